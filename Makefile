@@ -1,0 +1,34 @@
+# Two commands on a fresh Debian machine: `make run` and `make test`.
+# Both install the missing system packages first (as root), or print the command and stop.
+
+SYSTEM_PACKAGES := libwebsockets-dev libssl-dev libyaml-dev openssl pkg-config
+BENCH_PACKAGES  := wrk nginx-light
+SWIFT ?= swift
+CONFIG ?= config/chains.yml
+
+.PHONY: run test build deps bench-deps bench demo clean
+
+deps:
+	@scripts/ensure-packages $(SYSTEM_PACKAGES)
+
+bench-deps: deps
+	@scripts/ensure-packages $(BENCH_PACKAGES)
+
+build: deps
+	$(SWIFT) build -c release --product lassod
+
+run: build
+	$(SWIFT) run -c release lassod --config $(CONFIG)
+
+demo: build
+	$(SWIFT) run -c release lassod demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: bench-deps
+	$(SWIFT) run -c release lasso-bench all
+
+clean:
+	rm -rf .build

@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// lassod: a JSON-RPC proxy for blockchain providers. No package dependencies by design:
+// only the toolchain and three Debian C libraries (libwebsockets, OpenSSL, libyaml).
+let package = Package(
+    name: "lassod",
+    products: [
+        .executable(name: "lassod", targets: ["lassod"]),
+        .library(name: "Supervision", targets: ["Supervision"]),
+    ],
+    targets: [
+        // The OTP-style runtime. Imports only Foundation, Dispatch and Synchronization.
+        .target(name: "Supervision"),
+
+        // C interop: system libraries through pkg-config, plus one small shim for what Swift
+        // cannot import from libwebsockets (macros, variadic functions).
+        .systemLibrary(name: "CLibWebSockets", pkgConfig: "libwebsockets",
+                       providers: [.apt(["libwebsockets-dev", "libssl-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .target(name: "CLassoShim", dependencies: ["CLibWebSockets"]),
+
+        // The domain: config, tree, routing, transports, subscriptions, metrics, web.
+        .target(name: "Lasso", dependencies: ["Supervision", "CLibWebSockets", "CLassoShim", "CYAML"]),
+
+        .executableTarget(name: "lassod", dependencies: ["Lasso"]),
+        // Runs one JSON supervision scenario and prints its events, for comparison with Erlang/OTP.
+        .executableTarget(name: "supervision-trace", dependencies: ["Supervision"]),
+        .executableTarget(name: "lasso-bench", dependencies: ["Lasso", "Supervision"], path: "Benchmarks"),
+
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision"]),
+        .testTarget(name: "TransportTests", dependencies: ["Lasso"]),
+        .testTarget(name: "LassoTests", dependencies: ["Lasso"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
