@@ -1,0 +1,39 @@
+/// A growable FIFO ring buffer: O(1) append and removal at the front.
+struct MessageQueue<Element> {
+    private var storage: [Element?] = []
+    private var head = 0
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ element: Element) {
+        if count == storage.count { grow() }
+        storage[(head + count) % storage.count] = element
+        count += 1
+    }
+
+    mutating func popFirst() -> Element? {
+        guard count > 0 else { return nil }
+        let element = storage[head]
+        storage[head] = nil
+        head = (head + 1) % storage.count
+        count -= 1
+        return element
+    }
+
+    /// Empties the queue, returning its elements in order.
+    mutating func removeAll() -> [Element] {
+        var elements: [Element] = []
+        elements.reserveCapacity(count)
+        while let element = popFirst() { elements.append(element) }
+        head = 0
+        return elements
+    }
+
+    private mutating func grow() {
+        var grown = [Element?](repeating: nil, count: max(4, storage.count * 2))
+        for index in 0..<count { grown[index] = storage[(head + index) % storage.count] }
+        storage = grown
+        head = 0
+    }
+}

@@ -1,0 +1,127 @@
+import Synchronization
+
+/// A key → process directory whose entries vanish when their process exits.
+///
+/// - `.unique` keys map to at most one process; registering a taken key throws
+///   `RegistryError.alreadyRegistered(pid)`.
+/// - `.duplicate` keys map to many entries; one process may register the same key twice
+///   (for example one subscription key per client subscription).
+///
+/// Lookups take one lock and never touch a mailbox, so the request hot path can use them. The
+/// registry monitors every process that registers; when it exits, all its entries go.
+///
+/// ```swift
+/// let registry = Registry<String, Void>(keys: .unique)
+/// try registry.register("ethereum", value: (), process: pool.process)
+/// registry.lookup("ethereum").first?.process   // the pool, until it exits
+/// ```
+public final class Registry<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    public enum Keys: Sendable { case unique, duplicate }
+
+    /// One registration.
+    public struct Entry: Sendable {
+        public let process: ProcessRef
+        public let value: Value
+    }
+
+    private struct State {
+        var entries: [Key: [Entry]] = [:]
+        var keysByPID: [PID: [Key]] = [:]
+        /// Processes with a registry monitor attached, and its id.
+        var monitored: [PID: UInt64] = [:]
+    }
+
+    public let keys: Keys
+    private let state = Mutex(State())
+
+    public init(keys: Keys) { self.keys = keys }
+
+    /// Registers `process` under `key` with `value`.
+    /// - Throws: `RegistryError.alreadyRegistered(pid)` for a unique key held by a live process.
+    public func register(_ key: Key, value: Value, process: ProcessRef) throws {
+        let needsMonitor: Bool = try state.withLock { state in
+            if keys == .unique, let holder = state.entries[key]?.first {
+                throw RegistryError.alreadyRegistered(holder.process.pid)
+            }
+            state.entries[key, default: []].append(Entry(process: process, value: value))
+            state.keysByPID[process.pid, default: []].append(key)
+            return state.monitored[process.pid] == nil
+        }
+        guard needsMonitor else { return }
+        let pid = process.pid
+        if let monitorID = process.core.addMonitor({ [weak self] _, _ in self?.removeAll(of: pid) }) {
+            state.withLock { $0.monitored[pid] = monitorID }
+        } else {
+            removeAll(of: pid)
+        }
+    }
+
+    /// Removes `process`'s entries under `key`.
+    public func unregister(_ key: Key, process: ProcessRef) {
+        state.withLock { state in
+            state.entries[key]?.removeAll { $0.process.pid == process.pid }
+            if state.entries[key]?.isEmpty == true { state.entries[key] = nil }
+            state.keysByPID[process.pid]?.removeAll { $0 == key }
+            if state.keysByPID[process.pid]?.isEmpty == true { state.keysByPID[process.pid] = nil }
+        }
+    }
+
+    /// The entries under `key`, in registration order.
+    public func lookup(_ key: Key) -> [Entry] {
+        state.withLock { $0.entries[key] ?? [] }
+    }
+
+    /// Calls `body` once with all entries under `key`; not at all when there are none.
+    public func dispatch(_ key: Key, _ body: ([Entry]) throws -> Void) rethrows {
+        let entries = lookup(key)
+        guard !entries.isEmpty else { return }
+        try body(entries)
+    }
+
+    /// The keys `pid` is registered under.
+    public func keys(of pid: PID) -> [Key] {
+        state.withLock { $0.keysByPID[pid] ?? [] }
+    }
+
+    /// Number of keys with at least one entry.
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    private func removeAll(of pid: PID) {
+        state.withLock { state in
+            state.monitored[pid] = nil
+            for key in state.keysByPID.removeValue(forKey: pid) ?? [] {
+                state.entries[key]?.removeAll { $0.process.pid == pid }
+                if state.entries[key]?.isEmpty == true { state.entries[key] = nil }
+            }
+        }
+    }
+}
+
+extension Registry where Value == Void {
+    /// A name for `ChildSpec.name`: each incarnation of the child registers under `key`, so the
+    /// name resolves to the new process after a restart.
+    public func name(_ key: Key) -> RegistryName<Key> { RegistryName(registry: self, key: key) }
+
+    /// The process registered under a unique `key`.
+    public func whereis(_ key: Key) -> ProcessRef? { lookup(key).first?.process }
+}
+
+/// A registry name, bound by supervisors each time the child starts.
+public struct RegistryName<Key: Hashable & Sendable>: ProcessNaming {
+    let registry: Registry<Key, Void>
+    let key: Key
+
+    public func bind(_ process: ProcessRef) throws {
+        do {
+            try registry.register(key, value: (), process: process)
+        } catch let RegistryError.alreadyRegistered(pid) {
+            throw SupervisorError.alreadyStarted(pid)
+        }
+    }
+}
+
+/// Errors of `Registry`.
+public enum RegistryError: Error, Sendable, Equatable {
+    /// The unique key is held by this live process.
+    case alreadyRegistered(PID)
+}

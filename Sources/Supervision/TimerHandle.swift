@@ -1,0 +1,33 @@
+import Synchronization
+
+/// A scheduled timer. Firing and cancelling race safely: whichever comes first wins, once.
+public final class TimerHandle: Sendable {
+    private let state: Mutex<(@Sendable () -> Void)?>
+    private let onCancel: (@Sendable () -> Void)?
+
+    init(_ action: @escaping @Sendable () -> Void, onCancel: (@Sendable () -> Void)? = nil) {
+        state = Mutex(action)
+        self.onCancel = onCancel
+    }
+
+    /// Prevents the action from running if it has not run yet. Idempotent.
+    public func cancel() {
+        let wasPending = state.withLock { action -> Bool in
+            defer { action = nil }
+            return action != nil
+        }
+        if wasPending { onCancel?() }
+    }
+
+    /// `true` until the timer fires or is cancelled.
+    public var isPending: Bool { state.withLock { $0 != nil } }
+
+    /// Runs the action if it is still pending; called by the clock when the deadline passes.
+    func fire() {
+        let action = state.withLock { action -> (@Sendable () -> Void)? in
+            defer { action = nil }
+            return action
+        }
+        action?()
+    }
+}

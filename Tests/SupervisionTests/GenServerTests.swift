@@ -1,0 +1,196 @@
+import Testing
+@testable import Supervision
+
+@Suite struct GenServerTests {
+    @Test func castsAreHandledInArrivalOrderBeforeALaterCall() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let journal = Journal()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: journal) }
+        for n in 1...50 { server.cast(.note("\(n)")) }
+        #expect(try await server.call(.ping) == "pong:w")
+        #expect(journal.entries == ["w:init"] + (1...50).map { "w:\($0)" })
+    }
+
+    @Test func mailboxIsNotReentrant() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let journal = Journal()
+        let gate = Gate()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: journal) }
+        server.cast(.block(gate))
+        server.cast(.note("second"))
+        // The first handler is suspended at an await; the second message must still be queued.
+        try await waitUntil { journal.entries.contains("w:blocked") }
+        #expect(server.process.mailboxDepth == 1)
+        #expect(!journal.entries.contains("w:second"))
+        gate.open()
+        _ = try await server.call(.ping)
+        #expect(journal.entries == ["w:init", "w:blocked", "w:unblocked", "w:second"])
+    }
+
+    @Test func callTimesOutAndTheLateReplyIsDropped() async throws {
+        let (runtime, clock, _) = makeRuntime()
+        let journal = Journal()
+        let gate = Gate()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: journal) }
+        let slow = Task { try await server.call(.block(gate)) }
+        await clock.waitForTimer(dueWithin: .seconds(5))
+        clock.advance(by: .seconds(5))
+        await #expect(throws: CallError.timeout) { try await slow.value }
+        gate.open()
+        // The server handles the request late; its reply goes nowhere and the server lives on.
+        #expect(try await server.call(.ping) == "pong:w")
+        #expect(journal.entries.contains("w:unblocked"))
+        #expect(server.process.isAlive)
+    }
+
+    @Test func callToAnExitedServerIsNoProcess() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        server.stop(.normal)
+        #expect(await server.process.waitForExit() == .normal)
+        await #expect(throws: CallError.noProcess) { try await server.call(.ping) }
+    }
+
+    @Test func serverDyingMidCallGivesTheCallerItsExitReason() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        let error = await #expect(throws: CallError.self) { try await server.call(.fail) }
+        guard case .exited(.failed)? = error else {
+            Issue.record("expected exited(failed), got \(String(describing: error))")
+            return
+        }
+        #expect(server.process.exitReason == .failed(TestFailure(message: "w failed in a call")))
+    }
+
+    @Test func queuedCallsGetTheExitReasonWhenTheServerCrashes() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let gate = Gate()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        server.cast(.block(gate))
+        server.cast(.crash)
+        let queued = Task { try await server.call(.ping) }
+        try await waitUntil { server.process.mailboxDepth == 2 }
+        gate.open()
+        let error = await #expect(throws: CallError.self) { try await queued.value }
+        guard case .exited(.failed)? = error else {
+            Issue.record("expected exited(failed), got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test func handlerThatThrowsEndsTheProcessAsFailedAfterTerminate() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let journal = Journal()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: journal) }
+        server.cast(.crash)
+        let reason = await server.process.waitForExit()
+        #expect(reason == .failed(TestFailure(message: "w crashed")))
+        #expect(!reason.isNormal)
+        #expect(journal.entries == ["w:init", "w:terminate"])
+    }
+
+    @Test func initFailureFailsTheStart() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let journal = Journal()
+        await #expect(throws: TestFailure.self) {
+            _ = try await ServerRef.start(label: "f", runtime: runtime) { FailingWorker(id: "f", journal: journal) }
+        }
+        #expect(journal.entries == ["f:init-failed"])
+    }
+
+    @Test func monitorFiresExactlyOnceWithTheReason() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        let fired = Journal()
+        server.process.monitor { fired.add("first:\($0)") }
+        server.process.monitor { fired.add("second:\($0)") }
+        server.stop(.shutdown("test"))
+        await server.process.waitForExit()
+        #expect(fired.entries == ["first:shutdown: test", "second:shutdown: test"])
+    }
+
+    @Test func monitoringAnExitedProcessFiresAtOnceWithNoProcess() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        server.stop()
+        await server.process.waitForExit()
+        let fired = Journal()
+        server.process.monitor { fired.add("\($0)") }
+        #expect(fired.entries == ["noproc"])
+    }
+
+    @Test func demonitoredMonitorDoesNotFire() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        let fired = Journal()
+        let monitor = server.process.monitor { fired.add("\($0)") }
+        server.process.demonitor(monitor)
+        server.stop()
+        await server.process.waitForExit()
+        #expect(fired.entries.isEmpty)
+    }
+
+    @Test func sendAfterDeliversWhenTheClockPassesTheDelay() async throws {
+        let (runtime, clock, _) = makeRuntime()
+        let journal = Journal()
+        let server = try await ServerRef.start(label: "t", runtime: runtime) { TickingServer(journal: journal) }
+        try await server.call(.arm(.seconds(2)))
+        clock.advance(by: .milliseconds(1999))
+        try await server.call(.barrier)
+        #expect(journal.entries.isEmpty)
+        clock.advance(by: .milliseconds(1))
+        try await server.call(.barrier)
+        #expect(journal.entries == ["tick"])
+    }
+
+    @Test func downMessageReachesHandleDownOnce() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let journal = Journal()
+        let watcher = try await ServerRef.start(label: "watcher", runtime: runtime) { TickingServer(journal: journal) }
+        let target = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        try await watcher.call(.watch(target.process))
+        target.cast(.crash)
+        await target.process.waitForExit()
+        try await watcher.call(.barrier)
+        #expect(journal.entries == ["down:\(target.pid):failed: w crashed"])
+    }
+
+    @Test func stopInterruptsACancellableHandlerAndEndsWithTheRequestedReason() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let journal = Journal()
+        let server = try await ServerRef.start(label: "s", runtime: runtime) { TickingServer(journal: journal) }
+        server.cast(.sleepForever)
+        try await waitUntil { journal.entries.contains("sleeping") }
+        server.stop(.shutdown(nil))
+        #expect(await server.process.waitForExit() == .shutdown(nil))
+    }
+}
+
+/// A server for timer, monitor and cancellation tests.
+struct TickingServer: GenServer {
+    enum Call: Sendable { case arm(Duration), watch(ProcessRef), barrier }
+    enum Cast: Sendable { case sleepForever }
+    enum Info: Sendable { case tick }
+    let journal: Journal
+
+    mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws {
+        switch request {
+        case .arm(let delay): context.sendAfter(.tick, after: delay)
+        case .watch(let process): context.monitor(process)
+        case .barrier: break
+        }
+    }
+
+    mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
+        journal.add("sleeping")
+        try await Task.sleep(for: .seconds(3600))
+    }
+
+    mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
+        journal.add("tick")
+    }
+
+    mutating func handleDown(_ down: Down, context: ServerContext<Self>) async throws {
+        journal.add("down:\(down.pid):\(down.reason)")
+    }
+}
