@@ -4,7 +4,9 @@ import Synchronization
 ///
 /// `advance(by:)` moves time forward and runs, on the caller's thread and in deadline order,
 /// every timer that has come due (including timers scheduled by those actions, if they fall
-/// within the new time). Nothing ever fires on its own, so tests need no sleeps.
+/// within the new time). A timer scheduled at a deadline already passed fires at once, on the
+/// scheduling thread, as it would on the system clock. Nothing else fires on its own, so tests
+/// need no sleeps.
 public final class ManualClock: RuntimeClock, Sendable {
     private struct State {
         var now: RuntimeInstant
@@ -34,10 +36,13 @@ public final class ManualClock: RuntimeClock, Sendable {
         let handle = TimerHandle(action, onCancel: { [weak self] in
             self?.state.withLock { $0.heap.noteCancelled() }
         })
-        let satisfied = state.withLock { state in
+        let (due, satisfied) = state.withLock { state -> (Bool, [UnsafeContinuation<Void, Never>]) in
+            // Like the system clock, a deadline already passed fires at once.
+            if deadline <= state.now { return (true, []) }
             state.heap.insert(handle, at: deadline)
-            return state.takeSatisfiedWatchers()
+            return (false, state.takeSatisfiedWatchers())
         }
+        if due { handle.fire() }
         for watcher in satisfied { watcher.resume() }
         return handle
     }

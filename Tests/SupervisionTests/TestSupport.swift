@@ -207,3 +207,11 @@ func waitUntil(deadline: Duration = .seconds(10), sourceLocation: SourceLocation
         await Task.yield()
     }
 }
+
+/// The nested supervisor running as child `index` of `parent`.
+func childSupervisor(_ parent: Supervisor, at index: Int) async throws -> Supervisor {
+    guard let process = try await parent.whichChildren()[index].process, let sup = Supervisor(process) else {
+        throw TestFailure(message: "child \(index) of \(parent.name) is not a running supervisor")
+    }
+    return sup
+}
