@@ -1,86 +1,101 @@
 import Synchronization
 
-/// A process's inbox: FIFO messages from any thread, taken one at a time by the owning loop.
+/// A process's inbox: FIFO messages from any thread, handled one at a time by a single drainer.
 ///
-/// A stop request does not queue behind messages: like an exit signal in OTP it is seen by the
-/// loop as soon as the handler it is running returns. Once closed, `send` refuses (the sender then
-/// reports `noProcess`) and the undelivered messages are handed back so pending calls can be
-/// answered with the exit reason.
+/// An idle process holds no task. The send that finds the mailbox idle marks it `scheduled` and
+/// tells the sender to start a drainer; until the drainer finds the mailbox empty (and clears
+/// the mark under the same lock) no other drainer can start. That is what keeps a process
+/// strictly one-message-at-a-time while costing only its objects when idle.
+///
+/// A stop request does not queue behind messages: like an exit signal in OTP it is seen as soon
+/// as the running handler returns. Once closed, `send` refuses (the sender reports `noProcess`)
+/// and the undelivered messages are handed back so pending calls get the exit reason.
 final class Mailbox<Message: Sendable>: Sendable {
-    /// What the owning loop receives next.
+    /// What the drainer handles next.
     enum Delivery {
         case message(Message)
         case stop(ExitReason)
     }
 
+    /// What a `send` did.
+    enum SendOutcome {
+        /// Closed: the process has exited.
+        case rejected
+        /// Queued behind a running drainer.
+        case queued
+        /// Queued into an idle mailbox: the sender must start a drainer.
+        case queuedStartDrainer
+    }
+
     private struct State {
         var queue = MessageQueue<Message>()
         var stopRequest: ExitReason?
-        var waiter: UnsafeContinuation<Delivery, Never>?
+        var scheduled: Bool
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    /// Enqueues `message`; `false` when the mailbox is closed (the process has exited).
-    func send(_ message: Message) -> Bool {
-        let outcome: (accepted: Bool, waiter: UnsafeContinuation<Delivery, Never>?) = state.withLock { state in
-            if state.closed { return (false, nil) }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return (true, waiter)
-            }
+    /// `scheduled` starts true when the creator runs the first drainer itself (to initialise).
+    init(scheduled: Bool) {
+        state = Mutex(State(scheduled: scheduled))
+    }
+
+    func send(_ message: Message) -> SendOutcome {
+        state.withLock { state in
+            if state.closed { return .rejected }
             state.queue.append(message)
-            return (true, nil)
+            if state.scheduled { return .queued }
+            state.scheduled = true
+            return .queuedStartDrainer
         }
-        outcome.waiter?.resume(returning: .message(message))
-        return outcome.accepted
     }
 
-    /// Asks the loop to stop with `reason` as soon as its current handler returns. First wins.
-    func requestStop(_ reason: ExitReason) {
-        let waiter: UnsafeContinuation<Delivery, Never>? = state.withLock { state in
-            guard state.stopRequest == nil else { return nil }
+    /// Records a stop request (the first wins). Returns `true` when the caller must start a
+    /// drainer to carry it out.
+    func requestStop(_ reason: ExitReason) -> Bool {
+        state.withLock { state in
+            guard state.stopRequest == nil else { return false }
             state.stopRequest = reason
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: .stop(reason))
-    }
-
-    /// The next delivery for the owning loop; suspends while there is none.
-    func receive() async -> Delivery {
-        if let ready = takeReady() { return ready }
-        return await withUnsafeContinuation { continuation in
-            let ready: Delivery? = state.withLock { state in
-                if let reason = state.stopRequest { return .stop(reason) }
-                if let message = state.queue.popFirst() { return .message(message) }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
+            if state.scheduled { return false }
+            state.scheduled = true
+            return true
         }
     }
 
-    private func takeReady() -> Delivery? {
+    /// For the drainer: the stop request first, else the oldest message; `nil` means the mailbox
+    /// is empty and the drainer must end (it is no longer scheduled).
+    func next() -> Delivery? {
         state.withLock { state in
             if let reason = state.stopRequest { return .stop(reason) }
-            return state.queue.popFirst().map { .message($0) }
+            if let message = state.queue.popFirst() { return .message(message) }
+            state.scheduled = false
+            return nil
         }
     }
 
-    /// Closes the mailbox and returns the messages that were never delivered. A loop waiting in
-    /// `receive` is woken with a stop, and every later `receive` returns a stop at once, so an
-    /// abandoned loop ends instead of waiting forever.
+    /// `true` if a message or a stop is waiting (the drainer should keep going).
+    var hasWork: Bool { state.withLock { $0.stopRequest != nil || !$0.queue.isEmpty } }
+
+    /// For the starter, once `initialize` has run in its own task: keeps the mailbox scheduled
+    /// and returns `true` if work arrived meanwhile (the caller starts a drainer); otherwise
+    /// marks it idle.
+    func finishInitialization() -> Bool {
+        state.withLock { state in
+            if state.stopRequest != nil || !state.queue.isEmpty { return true }
+            state.scheduled = false
+            return false
+        }
+    }
+
+    /// Closes the mailbox for good and returns the messages never delivered.
     func close(reason: ExitReason) -> [Message] {
-        let (waiter, undelivered) = state.withLock { state in
+        state.withLock { state in
             state.closed = true
             if state.stopRequest == nil { state.stopRequest = reason }
-            defer { state.waiter = nil }
-            return (state.waiter, state.queue.removeAll())
+            state.scheduled = true
+            return state.queue.removeAll()
         }
-        waiter?.resume(returning: .stop(reason))
-        return undelivered
     }
 
     /// The stop requested so far, if any.

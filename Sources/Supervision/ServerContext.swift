@@ -8,7 +8,7 @@ public struct ServerContext<Server: GenServer>: Sendable {
     public var runtime: Runtime { core.runtime }
 
     /// Stops this process with `reason` after the current handler returns.
-    public func stop(_ reason: ExitReason = .normal) { core.requestStop(reason) }
+    public func stop(_ reason: ExitReason = .normal) { core.stopFromHandler(reason) }
 
     /// Delivers `message` to `handleInfo` after `delay`, unless the returned timer is cancelled.
     @discardableResult

@@ -1,8 +1,15 @@
 import Synchronization
 
-/// The running form of a `GenServer`: its mailbox and the loop task that owns its state.
+/// The running form of a `GenServer`: its mailbox, its state, and the drainer task that runs
+/// while it has messages.
+///
+/// The server's state lives here between messages. Only the drainer touches it, and there is at
+/// most one drainer at a time (see `Mailbox`); the drainer takes the state out while it handles
+/// a message and puts it back before it can go idle, so a new drainer always finds it.
 final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
-    // @unchecked: `task` is behind a mutex; everything else is immutable or itself Sendable.
+    // @unchecked: `server` and `initialized` are touched only by the single drainer, which the
+    // mailbox's `scheduled` flag (set and cleared under its lock) makes exclusive; `drainer` is
+    // behind its own mutex.
     enum Envelope: Sendable {
         case call(Server.Call, ReplySlot<Server.Reply>)
         case cast(Server.Cast)
@@ -11,32 +18,63 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
         case describe(ReplySlot<ProcessDescription?>)
     }
 
-    let mailbox = Mailbox<Envelope>()
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    let mailbox = Mailbox<Envelope>(scheduled: true)
+    private var server: Server?
+    /// The current drainer, with a generation so a finished drainer never clears a newer one.
+    private let drainer = Mutex<(generation: UInt64, task: Task<Void, Never>?)>((0, nil))
 
-    /// Starts the loop and returns once `initialize` has finished; rethrows what it threw.
+    /// Starts the process and returns once `initialize` has finished; rethrows what it threw.
+    ///
+    /// `make` and `initialize` run in the starting task, which waits for them anyway (OTP's
+    /// start blocks until `init` returns); that saves a task switch per start. Messages sent to
+    /// the process meanwhile queue, and a drainer starts for them when `initialize` returns.
     static func spawn(label: String, runtime: Runtime,
-                      make: @escaping @Sendable () async throws -> Server) async throws -> ServerCore {
+                      make: @Sendable () async throws -> Server) async throws -> ServerCore {
         let core = ServerCore(label: label, runtime: runtime)
-        let initError: (any Error)? = await withUnsafeContinuation { initialized in
-            let loop = Task.detached { await core.run(make: make, initialized: initialized) }
-            core.task.withLock { $0 = loop }
+        do {
+            var made = try await make()
+            try await made.initialize(context: ServerContext(core: core))
+            core.server = made
+        } catch {
+            let reason = ExitReason.failed(error)
+            core.failPending(core.mailbox.close(reason: reason), reason: reason)
+            core.finish(reason)
+            throw error
         }
-        if let initError { throw initError }
+        if core.mailbox.finishInitialization() {
+            core.startDrainer { await core.drain() }
+        }
         return core
     }
 
-    func deliver(_ envelope: Envelope) -> Bool { mailbox.send(envelope) }
+    func deliver(_ envelope: Envelope) -> Bool {
+        switch mailbox.send(envelope) {
+        case .rejected: return false
+        case .queued: return true
+        case .queuedStartDrainer:
+            startDrainer { await self.drain() }
+            return true
+        }
+    }
 
     override func requestStop(_ reason: ExitReason) {
-        mailbox.requestStop(reason)
-        // Interrupt a handler suspended in cancellable work (sleeps, I/O) so the stop is prompt.
-        task.withLock { $0 }?.cancel()
+        if mailbox.requestStop(reason) {
+            startDrainer { await self.drain() }
+        } else {
+            // Interrupt a handler suspended in cancellable work (sleeps, I/O) so the stop is prompt.
+            drainer.withLock { $0.task }?.cancel()
+        }
+    }
+
+    /// Stops this process from inside one of its own handlers: no cancellation, since the
+    /// handler asking is still running.
+    func stopFromHandler(_ reason: ExitReason) {
+        _ = mailbox.requestStop(reason)
     }
 
     override func kill() {
         guard finish(.killed) else { return }
-        task.withLock { $0 }?.cancel()
+        drainer.withLock { $0.task }?.cancel()
         failPending(mailbox.close(reason: .killed), reason: .killed)
     }
 
@@ -46,7 +84,7 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
         guard Server.self is any DescribesChildren.Type else { return nil }
         let result = await withUnsafeContinuation { continuation in
             let slot = ReplySlot<ProcessDescription?>(continuation)
-            guard mailbox.send(.describe(slot)) else { slot.resolve(.failure(.noProcess)); return }
+            guard deliver(.describe(slot)) else { slot.resolve(.failure(.noProcess)); return }
             slot.attach(timer: runtime.clock.schedule(after: runtime.defaultCallTimeout) {
                 slot.resolve(.failure(.timeout))
             })
@@ -54,61 +92,77 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
         return (try? result.get()) ?? nil
     }
 
-    // MARK: - The loop
+    // MARK: - The drainer
 
-    private func run(make: @Sendable () async throws -> Server,
-                     initialized: UnsafeContinuation<(any Error)?, Never>) async {
-        let context = ServerContext(core: self)
-        var server: Server
-        do {
-            server = try await make()
-            try await server.initialize(context: context)
-        } catch {
-            let reason = ExitReason.failed(error)
-            failPending(mailbox.close(reason: reason), reason: reason)
-            finish(reason)
-            initialized.resume(returning: error)
-            return
+    private func startDrainer(_ body: @escaping @Sendable () async -> Void) {
+        drainer.withLock { drainer in
+            drainer.generation += 1
+            let generation = drainer.generation
+            drainer.task = Task.detached {
+                await body()
+                self.drainer.withLock { if $0.generation == generation { $0.task = nil } }
+            }
         }
-        initialized.resume(returning: nil)
+    }
 
-        let reason = await handleMessages(&server, context: context)
+    /// Handles messages one at a time until the mailbox is empty (the drainer ends) or a stop.
+    private func drain() async {
+        let context = ServerContext(core: self)
+        while let delivery = await nextDelivery() {
+            guard var state = server.take() else { return }
+            switch delivery {
+            case .stop(let reason):
+                await exit(&state, reason: reason, context: context)
+                return
+            case .message(let envelope):
+                if let failure = await handle(envelope, server: &state, context: context) {
+                    await exit(&state, reason: failure, context: context)
+                    return
+                }
+            }
+            server = state
+        }
+    }
+
+    /// The next delivery, or `nil` when the drainer should end. Before ending it yields once and
+    /// looks again: a sender on another thread often has the next message on its way, and
+    /// catching it here is cheaper than starting a new drainer for it.
+    private func nextDelivery() async -> Mailbox<Envelope>.Delivery? {
+        if !mailbox.hasWork { await Task.yield() }
+        return mailbox.next()
+    }
+
+    /// Runs one message's handler; returns the exit reason if the handler threw.
+    private func handle(_ envelope: Envelope, server: inout Server, context: ServerContext<Server>) async -> ExitReason? {
+        do {
+            switch envelope {
+            case .call(let request, let slot):
+                slot.resolve(.success(try await server.handleCall(request, context: context)))
+            case .cast(let message):
+                try await server.handleCast(message, context: context)
+            case .info(let message):
+                try await server.handleInfo(message, context: context)
+            case .down(let down):
+                try await server.handleDown(down, context: context)
+            case .describe(let slot):
+                slot.resolve(.success(await (server as? any DescribesChildren)?.describe(runtime: runtime)))
+            }
+            return nil
+        } catch {
+            // A handler cut short by a stop request ends with the requested reason, not as a
+            // failure: the interruption was the point.
+            let reason = mailbox.pendingStop ?? .failed(error)
+            if case .call(_, let slot) = envelope { slot.resolve(.failure(.exited(reason))) }
+            return reason
+        }
+    }
+
+    private func exit(_ state: inout Server, reason: ExitReason, context: ServerContext<Server>) async {
         if isAlive {
-            await server.terminate(reason: reason, context: context)
+            await state.terminate(reason: reason, context: context)
         }
         failPending(mailbox.close(reason: reason), reason: reason)
         finish(reason)
-    }
-
-    /// Handles messages one at a time until a stop or a failure; returns the exit reason.
-    private func handleMessages(_ server: inout Server, context: ServerContext<Server>) async -> ExitReason {
-        while true {
-            let envelope: Envelope
-            switch await mailbox.receive() {
-            case .stop(let reason): return reason
-            case .message(let next): envelope = next
-            }
-            do {
-                switch envelope {
-                case .call(let request, let slot):
-                    slot.resolve(.success(try await server.handleCall(request, context: context)))
-                case .cast(let message):
-                    try await server.handleCast(message, context: context)
-                case .info(let message):
-                    try await server.handleInfo(message, context: context)
-                case .down(let down):
-                    try await server.handleDown(down, context: context)
-                case .describe(let slot):
-                    slot.resolve(.success(await (server as? any DescribesChildren)?.describe(runtime: runtime)))
-                }
-            } catch {
-                // A handler cut short by a stop request ends with the requested reason, not as
-                // a failure: the interruption was the point.
-                let reason = mailbox.pendingStop ?? .failed(error)
-                if case .call(_, let slot) = envelope { slot.resolve(.failure(.exited(reason))) }
-                return reason
-            }
-        }
     }
 
     private func failPending(_ envelopes: [Envelope], reason: ExitReason) {

@@ -6,10 +6,11 @@ public struct ServerRef<Server: GenServer>: Sendable, Hashable {
 
     /// Starts a server and returns once its `initialize` has completed.
     ///
-    /// `make` runs inside the new process, so the server's state never crosses threads. If
-    /// `make` or `initialize` throws, the process exits with `.failed` and this rethrows.
+    /// `make` and `initialize` run before this returns, in the calling task (as OTP's start
+    /// blocks until `init` returns); from then on the state is touched only by the process. If
+    /// either throws, the process exits with `.failed` and this rethrows.
     public static func start(label: String, runtime: Runtime = .shared,
-                             _ make: @escaping @Sendable () async throws -> Server) async throws -> ServerRef {
+                             _ make: @Sendable () async throws -> Server) async throws -> ServerRef {
         ServerRef(try await ServerCore.spawn(label: label, runtime: runtime, make: make))
     }
 

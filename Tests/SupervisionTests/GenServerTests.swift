@@ -65,10 +65,13 @@ import Testing
     @Test func queuedCallsGetTheExitReasonWhenTheServerCrashes() async throws {
         let (runtime, _, _) = makeRuntime()
         let gate = Gate()
-        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        let journal = Journal()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: journal) }
         server.cast(.block(gate))
+        try await waitUntil { journal.entries.contains("w:blocked") }
         server.cast(.crash)
         let queued = Task { try await server.call(.ping) }
+        // Both wait behind the blocked handler: the crash, then the call.
         try await waitUntil { server.process.mailboxDepth == 2 }
         gate.open()
         let error = await #expect(throws: CallError.self) { try await queued.value }
