@@ -132,11 +132,11 @@ struct ConfigDecoder {
         return parsed
     }
 
-    /// A URL whose scheme is one of `schemes`; the message never shows the URL itself.
+    /// A URL whose scheme is one of `schemes`; the message ("not `label` URL") never shows the URL itself.
     mutating func url(_ fields: ConfigFields, _ key: String, schemes: [String], label: String) -> String? {
         guard let value = text(fields, key) else { return nil }
         guard let origin = URLRedaction.origin(of: value.text), schemes.contains(origin.scheme) else {
-            report(fields.path(key), "not a \(label) URL", line: value.line)
+            report(fields.path(key), "not \(label) URL", line: value.line)
             return nil
         }
         if let port = origin.port, !(1...65535).contains(port) {

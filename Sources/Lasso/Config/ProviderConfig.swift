@@ -52,12 +52,12 @@ public struct ProviderConfig: Sendable, Equatable {
             decoder.report(fields.path("id"), "must contain only letters, digits, '_', '-' and '.'", line: fields.values["id"]?.line)
             id = nil
         }
-        let url = decoder.url(fields, "url", schemes: ["http", "https"], label: "http(s)")
+        let url = decoder.url(fields, "url", schemes: ["http", "https"], label: "an http(s)")
         let name = decoder.string(fields, "name")
         let priority = decoder.int(fields, "priority", in: 0...Int.max) ?? position
         let tiers = Tier.allCases.map(\.rawValue)
         let tier = decoder.choice(fields, "type", expected: tiers, Tier.init(rawValue:)) ?? .public
-        let wsURL = decoder.url(fields, "ws_url", schemes: ["ws", "wss"], label: "ws(s)")
+        let wsURL = decoder.url(fields, "ws_url", schemes: ["ws", "wss"], label: "a ws(s)")
         let poolSize = decoder.int(fields, "pool_size", in: 1...64) ?? 4
         guard let id, let url else { return nil }
         self.init(id: id, name: name, priority: priority, tier: tier, url: url, wsURL: wsURL, poolSize: poolSize)
