@@ -41,6 +41,16 @@ private func splice(_ response: String, _ id: String) -> String? {
         #expect(JSONRPCScanner.scanResponse(Array(response.utf8)) == nil)
     }
 
+    @Test func scanOfAnotherBufferIsRefused() throws {
+        let long = Array(#"{"jsonrpc":"2.0","result":"0x1234567890","id":1}"#.utf8)
+        let short = Array(#"{"id":1}"#.utf8)
+        let scan = try #require(JSONRPCScanner.scanResponse(long))
+        let output = short.withUnsafeBytes { response in
+            "7".utf8.withContiguousStorageIfAvailable { ResponseIDSplice.splice(response: response, scan: scan, clientID: UnsafeRawBufferPointer($0)) }
+        }
+        #expect(output == .some(nil))
+    }
+
     @Test func extractsErrorCodeAndMessage() throws {
         let response = #"{"jsonrpc":"2.0","id":1,"error":{"data":{"code":1,"message":"decoy"},"code":-32005,"message":"rate \"limited\""}}"#
         let bytes = Array(response.utf8)

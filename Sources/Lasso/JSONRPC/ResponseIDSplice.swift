@@ -12,10 +12,14 @@
 /// // {"jsonrpc":"2.0","id":"abc","result":"0x10"}
 /// ```
 public enum ResponseIDSplice {
-    /// The response with its top-level `id` value replaced by `clientID`, given its scan. A
-    /// response without an `id` gets one inserted as its first member.
+    /// The response with its top-level `id` value replaced by `clientID`, given the scan of this
+    /// same `response`. A response without an `id` gets one inserted as its first member. Nil when
+    /// `scan` does not fit `response` (it was taken from another buffer).
     public static func splice(response: UnsafeRawBufferPointer, scan: JSONRPCResponseScan,
-                              clientID: UnsafeRawBufferPointer) -> [UInt8] {
+                              clientID: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard scan.objectStart < response.count, response[scan.objectStart] == UInt8(ascii: "{"),
+              scan.id.map({ $0.lowerBound > scan.objectStart && $0.upperBound <= response.count }) ?? true
+        else { return nil }
         var output: [UInt8] = []
         if let id = scan.id {
             output.reserveCapacity(response.count - id.count + clientID.count)
