@@ -142,6 +142,8 @@ import Testing
     @Test func missingChainsAndWrongShapes() throws {
         let missing = try #require(throws: ConfigError.self) { try LassoConfig.parse(yaml: "server: {port: 1}\n", environment: [:]) }
         #expect(missing.issues.map(\.description) == ["chains: required key is missing (line 1)"])
+        let emptyFile = try #require(throws: ConfigError.self) { try LassoConfig.parse(yaml: "", environment: [:]) }
+        #expect(emptyFile.issues.map(\.description) == ["chains: required key is missing (line 1)"])
         let list = try #require(throws: ConfigError.self) { try LassoConfig.parse(yaml: "- a\n- b\n", environment: [:]) }
         #expect(list.issues.map(\.description) == ["(top level): expected a mapping, found a list (line 1)"])
         let empty = try #require(throws: ConfigError.self) { try LassoConfig.parse(yaml: "chains: {}\n", environment: [:]) }

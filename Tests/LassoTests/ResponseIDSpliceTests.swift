@@ -41,6 +41,12 @@ private func splice(_ response: String, _ id: String) -> String? {
         #expect(JSONRPCScanner.scanResponse(Array(response.utf8)) == nil)
     }
 
+    @Test func requestsCanBeGivenAnUpstreamId() {
+        #expect(splice(#"{"jsonrpc":"2.0","id":"client","method":"eth_subscribe","params":["newHeads"]}"#, "17")
+            == #"{"jsonrpc":"2.0","id":17,"method":"eth_subscribe","params":["newHeads"]}"#)
+        #expect(splice(#"{"jsonrpc":"2.0","method":"m"}"#, "18") == #"{"id":18,"jsonrpc":"2.0","method":"m"}"#)
+    }
+
     @Test func scanOfAnotherBufferIsRefused() throws {
         let long = Array(#"{"jsonrpc":"2.0","result":"0x1234567890","id":1}"#.utf8)
         let short = Array(#"{"id":1}"#.utf8)

@@ -1,5 +1,5 @@
 /// Valid JSON that is not a valid JSON-RPC 2.0 request: the caller answers -32600.
-public struct JSONRPCInvalidRequest: Sendable, Equatable, Error {
+public struct JSONRPCInvalidRequest: Sendable, Equatable {
     /// Which rule the request broke.
     public enum Reason: Sendable, Equatable {
         /// The value is not an object (a number, string, literal, or an array inside a batch).

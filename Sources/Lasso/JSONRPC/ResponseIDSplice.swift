@@ -6,6 +6,9 @@
 /// `1.0` are different ids to a client. Splicing bytes avoids decoding and re-encoding results,
 /// which for `eth_getLogs` can be megabytes.
 ///
+/// Nothing here is specific to responses beyond the name: splicing a request gives it another id
+/// (lassod's own, for a multiplexed upstream WebSocket), and inserts one into a notification.
+///
 /// ```swift
 /// let upstream = Array(#"{"jsonrpc":"2.0","id":91,"result":"0x10"}"#.utf8)
 /// ResponseIDSplice.splice(response: upstream, clientID: Array(#""abc""#.utf8))
