@@ -47,13 +47,13 @@ public enum JSONRPCScanner {
         do {
             try cursor.scanObject { key, escaped, value, kind in
                 scan.hasMembers = true
-                if keyEquals(bytes, key, escaped, "id") {
-                    scan.id = value
-                } else if keyEquals(bytes, key, escaped, "result") {
-                    scan.result = value
-                } else if keyEquals(bytes, key, escaped, "error"), kind != .null {
+                switch member(bytes, key, escaped) {
+                case .id: scan.id = value
+                case .result: scan.result = value
+                case .error where kind != .null:
                     scan.error = value
                     errorKind = kind
+                default: break
                 }
             }
             try finish(&cursor)
@@ -126,24 +126,27 @@ public enum JSONRPCScanner {
         var duplicate = false
 
         try cursor.scanObject { key, escaped, value, kind in
-            if keyEquals(bytes, key, escaped, "id") {
+            switch member(bytes, key, escaped) {
+            case .id:
                 duplicate = duplicate || seen.id
                 seen.id = true
                 id = value
                 idValid = kind == .number || kind == .string || kind == .null
-            } else if keyEquals(bytes, key, escaped, "method") {
+            case .method:
                 duplicate = duplicate || seen.method
                 seen.method = true
                 method = (value, kind)
-            } else if keyEquals(bytes, key, escaped, "params") {
+            case .params:
                 duplicate = duplicate || seen.params
                 seen.params = true
                 params = kind == .null ? nil : value
                 paramsValid = kind == .array || kind == .object || kind == .null
-            } else if keyEquals(bytes, key, escaped, "jsonrpc") {
+            case .jsonrpc:
                 duplicate = duplicate || seen.version
                 seen.version = true
                 versionValid = kind == .string && isVersion2(bytes, value)
+            default:
+                break
             }
         }
         try finish(&cursor)
@@ -171,21 +174,60 @@ public enum JSONRPCScanner {
         guard cursor.isAtEnd else { throw JSONCursor.SyntaxError(offset: cursor.position) }
     }
 
-    /// Whether the key token equals `name`; escaped keys (`"\u0069d"`) are decoded first, so they
-    /// cannot smuggle a second `id` past the scanner.
-    private static func keyEquals(_ bytes: UnsafeRawBufferPointer, _ key: Range<Int>, _ escaped: Bool,
-                                  _ name: StaticString) -> Bool {
-        let nameBytes = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        if escaped {
-            return text(bytes, key, true).utf8.elementsEqual(nameBytes)
+    /// The member names the scanner looks for, in requests, responses and error objects.
+    private enum Member: String {
+        case id, method, params, jsonrpc, result, error, code, message
+
+        /// The name as static bytes, compared without going through `String`.
+        var name: StaticString {
+            switch self {
+            case .id: "id"
+            case .method: "method"
+            case .params: "params"
+            case .jsonrpc: "jsonrpc"
+            case .result: "result"
+            case .error: "error"
+            case .code: "code"
+            case .message: "message"
+            }
         }
-        guard key.count == nameBytes.count + 2 else { return false }
-        return bytes[(key.lowerBound + 1)..<(key.upperBound - 1)].elementsEqual(nameBytes)
+    }
+
+    /// Which known member the key token names, if any. Escaped keys (`"\u0069d"`) are decoded
+    /// first, so they cannot smuggle a second `id` past the scanner; plain keys are told apart by
+    /// length and first byte before one comparison.
+    private static func member(_ bytes: UnsafeRawBufferPointer, _ key: Range<Int>, _ escaped: Bool) -> Member? {
+        if escaped { return Member(rawValue: text(bytes, key, true)) }
+        let inner = UnsafeRawBufferPointer(rebasing: bytes[(key.lowerBound + 1)..<(key.upperBound - 1)])
+        let candidate: Member
+        switch (inner.count, inner.first ?? 0) {
+        case (2, UInt8(ascii: "i")): candidate = .id
+        case (6, UInt8(ascii: "m")): candidate = .method
+        case (6, UInt8(ascii: "p")): candidate = .params
+        case (7, UInt8(ascii: "j")): candidate = .jsonrpc
+        case (6, UInt8(ascii: "r")): candidate = .result
+        case (5, UInt8(ascii: "e")): candidate = .error
+        case (4, UInt8(ascii: "c")): candidate = .code
+        case (7, UInt8(ascii: "m")): candidate = .message
+        default: return nil
+        }
+        return equals(inner, candidate.name) ? candidate : nil
+    }
+
+    /// Byte equality with a static string; the generic `elementsEqual` costs more than the whole
+    /// rest of a small request's scan.
+    private static func equals(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+        guard bytes.count == text.utf8CodeUnitCount else { return false }
+        let expected = text.utf8Start
+        for index in 0..<bytes.count where bytes[index] != expected[index] {
+            return false
+        }
+        return true
     }
 
     private static func isVersion2(_ bytes: UnsafeRawBufferPointer, _ token: Range<Int>) -> Bool {
         if token.count == 5 {
-            return bytes[token].elementsEqual("\"2.0\"".utf8)
+            return equals(UnsafeRawBufferPointer(rebasing: bytes[token]), "\"2.0\"")
         }
         return decodeString(bytes, token: token) == "2.0"
     }
@@ -194,10 +236,10 @@ public enum JSONRPCScanner {
     private static func readErrorObject(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, into scan: inout JSONRPCResponseScan) {
         var cursor = JSONCursor(bytes, range: range)
         try? cursor.scanObject { key, escaped, value, kind in
-            if kind == .number, keyEquals(bytes, key, escaped, "code") {
-                scan.errorCode = integer(bytes, value)
-            } else if kind == .string, keyEquals(bytes, key, escaped, "message") {
-                scan.errorMessage = value
+            switch member(bytes, key, escaped) {
+            case .code where kind == .number: scan.errorCode = integer(bytes, value)
+            case .message where kind == .string: scan.errorMessage = value
+            default: break
             }
         }
     }
