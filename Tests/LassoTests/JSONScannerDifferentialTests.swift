@@ -45,7 +45,8 @@ private struct InputGenerator {
         case 3: return pick(["\"2.0\"", "\"eth_blockNumber\"", "1", "null"])
         case 4:
             let count = Int.random(in: 0...3, using: &rng)
-            return "[" + space() + (0..<count).map { _ in value(depth: depth + 1) }.joined(separator: space() + "," + space()) + space() + "]"
+            let elements = (0..<count).map { _ in value(depth: depth + 1) }
+            return "[" + space() + elements.joined(separator: space() + "," + space()) + space() + "]"
         default:
             return object(depth: depth)
         }
@@ -149,7 +150,8 @@ private enum KnownDivergence {
                 if known {
                     divergences += 1
                 } else {
-                    Issue.record("disagree on \(String(decoding: bytes, as: UTF8.self).debugDescription) \(bytes): foundation \(foundation != nil), scanner \(verdict)")
+                    let text = String(decoding: bytes, as: UTF8.self).debugDescription
+                    Issue.record("disagree on \(text) \(bytes): foundation \(foundation != nil), scanner \(verdict)")
                 }
                 continue
             }

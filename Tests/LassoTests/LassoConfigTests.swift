@@ -102,8 +102,8 @@ import Testing
             """
         let error = try #require(throws: ConfigError.self) { try LassoConfig.parse(yaml: yaml, environment: [:]) }
         #expect(error.issues.map(\.description) == [
-            "server.hots: unknown key (did you mean host?) (line 3)",
             "server.port: must be between 1 and 65535, found '70000' (line 2)",
+            "server.hots: unknown key (did you mean host?) (line 3)",
             "selection.default_strategy: unknown value 'fastst' (expected fastest, cheapest, priority, round_robin) (line 4)",
             "observability.log_level: unknown value 'loud' (expected debug, info, warning, error) (line 5)",
             "observability.sampling_rate: must be between 0.0 and 1.0, found '1.5' (line 5)",
@@ -133,8 +133,8 @@ import Testing
                 """, environment: [:])
         }
         #expect(error.issues.map(\.description) == [
-            "chains.ethereum: duplicate key (line 4)",
             "chains.mainnet.chain_id: chain id 1 is already used by chains.ethereum (line 3)",
+            "chains.ethereum: duplicate key (line 4)",
             "chains.123: chain names must use letters, digits, '_', '-' and '.', and not be all digits (line 5)",
         ])
     }
@@ -155,6 +155,18 @@ import Testing
             "chains.x.name: expected a single value, found a list (line 2)",
             "chains.x.providers: expected a list, found a mapping (line 2)",
         ])
+    }
+
+    @Test func issuesAreListedInFileOrder() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try LassoConfig.parse(yaml: """
+                chains:
+                  eth: {chain_id: 0, providers: [{id: a, url: "https://a.example"}]}
+                server: {port: 0}
+                selection: {default_strategy: nope}
+                """, environment: [:])
+        }
+        #expect(error.issues.compactMap(\.line) == [2, 3, 4])
     }
 
     @Test func syntaxErrorsBecomeConfigErrors() throws {

@@ -68,9 +68,12 @@ public struct ChainConfig: Sendable, Equatable {
         let name = decoder.string(fields, "name")
         let blockTimeMs = decoder.int(fields, "block_time_ms", in: 1...Int.max) ?? 12_000
         let providers = Self.decodeProviders(fields, &decoder)
-        let connection = Self.section(fields, "connection", ConnectionConfig.keys, &decoder).map { ConnectionConfig($0, &decoder) }
-        let failover = Self.section(fields, "failover", FailoverConfig.keys, &decoder).map { FailoverConfig($0, &decoder) }
-        let monitoring = Self.section(fields, "monitoring", MonitoringConfig.keys, &decoder).map { MonitoringConfig($0, &decoder) }
+        let connection = Self.section(fields, "connection", ConnectionConfig.keys, &decoder)
+            .map { ConnectionConfig($0, &decoder) }
+        let failover = Self.section(fields, "failover", FailoverConfig.keys, &decoder)
+            .map { FailoverConfig($0, &decoder) }
+        let monitoring = Self.section(fields, "monitoring", MonitoringConfig.keys, &decoder)
+            .map { MonitoringConfig($0, &decoder) }
         let allowWrites = decoder.bool(fields, "allow_write_methods") ?? false
         guard usable, let chainId, let providers else { return nil }
         self.init(key: key, chainId: chainId, name: name, blockTimeMs: blockTimeMs, providers: providers,
@@ -106,8 +109,8 @@ public struct ChainConfig: Sendable, Equatable {
             else { continue }
             let idLine = providerFields.values["id"]?.line ?? element.line
             if let earlier = firstLineOfId[provider.id] {
-                decoder.report(providerFields.path("id"), "duplicate provider id '\(provider.id)' (first used on line \(earlier))",
-                               line: idLine)
+                decoder.report(providerFields.path("id"),
+                               "duplicate provider id '\(provider.id)' (first used on line \(earlier))", line: idLine)
                 continue
             }
             firstLineOfId[provider.id] = idLine

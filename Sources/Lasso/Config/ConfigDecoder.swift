@@ -30,7 +30,8 @@ struct ConfigDecoder {
         var seen: Set<String> = []
         for pair in pairs {
             guard let key = pair.key.scalar?.text else {
-                report(path.isEmpty ? "(top level)" : path, "keys must be plain names, found \(pair.key.kindDescription)", line: pair.key.line)
+                report(path.isEmpty ? "(top level)" : path, "keys must be plain names, found \(pair.key.kindDescription)",
+                       line: pair.key.line)
                 continue
             }
             guard seen.insert(key).inserted else {
@@ -103,7 +104,8 @@ struct ConfigDecoder {
             return nil
         }
         guard range.contains(number) else {
-            report(fields.path(key), "must be between \(range.lowerBound) and \(range.upperBound)\(Self.found(value))", line: value.line)
+            report(fields.path(key), "must be between \(range.lowerBound) and \(range.upperBound)\(Self.found(value))",
+                   line: value.line)
             return nil
         }
         return number

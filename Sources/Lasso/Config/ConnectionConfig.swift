@@ -20,6 +20,7 @@ public struct ConnectionConfig: Sendable, Equatable {
         let defaults = ConnectionConfig()
         self.init(heartbeatIntervalMs: decoder.int(fields, "heartbeat_interval", in: 1...Int.max) ?? defaults.heartbeatIntervalMs,
                   reconnectIntervalMs: decoder.int(fields, "reconnect_interval", in: 1...Int.max) ?? defaults.reconnectIntervalMs,
-                  maxReconnectAttempts: decoder.int(fields, "max_reconnect_attempts", in: 0...Int.max) ?? defaults.maxReconnectAttempts)
+                  maxReconnectAttempts: decoder.int(fields, "max_reconnect_attempts", in: 0...Int.max)
+                      ?? defaults.maxReconnectAttempts)
     }
 }

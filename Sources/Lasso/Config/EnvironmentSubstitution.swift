@@ -25,7 +25,8 @@ public enum EnvironmentSubstitution {
     }
 
     /// `text` with every `${NAME}` replaced, and whether any replacement happened.
-    public static func apply(to text: String, environment: [String: String]) throws(Failure) -> (text: String, substituted: Bool) {
+    public static func apply(to text: String,
+                             environment: [String: String]) throws(Failure) -> (text: String, substituted: Bool) {
         guard text.contains("${") else { return (text, false) }
         var output = ""
         var rest = Substring(text)

@@ -44,20 +44,23 @@ public struct LassoConfig: Sendable, Equatable {
     }
 
     /// Reads and validates the file at `path`.
-    public static func load(path: String,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> LassoConfig {
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigError) -> LassoConfig
+    {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigError(issues: [ConfigIssue(path: "", message: "cannot read \(path): \(error.localizedDescription)", line: nil)])
+            let issue = ConfigIssue(path: "", message: "cannot read \(path): \(error.localizedDescription)", line: nil)
+            throw ConfigError(issues: [issue])
         }
         return try parse(yaml: text, environment: environment)
     }
 
     /// Parses and validates YAML text.
-    public static func parse(yaml: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> LassoConfig {
+    public static func parse(yaml: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigError) -> LassoConfig
+    {
         let root: YAMLNode
         do {
             root = try YAMLDocument.parse(yaml)
@@ -67,7 +70,11 @@ public struct LassoConfig: Sendable, Equatable {
         var decoder = ConfigDecoder(environment: environment)
         let config = decode(root, &decoder)
         guard decoder.issues.isEmpty, let config else {
-            throw ConfigError(issues: decoder.issues)
+            // Sections are read in schema order; the reader of `check-config` wants file order.
+            let inFileOrder = decoder.issues.enumerated().sorted {
+                ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset)
+            }
+            throw ConfigError(issues: inFileOrder.map(\.element))
         }
         return config
     }

@@ -45,8 +45,10 @@ public struct ObservabilityConfig: Sendable, Equatable {
         let levels = LogLevel.allCases.map(\.rawValue)
         self.init(logLevel: decoder.choice(fields, "log_level", expected: levels, LogLevel.init(rawValue:)) ?? defaults.logLevel,
                   includeParamsDigest: decoder.bool(fields, "include_params_digest") ?? defaults.includeParamsDigest,
-                  maxErrorMessageChars: decoder.int(fields, "max_error_message_chars", in: 1...Int.max) ?? defaults.maxErrorMessageChars,
-                  maxMetaHeaderBytes: decoder.int(fields, "max_meta_header_bytes", in: 1...Int.max) ?? defaults.maxMetaHeaderBytes,
+                  maxErrorMessageChars: decoder.int(fields, "max_error_message_chars", in: 1...Int.max)
+                      ?? defaults.maxErrorMessageChars,
+                  maxMetaHeaderBytes: decoder.int(fields, "max_meta_header_bytes", in: 1...Int.max)
+                      ?? defaults.maxMetaHeaderBytes,
                   samplingRate: decoder.double(fields, "sampling_rate", in: 0...1) ?? defaults.samplingRate)
     }
 }

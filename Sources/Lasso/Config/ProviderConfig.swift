@@ -49,7 +49,8 @@ public struct ProviderConfig: Sendable, Equatable {
         _ = decoder.require(fields, "url")
         var id = decoder.string(fields, "id")
         if let candidate = id, !ChainConfig.isRouteSafe(candidate) {
-            decoder.report(fields.path("id"), "must contain only letters, digits, '_', '-' and '.'", line: fields.values["id"]?.line)
+            decoder.report(fields.path("id"), "must contain only letters, digits, '_', '-' and '.'",
+                           line: fields.values["id"]?.line)
             id = nil
         }
         let url = decoder.url(fields, "url", schemes: ["http", "https"], label: "an http(s)")

@@ -12,6 +12,7 @@ public struct SelectionConfig: Sendable, Equatable {
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let names = SelectionStrategy.allCases.map(\.rawValue)
-        self.init(defaultStrategy: decoder.choice(fields, "default_strategy", expected: names, SelectionStrategy.init(name:)) ?? .fastest)
+        let strategy = decoder.choice(fields, "default_strategy", expected: names, SelectionStrategy.init(name:))
+        self.init(defaultStrategy: strategy ?? .fastest)
     }
 }

@@ -24,7 +24,8 @@ public struct SubscriptionsConfig: Sendable, Equatable {
         let defaults = SubscriptionsConfig()
         self.init(maxBackfillBlocks: decoder.int(fields, "max_backfill_blocks", in: 0...Int.max) ?? defaults.maxBackfillBlocks,
                   backfillTimeoutMs: decoder.int(fields, "backfill_timeout_ms", in: 1...Int.max) ?? defaults.backfillTimeoutMs,
-                  subscriptionTimeoutMs: decoder.int(fields, "subscription_timeout_ms", in: 1...Int.max) ?? defaults.subscriptionTimeoutMs,
+                  subscriptionTimeoutMs: decoder.int(fields, "subscription_timeout_ms", in: 1...Int.max)
+                      ?? defaults.subscriptionTimeoutMs,
                   enableGapFilling: decoder.bool(fields, "enable_gap_filling") ?? defaults.enableGapFilling)
     }
 }
