@@ -29,6 +29,7 @@ private func head(_ text: String) throws -> JSONRPCRequestHead {
     @Test(arguments: [
         (#"1"#, "1"), (#"-7"#, "-7"), (#"1.5e+10"#, "1.5e+10"), (#"123456789012345678901234567890"#, "123456789012345678901234567890"),
         (#""abc""#, #""abc""#), (#""a\"b\\c""#, #""a\"b\\c""#), (#"null"#, "null"), (#""""#, #""""#),
+        (#""é😀\u00e9""#, #""é😀\u00e9""#), ("-0.0E-0", "-0.0E-0"),
     ])
     func echoesEveryIdKindAsSent(id: String, expected: String) throws {
         let body = #"{"jsonrpc":"2.0","method":"m","id":"# + id + "}"
@@ -117,6 +118,7 @@ private func head(_ text: String) throws -> JSONRPCRequestHead {
         "{\"a\":\"tab\there\"}", "{\"a\":\"nl\nhere\"}", #"{"a":"\ud800"}"#, #"{"a":"\udc00\ud800"}"#, #"{"a":"\ud800\u0041"}"#,
         #"{"a":[1,2}"#, #"{"a":{"b":1]}"#, #"[[[]]"#, #"{"a":1}}"#, "{\"a\":1}\u{0}", "\u{FEFF}{}", #"{"a":"b":"c"}"#,
         #"{"a":1 "b":2}"#, #"{,"a":1}"#, #"[,1]"#, #"{"jsonrpc":"2.0","method":"m","params":[1 2]}"#,
+        "\u{0C}{}", "{}\u{0B}", "\u{A0}{}", #"{"a":-01}"#, #"{"a":1e+}"#, #"{"a":--1}"#, #"{"a":"\u00"}"#,
     ])
     func malformedBodiesAreParseErrors(body: String) {
         #expect(scan(body) == .parseError, "\(body.debugDescription)")
