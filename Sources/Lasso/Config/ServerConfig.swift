@@ -1,0 +1,30 @@
+/// `server:` — where lassod listens.
+public struct ServerConfig: Sendable, Equatable {
+    /// Listen address for HTTP and WebSocket clients. Default `127.0.0.1`.
+    public var host: String
+    /// Listen port. Default 4000.
+    public var port: Int
+    /// Path of the admin Unix socket used by `lassod ctl`. Default `lassod.sock`.
+    public var adminSocket: String
+    /// Largest request body accepted; bigger ones get HTTP 413. Default 1 MiB.
+    public var maxBodyBytes: Int
+
+    /// Creates a server section; the defaults are those of an absent `server:`.
+    public init(host: String = "127.0.0.1", port: Int = 4000, adminSocket: String = "lassod.sock",
+                maxBodyBytes: Int = 1_048_576) {
+        self.host = host
+        self.port = port
+        self.adminSocket = adminSocket
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    static let keys = ["host", "port", "admin_socket", "max_body_bytes"]
+
+    init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
+        let defaults = ServerConfig()
+        self.init(host: decoder.string(fields, "host") ?? defaults.host,
+                  port: decoder.int(fields, "port", in: 1...65535) ?? defaults.port,
+                  adminSocket: decoder.string(fields, "admin_socket") ?? defaults.adminSocket,
+                  maxBodyBytes: decoder.int(fields, "max_body_bytes", in: 1...Int(Int32.max)) ?? defaults.maxBodyBytes)
+    }
+}
