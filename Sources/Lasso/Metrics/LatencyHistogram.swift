@@ -3,12 +3,11 @@
 /// Buckets follow the HDR layout with three significant bits: each power of two from 64 µs to
 /// 2²⁸ µs (≈ 268 s) is split into eight equal sub-buckets, plus one bucket below 64 µs and one
 /// overflow bucket — 178 counters in all. A bucket spans at most 1/8 of its lower bound, so a
-/// percentile reported at the bucket's geometric midpoint is within ±6.1 % of the true
-/// sample (√(9/8) − 1). Memory is constant (712 bytes of counts) however many samples arrive,
+/// percentile reported at the bucket's midpoint is within ±6.25 % (1/16) of the true sample. Memory is constant (712 bytes of counts) however many samples arrive,
 /// and two histograms merge by adding counts, which is how hourly windows are combined.
 ///
 /// Example: recording 1 000 µs lands in the bucket [960, 1 024) µs; `percentile(0.5)` of that
-/// single sample reports ≈ 991 µs.
+/// single sample reports 992 µs.
 public struct LatencyHistogram: Equatable, Sendable {
     /// Sub-buckets per power of two, as a bit count (8 sub-buckets).
     static let subBucketBits = 3
@@ -68,7 +67,11 @@ public struct LatencyHistogram: Equatable, Sendable {
     public func percentileMicros(_ quantile: Double) -> Double? {
         guard total > 0 else { return nil }
         let clamped = quantile.isNaN ? 0.5 : min(1, max(0, quantile))
-        let rank = max(1, UInt64((clamped * Double(total)).rounded(.up)))
+        // Ceiling by comparison rather than `rounded(.up)`, which would need libm.
+        let exactRank = clamped * Double(total)
+        var rank = UInt64(exactRank)
+        if Double(rank) < exactRank { rank += 1 }
+        rank = max(1, rank)
         var seen: UInt64 = 0
         for index in 0..<Self.bucketCount {
             seen += UInt64(counts[index])
@@ -102,13 +105,10 @@ public struct LatencyHistogram: Equatable, Sendable {
         return lowerBoundMicros(bucket: bucket + 1)
     }
 
-    /// The value reported for samples in `bucket`: the geometric midpoint of its bounds, which
-    /// halves the worst relative error of reporting either bound.
+    /// The value reported for samples in `bucket`: the midpoint of its bounds, which halves the
+    /// worst relative error of reporting either bound.
     public static func representativeMicros(bucket: Int) -> Double {
-        if bucket <= 0 { return Double(1 << lowestOctave) / 2 }
         if bucket >= bucketCount - 1 { return Double(lowerBoundMicros(bucket: bucket)) }
-        let lower = Double(lowerBoundMicros(bucket: bucket))
-        let upper = Double(upperBoundMicros(bucket: bucket))
-        return (lower * upper).squareRoot()
+        return Double(lowerBoundMicros(bucket: bucket) + upperBoundMicros(bucket: bucket)) / 2
     }
 }

@@ -6,11 +6,11 @@ public struct LatencyStats: Equatable, Sendable {
     public var ewmaMs: Double
     /// Mean over the period.
     public var meanMs: Double
-    /// Median over the period, within ±6.1 % (see `LatencyHistogram`).
+    /// Median over the period, within ±6.25 % (see `LatencyHistogram`).
     public var p50Ms: Double
-    /// 95th percentile over the period, within ±6.1 %.
+    /// 95th percentile over the period, within ±6.25 %.
     public var p95Ms: Double
-    /// 99th percentile over the period, within ±6.1 %.
+    /// 99th percentile over the period, within ±6.25 %.
     public var p99Ms: Double
 
     /// Latency figures as given.
