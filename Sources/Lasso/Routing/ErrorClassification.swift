@@ -99,27 +99,19 @@ public enum ErrorClassification: Equatable, Sendable {
     /// wall clock, which this pure core does not read; such headers yield `nil` and the default
     /// cooldown applies.
     public static func retryAfterMilliseconds(headerValue: some StringProtocol) -> UInt64? {
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let bytes = headerValue.utf8.drop(while: isBlank).reversed().drop(while: isBlank)
+        guard !bytes.isEmpty else { return nil }
         var seconds: UInt64 = 0
-        var sawDigit = false
-        for byte in headerValue.utf8 {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                let (product, overflowA) = seconds.multipliedReportingOverflow(by: 10)
-                let (sum, overflowB) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-                seconds = (overflowA || overflowB) ? UInt64.max / 1_000 : sum
-                sawDigit = true
-            case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                if sawDigit { return milliseconds(fromSeconds: seconds) }
-            default:
-                return nil
-            }
+        for byte in bytes.reversed() {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (product, overflowA) = seconds.multipliedReportingOverflow(by: 10)
+            let (sum, overflowB) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            if overflowA || overflowB { return UInt64.max }
+            seconds = sum
         }
-        return sawDigit ? milliseconds(fromSeconds: seconds) : nil
-    }
-
-    private static func milliseconds(fromSeconds seconds: UInt64) -> UInt64 {
-        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
-        return overflow ? UInt64.max : ms
+        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
+        return overflow ? UInt64.max : milliseconds
     }
 
     private static func providerCategory(for failure: UpstreamAttemptOutcome.TransportFailure) -> ProviderFaultCategory {
