@@ -201,3 +201,44 @@ struct ErrorClassificationTests {
         #expect((value ?? 0) >= 1_000_000_000)
     }
 }
+
+@Suite("ErrorClassification feeding the breaker")
+struct ErrorClassificationBreakerTests {
+    private func feed(_ outcome: UpstreamAttemptOutcome, times: Int) -> CircuitBreakerMachine {
+        var breaker = CircuitBreakerMachine()
+        for n in 0..<times {
+            let verdict = ErrorClassification.classify(outcome)
+            _ = breaker.record(verdict.breakerOutcome, ticket: .regular, now: MonotonicInstant(milliseconds: UInt64(n)))
+        }
+        return breaker
+    }
+
+    @Test("five HTTP 503s open the breaker")
+    func serverErrorsOpen() {
+        #expect(feed(.response(httpStatus: 503, rpcError: nil, retryAfterMs: nil), times: 5).state.phase == .open)
+    }
+
+    @Test("five timeouts open the breaker")
+    func timeoutsOpen() {
+        #expect(feed(.transportFailure(.timeout), times: 5).state.phase == .open)
+    }
+
+    @Test("any number of reverts, missing blocks or unsupported methods never open it",
+          arguments: [
+            UpstreamRPCError(code: 3, message: "execution reverted"),
+            UpstreamRPCError(code: -32000, message: "header not found"),
+            UpstreamRPCError(code: -32601, message: "method not found"),
+            UpstreamRPCError(code: -32602, message: "invalid params"),
+          ])
+    func neutralNeverOpens(_ error: UpstreamRPCError) {
+        let breaker = feed(.response(httpStatus: 200, rpcError: error, retryAfterMs: nil), times: 50)
+        #expect(breaker.state == .closed(consecutiveFailures: 0))
+    }
+
+    @Test("a 429 cools the channel down for its Retry-After without opening")
+    func rateLimitCoolsDown() {
+        let breaker = feed(.response(httpStatus: 429, rpcError: nil, retryAfterMs: 2_000), times: 1)
+        #expect(breaker.state.phase == .closed)
+        #expect(breaker.cooldownUntil == MonotonicInstant(milliseconds: 2_000))
+    }
+}

@@ -18,15 +18,18 @@
 /// - Every event reports the `Transition` it caused, if the phase changed, so the process can
 ///   publish and log exactly the changes.
 ///
-/// Worked example with the defaults (5 faults, 60 s, 2 successes):
+/// Worked example with the defaults (5 faults, 60 s, 2 successes), times in ms:
 /// ```
 /// var breaker = CircuitBreakerMachine()
-/// for _ in 0..<5 { _ = breaker.record(.providerFault, ticket: .regular, now: t0) }
-/// // breaker.state == .open(until: t0 + 60 000 ms); breaker.nextDeadline == t0 + 60 000 ms
-/// breaker.timerFired(now: t0 + 60 000 ms)             // → .halfOpen(successes: 0, trialInFlight: false)
-/// let first = breaker.admit(now: …)                   // → .allowed(.trial(…)); a second admit is rejected
-/// breaker.record(.success, ticket: trialTicket, now: …) // successes 1; next trial admitted
-/// breaker.record(.success, ticket: trialTicket2, now: …) // → .closed(consecutiveFailures: 0)
+/// for _ in 0..<5 { _ = breaker.record(.providerFault, ticket: .regular, now: t(1_000)) }
+/// // fifth fault → Transition(.closed(4) → .open(until: 61 000), .failureThreshold)
+/// // breaker.nextDeadline == 61 000: the process arms its timer for then.
+/// breaker.timerFired(now: t(61_000))       // → .halfOpen(successes: 0, trialInFlight: false)
+/// breaker.admit(now: t(61_000))            // → .allowed(.trial(episode: 1))
+/// breaker.admit(now: t(61_001))            // → .rejected(.trialInFlight)
+/// breaker.record(.success, ticket: .trial(episode: 1), now: t(61_050))   // successes 1
+/// breaker.admit(now: t(61_100))            // → .allowed(.trial(episode: 1))
+/// breaker.record(.success, ticket: .trial(episode: 1), now: t(61_150))   // → .closed(0)
 /// ```
 public struct CircuitBreakerMachine: Equatable, Sendable {
     /// Where the breaker is, with the counters that decide its next move.

@@ -12,5 +12,6 @@ public struct Channel: Hashable, Sendable, CustomStringConvertible {
         self.transport = transport
     }
 
+    /// `<providerID>/<transport>`, e.g. `ethereum_ankr/ws`, for logs and metrics labels.
     public var description: String { "\(providerID)/\(transport.rawValue)" }
 }

@@ -27,9 +27,11 @@ public struct MonotonicInstant: Hashable, Comparable, Sendable, CustomStringConv
         milliseconds > earlier.milliseconds ? milliseconds - earlier.milliseconds : 0
     }
 
+    /// Earlier instants order first.
     public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
         lhs.milliseconds < rhs.milliseconds
     }
 
+    /// The instant as `<milliseconds>ms`, for logs and test failures.
     public var description: String { "\(milliseconds)ms" }
 }
