@@ -106,3 +106,15 @@ struct LatencyHistogramTests {
         #expect(LatencyHistogram(counts: histogram.counts) == histogram)
     }
 }
+
+@Suite("LatencyHistogram saturation")
+struct LatencyHistogramSaturationTests {
+    @Test("adding past UInt32.max saturates the bucket and keeps total equal to the sum of counts")
+    func saturates() {
+        var histogram = LatencyHistogram(counts: [UInt32.max - 1, 5])
+        histogram.add(counts: [10, 1])
+        #expect(histogram.counts[0] == UInt32.max)
+        #expect(histogram.counts[1] == 6)
+        #expect(histogram.total == UInt64(UInt32.max) + 6)
+    }
+}

@@ -136,7 +136,7 @@ struct ChainBenchmarks: Sendable {
     func addLatencies(slot: Int, nowHour: UInt64, hours: Int, into histogram: inout LatencyHistogram) {
         let start = slot * LatencyHistogram.bucketCount
         for window in windows where Self.isWithin(window, nowHour: nowHour, hours: hours) {
-            histogram.merge(LatencyHistogram(counts: window.buckets[start..<start + LatencyHistogram.bucketCount]))
+            histogram.add(counts: window.buckets[start..<start + LatencyHistogram.bucketCount])
         }
     }
 

@@ -35,12 +35,7 @@ public struct LatencyHistogram: Equatable, Sendable {
     /// `BenchmarkStore` slot). Missing trailing buckets count as zero, extra ones are ignored.
     public init(counts source: some Collection<UInt32>) {
         self.init()
-        var index = 0
-        for count in source where index < Self.bucketCount {
-            counts[index] = count
-            total += UInt64(count)
-            index += 1
-        }
+        add(counts: source)
     }
 
     /// Adds one sample of `micros` microseconds. Saturates rather than wrapping.
@@ -54,11 +49,20 @@ public struct LatencyHistogram: Equatable, Sendable {
 
     /// Adds every sample of `other`.
     public mutating func merge(_ other: LatencyHistogram) {
-        for index in 0..<Self.bucketCount {
-            let (sum, overflow) = counts[index].addingReportingOverflow(other.counts[index])
-            counts[index] = overflow ? UInt32.max : sum
+        add(counts: other.counts)
+    }
+
+    /// Adds bucket counts laid out like `counts` (for example one hourly window of a
+    /// `BenchmarkStore` slot) without building a histogram for them first.
+    public mutating func add(counts source: some Collection<UInt32>) {
+        var index = 0
+        for count in source where index < Self.bucketCount {
+            // Saturate per bucket and count only what fit, so `total` always equals the sum.
+            let added = min(count, UInt32.max - counts[index])
+            counts[index] += added
+            total += UInt64(added)
+            index += 1
         }
-        total = counts.reduce(0) { $0 + UInt64($1) }
     }
 
     /// The `quantile` (0…1) sample's value in microseconds, at its bucket's midpoint; `nil` when
