@@ -315,3 +315,34 @@ struct CircuitBreakerOverrideTests {
         #expect(BreakerPhase.allCases.filter(\.admitsTraffic) == [.closed, .halfOpen])
     }
 }
+
+@Suite("CircuitBreakerMachine events")
+struct CircuitBreakerEventTests {
+    @Test("handle applies each event like the matching method")
+    func handleMatchesMethods() {
+        var viaEvents = CircuitBreakerMachine()
+        var viaMethods = CircuitBreakerMachine()
+        let script: [(CircuitBreakerMachine.Event, UInt64)] = [
+            (.attemptFinished(.providerFault, .regular), 0), (.attemptFinished(.providerFault, .regular), 1),
+            (.attemptFinished(.providerFault, .regular), 2), (.attemptFinished(.rateLimited(retryAfterMs: 500), .regular), 3),
+            (.attemptFinished(.providerFault, .regular), 4), (.attemptFinished(.providerFault, .regular), 5),
+            (.timerFired, 60_005), (.forceOpen, 60_006), (.forceClosed, 60_007), (.reset, 60_008),
+        ]
+        var transitions: [CircuitBreakerMachine.Transition?] = []
+        for (event, ms) in script {
+            let now = MonotonicInstant(milliseconds: ms)
+            let viaEvent = viaEvents.handle(event, now: now)
+            let viaMethod: CircuitBreakerMachine.Transition? = switch event {
+            case .attemptFinished(let outcome, let ticket): viaMethods.record(outcome, ticket: ticket, now: now)
+            case .timerFired: viaMethods.timerFired(now: now)
+            case .forceOpen: viaMethods.forceOpen()
+            case .forceClosed: viaMethods.forceClosed()
+            case .reset: viaMethods.reset()
+            }
+            #expect(viaEvent == viaMethod)
+            #expect(viaEvents == viaMethods)
+            transitions.append(viaEvent)
+        }
+        #expect(transitions.compactMap { $0?.cause } == [.failureThreshold, .recoveryTimeout, .forcedOpen, .forcedClosed])
+    }
+}

@@ -18,6 +18,12 @@
 /// - Every event reports the `Transition` it caused, if the phase changed, so the process can
 ///   publish and log exactly the changes.
 ///
+/// The owning process: on each `Event` call `handle`, publish `health` if it changed, log the
+/// transition, and re-arm its single timer for `nextDeadline`. Admission on the hot path need
+/// not visit the process while the published health is closed and not cooling down (`admit`
+/// would answer `.allowed(.regular)` without changing anything); only a half-open channel needs
+/// the process, to claim its trial slot.
+///
 /// Worked example with the defaults (5 faults, 60 s, 2 successes), times in ms:
 /// ```
 /// var breaker = CircuitBreakerMachine()
@@ -137,6 +143,21 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         }
     }
 
+    /// Everything that changes the machine except `admit` (which needs a reply): one case per
+    /// message the owning process receives, so its mailbox loop is a single `handle` call.
+    public enum Event: Equatable, Sendable {
+        /// An attempt finished; see `record(_:ticket:now:)`.
+        case attemptFinished(Outcome, Ticket)
+        /// The process's timer went off; see `timerFired(now:)`.
+        case timerFired
+        /// Operator: see `forceOpen()`.
+        case forceOpen
+        /// Operator: see `forceClosed()`.
+        case forceClosed
+        /// Operator: see `reset()`.
+        case reset
+    }
+
     /// The thresholds and timeouts this machine applies.
     public let policy: CircuitBreakerPolicy
     /// The current state.
@@ -170,6 +191,17 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
     /// What `Selection` needs to know, for the published snapshot.
     public var health: ChannelHealth {
         ChannelHealth(phase: state.phase, cooldownUntil: cooldownUntil)
+    }
+
+    /// Applies `event` at `now`, returning the phase change it caused, if any.
+    public mutating func handle(_ event: Event, now: MonotonicInstant) -> Transition? {
+        switch event {
+        case .attemptFinished(let outcome, let ticket): record(outcome, ticket: ticket, now: now)
+        case .timerFired: timerFired(now: now)
+        case .forceOpen: forceOpen()
+        case .forceClosed: forceClosed()
+        case .reset: reset()
+        }
     }
 
     /// Asks whether an attempt may be sent now. In half-open this claims the single trial slot,
