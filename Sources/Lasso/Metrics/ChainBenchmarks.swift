@@ -33,7 +33,8 @@ struct ChainBenchmarks: Sendable {
     static let millisecondsPerHour: UInt64 = 3_600_000
 
     private(set) var slotsByKey: [MetricKey: Int] = [:]
-    private(set) var keys: [MetricKey?] = []
+    /// Slots ever handed out; freed slots below it are reused before it grows.
+    private var usedSlots = 0
     private var freeSlots: [Int] = []
     private(set) var live: [LiveStats] = []
     private(set) var windows: [HourWindow]
@@ -108,7 +109,6 @@ struct ChainBenchmarks: Sendable {
         var dropped = 0
         for (key, slot) in slotsByKey where totals(slot: slot, nowHour: nowHour, hours: retainedHours).count == 0 {
             slotsByKey[key] = nil
-            keys[slot] = nil
             live[slot] = LiveStats()
             freeSlots.append(slot)
             dropped += 1
@@ -148,14 +148,13 @@ struct ChainBenchmarks: Sendable {
             bytes += window.buckets.capacity * MemoryLayout<UInt32>.stride
         }
         bytes += live.capacity * MemoryLayout<LiveStats>.stride
-        bytes += keys.capacity * MemoryLayout<MetricKey?>.stride
         bytes += freeSlots.capacity * MemoryLayout<Int>.stride
         // A dictionary keeps at most 3/4 of its buckets full, plus a bitmap word per 64.
         let entry = MemoryLayout<MetricKey>.stride + MemoryLayout<Int>.stride
         bytes += slotsByKey.capacity * entry * 4 / 3 + slotsByKey.capacity / 8
         for key in slotsByKey.keys {
-            // Strings over 15 UTF-8 bytes live on the heap, once per copy (dictionary and array).
-            bytes += 2 * (Self.heapBytes(key.providerID) + Self.heapBytes(key.method))
+            // Strings over 15 UTF-8 bytes live on the heap.
+            bytes += Self.heapBytes(key.providerID) + Self.heapBytes(key.method)
         }
         return bytes
     }
@@ -180,12 +179,11 @@ struct ChainBenchmarks: Sendable {
         let slot: Int
         if let reused = freeSlots.popLast() {
             slot = reused
-            keys[slot] = key
         } else {
-            guard keys.count < maxKeys else { return nil }
-            slot = keys.count
+            guard usedSlots < maxKeys else { return nil }
+            slot = usedSlots
             if slot >= slotCapacity { grow(to: min(maxKeys, max(8, slotCapacity * 2))) }
-            keys.append(key)
+            usedSlots += 1
             live.append(LiveStats())
         }
         slotsByKey[key] = slot
@@ -203,7 +201,6 @@ struct ChainBenchmarks: Sendable {
             windows[index].buckets.reserveCapacity(capacity * LatencyHistogram.bucketCount)
             windows[index].buckets.append(contentsOf: repeatElement(0, count: added * LatencyHistogram.bucketCount))
         }
-        keys.reserveCapacity(capacity)
         live.reserveCapacity(capacity)
         slotCapacity = capacity
     }
