@@ -61,6 +61,7 @@ private let table: [ClassificationCase] = [
     .init("too many requests under -32000", rpc(-32000, "Too Many Requests"), .rateLimited(retryAfterMs: nil)),
     .init("rate limit under -32603", rpc(-32603, "Your app has exceeded its compute units per second capacity"), .rateLimited(retryAfterMs: nil)),
     .init("Retry-After carried with a rate-limit message", rpc(-32000, "rate limit exceeded", retryAfterMs: 2_000), .rateLimited(retryAfterMs: 2_000)),
+    .init("request rate exceeded over WebSocket", .response(httpStatus: nil, rpcError: UpstreamRPCError(code: -32000, message: "project ID request rate exceeded"), retryAfterMs: nil), .rateLimited(retryAfterMs: nil)),
     .init("daily quota", rpc(-32001, "daily request quota exceeded"), .rateLimited(retryAfterMs: nil)),
 
     // Caller faults: reverts

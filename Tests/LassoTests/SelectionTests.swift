@@ -113,6 +113,13 @@ struct SelectionLagTests {
         #expect(select(chain) == ["a/http", "b/http"])
     }
 
+    @Test("with no head known anywhere, nobody lags")
+    func noHeads() {
+        let chain = ChainSnapshot(providers: [provider("a", priority: 1, ws: nil), provider("b", priority: 2, ws: nil)])
+        #expect(chain.bestKnownHead == nil)
+        #expect(select(chain) == ["a/http", "b/http"])
+    }
+
     @Test("a head seen elsewhere raises the bar")
     func externalHead() {
         let chain = ChainSnapshot(providers: [provider("a", priority: 1, ws: nil, head: 100)],

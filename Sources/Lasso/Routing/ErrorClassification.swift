@@ -237,7 +237,7 @@ public enum ErrorClassification: Equatable, Sendable {
         static let rateLimited = [
             "rate limit", "rate-limit", "ratelimit", "too many requests", "throttled",
             "quota exceeded", "exceeded quota", "exceeded your quota", "requests per second",
-            "compute units", "capacity exceeded", "request limit reached",
+            "compute units", "capacity exceeded", "request limit reached", "request rate exceeded",
         ]
         static let unauthorized = [
             "unauthorized", "invalid api key", "api key", "forbidden", "access denied",
