@@ -1,0 +1,49 @@
+/// The numbers a `CircuitBreakerMachine` decides with: `circuit_breaker` in `config/chains.yml`
+/// plus the rate-limit cooldown schedule.
+///
+/// Values are clamped to sane minimums at construction (a threshold of zero would open or close
+/// the breaker on no evidence), so a machine built from any policy behaves.
+public struct CircuitBreakerPolicy: Equatable, Sendable {
+    /// Consecutive provider faults that open a closed breaker (`failure_threshold`, default 5).
+    public var failureThreshold: Int
+    /// How long an opened breaker stays open before its timer moves it to half-open
+    /// (`recovery_timeout_ms`, default 60 000).
+    public var recoveryTimeoutMs: UInt64
+    /// Successful half-open trials that close the breaker (`success_threshold`, default 2).
+    public var successThreshold: Int
+    /// Cooldown after a rate limit that carried no `Retry-After`, for the first in a streak.
+    /// Doubles with each further rate limit until a success, up to `maxRateLimitCooldownMs`.
+    public var baseRateLimitCooldownMs: UInt64
+    /// Ceiling of the doubling cooldown used when the provider gave no `Retry-After`.
+    public var maxRateLimitCooldownMs: UInt64
+    /// Ceiling on an honoured `Retry-After`, so a provider cannot park itself for a day by
+    /// sending a huge value; past this the breaker's own recovery machinery is the better tool.
+    public var maxRetryAfterMs: UInt64
+
+    /// A policy with the documented defaults, overridable one by one.
+    public init(
+        failureThreshold: Int = 5,
+        recoveryTimeoutMs: UInt64 = 60_000,
+        successThreshold: Int = 2,
+        baseRateLimitCooldownMs: UInt64 = 1_000,
+        maxRateLimitCooldownMs: UInt64 = 30_000,
+        maxRetryAfterMs: UInt64 = 300_000
+    ) {
+        self.failureThreshold = max(1, failureThreshold)
+        self.recoveryTimeoutMs = recoveryTimeoutMs
+        self.successThreshold = max(1, successThreshold)
+        self.baseRateLimitCooldownMs = max(1, baseRateLimitCooldownMs)
+        self.maxRateLimitCooldownMs = max(self.baseRateLimitCooldownMs, maxRateLimitCooldownMs)
+        self.maxRetryAfterMs = maxRetryAfterMs
+    }
+
+    /// The cooldown for the `streak`-th consecutive rate limit (1-based): the provider's
+    /// `Retry-After` when it sent one, else `base × 2^(streak−1)`, capped.
+    public func rateLimitCooldownMs(streak: Int, retryAfterMs: UInt64?) -> UInt64 {
+        if let retryAfterMs { return min(retryAfterMs, maxRetryAfterMs) }
+        // 2^20 already exceeds any sane ceiling; bounding the shift keeps it from overflowing.
+        let doublings = UInt64(min(max(streak - 1, 0), 20))
+        let (grown, overflow) = baseRateLimitCooldownMs.multipliedReportingOverflow(by: 1 << doublings)
+        return overflow ? maxRateLimitCooldownMs : min(grown, maxRateLimitCooldownMs)
+    }
+}
