@@ -1,8 +1,50 @@
+import Foundation
 import Lasso
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.contains("--version") {
+// lassod's command line. Exit codes: 0 success, 1 runtime error, 2 bad usage or invalid config.
+
+let usage = """
+    usage: lassod [--config PATH]
+           lassod check-config [PATH]     validate a config file and print a summary
+           lassod --version | --help
+
+    PATH defaults to config/chains.yml.
+    """
+
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("lassod: \(message)\n".utf8))
+    exit(code)
+}
+
+/// Loads and validates the config, exiting 2 with every problem listed if it is invalid.
+func loadConfig(_ path: String) -> LassoConfig {
+    do {
+        return try LassoConfig.load(path: path)
+    } catch {
+        fail("invalid configuration \(path):\n\(error)", code: 2)
+    }
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var configPath = "config/chains.yml"
+if let flag = arguments.firstIndex(of: "--config") {
+    guard flag + 1 < arguments.count else { fail("--config needs a path\n\(usage)", code: 2) }
+    configPath = arguments[flag + 1]
+    arguments.removeSubrange(flag...(flag + 1))
+}
+
+switch arguments.first {
+case "--version":
     print("lassod \(LassoVersion.string)")
-} else {
-    print("lassod \(LassoVersion.string): usage: lassod --version")
+case "--help", "-h":
+    print(usage)
+case "check-config":
+    let path = arguments.dropFirst().first ?? configPath
+    print(ConfigSummary(config: loadConfig(path), source: path))
+case nil:
+    let config = loadConfig(configPath)
+    print(ConfigSummary(config: config, source: configPath))
+    print("\nlassod \(LassoVersion.string): configuration valid. Serving requires the proxy core, which this build does not include yet.")
+default:
+    fail("unknown command \(arguments[0])\n\(usage)", code: 2)
 }
