@@ -1,0 +1,133 @@
+import Supervision
+
+/// The supervised process that owns one provider's breaker for one transport.
+///
+/// A thin shell around `CircuitBreakerMachine`: it feeds the machine the outcomes of attempts
+/// (casts from the request pipeline, so recording never blocks a reply), arms a timer for the
+/// machine's next deadline so that an open breaker turns half-open *without traffic*, and
+/// publishes the machine's health to the chain's `ChainStateBoard` after every event.
+///
+/// The hot path asks this process for admission only while the published phase is half-open
+/// (to get the single trial ticket); a closed breaker admits everything without a message.
+public struct CircuitBreaker: GenServer {
+    public enum Call: Sendable {
+        /// Asks to send one attempt; a half-open breaker admits one trial at a time.
+        case admit
+        /// Admin override (`lassod ctl breaker …`).
+        case override(Override)
+        /// The current state, for status output.
+        case status
+    }
+
+    public enum Override: String, Sendable {
+        case open, close, reset
+    }
+
+    public enum Reply: Sendable {
+        case admission(CircuitBreakerMachine.Admission)
+        case state(CircuitBreakerMachine.State, cooldownUntil: MonotonicInstant?)
+    }
+
+    public enum Cast: Sendable {
+        /// An attempt finished; `ticket` is what `admit` returned (`.regular` when it was not asked).
+        case finished(CircuitBreakerMachine.Outcome, CircuitBreakerMachine.Ticket)
+    }
+
+    public enum Info: Sendable {
+        case deadlinePassed
+    }
+
+    let provider: String
+    let transport: TransportKind
+    let board: ChainStateBoard
+    private var machine: CircuitBreakerMachine
+    private var timer: TimerHandle?
+    private var armedFor: MonotonicInstant?
+
+    public init(provider: String, transport: TransportKind, policy: CircuitBreakerPolicy, board: ChainStateBoard) {
+        self.provider = provider
+        self.transport = transport
+        self.board = board
+        machine = CircuitBreakerMachine(policy: policy)
+    }
+
+    /// The child spec, named as `lassod ctl tree` shows it: `CircuitBreaker(<provider>, <transport>)`.
+    public static func childSpec(provider: String, transport: TransportKind, policy: CircuitBreakerPolicy,
+                                 board: ChainStateBoard) -> ChildSpec {
+        let id = "CircuitBreaker(\(provider), \(transport.rawValue))"
+        return ChildSpec(id: id) { runtime in
+            try await ServerRef.start(label: id, runtime: runtime) {
+                CircuitBreaker(provider: provider, transport: transport, policy: policy, board: board)
+            }.process
+        }
+    }
+
+    public mutating func initialize(context: ServerContext<Self>) async throws {
+        // A restarted breaker starts closed; publish that, replacing whatever the last one said.
+        publish(context: context)
+    }
+
+    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
+        switch request {
+        case .admit:
+            let admission = machine.admit(now: Self.now(context))
+            publish(context: context)
+            return .admission(admission)
+        case .override(let override):
+            switch override {
+            case .open: _ = machine.forceOpen()
+            case .close: _ = machine.forceClosed()
+            case .reset: _ = machine.reset()
+            }
+            publish(context: context)
+            return .state(machine.state, cooldownUntil: machine.cooldownUntil)
+        case .status:
+            return .state(machine.state, cooldownUntil: machine.cooldownUntil)
+        }
+    }
+
+    public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
+        switch message {
+        case .finished(let outcome, let ticket):
+            _ = machine.record(outcome, ticket: ticket, now: Self.now(context))
+        }
+        publish(context: context)
+    }
+
+    public mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
+        armedFor = nil
+        _ = machine.timerFired(now: Self.now(context))
+        publish(context: context)
+    }
+
+    public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
+        timer?.cancel()
+    }
+
+    /// Publishes the health and keeps exactly one timer armed for the machine's next deadline.
+    private mutating func publish(context: ServerContext<Self>) {
+        board.publish(health: machine.health, provider: provider, transport: transport)
+        let deadline = machine.nextDeadline
+        guard deadline != armedFor else { return }
+        timer?.cancel()
+        timer = nil
+        armedFor = deadline
+        guard let deadline else { return }
+        let delay = deadline.milliseconds(since: Self.now(context))
+        timer = context.sendAfter(.deadlinePassed, after: .milliseconds(Int64(clamping: delay)))
+    }
+
+    /// The runtime clock in the machine's unit.
+    static func now(_ context: ServerContext<Self>) -> MonotonicInstant {
+        MonotonicInstant(milliseconds: context.runtime.clock.now().nanoseconds / 1_000_000)
+    }
+}
+
+extension CircuitBreakerPolicy {
+    /// The policy the config asks for, with the built-in rate-limit cooldowns.
+    public init(_ config: CircuitBreakerConfig) {
+        self.init(failureThreshold: config.failureThreshold,
+                  recoveryTimeoutMs: UInt64(max(0, config.recoveryTimeoutMs)),
+                  successThreshold: config.successThreshold)
+    }
+}
