@@ -1,0 +1,78 @@
+import Supervision
+
+/// The supervised process that tracks each provider of one chain: availability, head, lag,
+/// consecutive failures and last error.
+///
+/// Probe results arrive as casts (from `ProviderHealthMonitor`); heads are published to the
+/// chain's `ChainStateBoard` so selection can skip providers that lag. Status queries are calls.
+/// The pool's state is rebuilt from probes after a restart: nothing here needs to survive one.
+public struct ProviderPool: GenServer {
+    public enum Call: Sendable {
+        case status
+    }
+
+    public enum Cast: Sendable {
+        case probeSucceeded(provider: String, head: UInt64, atMs: UInt64)
+        case probeFailed(provider: String, category: String, atMs: UInt64)
+    }
+
+    public typealias Reply = [ProviderStatus]
+
+    private struct Record {
+        var head: UInt64?
+        var consecutiveFailures = 0
+        var lastError: String?
+        var lastProbeMs: UInt64?
+    }
+
+    let board: ChainStateBoard
+    let lagThreshold: UInt64
+    /// In configuration order.
+    private let providerIDs: [String]
+    private var records: [String: Record]
+
+    public init(chain: ChainConfig, board: ChainStateBoard) {
+        self.board = board
+        lagThreshold = UInt64(max(0, chain.monitoring.lagThresholdBlocks))
+        providerIDs = chain.providers.map(\.id)
+        records = Dictionary(uniqueKeysWithValues: providerIDs.map { ($0, Record()) })
+    }
+
+    public static func childSpec(chain: ChainConfig, board: ChainStateBoard) -> ChildSpec {
+        ChildSpec(id: "ProviderPool") { runtime in
+            try await ServerRef.start(label: "ProviderPool(\(chain.key))", runtime: runtime) {
+                ProviderPool(chain: chain, board: board)
+            }.process
+        }
+    }
+
+    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> [ProviderStatus] {
+        let best = records.values.compactMap(\.head).max()
+        return providerIDs.compactMap { id in
+            guard let record = records[id] else { return nil }
+            let lag = record.head.flatMap { head in best.map { $0 > head ? $0 - head : 0 } }
+            return ProviderStatus(
+                id: id,
+                availability: .classify(consecutiveFailures: record.consecutiveFailures, lag: lag,
+                                        lagThreshold: lagThreshold, probed: record.lastProbeMs != nil),
+                head: record.head, lag: lag, consecutiveFailures: record.consecutiveFailures,
+                lastError: record.lastError, lastProbeMs: record.lastProbeMs)
+        }
+    }
+
+    public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
+        switch message {
+        case .probeSucceeded(let provider, let head, let atMs):
+            guard records[provider] != nil else { return }
+            records[provider]?.head = head
+            records[provider]?.consecutiveFailures = 0
+            records[provider]?.lastProbeMs = atMs
+            board.publish(head: head, provider: provider)
+        case .probeFailed(let provider, let category, let atMs):
+            guard records[provider] != nil else { return }
+            records[provider]?.consecutiveFailures += 1
+            records[provider]?.lastError = category
+            records[provider]?.lastProbeMs = atMs
+        }
+    }
+}
