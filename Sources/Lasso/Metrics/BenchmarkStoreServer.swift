@@ -1,0 +1,99 @@
+import Supervision
+
+/// The supervised process that owns the `BenchmarkStore` (the tree shows it as
+/// `BenchmarkStore`).
+///
+/// The request pipeline casts every attempt here, so recording never delays a reply. Every
+/// `publishInterval` the measured performance of each running chain is published to its
+/// `ChainStateBoard` (what the `fastest` strategy reads); every hour the store is pruned.
+/// A restart loses the measurements, which only makes `fastest` fall back to priority order
+/// until new samples arrive.
+public struct BenchmarkStoreServer: GenServer {
+    public enum Call: Sendable {
+        case leaderboard(chain: String)
+        case stats(chain: String, key: MetricKey)
+        case memoryBytes(chain: String)
+    }
+
+    public enum Reply: Sendable {
+        case leaderboard([LeaderboardEntry])
+        case stats(MethodStats?)
+        case bytes(Int)
+    }
+
+    public enum Cast: Sendable {
+        case record(chain: String, key: MetricKey, latencyMicros: UInt64, succeeded: Bool)
+        /// Forget a chain that was removed from the configuration.
+        case removeChain(String)
+    }
+
+    public enum Info: Sendable {
+        case publish
+        case prune
+    }
+
+    let directory: ChainDirectory
+    let chains: @Sendable () -> [String]
+    let publishInterval: Duration
+    private var store = BenchmarkStore()
+
+    /// - Parameters:
+    ///   - chains: the configured chain keys, read at each publication (they change on reload).
+    public init(directory: ChainDirectory, chains: @escaping @Sendable () -> [String],
+                publishInterval: Duration = .seconds(1)) {
+        self.directory = directory
+        self.chains = chains
+        self.publishInterval = publishInterval
+    }
+
+    public static func childSpec(directory: ChainDirectory, chains: @escaping @Sendable () -> [String],
+                                 publishInterval: Duration = .seconds(1)) -> ChildSpec {
+        ChildSpec(id: "BenchmarkStore") { runtime in
+            try await ServerRef.start(label: "BenchmarkStore", runtime: runtime) {
+                BenchmarkStoreServer(directory: directory, chains: chains, publishInterval: publishInterval)
+            }.process
+        }
+    }
+
+    public mutating func initialize(context: ServerContext<Self>) async throws {
+        context.sendAfter(.publish, after: publishInterval)
+        context.sendAfter(.prune, after: .seconds(3600))
+    }
+
+    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
+        let now = Self.now(context)
+        switch request {
+        case .leaderboard(let chain): return .leaderboard(store.leaderboard(chain: chain, now: now))
+        case .stats(let chain, let key): return .stats(store.stats(chain: chain, key: key, now: now))
+        case .memoryBytes(let chain): return .bytes(store.approximateMemoryBytes(chain: chain))
+        }
+    }
+
+    public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
+        switch message {
+        case .record(let chain, let key, let latencyMicros, let succeeded):
+            _ = store.record(chain: chain, key: key, latencyMicros: latencyMicros, succeeded: succeeded,
+                             at: Self.now(context))
+        case .removeChain(let chain):
+            store.removeChain(chain)
+        }
+    }
+
+    public mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
+        let now = Self.now(context)
+        switch message {
+        case .publish:
+            for (chain, board) in directory.running(among: chains()) {
+                board.publish(performance: store.selectionPerformance(chain: chain, now: now))
+            }
+            context.sendAfter(.publish, after: publishInterval)
+        case .prune:
+            _ = store.prune(now: now)
+            context.sendAfter(.prune, after: .seconds(3600))
+        }
+    }
+
+    static func now(_ context: ServerContext<Self>) -> MonotonicInstant {
+        MonotonicInstant(milliseconds: context.runtime.clock.now().nanoseconds / 1_000_000)
+    }
+}

@@ -1,0 +1,27 @@
+import Supervision
+
+/// Where the running chains are found: chain key → its `ChainStateBoard`.
+///
+/// Each ChainSupervisor registers its board under its own process when it starts, so the entry
+/// disappears when the chain stops or crashes and comes back, with a fresh board, when it is
+/// restarted. Lookups take one lock and no message: the request hot path uses them.
+public final class ChainDirectory: Sendable {
+    private let registry = Registry<String, ChainStateBoard>(keys: .unique)
+
+    public init() {}
+
+    /// Registers a running chain. - Throws: `RegistryError.alreadyRegistered` if it runs already.
+    public func register(chain: String, board: ChainStateBoard, process: ProcessRef) throws {
+        try registry.register(chain, value: board, process: process)
+    }
+
+    /// The board of a running chain.
+    public func board(for chain: String) -> ChainStateBoard? {
+        registry.lookup(chain).first?.value
+    }
+
+    /// Every running chain with its board.
+    public func running(among chains: [String]) -> [(chain: String, board: ChainStateBoard)] {
+        chains.compactMap { chain in board(for: chain).map { (chain, $0) } }
+    }
+}
