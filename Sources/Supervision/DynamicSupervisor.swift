@@ -47,37 +47,29 @@ public struct DynamicSupervisor: Sendable {
     /// Starts a child. - Throws: `maxChildren`, `startFailed`, `alreadyStarted` (name taken).
     @discardableResult
     public func startChild(_ spec: ChildSpec) async throws -> ProcessRef {
-        try await request(.startChild(spec)).started()
+        try await server.supervisorRequest(.startChild(spec)).started()
     }
 
     /// Stops the child running as `pid`; it is not restarted. - Throws: `notFound`.
     public func terminateChild(_ pid: PID) async throws {
-        try await request(.terminateChild(pid)).done()
+        try await server.supervisorRequest(.terminateChild(pid)).done()
     }
 
     public func whichChildren() async throws -> [ChildInfo] {
-        try await request(.whichChildren).children()
+        try await server.supervisorRequest(.whichChildren).children()
     }
 
     public func countChildren() async throws -> ChildCounts {
-        try await request(.countChildren).counts()
+        try await server.supervisorRequest(.countChildren).counts()
     }
 
     public func snapshot() async -> TreeSnapshot {
-        await TreeSnapshot.of(process, name: name, kind: .supervisor, restarts: 0, runtime: server.core.runtime)
+        await server.supervisorSnapshot(name: name)
     }
 
     @discardableResult
     public func stop() async -> ExitReason {
-        server.core.requestStop(.shutdown(nil))
-        return await server.core.waitForExit()
+        await server.stopSupervisor()
     }
 
-    private func request(_ call: DynamicSupervisorServer.Call) async throws -> SupervisorReply {
-        do {
-            return try await server.call(call, timeout: Supervisor.callTimeout)
-        } catch {
-            throw SupervisorError.call(error)
-        }
-    }
 }

@@ -32,6 +32,7 @@ public final class ManualClock: RuntimeClock, Sendable {
 
     public func now() -> RuntimeInstant { state.withLock { $0.now } }
 
+    @discardableResult
     public func schedule(at deadline: RuntimeInstant, _ action: @escaping @Sendable () -> Void) -> TimerHandle {
         let handle = TimerHandle(action, onCancel: { [weak self] in
             self?.state.withLock { $0.heap.noteCancelled() }

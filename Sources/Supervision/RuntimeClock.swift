@@ -11,11 +11,13 @@ public protocol RuntimeClock: Sendable {
     ///
     /// `action` runs on a thread of the clock's choosing and must not block: the runtime's own
     /// actions only enqueue a message or resume a continuation.
+    @discardableResult
     func schedule(at deadline: RuntimeInstant, _ action: @escaping @Sendable () -> Void) -> TimerHandle
 }
 
 extension RuntimeClock {
     /// Runs `action` once after `delay`.
+    @discardableResult
     public func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> TimerHandle {
         schedule(at: now() + delay, action)
     }

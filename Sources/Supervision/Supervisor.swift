@@ -24,9 +24,6 @@ public struct Supervisor: Sendable {
     /// The supervisor's name: its label in events and the root name in snapshots.
     public let name: String
 
-    /// OTP calls supervisors with an infinite timeout; a day stands in for it.
-    static let callTimeout: Duration = .seconds(86_400)
-
     /// Starts a supervisor and all its children; returns when every child has started.
     /// - Throws: `SupervisorError.failedToStartChild` naming the first child that failed.
     public static func start(name: String, strategy: SupervisorStrategy = .oneForOne,
@@ -65,54 +62,46 @@ public struct Supervisor: Sendable {
     /// - Throws: `alreadyStarted(pid)`, `alreadyPresent`, `startFailed`.
     @discardableResult
     public func startChild(_ spec: ChildSpec) async throws -> ProcessRef {
-        try await request(.startChild(spec)).started()
+        try await server.supervisorRequest(.startChild(spec)).started()
     }
 
     /// Stops a child; its spec stays (except for temporary children) and it is not restarted.
     /// - Throws: `notFound`.
     public func terminateChild(_ id: String) async throws {
-        try await request(.terminateChild(id)).done()
+        try await server.supervisorRequest(.terminateChild(id)).done()
     }
 
     /// Starts a stopped child again. - Throws: `running`, `restarting`, `notFound`, `startFailed`.
     @discardableResult
     public func restartChild(_ id: String) async throws -> ProcessRef {
-        try await request(.restartChild(id)).started()
+        try await server.supervisorRequest(.restartChild(id)).started()
     }
 
     /// Removes a stopped child's spec. - Throws: `running`, `restarting`, `notFound`.
     public func deleteChild(_ id: String) async throws {
-        try await request(.deleteChild(id)).done()
+        try await server.supervisorRequest(.deleteChild(id)).done()
     }
 
     /// Every child spec, in start order.
     public func whichChildren() async throws -> [ChildInfo] {
-        try await request(.whichChildren).children()
+        try await server.supervisorRequest(.whichChildren).children()
     }
 
     public func countChildren() async throws -> ChildCounts {
-        try await request(.countChildren).counts()
+        try await server.supervisorRequest(.countChildren).counts()
     }
 
     /// The whole tree below (and including) this supervisor.
     public func snapshot() async -> TreeSnapshot {
-        await TreeSnapshot.of(process, name: name, kind: .supervisor, restarts: 0, runtime: server.core.runtime)
+        await server.supervisorSnapshot(name: name)
     }
 
     /// Stops every child in reverse start order, then the supervisor; returns its exit reason.
     @discardableResult
     public func stop() async -> ExitReason {
-        server.core.requestStop(.shutdown(nil))
-        return await server.core.waitForExit()
+        await server.stopSupervisor()
     }
 
-    private func request(_ call: SupervisorServer.Call) async throws -> SupervisorReply {
-        do {
-            return try await server.call(call, timeout: Self.callTimeout)
-        } catch {
-            throw SupervisorError.call(error)
-        }
-    }
 }
 
 extension SupervisorReply {

@@ -23,6 +23,7 @@ public final class SystemClock: RuntimeClock, @unchecked Sendable {
         RuntimeInstant(nanoseconds: DispatchTime.now().uptimeNanoseconds)
     }
 
+    @discardableResult
     public func schedule(at deadline: RuntimeInstant, _ action: @escaping @Sendable () -> Void) -> TimerHandle {
         let handle = TimerHandle(action, onCancel: { [weak self] in self?.noteCancelled() })
         condition.lock()
