@@ -1,0 +1,55 @@
+import Supervision
+
+/// Topic-based fan-out inside lassod (Phoenix.PubSub's role): breaker transitions, routing
+/// decisions and supervision events go out on topics; logs, the admin socket and dashboards
+/// subscribe.
+///
+/// Publishing calls each subscriber's handler directly on the publisher's thread, with no
+/// mailbox in between, so handlers must only hand the message on (typically `ref.info(…)` into
+/// the subscriber's own mailbox). Subscriptions belong to a process and vanish when it exits.
+///
+/// ```swift
+/// pubsub.subscribe("breakers", process: logger.process) { message in logger.info(.event(message)) }
+/// pubsub.publish(PubSub.Message(topic: "breakers", event: "breaker.opened", fields: ["provider": "alpha"]))
+/// ```
+public final class PubSub: Sendable {
+    /// One published event: a name and flat string fields, so any subscriber can render it.
+    public struct Message: Sendable, Equatable {
+        public var topic: String
+        public var event: String
+        public var fields: [String: String]
+
+        public init(topic: String, event: String, fields: [String: String] = [:]) {
+            self.topic = topic
+            self.event = event
+            self.fields = fields
+        }
+    }
+
+    public typealias Handler = @Sendable (Message) -> Void
+
+    private let registry = Registry<String, Handler>(keys: .duplicate)
+
+    public init() {}
+
+    /// Delivers every message published on `topic` to `handler` while `process` lives.
+    public func subscribe(_ topic: String, process: ProcessRef, handler: @escaping Handler) throws {
+        try registry.register(topic, value: handler, process: process)
+    }
+
+    /// Stops `process`'s deliveries for `topic`.
+    public func unsubscribe(_ topic: String, process: ProcessRef) {
+        registry.unregister(topic, process: process)
+    }
+
+    /// Hands `message` to every subscriber of its topic; returns how many there were.
+    @discardableResult
+    public func publish(_ message: Message) -> Int {
+        var delivered = 0
+        registry.dispatch(message.topic) { entries in
+            for entry in entries { entry.value(message) }
+            delivered = entries.count
+        }
+        return delivered
+    }
+}
