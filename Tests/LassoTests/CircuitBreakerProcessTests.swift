@@ -25,7 +25,8 @@ import Testing
             let board = ChainStateBoard(chain: chain)
             self.board = board
             breaker = try await ServerRef.start(label: "breaker", runtime: runtime) {
-                CircuitBreaker(provider: "alpha", transport: .http, policy: policy, board: board)
+                CircuitBreaker(chain: "ethereum", provider: "alpha", transport: .http, policy: policy, board: board,
+                               directory: BreakerDirectory())
             }
         }
 
@@ -128,7 +129,9 @@ import Testing
         let runtime = Runtime(clock: clock)
         let config = try LassoConfig.parse(yaml: Self.yaml, environment: [:])
         let board = ChainStateBoard(chain: try #require(config.chain(named: "ethereum")))
-        let spec = CircuitBreaker.childSpec(provider: "beta", transport: .http, policy: CircuitBreakerPolicy(), board: board)
+        let directory = BreakerDirectory()
+        let spec = CircuitBreaker.childSpec(chain: "ethereum", provider: "beta", transport: .http,
+                                            policy: CircuitBreakerPolicy(), board: board, directory: directory)
         #expect(spec.id == "CircuitBreaker(beta, http)")
         let supervisor = try await Supervisor.start(name: "ProviderSupervisor(beta)", children: [spec], runtime: runtime)
         let first = try #require(try await supervisor.whichChildren()[0].process?.server(CircuitBreaker.self))
@@ -138,6 +141,7 @@ import Testing
         await first.process.waitForExit()
         let second = try #require(try await supervisor.whichChildren()[0].process?.server(CircuitBreaker.self))
         #expect(second != first)
+        #expect(directory.breaker(chain: "ethereum", channel: Channel(providerID: "beta", transport: .http)) == second)
         _ = try await second.call(.status)
         #expect(board.snapshot.providers.first { $0.id == "beta" }?.http.phase == .closed)
     }

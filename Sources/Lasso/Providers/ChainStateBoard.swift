@@ -22,6 +22,7 @@ public final class ChainStateBoard: Sendable {
     }
 
     private let state: Mutex<State>
+    private let roundRobin = Atomic<UInt64>(0)
 
     /// A board for `chain` with every channel closed and nothing measured yet.
     public init(chain: ChainConfig) {
@@ -37,6 +38,11 @@ public final class ChainStateBoard: Sendable {
 
     /// The current snapshot, for `Selection`.
     public var snapshot: ChainSnapshot { state.withLock { $0.snapshot } }
+
+    /// The next value of the chain's round-robin counter, for `Selection`.
+    public func nextRoundRobin() -> UInt64 {
+        roundRobin.add(1, ordering: .relaxed).oldValue
+    }
 
     /// Publishes a breaker's view of one channel. Ignored for unknown providers and for a
     /// `ws` channel the provider does not have.

@@ -37,14 +37,19 @@ public struct CircuitBreaker: GenServer {
         case deadlinePassed
     }
 
+    let chain: String
     let provider: String
     let transport: TransportKind
     let board: ChainStateBoard
+    let directory: BreakerDirectory
     private var machine: CircuitBreakerMachine
     private var timer: TimerHandle?
     private var armedFor: MonotonicInstant?
 
-    public init(provider: String, transport: TransportKind, policy: CircuitBreakerPolicy, board: ChainStateBoard) {
+    public init(chain: String, provider: String, transport: TransportKind, policy: CircuitBreakerPolicy,
+                board: ChainStateBoard, directory: BreakerDirectory) {
+        self.chain = chain
+        self.directory = directory
         self.provider = provider
         self.transport = transport
         self.board = board
@@ -52,18 +57,23 @@ public struct CircuitBreaker: GenServer {
     }
 
     /// The child spec, named as `lassod ctl tree` shows it: `CircuitBreaker(<provider>, <transport>)`.
-    public static func childSpec(provider: String, transport: TransportKind, policy: CircuitBreakerPolicy,
-                                 board: ChainStateBoard) -> ChildSpec {
+    public static func childSpec(chain: String, provider: String, transport: TransportKind,
+                                 policy: CircuitBreakerPolicy, board: ChainStateBoard,
+                                 directory: BreakerDirectory) -> ChildSpec {
         let id = "CircuitBreaker(\(provider), \(transport.rawValue))"
         return ChildSpec(id: id) { runtime in
             try await ServerRef.start(label: id, runtime: runtime) {
-                CircuitBreaker(provider: provider, transport: transport, policy: policy, board: board)
+                CircuitBreaker(chain: chain, provider: provider, transport: transport, policy: policy,
+                               board: board, directory: directory)
             }.process
         }
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
-        // A restarted breaker starts closed; publish that, replacing whatever the last one said.
+        // A restarted breaker starts closed; publish that, replacing whatever the last one said,
+        // and become the breaker the pipeline finds for this channel.
+        try directory.register(BreakerDirectory.Key(chain: chain, channel: Channel(providerID: provider, transport: transport)),
+                               process: context.ref.process)
         publish(context: context)
     }
 

@@ -1,0 +1,28 @@
+/// One JSON-RPC request (a single object, or one element of a batch) on its way upstream.
+public struct PipelineRequest: Sendable {
+    public var chain: ChainConfig
+    public var board: ChainStateBoard
+    /// The request object exactly as the client sent it; forwarded as is.
+    public var body: [UInt8]
+    /// What the scanner found in `body` (ranges index into `body`).
+    public var head: JSONRPCRequestHead
+    public var strategy: SelectionStrategy
+    /// `POST /rpc/provider/:id/:chain`: only this provider, no failover.
+    public var pinnedProvider: String?
+
+    public init(chain: ChainConfig, board: ChainStateBoard, body: [UInt8], head: JSONRPCRequestHead,
+                strategy: SelectionStrategy, pinnedProvider: String? = nil) {
+        self.chain = chain
+        self.board = board
+        self.body = body
+        self.head = head
+        self.strategy = strategy
+        self.pinnedProvider = pinnedProvider
+    }
+
+    /// The client's `id` bytes, or `null` for a notification.
+    var clientID: ArraySlice<UInt8> {
+        guard let id = head.id else { return ArraySlice("null".utf8) }
+        return body[id]
+    }
+}

@@ -1,0 +1,188 @@
+import Supervision
+
+/// Routes one JSON-RPC request: select candidates, try them in order, fail over on provider
+/// faults, return caller faults at once, and record every attempt.
+///
+/// The flow, for `eth_blockNumber` on a chain with providers A and B:
+/// 1. `Selection` orders the channels from the chain's published snapshot (no messages).
+/// 2. A's HTTP channel gets the request bytes as the client sent them, with a per-method
+///    timeout. A half-open channel first asks its breaker for the single trial ticket.
+/// 3. The reply is classified. Its verdict goes to A's breaker (a cast) and, when it says
+///    something about A's health, to the benchmark store (a cast); recording never delays the
+///    reply.
+/// 4. Success or a caller fault (a revert, invalid params): the provider's bytes go back with
+///    only the `id` restored to the client's. A provider fault or rate limit: try B.
+/// 5. Every candidate failed: HTTP 200 with JSON-RPC error -32000, the client's id and a short
+///    reason naming providers by id only (never by URL).
+///
+/// Write methods are refused (-32601) unless the chain allows them; then they are sent once,
+/// never retried elsewhere. A pinned provider gets one attempt, with no failover.
+///
+/// The pipeline is callback-driven so that with a libwebsockets transport the whole request can
+/// run on the event-loop thread; the only task hop is a half-open breaker's admission call.
+public final class RequestPipeline: Sendable {
+    /// Receives each attempt worth benchmarking: chain, key, latency in µs, success.
+    public typealias BenchmarkSink = @Sendable (String, MetricKey, UInt64, Bool) -> Void
+
+    let sender: any UpstreamSender
+    let breakers: BreakerDirectory
+    let benchmark: BenchmarkSink
+    let clock: any RuntimeClock
+
+    public init(sender: any UpstreamSender, breakers: BreakerDirectory, clock: any RuntimeClock,
+                benchmark: @escaping BenchmarkSink) {
+        self.sender = sender
+        self.breakers = breakers
+        self.clock = clock
+        self.benchmark = benchmark
+    }
+
+    /// Routes `request`; `completion` is called exactly once.
+    public func execute(_ request: PipelineRequest, completion: @escaping @Sendable (PipelineOutcome) -> Void) {
+        let started = clock.now()
+        let method = request.head.method
+        let isWrite = WriteMethodPolicy.isWrite(method)
+        if isWrite && !request.chain.allowWriteMethods {
+            completion(failure(request, code: JSONRPCErrorBody.methodNotFound, status: "caller.write_method",
+                               message: "\(method) is a write method; lassod does not forward it on chain "
+                                   + "\(request.chain.key) (set allow_write_methods: true to allow)",
+                               candidates: [], attempts: [], started: started))
+            return
+        }
+        let candidates: [Channel]
+        if let pinned = request.pinnedProvider {
+            candidates = request.chain.provider(id: pinned) == nil ? [] : [Channel(providerID: pinned, transport: .http)]
+        } else {
+            candidates = Selection.orderedCandidates(request.board.snapshot, method: method, strategy: request.strategy,
+                                                     now: Self.monotonic(started),
+                                                     roundRobinCounter: request.board.nextRoundRobin())
+        }
+        guard !candidates.isEmpty else {
+            completion(failure(request, code: JSONRPCErrorBody.serverError, status: "no_provider",
+                               message: "no provider available for \(method) on \(request.chain.key)",
+                               candidates: [], attempts: [], started: started))
+            return
+        }
+        let run = Run(request: request, candidates: candidates, singleAttempt: isWrite || request.pinnedProvider != nil,
+                      started: started, completion: completion)
+        attempt(run, index: 0)
+    }
+
+    // MARK: - Attempts
+
+    /// The state of one request between callbacks: passed along by value, never shared.
+    private struct Run: Sendable {
+        let request: PipelineRequest
+        let candidates: [Channel]
+        let singleAttempt: Bool
+        let started: RuntimeInstant
+        let completion: @Sendable (PipelineOutcome) -> Void
+        var attempts: [PipelineOutcome.Attempt] = []
+    }
+
+    private func attempt(_ run: Run, index: Int) {
+        guard index < run.candidates.count, index == 0 || !run.singleAttempt else {
+            allFailed(run)
+            return
+        }
+        let channel = run.candidates[index]
+        let phase = run.request.board.snapshot.providers.first { $0.id == channel.providerID }?
+            .health(of: channel.transport)?.phase
+        guard phase == .halfOpen, let breaker = breakers.breaker(chain: run.request.chain.key, channel: channel) else {
+            send(run, index: index, ticket: .regular)
+            return
+        }
+        Task {
+            let admission = try? await breaker.call(.admit, timeout: .seconds(1))
+            if case .admission(.allowed(let ticket))? = admission {
+                self.send(run, index: index, ticket: ticket)
+            } else {
+                var next = run
+                next.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
+                self.attempt(next, index: index + 1)
+            }
+        }
+    }
+
+    private func send(_ run: Run, index: Int, ticket: CircuitBreakerMachine.Ticket) {
+        let channel = run.candidates[index]
+        let request = run.request
+        let sentAt = clock.now()
+        sender.send(request.body, chain: request.chain.key, over: channel,
+                    timeout: MethodTimeouts.timeout(for: request.head.method)) { reply in
+            let latency = self.clock.now().since(sentAt)
+            let verdict = Self.judge(reply)
+            self.breakers.breaker(chain: request.chain.key, channel: channel)?.cast(.finished(verdict.breakerOutcome, ticket))
+            if let succeeded = verdict.benchmarkSuccess {
+                let key = MetricKey(providerID: channel.providerID, method: request.head.method, transport: channel.transport)
+                self.benchmark(request.chain.key, key, latency.wholeMicroseconds, succeeded)
+            }
+            if case .providerFault(.methodUnsupported) = verdict {
+                request.board.publish(unsupportedMethod: request.head.method, provider: channel.providerID)
+            }
+            var next = run
+            next.attempts.append(.init(channel: channel, verdict: verdict.label, latency: latency))
+            if !verdict.failsOver, case .response(_, _, let body) = reply {
+                self.answer(next, channel: channel, body: body, verdict: verdict, latency: latency)
+            } else {
+                self.attempt(next, index: index + 1)
+            }
+        }
+    }
+
+    // MARK: - Outcomes
+
+    /// Returns the provider's answer with the client's id restored.
+    private func answer(_ run: Run, channel: Channel, body: [UInt8], verdict: ErrorClassification, latency: Duration) {
+        let errorCode: Int? = verdict == .success ? nil : JSONRPCScanner.scanResponse(body)?.errorCode
+        let reply: [UInt8]? = run.request.head.isNotification
+            ? nil
+            : ResponseIDSplice.splice(response: body, clientID: Array(run.request.clientID))
+        run.completion(PipelineOutcome(body: reply, candidates: run.candidates, attempts: run.attempts,
+                                       selected: channel, errorCode: errorCode, status: verdict.label,
+                                       upstreamLatency: latency, totalLatency: clock.now().since(run.started)))
+    }
+
+    private func allFailed(_ run: Run) {
+        let trail = run.attempts.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue): \($0.verdict)" }
+        let message = "all providers failed for \(run.request.head.method) on \(run.request.chain.key)"
+            + (trail.isEmpty ? "" : " (" + trail.joined(separator: ", ") + ")")
+        run.completion(failure(run.request, code: JSONRPCErrorBody.serverError, status: "all_failed", message: message,
+                               candidates: run.candidates, attempts: run.attempts, started: run.started))
+    }
+
+    private func failure(_ request: PipelineRequest, code: Int, status: String, message: String,
+                         candidates: [Channel], attempts: [PipelineOutcome.Attempt],
+                         started: RuntimeInstant) -> PipelineOutcome {
+        let body = request.head.isNotification ? nil : JSONRPCErrorBody.make(id: request.clientID, code: code, message: message)
+        return PipelineOutcome(body: body, candidates: candidates, attempts: attempts, selected: nil, errorCode: code,
+                               status: status, upstreamLatency: nil, totalLatency: clock.now().since(started))
+    }
+
+    /// Classifies a reply. A 2xx (or WebSocket) reply that scans as a JSON-RPC response without
+    /// an error is a success without further work; only errors are decoded.
+    static func judge(_ reply: UpstreamReply) -> ErrorClassification {
+        switch reply {
+        case .failure(let failure):
+            return ErrorClassification.classify(.transportFailure(failure))
+        case .response(let status, let retryAfter, let body):
+            let retryAfterMs = retryAfter.flatMap { ErrorClassification.retryAfterMilliseconds(headerValue: $0) }
+            guard let scan = JSONRPCScanner.scanResponse(body) else {
+                if status == nil || (200...299).contains(status ?? 0) {
+                    return ErrorClassification.classify(.transportFailure(.invalidResponse))
+                }
+                return ErrorClassification.classify(.response(httpStatus: status, rpcError: nil, retryAfterMs: retryAfterMs))
+            }
+            var rpcError: UpstreamRPCError?
+            if scan.isError {
+                let message = scan.errorMessage.flatMap { JSONRPCScanner.decodeString(body, token: $0) } ?? ""
+                rpcError = UpstreamRPCError(code: scan.errorCode ?? 0, message: message)
+            }
+            return ErrorClassification.classify(.response(httpStatus: status, rpcError: rpcError, retryAfterMs: retryAfterMs))
+        }
+    }
+
+    static func monotonic(_ instant: RuntimeInstant) -> MonotonicInstant {
+        MonotonicInstant(milliseconds: instant.nanoseconds / 1_000_000)
+    }
+}

@@ -1,0 +1,16 @@
+/// What one attempt on one channel produced, as the transport saw it.
+public enum UpstreamReply: Sendable, Equatable {
+    /// The upstream answered. For WebSocket channels `status` is `nil`.
+    case response(status: Int?, retryAfter: String?, body: [UInt8])
+    case failure(UpstreamAttemptOutcome.TransportFailure)
+}
+
+/// The seam between routing and sockets: sends one JSON-RPC request over one channel.
+///
+/// The HTTP client pool and the WebSocket connections implement it; tests use a double.
+/// `completion` is called exactly once, on any thread (for the libwebsockets transports, on the
+/// event-loop thread, which lets the pipeline reply without a thread hop).
+public protocol UpstreamSender: Sendable {
+    func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration,
+              completion: @escaping @Sendable (UpstreamReply) -> Void)
+}

@@ -1,0 +1,244 @@
+import Synchronization
+import Testing
+@testable import Lasso
+import Supervision
+
+/// An ordered record, safe to append to from any thread.
+final class Journal: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) { lines.withLock { $0.append(line) } }
+    var entries: [String] { lines.withLock { $0 } }
+}
+
+/// A test double for the transport: answers per provider from a script and records what it sent.
+final class ScriptedUpstream: UpstreamSender {
+    typealias Script = @Sendable (_ request: [UInt8]) -> UpstreamReply
+    private let state = Mutex<(scripts: [String: Script], sent: [(provider: String, timeout: Duration)])>(([:], []))
+
+    func answer(_ provider: String, with script: @escaping Script) {
+        state.withLock { $0.scripts[provider] = script }
+    }
+
+    func answer(_ provider: String, json: String, status: Int = 200, retryAfter: String? = nil) {
+        answer(provider) { _ in .response(status: status, retryAfter: retryAfter, body: Array(json.utf8)) }
+    }
+
+    var sentTo: [String] { state.withLock { $0.sent.map(\.provider) } }
+    var timeouts: [Duration] { state.withLock { $0.sent.map(\.timeout) } }
+
+    func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration,
+              completion: @escaping @Sendable (UpstreamReply) -> Void) {
+        let script = state.withLock { state in
+            state.sent.append((channel.providerID, timeout))
+            return state.scripts[channel.providerID]
+        }
+        completion(script?(request) ?? .failure(.connectionRefused))
+    }
+}
+
+@Suite struct RequestPipelineTests {
+    static let yaml = """
+        chains:
+          ethereum:
+            chain_id: 1
+            providers:
+              - {id: alpha, priority: 1, url: "https://alpha.example/v2/SECRETKEY"}
+              - {id: beta, priority: 2, url: "https://beta.example/?apikey=SECRETKEY"}
+          writable:
+            chain_id: 5
+            allow_write_methods: true
+            providers:
+              - {id: gamma, priority: 1, url: "http://127.0.0.1:1"}
+              - {id: delta, priority: 2, url: "http://127.0.0.1:2"}
+        """
+
+    struct Fixture {
+        let clock = ManualClock()
+        let runtime: Runtime
+        let config: LassoConfig
+        let boards: [String: ChainStateBoard]
+        let breakers = BreakerDirectory()
+        let upstream = ScriptedUpstream()
+        let pipeline: RequestPipeline
+        let recorded = Journal()
+
+        init() async throws {
+            runtime = Runtime(clock: clock)
+            config = try LassoConfig.parse(yaml: RequestPipelineTests.yaml, environment: [:])
+            var boards: [String: ChainStateBoard] = [:]
+            for chain in config.chains { boards[chain.key] = ChainStateBoard(chain: chain) }
+            self.boards = boards
+            let recorded = self.recorded
+            pipeline = RequestPipeline(sender: upstream, breakers: breakers, clock: clock) { chain, key, _, ok in
+                recorded.add("\(chain)/\(key.providerID)/\(key.method)/\(ok)")
+            }
+            for chain in config.chains {
+                for provider in chain.providers {
+                    let board = try #require(boards[chain.key])
+                    let directory = breakers
+                    _ = try await ServerRef.start(label: "cb", runtime: runtime) {
+                        CircuitBreaker(chain: chain.key, provider: provider.id, transport: .http,
+                                       policy: CircuitBreakerPolicy(), board: board, directory: directory)
+                    }
+                }
+            }
+        }
+
+        func run(_ body: String, chain: String = "ethereum", strategy: SelectionStrategy = .priority,
+                 pinned: String? = nil) async throws -> PipelineOutcome {
+            let bytes = Array(body.utf8)
+            guard case .request(let head) = JSONRPCScanner.scanBody(bytes) else {
+                throw PipelineTestError.notARequest
+            }
+            let chainConfig = try #require(config.chain(named: chain))
+            let request = PipelineRequest(chain: chainConfig, board: try #require(boards[chain]), body: bytes, head: head,
+                                          strategy: strategy, pinnedProvider: pinned)
+            return await withCheckedContinuation { continuation in
+                pipeline.execute(request) { continuation.resume(returning: $0) }
+            }
+        }
+
+        func breakerState(_ provider: String, chain: String = "ethereum") async throws -> CircuitBreakerMachine.State? {
+            let breaker = breakers.breaker(chain: chain, channel: Channel(providerID: provider, transport: .http))
+            guard case .state(let state, _)? = try await breaker?.call(.status) else { return nil }
+            return state
+        }
+    }
+
+    enum PipelineTestError: Error { case notARequest }
+
+    private func text(_ outcome: PipelineOutcome) -> String {
+        String(decoding: outcome.body ?? [], as: UTF8.self)
+    }
+
+    @Test func successReturnsTheProviderBytesWithTheClientIDRestored() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":7,"result":"0x10"}"#)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":"client-1","method":"eth_blockNumber","params":[]}"#)
+        #expect(text(outcome) == #"{"jsonrpc":"2.0","id":"client-1","result":"0x10"}"#)
+        #expect(outcome.selected == Channel(providerID: "alpha", transport: .http))
+        #expect(outcome.status == "ok" && outcome.retries == 0)
+        #expect(fixture.recorded.entries == ["ethereum/alpha/eth_blockNumber/true"])
+    }
+
+    @Test func providerFaultFailsOverAndCountsAgainstTheBreaker() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: "<html>bad gateway</html>", status: 502)
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
+        #expect(text(outcome) == #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
+        #expect(outcome.attempts.map(\.verdict) == ["provider.http_5xx", "ok"])
+        #expect(outcome.retries == 1)
+        #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 1))
+        #expect(try await fixture.breakerState("beta") == .closed(consecutiveFailures: 0))
+    }
+
+    @Test func callerFaultIsReturnedAtOnceByteForByte() async throws {
+        let fixture = try await Fixture()
+        let revert = #"{"jsonrpc":"2.0","id":5,"error":{"code":3,"message":"execution reverted: nope","data":"0x08c379a0"}}"#
+        fixture.upstream.answer("alpha", json: revert)
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":5,"result":"0x"}"#)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":42,"method":"eth_call","params":[{},"latest"]}"#)
+        #expect(text(outcome) == revert.replacingOccurrences(of: #""id":5"#, with: #""id":42"#))
+        #expect(fixture.upstream.sentTo == ["alpha"])
+        #expect(outcome.errorCode == 3)
+        #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0))
+    }
+
+    @Test func rateLimitFailsOverAndCoolsTheChannelDown() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: "Too Many Requests", status: 429, retryAfter: "30")
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_gasPrice"}"#)
+        #expect(outcome.attempts.map(\.verdict) == ["rate_limited", "ok"])
+        _ = try await fixture.breakerState("alpha")
+        let alpha = try #require(fixture.boards["ethereum"]?.snapshot.providers.first { $0.id == "alpha" })
+        #expect(alpha.http.phase == .closed && alpha.http.cooldownUntil != nil)
+        // While cooling down, alpha is not even tried.
+        let next = try await fixture.run(#"{"jsonrpc":"2.0","id":2,"method":"eth_gasPrice"}"#)
+        #expect(next.attempts.map(\.channel.providerID) == ["beta"])
+    }
+
+    @Test func allFailedGivesMinus32000WithTheClientIDAndNoURLs() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha") { _ in .failure(.timeout) }
+        fixture.upstream.answer("beta") { _ in .failure(.tlsFailure) }
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":null,"method":"eth_chainId"}"#)
+        let body = text(outcome)
+        #expect(body.hasPrefix(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"all providers failed"#))
+        #expect(body.contains("alpha/http: provider.timeout") && body.contains("beta/http: provider.tls"))
+        #expect(!body.contains("SECRETKEY") && !body.contains("example"))
+        #expect(outcome.status == "all_failed" && outcome.errorCode == -32000)
+    }
+
+    @Test func writeMethodsAreRefusedUnlessTheChainAllowsThemAndThenNeverRetried() async throws {
+        let fixture = try await Fixture()
+        let refused = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["0x00"]}"#)
+        #expect(text(refused).contains(#""code":-32601"#) && text(refused).contains("allow_write_methods"))
+        #expect(fixture.upstream.sentTo.isEmpty)
+
+        fixture.upstream.answer("gamma") { _ in .failure(.timeout) }
+        fixture.upstream.answer("delta", json: #"{"jsonrpc":"2.0","id":1,"result":"0xhash"}"#)
+        let sent = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["0x00"]}"#,
+                                         chain: "writable")
+        #expect(fixture.upstream.sentTo == ["gamma"])
+        #expect(sent.errorCode == -32000)
+    }
+
+    @Test func aPinnedProviderGetsOneAttemptAndNoFailover() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("beta") { _ in .failure(.connectionRefused) }
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#, pinned: "beta")
+        #expect(fixture.upstream.sentTo == ["beta"])
+        #expect(outcome.errorCode == -32000)
+        let unknown = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#, pinned: "nobody")
+        #expect(unknown.status == "no_provider")
+    }
+
+    @Test func notificationsAreForwardedButGetNoBody() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":null,"result":null}"#)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","method":"eth_blockNumber"}"#)
+        #expect(outcome.body == nil)
+        #expect(fixture.upstream.sentTo == ["alpha"])
+    }
+
+    @Test func unsupportedMethodFailsOverAndIsRememberedForThatProvider() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"the method debug_x does not exist/is not available"}}"#)
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":{}}"#)
+        let first = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"debug_x"}"#)
+        #expect(first.attempts.map(\.channel.providerID) == ["alpha", "beta"])
+        let second = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"debug_x"}"#)
+        #expect(second.attempts.map(\.channel.providerID) == ["beta"])
+    }
+
+    @Test func aHalfOpenChannelAsksItsBreakerForTheTrial() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha") { _ in .failure(.connectionRefused) }
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
+        for n in 0..<5 { _ = try await fixture.run(#"{"jsonrpc":"2.0","id":\#(n),"method":"eth_blockNumber"}"#) }
+        #expect(try await fixture.breakerState("alpha") == .open(until: RequestPipeline.monotonic(fixture.clock.now() + .seconds(60))))
+        let skipped = try await fixture.run(#"{"jsonrpc":"2.0","id":9,"method":"eth_blockNumber"}"#)
+        #expect(skipped.attempts.map(\.channel.providerID) == ["beta"])
+
+        fixture.clock.advance(by: .seconds(60))
+        _ = try await fixture.breakerState("alpha")
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":"0x2"}"#)
+        let trial = try await fixture.run(#"{"jsonrpc":"2.0","id":10,"method":"eth_blockNumber"}"#)
+        #expect(trial.selected?.providerID == "beta", "half-open channels go last")
+        let alone = try await fixture.run(#"{"jsonrpc":"2.0","id":11,"method":"eth_blockNumber"}"#, pinned: "alpha")
+        #expect(alone.status == "ok" && alone.attempts.map(\.verdict) == ["ok"])
+        // One successful trial of the two needed: still half-open, ready for the next trial.
+        #expect(try await fixture.breakerState("alpha") == .halfOpen(successes: 1, trialInFlight: false))
+    }
+
+    @Test func logsAndTracesGetTheLongerTimeout() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":[]}"#)
+        _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{}]}"#)
+        _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        #expect(fixture.upstream.timeouts == [.seconds(30), .seconds(10)])
+    }
+}
