@@ -1,0 +1,97 @@
+import Supervision
+
+/// The supervised process that probes every provider of one chain with `eth_blockNumber` each
+/// `monitoring.probe_interval_ms`, over each provider's HTTP channel.
+///
+/// Results feed the `ProviderPool` (heads, availability, failures) and the HTTP channel's
+/// breaker, so a provider that is down is noticed even without client traffic, and a half-open
+/// breaker gets its trials from probes when no client asks (the probe takes the trial ticket).
+/// Probes run concurrently and never block the monitor's mailbox: replies arrive as casts.
+public struct ProviderHealthMonitor: GenServer {
+    public enum Call: Sendable {
+        /// Probes every provider now (the replies arrive later, as usual).
+        case probeNow
+    }
+
+    public enum Info: Sendable {
+        case probe
+    }
+
+    let chain: ChainConfig
+    let sender: any UpstreamSender
+    let breakers: BreakerDirectory
+    let names: ProcessNames
+    let interval: Duration
+
+    public init(chain: ChainConfig, sender: any UpstreamSender, breakers: BreakerDirectory, names: ProcessNames) {
+        self.chain = chain
+        self.sender = sender
+        self.breakers = breakers
+        self.names = names
+        interval = .milliseconds(max(100, chain.monitoring.probeIntervalMs))
+    }
+
+    public static func childSpec(chain: ChainConfig, sender: any UpstreamSender, breakers: BreakerDirectory,
+                                 names: ProcessNames) -> ChildSpec {
+        ChildSpec(id: "ProviderHealthMonitor") { runtime in
+            try await ServerRef.start(label: "ProviderHealthMonitor(\(chain.key))", runtime: runtime) {
+                ProviderHealthMonitor(chain: chain, sender: sender, breakers: breakers, names: names)
+            }.process
+        }
+    }
+
+    public mutating func initialize(context: ServerContext<Self>) async throws {
+        context.sendAfter(.probe, after: .zero)
+    }
+
+    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws {
+        await probeAll(context: context)
+    }
+
+    public mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
+        await probeAll(context: context)
+        context.sendAfter(.probe, after: interval)
+    }
+
+    private func probeAll(context: ServerContext<Self>) async {
+        for provider in chain.providers {
+            let channel = Channel(providerID: provider.id, transport: .http)
+            let breaker = breakers.breaker(chain: chain.key, channel: channel)
+            var ticket = CircuitBreakerMachine.Ticket.regular
+            if let breaker, case .admission(let admission)? = try? await breaker.call(.admit, timeout: .seconds(1)) {
+                // An open breaker is left alone until its timer; a half-open one gives us its trial.
+                guard case .allowed(let granted) = admission else { continue }
+                ticket = granted
+            }
+            probe(provider.id, channel: channel, ticket: ticket, breaker: breaker, context: context)
+        }
+    }
+
+    private func probe(_ provider: String, channel: Channel, ticket: CircuitBreakerMachine.Ticket,
+                       breaker: ServerRef<CircuitBreaker>?, context: ServerContext<Self>) {
+        let pool = names.server(ProcessNames.chainKey(chain.key, "ProviderPool"), as: ProviderPool.self)
+        let clock = context.runtime.clock
+        let timeout = min(interval, .seconds(5))
+        sender.send(Self.probeBody, chain: chain.key, over: channel, timeout: timeout) { reply in
+            let verdict = RequestPipeline.judge(reply)
+            breaker?.cast(.finished(verdict.breakerOutcome, ticket))
+            let atMs = clock.now().nanoseconds / 1_000_000
+            if verdict == .success, case .response(_, _, let body) = reply, let head = Self.blockNumber(in: body) {
+                pool?.cast(.probeSucceeded(provider: provider, head: head, atMs: atMs))
+            } else {
+                let category = verdict == .success ? "provider.invalid_response" : verdict.label
+                pool?.cast(.probeFailed(provider: provider, category: category, atMs: atMs))
+            }
+        }
+    }
+
+    static let probeBody = Array(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}"#.utf8)
+
+    /// The block number in an `eth_blockNumber` response (`"0x…"`), if well formed.
+    static func blockNumber(in body: [UInt8]) -> UInt64? {
+        guard let result = JSONRPCScanner.scanResponse(body)?.result,
+              let text = JSONRPCScanner.decodeString(body, token: result),
+              text.hasPrefix("0x"), text.count > 2, text.count <= 18 else { return nil }
+        return UInt64(text.dropFirst(2), radix: 16)
+    }
+}

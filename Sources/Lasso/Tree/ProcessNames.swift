@@ -1,0 +1,23 @@
+import Supervision
+
+/// lassod's process names (the tree's `ProcessRegistry`): each named child registers every
+/// incarnation, so siblings find each other by name across restarts.
+///
+/// Names are `<chain>/<child id>` for chain processes (`ethereum/ProviderPool`) and the child id
+/// for application-wide ones (`BenchmarkStore`).
+public final class ProcessNames: Sendable {
+    let registry = Registry<String, Void>(keys: .unique)
+
+    public init() {}
+
+    /// The name to put in a `ChildSpec`.
+    public func name(_ key: String) -> RegistryName<String> { registry.name(key) }
+
+    /// The running process named `key`, typed as `Server`.
+    public func server<Server: GenServer>(_ key: String, as type: Server.Type) -> ServerRef<Server>? {
+        registry.whereis(key)?.server(type)
+    }
+
+    /// The key of a chain process.
+    public static func chainKey(_ chain: String, _ child: String) -> String { "\(chain)/\(child)" }
+}
