@@ -1,0 +1,124 @@
+import Testing
+@testable import Lasso
+import Supervision
+
+@Suite struct RPCEndpointTests {
+    struct Fixture {
+        let upstream = ScriptedUpstream()
+        let endpoint: RPCEndpoint
+        let chainOwner: ServerRef<ProviderPool>
+
+        init() async throws {
+            let config = try LassoConfig.parse(yaml: """
+                selection: {default_strategy: priority}
+                chains:
+                  ethereum:
+                    chain_id: 1
+                    providers:
+                      - {id: alpha, priority: 1, url: "http://127.0.0.1:1"}
+                      - {id: beta, priority: 2, url: "http://127.0.0.1:2"}
+                  base:
+                    chain_id: 8453
+                    providers:
+                      - {id: base_one, url: "http://127.0.0.1:3"}
+                """, environment: [:])
+            let runtime = Runtime(clock: ManualClock())
+            let directory = ChainDirectory()
+            let chain = try #require(config.chain(named: "ethereum"))
+            let board = ChainStateBoard(chain: chain)
+            chainOwner = try await ServerRef.start(label: "ethereum", runtime: runtime) { ProviderPool(chain: chain, board: board) }
+            try directory.register(chain: "ethereum", board: board, process: chainOwner.process)
+            for provider in ["alpha", "beta"] {
+                upstream.answer(provider) { request in
+                    let method = JSONRPCScanner.scanBody(request)
+                    let name: String
+                    if case .request(let head) = method { name = head.method } else { name = "?" }
+                    return .response(status: 200, retryAfter: nil,
+                                     body: Array(#"{"jsonrpc":"2.0","id":0,"result":"\#(provider):\#(name)"}"#.utf8))
+                }
+            }
+            let pipeline = RequestPipeline(sender: upstream, breakers: BreakerDirectory(), clock: runtime.clock) { _, _, _, _ in }
+            endpoint = RPCEndpoint(configs: ConfigStore(config), directory: directory, pipeline: pipeline)
+        }
+
+        func post(_ path: String, _ body: String) async -> (status: Int, body: String) {
+            let reply = await withCheckedContinuation { continuation in
+                endpoint.handle(HTTPExchangeRequest(method: "POST", path: path, body: Array(body.utf8))) {
+                    continuation.resume(returning: $0)
+                }
+            }
+            return (reply.status, String(decoding: reply.body, as: UTF8.self))
+        }
+    }
+
+    @Test func routesParse() {
+        #expect(RPCRoute.parse(path: "/rpc/ethereum") == RPCRoute(chain: "ethereum"))
+        #expect(RPCRoute.parse(path: "/rpc/1") == RPCRoute(chain: "1"))
+        #expect(RPCRoute.parse(path: "/rpc/round-robin/base") == RPCRoute(chain: "base", strategy: .roundRobin))
+        #expect(RPCRoute.parse(path: "/rpc/fastest/base/") == RPCRoute(chain: "base", strategy: .fastest))
+        #expect(RPCRoute.parse(path: "/rpc/provider/alpha/ethereum") == RPCRoute(chain: "ethereum", pinnedProvider: "alpha"))
+        #expect(RPCRoute.parse(path: "/rpc/slowest/base") == nil)
+        #expect(RPCRoute.parse(path: "/rpc") == nil)
+        #expect(RPCRoute.parse(path: "/api/health") == nil)
+    }
+
+    @Test func singleRequestByChainNameOrChainID() async throws {
+        let fixture = try await Fixture()
+        let byName = await fixture.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        #expect(byName.status == 200 && byName.body == #"{"jsonrpc":"2.0","id":1,"result":"alpha:eth_chainId"}"#)
+        let byID = await fixture.post("/rpc/1", #"{"jsonrpc":"2.0","id":"x","method":"eth_chainId"}"#)
+        #expect(byID.body == #"{"jsonrpc":"2.0","id":"x","result":"alpha:eth_chainId"}"#)
+        let pinned = await fixture.post("/rpc/provider/beta/ethereum", #"{"jsonrpc":"2.0","id":2,"method":"eth_chainId"}"#)
+        #expect(pinned.body == #"{"jsonrpc":"2.0","id":2,"result":"beta:eth_chainId"}"#)
+    }
+
+    @Test func unknownChainsProvidersAndStoppedChainsAreHTTPErrorsWithJSONRPCBodies() async throws {
+        let fixture = try await Fixture()
+        let unknown = await fixture.post("/rpc/solana", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        #expect(unknown.status == 404 && unknown.body.contains("unknown chain: solana") && unknown.body.contains(#""code":-32600"#))
+        let badProvider = await fixture.post("/rpc/provider/nobody/ethereum", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        #expect(badProvider.status == 404 && badProvider.body.contains("unknown provider nobody"))
+        let stopped = await fixture.post("/rpc/base", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        #expect(stopped.status == 503 && stopped.body.contains("chain base is not running"))
+        fixture.chainOwner.stop()
+        await fixture.chainOwner.process.waitForExit()
+        let nowStopped = await fixture.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        #expect(nowStopped.status == 503)
+    }
+
+    @Test func malformedBodiesGetTheExactJSONRPCErrors() async throws {
+        let fixture = try await Fixture()
+        let garbage = await fixture.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":1,"method":"#)
+        #expect(garbage.status == 200 && garbage.body == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: the body is not valid JSON"}}"#)
+        let invalid = await fixture.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":77,"method":5}"#)
+        #expect(invalid.body == #"{"jsonrpc":"2.0","id":77,"error":{"code":-32600,"message":"Invalid Request: method must be a string"}}"#)
+        let notification = await fixture.post("/rpc/ethereum", #"{"jsonrpc":"2.0","method":"eth_chainId"}"#)
+        #expect(notification.status == 204 && notification.body.isEmpty)
+        #expect(fixture.upstream.sentTo.count == 1, "only the notification went upstream")
+    }
+
+    @Test func batchesAreAnsweredInOrderWithNotificationsOmitted() async throws {
+        let fixture = try await Fixture()
+        let mixed = await fixture.post("/rpc/ethereum", """
+            [{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},
+             {"jsonrpc":"2.0","method":"eth_gasPrice"},
+             {"jsonrpc":"1.0","id":3,"method":"x"},
+             5,
+             {"jsonrpc":"2.0","id":"four","method":"eth_blockNumber"}]
+            """)
+        #expect(mixed.status == 200)
+        #expect(mixed.body == "[" + [
+            #"{"jsonrpc":"2.0","id":1,"result":"alpha:eth_chainId"}"#,
+            #"{"jsonrpc":"2.0","id":3,"error":{"code":-32600,"message":"Invalid Request: jsonrpc must be \"2.0\""}}"#,
+            #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: expected a JSON object"}}"#,
+            #"{"jsonrpc":"2.0","id":"four","result":"alpha:eth_blockNumber"}"#,
+        ].joined(separator: ",") + "]")
+
+        let empty = await fixture.post("/rpc/ethereum", "[]")
+        #expect(empty.body == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: empty batch"}}"#)
+        let tooBig = await fixture.post("/rpc/ethereum", "[" + Array(repeating: #"{"jsonrpc":"2.0","id":1,"method":"m"}"#, count: 101).joined(separator: ",") + "]")
+        #expect(tooBig.body.contains("batch of 101 exceeds the limit of 100"))
+        let notifications = await fixture.post("/rpc/ethereum", #"[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"b"}]"#)
+        #expect(notifications.status == 204)
+    }
+}
