@@ -1,0 +1,85 @@
+import Foundation
+import Supervision
+
+/// The JSON APIs: `GET /api/health`, `GET /api/chains`, `GET /api/chains/:chain/status`.
+///
+/// Off the hot path: answers are encoded with Foundation, and status asks the chain's
+/// processes. `/api/health` answers 200 while lassod serves, for load-balancer health checks.
+public final class APIEndpoint: Sendable {
+    let configs: ConfigStore
+    let directory: ChainDirectory
+    let names: ProcessNames
+    let clock: any RuntimeClock
+
+    public init(configs: ConfigStore, directory: ChainDirectory, names: ProcessNames, clock: any RuntimeClock) {
+        self.configs = configs
+        self.directory = directory
+        self.names = names
+        self.clock = clock
+    }
+
+    struct Health: Codable {
+        var status: String
+        var version: String
+        var chainsConfigured: Int
+        var chainsRunning: Int
+        enum CodingKeys: String, CodingKey {
+            case status, version
+            case chainsConfigured = "chains_configured"
+            case chainsRunning = "chains_running"
+        }
+    }
+
+    struct ChainSummary: Codable {
+        var chain: String
+        var chainId: Int
+        var name: String
+        var running: Bool
+        var providers: [String]
+        enum CodingKeys: String, CodingKey {
+            case chain, name, running, providers
+            case chainId = "chain_id"
+        }
+    }
+
+    /// Answers a GET under `/api`; `nil` when the path is not one of ours.
+    public func handle(_ request: HTTPExchangeRequest) async -> HTTPExchangeReply? {
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard parts.first == "api" else { return nil }
+        let config = configs.config
+        switch Array(parts.dropFirst()) {
+        case ["health"]:
+            let running = config.chains.filter { directory.board(for: $0.key) != nil }.count
+            return Self.json(Health(status: "ok", version: LassoVersion.string, chainsConfigured: config.chains.count,
+                                    chainsRunning: running))
+        case ["chains"]:
+            return Self.json(config.chains.map { chain in
+                ChainSummary(chain: chain.key, chainId: chain.chainId, name: chain.name,
+                             running: directory.board(for: chain.key) != nil, providers: chain.providers.map(\.id))
+            })
+        case let path where path.count == 3 && path[0] == "chains" && path[2] == "status":
+            guard let chain = config.chain(named: path[1]) else {
+                return Self.notFound("unknown chain: \(path[1])")
+            }
+            return Self.json(await ChainStatus.gather(chain: chain, directory: directory, names: names, clock: clock))
+        default:
+            return Self.notFound("no such endpoint: \(request.path)")
+        }
+    }
+
+    static func json(_ value: some Encodable) -> HTTPExchangeReply {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(value) else {
+            return HTTPExchangeReply(status: 500, body: Array(#"{"error":"encoding failed"}"#.utf8))
+        }
+        return HTTPExchangeReply(status: 200, body: Array(data))
+    }
+
+    static func notFound(_ message: String) -> HTTPExchangeReply {
+        var body = Array(#"{"error":"#.utf8)
+        JSONRPCErrorBody.appendString(message, to: &body)
+        body.append(UInt8(ascii: "}"))
+        return HTTPExchangeReply(status: 404, body: body)
+    }
+}
