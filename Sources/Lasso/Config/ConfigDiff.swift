@@ -1,0 +1,32 @@
+/// What a reload changes: chains to start, to stop, and to restart with their new settings.
+///
+/// A chain is "changed" when anything in its own section differs; global sections (selection,
+/// circuit breaker, observability) are read live from the `ConfigStore`, except the breaker
+/// policy, which running breakers were built with — so a changed `circuit_breaker` section
+/// restarts every chain.
+public struct ConfigDiff: Sendable, Equatable {
+    public var added: [String]
+    public var removed: [String]
+    public var changed: [String]
+    public var unchanged: [String]
+
+    public init(from old: LassoConfig, to new: LassoConfig) {
+        let oldChains = Dictionary(old.chains.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let newKeys = Set(new.chains.map(\.key))
+        let breakerPolicyChanged = old.circuitBreaker != new.circuitBreaker
+        added = []
+        changed = []
+        unchanged = []
+        for chain in new.chains {
+            guard let previous = oldChains[chain.key] else {
+                added.append(chain.key)
+                continue
+            }
+            if previous != chain || breakerPolicyChanged { changed.append(chain.key) } else { unchanged.append(chain.key) }
+        }
+        removed = old.chains.map(\.key).filter { !newKeys.contains($0) }
+    }
+
+    /// Whether the reload changes any chain.
+    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
+}
