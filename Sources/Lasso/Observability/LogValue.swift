@@ -1,0 +1,21 @@
+/// A field value in a `Logger` line. Literals convert directly:
+/// `logger.log(.info, "lassod.started", ["port": 4000, "config": "config/chains.yml", "demo": false])`.
+public enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case null
+
+    /// A string field.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer field.
+    public init(integerLiteral value: Int) { self = .int(value) }
+    /// A floating-point field; NaN and infinities are written as `null`, which JSON requires.
+    public init(floatLiteral value: Double) { self = .double(value) }
+    /// A boolean field.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A `null` field.
+    public init(nilLiteral: ()) { self = .null }
+}
