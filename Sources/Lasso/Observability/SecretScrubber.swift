@@ -93,6 +93,8 @@ public struct SecretScrubber: Sendable, Equatable {
             index += 3
             let start = index
             while index < bytes.count, !isURLEnd(bytes[index]) { index += 1 }
+            // Sentence punctuation right after a URL ("… at https://h/k: 401") stays in the text.
+            while index > start, isTrailingPunctuation(bytes[index - 1]) { index -= 1 }
             let url = bytes[start..<index]
             let authorityEnd = url.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
                 ?? url.endIndex
@@ -101,6 +103,10 @@ public struct SecretScrubber: Sendable, Equatable {
             output.append(contentsOf: authority[hostStart...])
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func isTrailingPunctuation(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "!")
     }
 
     private static func isURLEnd(_ byte: UInt8) -> Bool {

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import Lasso
+
+@Suite struct JSONWriterTests {
+    @Test func escapesQuotesBackslashesAndControlCharacters() {
+        var json = JSONWriter()
+        json.beginObject()
+        json.string("m", "a\"b\\c\nd\u{01}é")
+        json.endObject()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"m":"a\"b\\c\nd\u0001é"}"#)
+    }
+
+    @Test(arguments: [
+        (UInt64(0), "0"), (592_000_000, "592"), (1_500_000, "1.5"), (12_345, "0.012"),
+        (999, "0"), (1_000_120_000, "1000.12"),
+    ])
+    func millisecondsAtMicrosecondResolution(nanos: UInt64, expected: String) {
+        var json = JSONWriter()
+        json.beginObject()
+        json.milliseconds("t", nanos: nanos)
+        json.endObject()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == "{\"t\":\(expected)}")
+    }
+
+    @Test func nestedContainersGetCommasAndParseBack() throws {
+        var json = JSONWriter()
+        json.beginObject()
+        json.int("a", -42)
+        json.beginArray("list")
+        json.element("x")
+        json.element("p", UInt8(ascii: ":"), "http")
+        json.endArray()
+        json.beginObject("o")
+        json.bool("t", true)
+        json.null("n")
+        json.endObject()
+        json.int("z", Int.min)
+        json.endObject()
+        let text = String(decoding: json.bytes, as: UTF8.self)
+        #expect(text == #"{"a":-42,"list":["x","p:http"],"o":{"t":true,"n":null},"z":-9223372036854775808}"#)
+        #expect(try JSONSerialization.jsonObject(with: Data(json.bytes)) is [String: Any])
+    }
+}
