@@ -8,7 +8,7 @@ import Testing
         json.beginObject()
         json.string("m", "a\"b\\c\nd\u{01}é")
         json.endObject()
-        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"m":"a\"b\\c\nd\u0001é"}"#)
+        #expect(String(decoding: json.finish(), as: UTF8.self) == #"{"m":"a\"b\\c\nd\u0001é"}"#)
     }
 
     @Test(arguments: [
@@ -20,7 +20,7 @@ import Testing
         json.beginObject()
         json.milliseconds("t", nanos: nanos)
         json.endObject()
-        #expect(String(decoding: json.bytes, as: UTF8.self) == "{\"t\":\(expected)}")
+        #expect(String(decoding: json.finish(), as: UTF8.self) == "{\"t\":\(expected)}")
     }
 
     @Test func nestedContainersGetCommasAndParseBack() throws {
@@ -36,9 +36,13 @@ import Testing
         json.null("n")
         json.endObject()
         json.int("z", Int.min)
+        json.key("grown")
+        json.stringValue(String(repeating: "x", count: 700))
         json.endObject()
-        let text = String(decoding: json.bytes, as: UTF8.self)
-        #expect(text == #"{"a":-42,"list":["x","p:http"],"o":{"t":true,"n":null},"z":-9223372036854775808}"#)
-        #expect(try JSONSerialization.jsonObject(with: Data(json.bytes)) is [String: Any])
+        let bytes = json.finish()
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text == #"{"a":-42,"list":["x","p:http"],"o":{"t":true,"n":null},"z":-9223372036854775808,"grown":""#
+            + String(repeating: "x", count: 700) + #""}"#)
+        #expect(try JSONSerialization.jsonObject(with: Data(bytes)) is [String: Any])
     }
 }

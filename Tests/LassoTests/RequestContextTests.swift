@@ -68,3 +68,27 @@ private struct FixedGenerator: RandomNumberGenerator {
     var values: [UInt64]
     mutating func next() -> UInt64 { values.isEmpty ? 0 : values.removeFirst() }
 }
+
+@Suite struct RequestIDGeneratorTests {
+    @Test func idsAreDistinctAndReproducibleFromTheKeys() {
+        var keysA = FixedGenerator(values: [42, 7])
+        var keysB = FixedGenerator(values: [42, 7])
+        let a = RequestIDGenerator(keyedBy: &keysA)
+        let b = RequestIDGenerator(keyedBy: &keysB)
+        let first = (0..<10_000).map { _ in a.next() }
+        #expect(Set(first).count == first.count)
+        #expect(Set(first.map(\.high)).count == first.count)
+        #expect((0..<10_000).map { _ in b.next() } == first)
+        #expect(first[0].description.utf8.count == 32)
+    }
+
+    @Test func differentKeysGiveUnrelatedSequences() {
+        var keysA = FixedGenerator(values: [1, 2])
+        var keysB = FixedGenerator(values: [3, 4])
+        let a = RequestIDGenerator(keyedBy: &keysA)
+        let b = RequestIDGenerator(keyedBy: &keysB)
+        let idsA = (0..<1_000).map { _ in a.next() }
+        let idsB = (0..<1_000).map { _ in b.next() }
+        #expect(Set(idsA).isDisjoint(with: idsB))
+    }
+}

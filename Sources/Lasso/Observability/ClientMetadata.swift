@@ -55,10 +55,7 @@ public enum ClientMetadata {
         var json = JSONWriter(capacity: 384)
         json.beginObject()
         json.string("version", version)
-        json.key("request_id" as StaticString)
-        json.bytes.append(UInt8(ascii: "\""))
-        context.requestID.appendHex(to: &json.bytes)
-        json.bytes.append(UInt8(ascii: "\""))
+        json.requestID("request_id", context.requestID)
         json.string("strategy", context.strategy.rawValue)
         json.string("chain", context.chain)
         json.string("transport", context.transport.rawValue)
@@ -79,7 +76,7 @@ public enum ClientMetadata {
         }
         json.milliseconds("end_to_end_latency_ms", nanos: context.endToEndLatencyNanos)
         json.endObject()
-        return json.bytes
+        return json.finish()
     }
 
     /// The response headers for `headers` mode: the id always, the metadata when its encoding

@@ -47,10 +47,7 @@ public final class Logger: Sendable {
                 unixMillis: Int64) -> [UInt8] {
         var json = JSONWriter(capacity: 256)
         json.beginObject()
-        json.key("ts" as StaticString)
-        json.bytes.append(UInt8(ascii: "\""))
-        RFC3339Timestamp.append(unixMillis: unixMillis, to: &json.bytes)
-        json.bytes.append(UInt8(ascii: "\""))
+        json.timestamp("ts", unixMillis: unixMillis)
         json.string("level", level.rawValue)
         json.string("event", event)
         for (key, value) in fields {
@@ -58,13 +55,12 @@ public final class Logger: Sendable {
             switch value {
             case .string(let text): json.stringValue(scrubber.scrub(text))
             case .int(let number): json.integerValue(number)
-            case .double(let number): json.rawValue(number.isFinite ? Array("\(number)".utf8) : Array("null".utf8))
-            case .bool(let flag): json.rawValue(Array((flag ? "true" : "false").utf8))
-            case .null: json.rawValue(Array("null".utf8))
+            case .double(let number): json.doubleValue(number)
+            case .bool(let flag): json.boolValue(flag)
+            case .null: json.nullValue()
             }
         }
         json.endObject()
-        json.bytes.append(UInt8(ascii: "\n"))
-        return json.bytes
+        return json.finishLine()
     }
 }

@@ -12,17 +12,20 @@ public enum RFC3339Timestamp {
         return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
+    /// Characters in every timestamp.
+    public static let length = 24
+
     /// The 24-character timestamp of `unixMillis`.
     public static func string(unixMillis: Int64) -> String {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(24)
-        append(unixMillis: unixMillis, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: length) { buffer in
+            buffer.baseAddress.map { write(unixMillis: unixMillis, to: $0) }
+            return buffer.baseAddress == nil ? 0 : length
+        }
     }
 
-    /// Appends the timestamp of `unixMillis` to `output`. Years outside 0…9999 are clamped,
-    /// since RFC 3339 has four year digits.
-    public static func append(unixMillis: Int64, to output: inout [UInt8]) {
+    /// Writes the `length` bytes of the timestamp of `unixMillis` at `output`. Years outside
+    /// 0…9999 are clamped, since RFC 3339 has four year digits.
+    public static func write(unixMillis: Int64, to output: UnsafeMutablePointer<UInt8>) {
         let lowest: Int64 = -62_167_219_200_000   // 0000-01-01T00:00:00.000Z
         let highest: Int64 = 253_402_300_799_999  // 9999-12-31T23:59:59.999Z
         let millis = min(max(unixMillis, lowest), highest)
@@ -34,20 +37,23 @@ public enum RFC3339Timestamp {
         }
         let (year, month, day) = civil(fromDays: days)
         let seconds = remainder / 1_000
-        appendDigits(year, count: 4, to: &output)
-        output.append(UInt8(ascii: "-"))
-        appendDigits(month, count: 2, to: &output)
-        output.append(UInt8(ascii: "-"))
-        appendDigits(day, count: 2, to: &output)
-        output.append(UInt8(ascii: "T"))
-        appendDigits(seconds / 3_600, count: 2, to: &output)
-        output.append(UInt8(ascii: ":"))
-        appendDigits(seconds / 60 % 60, count: 2, to: &output)
-        output.append(UInt8(ascii: ":"))
-        appendDigits(seconds % 60, count: 2, to: &output)
-        output.append(UInt8(ascii: "."))
-        appendDigits(remainder % 1_000, count: 3, to: &output)
-        output.append(UInt8(ascii: "Z"))
+        var position = 0
+        func digits(_ value: Int64, _ count: Int) {
+            var value = value
+            for offset in stride(from: count - 1, through: 0, by: -1) {
+                output[position + offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                value /= 10
+            }
+            position += count
+        }
+        func literal(_ byte: UInt8) {
+            output[position] = byte
+            position += 1
+        }
+        digits(year, 4); literal(UInt8(ascii: "-")); digits(month, 2); literal(UInt8(ascii: "-")); digits(day, 2)
+        literal(UInt8(ascii: "T"))
+        digits(seconds / 3_600, 2); literal(UInt8(ascii: ":")); digits(seconds / 60 % 60, 2); literal(UInt8(ascii: ":"))
+        digits(seconds % 60, 2); literal(UInt8(ascii: ".")); digits(remainder % 1_000, 3); literal(UInt8(ascii: "Z"))
     }
 
     /// Year, month (1…12) and day (1…31) of the day `days` after 1970-01-01.
@@ -62,16 +68,5 @@ public enum RFC3339Timestamp {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (year, month, day)
-    }
-
-    private static func appendDigits(_ value: Int64, count: Int, to output: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<count { divisor *= 10 }
-        var value = value
-        while divisor > 0 {
-            output.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / divisor % 10))
-            value %= divisor
-            divisor /= 10
-        }
     }
 }

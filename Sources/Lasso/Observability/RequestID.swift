@@ -26,27 +26,29 @@ public struct RequestID: Hashable, Sendable, CustomStringConvertible {
         return random(using: &generator)
     }
 
+    /// Characters in the hex form.
+    public static let hexLength = 32
+
     /// The 32 hex digits.
     public var description: String {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(32)
-        appendHex(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends the 32 hex digits to `output`, for writers that build a line in place.
-    public func appendHex(to output: inout [UInt8]) {
-        Self.appendHex(high, to: &output)
-        Self.appendHex(low, to: &output)
-    }
-
-    private static func appendHex(_ value: UInt64, to output: inout [UInt8]) {
-        var shift: UInt64 = 60
-        while true {
-            let nibble = UInt8(truncatingIfNeeded: (value >> shift) & 0xF)
-            output.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
-            if shift == 0 { break }
-            shift -= 4
+        String(unsafeUninitializedCapacity: Self.hexLength) { buffer in
+            buffer.baseAddress.map { writeHex(to: $0) }
+            return buffer.baseAddress == nil ? 0 : Self.hexLength
         }
+    }
+
+    /// Writes the `hexLength` hex digits at `output`, for writers that build a line in place.
+    public func writeHex(to output: UnsafeMutablePointer<UInt8>) {
+        for index in 0..<16 {
+            let shift = UInt64(60 - 4 * index)
+            output[index] = Self.hexDigit(high >> shift)
+            output[16 + index] = Self.hexDigit(low >> shift)
+        }
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ value: UInt64) -> UInt8 {
+        let nibble = UInt8(truncatingIfNeeded: value & 0xF)
+        return nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -37,16 +37,10 @@ public enum RequestLogLine {
                               scrubber: SecretScrubber, unixMillis: Int64) -> [UInt8] {
         var json = JSONWriter(capacity: 640)
         json.beginObject()
-        json.key("ts" as StaticString)
-        json.bytes.append(UInt8(ascii: "\""))
-        RFC3339Timestamp.append(unixMillis: unixMillis, to: &json.bytes)
-        json.bytes.append(UInt8(ascii: "\""))
+        json.timestamp("ts", unixMillis: unixMillis)
         json.string("level", level(for: context).rawValue)
         json.string("event", event)
-        json.key("request_id" as StaticString)
-        json.bytes.append(UInt8(ascii: "\""))
-        context.requestID.appendHex(to: &json.bytes)
-        json.bytes.append(UInt8(ascii: "\""))
+        json.requestID("request_id", context.requestID)
         json.string("strategy", context.strategy.rawValue)
         json.string("chain", context.chain)
         json.string("transport", context.transport.rawValue)
@@ -89,8 +83,7 @@ public enum RequestLogLine {
         }
         json.endObject()
         json.endObject()
-        json.bytes.append(UInt8(ascii: "\n"))
-        return json.bytes
+        return json.finishLine()
     }
 
     /// `selected_provider` as `{"id":…,"protocol":…}` or `null`; shared with client metadata.
