@@ -21,6 +21,10 @@ import Synchronization
 public final class StandardOutputSink: LogSink {
     private struct Buffer {
         var bytes: [UInt8] = []
+        /// The previously written chunk, emptied with its capacity kept: swapped in at the next
+        /// flush so a busy sink reuses two buffers instead of allocating (and page-faulting) a
+        /// fresh one per chunk.
+        var spare: [UInt8] = []
         var droppedLines: UInt64 = 0
         var flushScheduled = false
     }
@@ -65,15 +69,18 @@ public final class StandardOutputSink: LogSink {
     /// Writes everything buffered so far, then returns.
     public func flush() {
         writeLock.withLock { _ in
-            let chunk = buffer.withLock { state -> [UInt8] in
+            var chunk = buffer.withLock { state -> [UInt8] in
                 state.flushScheduled = false
                 guard !state.bytes.isEmpty else { return [] }
-                var taken: [UInt8] = []
-                taken.reserveCapacity(state.bytes.capacity)
+                var taken = state.spare
+                state.spare = []
                 swap(&taken, &state.bytes)
                 return taken
             }
-            if !chunk.isEmpty { writeFully(chunk) }
+            guard !chunk.isEmpty else { return }
+            writeFully(chunk)
+            chunk.removeAll(keepingCapacity: true)
+            buffer.withLock { $0.spare = chunk }
         }
     }
 
