@@ -2,10 +2,15 @@
 /// `logger.log(.info, "lassod.started", ["port": 4000, "config": "config/chains.yml", "demo": false])`.
 public enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral {
+    /// Written as an escaped JSON string, after secret scrubbing.
     case string(String)
+    /// Written as a JSON integer.
     case int(Int)
+    /// Written as a JSON number; NaN and infinities as `null`.
     case double(Double)
+    /// Written as `true` or `false`.
     case bool(Bool)
+    /// Written as `null`.
     case null
 
     /// A string field.

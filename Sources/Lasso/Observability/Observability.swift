@@ -13,7 +13,7 @@ import Synchronization
 /// observability.flush()
 /// ```
 /// Time and randomness are injected (`wallClockMillis`, `randomDraw`) so tests are exact; the
-/// defaults read the real-time clock and the system random source. With `sampling_rate` 1.0
+/// defaults read the real-time clock and a system-keyed generator. With `sampling_rate` 1.0
 /// no random draw is made at all.
 public final class Observability: Sendable {
     /// The settings in force.
@@ -26,20 +26,27 @@ public final class Observability: Sendable {
     private let wallClockMillis: @Sendable () -> Int64
     private let randomDraw: @Sendable () -> UInt64
 
-    /// An observability front writing to `sink`.
+    /// An observability front writing to `sink`. Without `randomDraw`, sampling draws come
+    /// from a `RequestIDGenerator` keyed by the system: uniform enough to sample, and a few
+    /// nanoseconds instead of a kernel call per draw.
     public init(
         config: ObservabilityConfig,
         sink: any LogSink,
         scrubber: SecretScrubber = SecretScrubber(),
         wallClockMillis: @escaping @Sendable () -> Int64 = RFC3339Timestamp.nowUnixMillis,
-        randomDraw: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) }
+        randomDraw: (@Sendable () -> UInt64)? = nil
     ) {
         self.config = config
         sampler = LogSampler(rate: config.samplingRate)
         self.scrubber = scrubber
         self.sink = sink
         self.wallClockMillis = wallClockMillis
-        self.randomDraw = randomDraw
+        if let randomDraw {
+            self.randomDraw = randomDraw
+        } else {
+            let generator = RequestIDGenerator()
+            self.randomDraw = { generator.next().high }
+        }
     }
 
     /// Whether `context` passes the level filter and the sampler. Draws a random number only

@@ -29,7 +29,18 @@ public struct RequestContext: Sendable, Equatable {
     /// The JSON type of a successful `result`: enough to spot an unexpected `null` without
     /// logging the result itself.
     public enum ResultType: String, Sendable {
-        case string, object, array, number, boolean, null
+        /// A JSON string (`"0x10"`: most `eth_` results).
+        case string
+        /// A JSON object (a block, a receipt).
+        case object
+        /// A JSON array (logs).
+        case array
+        /// A JSON number.
+        case number
+        /// `true` or `false`.
+        case boolean
+        /// `null` (a missing transaction or block).
+        case null
 
         /// The type of a JSON value from its first byte; `nil` for a byte no value starts with.
         public init?(firstByte: UInt8) {
