@@ -20,6 +20,7 @@ import Testing
         logger.log(.info, "b")
         logger.log(.error, "c")
         #expect(!logger.isEnabled(.info))
+        #expect(Logger(config: ObservabilityConfig(logLevel: .error), sink: sink).minimumLevel == .error)
         #expect(sink.lines.count == 1)
         #expect(sink.lines.first?.contains(#""event":"c""#) == true)
     }

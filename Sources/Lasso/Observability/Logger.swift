@@ -26,6 +26,11 @@ public final class Logger: Sendable {
         self.wallClockMillis = wallClockMillis
     }
 
+    /// A logger at the configured `observability.log_level`, sharing `sink` with the request log.
+    public convenience init(config: ObservabilityConfig, sink: any LogSink, scrubber: SecretScrubber = SecretScrubber()) {
+        self.init(minimumLevel: config.logLevel, sink: sink, scrubber: scrubber)
+    }
+
     /// Whether a line at `level` would be written; lets callers skip building costly fields.
     public func isEnabled(_ level: ObservabilityConfig.LogLevel) -> Bool {
         level >= minimumLevel
