@@ -35,8 +35,28 @@ import Testing
         #expect(hex(hasher.finalize()) == "f3a25aa93aa2fbba28d79260535bbd6a5eb0fc1c24a8b0f04e12b484c1dfe363")
     }
 
+    /// Lengths around the padding boundaries (one or two final blocks), through both the
+    /// allocation-free one-shot path and the streaming path.
+    @Test(arguments: [
+        (55, "576a1bf8d4478657e6dc4af9398544765c2a92cde28478b019235cfed315fc09"),
+        (56, "9b20501dfd1d99161c257950f3444f3e49230c351c5c8e0943ef369f85f5205d"),
+        (63, "30b345906b493f06f69444b6521113511c242f30e29840462950035043682f1e"),
+        (64, "d8bc63b4fc1156e5e7d95a418b9bf54cd3174bedbc2db40f74895349b229b3c0"),
+        (119, "7a6589821178918ca8d9edaba5abfc1e9b2669564f4469b66885379c1530b2c8"),
+        (120, "655250427d56b1b0eeb8497d21428704273458a01772d6881b65c0abac0f8a98"),
+    ])
+    func paddingBoundaries(length: Int, expected: String) {
+        let input = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        #expect(hex(input.withUnsafeBytes { SHA256.hash($0) }) == expected)
+        var streaming = SHA256()
+        for byte in input { streaming.update(CollectionOfOne(byte)) }
+        #expect(hex(streaming.finalize()) == expected)
+    }
+
     @Test func paramsDigestIsPrefixedLowercaseHexOfRawBytes() {
-        #expect(ParamsDigest.digest(of: Array(#"["0xabc", "latest"]"#.utf8))
-            == "sha256:40acc9e57cf62cda2a6d86e6778f888ef7371c9f65fd16cdccb903a11241b8e0")
+        let params = Array(#"["0xabc", "latest"]"#.utf8)
+        let expected = "sha256:40acc9e57cf62cda2a6d86e6778f888ef7371c9f65fd16cdccb903a11241b8e0"
+        #expect(ParamsDigest.digest(of: params) == expected)
+        #expect(params.withUnsafeBytes { ParamsDigest.digest(of: $0) } == expected)
     }
 }

@@ -12,25 +12,35 @@
 public enum ParamsDigest {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// The digest of `params`, as logged.
+    /// The digest of `params`, as logged. Allocates only the returned string.
     public static func digest(of params: UnsafeRawBufferPointer) -> String {
-        format(SHA256.hash(params))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SHA256.digestBytes) { hash in
+            guard let hashStart = hash.baseAddress else { return "" }
+            SHA256.hash(params, into: hashStart)
+            return format(UnsafeBufferPointer(hash))
+        }
     }
 
     /// The digest of `params`, as logged.
     public static func digest(of params: some Sequence<UInt8>) -> String {
-        format(SHA256.hash(params))
+        SHA256.hash(params).withUnsafeBufferPointer(format)
     }
 
     /// `sha256:` followed by `hash` in lowercase hex.
-    static func format(_ hash: [UInt8]) -> String {
-        var text = [UInt8]()
-        text.reserveCapacity(7 + hash.count * 2)
-        text.append(contentsOf: "sha256:".utf8)
-        for byte in hash {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0F)])
+    static func format(_ hash: UnsafeBufferPointer<UInt8>) -> String {
+        let prefix: StaticString = "sha256:"
+        return String(unsafeUninitializedCapacity: prefix.utf8CodeUnitCount + hash.count * 2) { text in
+            var position = 0
+            for index in 0..<prefix.utf8CodeUnitCount {
+                text[position] = prefix.utf8Start[index]
+                position += 1
+            }
+            for byte in hash {
+                text[position] = hexDigits[Int(byte >> 4)]
+                text[position + 1] = hexDigits[Int(byte & 0x0F)]
+                position += 2
+            }
+            return position
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -63,35 +63,22 @@ public struct SHA256: Sendable {
 
     /// Pads, processes the last block(s) and returns the 32-byte digest.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = totalBytes &* 8
-        var tail = pending
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                compress(buffer, at: offset)
-                offset += 64
-            }
-        }
+        let tail = pending
         pending.removeAll()
-        var digest = [UInt8]()
-        digest.reserveCapacity(Self.digestBytes)
-        for word in [h0, h1, h2, h3, h4, h5, h6, h7] {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
+        return [UInt8](unsafeUninitializedCapacity: Self.digestBytes) { buffer, initialized in
+            guard let output = buffer.baseAddress else { return }
+            tail.withUnsafeBytes { finish(tail: $0, into: output) }
+            initialized = Self.digestBytes
         }
-        return digest
     }
 
     /// The digest of `bytes` in one call.
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(bytes)
-        return hasher.finalize()
+        [UInt8](unsafeUninitializedCapacity: digestBytes) { buffer, initialized in
+            guard let output = buffer.baseAddress else { return }
+            hash(bytes, into: output)
+            initialized = digestBytes
+        }
     }
 
     /// The digest of a byte sequence in one call.
@@ -99,6 +86,56 @@ public struct SHA256: Sendable {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()
+    }
+
+    /// Writes the digest of `bytes` to the `digestBytes` bytes at `output`. Allocates nothing:
+    /// whole blocks are read in place and the padded tail is built on the stack, which is what
+    /// the per-request params digest uses.
+    public static func hash(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) {
+        var hasher = SHA256()
+        let whole = bytes.count / 64 * 64
+        var offset = 0
+        while offset < whole {
+            hasher.compress(bytes, at: offset)
+            offset += 64
+        }
+        hasher.totalBytes = UInt64(bytes.count)
+        hasher.finish(tail: UnsafeRawBufferPointer(rebasing: bytes[whole...]), into: output)
+    }
+
+    /// Pads `tail` (the fewer than 64 bytes after the last whole block) into one or two blocks
+    /// on the stack, processes them and writes the digest.
+    private mutating func finish(tail: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) {
+        let bitLength = totalBytes &* 8
+        let length = tail.count < 56 ? 64 : 128
+        withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { block in
+            block.initializeMemory(as: UInt8.self, repeating: 0)
+            if tail.count > 0 { block.copyMemory(from: tail) }
+            block[tail.count] = 0x80
+            for index in 0..<8 {
+                block[length - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * index))
+            }
+            let padded = UnsafeRawBufferPointer(block)
+            compress(padded, at: 0)
+            if length == 128 { compress(padded, at: 64) }
+        }
+        let words = (h0, h1, h2, h3, h4, h5, h6, h7)
+        Self.store(words.0, at: output)
+        Self.store(words.1, at: output + 4)
+        Self.store(words.2, at: output + 8)
+        Self.store(words.3, at: output + 12)
+        Self.store(words.4, at: output + 16)
+        Self.store(words.5, at: output + 20)
+        Self.store(words.6, at: output + 24)
+        Self.store(words.7, at: output + 28)
+    }
+
+    /// Writes `word` big-endian at `output`.
+    private static func store(_ word: UInt32, at output: UnsafeMutablePointer<UInt8>) {
+        output[0] = UInt8(truncatingIfNeeded: word >> 24)
+        output[1] = UInt8(truncatingIfNeeded: word >> 16)
+        output[2] = UInt8(truncatingIfNeeded: word >> 8)
+        output[3] = UInt8(truncatingIfNeeded: word)
     }
 
     private mutating func compress(_ buffer: UnsafeRawBufferPointer, at offset: Int) {
