@@ -232,13 +232,17 @@ public struct JSONWriter: ~Copyable {
 
     mutating func key(_ key: StaticString) {
         separate()
-        reserve(key.utf8CodeUnitCount + 3)
-        base[count] = UInt8(ascii: "\"")
-        (base + count + 1).update(from: key.utf8Start, count: key.utf8CodeUnitCount)
-        count += key.utf8CodeUnitCount + 1
-        base[count] = UInt8(ascii: "\"")
-        base[count + 1] = UInt8(ascii: ":")
-        count += 2
+        // `withUTF8Buffer` rather than `utf8Start`: a one-character literal may be stored as a
+        // scalar rather than a pointer, and `utf8Start` would trap on it.
+        key.withUTF8Buffer { name in
+            reserve(name.count + 3)
+            base[count] = UInt8(ascii: "\"")
+            if let start = name.baseAddress { (base + count + 1).update(from: start, count: name.count) }
+            count += name.count + 1
+            base[count] = UInt8(ascii: "\"")
+            base[count + 1] = UInt8(ascii: ":")
+            count += 2
+        }
     }
 
     @inline(__always)
