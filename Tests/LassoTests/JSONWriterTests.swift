@@ -11,6 +11,21 @@ import Testing
         #expect(String(decoding: json.finish(), as: UTF8.self) == #"{"m":"a\"b\\c\nd\u0001é"}"#)
     }
 
+    /// The eight-bytes-at-a-time scan must find a special character at every offset within a
+    /// word, and must not flag UTF-8 continuation bytes.
+    @Test(arguments: ["\"", "\\", "\n", "\u{1F}", "é", "🇩🇪", "\u{7F}"])
+    func escapingFindsSpecialsAtEveryOffset(special: String) throws {
+        for offset in 0..<20 {
+            let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: 19 - offset)
+            var json = JSONWriter()
+            json.beginObject()
+            json.string("k", text)
+            json.endObject()
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.finish())) as? [String: String])
+            #expect(object["k"] == text)
+        }
+    }
+
     @Test(arguments: [
         (UInt64(0), "0"), (592_000_000, "592"), (1_500_000, "1.5"), (12_345, "0.012"),
         (999, "0"), (1_000_120_000, "1000.12"),

@@ -190,8 +190,13 @@ public struct JSONWriter: ~Copyable {
 
     // MARK: - Buffer
 
+    @inline(__always)
     private mutating func reserve(_ extra: Int) {
-        guard count + extra > capacity else { return }
+        if count + extra > capacity { grow(toFit: extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(toFit extra: Int) {
         var newCapacity = capacity * 2
         while count + extra > newCapacity { newCapacity *= 2 }
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
@@ -266,15 +271,39 @@ public struct JSONWriter: ~Copyable {
             // Copy runs of bytes that need no escape in one go: identifiers and hex strings,
             // which are nearly everything written, are a single run.
             var runStart = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            let raw = UnsafeRawBufferPointer(utf8)
+            while index < utf8.count {
+                // Skip eight clean bytes at a time; only a word with a byte to escape is
+                // examined byte by byte.
+                if index + 8 <= utf8.count, !Self.needsEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))) }
-                appendEscape(byte)
-                runStart = index + 1
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    if runStart < index { appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))) }
+                    appendEscape(byte)
+                    runStart = index + 1
+                }
+                index += 1
             }
             if runStart < utf8.count { appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart...]))) }
         }
+    }
+
+    /// Whether any of the eight bytes in `word` is a control character, `"` or `\\`: the
+    /// classic "has zero byte" bit trick applied to `word`, `word ^ "…"` and `word ^ "\\…"`.
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let below0x20 = (word &- ones &* 0x20) & ~word & highs
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let hasQuote = (quotes &- ones) & ~quotes & highs
+        let hasBackslash = (backslashes &- ones) & ~backslashes & highs
+        return (below0x20 | hasQuote | hasBackslash) != 0
     }
 
     private mutating func appendEscape(_ byte: UInt8) {
