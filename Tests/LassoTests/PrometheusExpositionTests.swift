@@ -65,4 +65,26 @@ import Testing
     func secondsAreExactDecimals(nanos: UInt64, expected: String) {
         #expect(PrometheusExposition.seconds(nanos: nanos) == expected)
     }
+
+    @Test func providerStateComesFromTheRoutingSnapshot() {
+        let chain = ChainSnapshot(providers: [
+            ProviderSnapshot(id: "a", priority: 1, http: ChannelHealth(phase: .open), ws: ChannelHealth(phase: .halfOpen),
+                             headBlock: 100),
+            ProviderSnapshot(id: "b", priority: 2, http: ChannelHealth(phase: .forcedOpen), headBlock: 104),
+            ProviderSnapshot(id: "c", priority: 3),
+        ])
+        var snapshot = PrometheusSnapshot()
+        snapshot.addProviderState(chain: "ethereum", from: chain)
+        #expect(snapshot.breakers == [
+            .init(chain: "ethereum", provider: "a", transport: .http, phase: .open),
+            .init(chain: "ethereum", provider: "a", transport: .ws, phase: .halfOpen),
+            .init(chain: "ethereum", provider: "b", transport: .http, phase: .forcedOpen),
+            .init(chain: "ethereum", provider: "c", transport: .http, phase: .closed),
+        ])
+        #expect(snapshot.providers == [
+            .init(chain: "ethereum", provider: "a", available: true, lagBlocks: 4),
+            .init(chain: "ethereum", provider: "b", available: false, lagBlocks: 0),
+            .init(chain: "ethereum", provider: "c", available: true, lagBlocks: nil),
+        ])
+    }
 }

@@ -117,4 +117,24 @@ public struct PrometheusSnapshot: Sendable, Equatable {
         self.breakers = breakers
         self.providers = providers
     }
+
+    /// Adds `chain`'s breakers (one series per channel), availability and lag as routing sees
+    /// them in `snapshot`: a provider is available when any of its channels' breakers admits
+    /// traffic, and its lag is the best known head minus its head (absent while either is
+    /// unknown). A caller with richer availability (probe results) can adjust the entries.
+    public mutating func addProviderState(chain: String, from snapshot: ChainSnapshot) {
+        for provider in snapshot.providers {
+            var available = false
+            for transport in TransportKind.allCases {
+                guard let health = provider.health(of: transport) else { continue }
+                breakers.append(BreakerSeries(chain: chain, provider: provider.id, transport: transport, phase: health.phase))
+                available = available || health.phase.admitsTraffic
+            }
+            var lag: UInt64?
+            if let best = snapshot.bestKnownHead, let head = provider.headBlock {
+                lag = best > head ? best - head : 0
+            }
+            providers.append(ProviderSeries(chain: chain, provider: provider.id, available: available, lagBlocks: lag))
+        }
+    }
 }

@@ -144,12 +144,6 @@ public struct JSONWriter: ~Copyable {
         appendByte(UInt8(ascii: "\""))
     }
 
-    /// Writes the member `key` with raw, already valid JSON bytes.
-    public mutating func raw(_ key: StaticString, _ json: [UInt8]) {
-        self.key(key)
-        json.withUnsafeBytes { appendBytes($0) }
-    }
-
     /// Writes a member whose key is a runtime string (escaped), leaving the value to the caller.
     public mutating func key(_ key: String) {
         separate()
