@@ -1,0 +1,140 @@
+/// Everything `/metrics` shows, as plain values: the request counters from `RequestCounters`
+/// and the live provider state the breakers and `ProviderPool` publish. Building one is the
+/// caller's job (it knows where each piece lives); `PrometheusExposition` only formats it.
+public struct PrometheusSnapshot: Sendable, Equatable {
+    /// Requests, outcomes and latencies of one chain/provider/method/transport.
+    public struct RequestSeries: Sendable, Equatable {
+        /// Chain name.
+        public var chain: String
+        /// Provider id, or `RequestCounters.noProvider` when no provider was reached.
+        public var provider: String
+        /// JSON-RPC method, or `RequestCounters.overflowMethod` past the series cap.
+        public var method: String
+        /// Upstream transport.
+        public var transport: TransportKind
+        /// Requests that ended with a result.
+        public var successes: UInt64
+        /// Requests that ended with an error.
+        public var errors: UInt64
+        /// Per `RequestCounters.durationBuckets` bucket, then one overflow count: how many
+        /// requests took at most that bucket's bound and more than the previous one
+        /// (not cumulative; the exposition accumulates).
+        public var bucketCounts: [UInt64]
+        /// Sum of all durations, in nanoseconds.
+        public var durationSumNanos: UInt64
+
+        /// A series as given.
+        public init(chain: String, provider: String, method: String, transport: TransportKind, successes: UInt64,
+                    errors: UInt64, bucketCounts: [UInt64], durationSumNanos: UInt64) {
+            self.chain = chain
+            self.provider = provider
+            self.method = method
+            self.transport = transport
+            self.successes = successes
+            self.errors = errors
+            self.bucketCounts = bucketCounts
+            self.durationSumNanos = durationSumNanos
+        }
+    }
+
+    /// Failed requests of one chain/provider/transport with one error category.
+    public struct ErrorSeries: Sendable, Equatable {
+        /// Chain name.
+        public var chain: String
+        /// Provider id, or `RequestCounters.noProvider`.
+        public var provider: String
+        /// Upstream transport.
+        public var transport: TransportKind
+        /// `RequestContext.ErrorDetail.category`.
+        public var category: String
+        /// Requests counted.
+        public var count: UInt64
+
+        /// A series as given.
+        public init(chain: String, provider: String, transport: TransportKind, category: String, count: UInt64) {
+            self.chain = chain
+            self.provider = provider
+            self.transport = transport
+            self.category = category
+            self.count = count
+        }
+    }
+
+    /// One channel's breaker.
+    public struct BreakerSeries: Sendable, Equatable {
+        /// Chain name.
+        public var chain: String
+        /// Provider id.
+        public var provider: String
+        /// The breaker's transport.
+        public var transport: TransportKind
+        /// Its phase now.
+        public var phase: BreakerPhase
+
+        /// A series as given.
+        public init(chain: String, provider: String, transport: TransportKind, phase: BreakerPhase) {
+            self.chain = chain
+            self.provider = provider
+            self.transport = transport
+            self.phase = phase
+        }
+    }
+
+    /// One provider's health as `ProviderPool` sees it.
+    public struct ProviderSeries: Sendable, Equatable {
+        /// Chain name.
+        public var chain: String
+        /// Provider id.
+        public var provider: String
+        /// Whether the provider is available for routing.
+        public var available: Bool
+        /// Blocks behind the best known head; `nil` while its head is unknown (no sample written).
+        public var lagBlocks: UInt64?
+
+        /// A series as given.
+        public init(chain: String, provider: String, available: Bool, lagBlocks: UInt64?) {
+            self.chain = chain
+            self.provider = provider
+            self.available = available
+            self.lagBlocks = lagBlocks
+        }
+    }
+
+    /// Request counters and latency histograms.
+    public var requests: [RequestSeries]
+    /// Error counters.
+    public var errors: [ErrorSeries]
+    /// Breaker phases.
+    public var breakers: [BreakerSeries]
+    /// Provider availability and lag.
+    public var providers: [ProviderSeries]
+
+    /// A snapshot as given; any part may be empty.
+    public init(requests: [RequestSeries] = [], errors: [ErrorSeries] = [], breakers: [BreakerSeries] = [],
+                providers: [ProviderSeries] = []) {
+        self.requests = requests
+        self.errors = errors
+        self.breakers = breakers
+        self.providers = providers
+    }
+
+    /// Adds `chain`'s breakers (one series per channel), availability and lag as routing sees
+    /// them in `snapshot`: a provider is available when any of its channels' breakers admits
+    /// traffic, and its lag is the best known head minus its head (absent while either is
+    /// unknown). A caller with richer availability (probe results) can adjust the entries.
+    public mutating func addProviderState(chain: String, from snapshot: ChainSnapshot) {
+        for provider in snapshot.providers {
+            var available = false
+            for transport in TransportKind.allCases {
+                guard let health = provider.health(of: transport) else { continue }
+                breakers.append(BreakerSeries(chain: chain, provider: provider.id, transport: transport, phase: health.phase))
+                available = available || health.phase.admitsTraffic
+            }
+            var lag: UInt64?
+            if let best = snapshot.bestKnownHead, let head = provider.headBlock {
+                lag = best > head ? best - head : 0
+            }
+            providers.append(ProviderSeries(chain: chain, provider: provider.id, available: available, lagBlocks: lag))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// The `rpc.request.completed` line: one JSON object per proxied request, in the seed's shape
+/// plus `ts` and `level`, on one line.
+///
+/// ```json
+/// {"ts":"2026-11-25T16:03:30.123Z","level":"info","event":"rpc.request.completed",
+///  "request_id":"21027f767548a9b6ddff97c860e7e58c","strategy":"cheapest","chain":"ethereum",
+///  "transport":"http","jsonrpc_method":"eth_blockNumber","params_present":false,
+///  "routing":{"candidate_providers":["ethereum_cloudflare:http","ethereum_llamarpc:http"],
+///             "selected_provider":{"id":"ethereum_llamarpc","protocol":"http"},
+///             "selection_latency_ms":0.012,"retries":1,"circuit_breaker_state":"closed"},
+///  "timing":{"upstream_latency_ms":592,"end_to_end_latency_ms":592.104},
+///  "response":{"status":"success","result_type":"string"}}
+/// ```
+/// (wrapped here; the real line has no whitespace). Rules:
+/// - `params_digest` appears only when params are present and `include_params_digest` is on.
+/// - Latencies are milliseconds at microsecond resolution (the seed's integers would show a
+///   0 for everything lassod itself does). `upstream_latency_ms` is `null` when no attempt got
+///   an answer; `selected_provider` is `null` and `circuit_breaker_state` `"unknown"` when no
+///   attempt was made.
+/// - `response.error` (`code`, `message`, `category`) appears on errors; the message is
+///   scrubbed of provider secrets (`SecretScrubber`) and then cut to
+///   `max_error_message_chars` characters (grapheme clusters, so never mid-character).
+/// - Providers appear only as ids and `id:transport` pairs, never as URLs.
+/// - Level: `info` for a success, `warning` for an error, so `log_level: warning` keeps just the
+///   failed requests.
+public enum RequestLogLine {
+    /// The event name.
+    public static let event = "rpc.request.completed"
+
+    /// The level a completed request is logged at.
+    public static func level(for context: RequestContext) -> ObservabilityConfig.LogLevel {
+        context.status == .success ? .info : .warning
+    }
+
+    /// The line for `context`, ending in `\n`, stamped with `unixMillis`.
+    public static func render(_ context: RequestContext, config: ObservabilityConfig,
+                              scrubber: SecretScrubber, unixMillis: Int64) -> [UInt8] {
+        var json = JSONWriter(capacity: 640)
+        json.beginObject()
+        json.timestamp("ts", unixMillis: unixMillis)
+        json.string("level", level(for: context).rawValue)
+        json.string("event", event)
+        json.requestID("request_id", context.requestID)
+        json.string("strategy", context.strategy.rawValue)
+        json.string("chain", context.chain)
+        json.string("transport", context.transport.rawValue)
+        json.string("jsonrpc_method", context.method)
+        json.bool("params_present", context.paramsPresent)
+        if config.includeParamsDigest, let digest = context.paramsDigest {
+            json.string("params_digest", digest)
+        }
+
+        json.beginObject("routing")
+        json.beginArray("candidate_providers")
+        for channel in context.candidateProviders {
+            json.element(channel.providerID, UInt8(ascii: ":"), channel.transport.rawValue)
+        }
+        json.endArray()
+        writeSelectedProvider(context.selectedProvider, to: &json)
+        json.milliseconds("selection_latency_ms", nanos: context.selectionLatencyNanos)
+        json.int("retries", context.retries)
+        json.string("circuit_breaker_state", context.circuitBreakerState?.rawValue ?? "unknown")
+        json.endObject()
+
+        json.beginObject("timing")
+        if let upstream = context.upstreamLatencyNanos {
+            json.milliseconds("upstream_latency_ms", nanos: upstream)
+        } else {
+            json.null("upstream_latency_ms")
+        }
+        json.milliseconds("end_to_end_latency_ms", nanos: context.endToEndLatencyNanos)
+        json.endObject()
+
+        json.beginObject("response")
+        json.string("status", context.status.rawValue)
+        if let resultType = context.resultType { json.string("result_type", resultType.rawValue) }
+        if let error = context.error {
+            json.beginObject("error")
+            json.int("code", error.code)
+            json.string("message", truncate(scrubber.scrub(error.message), toCharacters: config.maxErrorMessageChars))
+            json.string("category", error.category)
+            json.endObject()
+        }
+        json.endObject()
+        json.endObject()
+        return json.finishLine()
+    }
+
+    /// `selected_provider` as `{"id":…,"protocol":…}` or `null`; shared with client metadata.
+    static func writeSelectedProvider(_ channel: Channel?, to json: inout JSONWriter) {
+        guard let channel else {
+            json.null("selected_provider")
+            return
+        }
+        json.beginObject("selected_provider")
+        json.string("id", channel.providerID)
+        json.string("protocol", channel.transport.rawValue)
+        json.endObject()
+    }
+
+    /// `text` cut to at most `limit` characters, on a grapheme boundary.
+    static func truncate(_ text: String, toCharacters limit: Int) -> String {
+        // UTF-8 length bounds the character count from above: the common short message skips
+        // grapheme breaking entirely.
+        guard text.utf8.count > limit else { return text }
+        return String(text.prefix(max(0, limit)))
+    }
+}
