@@ -1,10 +1,21 @@
+import Synchronization
 import Testing
 @testable import Lasso
 import Supervision
 
+/// Collects log lines in memory.
+final class MemorySink: LogSink {
+    private let stored = Mutex<[String]>([])
+    func write(_ line: [UInt8]) { stored.withLock { $0.append(String(decoding: line, as: UTF8.self)) } }
+    func flush() {}
+    var lines: [String] { stored.withLock { $0 } }
+}
+
 @Suite struct RPCEndpointTests {
     struct Fixture {
         let upstream = ScriptedUpstream()
+        let lines = MemorySink()
+        let counters = RequestCounters()
         let endpoint: RPCEndpoint
         let chainOwner: ServerRef<ProviderPool>
 
@@ -38,16 +49,27 @@ import Supervision
                 }
             }
             let pipeline = RequestPipeline(sender: upstream, breakers: BreakerDirectory(), clock: runtime.clock) { _, _, _, _ in }
-            endpoint = RPCEndpoint(configs: ConfigStore(config), directory: directory, pipeline: pipeline)
+            endpoint = RPCEndpoint(configs: ConfigStore(config), directory: directory, pipeline: pipeline,
+                                   clock: runtime.clock,
+                                   observability: Observability(config: config.observability, sink: lines,
+                                                                wallClockMillis: { 1_764_000_000_000 }),
+                                   counters: counters)
         }
 
-        func post(_ path: String, _ body: String) async -> (status: Int, body: String) {
-            let reply = await withCheckedContinuation { continuation in
-                endpoint.handle(HTTPExchangeRequest(method: "POST", path: path, body: Array(body.utf8))) {
+        func post(_ path: String, _ body: String, query: [String: String] = [:],
+                  headers: [String: String] = [:]) async -> (status: Int, body: String) {
+            let reply = await exchange(path, body, query: query, headers: headers)
+            return (reply.status, String(decoding: reply.body, as: UTF8.self))
+        }
+
+        func exchange(_ path: String, _ body: String, query: [String: String] = [:],
+                      headers: [String: String] = [:]) async -> HTTPExchangeReply {
+            await withCheckedContinuation { continuation in
+                endpoint.handle(HTTPExchangeRequest(method: "POST", path: path, query: query, headers: headers,
+                                                    body: Array(body.utf8))) {
                     continuation.resume(returning: $0)
                 }
             }
-            return (reply.status, String(decoding: reply.body, as: UTF8.self))
         }
     }
 
@@ -70,6 +92,29 @@ import Supervision
         #expect(byID.body == #"{"jsonrpc":"2.0","id":"x","result":"alpha:eth_chainId"}"#)
         let pinned = await fixture.post("/rpc/provider/beta/ethereum", #"{"jsonrpc":"2.0","id":2,"method":"eth_chainId"}"#)
         #expect(pinned.body == #"{"jsonrpc":"2.0","id":2,"result":"beta:eth_chainId"}"#)
+    }
+
+    @Test func everyRoutedRequestIsLoggedAndCountedAndMetadataIsOptIn() async throws {
+        let fixture = try await Fixture()
+        let plain = await fixture.exchange("/rpc/ethereum", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        #expect(plain.headers.isEmpty)
+        let lines = fixture.lines.lines
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains(#""event":"rpc.request.completed""#) == true)
+        #expect(lines.first?.contains(#""jsonrpc_method":"eth_chainId""#) == true)
+        #expect(lines.first?.contains(#""chain":"ethereum""#) == true)
+
+        let withHeaders = await fixture.exchange("/rpc/ethereum", #"{"jsonrpc":"2.0","id":2,"method":"eth_chainId"}"#,
+                                                 query: ["include_meta": "headers"])
+        #expect(withHeaders.headers.map(\.0).sorted() == ["X-Lasso-Meta", "X-Lasso-Request-ID"])
+        let inBody = await fixture.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":3,"method":"eth_chainId"}"#,
+                                        headers: ["x-lasso-include-meta": "body"])
+        #expect(inBody.body.hasPrefix(#"{"jsonrpc":"2.0","id":3,"result":"alpha:eth_chainId","lasso_meta":{"#))
+
+        _ = await fixture.post("/rpc/ethereum", #"[{"jsonrpc":"2.0","id":4,"method":"a"},{"jsonrpc":"2.0","id":5,"method":"b"}]"#)
+        #expect(fixture.lines.lines.count == 5, "batch elements are logged one by one")
+        let requests = fixture.counters.snapshot().requests
+        #expect(requests.reduce(UInt64(0)) { $0 + $1.successes + $1.errors } == 5)
     }
 
     @Test func unknownChainsProvidersAndStoppedChainsAreHTTPErrorsWithJSONRPCBodies() async throws {

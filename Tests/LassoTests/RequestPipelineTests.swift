@@ -92,7 +92,9 @@ final class ScriptedUpstream: UpstreamSender {
             }
             let chainConfig = try #require(config.chain(named: chain))
             let request = PipelineRequest(chain: chainConfig, board: try #require(boards[chain]), body: bytes, head: head,
-                                          strategy: strategy, pinnedProvider: pinned)
+                                          strategy: strategy, pinnedProvider: pinned,
+                                          requestID: RequestID(high: 1, low: 2), startedAtNanos: clock.now().nanoseconds,
+                                          includeParamsDigest: true)
             return await withCheckedContinuation { continuation in
                 pipeline.execute(request) { continuation.resume(returning: $0) }
             }
@@ -129,6 +131,11 @@ final class ScriptedUpstream: UpstreamSender {
         #expect(text(outcome) == #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
         #expect(outcome.attempts.map(\.verdict) == ["provider.http_5xx", "ok"])
         #expect(outcome.retries == 1)
+        // The observability record tells the same story.
+        #expect(outcome.context.retries == 1 && outcome.context.selectedProvider?.providerID == "beta")
+        #expect(outcome.context.candidateProviders.map(\.providerID) == ["alpha", "beta"])
+        #expect(outcome.context.status == .success && outcome.context.resultType == .string)
+        #expect(outcome.context.paramsPresent == false)
         #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 1))
         #expect(try await fixture.breakerState("beta") == .closed(consecutiveFailures: 0))
     }
@@ -142,6 +149,9 @@ final class ScriptedUpstream: UpstreamSender {
         #expect(text(outcome) == revert.replacingOccurrences(of: #""id":5"#, with: #""id":42"#))
         #expect(fixture.upstream.sentTo == ["alpha"])
         #expect(outcome.errorCode == 3)
+        #expect(outcome.context.error == RequestContext.ErrorDetail(code: 3, message: "execution reverted: nope",
+                                                                    category: "caller.execution_reverted"))
+        #expect(outcome.context.paramsPresent && outcome.context.paramsDigest?.hasPrefix("sha256:") == true)
         #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0))
     }
 
@@ -169,6 +179,8 @@ final class ScriptedUpstream: UpstreamSender {
         #expect(body.contains("alpha/http: provider.timeout") && body.contains("beta/http: provider.tls"))
         #expect(!body.contains("SECRETKEY") && !body.contains("example"))
         #expect(outcome.status == "all_failed" && outcome.errorCode == -32000)
+        #expect(outcome.context.status == .error && outcome.context.error?.code == -32000)
+        #expect(outcome.context.error?.category == "all_failed")
     }
 
     @Test func writeMethodsAreRefusedUnlessTheChainAllowsThemAndThenNeverRetried() async throws {

@@ -24,6 +24,8 @@ public struct PipelineOutcome: Sendable {
     /// Latency of the attempt whose answer was returned.
     public var upstreamLatency: Duration?
     public var totalLatency: Duration
+    /// The filled-in observability record: log it, count it, show it to the client if asked.
+    public var context: RequestContext
 
     /// Failovers before the answer: attempts beyond the first.
     public var retries: Int { max(0, attempts.count - 1) }

@@ -9,15 +9,28 @@ public struct PipelineRequest: Sendable {
     public var strategy: SelectionStrategy
     /// `POST /rpc/provider/:id/:chain`: only this provider, no failover.
     public var pinnedProvider: String?
+    /// The request's observability record; the pipeline fills in selection, attempts and result.
+    public var context: RequestContext
 
+    /// - Parameters:
+    ///   - requestID: from the endpoint's `RequestIDGenerator`.
+    ///   - startedAtNanos: when the request arrived, on the runtime clock.
     public init(chain: ChainConfig, board: ChainStateBoard, body: [UInt8], head: JSONRPCRequestHead,
-                strategy: SelectionStrategy, pinnedProvider: String? = nil) {
+                strategy: SelectionStrategy, pinnedProvider: String? = nil, requestID: RequestID,
+                clientTransport: TransportKind = .http, startedAtNanos: UInt64, includeParamsDigest: Bool = false) {
         self.chain = chain
         self.board = board
         self.body = body
         self.head = head
         self.strategy = strategy
         self.pinnedProvider = pinnedProvider
+        context = RequestContext(requestID: requestID, chain: chain.key, method: head.method, transport: clientTransport,
+                                 strategy: strategy, startedAtNanos: startedAtNanos)
+        if let params = head.params {
+            body.withUnsafeBytes { bytes in
+                context.recordParams(UnsafeRawBufferPointer(rebasing: bytes[params]), includeDigest: includeParamsDigest)
+            }
+        }
     }
 
     /// The client's `id` bytes, or `null` for a notification.

@@ -46,7 +46,7 @@ public final class RequestPipeline: Sendable {
             completion(failure(request, code: JSONRPCErrorBody.methodNotFound, status: "caller.write_method",
                                message: "\(method) is a write method; lassod does not forward it on chain "
                                    + "\(request.chain.key) (set allow_write_methods: true to allow)",
-                               candidates: [], attempts: [], started: started))
+                               candidates: [], attempts: [], context: request.context, started: started))
             return
         }
         let candidates: [Channel]
@@ -57,14 +57,17 @@ public final class RequestPipeline: Sendable {
                                                      now: Self.monotonic(started),
                                                      roundRobinCounter: request.board.nextRoundRobin())
         }
+        var context = request.context
+        context.recordSelection(candidates: candidates, startedAtNanos: started.nanoseconds,
+                                finishedAtNanos: clock.now().nanoseconds)
         guard !candidates.isEmpty else {
             completion(failure(request, code: JSONRPCErrorBody.serverError, status: "no_provider",
                                message: "no provider available for \(method) on \(request.chain.key)",
-                               candidates: [], attempts: [], started: started))
+                               candidates: [], attempts: [], context: context, started: started))
             return
         }
         let run = Run(request: request, candidates: candidates, singleAttempt: isWrite || request.pinnedProvider != nil,
-                      started: started, completion: completion)
+                      started: started, completion: completion, context: context)
         attempt(run, index: 0)
     }
 
@@ -77,6 +80,7 @@ public final class RequestPipeline: Sendable {
         let singleAttempt: Bool
         let started: RuntimeInstant
         let completion: @Sendable (PipelineOutcome) -> Void
+        var context: RequestContext
         var attempts: [PipelineOutcome.Attempt] = []
     }
 
@@ -87,15 +91,15 @@ public final class RequestPipeline: Sendable {
         }
         let channel = run.candidates[index]
         let phase = run.request.board.snapshot.providers.first { $0.id == channel.providerID }?
-            .health(of: channel.transport)?.phase
+            .health(of: channel.transport)?.phase ?? .closed
         guard phase == .halfOpen, let breaker = breakers.breaker(chain: run.request.chain.key, channel: channel) else {
-            send(run, index: index, ticket: .regular)
+            send(run, index: index, ticket: .regular, phase: phase)
             return
         }
         Task {
             let admission = try? await breaker.call(.admit, timeout: .seconds(1))
             if case .admission(.allowed(let ticket))? = admission {
-                self.send(run, index: index, ticket: ticket)
+                self.send(run, index: index, ticket: ticket, phase: phase)
             } else {
                 var next = run
                 next.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
@@ -104,13 +108,17 @@ public final class RequestPipeline: Sendable {
         }
     }
 
-    private func send(_ run: Run, index: Int, ticket: CircuitBreakerMachine.Ticket) {
+    private func send(_ run: Run, index: Int, ticket: CircuitBreakerMachine.Ticket, phase: BreakerPhase) {
         let channel = run.candidates[index]
         let request = run.request
         let sentAt = clock.now()
+        var attempted = run
+        attempted.context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
+        let current = attempted
         sender.send(request.body, chain: request.chain.key, over: channel,
                     timeout: MethodTimeouts.timeout(for: request.head.method)) { reply in
-            let latency = self.clock.now().since(sentAt)
+            let repliedAt = self.clock.now()
+            let latency = repliedAt.since(sentAt)
             let verdict = Self.judge(reply)
             self.breakers.breaker(chain: request.chain.key, channel: channel)?.cast(.finished(verdict.breakerOutcome, ticket))
             if let succeeded = verdict.benchmarkSuccess {
@@ -120,7 +128,8 @@ public final class RequestPipeline: Sendable {
             if case .providerFault(.methodUnsupported) = verdict {
                 request.board.publish(unsupportedMethod: request.head.method, provider: channel.providerID)
             }
-            var next = run
+            var next = current
+            next.context.recordUpstreamResponse(atNanos: repliedAt.nanoseconds)
             next.attempts.append(.init(channel: channel, verdict: verdict.label, latency: latency))
             if !verdict.failsOver, case .response(_, _, let body) = reply {
                 self.answer(next, channel: channel, body: body, verdict: verdict, latency: latency)
@@ -134,13 +143,24 @@ public final class RequestPipeline: Sendable {
 
     /// Returns the provider's answer with the client's id restored.
     private func answer(_ run: Run, channel: Channel, body: [UInt8], verdict: ErrorClassification, latency: Duration) {
-        let errorCode: Int? = verdict == .success ? nil : JSONRPCScanner.scanResponse(body)?.errorCode
+        let now = clock.now()
+        var context = run.context
+        var errorCode: Int?
+        if verdict == .success {
+            let first = JSONRPCScanner.scanResponse(body)?.result.flatMap { body.indices.contains($0.lowerBound) ? body[$0.lowerBound] : nil }
+            context.recordSuccess(resultType: first.flatMap(RequestContext.ResultType.init(firstByte:)), atNanos: now.nanoseconds)
+        } else {
+            let scan = JSONRPCScanner.scanResponse(body)
+            errorCode = scan?.errorCode
+            let message = scan?.errorMessage.flatMap { JSONRPCScanner.decodeString(body, token: $0) } ?? verdict.label
+            context.recordError(.init(code: errorCode ?? 0, message: message, category: verdict.label), atNanos: now.nanoseconds)
+        }
         let reply: [UInt8]? = run.request.head.isNotification
             ? nil
             : ResponseIDSplice.splice(response: body, clientID: Array(run.request.clientID))
         run.completion(PipelineOutcome(body: reply, candidates: run.candidates, attempts: run.attempts,
                                        selected: channel, errorCode: errorCode, status: verdict.label,
-                                       upstreamLatency: latency, totalLatency: clock.now().since(run.started)))
+                                       upstreamLatency: latency, totalLatency: now.since(run.started), context: context))
     }
 
     private func allFailed(_ run: Run) {
@@ -148,15 +168,19 @@ public final class RequestPipeline: Sendable {
         let message = "all providers failed for \(run.request.head.method) on \(run.request.chain.key)"
             + (trail.isEmpty ? "" : " (" + trail.joined(separator: ", ") + ")")
         run.completion(failure(run.request, code: JSONRPCErrorBody.serverError, status: "all_failed", message: message,
-                               candidates: run.candidates, attempts: run.attempts, started: run.started))
+                               candidates: run.candidates, attempts: run.attempts, context: run.context,
+                               started: run.started))
     }
 
     private func failure(_ request: PipelineRequest, code: Int, status: String, message: String,
-                         candidates: [Channel], attempts: [PipelineOutcome.Attempt],
+                         candidates: [Channel], attempts: [PipelineOutcome.Attempt], context: RequestContext,
                          started: RuntimeInstant) -> PipelineOutcome {
+        let now = clock.now()
+        var context = context
+        context.recordError(.init(code: code, message: message, category: status), atNanos: now.nanoseconds)
         let body = request.head.isNotification ? nil : JSONRPCErrorBody.make(id: request.clientID, code: code, message: message)
         return PipelineOutcome(body: body, candidates: candidates, attempts: attempts, selected: nil, errorCode: code,
-                               status: status, upstreamLatency: nil, totalLatency: clock.now().since(started))
+                               status: status, upstreamLatency: nil, totalLatency: now.since(started), context: context)
     }
 
     /// Classifies a reply. A 2xx (or WebSocket) reply that scans as a JSON-RPC response without

@@ -1,3 +1,4 @@
+import Supervision
 import Synchronization
 
 /// `POST /rpc/…`: turns an HTTP request into pipeline runs and their replies into one HTTP reply.
@@ -8,17 +9,31 @@ import Synchronization
 /// omitted; all notifications → 204); an empty or oversized batch → -32600. These are HTTP 200,
 /// like every JSON-RPC-level answer; an unknown chain or provider is HTTP 404 and a stopped
 /// chain 503, each with a JSON-RPC error body.
+///
+/// Every routed request (each batch element too) is logged as one `rpc.request.completed` line
+/// and counted for `/metrics`. `?include_meta=headers|body` (or `X-Lasso-Include-Meta`) adds the
+/// routing metadata to a single request's reply.
 public final class RPCEndpoint: Sendable {
     public static let maxBatchSize = 100
 
     let configs: ConfigStore
     let directory: ChainDirectory
     let pipeline: RequestPipeline
+    let clock: any RuntimeClock
+    let observability: Observability?
+    let counters: RequestCounters?
+    let ids: RequestIDGenerator
 
-    public init(configs: ConfigStore, directory: ChainDirectory, pipeline: RequestPipeline) {
+    public init(configs: ConfigStore, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
+                observability: Observability? = nil, counters: RequestCounters? = nil,
+                ids: RequestIDGenerator = RequestIDGenerator()) {
         self.configs = configs
         self.directory = directory
         self.pipeline = pipeline
+        self.clock = clock
+        self.observability = observability
+        self.counters = counters
+        self.ids = ids
     }
 
     /// Answers `request`; `completion` is called exactly once, possibly on another thread.
@@ -43,9 +58,12 @@ public final class RPCEndpoint: Sendable {
         }
         let strategy = route.strategy ?? config.selection.defaultStrategy
         let body = request.body
-        let makeRequest = { (head: JSONRPCRequestHead, element: [UInt8]) in
+        let startedAt = clock.now().nanoseconds
+        let digest = config.observability.includeParamsDigest
+        let makeRequest = { [ids] (head: JSONRPCRequestHead, element: [UInt8]) in
             PipelineRequest(chain: chain, board: board, body: element, head: head, strategy: strategy,
-                            pinnedProvider: route.pinnedProvider)
+                            pinnedProvider: route.pinnedProvider, requestID: ids.next(), startedAtNanos: startedAt,
+                            includeParamsDigest: digest)
         }
 
         switch JSONRPCScanner.scanBody(body) {
@@ -54,8 +72,25 @@ public final class RPCEndpoint: Sendable {
         case .invalid(let invalid):
             completion(Self.reply(Self.invalidBody(invalid, in: body)))
         case .request(let head):
+            // The query is already decoded here; its value reads like the header's, and wins.
+            let optIn = request.query["include_meta"] ?? request.headers["x-lasso-include-meta"]
+            let meta = ClientMetadata.mode(query: nil, header: optIn.map { Substring($0) })
+            let maxMetaBytes = config.observability.maxMetaHeaderBytes
             pipeline.execute(makeRequest(head, body)) { outcome in
-                completion(outcome.body.map(Self.reply) ?? .noContent)
+                self.record(outcome.context)
+                guard let answer = outcome.body else {
+                    completion(.noContent)
+                    return
+                }
+                var reply = Self.reply(answer)
+                switch meta {
+                case .none: break
+                case .headers:
+                    reply.headers = ClientMetadata.headers(for: outcome.context, maxMetaHeaderBytes: maxMetaBytes)
+                case .body:
+                    reply.body = ClientMetadata.injectBody(answer, meta: ClientMetadata.json(for: outcome.context)) ?? answer
+                }
+                completion(reply)
             }
         case .batch(let ranges):
             guard !ranges.isEmpty else {
@@ -100,7 +135,10 @@ public final class RPCEndpoint: Sendable {
             let element = Array(body[range])
             switch JSONRPCScanner.scanBody(element) {
             case .request(let head):
-                pipeline.execute(makeRequest(head, element)) { deliver(index, $0.body) }
+                pipeline.execute(makeRequest(head, element)) { outcome in
+                    self.record(outcome.context)
+                    deliver(index, outcome.body)
+                }
             case .invalid(let invalid):
                 deliver(index, Self.invalidBody(invalid, in: element))
             case .batch, .parseError:
@@ -108,6 +146,12 @@ public final class RPCEndpoint: Sendable {
                                                      message: "Invalid Request: a batch element must be a request object"))
             }
         }
+    }
+
+    /// Logs and counts one finished request.
+    private func record(_ context: RequestContext) {
+        _ = observability?.logRequestCompleted(context)
+        counters?.record(context)
     }
 
     private static func invalidBody(_ invalid: JSONRPCInvalidRequest, in body: [UInt8]) -> [UInt8] {
