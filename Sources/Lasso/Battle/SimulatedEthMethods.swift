@@ -1,0 +1,203 @@
+/// The read-only Ethereum methods of a simulated provider, answered from a `SimulatedChain` as
+/// seen by a provider whose head is `head` (behind the chain's when lagging).
+///
+/// Each method returns its `result` as JSON bytes or throws the `SimulatedRPCError` a geth node
+/// would return for the same input; nothing here can trap on client input.
+struct SimulatedEthMethods {
+    /// The chain served.
+    let chain: SimulatedChain
+    /// Caps on `eth_getLogs`.
+    let limits: SimulatedRPCHandler.Limits
+    /// This provider's head.
+    let head: UInt64
+
+    /// The methods answered here, for `SimulatedRPCHandler`'s dispatch and the docs.
+    static let methods: Set<String> = [
+        "eth_chainId", "net_version", "net_listening", "web3_clientVersion", "eth_syncing",
+        "eth_blockNumber", "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getLogs",
+        "eth_getBalance", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_call",
+    ]
+
+    /// Runs `method`; `params` is the decoded `params` array.
+    func call(_ method: String, _ params: [SimulatedJSONValue]) throws(SimulatedRPCError) -> [UInt8] {
+        var writer = SimulatedJSONWriter()
+        switch method {
+        case "eth_chainId": writer.quantity(chain.chainID)
+        case "net_version": writer.string(String(chain.chainID))
+        case "net_listening": writer.bool(true)
+        case "web3_clientVersion": writer.string("lassod-simulated/v\(LassoVersion.string)")
+        case "eth_syncing": writer.bool(false)
+        case "eth_blockNumber": writer.quantity(head)
+        case "eth_gasPrice": writer.quantity(chain.baseFee(ofBlock: head) + SimulatedChain.gwei)
+        case "eth_maxPriorityFeePerGas": writer.quantity(SimulatedChain.gwei)
+        case "eth_getBlockByNumber": try getBlockByNumber(params, &writer)
+        case "eth_getBlockByHash": try getBlockByHash(params, &writer)
+        case "eth_getLogs": try getLogs(params, &writer)
+        case "eth_getBalance": try getBalance(params, &writer)
+        case "eth_call": try ethCall(params, &writer)
+        default: throw .methodNotFound(method)
+        }
+        return writer.bytes
+    }
+
+    // MARK: - Blocks
+
+    private func getBlockByNumber(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        let tag = try blockTag(params, at: 0, required: true)
+        let full = try fullTransactionsFlag(params)
+        let number = tag.resolve(head: head)
+        guard number <= head else { return writer.null() }
+        chain.block(number).write(to: &writer, fullTransactions: full)
+    }
+
+    private func getBlockByHash(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        guard let first = params.first else { throw .missingArgument(0) }
+        guard let hash = first.stringValue, SimulatedHex.isData(hash, byteCount: 32) else {
+            throw .invalidArgument(0, "hex string of 32 bytes expected")
+        }
+        let full = try fullTransactionsFlag(params)
+        guard let number = chain.blockNumber(forHash: hash), number <= head else { return writer.null() }
+        chain.block(number).write(to: &writer, fullTransactions: full)
+    }
+
+    private func fullTransactionsFlag(_ params: [SimulatedJSONValue]) throws(SimulatedRPCError) -> Bool {
+        guard params.count > 1 else { return false }
+        guard case .bool(let full) = params[1] else {
+            throw .invalidArgument(1, "cannot unmarshal \(params[1].typeName) into Go value of type bool")
+        }
+        return full
+    }
+
+    /// The block parameter at `index`: `latest` when absent and not required.
+    private func blockTag(_ params: [SimulatedJSONValue], at index: Int, required: Bool) throws(SimulatedRPCError) -> SimulatedBlockTag {
+        guard index < params.count else {
+            if required { throw .missingArgument(index) }
+            return .latest
+        }
+        guard let tag = SimulatedBlockTag(params[index]) else {
+            throw .invalidArgument(index, "hex string or block tag expected")
+        }
+        return tag
+    }
+
+    /// The block a state query (`eth_getBalance`, `eth_call`) reads; `header not found` beyond
+    /// the head, as a node answers for a block it has not seen.
+    private func stateBlock(_ params: [SimulatedJSONValue], at index: Int) throws(SimulatedRPCError) -> UInt64 {
+        let number = try blockTag(params, at: index, required: false).resolve(head: head)
+        guard number <= head else { throw .headerNotFound }
+        return number
+    }
+
+    // MARK: - Logs
+
+    private func getLogs(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        guard let first = params.first else { throw .missingArgument(0) }
+        guard case .object(let object) = first else { throw .invalidArgument(0, "filter object expected") }
+        let filter = try SimulatedLogFilter.parse(object, argumentIndex: 0)
+        let blocks = try logBlockRange(object)
+        writer.openArray()
+        guard let blocks else { return writer.closeArray() }
+        var count = 0
+        for number in blocks {
+            for log in chain.logs(inBlock: number) where filter.matches(log) {
+                count += 1
+                guard count <= limits.maxLogResults else {
+                    throw SimulatedRPCError(code: -32005, message: "query returned more than \(limits.maxLogResults) results")
+                }
+                log.write(to: &writer)
+            }
+        }
+        writer.closeArray()
+    }
+
+    /// The blocks an `eth_getLogs` filter covers, clamped to the head; nil when none exist yet.
+    private func logBlockRange(_ object: [String: SimulatedJSONValue]) throws(SimulatedRPCError) -> ClosedRange<UInt64>? {
+        if let hashValue = object["blockHash"], hashValue != .null {
+            guard object["fromBlock"] == nil, object["toBlock"] == nil else {
+                throw .invalidArgument(0, "cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other")
+            }
+            guard let hash = hashValue.stringValue, SimulatedHex.isData(hash, byteCount: 32) else {
+                throw .invalidArgument(0, "blockHash must be a hex string of 32 bytes")
+            }
+            guard let number = chain.blockNumber(forHash: hash), number <= head else {
+                throw SimulatedRPCError(code: JSONRPCErrorBody.serverError, message: "unknown block")
+            }
+            return number...number
+        }
+        func bound(_ name: String) throws(SimulatedRPCError) -> SimulatedBlockTag {
+            guard let value = object[name], value != .null else { return .latest }
+            guard let tag = SimulatedBlockTag(value) else { throw .invalidArgument(0, "\(name): hex string or block tag expected") }
+            return tag
+        }
+        let fromTag = try bound("fromBlock"), toTag = try bound("toBlock")
+        let from = fromTag.resolve(head: head), to = toTag.resolve(head: head)
+        // Like geth, only two explicit numbers in the wrong order are an error; a range that a
+        // tag makes empty (a lagging node asked from a block it has not reached) is just empty.
+        if case .number = fromTag, case .number = toTag, from > to {
+            throw .invalidArgument(0, "fromBlock \(SimulatedHex.quantity(from)) is after toBlock \(SimulatedHex.quantity(to))")
+        }
+        guard from <= to, from <= head else { return nil }
+        let last = min(to, head)
+        guard last - from < limits.maxLogBlockRange else {
+            throw SimulatedRPCError(code: -32005, message: "block range too large: \(last - from + 1) blocks requested, at most \(limits.maxLogBlockRange) allowed")
+        }
+        return from...last
+    }
+
+    // MARK: - State
+
+    private func getBalance(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        guard let first = params.first else { throw .missingArgument(0) }
+        guard let address = first.stringValue, SimulatedHex.isData(address, byteCount: 20) else {
+            throw .invalidArgument(0, "hex string of 20 bytes expected")
+        }
+        _ = try stateBlock(params, at: 1)
+        writer.string(chain.balance(of: address))
+    }
+
+    private func ethCall(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        guard let first = params.first else { throw .missingArgument(0) }
+        guard case .object(let call) = first else { throw .invalidArgument(0, "call object expected") }
+        var to: String?
+        if let value = call["to"], value != .null {
+            guard let address = value.stringValue, SimulatedHex.isData(address, byteCount: 20) else {
+                throw .invalidArgument(0, "to: hex string of 20 bytes expected")
+            }
+            to = address.lowercased()
+        }
+        var data = ""
+        for name in ["input", "data"] {
+            guard let value = call[name], value != .null else { continue }
+            guard let text = value.stringValue, SimulatedHex.isData(text) else {
+                throw .invalidArgument(0, "\(name): hex string expected")
+            }
+            data = text.lowercased()
+            break
+        }
+        let block = try stateBlock(params, at: 1)
+        guard let to else { return writer.string("0x") }
+        if to == SimulatedChain.revertingAddress {
+            throw SimulatedRPCError(code: 3, message: "execution reverted: \(SimulatedChain.revertReason)",
+                                    data: Self.revertData(SimulatedChain.revertReason))
+        }
+        let seed = DeterministicMixer.mix(chain.chainID, DeterministicMixer.Domain.callResult.rawValue, block)
+        let word = DeterministicMixer.mix(text: to + data, seed: seed)
+        writer.string(SimulatedHex.data([0, 0, 0, word]))
+    }
+
+    /// ABI encoding of Solidity's `Error(string)`: selector, offset, length, padded UTF-8.
+    static func revertData(_ reason: String) -> String {
+        let bytes = Array(reason.utf8)
+        let hexDigits = Array("0123456789abcdef".utf8)
+        var text = "0x08c379a0" + SimulatedHex.data([0, 0, 0, 0x20]).dropFirst(2)
+            + SimulatedHex.data([0, 0, 0, UInt64(bytes.count)]).dropFirst(2)
+        var encoded: [UInt8] = []
+        for byte in bytes {
+            encoded.append(hexDigits[Int(byte >> 4)])
+            encoded.append(hexDigits[Int(byte & 0x0F)])
+        }
+        let padding = (64 - encoded.count % 64) % 64
+        text += String(decoding: encoded, as: UTF8.self) + String(repeating: "0", count: padding)
+        return text
+    }
+}

@@ -1,0 +1,85 @@
+import Synchronization
+
+/// One simulated upstream provider: a `SimulatedRPCHandler` for its chain plus a behavior that
+/// can be switched at any time from any thread (a test, `lassod ctl`, the battle framework)
+/// while the serving layer keeps calling it.
+///
+/// Each call reads the behavior once, so a request is handled entirely under one behavior.
+/// Switching is immediate for new requests; what happens to open connections is the serving
+/// layer's job, told through `onBehaviorChange` (close them when the new behavior's
+/// `closesOpenConnections` is true).
+///
+/// ```swift
+/// let provider = SimulatedProvider(id: "sim_ethereum_1", chain: chain)
+/// provider.behavior = .lagging(blocks: 3)
+/// provider.handleHTTP(body: request, now: clockNow)
+/// ```
+public final class SimulatedProvider: Sendable {
+    /// The provider id, as `config/chains.yml` would name it.
+    public let id: String
+    /// The request logic for this provider's chain.
+    public let handler: SimulatedRPCHandler
+    private let state: Mutex<State>
+    private let onBehaviorChange: (@Sendable (SimulatedProviderBehavior) -> Void)?
+
+    private struct State {
+        var behavior: SimulatedProviderBehavior
+        /// Seeds each WebSocket connection's subscription ids differently.
+        var connections: UInt64 = 0
+    }
+
+    /// Creates a provider of `chain`. `onBehaviorChange` is called, outside any lock, after each
+    /// switch, with the new behavior.
+    public init(id: String, chain: SimulatedChain, behavior: SimulatedProviderBehavior = .healthy,
+                limits: SimulatedRPCHandler.Limits = .init(),
+                onBehaviorChange: (@Sendable (SimulatedProviderBehavior) -> Void)? = nil) {
+        self.id = id
+        self.handler = SimulatedRPCHandler(chain: chain, limits: limits)
+        self.state = Mutex(State(behavior: behavior))
+        self.onBehaviorChange = onBehaviorChange
+    }
+
+    /// The chain served.
+    public var chain: SimulatedChain { handler.chain }
+
+    /// The current behavior; setting it takes effect for the next request.
+    public var behavior: SimulatedProviderBehavior {
+        get { state.withLock { $0.behavior } }
+        set {
+            state.withLock { $0.behavior = newValue }
+            onBehaviorChange?(newValue)
+        }
+    }
+
+    /// The head this provider reports at `now`.
+    public func head(at now: MonotonicInstant) -> UInt64 {
+        handler.providerHead(at: now, behavior: behavior)
+    }
+
+    /// Answers one HTTP request body under the current behavior.
+    public func handleHTTP(body: [UInt8], now: MonotonicInstant) -> SimulatedReply {
+        handler.handleHTTP(body: body, behavior: behavior, now: now)
+    }
+
+    /// A subscription table for a new WebSocket connection, or nil when the provider refuses
+    /// connections (down, killed).
+    public func acceptWebSocket() -> SimulatedSubscriptions? {
+        let (behavior, serial) = state.withLock { state -> (SimulatedProviderBehavior, UInt64) in
+            state.connections += 1
+            return (state.behavior, state.connections)
+        }
+        guard behavior.acceptsConnections else { return nil }
+        return handler.makeSubscriptions(connectionSeed: serial)
+    }
+
+    /// Answers one WebSocket message of the connection whose table is `subscriptions`.
+    public func handleWebSocket(message: [UInt8], now: MonotonicInstant,
+                                subscriptions: inout SimulatedSubscriptions) -> SimulatedReply {
+        handler.handleWebSocket(message: message, behavior: behavior, now: now, subscriptions: &subscriptions)
+    }
+
+    /// The subscription events owed to one connection at `now`.
+    public func tick(_ subscriptions: inout SimulatedSubscriptions, now: MonotonicInstant) -> [SimulatedNotification] {
+        subscriptions.tick(behavior: behavior, now: now)
+    }
+}
