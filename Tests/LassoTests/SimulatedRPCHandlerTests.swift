@@ -164,6 +164,44 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
         #expect(verdict == .callerFault(.executionReverted))
     }
 
+    @Test func estimateGas() throws {
+        #expect(try result("eth_estimateGas", #"[{"to":"0x0000000000000000000000000000000000000001","value":"0x1"}]"#) as? String == "0x5208")
+        #expect(try result("eth_estimateGas", #"[{"to":"\#(SimulatedChain.logEmitters[0])","data":"0xa9059cbb"}]"#) as? String == "0xc822")
+        #expect(try error("eth_estimateGas", #"[{"to":"\#(SimulatedChain.revertingAddress)"}]"#).code == 3)
+    }
+
+    @Test func nonceAndCode() throws {
+        let account = "0x00000000219ab540356cbb839cbe05303d7705fa"
+        let nonce = try #require(try result("eth_getTransactionCount", #"["\#(account)", "latest"]"#) as? String)
+        #expect(nonce == SimulatedHex.quantity(chain.transactionCount(of: account)))
+        #expect(try result("eth_getCode", #"["\#(account)", "latest"]"#) as? String == "0x")
+        #expect((try result("eth_getCode", #"["\#(SimulatedChain.logEmitters[2])"]"#) as? String)?.hasPrefix("0x6080") == true)
+        #expect((try result("eth_getCode", #"["\#(SimulatedChain.revertingAddress)"]"#) as? String)?.count ?? 0 > 2)
+        #expect(try error("eth_getCode", #"["0x01"]"#).code == -32602)
+    }
+
+    @Test func transactionsAndReceiptsByHash() throws {
+        let transaction = chain.transaction(block: 60, index: 1)
+        let byHash = try #require(try result("eth_getTransactionByHash", #"["\#(transaction.hash)"]"#) as? [String: Any])
+        #expect(byHash["hash"] as? String == transaction.hash)
+        #expect(byHash["blockNumber"] as? String == "0x3c")
+        #expect(byHash["transactionIndex"] as? String == "0x1")
+        #expect(byHash["from"] as? String == transaction.from)
+        let receipt = try #require(try result("eth_getTransactionReceipt", #"["\#(transaction.hash)"]"#) as? [String: Any])
+        #expect(receipt["status"] as? String == "0x1")
+        #expect(receipt["blockHash"] as? String == chain.blockHash(60))
+        let logs = try #require(receipt["logs"] as? [[String: Any]])
+        #expect(logs.map { $0["transactionHash"] as? String } == [transaction.hash])
+        #expect(logs.first?["logIndex"] as? String == "0x1")
+
+        let future = chain.transaction(block: 101, index: 0).hash
+        #expect(text(request("eth_getTransactionByHash", #"["\#(future)"]"#)) == #"{"jsonrpc":"2.0","id":1,"result":null}"#)
+        #expect(text(request("eth_getTransactionReceipt", #"["\#(future)"]"#)) == #"{"jsonrpc":"2.0","id":1,"result":null}"#)
+        #expect(text(request("eth_getTransactionByHash", #"["\#(chain.transactionHash(block: 60, index: 9))"]"#)) == #"{"jsonrpc":"2.0","id":1,"result":null}"#)
+        #expect(text(request("eth_getTransactionByHash", #"["\#(chain.blockHash(60))"]"#)) == #"{"jsonrpc":"2.0","id":1,"result":null}"#)
+        #expect(try error("eth_getTransactionReceipt", "[]").code == -32602)
+    }
+
     // MARK: - Errors and framing
 
     @Test func unknownMethod() throws {

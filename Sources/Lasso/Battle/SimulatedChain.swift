@@ -138,6 +138,14 @@ public struct SimulatedChain: Sendable, Equatable {
         reversibleHash(.transactionHash, number << 16 | UInt64(truncatingIfNeeded: index) & 0xFFFF)
     }
 
+    /// The block and index of the transaction with this hash, or nil when no transaction of
+    /// this chain has it (including indexes past the block's transaction count).
+    public func transactionLocation(forHash hash: String) -> (block: UInt64, index: Int)? {
+        guard let packed = payload(ofHash: hash, .transactionHash) else { return nil }
+        let number = packed >> 16, index = Int(packed & 0xFFFF)
+        return index < transactionCount(inBlock: number) ? (number, index) : nil
+    }
+
     // MARK: - Contents
 
     /// How many transactions (and logs) block `number` holds: 2 to 4.
@@ -231,6 +239,17 @@ public struct SimulatedChain: Sendable, Equatable {
     /// An address as a 32-byte topic (left-padded with zeros), as Solidity indexes it.
     public static func paddedTopic(_ address: String) -> String {
         "0x" + String(repeating: "0", count: 24) + address.lowercased().dropFirst(2)
+    }
+
+    /// `address`'s nonce: deterministic per address and constant, like its balance.
+    public func transactionCount(of address: String) -> UInt64 {
+        DeterministicMixer.mix(text: address.lowercased(), seed: chainID) % 1_000
+    }
+
+    /// Whether `address` holds code: the log emitters and the reverting address do.
+    public static func isContract(_ address: String) -> Bool {
+        let lower = address.lowercased()
+        return lower == revertingAddress || logEmitters.contains(lower)
     }
 
     /// `address`'s balance in wei as a hex quantity (up to a few thousand ether), the same at

@@ -15,8 +15,13 @@ struct SimulatedEthMethods {
     static let methods: Set<String> = [
         "eth_chainId", "net_version", "net_listening", "web3_clientVersion", "eth_syncing",
         "eth_blockNumber", "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getLogs",
-        "eth_getBalance", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_call",
+        "eth_getBalance", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_call", "eth_estimateGas",
+        "eth_getTransactionCount", "eth_getCode", "eth_getTransactionByHash", "eth_getTransactionReceipt",
     ]
+
+    /// The runtime code reported for every contract: a minimal "revert unless called with data"
+    /// stub, enough for clients that only check that code exists.
+    static let contractCode = "0x6080604052348015600f57600080fd5b50600436106025576000355b600080fd"
 
     /// Runs `method`; `params` is the decoded `params` array.
     func call(_ method: String, _ params: [SimulatedJSONValue]) throws(SimulatedRPCError) -> [UInt8] {
@@ -35,6 +40,11 @@ struct SimulatedEthMethods {
         case "eth_getLogs": try getLogs(params, &writer)
         case "eth_getBalance": try getBalance(params, &writer)
         case "eth_call": try ethCall(params, &writer)
+        case "eth_estimateGas": try estimateGas(params, &writer)
+        case "eth_getTransactionCount": writer.quantity(chain.transactionCount(of: try stateQuery(params)))
+        case "eth_getCode": writer.string(SimulatedChain.isContract(try stateQuery(params)) ? Self.contractCode : "0x")
+        case "eth_getTransactionByHash": try getTransaction(params, &writer, receipt: false)
+        case "eth_getTransactionReceipt": try getTransaction(params, &writer, receipt: true)
         default: throw .methodNotFound(method)
         }
         return writer.bytes
@@ -146,16 +156,24 @@ struct SimulatedEthMethods {
 
     // MARK: - State
 
-    private func getBalance(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+    /// The address of an `[address, block]` state query, once the block is known to exist.
+    private func stateQuery(_ params: [SimulatedJSONValue]) throws(SimulatedRPCError) -> String {
         guard let first = params.first else { throw .missingArgument(0) }
         guard let address = first.stringValue, SimulatedHex.isData(address, byteCount: 20) else {
             throw .invalidArgument(0, "hex string of 20 bytes expected")
         }
         _ = try stateBlock(params, at: 1)
-        writer.string(chain.balance(of: address))
+        return address
     }
 
-    private func ethCall(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+    private func getBalance(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        writer.string(chain.balance(of: try stateQuery(params)))
+    }
+
+    /// The `to` (lower-case, nil for a deployment) and call data of an `eth_call` or
+    /// `eth_estimateGas` call object; throws the standard revert for `revertingAddress`, which
+    /// is what both methods answer for a reverting call.
+    private func callTarget(_ params: [SimulatedJSONValue]) throws(SimulatedRPCError) -> (to: String?, data: String) {
         guard let first = params.first else { throw .missingArgument(0) }
         guard case .object(let call) = first else { throw .invalidArgument(0, "call object expected") }
         var to: String?
@@ -174,15 +192,63 @@ struct SimulatedEthMethods {
             data = text.lowercased()
             break
         }
-        let block = try stateBlock(params, at: 1)
-        guard let to else { return writer.string("0x") }
         if to == SimulatedChain.revertingAddress {
             throw SimulatedRPCError(code: 3, message: "execution reverted: \(SimulatedChain.revertReason)",
                                     data: Self.revertData(SimulatedChain.revertReason))
         }
+        return (to, data)
+    }
+
+    private func ethCall(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        let block = try stateBlock(params, at: 1)
+        let (to, data) = try callTarget(params)
+        guard let to else { return writer.string("0x") }
         let seed = DeterministicMixer.mix(chain.chainID, DeterministicMixer.Domain.callResult.rawValue, block)
         let word = DeterministicMixer.mix(text: to + data, seed: seed)
         writer.string(SimulatedHex.data([0, 0, 0, word]))
+    }
+
+    /// 21 000 for a plain transfer, a token transfer's gas for a call with data.
+    private func estimateGas(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        _ = try stateBlock(params, at: 1)
+        let (_, data) = try callTarget(params)
+        writer.quantity(data.count > 2 ? SimulatedChain.gasPerTransaction : 21_000)
+    }
+
+    // MARK: - Transactions
+
+    /// `eth_getTransactionByHash` or `eth_getTransactionReceipt`: null for unknown hashes and for
+    /// transactions in blocks beyond this provider's head.
+    private func getTransaction(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter,
+                                receipt: Bool) throws(SimulatedRPCError) {
+        guard let first = params.first else { throw .missingArgument(0) }
+        guard let hash = first.stringValue, SimulatedHex.isData(hash, byteCount: 32) else {
+            throw .invalidArgument(0, "hex string of 32 bytes expected")
+        }
+        guard let location = chain.transactionLocation(forHash: hash), location.block <= head else { return writer.null() }
+        let transaction = chain.transaction(block: location.block, index: location.index)
+        guard receipt else { return transaction.write(to: &writer) }
+        let log = chain.logs(inBlock: location.block)[location.index]
+        writer.openObject()
+        writer.member("transactionHash", string: transaction.hash)
+        writer.member("transactionIndex", quantity: transaction.index)
+        writer.member("blockHash", string: transaction.blockHash)
+        writer.member("blockNumber", quantity: transaction.blockNumber)
+        writer.member("from", string: transaction.from)
+        writer.member("to", string: transaction.to)
+        writer.member("cumulativeGasUsed", quantity: SimulatedChain.gasPerTransaction * (transaction.index + 1))
+        writer.member("gasUsed", quantity: SimulatedChain.gasPerTransaction)
+        writer.member("effectiveGasPrice", quantity: transaction.gasPrice)
+        writer.key("contractAddress")
+        writer.null()
+        writer.key("logs")
+        writer.openArray()
+        log.write(to: &writer)
+        writer.closeArray()
+        writer.member("logsBloom", string: SimulatedBlock.zeroBloom)
+        writer.member("status", quantity: 1)
+        writer.member("type", quantity: 0)
+        writer.closeObject()
     }
 
     /// ABI encoding of Solidity's `Error(string)`: selector, offset, length, padded UTF-8.
