@@ -113,6 +113,26 @@ private func expected(_ blocks: ClosedRange<UInt64>, _ filter: SimulatedLogFilte
         #expect(narrow.count == expected(0...4).count)
     }
 
+    @Test func capAppliesToFiltersOnLaterTopicsToo() throws {
+        let sender = chain.logs(inBlock: 50)[1].topics[1]
+        let filter = #"{"fromBlock":"0x0","toBlock":"0x64","topics":[null,"\#(sender)"]}"#
+        let failure = try #require(try getLogs(filter, limits: .init(maxLogResults: 0)).error)
+        #expect(failure["message"] as? String == "query returned more than 0 results")
+        #expect(try getLogs(filter, limits: .init(maxLogResults: 1)).logs?.count == 1)
+    }
+
+    @Test func cheapCountAgreesWithTheLogs() {
+        let filters = [SimulatedLogFilter(), SimulatedLogFilter(addresses: [SimulatedChain.logEmitters[1]]),
+                       SimulatedLogFilter(topics: [[SimulatedChain.approvalTopic], []])]
+        for filter in filters {
+            #expect(filter.checksOnlyEmitterAndEvent)
+            for block: UInt64 in 0..<50 {
+                #expect(chain.admittedLogCount(inBlock: block, filter: filter) == chain.logs(inBlock: block, matching: filter).count)
+            }
+        }
+        #expect(!SimulatedLogFilter(topics: [nil, [SimulatedChain.paddedTopic(SimulatedChain.revertingAddress)]]).checksOnlyEmitterAndEvent)
+    }
+
     @Test func tooWideRangeIsRefusedBeforeScanning() throws {
         let limits = SimulatedRPCHandler.Limits(maxLogBlockRange: 50)
         let failure = try #require(try getLogs(#"{"fromBlock":"0x0","toBlock":"latest"}"#, limits: limits).error)

@@ -135,7 +135,7 @@ public struct SimulatedChain: Sendable, Equatable {
     /// The hash of transaction `index` of block `number`; the pair is packed into 64 bits, so
     /// blocks up to 2⁴⁸ are distinct.
     public func transactionHash(block number: UInt64, index: Int) -> String {
-        reversibleHash(.transactionHash, number << 16 | UInt64(truncatingIfNeeded: index) & 0xFFFF)
+        reversibleHash(.transactionHash, Self.pack(number, index))
     }
 
     /// The block and index of the transaction with this hash, or nil when no transaction of
@@ -166,10 +166,27 @@ public struct SimulatedChain: Sendable, Equatable {
         Self.gwei + DeterministicMixer.mix(chainID, DeterministicMixer.Domain.baseFee.rawValue, number) % Self.gwei
     }
 
+    /// Block number and index packed as hashes and mixes take them.
+    private static func pack(_ number: UInt64, _ index: Int) -> UInt64 {
+        number << 16 | UInt64(truncatingIfNeeded: index) & 0xFFFF
+    }
+
+    /// The contract transaction `index` of block `number` calls (and whose log it emits).
+    private func emitter(block number: UInt64, index: Int) -> String {
+        let choice = DeterministicMixer.mix(chainID, DeterministicMixer.Domain.logEmitter.rawValue, Self.pack(number, index))
+        return Self.logEmitters[Int(choice % UInt64(Self.logEmitters.count))]
+    }
+
+    /// The event signature of the log of transaction `index` of block `number`: three in four
+    /// are transfers.
+    private func eventTopic(block number: UInt64, index: Int) -> String {
+        let choice = DeterministicMixer.mix(chainID, DeterministicMixer.Domain.logTopic.rawValue, Self.pack(number, index))
+        return choice % 4 != 0 ? Self.transferTopic : Self.approvalTopic
+    }
+
     /// Transaction `index` of block `number`.
     public func transaction(block number: UInt64, index: Int) -> SimulatedTransaction {
-        let packed = number << 16 | UInt64(truncatingIfNeeded: index) & 0xFFFF
-        let emitterChoice = DeterministicMixer.mix(chainID, DeterministicMixer.Domain.logEmitter.rawValue, packed)
+        let packed = Self.pack(number, index)
         let recipient = account(packed, role: 2)
         let amount = DeterministicMixer.mix(chainID, DeterministicMixer.Domain.logAmount.rawValue, packed)
         let signature = DeterministicMixer.Domain.signature.rawValue
@@ -181,7 +198,7 @@ public struct SimulatedChain: Sendable, Equatable {
             blockHash: blockHash(number),
             index: UInt64(index),
             from: account(packed, role: 1),
-            to: Self.logEmitters[Int(emitterChoice % UInt64(Self.logEmitters.count))],
+            to: emitter(block: number, index: index),
             recipient: recipient,
             input: "0xa9059cbb" + String(repeating: "0", count: 24) + recipient.dropFirst(2)
                 + String(repeating: "0", count: 48) + SimulatedHex.word(amount),
@@ -216,24 +233,44 @@ public struct SimulatedChain: Sendable, Equatable {
 
     /// Block `number`'s logs, one per transaction, in transaction order.
     public func logs(inBlock number: UInt64) -> [SimulatedLog] {
-        let blockHash = blockHash(number)
-        return (0..<transactionCount(inBlock: number)).map { index in
-            let transaction = transaction(block: number, index: index)
-            let packed = number << 16 | UInt64(index)
-            let isTransfer = DeterministicMixer.mix(chainID, DeterministicMixer.Domain.logTopic.rawValue, packed) % 4 != 0
+        logs(inBlock: number, matching: SimulatedLogFilter())
+    }
+
+    /// How many of block `number`'s logs pass `filter.admits`; equal to the count of matching
+    /// logs when `filter.checksOnlyEmitterAndEvent`, and found without building any log.
+    func admittedLogCount(inBlock number: UInt64, filter: SimulatedLogFilter) -> Int {
+        (0..<transactionCount(inBlock: number)).count { index in
+            filter.admits(address: emitter(block: number, index: index), eventTopic: eventTopic(block: number, index: index))
+        }
+    }
+
+    /// Block `number`'s logs that `filter` matches. Emitter and event are checked before the
+    /// rest of a log is built, so scanning thousands of blocks for one contract's events costs
+    /// a few mixes per log rather than a log's worth of hex strings.
+    public func logs(inBlock number: UInt64, matching filter: SimulatedLogFilter) -> [SimulatedLog] {
+        var blockHash: String?
+        var logs: [SimulatedLog] = []
+        for index in 0..<transactionCount(inBlock: number) {
+            let address = emitter(block: number, index: index)
+            let event = eventTopic(block: number, index: index)
+            guard filter.admits(address: address, eventTopic: event) else { continue }
+            let hash = blockHash ?? self.blockHash(number)
+            blockHash = hash
+            let packed = Self.pack(number, index)
             let amount = DeterministicMixer.mix(chainID, DeterministicMixer.Domain.logAmount.rawValue, packed)
-            return SimulatedLog(
-                address: transaction.to,
-                topics: [isTransfer ? Self.transferTopic : Self.approvalTopic,
-                         Self.paddedTopic(transaction.from), Self.paddedTopic(transaction.recipient)],
-                data: "0x" + String(repeating: "0", count: 48) + SimulatedHex.word(amount),
+            let log = SimulatedLog(
+                address: address,
+                topics: [event, Self.paddedTopic(account(packed, role: 1)), Self.paddedTopic(account(packed, role: 2))],
+                data: SimulatedHex.data([0, 0, 0, amount]),
                 blockNumber: number,
-                blockHash: blockHash,
-                transactionHash: transaction.hash,
+                blockHash: hash,
+                transactionHash: transactionHash(block: number, index: index),
                 transactionIndex: UInt64(index),
                 logIndex: UInt64(index)
             )
+            if filter.matches(log) { logs.append(log) }
         }
+        return logs
     }
 
     /// An address as a 32-byte topic (left-padded with zeros), as Solidity indexes it.

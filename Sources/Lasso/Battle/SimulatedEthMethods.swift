@@ -107,17 +107,25 @@ struct SimulatedEthMethods {
         let blocks = try logBlockRange(object)
         writer.openArray()
         guard let blocks else { return writer.closeArray() }
+        // Refuse an oversized answer before building it when the count is cheap to know.
+        if filter.checksOnlyEmitterAndEvent,
+           blocks.reduce(0, { $0 + chain.admittedLogCount(inBlock: $1, filter: filter) }) > limits.maxLogResults {
+            throw Self.tooManyResults(limits.maxLogResults)
+        }
         var count = 0
         for number in blocks {
-            for log in chain.logs(inBlock: number) where filter.matches(log) {
+            for log in chain.logs(inBlock: number, matching: filter) {
                 count += 1
-                guard count <= limits.maxLogResults else {
-                    throw SimulatedRPCError(code: -32005, message: "query returned more than \(limits.maxLogResults) results")
-                }
+                guard count <= limits.maxLogResults else { throw Self.tooManyResults(limits.maxLogResults) }
                 log.write(to: &writer)
             }
         }
         writer.closeArray()
+    }
+
+    /// Infura's wording, which clients and lassod's classification recognise.
+    private static func tooManyResults(_ cap: Int) -> SimulatedRPCError {
+        SimulatedRPCError(code: -32005, message: "query returned more than \(cap) results")
     }
 
     /// The blocks an `eth_getLogs` filter covers, clamped to the head; nil when none exist yet.

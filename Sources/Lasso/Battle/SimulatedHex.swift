@@ -14,18 +14,32 @@ enum SimulatedHex {
 
     /// `value` as exactly 16 lower-case hex digits, no prefix.
     static func word(_ value: UInt64) -> String {
-        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 16)
-        var remaining = value
-        for index in stride(from: 15, through: 0, by: -1) {
-            bytes[index] = digits[Int(remaining & 0xF)]
-            remaining >>= 4
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            write(value, into: buffer, at: 0)
+            return 16
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `0x` and the concatenated 16-digit forms of `words`: `words.count * 8` bytes of data.
+    /// Built in one allocation: hashes are formatted for every log and block served.
     static func data(_ words: [UInt64]) -> String {
-        "0x" + words.map(word).joined()
+        String(unsafeUninitializedCapacity: 2 + 16 * words.count) { buffer in
+            buffer[0] = UInt8(ascii: "0")
+            buffer[1] = UInt8(ascii: "x")
+            for (index, value) in words.enumerated() {
+                write(value, into: buffer, at: 2 + 16 * index)
+            }
+            return 2 + 16 * words.count
+        }
+    }
+
+    /// Writes `value` as 16 hex digits at `offset`.
+    private static func write(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        var remaining = value
+        for index in stride(from: offset + 15, through: offset, by: -1) {
+            buffer[index] = digits[Int(remaining & 0xF)]
+            remaining >>= 4
+        }
     }
 
     /// A 20-byte address from three mixed words (the first 4 bytes of the first word dropped).

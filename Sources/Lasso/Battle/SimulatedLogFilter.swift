@@ -36,6 +36,19 @@ public struct SimulatedLogFilter: Sendable, Equatable {
         return true
     }
 
+    /// Whether a log from `address` with event signature `eventTopic` can pass: the cheap part
+    /// of `matches(_:)`, checked before the rest of a log is built.
+    func admits(address: String, eventTopic: String) -> Bool {
+        if !addresses.isEmpty, !addresses.contains(address) { return false }
+        if let first = topics.first, let accepted = first, !accepted.isEmpty, !accepted.contains(eventTopic) { return false }
+        return true
+    }
+
+    /// True when `admits` decides alone: no topic beyond the event signature is constrained.
+    var checksOnlyEmitterAndEvent: Bool {
+        topics.dropFirst().allSatisfy { $0?.isEmpty ?? true }
+    }
+
     /// The `address` and `topics` members of a filter object (other members are the caller's);
     /// errors name `argumentIndex`, the filter's position in `params`.
     static func parse(_ object: [String: SimulatedJSONValue], argumentIndex: Int) throws(SimulatedRPCError) -> SimulatedLogFilter {
