@@ -48,6 +48,17 @@ import Testing
         }
     }
 
+    /// Pinned outputs: if these change, every recorded scenario and every provider built by an
+    /// older lassod disagrees with this one, so a change must be deliberate.
+    @Test func outputsArePinnedAcrossVersions() {
+        let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
+        #expect(chain.blockHash(1) == "0x3ea0a76395d91588e22af074957308c3933c218a77624224766cbe61d8fc4016")
+        #expect(chain.transactionHash(block: 1, index: 0) == "0x6dd4b74b0c094756589d9381ea9ee22d586a354eea15a9e4478c5258857b6822")
+        #expect(chain.balance(of: "0x00000000219ab540356cbb839cbe05303d7705fa") == "0x4cf6a5326b202d9a09c")
+        #expect(chain.logs(inBlock: 1).map(\.address) == [SimulatedChain.logEmitters[0], SimulatedChain.logEmitters[1],
+                                                           SimulatedChain.logEmitters[0]])
+    }
+
     @Test func differentChainsHaveDifferentBlocks() {
         let base = SimulatedChain(chainID: 8453, blockIntervalMs: 2_000)
         #expect(chain.blockHash(10) != base.blockHash(10))

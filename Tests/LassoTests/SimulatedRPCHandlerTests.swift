@@ -131,6 +131,18 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
         #expect(try error("eth_getBalance", #"["\#(address)", "0x64"]"#, .lagging(blocks: 2)).message == "header not found")
     }
 
+    @Test func stateQueriesTakeEIP1898BlockSelectors() throws {
+        let address = "0x00000000219ab540356cbb839cbe05303d7705fa"
+        #expect(try result("eth_getBalance", #"["\#(address)", {"blockHash":"\#(chain.blockHash(90))"}]"#) as? String
+            == chain.balance(of: address))
+        #expect(try result("eth_getBalance", #"["\#(address)", {"blockNumber":"0x5a"}]"#) as? String == chain.balance(of: address))
+        #expect(try error("eth_getBalance", #"["\#(address)", {"blockHash":"\#(chain.blockHash(101))"}]"#).message == "header not found")
+        #expect(try error("eth_getBalance", #"["\#(address)", {"blockNumber":"0x65"}]"#).message == "header not found")
+        #expect(try error("eth_getBalance", #"["\#(address)", {"blockHash":"0x12"}]"#).code == -32602)
+        #expect(try error("eth_getBalance", #"["\#(address)", {}]"#).code == -32602)
+        #expect(try error("eth_call", #"[{"to":"\#(SimulatedChain.revertingAddress)"}, {"blockNumber":"latest"}]"#).code == 3)
+    }
+
     @Test func gasPrices() throws {
         #expect(try result("eth_gasPrice") as? String == SimulatedHex.quantity(chain.baseFee(ofBlock: 100) + SimulatedChain.gwei))
         #expect(try result("eth_maxPriorityFeePerGas") as? String == "0x3b9aca00")

@@ -91,8 +91,24 @@ struct SimulatedEthMethods {
     }
 
     /// The block a state query (`eth_getBalance`, `eth_call`) reads; `header not found` beyond
-    /// the head, as a node answers for a block it has not seen.
+    /// the head, as a node answers for a block it has not seen. Takes EIP-1898's
+    /// `{"blockHash": …}` and `{"blockNumber": …}` forms too, as viem sends them.
     private func stateBlock(_ params: [SimulatedJSONValue], at index: Int) throws(SimulatedRPCError) -> UInt64 {
+        if index < params.count, case .object(let selector) = params[index] {
+            if let hashValue = selector["blockHash"] {
+                guard let hash = hashValue.stringValue, SimulatedHex.isData(hash, byteCount: 32) else {
+                    throw .invalidArgument(index, "blockHash must be a hex string of 32 bytes")
+                }
+                guard let number = chain.blockNumber(forHash: hash), number <= head else { throw .headerNotFound }
+                return number
+            }
+            guard let numberValue = selector["blockNumber"], let tag = SimulatedBlockTag(numberValue) else {
+                throw .invalidArgument(index, "blockNumber or blockHash expected")
+            }
+            let number = tag.resolve(head: head)
+            guard number <= head else { throw .headerNotFound }
+            return number
+        }
         let number = try blockTag(params, at: index, required: false).resolve(head: head)
         guard number <= head else { throw .headerNotFound }
         return number
