@@ -297,6 +297,40 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
         #expect(text(three).hasPrefix("[{"))
     }
 
+    /// Thousands of deterministic mutations of real requests (truncations, byte flips, odd
+    /// params): every answer is valid JSON or empty, and nothing traps.
+    @Test func mutatedBodiesAlwaysGetJSONAnswers() throws {
+        let seeds = [
+            request("eth_getLogs", #"[{"fromBlock":"0x1","toBlock":"latest","address":["\#(SimulatedChain.logEmitters[0])"],"topics":[null,["\#(SimulatedChain.transferTopic)"]]}]"#),
+            request("eth_call", #"[{"to":"\#(SimulatedChain.revertingAddress)","data":"0x1234"},{"blockNumber":"0x5"}]"#),
+            request("eth_getBlockByNumber", #"["0x10",true]"#, id: #""x""#),
+            "[" + request("eth_getBalance", #"["0x00000000219ab540356cbb839cbe05303d7705fa","earliest"]"#) + "," + request("eth_subscribe", #"["logs",{}]"#) + "]",
+            request("eth_getTransactionReceipt", #"["\#(chain.transactionHash(block: 3, index: 1))"]"#),
+        ].map { Array($0.utf8) }
+        let alphabet = Array(#"{}[]",:0x1fnulltrue -\"#.utf8)
+        var subscriptions = handler.makeSubscriptions(connectionSeed: 9)
+        var answered = 0
+        for (seedIndex, seed) in seeds.enumerated() {
+            for round in 0..<400 {
+                let noise = DeterministicMixer.mix(UInt64(seedIndex), UInt64(round))
+                var body = seed
+                switch round % 3 {
+                case 0: body = Array(body.prefix(Int(noise % UInt64(body.count + 1))))
+                case 1: body[Int(noise % UInt64(body.count))] = alphabet[Int((noise >> 32) % UInt64(alphabet.count))]
+                default: body.insert(alphabet[Int((noise >> 32) % UInt64(alphabet.count))], at: Int(noise % UInt64(body.count)))
+                }
+                for reply in [handler.handleHTTP(body: body, behavior: .healthy, now: .zero),
+                              handler.handleWebSocket(message: body, behavior: .lagging(blocks: 7), now: .zero, subscriptions: &subscriptions)] {
+                    let response = try #require(reply.response)
+                    if response.body.isEmpty { continue }
+                    #expect((try? JSONSerialization.jsonObject(with: Data(response.body))) != nil, "\(response.bodyText)")
+                    answered += 1
+                }
+            }
+        }
+        #expect(answered > 3_000)
+    }
+
     // MARK: - Behaviors
 
     @Test func slowAnswersCarryTheDelay() throws {

@@ -26,13 +26,20 @@ enum SimulatedJSONValue: Equatable {
         }
     }
 
+    /// Decodes the one value `range` holds (whitespace around it allowed); nil for anything else.
     private static func decode(_ bytes: UnsafeRawBufferPointer, range: Range<Int>, depth: Int) -> SimulatedJSONValue? {
         var cursor = JSONCursor(bytes, range: range)
         cursor.skipWhitespace()
+        guard let value = decodeValue(bytes, &cursor, depth: depth) else { return nil }
+        cursor.skipWhitespace()
+        return cursor.isAtEnd ? value : nil
+    }
+
+    private static func decodeValue(_ bytes: UnsafeRawBufferPointer, _ cursor: inout JSONCursor, depth: Int) -> SimulatedJSONValue? {
         let start = cursor.position
         switch cursor.peek() {
         case UInt8(ascii: "{"):
-            guard depth < maxDepth else { return .tooDeep }
+            guard depth < maxDepth else { return (try? cursor.scanValue()) == nil ? nil : .tooDeep }
             var members: [String: SimulatedJSONValue] = [:]
             var valid = true
             do {
@@ -50,7 +57,7 @@ enum SimulatedJSONValue: Equatable {
             }
             return valid ? .object(members) : nil
         case UInt8(ascii: "["):
-            guard depth < maxDepth else { return .tooDeep }
+            guard depth < maxDepth else { return (try? cursor.scanValue()) == nil ? nil : .tooDeep }
             var elements: [SimulatedJSONValue] = []
             var valid = true
             do {
