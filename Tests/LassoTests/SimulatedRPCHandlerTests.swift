@@ -216,6 +216,16 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
 
     // MARK: - Errors and framing
 
+    @Test func everySupportedMethodIsAnswered() {
+        #expect(SimulatedRPCHandler.supportedMethods.count == 20)
+        var subscriptions = handler.makeSubscriptions(connectionSeed: 1)
+        for method in SimulatedRPCHandler.supportedMethods {
+            let body = Array(request(method, "[]").utf8)
+            let answer = handler.handleWebSocket(message: body, behavior: .healthy, now: .zero, subscriptions: &subscriptions)
+            #expect(answer.response?.bodyText.contains("-32601") == false, "\(method)")
+        }
+    }
+
     @Test func unknownMethod() throws {
         let failure = try error("eth_sendRawTransaction", #"["0x00"]"#)
         #expect(failure.code == -32601)

@@ -11,7 +11,7 @@ struct SimulatedEthMethods {
     /// This provider's head.
     let head: UInt64
 
-    /// The methods answered here, for `SimulatedRPCHandler`'s dispatch and the docs.
+    /// The methods answered here (see `SimulatedRPCHandler.supportedMethods`).
     static let methods: Set<String> = [
         "eth_chainId", "net_version", "net_listening", "web3_clientVersion", "eth_syncing",
         "eth_blockNumber", "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getLogs",

@@ -12,8 +12,8 @@
 ///   notifications gets an empty body; an empty batch is one -32600 error.
 /// - Not JSON → -32700 with a `null` id; not a request → -32600 echoing the id when it was valid;
 ///   unknown method → -32601; bad parameters → -32602 with geth's wording.
-/// - Methods: see `SimulatedEthMethods.methods`, plus `eth_subscribe` / `eth_unsubscribe` on
-///   WebSocket only (HTTP answers -32601 `notifications not supported`, as geth does).
+/// - Methods: `supportedMethods`; `eth_subscribe` / `eth_unsubscribe` on WebSocket only (HTTP
+///   answers -32601 `notifications not supported`, as geth does).
 ///
 /// ```swift
 /// let handler = SimulatedRPCHandler(chain: SimulatedChain(chainID: 1, blockIntervalMs: 1_000))
@@ -50,6 +50,10 @@ public struct SimulatedRPCHandler: Sendable {
         self.chain = chain
         self.limits = limits
     }
+
+    /// Every method a simulated provider answers; anything else gets -32601. The subscription
+    /// methods answer only over WebSocket.
+    public static let supportedMethods: Set<String> = SimulatedEthMethods.methods.union(["eth_subscribe", "eth_unsubscribe"])
 
     /// The head a provider behaving as `behavior` reports at `now`.
     public func providerHead(at now: MonotonicInstant, behavior: SimulatedProviderBehavior) -> UInt64 {
