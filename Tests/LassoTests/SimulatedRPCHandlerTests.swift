@@ -176,6 +176,49 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
         #expect(verdict == .callerFault(.executionReverted))
     }
 
+    @Test func feeHistory() throws {
+        let history = try #require(try result("eth_feeHistory", #"["0x4", "latest", [25, 75]]"#) as? [String: Any])
+        #expect(history["oldestBlock"] as? String == "0x61")
+        #expect(history["baseFeePerGas"] as? [String] == (97...101).map { SimulatedHex.quantity(chain.baseFee(ofBlock: $0)) })
+        #expect((history["gasUsedRatio"] as? [Double])?.count == 4)
+        #expect(history["reward"] as? [[String]] == Array(repeating: ["0x3b9aca00", "0x3b9aca00"], count: 4))
+        let fromInteger = try #require(try result("eth_feeHistory", #"[2, "0x5"]"#) as? [String: Any])
+        #expect(fromInteger["oldestBlock"] as? String == "0x4")
+        #expect(fromInteger["reward"] == nil)
+        let early = try #require(try result("eth_feeHistory", #"["0x400", "0x2"]"#) as? [String: Any])
+        #expect(early["oldestBlock"] as? String == "0x0")
+        #expect((early["baseFeePerGas"] as? [String])?.count == 4)
+        let none = try #require(try result("eth_feeHistory", #"["0x0", "latest"]"#) as? [String: Any])
+        #expect((none["baseFeePerGas"] as? [String])?.isEmpty == true)
+        #expect(try error("eth_feeHistory", #"["0x4", "0x65"]"#).message == "header not found")
+        #expect(try error("eth_feeHistory", #"["0x4"]"#).code == -32602)
+        #expect(try error("eth_feeHistory", #"[true, "latest"]"#).code == -32602)
+        #expect(try error("eth_feeHistory", #"["0x4", "latest", ["50"]]"#).code == -32602)
+    }
+
+    /// A chain whose head sits at the top of the number space answers every method without
+    /// trapping on block arithmetic.
+    @Test func extremeHeadsNeverTrap() throws {
+        let top = SimulatedRPCHandler(chain: SimulatedChain(chainID: .max, blockIntervalMs: 1, headAtStart: .max - 1))
+        let now = MonotonicInstant(milliseconds: .max)
+        let requests = [
+            request("eth_blockNumber"), request("eth_getBlockByNumber", #"["latest", true]"#),
+            request("eth_getBlockByNumber", #"["safe"]"#), request("eth_getLogs", #"[{"fromBlock":"earliest"}]"#),
+            request("eth_getLogs", #"[{}]"#), request("eth_feeHistory", #"["0x400", "latest", [50]]"#),
+            request("eth_gasPrice"), request("eth_chainId"),
+            request("eth_getBalance", #"["0x0000000000000000000000000000000000000001", "0xffffffffffffffff"]"#),
+        ]
+        for body in requests {
+            let response = try #require(top.handleHTTP(body: Array(body.utf8), behavior: .healthy, now: now).response)
+            #expect((try? JSONSerialization.jsonObject(with: Data(response.body))) != nil, "\(body)")
+        }
+        #expect(try result("eth_chainId", using: top) as? String == "0xffffffffffffffff")
+        var subscriptions = top.makeSubscriptions(connectionSeed: 1)
+        _ = top.handleWebSocket(message: Array(request("eth_subscribe", #"["newHeads"]"#).utf8), behavior: .healthy,
+                                now: .zero, subscriptions: &subscriptions)
+        #expect(subscriptions.tick(behavior: .healthy, now: now).map(\.blockNumber) == [.max])
+    }
+
     @Test func estimateGas() throws {
         #expect(try result("eth_estimateGas", #"[{"to":"0x0000000000000000000000000000000000000001","value":"0x1"}]"#) as? String == "0x5208")
         #expect(try result("eth_estimateGas", #"[{"to":"\#(SimulatedChain.logEmitters[0])","data":"0xa9059cbb"}]"#) as? String == "0xc822")
@@ -217,7 +260,7 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
     // MARK: - Errors and framing
 
     @Test func everySupportedMethodIsAnswered() {
-        #expect(SimulatedRPCHandler.supportedMethods.count == 20)
+        #expect(SimulatedRPCHandler.supportedMethods.count == 21)
         var subscriptions = handler.makeSubscriptions(connectionSeed: 1)
         for method in SimulatedRPCHandler.supportedMethods {
             let body = Array(request(method, "[]").utf8)

@@ -17,7 +17,13 @@ struct SimulatedEthMethods {
         "eth_blockNumber", "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getLogs",
         "eth_getBalance", "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_call", "eth_estimateGas",
         "eth_getTransactionCount", "eth_getCode", "eth_getTransactionByHash", "eth_getTransactionReceipt",
+        "eth_feeHistory",
     ]
+
+    /// geth's cap on `eth_feeHistory`'s block count.
+    static let maxFeeHistoryBlocks: UInt64 = 1_024
+    /// geth's cap on `eth_feeHistory`'s reward percentiles.
+    static let maxRewardPercentiles = 100
 
     /// The runtime code reported for every contract: a minimal "revert unless called with data"
     /// stub, enough for clients that only check that code exists.
@@ -35,6 +41,7 @@ struct SimulatedEthMethods {
         case "eth_blockNumber": writer.quantity(head)
         case "eth_gasPrice": writer.quantity(chain.baseFee(ofBlock: head) + SimulatedChain.gwei)
         case "eth_maxPriorityFeePerGas": writer.quantity(SimulatedChain.gwei)
+        case "eth_feeHistory": try feeHistory(params, &writer)
         case "eth_getBlockByNumber": try getBlockByNumber(params, &writer)
         case "eth_getBlockByHash": try getBlockByHash(params, &writer)
         case "eth_getLogs": try getLogs(params, &writer)
@@ -173,7 +180,8 @@ struct SimulatedEthMethods {
         guard from <= to, from <= head else { return nil }
         let last = min(to, head)
         guard last - from < limits.maxLogBlockRange else {
-            throw SimulatedRPCError(code: -32005, message: "block range too large: \(last - from + 1) blocks requested, at most \(limits.maxLogBlockRange) allowed")
+            let requested = last - from == .max ? last - from : last - from + 1
+            throw SimulatedRPCError(code: -32005, message: "block range too large: \(requested) blocks requested, at most \(limits.maxLogBlockRange) allowed")
         }
         return from...last
     }
@@ -237,6 +245,69 @@ struct SimulatedEthMethods {
         _ = try stateBlock(params, at: 1)
         let (_, data) = try callTarget(params)
         writer.quantity(data.count > 2 ? SimulatedChain.gasPerTransaction : 21_000)
+    }
+
+    /// Base fees of the newest `blockCount` blocks up to the requested one (plus the next
+    /// block's), a constant gas-used ratio, and a 1 gwei tip at every requested percentile.
+    private func feeHistory(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+        guard let first = params.first else { throw .missingArgument(0) }
+        // web3.py sends the count as a JSON number, viem and ethers as a hex quantity.
+        let requested: UInt64?
+        switch first {
+        case .number(let text): requested = UInt64(text)
+        case .string(let text): requested = SimulatedHex.parseQuantity(text)
+        default: requested = nil
+        }
+        guard let requested else { throw .invalidArgument(0, "block count must be a hex quantity or an integer") }
+        let newest = try blockTag(params, at: 1, required: true).resolve(head: head)
+        guard newest <= head else { throw .headerNotFound }
+        var percentiles = 0
+        if params.count > 2, params[2] != .null {
+            guard case .array(let values) = params[2], values.count <= Self.maxRewardPercentiles,
+                  values.allSatisfy({ if case .number = $0 { true } else { false } })
+            else {
+                throw .invalidArgument(2, "reward percentiles must be a list of at most \(Self.maxRewardPercentiles) numbers")
+            }
+            percentiles = values.count
+        }
+        writer.openObject()
+        guard requested > 0 else {
+            // geth's answer to a zero count: nothing, from block 0.
+            writer.member("oldestBlock", quantity: 0)
+            writer.key("baseFeePerGas")
+            writer.openArray()
+            writer.closeArray()
+            writer.key("gasUsedRatio")
+            writer.openArray()
+            writer.closeArray()
+            return writer.closeObject()
+        }
+        let count = min(requested, Self.maxFeeHistoryBlocks, newest == .max ? .max : newest + 1)
+        let oldest = newest - (count - 1)
+        writer.member("oldestBlock", quantity: oldest)
+        writer.key("baseFeePerGas")
+        writer.openArray()
+        for number in oldest...newest { writer.quantity(chain.baseFee(ofBlock: number)) }
+        writer.quantity(chain.baseFee(ofBlock: newest &+ 1))
+        writer.closeArray()
+        writer.key("gasUsedRatio")
+        writer.openArray()
+        for number in oldest...newest {
+            let used = SimulatedChain.gasPerTransaction * UInt64(chain.transactionCount(inBlock: number))
+            writer.raw(String(Double(used) / Double(SimulatedChain.gasLimit)).utf8)
+        }
+        writer.closeArray()
+        if percentiles > 0 {
+            writer.key("reward")
+            writer.openArray()
+            for _ in 0..<count {
+                writer.openArray()
+                for _ in 0..<percentiles { writer.quantity(SimulatedChain.gwei) }
+                writer.closeArray()
+            }
+            writer.closeArray()
+        }
+        writer.closeObject()
     }
 
     // MARK: - Transactions
