@@ -59,6 +59,22 @@ import Testing
         #expect(provider.tick(&subscriptions, now: MonotonicInstant(milliseconds: 8_000)).map(\.blockNumber) == [54])
     }
 
+    @Test func requestsAreCountedPerMethodWhateverTheBehavior() throws {
+        let provider = SimulatedProvider(id: "p", chain: chain)
+        _ = provider.handleHTTP(body: blockNumber, now: .zero)
+        provider.behavior = .down
+        _ = provider.handleHTTP(body: blockNumber, now: .zero)
+        provider.behavior = .healthy
+        let batch = #"[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"},{"jsonrpc":"2.0","method":"eth_chainId"},5,{"jsonrpc":"2.0","id":2,"method":"eth_sendRawTransaction","params":["0x00"]}]"#
+        _ = provider.handleHTTP(body: Array(batch.utf8), now: .zero)
+        _ = provider.handleHTTP(body: Array("not json".utf8), now: .zero)
+        var subscriptions = try #require(provider.acceptWebSocket())
+        _ = provider.handleWebSocket(message: blockNumber, now: .zero, subscriptions: &subscriptions)
+        #expect(provider.requestCounts == ["eth_blockNumber": 3, "eth_chainId": 2, "eth_sendRawTransaction": 1])
+        provider.resetRequestCounts()
+        #expect(provider.requestCounts.isEmpty)
+    }
+
     @Test func threeProvidersOfOneChainServeIdenticalBlocks() {
         let providers = (1...3).map { SimulatedProvider(id: "sim_\($0)", chain: SimulatedChain(chainID: 137, blockIntervalMs: 2_000, headAtStart: 50)) }
         let body = Array(#"{"jsonrpc":"2.0","id":"b","method":"eth_getBlockByNumber","params":["latest",true]}"#.utf8)

@@ -26,6 +26,8 @@ public final class SimulatedProvider: Sendable {
         var behavior: SimulatedProviderBehavior
         /// Seeds each WebSocket connection's subscription ids differently.
         var connections: UInt64 = 0
+        /// Requests received per method, whatever the behavior did with them.
+        var requestCounts: [String: Int] = [:]
     }
 
     /// Creates a provider of `chain`. `onBehaviorChange` is called, outside any lock, after each
@@ -58,7 +60,39 @@ public final class SimulatedProvider: Sendable {
 
     /// Answers one HTTP request body under the current behavior.
     public func handleHTTP(body: [UInt8], now: MonotonicInstant) -> SimulatedReply {
-        handler.handleHTTP(body: body, behavior: behavior, now: now)
+        handler.handleHTTP(body: body, behavior: receive(body), now: now)
+    }
+
+    /// How many requests of each method this provider has been handed (batch elements counted
+    /// one by one, notifications included, invalid requests not), whether it answered them or
+    /// not: what an end-to-end test checks to prove a write was sent once, or that a provider
+    /// taken out of rotation saw no traffic.
+    public var requestCounts: [String: Int] {
+        state.withLock { $0.requestCounts }
+    }
+
+    /// Forgets the request counts.
+    public func resetRequestCounts() {
+        state.withLock { $0.requestCounts = [:] }
+    }
+
+    /// Counts the requests of `body` and returns the behavior to handle it under, in one lock.
+    private func receive(_ body: [UInt8]) -> SimulatedProviderBehavior {
+        var methods: [String] = []
+        switch JSONRPCScanner.scanBody(body) {
+        case .request(let request):
+            methods.append(request.method)
+        case .batch(let elements):
+            for element in elements {
+                if case .request(let request) = JSONRPCScanner.scanRequest(body, in: element) { methods.append(request.method) }
+            }
+        case .invalid, .parseError:
+            break
+        }
+        return state.withLock { state in
+            for method in methods { state.requestCounts[method, default: 0] += 1 }
+            return state.behavior
+        }
     }
 
     /// A subscription table for a new WebSocket connection, or nil when the provider refuses
@@ -75,7 +109,7 @@ public final class SimulatedProvider: Sendable {
     /// Answers one WebSocket message of the connection whose table is `subscriptions`.
     public func handleWebSocket(message: [UInt8], now: MonotonicInstant,
                                 subscriptions: inout SimulatedSubscriptions) -> SimulatedReply {
-        handler.handleWebSocket(message: message, behavior: behavior, now: now, subscriptions: &subscriptions)
+        handler.handleWebSocket(message: message, behavior: receive(message), now: now, subscriptions: &subscriptions)
     }
 
     /// The subscription events owed to one connection at `now`.
