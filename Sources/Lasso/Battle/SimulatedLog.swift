@@ -1,0 +1,62 @@
+/// One event log of a simulated block, as `eth_getLogs` and `logs` subscriptions return it.
+///
+/// Every simulated transaction emits exactly one log from one of
+/// `SimulatedChain.logEmitters`: an ERC-20 `Transfer` or `Approval` whose indexed topics are
+/// the transaction's sender and recipient, and whose data is the amount. `logIndex` counts
+/// from 0 within the block, as on a real node.
+public struct SimulatedLog: Sendable, Equatable {
+    /// The emitting contract, lower-case.
+    public var address: String
+    /// Topic 0 is the event signature hash; topics 1 and 2 are the padded from/to addresses.
+    public var topics: [String]
+    /// The 32-byte amount.
+    public var data: String
+    /// The block holding the log.
+    public var blockNumber: UInt64
+    /// That block's hash.
+    public var blockHash: String
+    /// The transaction that emitted the log.
+    public var transactionHash: String
+    /// The transaction's position in the block.
+    public var transactionIndex: UInt64
+    /// The log's position in the block.
+    public var logIndex: UInt64
+
+    /// Creates a log.
+    public init(address: String, topics: [String], data: String, blockNumber: UInt64, blockHash: String,
+                transactionHash: String, transactionIndex: UInt64, logIndex: UInt64) {
+        self.address = address
+        self.topics = topics
+        self.data = data
+        self.blockNumber = blockNumber
+        self.blockHash = blockHash
+        self.transactionHash = transactionHash
+        self.transactionIndex = transactionIndex
+        self.logIndex = logIndex
+    }
+
+    /// The log as a JSON object, in the member order geth uses.
+    func write(to writer: inout SimulatedJSONWriter) {
+        writer.openObject()
+        writer.member("address", string: address)
+        writer.key("topics")
+        writer.openArray()
+        for topic in topics { writer.string(topic) }
+        writer.closeArray()
+        writer.member("data", string: data)
+        writer.member("blockNumber", quantity: blockNumber)
+        writer.member("transactionHash", string: transactionHash)
+        writer.member("transactionIndex", quantity: transactionIndex)
+        writer.member("blockHash", string: blockHash)
+        writer.member("logIndex", quantity: logIndex)
+        writer.member("removed", bool: false)
+        writer.closeObject()
+    }
+
+    /// The log's JSON bytes.
+    public var json: [UInt8] {
+        var writer = SimulatedJSONWriter()
+        write(to: &writer)
+        return writer.bytes
+    }
+}
