@@ -17,6 +17,7 @@ final class MemorySink: LogSink {
         let lines = MemorySink()
         let counters = RequestCounters()
         let endpoint: RPCEndpoint
+        let metrics: MetricsEndpoint
         let chainOwner: ServerRef<ProviderPool>
 
         init() async throws {
@@ -54,6 +55,7 @@ final class MemorySink: LogSink {
                                    observability: Observability(config: config.observability, sink: lines,
                                                                 wallClockMillis: { 1_764_000_000_000 }),
                                    counters: counters)
+            metrics = MetricsEndpoint(configs: ConfigStore(config), directory: directory, counters: counters)
         }
 
         func post(_ path: String, _ body: String, query: [String: String] = [:],
@@ -115,6 +117,13 @@ final class MemorySink: LogSink {
         #expect(fixture.lines.lines.count == 5, "batch elements are logged one by one")
         let requests = fixture.counters.snapshot().requests
         #expect(requests.reduce(UInt64(0)) { $0 + $1.successes + $1.errors } == 5)
+
+        let metrics = fixture.metrics.handle()
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        #expect(metrics.contentType.hasPrefix("text/plain; version=0.0.4"))
+        #expect(text.contains(#"lasso_requests_total{chain="ethereum",provider="alpha",method="eth_chainId",transport="http",status="success"} 3"#))
+        #expect(text.contains(#"lasso_circuit_breaker_state{chain="ethereum",provider="beta",transport="http"} 0"#))
+        #expect(!text.contains("127.0.0.1"), "metrics name providers by id, never by URL")
     }
 
     @Test func unknownChainsProvidersAndStoppedChainsAreHTTPErrorsWithJSONRPCBodies() async throws {

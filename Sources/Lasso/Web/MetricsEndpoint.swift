@@ -1,0 +1,25 @@
+/// `GET /metrics`: Prometheus text format — request counts and latency histograms per
+/// chain/provider/method/transport, errors by category, breaker states, provider availability
+/// and lag. Labels name providers by id only.
+public final class MetricsEndpoint: Sendable {
+    let configs: ConfigStore
+    let directory: ChainDirectory
+    let counters: RequestCounters
+
+    public init(configs: ConfigStore, directory: ChainDirectory, counters: RequestCounters) {
+        self.configs = configs
+        self.directory = directory
+        self.counters = counters
+    }
+
+    public func handle() -> HTTPExchangeReply {
+        let (requests, errors) = counters.snapshot()
+        var snapshot = PrometheusSnapshot(requests: requests, errors: errors)
+        for chain in configs.config.chains {
+            guard let board = directory.board(for: chain.key) else { continue }
+            snapshot.addProviderState(chain: chain.key, from: board.snapshot)
+        }
+        return HTTPExchangeReply(status: 200, contentType: PrometheusExposition.contentType,
+                                 body: Array(PrometheusExposition.render(snapshot).utf8))
+    }
+}
