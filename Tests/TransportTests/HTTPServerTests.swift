@@ -62,7 +62,7 @@ struct HTTPServerTests {
 
     @Test func getWithQueryAndHeaders() throws {
         let seen = Mutex<[String: String]>([:])
-        let fixture = try ServerFixture(configure: { $0.customHeaders = ["x-api-key"] }) { router in
+        let fixture = try ServerFixture(configure: { $0.capturedHeaders = .all(extra: ["x-api-key"]) }) { router in
             router.add(.get, "/api/headers") { request, responder in
                 seen.withLock { $0 = request.headers }
                 responder.respond(.json(#"{"a":"\#(request.queryValue("a") ?? "")"}"#))

@@ -35,8 +35,9 @@ public final class HTTPServer: Sendable {
         public var slowClientTimeout: Int = 5
         /// Seconds a handler has to answer before the connection is dropped.
         public var responseTimeout: Int = 60
-        /// Headers without an lws token (e.g. `x-api-key`) to copy into requests, lower-case.
-        public var customHeaders: [String] = []
+        /// Which request headers are copied into ``HTTPRequest/headers``. Copying costs per
+        /// request, so a hot route can ask for only what it reads.
+        public var capturedHeaders: HeaderCapture = .all(extra: [])
         /// Serve HTTPS/WSS with these credentials instead of plain text.
         public var tls: TLSCredentials?
         /// Largest reassembled WebSocket message.
@@ -52,6 +53,15 @@ public final class HTTPServer: Sendable {
             self.host = host
             self.port = port
         }
+    }
+
+    /// Which headers the server copies out of libwebsockets for each request.
+    public enum HeaderCapture: Sendable, Equatable {
+        /// Every header lws has a token for, plus these lower-case names it has none for
+        /// (e.g. `x-api-key`).
+        case all(extra: [String])
+        /// Exactly these lower-case names.
+        case only([String])
     }
 
     /// The port actually listened on.

@@ -23,6 +23,8 @@ final class HTTPServerConnection: LoopSession {
     private let wsi: OpaquePointer
     private var serial: UInt64 = 0
     private var phase = Phase.idle
+    /// True while lws is inside this connection's request callback (head or body complete).
+    private var inRequestCallback = false
 
     init(server: HTTPServerState, wsi: OpaquePointer) {
         self.server = server
@@ -32,7 +34,10 @@ final class HTTPServerConnection: LoopSession {
     func handle(wsi: OpaquePointer, reason: lws_callback_reasons, input: UnsafeMutableRawPointer?, length: Int) -> Int32 {
         switch reason {
         case LWS_CALLBACK_HTTP:
-            return begin(path: input, length: length)
+            inRequestCallback = true
+            let result = begin(path: input, length: length)
+            inRequestCallback = false
+            return result == 0 ? writeInlineIfReady() : result
         case LWS_CALLBACK_HTTP_BODY:
             guard case .readingBody(var request) = phase, let input, length > 0 else { return 0 }
             if request.body.count + length > server.configuration.maxBodyBytes {
@@ -44,8 +49,10 @@ final class HTTPServerConnection: LoopSession {
             phase = .readingBody(request)
             return 0
         case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+            inRequestCallback = true
             if case .readingBody(let request) = phase { dispatch(request) }
-            return 0
+            inRequestCallback = false
+            return writeInlineIfReady()
         case LWS_CALLBACK_HTTP_WRITEABLE:
             return write()
         case LWS_CALLBACK_ESTABLISHED:
@@ -75,13 +82,14 @@ final class HTTPServerConnection: LoopSession {
         let pathText = path.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: length), as: UTF8.self) } ?? "/"
         var request = HTTPRequest(method: method, path: pathText,
                                   query: LWSHeaderReader.query(wsi),
-                                  headers: LWSHeaderReader.headers(wsi, custom: server.configuration.customHeaders))
+                                  headers: LWSHeaderReader.headers(wsi, plan: server.headerPlan))
         guard method.hasBody else {
             dispatch(request)
             return 0
         }
         // lws 4.1 reads request bodies only by Content-Length (no chunked uploads).
-        guard let declared = request.headers["content-length"], let contentLength = Int(declared), contentLength >= 0 else {
+        guard let declared = LWSHeaderReader.value(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH),
+              let contentLength = Int(declared), contentLength >= 0 else {
             reply(.jsonRPCError(status: 411, code: -32600, message: "content-length required", closeConnection: true))
             return 0
         }
@@ -94,8 +102,8 @@ final class HTTPServerConnection: LoopSession {
             return 0
         }
         request.body.reserveCapacity(contentLength)
+        // lws arms its own body timeout (the vhost's `timeout_secs` = slowClientTimeout).
         phase = .readingBody(request)
-        lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, Int32(server.configuration.slowClientTimeout))
         return 0
     }
 
@@ -120,7 +128,22 @@ final class HTTPServerConnection: LoopSession {
 
     private func reply(_ response: HTTPResponse) {
         phase = .responding(response)
-        lws_callback_on_writable(wsi)
+        // Inside the request's own callback the write happens on the way out (see
+        // `writeInlineIfReady`); asking for WRITEABLE too would cost a poll round for nothing.
+        if !inRequestCallback { lws_callback_on_writable(wsi) }
+    }
+
+    /// A response produced synchronously by the handler is written right away when the socket
+    /// can take it: that saves a poll round trip per request (the measured difference between
+    /// ~0.6× and ~0.7× of nginx). Otherwise the WRITEABLE callback requested in `reply` does it;
+    /// lws buffers any part the kernel does not take and flushes it before the next WRITEABLE.
+    private func writeInlineIfReady() -> Int32 {
+        guard case .responding = phase else { return 0 }
+        guard lws_send_pipe_choked(wsi) == 0 else {
+            lws_callback_on_writable(wsi)
+            return 0
+        }
+        return write()
     }
 
     /// Writes status line, headers and body with one `lws_write`, then readies the connection

@@ -13,6 +13,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     let configuration: HTTPServer.Configuration
     let router: HTTPRouter
     let webSocket: WebSocketServerHandlers?
+    let headerPlan: LWSHeaderReader.Plan
     private var listenerID: UInt = 0
     private var vhost: OpaquePointer?
     private var webSockets: [UInt: WebSocketServerConnection] = [:]
@@ -26,6 +27,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         self.configuration = configuration
         self.router = router
         self.webSocket = webSocket
+        headerPlan = LWSHeaderReader.Plan(configuration.capturedHeaders)
         cStrings = CStringArena()
         vhostOptions = .allocate(capacity: 2)
         vhostOptions.initialize(repeating: lws_protocol_vhost_options(), count: 2)
@@ -126,7 +128,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         let request = HTTPRequest(method: .get,
                                   path: LWSHeaderReader.value(wsi, WSI_TOKEN_GET_URI) ?? "/",
                                   query: LWSHeaderReader.query(wsi),
-                                  headers: LWSHeaderReader.headers(wsi, custom: configuration.customHeaders))
+                                  headers: LWSHeaderReader.headers(wsi, plan: headerPlan))
         webSocket.onOpen(WebSocketConnectionID(rawValue: connection.id), request)
         return 0
     }

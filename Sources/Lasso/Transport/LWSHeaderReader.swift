@@ -74,13 +74,40 @@ enum LWSHeaderReader {
         }
     }
 
-    /// Every known header present on the request, plus the `custom` names asked for.
-    static func headers(_ wsi: OpaquePointer, custom: [String]) -> [String: String] {
+    /// Which headers to read, resolved once per server: names lws has a token for are read by
+    /// token, the rest as custom headers.
+    struct Plan {
+        let tokens: [(token: lws_token_indexes, name: String)]
+        let custom: [String]
+
+        init(_ capture: HTTPServer.HeaderCapture) {
+            switch capture {
+            case .all(let extra):
+                tokens = LWSHeaderReader.headerTokens
+                custom = extra.map { $0.lowercased() }
+            case .only(let names):
+                var tokens: [(lws_token_indexes, String)] = []
+                var custom: [String] = []
+                for name in names.map({ $0.lowercased() }) {
+                    if let known = LWSHeaderReader.headerTokens.first(where: { $0.name == name }) {
+                        tokens.append(known)
+                    } else {
+                        custom.append(name)
+                    }
+                }
+                self.tokens = tokens
+                self.custom = custom
+            }
+        }
+    }
+
+    /// The headers `plan` asks for that are present on the request.
+    static func headers(_ wsi: OpaquePointer, plan: Plan) -> [String: String] {
         var headers: [String: String] = [:]
-        for (token, name) in headerTokens {
+        for (token, name) in plan.tokens {
             if let value = value(wsi, token) { headers[name] = value }
         }
-        for name in custom {
+        for name in plan.custom {
             if let value = customValue(wsi, name) { headers[name] = value }
         }
         return headers
