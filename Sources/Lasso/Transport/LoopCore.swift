@@ -131,6 +131,13 @@ final class LoopCore: @unchecked Sendable {
         return id
     }
 
+    /// A number never handed out before on this loop (vhost names, hook keys).
+    func uniqueNumber() -> UInt {
+        let id = nextSessionID
+        nextSessionID += 1
+        return id
+    }
+
     /// The opaque user-data value that stands for session `id` on a wsi.
     static func tag(_ id: UInt) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: id) }
 
