@@ -16,6 +16,8 @@ struct HTTPClientTests {
             #expect(response.status == 200)
             #expect(response.body == Array(#"{"id":\#(i)}"#.utf8))
         }
+        // Sequential requests reuse one keep-alive connection.
+        #expect(upstream.server.statistics().acceptedHTTPConnections == 1)
         let viaName = try await client.post("http://localhost:\(upstream.port)/rpc", body: Array("{}".utf8))
         #expect(viaName.body == Array("{}".utf8))
     }

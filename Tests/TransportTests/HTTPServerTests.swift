@@ -232,3 +232,51 @@ struct HTTPServerTests {
     }
 }
 }
+
+extension TransportTests {
+@Suite("HTTP server capacity and files")
+struct HTTPServerCapacityTests {
+    @Test func staticFiles() throws {
+        let directory = NSTemporaryDirectory() + "lasso-static-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory + "/css", withIntermediateDirectories: true)
+        try "<h1>lasso</h1>".write(toFile: directory + "/index.html", atomically: true, encoding: .utf8)
+        try "body{}".write(toFile: directory + "/css/app.css", atomically: true, encoding: .utf8)
+        try "secret".write(toFile: NSTemporaryDirectory() + "lasso-outside-\(getpid()).txt", atomically: true, encoding: .utf8)
+        let fixture = try ServerFixture(configure: { _ in }) { router in
+            router.add(.get, prefix: "/dashboard/", StaticFiles.handler(directory: directory, urlPrefix: "/dashboard/"))
+        }
+        let index = try #require(fixture.roundTrip(getRequest("/dashboard/")))
+        #expect(index.status == 200)
+        #expect(index.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(index.text == "<h1>lasso</h1>")
+        #expect(fixture.roundTrip(getRequest("/dashboard/css/app.css"))?.text == "body{}")
+        #expect(fixture.roundTrip(getRequest("/dashboard/missing.js"))?.status == 404)
+        let escape = fixture.roundTrip(getRequest("/dashboard/../lasso-outside-\(getpid()).txt"))
+        #expect(escape?.text != "secret")
+    }
+
+    @Test func tenThousandConcurrentConnections() throws {
+        // Client and server sockets share this process's fd limit; stay below it when the hard
+        // limit does not allow 2 × 10,000.
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let count = min(10_000, (Int(limit.rlim_max) - 400) / 2)
+        let fixture = try ServerFixture()
+        var sockets: [RawSocket] = []
+        sockets.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let socket = RawSocket(port: fixture.port, timeoutSeconds: 30) else { break }
+            sockets.append(socket)
+        }
+        #expect(sockets.count == count)
+        // Every connection is live at once: each gets its own answer.
+        for (index, socket) in sockets.enumerated() { socket.send(postRequest("/rpc", #"{"id":\#(index)}"#)) }
+        var answered = 0
+        for (index, socket) in sockets.enumerated() where socket.readResponse()?.text == #"{"id":\#(index)}"# { answered += 1 }
+        #expect(answered == count)
+        #expect(fixture.server.statistics().openHTTPConnections == count)
+        sockets.removeAll()
+        #expect(fixture.stillServes())
+    }
+}
+}

@@ -71,7 +71,11 @@ final class HTTPClientRequest: LoopSession {
         info.address = cStrings.make(ip)
         info.port = Int32(spec.url.port)
         info.path = cStrings.make(spec.url.pathAndQuery)
-        info.host = cStrings.make(spec.url.hostHeader)
+        // lws 4.1 reuses a kept-alive connection only when the new request's connect address
+        // equals the pooled connection's Host value, so for an IP-literal upstream the Host is
+        // the bare address. A named upstream (Host = name, address = resolved IP) gets a new
+        // connection per request: see docs/transport.md, "Known limits".
+        info.host = cStrings.make(ip == spec.url.host ? ip : spec.url.hostHeader)
         info.origin = info.host
         info.method = cStrings.make("POST")
         info.protocol = cStrings.make(LoopCore.httpProtocolName)

@@ -64,6 +64,16 @@ public final class HTTPServer: Sendable {
         case only([String])
     }
 
+    /// Connection counters, for metrics.
+    public struct Statistics: Sendable, Equatable {
+        /// HTTP connections that have sent at least one request since the server started.
+        public var acceptedHTTPConnections: Int
+        /// HTTP connections open now.
+        public var openHTTPConnections: Int
+        /// WebSocket connections open now.
+        public var openWebSockets: Int
+    }
+
     /// The port actually listened on.
     public let port: Int
     private let loop: EventLoop
@@ -102,6 +112,12 @@ public final class HTTPServer: Sendable {
         if loop.inEventLoop { state.close(connection.rawValue, code: code) } else {
             loop.execute { state.close(connection.rawValue, code: code) }
         }
+    }
+
+    /// Current counters (waits for the loop thread; cheap).
+    public func statistics() -> Statistics {
+        let state = self.state
+        return loop.performAndWait { state.statistics } ?? Statistics(acceptedHTTPConnections: 0, openHTTPConnections: 0, openWebSockets: 0)
     }
 
     /// Stops listening and closes every connection of this server. Waits for the loop.

@@ -17,6 +17,8 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     private var listenerID: UInt = 0
     private var vhost: OpaquePointer?
     private var webSockets: [UInt: WebSocketServerConnection] = [:]
+    private var httpConnections = 0
+    private var acceptedConnections = 0
     /// C strings and structs the vhost points at; lws reads them for the vhost's whole life.
     private let cStrings: CStringArena
     private let vhostOptions: UnsafeMutablePointer<lws_protocol_vhost_options>
@@ -42,8 +44,11 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         retryPolicy.deallocate()
     }
 
-    /// Number of live WebSocket connections (for tests and metrics).
-    var webSocketCount: Int { webSockets.count }
+    /// Connection counters as of now.
+    var statistics: HTTPServer.Statistics {
+        HTTPServer.Statistics(acceptedHTTPConnections: acceptedConnections, openHTTPConnections: httpConnections,
+                              openWebSockets: webSockets.count)
+    }
 
     /// Creates the listening vhost. Loop thread.
     func start() -> Result<Int, EventLoopError> {
@@ -107,6 +112,8 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         case LWS_CALLBACK_HTTP:
             let connection = HTTPServerConnection(server: self, wsi: wsi)
             connection.id = core.register(connection)
+            acceptedConnections += 1
+            httpConnections += 1
             lws_set_opaque_user_data(wsi, LoopCore.tag(connection.id))
             return connection.handle(wsi: wsi, reason: reason, input: input, length: length)
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
@@ -142,6 +149,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
 
     /// Called once per HTTP connection when lws closes it.
     func httpClosed(_ connection: HTTPServerConnection) {
+        httpConnections -= 1
         core.unregister(connection.id)
     }
 
