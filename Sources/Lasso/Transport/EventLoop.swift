@@ -53,6 +53,7 @@ public final class EventLoop: Sendable {
         finished.enter()
         let group = finished
         let thread = Thread {
+            Thread.current.name = "lasso-lws"
             core.threadID.store(UInt(pthread_self()), ordering: .releasing)
             let context = Self.createContext(core: core, configuration: configuration, openFiles: openFiles)
             started.withLock { $0 = context != nil }
@@ -67,7 +68,6 @@ public final class EventLoop: Sendable {
             }
             group.leave()
         }
-        thread.name = "lasso-event-loop"
         thread.start()
         ready.wait()
         guard started.withLock({ $0 }) == true else {

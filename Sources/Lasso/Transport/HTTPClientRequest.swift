@@ -216,13 +216,13 @@ final class HTTPClientRequest: LoopSession {
         guard let completion else { return }
         self.completion = nil
         if let deadlineTimer { state.core.timers.cancel(deadlineTimer) }
-        pool.release(slot)
         let wsi = self.wsi ?? wsiSlot.pointee
         if let wsi {
             // Later callbacks for this wsi (idle keep-alive close) find no session.
             lws_set_opaque_user_data(wsi, nil)
             if killConnection, state.core.context != nil { lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC) }
         }
+        if state.core.context != nil { pool.release(slot, broken: killConnection) }
         state.finished(self)
         completion(result)
     }

@@ -11,6 +11,10 @@ final class UpstreamConnectionPool {
     final class Slot {
         let vhost: OpaquePointer
         var inFlight = 0
+        /// A request on this slot was killed (timeout, error): its connection may still be on
+        /// lws's reuse list while it closes, and a new request would queue behind it and fail.
+        /// A poisoned slot takes no new requests and is destroyed once idle.
+        var poisoned = false
         init(vhost: OpaquePointer) { self.vhost = vhost }
     }
 
@@ -25,8 +29,8 @@ final class UpstreamConnectionPool {
 
     /// The least busy slot, creating vhosts lazily up to `size`; nil if lws refuses a vhost.
     func acquire(context: OpaquePointer) -> Slot? {
-        let best = slots.min(by: { $0.inFlight < $1.inFlight })
-        if let best, best.inFlight == 0 || slots.count >= size {
+        let best = slots.filter { !$0.poisoned }.min(by: { $0.inFlight < $1.inFlight })
+        if let best, best.inFlight == 0 || slots.filter({ !$0.poisoned }).count >= size {
             best.inFlight += 1
             return best
         }
@@ -37,7 +41,17 @@ final class UpstreamConnectionPool {
         return slot
     }
 
-    func release(_ slot: Slot) { slot.inFlight -= 1 }
+    /// A request on `slot` finished; `broken` when its connection was killed.
+    func release(_ slot: Slot, broken: Bool) {
+        slot.inFlight -= 1
+        if broken { slot.poisoned = true }
+        guard slot.poisoned, slot.inFlight == 0, let context = state.core.context else { return }
+        slots.removeAll { $0 === slot }
+        // Closes the dying connection instead of leaving it on the reuse list. From a timer, not
+        // here: this may run inside a callback of a wsi on that vhost, which the destroy frees.
+        let vhost = slot.vhost
+        state.core.timers.schedule(in: context, after: 0) { lws_vhost_destroy(vhost) }
+    }
 
     private func makeVhost(context: OpaquePointer) -> OpaquePointer? {
         var info = lws_context_creation_info()
