@@ -216,6 +216,29 @@ struct HTTPServerTests {
         #expect(fixture.stillServes())
     }
 
+    @Test func serverStopLeavesTheLoopServing() throws {
+        let fixture = try ServerFixture()
+        fixture.server.stop()
+        // Stopping from inside a handler (on the loop thread) is deferred, not a crash.
+        let stopping = Mutex<HTTPServer?>(nil)
+        var router = HTTPRouter()
+        router.add(.get, "/stop") { _, responder in
+            responder.respond(.text("bye"))
+            stopping.withLock { $0 }?.stop()
+        }
+        let server = try HTTPServer(loop: fixture.loop, configuration: .init(host: "127.0.0.1", port: 0), router: router)
+        stopping.withLock { $0 = server }
+        let socket = try #require(RawSocket(port: server.port))
+        socket.send(getRequest("/stop"))
+        #expect(socket.readResponse()?.text == "bye")
+        var echo = HTTPRouter()
+        echo.add(.get, "/ok") { _, responder in responder.respond(.text("ok")) }
+        let third = try HTTPServer(loop: fixture.loop, configuration: .init(host: "127.0.0.1", port: 0), router: echo)
+        let client = try #require(RawSocket(port: third.port))
+        client.send(getRequest("/ok"))
+        #expect(client.readResponse()?.text == "ok")
+    }
+
     @Test func startAndStopLeaksNoFileDescriptors() throws {
         // Warm up once so lazily opened process-wide fds (OpenSSL, /dev/urandom) are counted.
         do { _ = try ServerFixture().stillServes() }

@@ -1,5 +1,6 @@
 import CLassoShim
 import CLibWebSockets
+import Dispatch
 
 /// The HTTP/1.1 and WebSocket listener: one port, routes by method and path, WebSocket upgrades
 /// for clients that name no subprotocol.
@@ -120,9 +121,16 @@ public final class HTTPServer: Sendable {
         return loop.performAndWait { state.statistics } ?? Statistics(acceptedHTTPConnections: 0, openHTTPConnections: 0, openWebSockets: 0)
     }
 
-    /// Stops listening and closes every connection of this server. Waits for the loop.
+    /// Stops listening and closes every connection of this server. From another thread it
+    /// waits until the port is released; on the loop thread it only schedules that.
     public func stop() {
         let state = self.state
-        _ = loop.performAndWait { state.stop() }
+        if loop.inEventLoop {
+            state.stopSoon(nil)
+            return
+        }
+        let done = DispatchSemaphore(value: 0)
+        guard loop.execute({ state.stopSoon { done.signal() } }) else { return }
+        done.wait()
     }
 }

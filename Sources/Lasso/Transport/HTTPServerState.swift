@@ -18,6 +18,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     private var vhost: OpaquePointer?
     private var webSockets: [UInt: WebSocketServerConnection] = [:]
     private var httpConnections = 0
+    private var stopWaiters: [() -> Void] = []
     private var acceptedConnections = 0
     /// C strings and structs the vhost points at; lws reads them for the vhost's whole life.
     private let cStrings: CStringArena
@@ -92,18 +93,46 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         }
         self.vhost = vhost
         core.retain(self)
-        core.onShutdown(listenerID) { [weak self] in self?.stop() }
+        core.onShutdown(listenerID) { [weak self] in self?.stopNow() }
         return .success(Int(lws_get_vhost_listen_port(vhost)))
     }
 
-    /// Destroys the vhost; lws closes its connections, which unregister themselves. Loop thread.
-    func stop() {
-        guard let vhost else { return }
+    /// Stops listening; `completion` runs on the loop thread once the vhost is destroyed (lws
+    /// then closes its connections, which unregister themselves).
+    ///
+    /// The destroy itself waits for a timer tick: commands run inside lws's
+    /// `EVENT_WAIT_CANCELLED` broadcast, which walks the vhost list, and a vhost without
+    /// connections is freed on the spot by `lws_vhost_destroy`.
+    func stopSoon(_ completion: (() -> Void)?) {
+        if let completion { stopWaiters.append(completion) }
+        guard let vhost, let context = core.context else {
+            finishStop()
+            return
+        }
         self.vhost = nil
         for connection in webSockets.values { connection.serverStopping() }
-        lws_vhost_destroy(vhost)
+        core.timers.schedule(in: context, after: 0) { [self] in
+            lws_vhost_destroy(vhost)
+            finishStop()
+        }
+    }
+
+    /// The loop is stopping (outside any lws callback): destroy right away.
+    private func stopNow() {
+        if let vhost {
+            self.vhost = nil
+            for connection in webSockets.values { connection.serverStopping() }
+            lws_vhost_destroy(vhost)
+        }
+        finishStop()
+    }
+
+    private func finishStop() {
         core.unregister(listenerID)
         core.removeShutdownHook(listenerID)
+        let waiters = stopWaiters
+        stopWaiters.removeAll()
+        waiters.forEach { $0() }
     }
 
     /// First callbacks of a connection that has no session yet.
