@@ -18,8 +18,12 @@ struct HTTPClientTests {
         }
         // Sequential requests reuse one keep-alive connection.
         #expect(upstream.server.statistics().acceptedHTTPConnections == 1)
-        let viaName = try await client.post("http://localhost:\(upstream.port)/rpc", body: Array("{}".utf8))
-        #expect(viaName.body == Array("{}".utf8))
+        // By name too (connect by IP, Host = name): still one connection for many requests.
+        for i in 0..<10 {
+            let viaName = try await client.post("http://localhost:\(upstream.port)/rpc", body: Array(#"{"n":\#(i)}"#.utf8))
+            #expect(viaName.body == Array(#"{"n":\#(i)}"#.utf8))
+        }
+        #expect(upstream.server.statistics().acceptedHTTPConnections == 2)
     }
 
     @Test func requestsToOneUpstreamRunInParallel() async throws {
@@ -142,10 +146,12 @@ struct HTTPClientTests {
         var configuration = HTTPClient.Configuration()
         configuration.caFilePath = certificates.caPath
         let trusting = HTTPClient(loop: loop, configuration: configuration)
-        for i in 0..<3 {
+        for i in 0..<5 {
             let response = try await trusting.post("https://localhost:\(upstream.port)/rpc", body: Array(#"{"id":\#(i)}"#.utf8))
             #expect(response.body == Array(#"{"id":\#(i)}"#.utf8))
         }
+        // One TLS session serves all five.
+        #expect(upstream.server.statistics().acceptedHTTPConnections == 1)
         // Verification is on: the system store does not know the test CA.
         let untrusting = HTTPClient(loop: loop)
         await #expect(throws: HTTPClientError.tlsFailure(address: "localhost:\(upstream.port)")) {

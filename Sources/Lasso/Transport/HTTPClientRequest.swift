@@ -71,11 +71,13 @@ final class HTTPClientRequest: LoopSession {
         info.address = cStrings.make(ip)
         info.port = Int32(spec.url.port)
         info.path = cStrings.make(spec.url.pathAndQuery)
-        // lws 4.1 reuses a kept-alive connection only when the new request's connect address
-        // equals the pooled connection's Host value, so for an IP-literal upstream the Host is
-        // the bare address. A named upstream (Host = name, address = resolved IP) gets a new
-        // connection per request: see docs/transport.md, "Known limits".
-        info.host = cStrings.make(ip == spec.url.host ? ip : spec.url.hostHeader)
+        // lws 4.1 joins a request to a kept-alive connection when the request's connect
+        // *address* equals that connection's *Host*, and otherwise resolves the address itself,
+        // blocking the loop. So a new connection is made to the resolved IP with Host = the name
+        // (no port: it is also the SNI and certificate name), and while the slot has an idle
+        // connection the request is addressed by name, which lws matches before any lookup.
+        info.host = cStrings.make(spec.url.host)
+        if slot.warm != nil { info.address = cStrings.make(spec.url.host) }
         info.origin = info.host
         info.method = cStrings.make("POST")
         info.protocol = cStrings.make(LoopCore.httpProtocolName)
@@ -218,9 +220,16 @@ final class HTTPClientRequest: LoopSession {
         if let deadlineTimer { state.core.timers.cancel(deadlineTimer) }
         let wsi = self.wsi ?? wsiSlot.pointee
         if let wsi {
-            // Later callbacks for this wsi (idle keep-alive close) find no session.
-            lws_set_opaque_user_data(wsi, nil)
-            if killConnection, state.core.context != nil { lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC) }
+            if killConnection {
+                lws_set_opaque_user_data(wsi, nil)
+                if state.core.context != nil { lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC) }
+            } else {
+                // The connection idles for reuse; watch it so the slot knows when it is gone.
+                let idle = IdleConnection(core: state.core, slot: slot, wsi: wsi)
+                idle.id = state.core.register(idle)
+                slot.warm = wsi
+                lws_set_opaque_user_data(wsi, LoopCore.tag(idle.id))
+            }
         }
         if state.core.context != nil { pool.release(slot, broken: killConnection) }
         state.finished(self)

@@ -15,6 +15,9 @@ final class UpstreamConnectionPool {
         /// lws's reuse list while it closes, and a new request would queue behind it and fail.
         /// A poisoned slot takes no new requests and is destroyed once idle.
         var poisoned = false
+        /// The slot's kept-alive connection while it idles between requests (compared, never
+        /// dereferenced): the next request can join it by name without lws resolving anything.
+        var warm: OpaquePointer?
         init(vhost: OpaquePointer) { self.vhost = vhost }
     }
 
