@@ -80,6 +80,14 @@ struct HTTPServerTests {
         #expect(status.text == #"{"status":"ok","query":"x=y"}"#)
     }
 
+    @Test func idleKeepAliveConnectionIsClosed() throws {
+        let fixture = try ServerFixture(configure: { $0.keepAliveTimeout = 1 })
+        let socket = try #require(RawSocket(port: fixture.port))
+        socket.send(postRequest("/rpc", "{}"))
+        #expect(socket.readResponse()?.status == 200)
+        #expect(socket.waitForClose())
+    }
+
     @Test func asyncReplyFromAnotherThread() throws {
         let fixture = try ServerFixture()
         let socket = try #require(RawSocket(port: fixture.port))
