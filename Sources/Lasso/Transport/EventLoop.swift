@@ -33,6 +33,7 @@ public final class EventLoop: Sendable {
         /// Headers of at most this many connections are parsed at the same time; others wait.
         public var concurrentHeaderParses: Int
 
+        /// Settings with the defaults documented on each property.
         public init(maxOpenFiles: Int = 65_536, logMask: Int32 = 1, concurrentHeaderParses: Int = 1024) {
             self.maxOpenFiles = maxOpenFiles
             self.logMask = logMask

@@ -9,6 +9,7 @@ public enum EventLoopError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The loop has been stopped; nothing more can be scheduled on it.
     case stopped
 
+    /// A message without paths or queries of upstream URLs.
     public var description: String {
         switch self {
         case .contextCreationFailed: "libwebsockets context creation failed"

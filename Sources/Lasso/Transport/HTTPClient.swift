@@ -33,6 +33,7 @@ public final class HTTPClient: Sendable {
         /// Seconds a resolved address is reused.
         public var dnsCacheSeconds: Double = 30
 
+        /// The defaults documented on each property.
         public init() {}
     }
 
@@ -44,6 +45,7 @@ public final class HTTPClient: Sendable {
     private let resolver: DNSResolver
     private let defaultTimeout: Double
 
+    /// A client whose requests run on `loop`; pools are created lazily per upstream.
     public init(loop: EventLoop, configuration: Configuration = .init()) {
         self.loop = loop
         resolver = DNSResolver(ttlSeconds: configuration.dnsCacheSeconds)

@@ -20,6 +20,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// The event loop stopped before the request finished.
     case loopStopped
 
+    /// A message naming the upstream by `host:port` only.
     public var description: String {
         switch self {
         case .invalidURL: "invalid upstream URL"

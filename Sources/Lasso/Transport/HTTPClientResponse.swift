@@ -5,6 +5,7 @@ public struct HTTPClientResponse: Sendable, Equatable {
     /// The complete body, exactly as received.
     public var body: [UInt8]
 
+    /// A response with `status` and `body`.
     public init(status: Int, body: [UInt8]) {
         self.status = status
         self.body = body

@@ -11,6 +11,7 @@ public struct HTTPRequest: Sendable {
     /// The request body (empty for GET); at most the server's `maxBodyBytes`.
     public var body: [UInt8]
 
+    /// A request; the server builds these, tests and handlers of other transports may too.
     public init(method: HTTPMethod, path: String, query: String = "", headers: [String: String] = [:], body: [UInt8] = []) {
         self.method = method
         self.path = path

@@ -11,6 +11,7 @@ public struct HTTPResponse: Sendable {
     /// Close the connection after this response (used after protocol errors).
     public var closeConnection: Bool
 
+    /// A response; `content-length` is derived from `body`.
     public init(status: Int, contentType: String = "application/json", headers: [(name: String, value: String)] = [],
                 body: [UInt8], closeConnection: Bool = false) {
         self.status = status

@@ -21,11 +21,15 @@ public struct HTTPRouter: Sendable {
 
     /// The outcome of routing one request.
     public enum Match {
+        /// The route's handler.
         case handler(HTTPHandler)
+        /// The path has routes, none for this method (405).
         case methodNotAllowed
+        /// No route has this path (404).
         case notFound
     }
 
+    /// An empty router: every request gets 404 until routes are added.
     public init() {}
 
     /// Routes `method` requests for exactly `path`.

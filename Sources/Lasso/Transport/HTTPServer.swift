@@ -50,6 +50,7 @@ public final class HTTPServer: Sendable {
         /// Seconds without a valid frame or pong before the server hangs up.
         public var webSocketIdleTimeout: Int = 90
 
+        /// Listens on `host` (all interfaces when nil) and `port` with the default limits.
         public init(host: String? = nil, port: Int) {
             self.host = host
             self.port = port

@@ -20,6 +20,7 @@ public struct ReconnectBackoff: Sendable, Equatable {
     /// Fraction of the delay added or removed at random (0.2 → ±20 %).
     public var jitter: Double
 
+    /// A policy; the defaults give 0, 0.5, 1, 2, 4 … 30 s (±20 %).
     public init(initial: Double = 0.5, multiplier: Double = 2, maximum: Double = 30, jitter: Double = 0.2) {
         self.initial = initial
         self.multiplier = multiplier

@@ -5,6 +5,7 @@ public struct TLSCredentials: Sendable, Equatable {
     /// PEM private key for the leaf certificate.
     public var privateKeyPath: String
 
+    /// Credentials from two PEM files.
     public init(certificatePath: String, privateKeyPath: String) {
         self.certificatePath = certificatePath
         self.privateKeyPath = privateKeyPath

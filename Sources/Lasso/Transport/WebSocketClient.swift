@@ -32,6 +32,7 @@ public final class WebSocketClient: Sendable {
         /// Delays between reconnect attempts.
         public var backoff = ReconnectBackoff()
 
+        /// The defaults documented on each property.
         public init() {}
     }
 

@@ -1,6 +1,8 @@
 /// A WebSocket close status code (RFC 6455 §7.4).
 public struct WebSocketCloseCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The numeric code sent in the close frame.
     public var rawValue: UInt16
+    /// Any code, including application codes 4000–4999.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// 1000: the purpose of the connection is fulfilled.
@@ -22,5 +24,6 @@ public struct WebSocketCloseCode: RawRepresentable, Sendable, Hashable, CustomSt
     /// 1011: the server hit an unexpected condition.
     public static let internalError = WebSocketCloseCode(rawValue: 1011)
 
+    /// The number, e.g. `1008`.
     public var description: String { String(rawValue) }
 }

@@ -5,6 +5,7 @@ public struct WebSocketMessage: Sendable, Equatable {
     /// The payload; for text, UTF-8 (libwebsockets validates it and closes with 1007 otherwise).
     public var bytes: [UInt8]
 
+    /// A message of the given kind.
     public init(isBinary: Bool, bytes: [UInt8]) {
         self.isBinary = isBinary
         self.bytes = bytes

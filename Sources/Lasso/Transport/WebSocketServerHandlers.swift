@@ -9,6 +9,7 @@ public struct WebSocketServerHandlers: Sendable {
     /// 1006 when the socket dropped without a close frame.
     public var onClose: @Sendable (WebSocketConnectionID, WebSocketCloseCode) -> Void
 
+    /// Handlers; only `onMessage` is required.
     public init(onOpen: @escaping @Sendable (WebSocketConnectionID, HTTPRequest) -> Void = { _, _ in },
                 onMessage: @escaping @Sendable (WebSocketConnectionID, WebSocketMessage) -> Void,
                 onClose: @escaping @Sendable (WebSocketConnectionID, WebSocketCloseCode) -> Void = { _, _ in }) {
