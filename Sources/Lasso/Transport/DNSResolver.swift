@@ -1,0 +1,80 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Resolves upstream host names off the event loop (lws 4.1's own lookup blocks its thread),
+/// with a small positive cache so the hot path rarely waits.
+///
+/// Thread-safe. IP literals resolve to themselves without a lookup.
+final class DNSResolver: Sendable {
+    private struct Entry { let address: String; let expires: UInt64 }
+
+    private let cache = Mutex<[String: Entry]>([:])
+    private let ttlNanoseconds: UInt64
+    private let queue = DispatchQueue(label: "lasso.dns", attributes: .concurrent)
+
+    init(ttlSeconds: Double = 30) {
+        ttlNanoseconds = UInt64(ttlSeconds * 1_000_000_000)
+    }
+
+    /// The cached (or literal) address for `host`, without blocking.
+    func cached(_ host: String) -> String? {
+        if Self.isIPLiteral(host) { return host }
+        let now = LoopTimers.now()
+        return cache.withLock { cache in
+            guard let entry = cache[host], entry.expires > now else { return nil }
+            return entry.address
+        }
+    }
+
+    /// Looks `host` up on a background thread; `completion` runs there.
+    func resolve(_ host: String, completion: @escaping @Sendable (String?) -> Void) {
+        if let address = cached(host) {
+            completion(address)
+            return
+        }
+        let ttl = ttlNanoseconds
+        queue.async { [self] in
+            let address = Self.lookup(host)
+            if let address {
+                let entry = Entry(address: address, expires: LoopTimers.now() &+ ttl)
+                self.cache.withLock { $0[host] = entry }
+            }
+            completion(address)
+        }
+    }
+
+    static func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+
+    /// Blocking getaddrinfo; prefers IPv4 (what most providers' edges answer fastest on).
+    private static func lookup(_ host: String) -> String? {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return nil }
+        defer { freeaddrinfo(first) }
+        var fallback: String?
+        var node: UnsafeMutablePointer<addrinfo>? = first
+        while let info = node {
+            if let text = numericHost(info.pointee) {
+                if info.pointee.ai_family == AF_INET { return text }
+                fallback = fallback ?? text
+            }
+            node = info.pointee.ai_next
+        }
+        return fallback
+    }
+
+    private static func numericHost(_ info: addrinfo) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        guard getnameinfo(info.ai_addr, info.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 else {
+            return nil
+        }
+        let length = buffer.firstIndex(of: 0) ?? buffer.count
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

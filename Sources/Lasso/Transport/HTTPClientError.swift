@@ -1,0 +1,37 @@
+/// Why an upstream HTTP request failed. Each case names the upstream by `host:port` only (never
+/// its path or query, which may hold an API key).
+public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The URL is not `http://` or `https://` with a host.
+    case invalidURL
+    /// The host name did not resolve.
+    case dnsFailure(host: String)
+    /// TCP connect failed (refused, unreachable).
+    case connectionRefused(address: String)
+    /// The TLS handshake failed (certificate not trusted, name mismatch, protocol error).
+    case tlsFailure(address: String)
+    /// No complete response within the request's deadline.
+    case timeout(address: String)
+    /// The upstream answered with a non-2xx status; its body is kept for error classification.
+    case badStatus(status: Int, body: [UInt8])
+    /// The connection closed before the announced body length arrived.
+    case truncatedBody(address: String)
+    /// The connection closed before a response head arrived.
+    case connectionClosed(address: String)
+    /// The event loop stopped before the request finished.
+    case loopStopped
+
+    /// A message naming the upstream by `host:port` only.
+    public var description: String {
+        switch self {
+        case .invalidURL: "invalid upstream URL"
+        case .dnsFailure(let host): "DNS lookup failed for \(host)"
+        case .connectionRefused(let address): "connection refused by \(address)"
+        case .tlsFailure(let address): "TLS handshake with \(address) failed"
+        case .timeout(let address): "request to \(address) timed out"
+        case .badStatus(let status, let body): "upstream answered HTTP \(status) (\(body.count) bytes)"
+        case .truncatedBody(let address): "response from \(address) was truncated"
+        case .connectionClosed(let address): "connection to \(address) closed before a response"
+        case .loopStopped: "event loop stopped"
+        }
+    }
+}

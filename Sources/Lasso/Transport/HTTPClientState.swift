@@ -1,0 +1,62 @@
+import CLassoShim
+import CLibWebSockets
+
+/// The loop-thread side of an ``HTTPClient``: one ``UpstreamConnectionPool`` per upstream and
+/// the requests in flight.
+///
+/// Threading: confined to the loop thread (`@unchecked Sendable` to travel through the queue).
+final class HTTPClientState: @unchecked Sendable {
+    let core: LoopCore
+    let configuration: HTTPClient.Configuration
+    private var pools: [PoolKey: UpstreamConnectionPool] = [:]
+    private var inFlight: [UInt: HTTPClientRequest] = [:]
+    private var hookID: UInt?
+    let cStrings = CStringArena()
+
+    private struct PoolKey: Hashable { let host: String; let port: Int; let secure: Bool }
+
+    init(core: LoopCore, configuration: HTTPClient.Configuration) {
+        self.core = core
+        self.configuration = configuration
+    }
+
+    /// Starts a request whose host is resolved to `address`. Loop thread.
+    func start(_ spec: HTTPClientRequest.Spec, address: String, completion: @escaping HTTPClient.Completion) {
+        guard let context = core.context else {
+            completion(.failure(.loopStopped))
+            return
+        }
+        if hookID == nil {
+            let id = core.uniqueNumber()
+            hookID = id
+            core.onShutdown(id) { [weak self] in self?.failAll() }
+        }
+        let key = PoolKey(host: spec.url.host, port: spec.url.port, secure: spec.url.isSecure)
+        let pool: UpstreamConnectionPool
+        if let existing = pools[key] {
+            pool = existing
+        } else {
+            pool = UpstreamConnectionPool(state: self, size: configuration.connectionsPerUpstream)
+            pools[key] = pool
+        }
+        guard let slot = pool.acquire(context: context) else {
+            completion(.failure(.connectionRefused(address: spec.url.description)))
+            return
+        }
+        let request = HTTPClientRequest(spec: spec, state: self, pool: pool, slot: slot, completion: completion)
+        request.id = core.register(request)
+        inFlight[request.id] = request
+        request.connect(context: context, vhost: slot.vhost, address: address)
+    }
+
+    /// Called once by a request when it completes, whatever the outcome.
+    func finished(_ request: HTTPClientRequest) {
+        inFlight[request.id] = nil
+        core.unregister(request.id)
+    }
+
+    /// The loop is stopping: every pending request fails with `loopStopped`.
+    private func failAll() {
+        for request in Array(inFlight.values) { request.fail(.loopStopped) }
+    }
+}

@@ -1,0 +1,197 @@
+import CLassoShim
+import CLibWebSockets
+import Foundation
+
+/// The loop-thread side of an ``HTTPServer``: owns the listening vhost and receives the first
+/// callbacks of each new connection, which it turns into an ``HTTPServerConnection`` or a
+/// ``WebSocketServerConnection`` session.
+///
+/// Threading: confined to the loop thread (`@unchecked Sendable` so responders and the public
+/// facade can carry it to the loop through the command queue).
+final class HTTPServerState: LoopSession, @unchecked Sendable {
+    let core: LoopCore
+    let configuration: HTTPServer.Configuration
+    let router: HTTPRouter
+    let webSocket: WebSocketServerHandlers?
+    let headerPlan: LWSHeaderReader.Plan
+    private var listenerID: UInt = 0
+    private var vhost: OpaquePointer?
+    private var webSockets: [UInt: WebSocketServerConnection] = [:]
+    private var httpConnections = 0
+    private var stopWaiters: [() -> Void] = []
+    private var acceptedConnections = 0
+    /// C strings and structs the vhost points at; lws reads them for the vhost's whole life.
+    private let cStrings: CStringArena
+    private let vhostOptions: UnsafeMutablePointer<lws_protocol_vhost_options>
+    private let retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>
+
+    init(core: LoopCore, configuration: HTTPServer.Configuration, router: HTTPRouter, webSocket: WebSocketServerHandlers?) {
+        self.core = core
+        self.configuration = configuration
+        self.router = router
+        self.webSocket = webSocket
+        headerPlan = LWSHeaderReader.Plan(configuration.capturedHeaders)
+        cStrings = CStringArena()
+        vhostOptions = .allocate(capacity: 2)
+        vhostOptions.initialize(repeating: lws_protocol_vhost_options(), count: 2)
+        retryPolicy = .allocate(capacity: 1)
+        retryPolicy.initialize(to: lws_retry_bo_t())
+    }
+
+    deinit {
+        vhostOptions.deinitialize(count: 2)
+        vhostOptions.deallocate()
+        retryPolicy.deinitialize(count: 1)
+        retryPolicy.deallocate()
+    }
+
+    /// Connection counters as of now.
+    var statistics: HTTPServer.Statistics {
+        HTTPServer.Statistics(acceptedHTTPConnections: acceptedConnections, openHTTPConnections: httpConnections,
+                              openWebSockets: webSockets.count)
+    }
+
+    /// Creates the listening vhost. Loop thread.
+    func start() -> Result<Int, EventLoopError> {
+        guard let context = core.context else { return .failure(.stopped) }
+        let address = "\(configuration.host ?? "*"):\(configuration.port)"
+        if let tls = configuration.tls {
+            for path in [tls.certificatePath, tls.privateKeyPath] where !FileManager.default.isReadableFile(atPath: path) {
+                return .failure(.tlsFileUnreadable(path: path))
+            }
+        }
+        listenerID = core.register(self)
+        // Marks the WebSocket protocol as the one clients without a subprotocol get.
+        vhostOptions[1].name = cStrings.make("default")
+        vhostOptions[1].value = cStrings.make("1")
+        vhostOptions[0].name = cStrings.make(LoopCore.webSocketProtocolName)
+        vhostOptions[0].value = cStrings.make("")
+        vhostOptions[0].options = UnsafePointer(vhostOptions + 1)
+        retryPolicy.pointee.secs_since_valid_ping = UInt16(clamping: configuration.webSocketPingInterval)
+        retryPolicy.pointee.secs_since_valid_hangup = UInt16(clamping: configuration.webSocketIdleTimeout)
+
+        var info = lws_context_creation_info()
+        info.port = Int32(configuration.port)
+        info.iface = configuration.host.flatMap { cStrings.make($0) }
+        info.protocols = UnsafePointer(core.protocols)
+        info.vhost_name = cStrings.make("lasso-listener-\(listenerID)")
+        info.options = UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_VALIDATE_UTF8)
+        info.keepalive_timeout = Int32(configuration.keepAliveTimeout)
+        info.timeout_secs = UInt32(configuration.slowClientTimeout)
+        // The whole request head must arrive within this; lws does not extend it per byte.
+        info.timeout_secs_ah_idle = UInt32(configuration.slowClientTimeout)
+        info.pvo = UnsafePointer(vhostOptions)
+        info.retry_and_idle_policy = UnsafePointer(retryPolicy)
+        info.user = LoopCore.tag(listenerID)
+        if let tls = configuration.tls {
+            info.ssl_cert_filepath = cStrings.make(tls.certificatePath)
+            info.ssl_private_key_filepath = cStrings.make(tls.privateKeyPath)
+        }
+        guard let vhost = lws_create_vhost(context, &info) else {
+            core.unregister(listenerID)
+            return .failure(.listenFailed(address: address))
+        }
+        self.vhost = vhost
+        core.retain(self)
+        core.onShutdown(listenerID) { [weak self] in self?.stopNow() }
+        return .success(Int(lws_get_vhost_listen_port(vhost)))
+    }
+
+    /// Stops listening; `completion` runs on the loop thread once the vhost is destroyed (lws
+    /// then closes its connections, which unregister themselves).
+    ///
+    /// The destroy itself waits for a timer tick: commands run inside lws's
+    /// `EVENT_WAIT_CANCELLED` broadcast, which walks the vhost list, and a vhost without
+    /// connections is freed on the spot by `lws_vhost_destroy`.
+    func stopSoon(_ completion: (() -> Void)?) {
+        if let completion { stopWaiters.append(completion) }
+        guard let vhost, let context = core.context else {
+            finishStop()
+            return
+        }
+        self.vhost = nil
+        for connection in webSockets.values { connection.serverStopping() }
+        core.timers.schedule(in: context, after: 0) { [self] in
+            lws_vhost_destroy(vhost)
+            finishStop()
+        }
+    }
+
+    /// The loop is stopping (outside any lws callback): destroy right away.
+    private func stopNow() {
+        if let vhost {
+            self.vhost = nil
+            for connection in webSockets.values { connection.serverStopping() }
+            lws_vhost_destroy(vhost)
+        }
+        finishStop()
+    }
+
+    private func finishStop() {
+        core.unregister(listenerID)
+        core.removeShutdownHook(listenerID)
+        let waiters = stopWaiters
+        stopWaiters.removeAll()
+        waiters.forEach { $0() }
+    }
+
+    /// First callbacks of a connection that has no session yet.
+    func handle(wsi: OpaquePointer, reason: lws_callback_reasons, input: UnsafeMutableRawPointer?, length: Int) -> Int32 {
+        switch reason {
+        case LWS_CALLBACK_HTTP:
+            let connection = HTTPServerConnection(server: self, wsi: wsi)
+            connection.id = core.register(connection)
+            acceptedConnections += 1
+            httpConnections += 1
+            lws_set_opaque_user_data(wsi, LoopCore.tag(connection.id))
+            return connection.handle(wsi: wsi, reason: reason, input: input, length: length)
+        case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+            return webSocket == nil ? -1 : 0
+        case LWS_CALLBACK_ESTABLISHED:
+            return openWebSocket(wsi)
+        default:
+            return lws_callback_http_dummy(wsi, reason, nil, input, length)
+        }
+    }
+
+    /// Turns an upgraded connection into a WebSocket session and announces it.
+    func openWebSocket(_ wsi: OpaquePointer) -> Int32 {
+        guard let webSocket else { return -1 }
+        let connection = WebSocketServerConnection(server: self, wsi: wsi)
+        connection.id = core.register(connection)
+        webSockets[connection.id] = connection
+        lws_set_opaque_user_data(wsi, LoopCore.tag(connection.id))
+        let request = HTTPRequest(method: .get,
+                                  path: LWSHeaderReader.value(wsi, WSI_TOKEN_GET_URI) ?? "/",
+                                  query: LWSHeaderReader.query(wsi),
+                                  headers: LWSHeaderReader.headers(wsi, plan: headerPlan))
+        webSocket.onOpen(WebSocketConnectionID(rawValue: connection.id), request)
+        return 0
+    }
+
+    /// Called once per WebSocket connection when lws closes it.
+    func webSocketClosed(_ connection: WebSocketServerConnection, code: WebSocketCloseCode) {
+        webSockets[connection.id] = nil
+        core.unregister(connection.id)
+        webSocket?.onClose(WebSocketConnectionID(rawValue: connection.id), code)
+    }
+
+    /// Called once per HTTP connection when lws closes it.
+    func httpClosed(_ connection: HTTPServerConnection) {
+        httpConnections -= 1
+        core.unregister(connection.id)
+    }
+
+    /// Hands a handler's response to its connection, if that connection still waits for it.
+    func deliver(_ response: HTTPResponse, connection: UInt, serial: UInt64) {
+        (core.session(connection) as? HTTPServerConnection)?.deliver(response, serial: serial)
+    }
+
+    func send(_ message: WebSocketMessage, to connection: UInt) {
+        webSockets[connection]?.send(message)
+    }
+
+    func close(_ connection: UInt, code: WebSocketCloseCode) {
+        webSockets[connection]?.requestClose(code)
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// The process's open-file limit (`RLIMIT_NOFILE`), which caps concurrent connections.
+///
+/// libwebsockets sizes its connection table from the soft limit when a context is created, so
+/// the limit has to be raised before the first ``EventLoop`` starts.
+enum OpenFileLimit {
+    /// Raises the soft limit towards `wanted` (never above the hard limit, never lowers it) and
+    /// returns the soft limit now in force.
+    @discardableResult
+    static func raise(to wanted: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        let target = min(rlim_t(max(wanted, 0)), limit.rlim_max)
+        if target > limit.rlim_cur {
+            var raised = limit
+            raised.rlim_cur = target
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return Int(clamping: limit.rlim_cur)
+    }
+}

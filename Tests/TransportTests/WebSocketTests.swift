@@ -1,0 +1,297 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Lasso
+
+/// A server whose WebSocket handler echoes every message and records what happens.
+final class EchoWebSocketServer {
+    enum Event: Sendable, Equatable {
+        case open(WebSocketConnectionID, String)
+        case message(WebSocketConnectionID, WebSocketMessage)
+        case close(WebSocketConnectionID, WebSocketCloseCode)
+    }
+
+    let events = Recorder<Event>()
+    let fixture: ServerFixture
+    var server: HTTPServer { fixture.server }
+    var port: Int { fixture.port }
+
+    init(echo: Bool = true, configure: (inout HTTPServer.Configuration) -> Void = { _ in }) throws {
+        let events = self.events
+        let box = Mutex<HTTPServer?>(nil)
+        let handlers = WebSocketServerHandlers(
+            onOpen: { id, request in events.record(.open(id, request.path)) },
+            onMessage: { id, message in
+                events.record(.message(id, message))
+                if echo { box.withLock { $0 }?.send(id, message) }
+            },
+            onClose: { id, code in events.record(.close(id, code)) })
+        fixture = try ServerFixture(configure: configure, webSocket: handlers)
+        box.withLock { $0 = fixture.server }
+    }
+
+    func openedConnection() -> WebSocketConnectionID? {
+        guard case .open(let id, _)? = events.first(where: { if case .open = $0 { return true }; return false }) else { return nil }
+        return id
+    }
+
+    func closeCode() -> WebSocketCloseCode? {
+        guard case .close(_, let code)? = events.first(where: { if case .close = $0 { return true }; return false }) else { return nil }
+        return code
+    }
+}
+
+/// A hand-rolled WebSocket client over a raw socket, for frames no real client would send.
+extension RawSocket {
+    func upgrade(path: String = "/ws") -> Bool {
+        send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        return readResponse()?.status == 101
+    }
+
+    /// A masked client frame.
+    static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true) -> [UInt8] {
+        var out: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        if payload.count < 126 {
+            out.append(0x80 | UInt8(payload.count))
+        } else {
+            out.append(0x80 | 126)
+            out += [UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        let mask: [UInt8] = [1, 2, 3, 4]
+        out += mask
+        out += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        return out
+    }
+
+    /// Reads server frames until a close frame (returns its code) or EOF (nil).
+    func readCloseCode() -> UInt16? {
+        while let head = receiveExactly(2) {
+            var length = Int(head[1] & 0x7F)
+            if length == 126, let ext = receiveExactly(2) { length = Int(ext[0]) << 8 | Int(ext[1]) }
+            if length == 127, let ext = receiveExactly(8) { length = ext.reduce(0) { $0 << 8 | Int($1) } }
+            guard let payload = receiveExactly(length) else { return nil }
+            if head[0] & 0x0F == 0x8 { return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 1005 }
+        }
+        return nil
+    }
+}
+
+extension TransportTests {
+@Suite("WebSocket server and client")
+struct WebSocketTests {
+    private func connectedClient(_ url: String, configuration: WebSocketClient.Configuration = .init(),
+                                 loop: EventLoop) throws -> (WebSocketClient, Recorder<WebSocketClientEvent>) {
+        let events = Recorder<WebSocketClientEvent>()
+        let client = WebSocketClient(loop: loop, url: try #require(UpstreamURL(url)), configuration: configuration) {
+            events.record($0)
+        }
+        client.start()
+        #expect(events.first { $0 == .connected } != nil)
+        return (client, events)
+    }
+
+    @Test func echoTextBinaryAndLargeFragmentedMessages() throws {
+        let server = try EchoWebSocketServer()
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        let (client, events) = try connectedClient("ws://127.0.0.1:\(server.port)/ws/rpc?x=1", loop: loop)
+        #expect(server.events.first { if case .open(_, "/ws/rpc") = $0 { return true }; return false } != nil)
+        client.send(#"{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}"#)
+        #expect(events.first { $0 == .message(.text(#"{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}"#)) } != nil)
+        let binary = WebSocketMessage(isBinary: true, bytes: [0, 1, 2, 255])
+        client.send(binary)
+        #expect(events.first { $0 == .message(binary) } != nil)
+        // Larger than the 16 KiB receive buffer: arrives in pieces on both sides.
+        let large = WebSocketMessage.text(String(repeating: "0123456789", count: 50_000))
+        client.send(large)
+        #expect(events.first { $0 == .message(large) } != nil)
+        client.close(code: .goingAway)
+        #expect(events.first { $0 == .closed } != nil)
+        #expect(server.closeCode() == .goingAway)
+    }
+
+    @Test func rawFragmentedMessageIsReassembled() throws {
+        let server = try EchoWebSocketServer(echo: false)
+        let socket = try #require(RawSocket(port: server.port))
+        #expect(socket.upgrade())
+        socket.send(RawSocket.frame(opcode: 0x1, payload: Array("hel".utf8), fin: false)
+                    + RawSocket.frame(opcode: 0x0, payload: Array("lo ".utf8), fin: false)
+                    + RawSocket.frame(opcode: 0x0, payload: Array("world".utf8), fin: true))
+        #expect(server.events.first { if case .message(_, .text("hello world")) = $0 { return true }; return false } != nil)
+    }
+
+    @Test func oversizedMessageClosesWith1009() throws {
+        let server = try EchoWebSocketServer(configure: { $0.webSocketMaxMessageBytes = 1000 })
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        var configuration = WebSocketClient.Configuration()
+        configuration.backoff = ReconnectBackoff(initial: 5, maximum: 5)
+        let (client, events) = try connectedClient("ws://127.0.0.1:\(server.port)/", configuration: configuration, loop: loop)
+        client.send(String(repeating: "x", count: 2000))
+        #expect(events.first { $0 == .disconnected(.closed(.messageTooBig)) } != nil)
+        #expect(server.closeCode() == .messageTooBig)
+        client.close()
+        #expect(server.fixture.stillServes())
+    }
+
+    @Test func serverCloseCodeReachesClient() throws {
+        let server = try EchoWebSocketServer()
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        let (client, events) = try connectedClient("ws://127.0.0.1:\(server.port)/", loop: loop)
+        let id = try #require(server.openedConnection())
+        server.server.close(id, code: WebSocketCloseCode(rawValue: 4001))
+        #expect(events.first { $0 == .disconnected(.closed(WebSocketCloseCode(rawValue: 4001))) } != nil)
+        client.close()
+    }
+
+    @Test func slowConsumerIsClosedWith1008() throws {
+        let server = try EchoWebSocketServer(configure: { $0.webSocketMaxQueuedBytes = 256 * 1024 })
+        let socket = try #require(RawSocket(port: server.port, receiveBuffer: 4096))
+        #expect(socket.upgrade())
+        let id = try #require(server.openedConnection())
+        let chunk = WebSocketMessage.text(String(repeating: "s", count: 64 * 1024))
+        // The client never reads: the kernel buffers fill, then the server's queue, then 1008.
+        for _ in 0..<200 { server.server.send(id, chunk) }
+        #expect(server.closeCode() == .policyViolation)
+        #expect(server.fixture.stillServes())
+    }
+
+    @Test func garbageFramesAndInvalidUTF8() throws {
+        // lws waits `slowClientTimeout` for the close handshake a raw client never completes.
+        let server = try EchoWebSocketServer(configure: { $0.slowClientTimeout = 1 })
+        let garbage = try #require(RawSocket(port: server.port))
+        #expect(garbage.upgrade())
+        garbage.send([0x8B, 0x80, 0x01, 0x02, 0x03, 0x04] + Array(repeating: 0xEE, count: 64))
+        #expect(garbage.waitForClose())
+
+        let invalid = try #require(RawSocket(port: server.port))
+        #expect(invalid.upgrade())
+        invalid.send(RawSocket.frame(opcode: 0x1, payload: [0x7B, 0xFF, 0xFE, 0x7D]))
+        #expect(invalid.readCloseCode() == 1007)
+
+        let reservedOpcode = try #require(RawSocket(port: server.port))
+        #expect(reservedOpcode.upgrade())
+        reservedOpcode.send(RawSocket.frame(opcode: 0x3, payload: Array("hi".utf8)))
+        #expect(reservedOpcode.waitForClose())
+
+        #expect(server.fixture.stillServes())
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        let (client, events) = try connectedClient("ws://127.0.0.1:\(server.port)/", loop: loop)
+        client.send("still here")
+        #expect(events.first { $0 == .message(.text("still here")) } != nil)
+        client.close()
+    }
+
+    @Test func idleConnectionIsPingedThenHungUp() throws {
+        let server = try EchoWebSocketServer(configure: {
+            $0.webSocketPingInterval = 1
+            $0.webSocketIdleTimeout = 2
+        })
+        let socket = try #require(RawSocket(port: server.port, timeoutSeconds: 15))
+        #expect(socket.upgrade())
+        // The raw client never answers pings, so the server must give up on it.
+        #expect(socket.waitForClose())
+        #expect(server.closeCode() != nil)
+    }
+
+    @Test func clientReconnectsAfterServerRestart() throws {
+        var server: EchoWebSocketServer? = try EchoWebSocketServer()
+        let port = try #require(server?.port)
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        var configuration = WebSocketClient.Configuration()
+        configuration.backoff = ReconnectBackoff(initial: 0.05, multiplier: 2, maximum: 0.2, jitter: 0.1)
+        let (client, events) = try connectedClient("ws://127.0.0.1:\(port)/", configuration: configuration, loop: loop)
+        server = nil
+        #expect(events.first { if case .disconnected = $0 { return true }; return false } != nil)
+        #expect(events.first { $0 == .reconnecting(attempt: 1, delay: 0) } != nil)
+        #expect(events.wait { $0.contains(.disconnected(.connectFailed(address: "127.0.0.1:\(port)"))) })
+        let restarted = try EchoWebSocketServer(configure: { $0.port = port })
+        #expect(events.wait { $0.filter { $0 == .connected }.count == 2 })
+        client.send("again")
+        #expect(events.first { $0 == .message(.text("again")) } != nil)
+        client.close()
+        _ = restarted
+    }
+
+    @Test func silenceIsDetected() throws {
+        let server = try EchoWebSocketServer(echo: false)
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        var configuration = WebSocketClient.Configuration()
+        configuration.silenceTimeout = 0.3
+        configuration.backoff = ReconnectBackoff(initial: 5, maximum: 5)
+        let (client, events) = try connectedClient("ws://127.0.0.1:\(server.port)/", configuration: configuration, loop: loop)
+        #expect(events.first { $0 == .disconnected(.silent) } != nil)
+        #expect(events.first { $0 == .reconnecting(attempt: 1, delay: 0) } != nil)
+        client.close()
+        #expect(events.first { $0 == .closed } != nil)
+    }
+
+    @Test func wssWithCustomCA() throws {
+        let certificates = try #require(TestCertificates.shared)
+        let server = try EchoWebSocketServer(configure: {
+            $0.tls = TLSCredentials(certificatePath: certificates.certificatePath, privateKeyPath: certificates.keyPath)
+        })
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        var configuration = WebSocketClient.Configuration()
+        configuration.caFilePath = certificates.caPath
+        let (client, events) = try connectedClient("wss://localhost:\(server.port)/", configuration: configuration, loop: loop)
+        client.send("secure")
+        #expect(events.first { $0 == .message(.text("secure")) } != nil)
+        client.close()
+    }
+
+    @Test func closedClientStreamFinishes() async throws {
+        let server = try EchoWebSocketServer()
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        let client = WebSocketClient(loop: loop, url: try #require(UpstreamURL("ws://127.0.0.1:\(server.port)/")))
+        client.start()
+        var seen: [WebSocketClientEvent] = []
+        for await event in client.events {
+            seen.append(event)
+            if event == .connected { client.close() }
+        }
+        #expect(seen == [.connected, .closed])
+    }
+}
+
+@Suite("Reconnect backoff")
+struct ReconnectBackoffTests {
+    let backoff = ReconnectBackoff(initial: 0.5, multiplier: 2, maximum: 30, jitter: 0.2)
+
+    @Test func firstRetryIsImmediate() {
+        #expect(backoff.delay(attempt: 0, random: 0) == 0)
+        #expect(backoff.delay(attempt: 0, random: 0.99) == 0)
+    }
+
+    @Test func growsGeometricallyWithoutJitterAtMidpoint() {
+        #expect(backoff.delay(attempt: 1, random: 0.5) == 0.5)
+        #expect(backoff.delay(attempt: 2, random: 0.5) == 1)
+        #expect(backoff.delay(attempt: 4, random: 0.5) == 4)
+    }
+
+    @Test func jitterStaysWithinBounds() {
+        for attempt in 1...10 {
+            let low = backoff.delay(attempt: attempt, random: 0)
+            let high = backoff.delay(attempt: attempt, random: 0.999_999)
+            let mid = backoff.delay(attempt: attempt, random: 0.5)
+            #expect(low <= mid && mid <= high)
+            #expect(low >= mid * 0.8 - 1e-9)
+            #expect(high <= min(mid * 1.2, 30) + 1e-9)
+        }
+    }
+
+    @Test func cappedAtMaximumEvenWithJitter() {
+        for attempt in [7, 8, 20, 1000, Int.max] {
+            #expect(backoff.delay(attempt: attempt, random: 0.999) <= 30)
+            #expect(backoff.delay(attempt: attempt, random: 0) >= 24 - 1e-9)
+        }
+    }
+}
+}
