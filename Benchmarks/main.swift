@@ -5,6 +5,7 @@ import Foundation
 
 let benchmarks: [String: () async throws -> Void] = [
     "supervision": SupervisionBenchmark.run,
+    "transport": TransportBenchmark.run,
 ]
 
 let name = CommandLine.arguments.dropFirst().first ?? "help"
