@@ -40,7 +40,7 @@ import Supervision
 
         let api = APIEndpoint(configs: ConfigStore(config), directory: directory, names: names, clock: clock)
         func get(_ path: String) async throws -> (Int, String) {
-            let reply = try #require(await api.handle(HTTPExchangeRequest(method: "GET", path: path)))
+            let reply = try #require(await api.handle(HTTPRequest(method: .get, path: path)))
             return (reply.status, String(decoding: reply.body, as: UTF8.self))
         }
 
@@ -65,6 +65,6 @@ import Supervision
         #expect(byID.1.contains(#""running":false"#))
         let unknown = try await get("/api/chains/solana/status")
         #expect(unknown.0 == 404 && unknown.1 == #"{"error":"unknown chain: solana"}"#)
-        #expect(await api.handle(HTTPExchangeRequest(method: "GET", path: "/metrics")) == nil)
+        #expect(await api.handle(HTTPRequest(method: .get, path: "/metrics")) == nil)
     }
 }

@@ -58,17 +58,17 @@ final class MemorySink: LogSink {
             metrics = MetricsEndpoint(configs: ConfigStore(config), directory: directory, counters: counters)
         }
 
-        func post(_ path: String, _ body: String, query: [String: String] = [:],
+        func post(_ path: String, _ body: String, query: String = "",
                   headers: [String: String] = [:]) async -> (status: Int, body: String) {
             let reply = await exchange(path, body, query: query, headers: headers)
             return (reply.status, String(decoding: reply.body, as: UTF8.self))
         }
 
-        func exchange(_ path: String, _ body: String, query: [String: String] = [:],
-                      headers: [String: String] = [:]) async -> HTTPExchangeReply {
+        func exchange(_ path: String, _ body: String, query: String = "",
+                      headers: [String: String] = [:]) async -> HTTPResponse {
             await withCheckedContinuation { continuation in
-                endpoint.handle(HTTPExchangeRequest(method: "POST", path: path, query: query, headers: headers,
-                                                    body: Array(body.utf8))) {
+                endpoint.handle(HTTPRequest(method: .post, path: path, query: query, headers: headers,
+                                            body: Array(body.utf8))) {
                     continuation.resume(returning: $0)
                 }
             }
@@ -107,8 +107,8 @@ final class MemorySink: LogSink {
         #expect(lines.first?.contains(#""chain":"ethereum""#) == true)
 
         let withHeaders = await fixture.exchange("/rpc/ethereum", #"{"jsonrpc":"2.0","id":2,"method":"eth_chainId"}"#,
-                                                 query: ["include_meta": "headers"])
-        #expect(withHeaders.headers.map(\.0).sorted() == ["X-Lasso-Meta", "X-Lasso-Request-ID"])
+                                                 query: "include_meta=headers")
+        #expect(withHeaders.headers.map(\.name).sorted() == ["X-Lasso-Meta", "X-Lasso-Request-ID"])
         let inBody = await fixture.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":3,"method":"eth_chainId"}"#,
                                         headers: ["x-lasso-include-meta": "body"])
         #expect(inBody.body.hasPrefix(#"{"jsonrpc":"2.0","id":3,"result":"alpha:eth_chainId","lasso_meta":{"#))

@@ -43,7 +43,7 @@ public final class APIEndpoint: Sendable {
     }
 
     /// Answers a GET under `/api`; `nil` when the path is not one of ours.
-    public func handle(_ request: HTTPExchangeRequest) async -> HTTPExchangeReply? {
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse? {
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.first == "api" else { return nil }
         let config = configs.config
@@ -67,19 +67,19 @@ public final class APIEndpoint: Sendable {
         }
     }
 
-    static func json(_ value: some Encodable) -> HTTPExchangeReply {
+    static func json(_ value: some Encodable) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(value) else {
-            return HTTPExchangeReply(status: 500, body: Array(#"{"error":"encoding failed"}"#.utf8))
+            return .json(#"{"error":"encoding failed"}"#, status: 500)
         }
-        return HTTPExchangeReply(status: 200, body: Array(data))
+        return .json(Array(data))
     }
 
-    static func notFound(_ message: String) -> HTTPExchangeReply {
+    static func notFound(_ message: String) -> HTTPResponse {
         var body = Array(#"{"error":"#.utf8)
         JSONRPCErrorBody.appendString(message, to: &body)
         body.append(UInt8(ascii: "}"))
-        return HTTPExchangeReply(status: 404, body: body)
+        return .json(body, status: 404)
     }
 }

@@ -12,14 +12,14 @@ public final class MetricsEndpoint: Sendable {
         self.counters = counters
     }
 
-    public func handle() -> HTTPExchangeReply {
+    public func handle() -> HTTPResponse {
         let (requests, errors) = counters.snapshot()
         var snapshot = PrometheusSnapshot(requests: requests, errors: errors)
         for chain in configs.config.chains {
             guard let board = directory.board(for: chain.key) else { continue }
             snapshot.addProviderState(chain: chain.key, from: board.snapshot)
         }
-        return HTTPExchangeReply(status: 200, contentType: PrometheusExposition.contentType,
-                                 body: Array(PrometheusExposition.render(snapshot).utf8))
+        return HTTPResponse(status: 200, contentType: PrometheusExposition.contentType,
+                            body: Array(PrometheusExposition.render(snapshot).utf8))
     }
 }

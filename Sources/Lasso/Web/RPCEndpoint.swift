@@ -37,7 +37,7 @@ public final class RPCEndpoint: Sendable {
     }
 
     /// Answers `request`; `completion` is called exactly once, possibly on another thread.
-    public func handle(_ request: HTTPExchangeRequest, completion: @escaping @Sendable (HTTPExchangeReply) -> Void) {
+    public func handle(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResponse) -> Void) {
         guard let route = RPCRoute.parse(path: request.path) else {
             completion(Self.error(status: 404, code: JSONRPCErrorBody.methodNotFound, "no such endpoint: \(request.path)"))
             return
@@ -72,14 +72,13 @@ public final class RPCEndpoint: Sendable {
         case .invalid(let invalid):
             completion(Self.reply(Self.invalidBody(invalid, in: body)))
         case .request(let head):
-            // The query is already decoded here; its value reads like the header's, and wins.
-            let optIn = request.query["include_meta"] ?? request.headers["x-lasso-include-meta"]
-            let meta = ClientMetadata.mode(query: nil, header: optIn.map { Substring($0) })
+            let meta = ClientMetadata.mode(query: Substring(request.query),
+                                           header: request.header("x-lasso-include-meta").map { Substring($0) })
             let maxMetaBytes = config.observability.maxMetaHeaderBytes
             pipeline.execute(makeRequest(head, body)) { outcome in
                 self.record(outcome.context)
                 guard let answer = outcome.body else {
-                    completion(.noContent)
+                    completion(Self.noContent)
                     return
                 }
                 var reply = Self.reply(answer)
@@ -109,7 +108,7 @@ public final class RPCEndpoint: Sendable {
     /// Routes every element at once and answers when the last one is done, in request order.
     private func runBatch(body: [UInt8], ranges: [Range<Int>],
                          makeRequest: (JSONRPCRequestHead, [UInt8]) -> PipelineRequest,
-                         completion: @escaping @Sendable (HTTPExchangeReply) -> Void) {
+                         completion: @escaping @Sendable (HTTPResponse) -> Void) {
         let results = Mutex<(answers: [[UInt8]?], pending: Int)>((Array(repeating: nil, count: ranges.count), ranges.count))
         let deliver: @Sendable (Int, [UInt8]?) -> Void = { index, answer in
             let finished: [[UInt8]?]? = results.withLock { state in
@@ -120,7 +119,7 @@ public final class RPCEndpoint: Sendable {
             guard let finished else { return }
             let answers = finished.compactMap { $0 }
             guard !answers.isEmpty else {
-                completion(.noContent)
+                completion(Self.noContent)
                 return
             }
             var array: [UInt8] = [UInt8(ascii: "[")]
@@ -159,11 +158,14 @@ public final class RPCEndpoint: Sendable {
         return JSONRPCErrorBody.make(id: id, code: JSONRPCErrorBody.invalidRequest, message: invalid.message)
     }
 
-    private static func reply(_ body: [UInt8]) -> HTTPExchangeReply {
-        HTTPExchangeReply(status: 200, body: body)
+    private static func reply(_ body: [UInt8]) -> HTTPResponse {
+        .json(body)
     }
 
-    static func error(status: Int, code: Int, _ message: String) -> HTTPExchangeReply {
-        HTTPExchangeReply(status: status, body: JSONRPCErrorBody.make(code: code, message: message))
+    /// A notification (or a batch of them) gets no body.
+    static let noContent = HTTPResponse(status: 204, body: [])
+
+    static func error(status: Int, code: Int, _ message: String) -> HTTPResponse {
+        .json(JSONRPCErrorBody.make(code: code, message: message), status: status)
     }
 }
