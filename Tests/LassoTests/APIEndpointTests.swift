@@ -32,6 +32,7 @@ import Supervision
                                      board: board, directory: breakers),
         ], runtime: runtime)
         try directory.register(chain: "ethereum", board: board, process: supervisor.process)
+        board.publish(webSocketConnected: true, provider: "alpha")
         let pool = try #require(names.server(ProcessNames.chainKey("ethereum", "ProviderPool"), as: ProviderPool.self))
         pool.cast(.probeSucceeded(provider: "alpha", head: 200, atMs: 1))
         pool.cast(.probeSucceeded(provider: "beta", head: 190, atMs: 1))

@@ -45,6 +45,7 @@ import Testing
         fixture.breaker.cast(.finished(.providerFault, .regular))
         #expect(try await fixture.published()?.phase == .open)
         // The other channels are untouched.
+        fixture.board.publish(webSocketConnected: true, provider: "alpha")
         #expect(fixture.board.snapshot.providers.first { $0.id == "alpha" }?.ws?.phase == .closed)
     }
 

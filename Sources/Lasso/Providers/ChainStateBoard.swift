@@ -10,12 +10,19 @@ import Synchronization
 /// mailbox. This is the Swift counterpart of the seed's ETS tables.
 public final class ChainStateBoard: Sendable {
     private struct State {
+        /// As published, except `ws`, which is set from `wsHealth` only while connected.
         var providers: [ProviderSnapshot]
+        var wsHealth: [String: ChannelHealth] = [:]
+        var wsConnected: Set<String> = []
         var performance: [String: [Channel: ChannelPerformance]] = [:]
         var snapshot: ChainSnapshot
         let lagThresholdBlocks: UInt64
 
         mutating func rebuild() {
+            for index in providers.indices {
+                let id = providers[index].id
+                providers[index].ws = wsConnected.contains(id) ? (wsHealth[id] ?? .healthy) : nil
+            }
             snapshot = ChainSnapshot(providers: providers, lagThresholdBlocks: lagThresholdBlocks,
                                      performance: performance)
         }
@@ -24,11 +31,12 @@ public final class ChainStateBoard: Sendable {
     private let state: Mutex<State>
     private let roundRobin = Atomic<UInt64>(0)
 
-    /// A board for `chain` with every channel closed and nothing measured yet.
+    /// A board for `chain` with every HTTP channel closed, no WebSocket channel until its
+    /// connection reports in, and nothing measured yet.
     public init(chain: ChainConfig) {
         let providers = chain.providers.map { provider in
             ProviderSnapshot(id: provider.id, priority: provider.priority, isPublic: provider.tier == .public,
-                             http: .healthy, ws: provider.wsURL == nil ? nil : .healthy)
+                             http: .healthy, ws: nil)
         }
         let lag = UInt64(max(0, chain.monitoring.lagThresholdBlocks))
         state = Mutex(State(providers: providers,
@@ -44,14 +52,27 @@ public final class ChainStateBoard: Sendable {
         roundRobin.add(1, ordering: .relaxed).oldValue
     }
 
-    /// Publishes a breaker's view of one channel. Ignored for unknown providers and for a
-    /// `ws` channel the provider does not have.
+    /// Publishes a breaker's view of one channel. Ignored for unknown providers.
     public func publish(health: ChannelHealth, provider: String, transport: TransportKind) {
-        update(provider) { snapshot in
-            switch transport {
-            case .http: snapshot.http = health
-            case .ws: if snapshot.ws != nil { snapshot.ws = health }
+        switch transport {
+        case .http:
+            update(provider) { $0.http = health }
+        case .ws:
+            state.withLock { state in
+                guard state.providers.contains(where: { $0.id == provider }), state.wsHealth[provider] != health else { return }
+                state.wsHealth[provider] = health
+                state.rebuild()
             }
+        }
+    }
+
+    /// Publishes whether a provider's WebSocket connection is up: its `ws` channel is a
+    /// candidate only while it is.
+    public func publish(webSocketConnected connected: Bool, provider: String) {
+        state.withLock { state in
+            guard state.providers.contains(where: { $0.id == provider }) else { return }
+            let changed = connected ? state.wsConnected.insert(provider).inserted : state.wsConnected.remove(provider) != nil
+            if changed { state.rebuild() }
         }
     }
 
