@@ -1,0 +1,20 @@
+import Supervision
+
+/// What every chain's processes share with the rest of lassod: where to publish, where to find
+/// each other, and how to reach upstreams.
+public struct ChainServices: Sendable {
+    public let directory: ChainDirectory
+    public let breakers: BreakerDirectory
+    public let names: ProcessNames
+    public let sender: any UpstreamSender
+    public let breakerPolicy: CircuitBreakerPolicy
+
+    public init(directory: ChainDirectory, breakers: BreakerDirectory, names: ProcessNames, sender: any UpstreamSender,
+                breakerPolicy: CircuitBreakerPolicy) {
+        self.directory = directory
+        self.breakers = breakers
+        self.names = names
+        self.sender = sender
+        self.breakerPolicy = breakerPolicy
+    }
+}

@@ -1,0 +1,38 @@
+import Supervision
+
+/// `ChainSupervisor(<chain>)`: everything one chain runs, isolated from other chains.
+///
+/// Each start makes a fresh `ChainStateBoard`, starts the providers' supervisors, the
+/// `ProviderPool` and the `ProviderHealthMonitor`, and registers the board in the
+/// `ChainDirectory` under this supervisor's process — so requests find the chain exactly while
+/// it runs, and a restarted chain starts from a clean slate. One for one: a crashing process
+/// restarts alone; a chain that keeps failing exceeds its intensity and its own supervisor
+/// (`ChainsSupervisor`) restarts it.
+public enum ChainSupervisor {
+    public static func name(_ chain: String) -> String { "ChainSupervisor(\(chain))" }
+
+    public static func childSpec(chain: ChainConfig, services: ChainServices) -> ChildSpec {
+        let id = name(chain.key)
+        return ChildSpec(id: id, restart: .permanent, kind: .supervisor) { runtime in
+            let board = ChainStateBoard(chain: chain)
+            var pool = ProviderPool.childSpec(chain: chain, board: board)
+            pool.name = services.names.name(ProcessNames.chainKey(chain.key, "ProviderPool"))
+            let children = chain.providers.map { provider in
+                ProviderSupervisor.childSpec(chain: chain, provider: provider, board: board, services: services)
+            } + [
+                pool,
+                ProviderHealthMonitor.childSpec(chain: chain, sender: services.sender, breakers: services.breakers,
+                                                names: services.names),
+            ]
+            let supervisor = try await Supervisor.start(name: id, strategy: .oneForOne, children: children,
+                                                        runtime: runtime)
+            do {
+                try services.directory.register(chain: chain.key, board: board, process: supervisor.process)
+            } catch {
+                await supervisor.stop()
+                throw error
+            }
+            return supervisor.process
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Supervision
+
+/// A running lassod: the supervision tree, the event loop under it, and the HTTP routes.
+///
+/// ```
+/// Application (one for one)
+/// ├── BenchmarkStore
+/// ├── ChainsSupervisor (dynamic)
+/// │   └── ChainSupervisor(<chain>) … per configured chain
+/// │       ├── ProviderSupervisor(<provider>) → CircuitBreaker(<provider>, http|ws)
+/// │       ├── ProviderPool
+/// │       └── ProviderHealthMonitor
+/// └── Endpoint (the HTTP listener)
+/// ```
+/// The event loop is infrastructure beneath the tree, like a scheduler: it is created first
+/// and stopped last. The endpoint starts last, so requests arrive only once every configured
+/// chain runs, and stops first, so shutdown begins by refusing new work.
+public final class LassoApplication: Sendable {
+    public let runtime: Runtime
+    public let configs: ConfigStore
+    public let services: ChainServices
+    public let root: Supervisor
+    /// The port the HTTP listener bound.
+    public let port: Int
+    let loop: EventLoop
+    let observability: Observability
+    let logger: Logger
+    let eventToken: UInt64
+
+    /// Starts lassod for `config`. `port` overrides `server.port` (0 picks a free port).
+    /// - Throws: when the loop cannot start, the port cannot be bound, or a chain cannot start.
+    public static func start(config: LassoConfig, runtime: Runtime = .shared, sink: any LogSink = StandardOutputSink(),
+                             port: Int? = nil, httpClient clientConfiguration: HTTPClient.Configuration = .init())
+        async throws -> LassoApplication {
+        let loop = try EventLoop()
+        let configs = ConfigStore(config)
+        let scrubber = SecretScrubber(config: config)
+        let logger = Logger(config: config.observability, sink: sink, scrubber: scrubber)
+        let observability = Observability(config: config.observability, sink: sink, scrubber: scrubber)
+        let eventToken = runtime.events.observe { event in
+            let level: ObservabilityConfig.LogLevel = switch event.kind {
+            case .exited, .killed, .intensityExceeded: .warning
+            case .started, .restarted, .stopped: .debug
+            }
+            logger.log(level, "supervision.\(event.kind.rawValue)",
+                       ["supervisor": .string(event.supervisor), "child": event.child.map(LogValue.string) ?? .null,
+                        "pid": event.pid.map { .string($0.description) } ?? .null,
+                        "reason": event.reason.map(LogValue.string) ?? .null])
+        }
+        let names = ProcessNames()
+        let directory = ChainDirectory()
+        let client = HTTPClient(loop: loop, configuration: clientConfiguration)
+        let services = ChainServices(directory: directory, breakers: BreakerDirectory(), names: names,
+                                     sender: HTTPUpstreamSender(client: client, configs: configs),
+                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker))
+        let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, clock: runtime.clock) {
+            chain, key, latency, succeeded in
+            names.server("BenchmarkStore", as: BenchmarkStoreServer.self)?
+                .cast(.record(chain: chain, key: key, latencyMicros: latency, succeeded: succeeded))
+        }
+        let counters = RequestCounters()
+        let router = Routes.router(
+            rpc: RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
+                             observability: observability, counters: counters),
+            api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock),
+            metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters))
+        var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
+        serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
+
+        var benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: { configs.config.chains.map(\.key) })
+        benchmarks.name = names.name("BenchmarkStore")
+        let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor) { runtime in
+            let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
+            for chain in configs.config.chains {
+                try await supervisor.startChild(ChainSupervisor.childSpec(chain: chain, services: services))
+            }
+            return supervisor.process
+        }
+        do {
+            let root = try await Supervisor.start(name: "Application", strategy: .oneForOne, children: [
+                benchmarks, chains, Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
+                                                       names: names),
+            ], runtime: runtime)
+            let bound = (try? await names.server("Endpoint", as: Endpoint.self)?.call(.port)) ?? 0
+            logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
+                                                 "port": .int(bound), "chains": .int(config.chains.count)])
+            return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, port: bound,
+                                    loop: loop, observability: observability, logger: logger, eventToken: eventToken)
+        } catch {
+            runtime.events.removeObserver(eventToken)
+            logger.flush()
+            loop.stop()
+            throw error
+        }
+    }
+
+    private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor, port: Int,
+                 loop: EventLoop, observability: Observability, logger: Logger, eventToken: UInt64) {
+        self.runtime = runtime
+        self.configs = configs
+        self.services = services
+        self.root = root
+        self.port = port
+        self.loop = loop
+        self.observability = observability
+        self.logger = logger
+        self.eventToken = eventToken
+    }
+
+    /// The `ChainsSupervisor`, for starting and stopping chains at run time.
+    public func chains() async throws -> DynamicSupervisor? {
+        try await root.whichChildren().first { $0.id == "ChainsSupervisor" }?.process.flatMap(DynamicSupervisor.init)
+    }
+
+    /// Stops the tree in reverse start order (the listener first), flushes the logs, stops the loop.
+    public func stop() async {
+        await root.stop()
+        logger.log(.info, "lassod.stopped")
+        runtime.events.removeObserver(eventToken)
+        observability.flush()
+        logger.flush()
+        loop.stop()
+    }
+}

@@ -1,0 +1,48 @@
+import Supervision
+
+/// The tree's `Endpoint`: the process that owns lassod's HTTP listener.
+///
+/// Starting it binds the port (a bind failure fails the start, with the reason); stopping it
+/// closes the listener. It is the last child of `Application`, so at shutdown it stops first:
+/// no new requests are accepted while the chains wind down. Requests themselves never pass
+/// through its mailbox: the listener calls the route handlers on the event-loop thread.
+public struct Endpoint: GenServer {
+    public enum Call: Sendable {
+        /// The port actually bound (useful with port 0).
+        case port
+    }
+    public typealias Reply = Int
+
+    let loop: EventLoop
+    let configuration: HTTPServer.Configuration
+    let router: HTTPRouter
+    private var server: HTTPServer?
+
+    public init(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter) {
+        self.loop = loop
+        self.configuration = configuration
+        self.router = router
+    }
+
+    public static func childSpec(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
+                                 names: ProcessNames) -> ChildSpec {
+        ChildSpec(id: "Endpoint", name: names.name("Endpoint")) { runtime in
+            try await ServerRef.start(label: "Endpoint", runtime: runtime) {
+                Endpoint(loop: loop, configuration: configuration, router: router)
+            }.process
+        }
+    }
+
+    public mutating func initialize(context: ServerContext<Self>) async throws {
+        server = try HTTPServer(loop: loop, configuration: configuration, router: router)
+    }
+
+    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Int {
+        server?.port ?? 0
+    }
+
+    public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
+        server?.stop()
+        server = nil
+    }
+}
