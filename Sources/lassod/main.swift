@@ -4,7 +4,7 @@ import Lasso
 // lassod's command line. Exit codes: 0 success, 1 runtime error, 2 bad usage or invalid config.
 
 let usage = """
-    usage: lassod [--config PATH]
+    usage: lassod [--config PATH]             serve (SIGINT/SIGTERM stop it cleanly)
            lassod check-config [PATH]     validate a config file and print a summary
            lassod --version | --help
 
@@ -25,6 +25,28 @@ func loadConfig(_ path: String) -> LassoConfig {
     }
 }
 
+/// Runs lassod until SIGINT or SIGTERM, then stops the tree in reverse order and exits 0.
+func serve(_ config: LassoConfig) async {
+    let application: LassoApplication
+    do {
+        application = try await LassoApplication.start(config: config)
+    } catch {
+        fail("could not start: \(error)", code: 1)
+    }
+    // Stdout carries JSON log lines only; the banner is for the person at the terminal.
+    FileHandle.standardError.write(Data(("lassod \(LassoVersion.string) serving on http://\(config.server.host):"
+        + "\(application.port) (\(config.chains.count) chains); stop with Ctrl-C\n").utf8))
+    await waitForTerminationSignal()
+    await application.stop()
+}
+
+/// Suspends until SIGINT or SIGTERM arrives.
+func waitForTerminationSignal() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        _ = TerminationSignal(continuation, signals: [SIGINT, SIGTERM])
+    }
+}
+
 var arguments = Array(CommandLine.arguments.dropFirst())
 var configPath = "config/chains.yml"
 if let flag = arguments.firstIndex(of: "--config") {
@@ -42,9 +64,7 @@ case "check-config":
     let path = arguments.dropFirst().first ?? configPath
     print(ConfigSummary(config: loadConfig(path), source: path))
 case nil:
-    let config = loadConfig(configPath)
-    print(ConfigSummary(config: config, source: configPath))
-    print("\nlassod \(LassoVersion.string): configuration valid. Serving requires the proxy core, which this build does not include yet.")
+    await serve(loadConfig(configPath))
 default:
     fail("unknown command \(arguments[0])\n\(usage)", code: 2)
 }
