@@ -5,6 +5,7 @@ import Lasso
 
 let usage = """
     usage: lassod [--config PATH]             serve (SIGINT/SIGTERM stop it cleanly)
+           lassod demo [--config PATH]        serve in front of simulated providers (no network)
            lassod check-config [PATH]     validate a config file and print a summary
            lassod --version | --help
 
@@ -40,6 +41,26 @@ func serve(_ config: LassoConfig) async {
     await application.stop()
 }
 
+/// Runs lassod in front of three simulated providers per chain until SIGINT or SIGTERM.
+func demo(_ config: LassoConfig) async {
+    let demo: LassoDemo
+    do {
+        demo = try await LassoDemo.start(config: config)
+    } catch {
+        fail("could not start the demo: \(error)", code: 1)
+    }
+    let port = demo.application.port
+    let chain = config.chains.first?.key ?? "ethereum"
+    let banner = ["lassod \(LassoVersion.string) demo on http://\(config.server.host):\(port), simulated providers:"]
+        + demo.providerLines
+        + ["try: curl -s -X POST -H 'content-type: application/json' "
+           + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
+           + "http://\(config.server.host):\(port)/rpc/\(chain)", "stop with Ctrl-C"]
+    FileHandle.standardError.write(Data((banner.joined(separator: "\n") + "\n").utf8))
+    await waitForTerminationSignal()
+    await demo.stop()
+}
+
 /// Suspends until SIGINT or SIGTERM arrives.
 func waitForTerminationSignal() async {
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -60,6 +81,8 @@ case "--version":
     print("lassod \(LassoVersion.string)")
 case "--help", "-h":
     print(usage)
+case "demo":
+    await demo(loadConfig(configPath))
 case "check-config":
     let path = arguments.dropFirst().first ?? configPath
     print(ConfigSummary(config: loadConfig(path), source: path))

@@ -84,3 +84,21 @@ import Supervision
         #expect(stack.logs.lines.last?.contains("lassod.stopped") == true)
     }
 }
+
+@Suite(.serialized) struct DemoTests {
+    @Test func theDemoServesEveryConfiguredChainFromSimulatedProviders() async throws {
+        let config = try LassoConfig.load(path: "config/chains.yml", environment: [:])
+        let demo = try await LassoDemo.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
+        let loop = try EventLoop()
+        let client = HTTPClient(loop: loop)
+        for chain in config.chains {
+            let reply = try await client.post("http://127.0.0.1:\(demo.application.port)/rpc/\(chain.key)",
+                                              body: Array(#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#.utf8))
+            let expected = "0x" + String(chain.chainId, radix: 16)
+            #expect(String(decoding: reply.body, as: UTF8.self) == #"{"jsonrpc":"2.0","id":1,"result":"\#(expected)"}"#)
+        }
+        #expect(demo.providerLines.count == config.chains.count * 3)
+        await demo.stop()
+        loop.stop()
+    }
+}

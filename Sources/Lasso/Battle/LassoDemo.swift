@@ -1,0 +1,56 @@
+import Supervision
+
+/// `lassod demo`: lassod in front of simulated providers, all in one process, no network needed.
+///
+/// Every configured chain gets three simulated providers (`<chain>_sim_1` … `_3`) serving a
+/// deterministic chain over HTTP on loopback ports; lassod is configured with them instead of
+/// the real providers and serves as usual, so `curl`, web3.py or viem work against it.
+public final class LassoDemo: Sendable {
+    public let application: LassoApplication
+    public let network: SimulatedNetwork
+    let servers: [SimulatedProviderServer]
+    let loop: EventLoop
+
+    public static func start(config: LassoConfig, runtime: Runtime = .shared, sink: any LogSink = StandardOutputSink(),
+                             port: Int? = nil) async throws -> LassoDemo {
+        let loop = try EventLoop()
+        let now = MonotonicInstant(milliseconds: runtime.clock.now().nanoseconds / 1_000_000)
+        let network = SimulatedNetwork(chains: config.chains, providersPerChain: 3, start: now)
+        var servers: [SimulatedProviderServer] = []
+        var urls: [String: String] = [:]
+        do {
+            for provider in network.providers {
+                let server = try SimulatedProviderServer(provider: provider, loop: loop, clock: runtime.clock)
+                servers.append(server)
+                urls[provider.id] = server.url
+            }
+            var demoConfig = config
+            demoConfig.chains = network.chainConfigs(httpURL: { urls[$0] ?? "" }, wsURL: { _ in nil })
+            let application = try await LassoApplication.start(config: demoConfig, runtime: runtime, sink: sink, port: port)
+            return LassoDemo(application: application, network: network, servers: servers, loop: loop)
+        } catch {
+            for server in servers { server.stop() }
+            loop.stop()
+            throw error
+        }
+    }
+
+    private init(application: LassoApplication, network: SimulatedNetwork, servers: [SimulatedProviderServer],
+                 loop: EventLoop) {
+        self.application = application
+        self.network = network
+        self.servers = servers
+        self.loop = loop
+    }
+
+    /// One line per simulated provider: its id and where it listens.
+    public var providerLines: [String] {
+        servers.map { "  \($0.provider.id)  \($0.url)" }
+    }
+
+    public func stop() async {
+        await application.stop()
+        for server in servers { server.stop() }
+        loop.stop()
+    }
+}
