@@ -6,6 +6,7 @@ import Foundation
 let benchmarks: [String: () async throws -> Void] = [
     "supervision": SupervisionBenchmark.run,
     "transport": TransportBenchmark.run,
+    "proxy": ProxyBenchmark.run,
 ]
 
 let name = CommandLine.arguments.dropFirst().first ?? "help"
