@@ -11,7 +11,16 @@ enum OpenFileLimit {
     static func raise(to wanted: Int) -> Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
-        let target = min(rlim_t(max(wanted, 0)), limit.rlim_max)
+        let wantedLimit = rlim_t(max(wanted, 0))
+        if wantedLimit > limit.rlim_max {
+            // Raising the hard limit needs privilege (root, as lassod often runs under a service
+            // manager); without it, settle for the hard limit below.
+            var raised = limit
+            raised.rlim_cur = wantedLimit
+            raised.rlim_max = wantedLimit
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { return Int(clamping: wantedLimit) }
+        }
+        let target = min(wantedLimit, limit.rlim_max)
         if target > limit.rlim_cur {
             var raised = limit
             raised.rlim_cur = target
