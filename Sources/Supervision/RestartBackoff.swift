@@ -28,7 +28,7 @@ public struct RestartBackoff: Sendable, Equatable {
         let capped = min(base, Double(maximum.nanoseconds))
         let spread = capped * jitter * (2 * random - 1)
         let jittered = min(Double(maximum.nanoseconds), max(0, capped + spread))
-        return .nanoseconds(Int64(jittered))
+        return .nanoseconds(Int64(min(jittered, Double(Int64.max).nextDown)))
     }
 
     /// The attempt number after a child that ran for `uptime` exited.

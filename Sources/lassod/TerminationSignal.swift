@@ -1,28 +1,46 @@
 import Dispatch
 import Foundation
+import Supervision
 import Synchronization
 
-/// Resumes the waiting `main` once, on the first of the watched signals; later ones are ignored.
+/// What ends `lassod`'s wait: the first SIGINT/SIGTERM (`nil`), or the root supervisor exiting
+/// on its own (its reason). A second signal while shutting down exits at once, so an operator
+/// can always abort a stuck shutdown.
 final class TerminationSignal: @unchecked Sendable {
     // @unchecked: `sources` is set once in `init` and never changed; dispatch sources are
     // thread-safe objects. They live as long as this object, which their handlers retain: the
     // life of the process.
-    private let continuation: Mutex<CheckedContinuation<Void, Never>?>
+    private let continuation: Mutex<CheckedContinuation<ExitReason?, Never>?>
+    private let fired = Atomic<Bool>(false)
     private var sources: [any DispatchSourceSignal] = []
 
-    /// Routes `signals` here instead of their default action (termination).
-    init(_ continuation: CheckedContinuation<Void, Never>, signals: [Int32]) {
+    /// Routes `signals` here instead of their default action, and watches `root`.
+    init(_ continuation: CheckedContinuation<ExitReason?, Never>, signals: [Int32], root: ProcessRef) {
         self.continuation = Mutex(continuation)
         sources = signals.map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in fire() }
+            source.setEventHandler { [self] in
+                if fired.exchange(true, ordering: .relaxed) {
+                    FileHandle.standardError.write(Data("lassod: second signal, exiting now\n".utf8))
+                    exit(130)
+                }
+                resume(nil)
+            }
             source.resume()
             return source
         }
+        root.monitor { [self] reason in resume(reason) }
     }
 
-    private func fire() {
-        continuation.withLock { $0.take() }?.resume()
+    private func resume(_ reason: ExitReason?) {
+        continuation.withLock { $0.take() }?.resume(returning: reason)
+    }
+
+    /// Suspends until a signal (`nil`) or the root's exit (its reason).
+    static func wait(root: ProcessRef) async -> ExitReason? {
+        await withCheckedContinuation { continuation in
+            _ = TerminationSignal(continuation, signals: [SIGINT, SIGTERM], root: root)
+        }
     }
 }

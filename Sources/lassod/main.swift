@@ -26,7 +26,9 @@ func loadConfig(_ path: String) -> LassoConfig {
     }
 }
 
-/// Runs lassod until SIGINT or SIGTERM, then stops the tree in reverse order and exits 0.
+/// Runs lassod until SIGINT or SIGTERM, then stops the tree in reverse order and exits 0. If the
+/// tree gives up on its own (the root exceeded its restart intensity), exits 1 so that a service
+/// manager restarts lassod.
 func serve(_ config: LassoConfig) async {
     let application: LassoApplication
     do {
@@ -37,8 +39,18 @@ func serve(_ config: LassoConfig) async {
     // Stdout carries JSON log lines only; the banner is for the person at the terminal.
     FileHandle.standardError.write(Data(("lassod \(LassoVersion.string) serving on http://\(config.server.host):"
         + "\(application.port) (\(config.chains.count) chains); stop with Ctrl-C\n").utf8))
-    await waitForTerminationSignal()
+    await runUntilStopped(application)
+}
+
+/// Waits for a stop signal or the tree's own exit, and shuts down accordingly.
+func runUntilStopped(_ application: LassoApplication, cleanUp: () async -> Void = {}) async {
+    if let reason = await TerminationSignal.wait(root: application.root.process) {
+        await application.stop()
+        await cleanUp()
+        fail("the supervision tree stopped on its own (\(reason)); exiting", code: 1)
+    }
     await application.stop()
+    await cleanUp()
 }
 
 /// Runs lassod in front of three simulated providers per chain until SIGINT or SIGTERM.
@@ -57,15 +69,7 @@ func demo(_ config: LassoConfig) async {
            + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
            + "http://\(config.server.host):\(port)/rpc/\(chain)", "stop with Ctrl-C"]
     FileHandle.standardError.write(Data((banner.joined(separator: "\n") + "\n").utf8))
-    await waitForTerminationSignal()
-    await demo.stop()
-}
-
-/// Suspends until SIGINT or SIGTERM arrives.
-func waitForTerminationSignal() async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        _ = TerminationSignal(continuation, signals: [SIGINT, SIGTERM])
-    }
+    await runUntilStopped(demo.application) { await demo.stopProviders() }
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())

@@ -81,6 +81,23 @@ import Testing
         #expect(try await fixture.published()?.phase == .closed)
     }
 
+    @Test func aTrialWhoseTicketWasLostCanBeAbandoned() async throws {
+        let fixture = try await Fixture()
+        for _ in 0..<5 { fixture.breaker.cast(.finished(.providerFault, .regular)) }
+        _ = try await fixture.published()
+        fixture.clock.advance(by: .seconds(60))
+        guard case .admission(.allowed) = try await fixture.breaker.call(.admit) else {
+            Issue.record("half-open breaker refused the trial")
+            return
+        }
+        // The caller timed out and never got the ticket: without this the slot stays taken.
+        fixture.breaker.cast(.abandonTrial)
+        guard case .admission(.allowed) = try await fixture.breaker.call(.admit) else {
+            Issue.record("the abandoned trial's slot was not freed")
+            return
+        }
+    }
+
     @Test func aFaultInHalfOpenReopens() async throws {
         let fixture = try await Fixture()
         for _ in 0..<5 { fixture.breaker.cast(.finished(.providerFault, .regular)) }

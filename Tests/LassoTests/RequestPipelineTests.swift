@@ -208,12 +208,39 @@ final class ScriptedUpstream: UpstreamSender {
         #expect(unknown.status == "no_provider")
     }
 
-    @Test func notificationsAreForwardedButGetNoBody() async throws {
+    @Test func notificationsAreForwardedOnceAndGetNoBody() async throws {
         let fixture = try await Fixture()
-        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":null,"result":null}"#)
-        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","method":"eth_blockNumber"}"#)
-        #expect(outcome.body == nil)
-        #expect(fixture.upstream.sentTo == ["alpha"])
+        // Providers answer a notification with an empty 200: that is the provider doing its job.
+        fixture.upstream.answer("alpha", json: "")
+        for _ in 0..<6 {
+            let outcome = try await fixture.run(#"{"jsonrpc":"2.0","method":"eth_blockNumber"}"#)
+            #expect(outcome.body == nil && outcome.status == "ok")
+        }
+        #expect(fixture.upstream.sentTo == Array(repeating: "alpha", count: 6))
+        #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0))
+    }
+
+    @Test func anObjectWithNeitherResultNorErrorIsAnInvalidResponse() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1}"#)
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x5"}"#)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
+        #expect(outcome.attempts.map(\.verdict) == ["provider.invalid_response", "ok"])
+    }
+
+    @Test func onlyTheMethodNotFoundCodeMarksAMethodUnsupportedAndAllUnsupportedIsMinus32601() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"finalized block not supported"}}"#)
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
+        _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{},"finalized"]}"#)
+        #expect(fixture.boards["ethereum"]?.snapshot.providers[0].unsupportedMethods.isEmpty == true)
+
+        let notFound = #"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"the method x_y does not exist/is not available"}}"#
+        fixture.upstream.answer("alpha", json: notFound)
+        fixture.upstream.answer("beta", json: notFound)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":3,"method":"x_y"}"#)
+        #expect(outcome.errorCode == -32601)
+        #expect(text(outcome).contains("x_y is not supported by any provider of ethereum"))
     }
 
     @Test func unsupportedMethodFailsOverAndIsRememberedForThatProvider() async throws {

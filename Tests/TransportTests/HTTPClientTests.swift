@@ -114,6 +114,22 @@ struct HTTPClientTests {
         }
     }
 
+    @Test func redirectsAreReportedNotFollowed() async throws {
+        // Following would resend the request, headers included, to whatever host the upstream names.
+        let upstream = try ServerFixture(configure: { _ in }) { router in
+            router.add(.post, "/moved") { _, responder in
+                responder.respond(HTTPResponse(status: 301, headers: [(name: "location", value: "http://127.0.0.1:1/elsewhere")],
+                                               body: Array("moved".utf8)))
+            }
+        }
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        let client = HTTPClient(loop: loop)
+        await #expect(throws: HTTPClientError.badStatus(status: 301, body: Array("moved".utf8))) {
+            _ = try await client.post("http://127.0.0.1:\(upstream.port)/moved", body: Array("{}".utf8), timeout: 5)
+        }
+    }
+
     @Test func truncatedBody() async throws {
         let server = try #require(OneShotServer(response: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"partial\""))
         let loop = try EventLoop()

@@ -48,8 +48,14 @@ public final class LassoDemo: Sendable {
         servers.map { "  \($0.provider.id)  \($0.url)" }
     }
 
+    /// Stops lassod, then the simulated providers.
     public func stop() async {
         await application.stop()
+        await stopProviders()
+    }
+
+    /// Stops only the simulated providers (after lassod was stopped some other way).
+    public func stopProviders() async {
         for server in servers { server.stop() }
         loop.stop()
     }

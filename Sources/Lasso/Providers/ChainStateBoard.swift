@@ -81,9 +81,16 @@ public final class ChainStateBoard: Sendable {
         update(provider) { $0.headBlock = head }
     }
 
+    /// At most this many methods are remembered as unsupported per provider, so clients sending
+    /// made-up method names cannot grow the snapshot.
+    public static let maxUnsupportedMethods = 64
+
     /// Records that a provider answered "method not found" for `method`, so selection skips it.
     public func publish(unsupportedMethod method: String, provider: String) {
-        update(provider) { $0.unsupportedMethods.insert(method) }
+        update(provider) { snapshot in
+            guard snapshot.unsupportedMethods.count < Self.maxUnsupportedMethods else { return }
+            snapshot.unsupportedMethods.insert(method)
+        }
     }
 
     /// Replaces the measured performance table (from the benchmark store).

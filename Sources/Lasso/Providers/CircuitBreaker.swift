@@ -31,6 +31,9 @@ public struct CircuitBreaker: GenServer {
     public enum Cast: Sendable {
         /// An attempt finished; `ticket` is what `admit` returned (`.regular` when it was not asked).
         case finished(CircuitBreakerMachine.Outcome, CircuitBreakerMachine.Ticket)
+        /// An `admit` call timed out on the caller's side: if it granted the trial, the ticket
+        /// never reached anyone, so free the slot rather than stay half-open forever.
+        case abandonTrial
     }
 
     public enum Info: Sendable {
@@ -100,6 +103,8 @@ public struct CircuitBreaker: GenServer {
         switch message {
         case .finished(let outcome, let ticket):
             _ = machine.record(outcome, ticket: ticket, now: Self.now(context))
+        case .abandonTrial:
+            _ = machine.record(.abandoned, ticket: .trial(episode: machine.recoveryEpisode), now: Self.now(context))
         }
         publish(context: context)
     }

@@ -58,10 +58,17 @@ public struct ProviderHealthMonitor: GenServer {
             let channel = Channel(providerID: provider.id, transport: .http)
             let breaker = breakers.breaker(chain: chain.key, channel: channel)
             var ticket = CircuitBreakerMachine.Ticket.regular
-            if let breaker, case .admission(let admission)? = try? await breaker.call(.admit, timeout: .seconds(1)) {
-                // An open breaker is left alone until its timer; a half-open one gives us its trial.
-                guard case .allowed(let granted) = admission else { continue }
-                ticket = granted
+            if let breaker {
+                do {
+                    // An open breaker is left alone until its timer; a half-open one gives us its trial.
+                    guard case .admission(.allowed(let granted)) = try await breaker.call(.admit, timeout: .seconds(1)) else {
+                        continue
+                    }
+                    ticket = granted
+                } catch {
+                    breaker.cast(.abandonTrial)
+                    continue
+                }
             }
             probe(provider.id, channel: channel, ticket: ticket, breaker: breaker, context: context)
         }

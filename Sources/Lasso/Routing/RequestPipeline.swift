@@ -92,12 +92,26 @@ public final class RequestPipeline: Sendable {
         let channel = run.candidates[index]
         let phase = run.request.board.snapshot.providers.first { $0.id == channel.providerID }?
             .health(of: channel.transport)?.phase ?? .closed
+        // A later candidate whose breaker opened since selection is skipped; a pinned provider
+        // is tried whatever its breaker says.
+        if !phase.admitsTraffic && run.request.pinnedProvider == nil {
+            var next = run
+            next.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
+            attempt(next, index: index + 1)
+            return
+        }
         guard phase == .halfOpen, let breaker = breakers.breaker(chain: run.request.chain.key, channel: channel) else {
             send(run, index: index, ticket: .regular, phase: phase)
             return
         }
         Task {
-            let admission = try? await breaker.call(.admit, timeout: .seconds(1))
+            let admission: CircuitBreaker.Reply?
+            do {
+                admission = try await breaker.call(.admit, timeout: .seconds(1))
+            } catch {
+                breaker.cast(.abandonTrial)
+                admission = nil
+            }
             if case .admission(.allowed(let ticket))? = admission {
                 self.send(run, index: index, ticket: ticket, phase: phase)
             } else {
@@ -119,13 +133,16 @@ public final class RequestPipeline: Sendable {
                     timeout: MethodTimeouts.timeout(for: request.head.method)) { reply in
             let repliedAt = self.clock.now()
             let latency = repliedAt.since(sentAt)
-            let verdict = Self.judge(reply)
+            let verdict = request.head.isNotification ? Self.judgeNotification(reply) : Self.judge(reply)
             self.breakers.breaker(chain: request.chain.key, channel: channel)?.cast(.finished(verdict.breakerOutcome, ticket))
             if let succeeded = verdict.benchmarkSuccess {
                 let key = MetricKey(providerID: channel.providerID, method: request.head.method, transport: channel.transport)
                 self.benchmark(request.chain.key, key, latency.wholeMicroseconds, succeeded)
             }
-            if case .providerFault(.methodUnsupported) = verdict {
+            // Only the unambiguous code marks the method unsupported for everyone: a message
+            // like "… not supported" may be about this request's params.
+            if case .providerFault(.methodUnsupported) = verdict, case .response(_, _, let body) = reply,
+               JSONRPCScanner.scanResponse(body)?.errorCode == JSONRPCErrorBody.methodNotFound {
                 request.board.publish(unsupportedMethod: request.head.method, provider: channel.providerID)
             }
             var next = current
@@ -164,6 +181,15 @@ public final class RequestPipeline: Sendable {
     }
 
     private func allFailed(_ run: Run) {
+        let unsupported = "provider." + ProviderFaultCategory.methodUnsupported.rawValue
+        if !run.attempts.isEmpty, run.attempts.allSatisfy({ $0.verdict == unsupported }) {
+            run.completion(failure(run.request, code: JSONRPCErrorBody.methodNotFound, status: unsupported,
+                                   message: "\(run.request.head.method) is not supported by any provider of "
+                                       + run.request.chain.key,
+                                   candidates: run.candidates, attempts: run.attempts, context: run.context,
+                                   started: run.started))
+            return
+        }
         let trail = run.attempts.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue): \($0.verdict)" }
         let message = "all providers failed for \(run.request.head.method) on \(run.request.chain.key)"
             + (trail.isEmpty ? "" : " (" + trail.joined(separator: ", ") + ")")
@@ -197,6 +223,9 @@ public final class RequestPipeline: Sendable {
                 }
                 return ErrorClassification.classify(.response(httpStatus: status, rpcError: nil, retryAfterMs: retryAfterMs))
             }
+            guard scan.result != nil || scan.isError else {
+                return ErrorClassification.classify(.transportFailure(.invalidResponse))
+            }
             var rpcError: UpstreamRPCError?
             if scan.isError {
                 let message = scan.errorMessage.flatMap { JSONRPCScanner.decodeString(body, token: $0) } ?? ""
@@ -204,6 +233,15 @@ public final class RequestPipeline: Sendable {
             }
             return ErrorClassification.classify(.response(httpStatus: status, rpcError: rpcError, retryAfterMs: retryAfterMs))
         }
+    }
+
+    /// A notification's reply carries no answer (often an empty body): any 2xx means the
+    /// provider took it. Only transport failures and error statuses fail over.
+    static func judgeNotification(_ reply: UpstreamReply) -> ErrorClassification {
+        if case .response(let status, _, _) = reply, status == nil || (200...299).contains(status ?? 0) {
+            return .success
+        }
+        return judge(reply)
     }
 
     static func monotonic(_ instant: RuntimeInstant) -> MonotonicInstant {

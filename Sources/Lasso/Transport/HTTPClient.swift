@@ -62,7 +62,7 @@ public final class HTTPClient: Sendable {
             completion(.failure(.invalidURL))
             return
         }
-        let deadline = LoopTimers.now() &+ UInt64(max(0, timeout ?? defaultTimeout) * 1_000_000_000)
+        let deadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: timeout ?? defaultTimeout)
         let request = HTTPClientRequest.Spec(url: url, body: body, headers: headers, deadline: deadline)
         let state = self.state, loop = self.loop
         if let address = resolver.cached(url.host) {

@@ -82,7 +82,11 @@ final class HTTPClientRequest: LoopSession {
         info.method = cStrings.make("POST")
         info.protocol = cStrings.make(LoopCore.httpProtocolName)
         info.alpn = cStrings.make("http/1.1")
-        info.ssl_connection = Int32(bitPattern: LCCSCF_PIPELINE.rawValue) | (spec.url.isSecure ? Int32(bitPattern: LCCSCF_USE_SSL.rawValue) : 0)
+        // Never follow redirects: lws would resolve the new host on the loop thread and resend our
+        // headers there; a 3xx is reported as a bad status instead.
+        info.ssl_connection = Int32(bitPattern: LCCSCF_PIPELINE.rawValue)
+            | Int32(bitPattern: LCCSCF_HTTP_NO_FOLLOW_REDIRECT.rawValue)
+            | (spec.url.isSecure ? Int32(bitPattern: LCCSCF_USE_SSL.rawValue) : 0)
         info.keep_warm_secs = UInt16(clamping: state.configuration.keepAliveSeconds)
         info.opaque_user_data = LoopCore.tag(id)
         info.pwsi = wsiSlot

@@ -30,6 +30,9 @@ final class HTTPClientState: @unchecked Sendable {
             let id = core.uniqueNumber()
             hookID = id
             core.onShutdown(id) { [weak self] in self?.failAll() }
+            // Requests and pool vhosts point back here (and at our C strings) until the loop
+            // stops, even if the `HTTPClient` is dropped first: keep this state alive as long.
+            core.retain(self)
         }
         let key = PoolKey(host: spec.url.host, port: spec.url.port, secure: spec.url.isSecure)
         let pool: UpstreamConnectionPool

@@ -37,6 +37,13 @@ final class LoopTimers {
     var count: Int { actions.count }
 
     /// Monotonic clock in nanoseconds; immune to wall-clock steps.
+    /// `seconds` as nanoseconds, clamped to 0 … 10⁹ s so that `.infinity`, NaN or a huge
+    /// configured value cannot trap the conversion.
+    static func nanoseconds(seconds: Double) -> UInt64 {
+        guard seconds.isFinite, seconds > 0 else { return seconds == .infinity ? 1_000_000_000 * 1_000_000_000 : 0 }
+        return UInt64(min(seconds, 1e9) * 1_000_000_000)
+    }
+
     static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -48,7 +55,7 @@ final class LoopTimers {
     func schedule(in context: OpaquePointer, after seconds: Double, _ action: @escaping () -> Void) -> ID {
         let id = nextID
         nextID += 1
-        let delay = UInt64(max(0, seconds) * 1_000_000_000)
+        let delay = Self.nanoseconds(seconds: seconds)
         actions[id] = action
         push(Entry(deadline: Self.now() &+ delay, id: id))
         arm(context)

@@ -63,7 +63,7 @@ final class UpstreamConnectionPool {
         info.options = UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT)
         info.vhost_name = state.cStrings.make("lasso-client-\(state.core.uniqueNumber())")
         // lws's own response timeout must not fire before the request's deadline does.
-        info.timeout_secs = UInt32(max(5, Int(state.configuration.defaultTimeout * 4)))
+        info.timeout_secs = UInt32(min(86_400, max(5, state.configuration.defaultTimeout.isFinite ? state.configuration.defaultTimeout * 4 : 86_400)))
         info.connect_timeout_secs = info.timeout_secs
         if let ca = state.configuration.caFilePath { info.client_ssl_ca_filepath = state.cStrings.make(ca) }
         return lws_create_vhost(context, &info)

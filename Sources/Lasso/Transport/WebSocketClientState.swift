@@ -123,7 +123,8 @@ final class WebSocketClientState: LoopSession, @unchecked Sendable {
         info.host = cStrings.make(url.hostHeader)
         info.origin = info.host
         info.local_protocol_name = cStrings.make(LoopCore.webSocketProtocolName)
-        info.ssl_connection = url.isSecure ? Int32(bitPattern: LCCSCF_USE_SSL.rawValue) : 0
+        info.ssl_connection = Int32(bitPattern: LCCSCF_HTTP_NO_FOLLOW_REDIRECT.rawValue)
+            | (url.isSecure ? Int32(bitPattern: LCCSCF_USE_SSL.rawValue) : 0)
         info.opaque_user_data = LoopCore.tag(id)
         wsiSlot.pointee = nil
         info.pwsi = wsiSlot

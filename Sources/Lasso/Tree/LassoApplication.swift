@@ -71,8 +71,13 @@ public final class LassoApplication: Sendable {
         benchmarks.name = names.name("BenchmarkStore")
         let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
-            for chain in configs.config.chains {
-                try await supervisor.startChild(ChainSupervisor.childSpec(chain: chain, services: services))
+            do {
+                for chain in configs.config.chains {
+                    try await supervisor.startChild(ChainSupervisor.childSpec(chain: chain, services: services))
+                }
+            } catch {
+                await supervisor.stop()
+                throw error
             }
             return supervisor.process
         }
