@@ -178,6 +178,21 @@ final class LoopCore: @unchecked Sendable {
         return scratch
     }
 
+    /// Writes one WebSocket message in a single `lws_write` from the padded scratch buffer.
+    /// Loop thread only, from a WRITEABLE callback. `false` means the connection must close.
+    func write(_ message: WebSocketMessage, on wsi: OpaquePointer) -> Bool {
+        let buffer = outputBuffer(count: message.bytes.count)
+        guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        let start = base + Self.writePadding
+        message.bytes.withUnsafeBytes { bytes in
+            if let source = bytes.baseAddress, bytes.count > 0 {
+                start.update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+            }
+        }
+        let mode = message.isBinary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT
+        return lws_write(wsi, start, message.bytes.count, mode) >= message.bytes.count
+    }
+
     // MARK: The libwebsockets callback
 
     /// The single C callback of every protocol. Routes by the wsi's opaque session id, or, for

@@ -240,16 +240,7 @@ final class WebSocketClientState: LoopSession, @unchecked Sendable {
         }
         guard !outgoing.isEmpty else { return 0 }
         let message = outgoing.removeFirst()
-        let buffer = core.outputBuffer(count: message.bytes.count)
-        guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return -1 }
-        let start = base + LoopCore.writePadding
-        message.bytes.withUnsafeBytes { bytes in
-            if let source = bytes.baseAddress, bytes.count > 0 {
-                start.update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-            }
-        }
-        let mode = message.isBinary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT
-        guard lws_write(wsi, start, message.bytes.count, mode) >= message.bytes.count else { return -1 }
+        guard core.write(message, on: wsi) else { return -1 }
         if !outgoing.isEmpty { lws_callback_on_writable(wsi) }
         return 0
     }
