@@ -78,6 +78,25 @@ struct HTTPClientTests {
         }
     }
 
+    @Test func concurrentLookupsOfOneHostAllComplete() async throws {
+        let resolver = DNSResolver(ttlSeconds: 30)
+        let answers = await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        resolver.resolve("localhost") { continuation.resume(returning: $0) }
+                    }
+                }
+            }
+            var all: [String?] = []
+            for await answer in group { all.append(answer) }
+            return all
+        }
+        #expect(answers.count == 50)
+        #expect(Set(answers).count == 1 && answers.first??.isEmpty == false)
+        #expect(resolver.cached("localhost") == answers.first ?? nil)
+    }
+
     @Test func dnsFailure() async throws {
         let loop = try EventLoop()
         defer { loop.stop() }

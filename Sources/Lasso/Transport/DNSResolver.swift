@@ -5,42 +5,70 @@ import Synchronization
 /// Resolves upstream host names off the event loop (lws 4.1's own lookup blocks its thread),
 /// with a small positive cache so the hot path rarely waits.
 ///
-/// Thread-safe. IP literals resolve to themselves without a lookup.
+/// Thread-safe. IP literals resolve to themselves without a lookup. Concurrent misses for one
+/// host share a single lookup. An expired address is still served for up to `staleFactor`
+/// TTLs while a background refresh runs, so traffic does not stall on DNS every TTL.
 final class DNSResolver: Sendable {
     private struct Entry { let address: String; let expires: UInt64 }
-
-    private let cache = Mutex<[String: Entry]>([:])
+    private typealias Completion = @Sendable (String?) -> Void
+    private struct State {
+        var cache: [String: Entry] = [:]
+        /// Lookups under way, with everyone waiting for them.
+        var pending: [String: [Completion]] = [:]
+    }
+    private let state = Mutex(State())
     private let ttlNanoseconds: UInt64
+    private static let staleFactor: UInt64 = 10
     private let queue = DispatchQueue(label: "lasso.dns", attributes: .concurrent)
 
     init(ttlSeconds: Double = 30) {
-        ttlNanoseconds = UInt64(ttlSeconds * 1_000_000_000)
+        ttlNanoseconds = LoopTimers.nanoseconds(seconds: ttlSeconds)
     }
 
-    /// The cached (or literal) address for `host`, without blocking.
+    /// The cached (or literal) address for `host`, without blocking. A recently expired address
+    /// is returned too, and triggers one background refresh.
     func cached(_ host: String) -> String? {
         if Self.isIPLiteral(host) { return host }
         let now = LoopTimers.now()
-        return cache.withLock { cache in
-            guard let entry = cache[host], entry.expires > now else { return nil }
-            return entry.address
+        let (address, refresh) = state.withLock { state -> (String?, Bool) in
+            guard let entry = state.cache[host] else { return (nil, false) }
+            if entry.expires > now { return (entry.address, false) }
+            guard now - entry.expires < ttlNanoseconds &* Self.staleFactor else { return (nil, false) }
+            let refresh = state.pending[host] == nil
+            if refresh { state.pending[host] = [] }
+            return (entry.address, refresh)
         }
+        if refresh { lookUp(host) }
+        return address
     }
 
-    /// Looks `host` up on a background thread; `completion` runs there.
+    /// Looks `host` up on a background thread (or joins a lookup under way); `completion` runs
+    /// there.
     func resolve(_ host: String, completion: @escaping @Sendable (String?) -> Void) {
         if let address = cached(host) {
             completion(address)
             return
         }
+        let first = state.withLock { state -> Bool in
+            if state.pending[host] != nil {
+                state.pending[host]?.append(completion)
+                return false
+            }
+            state.pending[host] = [completion]
+            return true
+        }
+        if first { lookUp(host) }
+    }
+
+    private func lookUp(_ host: String) {
         let ttl = ttlNanoseconds
         queue.async { [self] in
             let address = Self.lookup(host)
-            if let address {
-                let entry = Entry(address: address, expires: LoopTimers.now() &+ ttl)
-                self.cache.withLock { $0[host] = entry }
+            let waiting = state.withLock { state -> [Completion] in
+                if let address { state.cache[host] = Entry(address: address, expires: LoopTimers.now() &+ ttl) }
+                return state.pending.removeValue(forKey: host) ?? []
             }
-            completion(address)
+            for completion in waiting { completion(address) }
         }
     }
 

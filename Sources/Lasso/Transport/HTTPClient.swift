@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// POSTs JSON-RPC bodies to upstream providers over `http://` and `https://`, with keep-alive
 /// connections and real parallelism per upstream.
@@ -73,7 +74,18 @@ public final class HTTPClient: Sendable {
             }
             return
         }
+        // The deadline covers the lookup too: whichever comes first, the address or the deadline,
+        // decides; the other is ignored.
+        let decided = Atomic<Bool>(false)
+        let budget = Double(deadline &- LoopTimers.now()) / 1e9
+        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, min(budget, 1e9))) {
+            guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            if !loop.execute({ completion(.failure(.timeout(address: url.description))) }) {
+                completion(.failure(.loopStopped))
+            }
+        }
         resolver.resolve(url.host) { address in
+            guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
             guard let address else {
                 if !loop.execute({ completion(.failure(.dnsFailure(host: url.host))) }) {
                     completion(.failure(.loopStopped))
