@@ -49,6 +49,22 @@ import Supervision
         }
     }
 
+    @Test func aRateLimitedProviderCoolsDownForItsRetryAfter() async throws {
+        let stack = try await Stack()
+        stack.alpha.provider.behavior = .rateLimited(retryAfterSeconds: 30)
+        let answer = try await stack.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
+        #expect(answer == #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
+        let board = try #require(stack.app.services.directory.board(for: "ethereum"))
+        let breaker = try #require(stack.app.services.breakers.breaker(chain: "ethereum",
+                                                                        channel: Channel(providerID: "alpha", transport: .http)))
+        _ = try await breaker.call(.status)
+        let now = MonotonicInstant(milliseconds: SystemClock.shared.now().nanoseconds / 1_000_000)
+        let cooldown = try #require(board.snapshot.providers.first { $0.id == "alpha" }?.http.cooldownUntil)
+        // Retry-After said 30 s; the default cooldown would be about 1 s.
+        #expect(cooldown.milliseconds(since: now) > 25_000)
+        await stack.shutdown()
+    }
+
     @Test func proxiesFailsOverReportsAndNeverLeaksTheKey() async throws {
         let stack = try await Stack()
         let answer = try await stack.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":"a","method":"eth_chainId","params":[]}"#)

@@ -133,6 +133,21 @@ struct HTTPClientTests {
         }
     }
 
+    @Test func retryAfterOfAnErrorStatusIsKept() async throws {
+        let upstream = try ServerFixture(configure: { _ in }) { router in
+            router.add(.post, "/limited") { _, responder in
+                responder.respond(HTTPResponse(status: 429, headers: [(name: "Retry-After", value: "7")],
+                                               body: Array("slow down".utf8)))
+            }
+        }
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        let client = HTTPClient(loop: loop)
+        await #expect(throws: HTTPClientError.badStatus(status: 429, body: Array("slow down".utf8), retryAfter: "7")) {
+            _ = try await client.post("http://127.0.0.1:\(upstream.port)/limited", body: [])
+        }
+    }
+
     @Test func redirectsAreReportedNotFollowed() async throws {
         // Following would resend the request, headers included, to whatever host the upstream names.
         let upstream = try ServerFixture(configure: { _ in }) { router in

@@ -39,7 +39,7 @@ public final class HTTPUpstreamSender: UpstreamSender {
     /// its status and body decide between a provider fault, a rate limit and a caller fault.
     static func reply(for error: HTTPClientError) -> UpstreamReply {
         switch error {
-        case .badStatus(let status, let body): .response(status: status, retryAfter: nil, body: body)
+        case .badStatus(let status, let body, let retryAfter): .response(status: status, retryAfter: retryAfter, body: body)
         case .dnsFailure: .failure(.dnsFailure)
         case .connectionRefused: .failure(.connectionRefused)
         case .tlsFailure: .failure(.tlsFailure)

@@ -11,8 +11,9 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case tlsFailure(address: String)
     /// No complete response within the request's deadline.
     case timeout(address: String)
-    /// The upstream answered with a non-2xx status; its body is kept for error classification.
-    case badStatus(status: Int, body: [UInt8])
+    /// The upstream answered with a non-2xx status; its body (and `Retry-After`, if sent) are
+    /// kept for error classification and rate-limit cooldowns.
+    case badStatus(status: Int, body: [UInt8], retryAfter: String? = nil)
     /// The connection closed before the announced body length arrived.
     case truncatedBody(address: String)
     /// The connection closed before a response head arrived.
@@ -28,7 +29,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .connectionRefused(let address): "connection refused by \(address)"
         case .tlsFailure(let address): "TLS handshake with \(address) failed"
         case .timeout(let address): "request to \(address) timed out"
-        case .badStatus(let status, let body): "upstream answered HTTP \(status) (\(body.count) bytes)"
+        case .badStatus(let status, let body, _): "upstream answered HTTP \(status) (\(body.count) bytes)"
         case .truncatedBody(let address): "response from \(address) was truncated"
         case .connectionClosed(let address): "connection to \(address) closed before a response"
         case .loopStopped: "event loop stopped"

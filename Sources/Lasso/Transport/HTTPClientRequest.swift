@@ -31,6 +31,8 @@ final class HTTPClientRequest: LoopSession {
     private let wsiSlot = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: 1)
     private var deadlineTimer: LoopTimers.ID?
     private var status: Int?
+    /// The upstream's `Retry-After`, kept for rate-limit cooldowns.
+    private var retryAfter: String?
     private var expectedLength: Int?
     private var received: [UInt8] = []
     private var headersSent = false
@@ -106,6 +108,9 @@ final class HTTPClientRequest: LoopSession {
             return sendBody()
         case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
             status = Int(lws_http_client_http_response(wsi))
+            if status.map({ !(200..<300).contains($0) }) == true {
+                retryAfter = LWSHeaderReader.value(wsi, WSI_TOKEN_HTTP_RETRY_AFTER)
+            }
             if let text = LWSHeaderReader.value(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH), let length = Int(text) {
                 expectedLength = length
                 received.reserveCapacity(min(length, 16 << 20))
@@ -209,7 +214,7 @@ final class HTTPClientRequest: LoopSession {
         } else if (200..<300).contains(status) {
             finish(.success(HTTPClientResponse(status: status, body: received)), killConnection: false)
         } else {
-            finish(.failure(.badStatus(status: status, body: received)), killConnection: false)
+            finish(.failure(.badStatus(status: status, body: received, retryAfter: retryAfter)), killConnection: false)
         }
     }
 
