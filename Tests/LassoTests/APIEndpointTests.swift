@@ -25,15 +25,13 @@ import Supervision
         let names = ProcessNames()
         let breakers = BreakerDirectory()
         let supervisor = try await Supervisor.start(name: "ChainSupervisor(ethereum)", children: [
-            { var spec = ProviderPool.childSpec(chain: chain, board: board)
-              spec.name = names.name(ProcessNames.chainKey("ethereum", "ProviderPool"))
-              return spec }(),
+            ProviderPool.childSpec(chain: chain, board: board, names: names),
             CircuitBreaker.childSpec(chain: "ethereum", provider: "alpha", transport: .ws, policy: CircuitBreakerPolicy(),
                                      board: board, directory: breakers),
         ], runtime: runtime)
         try directory.register(chain: "ethereum", board: board, process: supervisor.process)
         board.publish(webSocketConnected: true, provider: "alpha")
-        let pool = try #require(names.server(ProcessNames.chainKey("ethereum", "ProviderPool"), as: ProviderPool.self))
+        let pool = try #require(names.providerPool(chain: "ethereum"))
         pool.cast(.probeSucceeded(provider: "alpha", head: 200, atMs: 1))
         pool.cast(.probeSucceeded(provider: "beta", head: 190, atMs: 1))
         let wsBreaker = try #require(breakers.breaker(chain: "ethereum", channel: Channel(providerID: "alpha", transport: .ws)))

@@ -28,13 +28,11 @@ import Supervision
                                      board: board, directory: breakers),
             CircuitBreaker.childSpec(chain: "ethereum", provider: "beta", transport: .http, policy: CircuitBreakerPolicy(),
                                      board: board, directory: breakers),
-            { var spec = ProviderPool.childSpec(chain: chain, board: board)
-              spec.name = names.name(ProcessNames.chainKey("ethereum", "ProviderPool"))
-              return spec }(),
+            ProviderPool.childSpec(chain: chain, board: board, names: names),
             ProviderHealthMonitor.childSpec(chain: chain, sender: upstream, breakers: breakers, names: names),
         ], runtime: runtime)
         let monitor = try #require(try await supervisor.whichChildren()[3].process?.server(ProviderHealthMonitor.self))
-        let pool = try #require(names.server(ProcessNames.chainKey("ethereum", "ProviderPool"), as: ProviderPool.self))
+        let pool = try #require(names.providerPool(chain: "ethereum"))
 
         try await monitor.call(.probeNow)
         var status = try await pool.call(.status)

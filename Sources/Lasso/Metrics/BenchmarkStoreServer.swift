@@ -46,9 +46,10 @@ public struct BenchmarkStoreServer: GenServer {
         self.publishInterval = publishInterval
     }
 
-    public static func childSpec(directory: ChainDirectory, chains: @escaping @Sendable () -> [String],
+    /// The child spec; each incarnation registers in `names` (`names.benchmarkStore`).
+    public static func childSpec(directory: ChainDirectory, chains: @escaping @Sendable () -> [String], names: ProcessNames,
                                  publishInterval: Duration = .seconds(1)) -> ChildSpec {
-        ChildSpec(id: "BenchmarkStore") { runtime in
+        ChildSpec(id: "BenchmarkStore", name: names.name("BenchmarkStore")) { runtime in
             try await ServerRef.start(label: "BenchmarkStore", runtime: runtime) {
                 BenchmarkStoreServer(directory: directory, chains: chains, publishInterval: publishInterval)
             }.process

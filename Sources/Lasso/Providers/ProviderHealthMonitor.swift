@@ -76,7 +76,7 @@ public struct ProviderHealthMonitor: GenServer {
 
     private func probe(_ provider: String, channel: Channel, ticket: CircuitBreakerMachine.Ticket,
                        breaker: ServerRef<CircuitBreaker>?, context: ServerContext<Self>) {
-        let pool = names.server(ProcessNames.chainKey(chain.key, "ProviderPool"), as: ProviderPool.self)
+        let pool = names.providerPool(chain: chain.key)
         let clock = context.runtime.clock
         let timeout = min(interval, .seconds(5))
         sender.send(Self.probeBody, chain: chain.key, over: channel, timeout: timeout) { reply in

@@ -38,8 +38,9 @@ public struct ProviderPool: GenServer {
         records = Dictionary(uniqueKeysWithValues: providerIDs.map { ($0, Record()) })
     }
 
-    public static func childSpec(chain: ChainConfig, board: ChainStateBoard) -> ChildSpec {
-        ChildSpec(id: "ProviderPool") { runtime in
+    /// The child spec; each incarnation registers in `names` (`names.providerPool(chain:)`).
+    public static func childSpec(chain: ChainConfig, board: ChainStateBoard, names: ProcessNames) -> ChildSpec {
+        ChildSpec(id: "ProviderPool", name: names.name(ProcessNames.chainKey(chain.key, "ProviderPool"))) { runtime in
             try await ServerRef.start(label: "ProviderPool(\(chain.key))", runtime: runtime) {
                 ProviderPool(chain: chain, board: board)
             }.process

@@ -15,8 +15,7 @@ public enum ChainSupervisor {
         let id = name(chain.key)
         return ChildSpec(id: id, restart: .permanent, kind: .supervisor) { runtime in
             let board = ChainStateBoard(chain: chain)
-            var pool = ProviderPool.childSpec(chain: chain, board: board)
-            pool.name = services.names.name(ProcessNames.chainKey(chain.key, "ProviderPool"))
+            let pool = ProviderPool.childSpec(chain: chain, board: board, names: services.names)
             let children = chain.providers.map { provider in
                 ProviderSupervisor.childSpec(chain: chain, provider: provider, board: board, services: services)
             } + [

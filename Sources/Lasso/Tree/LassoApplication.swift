@@ -55,8 +55,7 @@ public final class LassoApplication: Sendable {
                                      breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker))
         let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, clock: runtime.clock) {
             chain, key, latency, succeeded in
-            names.server("BenchmarkStore", as: BenchmarkStoreServer.self)?
-                .cast(.record(chain: chain, key: key, latencyMicros: latency, succeeded: succeeded))
+            names.benchmarkStore?.cast(.record(chain: chain, key: key, latencyMicros: latency, succeeded: succeeded))
         }
         let counters = RequestCounters()
         let router = Routes.router(
@@ -67,8 +66,8 @@ public final class LassoApplication: Sendable {
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
 
-        var benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: { configs.config.chains.map(\.key) })
-        benchmarks.name = names.name("BenchmarkStore")
+        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: { configs.config.chains.map(\.key) },
+                                                        names: names)
         let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
             do {
@@ -86,7 +85,7 @@ public final class LassoApplication: Sendable {
                 benchmarks, chains, Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
                                                        names: names),
             ], runtime: runtime)
-            let bound = (try? await names.server("Endpoint", as: Endpoint.self)?.call(.port)) ?? 0
+            let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count)])
             return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, port: bound,

@@ -20,4 +20,15 @@ public final class ProcessNames: Sendable {
 
     /// The key of a chain process.
     public static func chainKey(_ chain: String, _ child: String) -> String { "\(chain)/\(child)" }
+
+    /// The application's benchmark store, if it runs.
+    public var benchmarkStore: ServerRef<BenchmarkStoreServer>? { server("BenchmarkStore", as: BenchmarkStoreServer.self) }
+
+    /// The provider pool of `chain`, if it runs.
+    public func providerPool(chain: String) -> ServerRef<ProviderPool>? {
+        server(Self.chainKey(chain, "ProviderPool"), as: ProviderPool.self)
+    }
+
+    /// The HTTP endpoint, if it runs.
+    public var endpoint: ServerRef<Endpoint>? { server("Endpoint", as: Endpoint.self) }
 }

@@ -54,9 +54,9 @@ public struct ChainStatus: Sendable, Codable, Equatable {
                                })
         }
         let snapshot = board.snapshot
-        let pool = names.server(ProcessNames.chainKey(chain.key, "ProviderPool"), as: ProviderPool.self)
+        let pool = names.providerPool(chain: chain.key)
         let poolStatus = (try? await pool?.call(.status, timeout: .seconds(2))) ?? []
-        let benchmarks = names.server("BenchmarkStore", as: BenchmarkStoreServer.self)
+        let benchmarks = names.benchmarkStore
         var leaderboard: [LeaderboardEntry] = []
         if case .leaderboard(let entries)? = try? await benchmarks?.call(.leaderboard(chain: chain.key), timeout: .seconds(2)) {
             leaderboard = entries
