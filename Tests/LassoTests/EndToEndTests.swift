@@ -118,3 +118,53 @@ import Supervision
         loop.stop()
     }
 }
+
+@Suite(.serialized) struct WebSocketChannelTests {
+    /// A loopback port with nothing listening (bound, then released).
+    static func closedPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test func failsOverFromHTTPToTheProvidersWebSocket() async throws {
+        let loop = try EventLoop()
+        let client = HTTPClient(loop: loop)
+        let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
+        let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
+        let config = try LassoConfig.parse(yaml: """
+            selection: {default_strategy: priority}
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, priority: 1, url: "http://127.0.0.1:\(Self.closedPort())/", ws_url: "\(alpha.webSocketURL)"}
+            """, environment: [:])
+        let app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
+        let board = try #require(app.services.directory.board(for: "ethereum"))
+        // The ws channel becomes a candidate once the connection reports in.
+        let clock = ContinuousClock()
+        let limit = clock.now + .seconds(10)
+        while board.snapshot.providers.first?.ws == nil, clock.now < limit { await Task.yield() }
+        #expect(board.snapshot.providers.first?.ws != nil)
+
+        let reply = try await client.post("http://127.0.0.1:\(app.port)/rpc/ethereum?include_meta=body",
+                                          body: Array(#"{"jsonrpc":"2.0","id":"x","method":"eth_chainId"}"#.utf8))
+        let text = String(decoding: reply.body, as: UTF8.self)
+        #expect(text.hasPrefix(#"{"jsonrpc":"2.0","id":"x","result":"0x1","lasso_meta":{"#))
+        #expect(text.contains(#""protocol":"ws""#))
+        #expect(alpha.provider.requestCounts["eth_chainId"] == 1)
+
+        await app.stop()
+        #expect(board.snapshot.providers.first?.ws == nil, "a stopped connection withdraws its channel")
+        alpha.stop()
+        loop.stop()
+    }
+}

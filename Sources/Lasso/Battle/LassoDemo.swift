@@ -3,7 +3,7 @@ import Supervision
 /// `lassod demo`: lassod in front of simulated providers, all in one process, no network needed.
 ///
 /// Every configured chain gets three simulated providers (`<chain>_sim_1` … `_3`) serving a
-/// deterministic chain over HTTP on loopback ports; lassod is configured with them instead of
+/// deterministic chain over HTTP and WebSocket on loopback ports; lassod is configured with them instead of
 /// the real providers and serves as usual, so `curl`, web3.py or viem work against it.
 public final class LassoDemo: Sendable {
     public let application: LassoApplication
@@ -18,14 +18,16 @@ public final class LassoDemo: Sendable {
         let network = SimulatedNetwork(chains: config.chains, providersPerChain: 3, start: now)
         var servers: [SimulatedProviderServer] = []
         var urls: [String: String] = [:]
+        var webSocketURLs: [String: String] = [:]
         do {
             for provider in network.providers {
                 let server = try SimulatedProviderServer(provider: provider, loop: loop, clock: runtime.clock)
                 servers.append(server)
                 urls[provider.id] = server.url
+                webSocketURLs[provider.id] = server.webSocketURL
             }
             var demoConfig = config
-            demoConfig.chains = network.chainConfigs(httpURL: { urls[$0] ?? "" }, wsURL: { _ in nil })
+            demoConfig.chains = network.chainConfigs(httpURL: { urls[$0] ?? "" }, wsURL: { webSocketURLs[$0] })
             let application = try await LassoApplication.start(config: demoConfig, runtime: runtime, sink: sink, port: port)
             return LassoDemo(application: application, network: network, servers: servers, loop: loop)
         } catch {

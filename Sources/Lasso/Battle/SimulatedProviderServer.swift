@@ -1,13 +1,15 @@
 import Dispatch
 import Supervision
+import Synchronization
 
-/// Serves one `SimulatedProvider` over HTTP on lassod's own transport: the upstream that tests,
-/// `lassod demo` and the battle framework point lassod at.
+/// Serves one `SimulatedProvider` over HTTP and WebSocket (same port) on lassod's own
+/// transport: the upstream that tests, `lassod demo` and the battle framework point lassod at.
 ///
-/// Every POST, whatever its path, is a JSON-RPC body for the provider. Its verdict is carried
-/// out: a response after its delay; `noReply` leaves the request hanging until the client gives
-/// up; a closed connection (`down`, `killed`) is answered 503 with the connection closed, since
-/// an already accepted HTTP connection cannot be refused.
+/// Every POST, whatever its path, is a JSON-RPC body for the provider, and so is every
+/// WebSocket message. Its verdict is carried out: a response after its delay; `noReply` leaves
+/// the request hanging until the client gives up; a closed connection (`down`, `killed`) is a
+/// 503 with the connection closed over HTTP (an accepted connection cannot be refused), a
+/// closed socket over WebSocket.
 public final class SimulatedProviderServer: Sendable {
     public let provider: SimulatedProvider
     let server: HTTPServer
@@ -39,7 +41,72 @@ public final class SimulatedProviderServer: Sendable {
                 break
             }
         }
-        server = try HTTPServer(loop: loop, configuration: .init(host: host, port: port), router: router)
+        let sockets = SocketState()
+        let webSocket = WebSocketServerHandlers(
+            onOpen: { connection, _ in
+                if let subscriptions = provider.acceptWebSocket() {
+                    sockets.open(connection, subscriptions)
+                } else {
+                    sockets.server?.close(connection, code: .goingAway)
+                }
+            },
+            onMessage: { connection, message in
+                let now = MonotonicInstant(milliseconds: clock.now().nanoseconds / 1_000_000)
+                let reply = sockets.handle(connection) { subscriptions in
+                    provider.handleWebSocket(message: message.bytes, now: now, subscriptions: &subscriptions)
+                }
+                switch reply {
+                case .respond(let response) where !response.body.isEmpty:
+                    let text = String(decoding: response.body, as: UTF8.self)
+                    if response.delayMs == 0 {
+                        sockets.server?.send(connection, text)
+                    } else {
+                        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(clamping: response.delayMs))) {
+                            sockets.server?.send(connection, text)
+                        }
+                    }
+                case .closeConnection:
+                    sockets.server?.close(connection, code: .goingAway)
+                case .respond, .noReply, nil:
+                    break
+                }
+            },
+            onClose: { connection, _ in sockets.close(connection) })
+        server = try HTTPServer(loop: loop, configuration: .init(host: host, port: port), router: router, webSocket: webSocket)
+        sockets.server = server
+    }
+
+    /// `ws://host:port/` for the config.
+    public var webSocketURL: String { "ws://127.0.0.1:\(port)/" }
+
+    /// Each open WebSocket's subscription state, and the server to answer through (set once
+    /// the server exists; messages cannot arrive before).
+    private final class SocketState: Sendable {
+        private let connections = Mutex<[WebSocketConnectionID: SimulatedSubscriptions]>([:])
+        private let serverSlot = Mutex<HTTPServer?>(nil)
+
+        var server: HTTPServer? {
+            get { serverSlot.withLock { $0 } }
+            set { serverSlot.withLock { $0 = newValue } }
+        }
+
+        func open(_ connection: WebSocketConnectionID, _ subscriptions: SimulatedSubscriptions) {
+            connections.withLock { $0[connection] = subscriptions }
+        }
+
+        func handle(_ connection: WebSocketConnectionID,
+                    _ body: (inout SimulatedSubscriptions) -> SimulatedReply) -> SimulatedReply? {
+            connections.withLock { connections in
+                guard var subscriptions = connections[connection] else { return nil }
+                let reply = body(&subscriptions)
+                connections[connection] = subscriptions
+                return reply
+            }
+        }
+
+        func close(_ connection: WebSocketConnectionID) {
+            _ = connections.withLock { $0.removeValue(forKey: connection) }
+        }
     }
 
     /// `http://host:port/` for the config.

@@ -44,7 +44,9 @@ public final class WebSocketClient: Sendable {
     /// Creates the client; nothing connects until ``start()``.
     public init(loop: EventLoop, url: UpstreamURL, configuration: Configuration = .init(),
                 onEvent: @escaping @Sendable (WebSocketClientEvent) -> Void = { _ in }) {
-        let (stream, continuation) = AsyncStream<WebSocketClientEvent>.makeStream()
+        // Bounded: a client driven through `onEvent` never reads `events`, and an unread
+        // unbounded stream would keep every message ever received.
+        let (stream, continuation) = AsyncStream<WebSocketClientEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         events = stream
         self.loop = loop
         state = WebSocketClientState(core: loop.core, url: url, configuration: configuration,

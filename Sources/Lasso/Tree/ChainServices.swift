@@ -8,9 +8,12 @@ public struct ChainServices: Sendable {
     public let names: ProcessNames
     public let sender: any UpstreamSender
     public let breakerPolicy: CircuitBreakerPolicy
+    /// The event loop upstream WebSockets run on.
+    public let loop: EventLoop
 
     public init(directory: ChainDirectory, breakers: BreakerDirectory, names: ProcessNames, sender: any UpstreamSender,
-                breakerPolicy: CircuitBreakerPolicy) {
+                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop) {
+        self.loop = loop
         self.directory = directory
         self.breakers = breakers
         self.names = names

@@ -7,7 +7,7 @@ import Supervision
 /// ├── BenchmarkStore
 /// ├── ChainsSupervisor (dynamic)
 /// │   └── ChainSupervisor(<chain>) … per configured chain
-/// │       ├── ProviderSupervisor(<provider>) → CircuitBreaker(<provider>, http|ws)
+/// │       ├── ProviderSupervisor(<provider>) → CircuitBreaker(<provider>, http|ws), WSConnection
 /// │       ├── ProviderPool
 /// │       └── ProviderHealthMonitor
 /// └── Endpoint (the HTTP listener)
@@ -50,9 +50,9 @@ public final class LassoApplication: Sendable {
         let names = ProcessNames()
         let directory = ChainDirectory()
         let client = HTTPClient(loop: loop, configuration: clientConfiguration)
-        let services = ChainServices(directory: directory, breakers: BreakerDirectory(), names: names,
-                                     sender: HTTPUpstreamSender(client: client, configs: configs),
-                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker))
+        let sender = ChannelSender(http: HTTPUpstreamSender(client: client, configs: configs), names: names)
+        let services = ChainServices(directory: directory, breakers: BreakerDirectory(), names: names, sender: sender,
+                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop)
         let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, clock: runtime.clock) {
             chain, key, latency, succeeded in
             names.benchmarkStore?.cast(.record(chain: chain, key: key, latencyMicros: latency, succeeded: succeeded))

@@ -1,7 +1,9 @@
 import Supervision
 
-/// `ProviderSupervisor(<provider>)`: one provider's processes — a breaker per transport it has.
-/// One for one: a breaker that crashes restarts closed and republishes; its sibling is untouched.
+/// `ProviderSupervisor(<provider>)`: one provider's processes — a breaker per transport it has,
+/// and its `WSConnection` when it has a `ws_url`. One for one: a breaker that crashes restarts
+/// closed and republishes; a WebSocket that keeps dying exhausts only this supervisor, whose own
+/// restart does not touch the chain's other providers.
 public enum ProviderSupervisor {
     public static func childSpec(chain: ChainConfig, provider: ProviderConfig, board: ChainStateBoard,
                                  services: ChainServices) -> ChildSpec {
@@ -10,6 +12,8 @@ public enum ProviderSupervisor {
             CircuitBreaker.childSpec(chain: chain.key, provider: provider.id, transport: transport,
                                      policy: services.breakerPolicy, board: board, directory: services.breakers)
         }
-        return Supervisor.childSpec(id: id, strategy: .oneForOne, children: breakers)
+        let connection = WSConnection.childSpec(chain: chain, provider: provider, board: board, loop: services.loop,
+                                                names: services.names)
+        return Supervisor.childSpec(id: id, strategy: .oneForOne, children: breakers + (connection.map { [$0] } ?? []))
     }
 }

@@ -1,0 +1,122 @@
+import Supervision
+
+/// `WSConnection(<provider>)`: the supervised process that owns one provider's upstream
+/// WebSocket and carries unary JSON-RPC requests over it.
+///
+/// It connects at start and the transport reconnects with backoff when the socket drops. While
+/// connected, the provider's `ws` channel is published as a candidate on the chain's board;
+/// while not, it is withdrawn, so selection never offers a channel nobody can serve. Requests
+/// get lassod's own ids on the wire (many clients share the socket and their ids collide); the
+/// pipeline restores each client's id on the way back. A request still waiting when the socket
+/// drops fails as `connectionClosed` (the pipeline then fails over), one that outlives its
+/// timeout as `timeout`.
+public struct WSConnection: GenServer {
+    public enum Cast: Sendable {
+        case send(body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void)
+    }
+
+    public enum Info: Sendable {
+        case event(WebSocketClientEvent)
+        case expired(UInt64)
+    }
+
+    private struct Pending {
+        let completion: @Sendable (UpstreamReply) -> Void
+        let timer: TimerHandle
+    }
+
+    let chain: String
+    let provider: String
+    let url: UpstreamURL
+    let loop: EventLoop
+    let board: ChainStateBoard
+    private var client: WebSocketClient?
+    private var connected = false
+    private var pending: [UInt64: Pending] = [:]
+    private var nextID: UInt64 = 1
+
+    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, board: ChainStateBoard) {
+        self.chain = chain
+        self.provider = provider
+        self.url = url
+        self.loop = loop
+        self.board = board
+    }
+
+    /// The registered name, for `ProcessNames`.
+    public static func processKey(chain: String, provider: String) -> String {
+        ProcessNames.chainKey(chain, "WSConnection(\(provider))")
+    }
+
+    /// The child spec; `nil` when the provider has no usable `ws_url`.
+    public static func childSpec(chain: ChainConfig, provider: ProviderConfig, board: ChainStateBoard,
+                                 loop: EventLoop, names: ProcessNames) -> ChildSpec? {
+        guard let text = provider.wsURL, let url = UpstreamURL(text) else { return nil }
+        let id = "WSConnection(\(provider.id))"
+        return ChildSpec(id: id, name: names.name(processKey(chain: chain.key, provider: provider.id))) { runtime in
+            try await ServerRef.start(label: id, runtime: runtime) {
+                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, board: board)
+            }.process
+        }
+    }
+
+    public mutating func initialize(context: ServerContext<Self>) async throws {
+        let me = context.ref
+        let client = WebSocketClient(loop: loop, url: url) { event in me.info(.event(event)) }
+        self.client = client
+        client.start()
+    }
+
+    public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
+        guard case .send(let body, let timeout, let completion) = message else { return }
+        guard connected, let client else {
+            completion(.failure(.connectionClosed))
+            return
+        }
+        let id = nextID
+        nextID += 1
+        guard let tagged = ResponseIDSplice.splice(response: body, clientID: Array(String(id).utf8)) else {
+            completion(.failure(.invalidResponse))
+            return
+        }
+        let timer = context.sendAfter(.expired(id), after: timeout)
+        pending[id] = Pending(completion: completion, timer: timer)
+        client.send(.text(String(decoding: tagged, as: UTF8.self)))
+    }
+
+    public mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
+        switch message {
+        case .event(.connected):
+            connected = true
+            board.publish(webSocketConnected: true, provider: provider)
+        case .event(.disconnected), .event(.closed):
+            setDisconnected()
+        case .event(.message(let message)):
+            guard let scan = JSONRPCScanner.scanResponse(message.bytes), let idRange = scan.id,
+                  let id = UInt64(String(decoding: message.bytes[idRange], as: UTF8.self)),
+                  let waiting = pending.removeValue(forKey: id) else { return }
+            waiting.timer.cancel()
+            waiting.completion(.response(status: nil, retryAfter: nil, body: message.bytes))
+        case .event(.reconnecting):
+            break
+        case .expired(let id):
+            pending.removeValue(forKey: id)?.completion(.failure(.timeout))
+        }
+    }
+
+    public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
+        client?.close()
+        setDisconnected()
+    }
+
+    private mutating func setDisconnected() {
+        connected = false
+        board.publish(webSocketConnected: false, provider: provider)
+        let waiting = pending
+        pending = [:]
+        for (_, request) in waiting {
+            request.timer.cancel()
+            request.completion(.failure(.connectionClosed))
+        }
+    }
+}
