@@ -17,9 +17,11 @@ class ProcessCore: @unchecked Sendable {
 
     private struct Life {
         var exitReason: ExitReason?
+        /// Set once every monitor has fired: from then on exit observers run at once.
+        var monitorsFired = false
         var monitors: [UInt64: @Sendable (UInt64, ExitReason) -> Void] = [:]
         var nextMonitorID: UInt64 = 0
-        var waiters: [UnsafeContinuation<ExitReason, Never>] = []
+        var exitObservers: [@Sendable (ExitReason) -> Void] = []
     }
     private let life = Mutex(Life())
 
@@ -36,18 +38,24 @@ class ProcessCore: @unchecked Sendable {
     final var isAlive: Bool { exitReason == nil }
 
     /// Records the exit. Returns `false` (and does nothing) if an exit was already recorded.
+    /// Monitors fire first; only then do exit observers (and `waitForExit`) see the exit — even
+    /// those that arrive while the monitors are running.
     @discardableResult
     final func finish(_ reason: ExitReason) -> Bool {
-        let taken: (monitors: [(UInt64, @Sendable (UInt64, ExitReason) -> Void)], waiters: [UnsafeContinuation<ExitReason, Never>])? =
-            life.withLock { life in
-                guard life.exitReason == nil else { return nil }
-                life.exitReason = reason
-                defer { life.monitors = [:]; life.waiters = [] }
-                return (life.monitors.sorted { $0.key < $1.key }, life.waiters)
-            }
-        guard let taken else { return false }
-        for (id, monitor) in taken.monitors { monitor(id, reason) }
-        for waiter in taken.waiters { waiter.resume(returning: reason) }
+        let monitors: [(UInt64, @Sendable (UInt64, ExitReason) -> Void)]? = life.withLock { life in
+            guard life.exitReason == nil else { return nil }
+            life.exitReason = reason
+            defer { life.monitors = [:] }
+            return life.monitors.sorted { $0.key < $1.key }
+        }
+        guard let monitors else { return false }
+        for (id, monitor) in monitors { monitor(id, reason) }
+        let observers = life.withLock { life in
+            life.monitorsFired = true
+            defer { life.exitObservers = [] }
+            return life.exitObservers
+        }
+        for observer in observers { observer(reason) }
         return true
     }
 
@@ -68,15 +76,20 @@ class ProcessCore: @unchecked Sendable {
         _ = life.withLock { $0.monitors.removeValue(forKey: id) }
     }
 
-    /// Suspends until the process exits and returns its reason.
+    /// Calls `body` once, after the process has exited and every monitor has fired.
+    final func whenExited(_ body: @escaping @Sendable (ExitReason) -> Void) {
+        let reason: ExitReason? = life.withLock { life in
+            if life.monitorsFired { return life.exitReason }
+            life.exitObservers.append(body)
+            return nil
+        }
+        if let reason { body(reason) }
+    }
+
+    /// Suspends until the process has exited (and its monitors have fired); returns its reason.
     final func waitForExit() async -> ExitReason {
         await withUnsafeContinuation { continuation in
-            let reason: ExitReason? = life.withLock { life in
-                if let reason = life.exitReason { return reason }
-                life.waiters.append(continuation)
-                return nil
-            }
-            if let reason { continuation.resume(returning: reason) }
+            whenExited { continuation.resume(returning: $0) }
         }
     }
 
@@ -90,16 +103,12 @@ class ProcessCore: @unchecked Sendable {
                 let waiter = race.withLock { slot in defer { slot = nil }; return slot }
                 waiter?.resume(returning: value)
             }
-            let monitorID = Mutex<UInt64?>(nil)
-            let timer = runtime.clock.schedule(at: deadline) { [self] in
-                resumeOnce(nil)
-                if let id = monitorID.withLock({ $0 }) { removeMonitor(id) }
-            }
-            if let id = addMonitor({ _, reason in timer.cancel(); resumeOnce(reason) }) {
-                monitorID.withLock { $0 = id }
-            } else {
+            let timer = runtime.clock.schedule(at: deadline) { resumeOnce(nil) }
+            // If the timer wins, this observer stays until the process exits (or is killed,
+            // which the caller then does): a no-op then.
+            whenExited { reason in
                 timer.cancel()
-                resumeOnce(exitReason ?? .noProcess)
+                resumeOnce(reason)
             }
         }
     }
