@@ -14,7 +14,7 @@ public final class LassoDemo: Sendable {
     public static func start(config: LassoConfig, runtime: Runtime = .shared, sink: any LogSink = StandardOutputSink(),
                              port: Int? = nil) async throws -> LassoDemo {
         let loop = try EventLoop()
-        let now = MonotonicInstant(milliseconds: runtime.clock.now().nanoseconds / 1_000_000)
+        let now = MonotonicInstant(runtime.clock.now())
         let network = SimulatedNetwork(chains: config.chains, providersPerChain: 3, start: now)
         var servers: [SimulatedProviderServer] = []
         var urls: [String: String] = [:]

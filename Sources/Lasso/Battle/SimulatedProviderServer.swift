@@ -22,7 +22,7 @@ public final class SimulatedProviderServer: Sendable {
         self.provider = provider
         var router = HTTPRouter()
         router.add(.post, prefix: "/") { request, responder in
-            let now = MonotonicInstant(milliseconds: clock.now().nanoseconds / 1_000_000)
+            let now = MonotonicInstant(clock.now())
             switch provider.handleHTTP(body: request.body, now: now) {
             case .respond(let reply):
                 let response = HTTPResponse(status: reply.status,
@@ -51,7 +51,7 @@ public final class SimulatedProviderServer: Sendable {
                 }
             },
             onMessage: { connection, message in
-                let now = MonotonicInstant(milliseconds: clock.now().nanoseconds / 1_000_000)
+                let now = MonotonicInstant(clock.now())
                 let reply = sockets.handle(connection) { subscriptions in
                     provider.handleWebSocket(message: message.bytes, now: now, subscriptions: &subscriptions)
                 }

@@ -95,6 +95,6 @@ public struct BenchmarkStoreServer: GenServer {
     }
 
     static func now(_ context: ServerContext<Self>) -> MonotonicInstant {
-        MonotonicInstant(milliseconds: context.runtime.clock.now().nanoseconds / 1_000_000)
+        MonotonicInstant(context.runtime.clock.now())
     }
 }

@@ -134,7 +134,7 @@ public struct CircuitBreaker: GenServer {
 
     /// The runtime clock in the machine's unit.
     static func now(_ context: ServerContext<Self>) -> MonotonicInstant {
-        MonotonicInstant(milliseconds: context.runtime.clock.now().nanoseconds / 1_000_000)
+        MonotonicInstant(context.runtime.clock.now())
     }
 }
 

@@ -82,7 +82,7 @@ public struct ProviderHealthMonitor: GenServer {
         sender.send(Self.probeBody, chain: chain.key, over: channel, timeout: timeout) { reply in
             let verdict = RequestPipeline.judge(reply)
             breaker?.cast(.finished(verdict.breakerOutcome, ticket))
-            let atMs = clock.now().nanoseconds / 1_000_000
+            let atMs = MonotonicInstant(clock.now()).milliseconds
             if verdict == .success, case .response(_, _, let body) = reply, let head = Self.blockNumber(in: body) {
                 pool?.cast(.probeSucceeded(provider: provider, head: head, atMs: atMs))
             } else {

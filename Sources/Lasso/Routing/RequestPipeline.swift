@@ -133,7 +133,9 @@ public final class RequestPipeline: Sendable {
                     timeout: MethodTimeouts.timeout(for: request.head.method)) { reply in
             let repliedAt = self.clock.now()
             let latency = repliedAt.since(sentAt)
-            let verdict = request.head.isNotification ? Self.judgeNotification(reply) : Self.judge(reply)
+            let judged = request.head.isNotification ? Judgement(verdict: Self.judgeNotification(reply), scan: nil)
+                : Self.judgement(reply)
+            let verdict = judged.verdict
             self.breakers.breaker(chain: request.chain.key, channel: channel)?.cast(.finished(verdict.breakerOutcome, ticket))
             if let succeeded = verdict.benchmarkSuccess {
                 let key = MetricKey(providerID: channel.providerID, method: request.head.method, transport: channel.transport)
@@ -141,15 +143,14 @@ public final class RequestPipeline: Sendable {
             }
             // Only the unambiguous code marks the method unsupported for everyone: a message
             // like "… not supported" may be about this request's params.
-            if case .providerFault(.methodUnsupported) = verdict, case .response(_, _, let body) = reply,
-               JSONRPCScanner.scanResponse(body)?.errorCode == JSONRPCErrorBody.methodNotFound {
+            if case .providerFault(.methodUnsupported) = verdict, judged.scan?.errorCode == JSONRPCErrorBody.methodNotFound {
                 request.board.publish(unsupportedMethod: request.head.method, provider: channel.providerID)
             }
             var next = current
             next.context.recordUpstreamResponse(atNanos: repliedAt.nanoseconds)
             next.attempts.append(.init(channel: channel, verdict: verdict.label, latency: latency))
             if !verdict.failsOver, case .response(_, _, let body) = reply {
-                self.answer(next, channel: channel, body: body, verdict: verdict, latency: latency)
+                self.answer(next, channel: channel, body: body, judged: judged, latency: latency)
             } else {
                 self.attempt(next, index: index + 1)
             }
@@ -158,23 +159,29 @@ public final class RequestPipeline: Sendable {
 
     // MARK: - Outcomes
 
-    /// Returns the provider's answer with the client's id restored.
-    private func answer(_ run: Run, channel: Channel, body: [UInt8], verdict: ErrorClassification, latency: Duration) {
+    /// Returns the provider's answer with the client's id restored, reusing the scan the
+    /// verdict was reached with: the response is scanned once per attempt.
+    private func answer(_ run: Run, channel: Channel, body: [UInt8], judged: Judgement, latency: Duration) {
         let now = clock.now()
+        let verdict = judged.verdict
+        let scan = judged.scan
         var context = run.context
         var errorCode: Int?
         if verdict == .success {
-            let first = JSONRPCScanner.scanResponse(body)?.result.flatMap { body.indices.contains($0.lowerBound) ? body[$0.lowerBound] : nil }
+            let first = scan?.result.flatMap { body.indices.contains($0.lowerBound) ? body[$0.lowerBound] : nil }
             context.recordSuccess(resultType: first.flatMap(RequestContext.ResultType.init(firstByte:)), atNanos: now.nanoseconds)
         } else {
-            let scan = JSONRPCScanner.scanResponse(body)
             errorCode = scan?.errorCode
             let message = scan?.errorMessage.flatMap { JSONRPCScanner.decodeString(body, token: $0) } ?? verdict.label
             context.recordError(.init(code: errorCode ?? 0, message: message, category: verdict.label), atNanos: now.nanoseconds)
         }
-        let reply: [UInt8]? = run.request.head.isNotification
-            ? nil
-            : ResponseIDSplice.splice(response: body, clientID: Array(run.request.clientID))
+        var reply: [UInt8]?
+        if !run.request.head.isNotification, let scan {
+            let clientID = Array(run.request.clientID)
+            reply = body.withUnsafeBytes { response in
+                clientID.withUnsafeBytes { ResponseIDSplice.splice(response: response, scan: scan, clientID: $0) }
+            }
+        }
         run.completion(PipelineOutcome(body: reply, candidates: run.candidates, attempts: run.attempts,
                                        selected: channel, errorCode: errorCode, status: verdict.label,
                                        upstreamLatency: latency, totalLatency: now.since(run.started), context: context))
@@ -209,29 +216,39 @@ public final class RequestPipeline: Sendable {
                                status: status, upstreamLatency: nil, totalLatency: now.since(started), context: context)
     }
 
+    /// A reply's verdict and the scan it was reached with (`nil` when the body did not scan).
+    struct Judgement: Sendable {
+        let verdict: ErrorClassification
+        let scan: JSONRPCResponseScan?
+    }
+
     /// Classifies a reply. A 2xx (or WebSocket) reply that scans as a JSON-RPC response without
     /// an error is a success without further work; only errors are decoded.
-    static func judge(_ reply: UpstreamReply) -> ErrorClassification {
+    static func judge(_ reply: UpstreamReply) -> ErrorClassification { judgement(reply).verdict }
+
+    static func judgement(_ reply: UpstreamReply) -> Judgement {
         switch reply {
         case .failure(let failure):
-            return ErrorClassification.classify(.transportFailure(failure))
+            return Judgement(verdict: ErrorClassification.classify(.transportFailure(failure)), scan: nil)
         case .response(let status, let retryAfter, let body):
             let retryAfterMs = retryAfter.flatMap { ErrorClassification.retryAfterMilliseconds(headerValue: $0) }
             guard let scan = JSONRPCScanner.scanResponse(body) else {
                 if status == nil || (200...299).contains(status ?? 0) {
-                    return ErrorClassification.classify(.transportFailure(.invalidResponse))
+                    return Judgement(verdict: ErrorClassification.classify(.transportFailure(.invalidResponse)), scan: nil)
                 }
-                return ErrorClassification.classify(.response(httpStatus: status, rpcError: nil, retryAfterMs: retryAfterMs))
+                return Judgement(verdict: ErrorClassification.classify(
+                    .response(httpStatus: status, rpcError: nil, retryAfterMs: retryAfterMs)), scan: nil)
             }
             guard scan.result != nil || scan.isError else {
-                return ErrorClassification.classify(.transportFailure(.invalidResponse))
+                return Judgement(verdict: ErrorClassification.classify(.transportFailure(.invalidResponse)), scan: scan)
             }
             var rpcError: UpstreamRPCError?
             if scan.isError {
                 let message = scan.errorMessage.flatMap { JSONRPCScanner.decodeString(body, token: $0) } ?? ""
                 rpcError = UpstreamRPCError(code: scan.errorCode ?? 0, message: message)
             }
-            return ErrorClassification.classify(.response(httpStatus: status, rpcError: rpcError, retryAfterMs: retryAfterMs))
+            return Judgement(verdict: ErrorClassification.classify(
+                .response(httpStatus: status, rpcError: rpcError, retryAfterMs: retryAfterMs)), scan: scan)
         }
     }
 
@@ -245,6 +262,6 @@ public final class RequestPipeline: Sendable {
     }
 
     static func monotonic(_ instant: RuntimeInstant) -> MonotonicInstant {
-        MonotonicInstant(milliseconds: instant.nanoseconds / 1_000_000)
+        MonotonicInstant(instant)
     }
 }
