@@ -4,7 +4,7 @@
 /// circuit breaker, observability) are read live from the `ConfigStore`, except the breaker
 /// policy, which running breakers were built with — so a changed `circuit_breaker` section
 /// restarts every chain.
-public struct ConfigDiff: Sendable, Equatable {
+public struct ConfigDiff: Sendable, Equatable, Codable {
     public var added: [String]
     public var removed: [String]
     public var changed: [String]
