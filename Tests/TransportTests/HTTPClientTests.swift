@@ -175,6 +175,38 @@ struct HTTPClientTests {
         server.finish()
     }
 
+    @Test(arguments: [
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + String(repeating: "x", count: 100),
+        "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + String(repeating: "x", count: 100),
+    ])
+    func responseOverTheLimitFails(response: String) async throws {
+        // Announced (Content-Length) or not (read until close), a body past the cap is refused
+        // instead of buffered.
+        let server = try #require(OneShotServer(response: response))
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        var configuration = HTTPClient.Configuration()
+        configuration.maxResponseBytes = 64
+        let client = HTTPClient(loop: loop, configuration: configuration)
+        await #expect(throws: HTTPClientError.responseTooLarge(address: "127.0.0.1:\(server.port)", limit: 64)) {
+            _ = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: 10)
+        }
+        server.finish()
+    }
+
+    @Test func responseAtTheLimitIsAccepted() async throws {
+        let server = try #require(OneShotServer(response: "HTTP/1.1 200 OK\r\nContent-Length: 64\r\n\r\n"
+            + String(repeating: "x", count: 64)))
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        var configuration = HTTPClient.Configuration()
+        configuration.maxResponseBytes = 64
+        let client = HTTPClient(loop: loop, configuration: configuration)
+        let response = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: 10)
+        #expect(response.body.count == 64)
+        server.finish()
+    }
+
     @Test func closedBeforeResponse() async throws {
         let server = try #require(OneShotServer(response: ""))
         let loop = try EventLoop()

@@ -45,6 +45,7 @@ public final class HTTPUpstreamSender: UpstreamSender {
         case .tlsFailure: .failure(.tlsFailure)
         case .timeout: .failure(.timeout)
         case .truncatedBody: .failure(.truncated)
+        case .responseTooLarge: .failure(.invalidResponse)
         case .connectionClosed: .failure(.connectionClosed)
         case .invalidURL, .loopStopped: .failure(.connectFailed)
         }

@@ -33,6 +33,9 @@ public final class HTTPClient: Sendable {
         public var caFilePath: String?
         /// Seconds a resolved address is reused.
         public var dnsCacheSeconds: Double = 30
+        /// Largest response body accepted; a bigger one fails as `responseTooLarge` instead of
+        /// growing without bound (an `eth_getLogs` over a wide range can be hundreds of MB).
+        public var maxResponseBytes: Int = 64 << 20
 
         /// The defaults documented on each property.
         public init() {}

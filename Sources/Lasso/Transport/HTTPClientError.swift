@@ -16,6 +16,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case badStatus(status: Int, body: [UInt8], retryAfter: String? = nil)
     /// The connection closed before the announced body length arrived.
     case truncatedBody(address: String)
+    /// The response body exceeded the client's `maxResponseBytes`.
+    case responseTooLarge(address: String, limit: Int)
     /// The connection closed before a response head arrived.
     case connectionClosed(address: String)
     /// The event loop stopped before the request finished.
@@ -31,6 +33,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .timeout(let address): "request to \(address) timed out"
         case .badStatus(let status, let body, _): "upstream answered HTTP \(status) (\(body.count) bytes)"
         case .truncatedBody(let address): "response from \(address) was truncated"
+        case .responseTooLarge(let address, let limit): "response from \(address) exceeded \(limit) bytes"
         case .connectionClosed(let address): "connection to \(address) closed before a response"
         case .loopStopped: "event loop stopped"
         }

@@ -56,6 +56,7 @@ final class HTTPClientRequest: LoopSession {
     }
 
     private var address: String { spec.url.description }
+    private var limit: Int { state.configuration.maxResponseBytes }
 
     func connect(context: OpaquePointer, vhost: OpaquePointer, address ip: String) {
         let now = LoopTimers.now()
@@ -112,6 +113,10 @@ final class HTTPClientRequest: LoopSession {
                 retryAfter = LWSHeaderReader.value(wsi, WSI_TOKEN_HTTP_RETRY_AFTER)
             }
             if let text = LWSHeaderReader.value(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH), let length = Int(text) {
+                guard length <= limit else {
+                    fail(.responseTooLarge(address: address, limit: limit))
+                    return 0
+                }
                 expectedLength = length
                 received.reserveCapacity(min(length, 16 << 20))
             }
@@ -119,6 +124,10 @@ final class HTTPClientRequest: LoopSession {
         case LWS_CALLBACK_RECEIVE_CLIENT_HTTP:
             return readAvailable()
         case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
+            guard received.count + length <= limit else {
+                fail(.responseTooLarge(address: address, limit: limit))
+                return 0
+            }
             if let input, length > 0 { received.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length)) }
             return 0
         case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
