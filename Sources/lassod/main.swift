@@ -91,7 +91,7 @@ func ctl(socket: String, json: Bool, command: String, arguments: [String]) async
         fail("ctl: \(error)", code: 1)
     }
     let outcome = await AdminCtl.run(command: command, arguments: arguments, socketPath: socket, json: json,
-                                     color: isatty(STDOUT_FILENO) == 1, client: AdminClient(loop: loop))
+                                     color: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, client: AdminClient(loop: loop))
     loop.stop()
     FileHandle.standardOutput.write(Data(outcome.output.utf8))
     FileHandle.standardError.write(Data(outcome.errorOutput.utf8))

@@ -12,6 +12,11 @@ final class RecordingAdminControl: AdminControl {
     private let recorded = Mutex<[String]>([])
     private let reloadGate = Mutex<(held: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
+    private let reloadFailure = Mutex<AdminError?>(nil)
+
+    /// Makes `reload` throw `error`.
+    func failReload(with error: AdminError) { reloadFailure.withLock { $0 = error } }
+
     /// Every call so far, e.g. `["tree", "status ethereum"]`.
     var calls: [String] { recorded.withLock { $0 } }
 
@@ -84,6 +89,7 @@ final class RecordingAdminControl: AdminControl {
             }
             if !held { continuation.resume() }
         }
+        if let failure = reloadFailure.withLock({ $0 }) { throw failure }
         return AdminSamples.diff
     }
 

@@ -27,9 +27,11 @@ public final class AdminServer: Sendable {
     private let loop: EventLoop
     private let state: AdminServerState
 
-    /// Listens at `path` on `loop`. - Throws: ``AdminServerError``.
-    public init(loop: EventLoop, path: String, control: any AdminControl) throws(AdminServerError) {
-        let state = AdminServerState(core: loop.core, path: path, control: control)
+    /// Listens at `path` on `loop`; each command run is logged to `logger` (`admin.command`).
+    /// - Throws: ``AdminServerError``.
+    public init(loop: EventLoop, path: String, control: any AdminControl, logger: Logger? = nil)
+        throws(AdminServerError) {
+        let state = AdminServerState(core: loop.core, path: path, control: control, logger: logger)
         switch loop.performAndWait({ state.start() }) {
         case .none: throw .loopStopped
         case .some(.failure(let error)): throw error
@@ -40,10 +42,12 @@ public final class AdminServer: Sendable {
         self.state = state
     }
 
-    /// Listens at `path` on the application's event loop. - Throws: ``AdminServerError``.
+    /// Listens at `path` on the application's event loop, logging to its logger.
+    /// - Throws: ``AdminServerError``.
     public convenience init(application: LassoApplication, path: String, control: any AdminControl)
         throws(AdminServerError) {
-        try self.init(loop: application.loop, path: path, control: control)
+        try self.init(loop: application.loop, path: path, control: control, logger: application.logger)
+        application.logger.log(.info, "admin.listening", ["path": .string(path)])
     }
 
     /// Stops listening, closes the connections and removes the socket file. From another

@@ -11,6 +11,7 @@ final class AdminServerState: LoopSession, @unchecked Sendable {
     let core: LoopCore
     let file: AdminSocketFile
     private let control: any AdminControl
+    private let logger: Logger?
     private var listenerID: UInt = 0
     private var vhost: OpaquePointer?
     private var identity: AdminSocketFile.Identity?
@@ -22,10 +23,11 @@ final class AdminServerState: LoopSession, @unchecked Sendable {
     private let interface: UnsafeMutablePointer<CChar>?
     private let vhostName: UnsafeMutablePointer<CChar>?
 
-    init(core: LoopCore, path: String, control: any AdminControl) {
+    init(core: LoopCore, path: String, control: any AdminControl, logger: Logger?) {
         self.core = core
         file = AdminSocketFile(path: path)
         self.control = control
+        self.logger = logger
         interface = strdup(path)
         vhostName = strdup("lasso-admin")
     }
@@ -47,6 +49,8 @@ final class AdminServerState: LoopSession, @unchecked Sendable {
         case .success(.nothing), .success(.stale): break
         }
         listenerID = core.register(self)
+        // The vhost points at `interface` until lws frees it, which may be after a failed start.
+        core.retain(self)
         var info = lws_context_creation_info()
         info.port = 0  // with UNIX_SOCK: listen on `iface`, a path
         info.iface = UnsafePointer(interface)
@@ -70,7 +74,6 @@ final class AdminServerState: LoopSession, @unchecked Sendable {
         }
         vhost = created
         identity = file.identity()
-        core.retain(self)
         core.onShutdown(listenerID) { [weak self] in self?.stopNow() }
         return .success(())
     }
@@ -135,6 +138,8 @@ final class AdminServerState: LoopSession, @unchecked Sendable {
     func run(_ command: AdminCommand, for connection: UInt) {
         let control = self.control
         let core = self.core
+        logger?.log(.info, "admin.command", ["cmd": .string(command.name),
+                                             "args": .string(command.arguments.joined(separator: " "))])
         Task {
             let reply = await command.perform(on: control)
             _ = core.submit { [weak self] in self?.connections[connection]?.deliver(reply) }
