@@ -18,6 +18,12 @@ func loadConfig(_ path: String) -> LassoConfig {
     }
 }
 
+/// SIGHUP's default action ends the process; until the admin control exists (the tree is up)
+/// a reload has nothing to act on, so one arriving during start-up is ignored.
+func ignoreReloadsUntilReady() {
+    signal(SIGHUP, SIG_IGN)
+}
+
 /// Opens the admin socket on `application` and routes SIGHUP to a reload. On failure (another
 /// lassod owns the socket) stops the tree and exits 1.
 func startAdmin(_ application: LassoApplication, config: LassoConfig, configPath: String) async
@@ -36,6 +42,7 @@ func startAdmin(_ application: LassoApplication, config: LassoConfig, configPath
 /// order and exits 0. If the tree gives up on its own (the root exceeded its restart
 /// intensity), exits 1 so that a service manager restarts lassod.
 func serve(_ config: LassoConfig, configPath: String) async {
+    ignoreReloadsUntilReady()
     let application: LassoApplication
     do {
         application = try await LassoApplication.start(config: config)
@@ -62,6 +69,7 @@ func runUntilStopped(_ application: LassoApplication, admin: AdminServer, cleanU
 
 /// Runs lassod in front of three simulated providers per chain until SIGINT or SIGTERM.
 func demo(_ config: LassoConfig, configPath: String) async {
+    ignoreReloadsUntilReady()
     let demo: LassoDemo
     do {
         demo = try await LassoDemo.start(config: config)

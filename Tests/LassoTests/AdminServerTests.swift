@@ -128,6 +128,27 @@ struct AdminServerTests {
         #expect(await other.readLine()?.hasPrefix(#"{"ok":false,"error":"missing \"cmd\""#) == true)
     }
 
+    @Test func aClientThatQueuesTooManyRequestsIsAnsweredInOrderThenCutOff() async throws {
+        let harness = try Harness()
+        defer { harness.shutdown() }
+        harness.control.holdReload()
+        let client = try harness.connect()
+        let chains = #"{"cmd":"chains"}"# + "\n"
+        // While the reload runs, 64 requests may wait; the 65th gets the refusal, in its turn.
+        client.send(#"{"cmd":"reload"}"# + "\n" + String(repeating: chains, count: AdminConnection.maxQueuedRequests + 1))
+        #expect(await harness.control.waitForCall("reload"))
+        #expect(await client.waitUntilServerHasRead())
+        harness.control.releaseReload()
+        #expect(await client.readLine()?.hasPrefix(#"{"ok":true,"result":{"added""#) == true)
+        for _ in 0..<AdminConnection.maxQueuedRequests {
+            #expect(await client.readLine()?.hasPrefix(#"{"ok":true,"result":[{"chain""#) == true)
+        }
+        #expect(await client.readLine()
+                == #"{"ok":false,"error":"more than 64 requests waiting for replies; closing the connection"}"#)
+        #expect(await client.waitForClose())
+        #expect(harness.control.calls.filter { $0 == "chains" }.count == AdminConnection.maxQueuedRequests)
+    }
+
     @Test func theSocketFileHasMode0600() throws {
         let harness = try Harness()
         defer { harness.shutdown() }

@@ -207,6 +207,18 @@ final class UnixSocketClient: @unchecked Sendable {
         }
     }
 
+    /// Waits until the server has read everything sent so far (the kernel's count of bytes
+    /// the peer has not consumed drops to zero); false at the deadline.
+    func waitUntilServerHasRead(seconds: Double = 10) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            var unread: Int32 = 0
+            if ioctl(fd, UInt(TIOCOUTQ), &unread) == 0, unread == 0 { return true }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return false
+    }
+
     /// True when nothing has arrived (without waiting).
     func nothingPending() -> Bool {
         var byte: UInt8 = 0

@@ -50,9 +50,7 @@ final class AdminClientConnection: LoopSession, @unchecked Sendable {
             return
         }
         id = core.register(self)
-        core.onShutdown(id) { [weak self] in
-            self?.finish(.failure(.unreachable(path: self?.path ?? "", reason: "the client's event loop stopped")))
-        }
+        core.onShutdown(id) { [weak self] in self?.loopGone() }
         timer = core.timers.schedule(in: context, after: timeout) { [weak self] in
             guard let self else { return }
             self.timer = nil
@@ -117,7 +115,7 @@ final class AdminClientConnection: LoopSession, @unchecked Sendable {
         }
     }
 
-    /// The loop stopped before the request could start.
+    /// The loop stopped before the request could start, or while it ran.
     func loopGone() {
         finish(.failure(.unreachable(path: path, reason: "the client's event loop is stopped")))
     }

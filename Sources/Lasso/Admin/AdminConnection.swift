@@ -8,8 +8,8 @@ import CLibWebSockets
 /// - Requests of one connection run one at a time, so replies leave in request order; other
 ///   connections are not held up (their commands run in their own tasks).
 /// - A line longer than ``AdminRequest/maxLineBytes``, or more than ``maxQueuedRequests``
-///   unanswered requests, gets an error reply after the replies already due; then the
-///   connection closes and nothing more is read.
+///   requests whose replies are not yet written, gets an error reply after the replies already
+///   due; then the connection closes and nothing more is read.
 /// - Replies are written only from `RAW_WRITEABLE`, one `lws_write` per callback.
 /// - Blank lines are skipped (an operator pressing Enter in `nc -U`), and a trailing `\r` is
 ///   dropped.
@@ -86,11 +86,14 @@ final class AdminConnection: LoopSession {
             partial.removeAll(keepingCapacity: true)
             if line.last == UInt8(ascii: "\r") { line.removeLast() }
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-            if pending.count >= Self.maxQueuedRequests {
+            // Replies not yet written count too: a client that sends without reading is cut
+            // off instead of growing the server's output queue.
+            if pending.count + outgoing.count >= Self.maxQueuedRequests {
                 refuse("more than \(Self.maxQueuedRequests) requests waiting for replies; closing the connection")
                 break
             }
             pending.append(.request(line))
+            pump()
         }
         pump()
     }
