@@ -1,16 +1,8 @@
 import Foundation
 import Lasso
 
-// lassod's command line. Exit codes: 0 success, 1 runtime error, 2 bad usage or invalid config.
-
-let usage = """
-    usage: lassod [--config PATH]             serve (SIGINT/SIGTERM stop it cleanly)
-           lassod demo [--config PATH]        serve in front of simulated providers (no network)
-           lassod check-config [PATH]     validate a config file and print a summary
-           lassod --version | --help
-
-    PATH defaults to config/chains.yml.
-    """
+// lassod's command line (`lassod --help` lists it). Exit codes: 0 success, 1 runtime error,
+// 2 bad usage or invalid config. `lassod ctl`: 0 ok reply, 1 error reply, 2 socket unreachable.
 
 func fail(_ message: String, code: Int32) -> Never {
     FileHandle.standardError.write(Data("lassod: \(message)\n".utf8))
@@ -26,72 +18,112 @@ func loadConfig(_ path: String) -> LassoConfig {
     }
 }
 
-/// Runs lassod until SIGINT or SIGTERM, then stops the tree in reverse order and exits 0. If the
-/// tree gives up on its own (the root exceeded its restart intensity), exits 1 so that a service
-/// manager restarts lassod.
-func serve(_ config: LassoConfig) async {
+/// SIGHUP's default action ends the process; until the admin control exists (the tree is up)
+/// a reload has nothing to act on, so one arriving during start-up is ignored.
+func ignoreReloadsUntilReady() {
+    signal(SIGHUP, SIG_IGN)
+}
+
+/// Opens the admin socket on `application` and routes SIGHUP to a reload. On failure (another
+/// lassod owns the socket) stops the tree and exits 1.
+func startAdmin(_ application: LassoApplication, config: LassoConfig, configPath: String) async
+    -> (AdminServer, ReloadSignal) {
+    let control = TreeControl(application: application, configPath: configPath)
+    do {
+        let server = try AdminServer(application: application, path: config.server.adminSocket, control: control)
+        return (server, ReloadSignal(control: control, logger: application.logger))
+    } catch {
+        await application.stop()
+        fail("could not start: \(error)", code: 1)
+    }
+}
+
+/// Runs lassod until SIGINT or SIGTERM, then closes the admin socket, stops the tree in reverse
+/// order and exits 0. If the tree gives up on its own (the root exceeded its restart
+/// intensity), exits 1 so that a service manager restarts lassod.
+func serve(_ config: LassoConfig, configPath: String) async {
+    ignoreReloadsUntilReady()
     let application: LassoApplication
     do {
         application = try await LassoApplication.start(config: config)
     } catch {
         fail("could not start: \(error)", code: 1)
     }
+    let (admin, reload) = await startAdmin(application, config: config, configPath: configPath)
     // Stdout carries JSON log lines only; the banner is for the person at the terminal.
     FileHandle.standardError.write(Data(("lassod \(LassoVersion.string) serving on http://\(config.server.host):"
-        + "\(application.port) (\(config.chains.count) chains); stop with Ctrl-C\n").utf8))
-    await runUntilStopped(application)
+        + "\(application.port) (\(config.chains.count) chains), admin socket \(admin.path); stop with Ctrl-C\n").utf8))
+    await runUntilStopped(application, admin: admin)
+    withExtendedLifetime(reload) {}
 }
 
-/// Waits for a stop signal or the tree's own exit, and shuts down accordingly.
-func runUntilStopped(_ application: LassoApplication, cleanUp: () async -> Void = {}) async {
-    if let reason = await TerminationSignal.wait(root: application.root.process) {
-        await application.stop()
-        await cleanUp()
-        fail("the supervision tree stopped on its own (\(reason)); exiting", code: 1)
-    }
+/// Waits for a stop signal or the tree's own exit, and shuts down accordingly: the admin
+/// socket first (no commands against a stopping tree), then the tree, then `cleanUp`.
+func runUntilStopped(_ application: LassoApplication, admin: AdminServer, cleanUp: () async -> Void = {}) async {
+    let reason = await TerminationSignal.wait(root: application.root.process)
+    admin.stop()
     await application.stop()
     await cleanUp()
+    if let reason { fail("the supervision tree stopped on its own (\(reason)); exiting", code: 1) }
 }
 
 /// Runs lassod in front of three simulated providers per chain until SIGINT or SIGTERM.
-func demo(_ config: LassoConfig) async {
+func demo(_ config: LassoConfig, configPath: String) async {
+    ignoreReloadsUntilReady()
     let demo: LassoDemo
     do {
         demo = try await LassoDemo.start(config: config)
     } catch {
         fail("could not start the demo: \(error)", code: 1)
     }
+    let (admin, reload) = await startAdmin(demo.application, config: config, configPath: configPath)
     let port = demo.application.port
     let chain = config.chains.first?.key ?? "ethereum"
     let banner = ["lassod \(LassoVersion.string) demo on http://\(config.server.host):\(port), simulated providers:"]
         + demo.providerLines
         + ["try: curl -s -X POST -H 'content-type: application/json' "
            + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
-           + "http://\(config.server.host):\(port)/rpc/\(chain)", "stop with Ctrl-C"]
+           + "http://\(config.server.host):\(port)/rpc/\(chain)",
+           "     lassod ctl --socket \(admin.path) tree", "stop with Ctrl-C"]
     FileHandle.standardError.write(Data((banner.joined(separator: "\n") + "\n").utf8))
-    await runUntilStopped(demo.application) { await demo.stopProviders() }
+    await runUntilStopped(demo.application, admin: admin) { await demo.stopProviders() }
+    withExtendedLifetime(reload) {}
 }
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-var configPath = "config/chains.yml"
-if let flag = arguments.firstIndex(of: "--config") {
-    guard flag + 1 < arguments.count else { fail("--config needs a path\n\(usage)", code: 2) }
-    configPath = arguments[flag + 1]
-    arguments.removeSubrange(flag...(flag + 1))
+/// `lassod ctl`: one command over the admin socket, on a small event loop of its own.
+func ctl(socket: String, json: Bool, command: String, arguments: [String]) async -> Never {
+    let loop: EventLoop
+    do {
+        loop = try EventLoop(configuration: .init(maxOpenFiles: 256))
+    } catch {
+        fail("ctl: \(error)", code: 1)
+    }
+    let outcome = await AdminCtl.run(command: command, arguments: arguments, socketPath: socket, json: json,
+                                     color: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil, client: AdminClient(loop: loop))
+    loop.stop()
+    FileHandle.standardOutput.write(Data(outcome.output.utf8))
+    FileHandle.standardError.write(Data(outcome.errorOutput.utf8))
+    exit(outcome.exitCode)
 }
 
-switch arguments.first {
-case "--version":
+let options: CommandLineOptions
+switch CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst())) {
+case .success(let parsed): options = parsed
+case .failure(let problem): fail("\(problem) (lassod --help shows the usage)", code: 2)
+}
+
+switch options.command {
+case .version:
     print("lassod \(LassoVersion.string)")
-case "--help", "-h":
-    print(usage)
-case "demo":
-    await demo(loadConfig(configPath))
-case "check-config":
-    let path = arguments.dropFirst().first ?? configPath
-    print(ConfigSummary(config: loadConfig(path), source: path))
-case nil:
-    await serve(loadConfig(configPath))
-default:
-    fail("unknown command \(arguments[0])\n\(usage)", code: 2)
+case .help:
+    print(CommandLineOptions.usage)
+case .checkConfig(let path):
+    let path = path ?? options.configPath
+    print(ConfigSummary(config: options.apply(to: loadConfig(path)), source: path))
+case .ctl(let socket, let json, let command, let arguments):
+    await ctl(socket: socket, json: json, command: command, arguments: arguments)
+case .demo:
+    await demo(options.apply(to: loadConfig(options.configPath)), configPath: options.configPath)
+case .serve:
+    await serve(options.apply(to: loadConfig(options.configPath)), configPath: options.configPath)
 }

@@ -24,7 +24,8 @@ public final class LassoApplication: Sendable {
     public let port: Int
     let loop: EventLoop
     let observability: Observability
-    let logger: Logger
+    /// The daemon's structured logger (JSON lines on stdout), for lifecycle events outside the tree.
+    public let logger: Logger
     let eventToken: UInt64
 
     /// Starts lassod for `config`. `port` overrides `server.port` (0 picks a free port).
