@@ -10,7 +10,7 @@ import Synchronization
 ///   `eth_unsubscribe` go to the chain's `ClientSubscriptionRegistry`; parameters are checked
 ///   here (-32602 with the reason), and the two methods cannot be batched (-32600).
 /// - An unknown chain or path gets one JSON-RPC error message, then the socket is closed with
-///   1008; a message that is not text JSON-RPC gets the HTTP route's error.
+///   4004 (`unknownEndpoint`); a message that is not text JSON-RPC gets the HTTP route's error.
 /// - When a socket closes, its subscriptions are removed.
 public final class ClientWebSocketEndpoint: Sendable {
     let configs: ConfigStore
@@ -26,6 +26,22 @@ public final class ClientWebSocketEndpoint: Sendable {
         self.names = names
         self.rpc = rpc
         self.sockets = sockets
+    }
+
+    /// Close code for a path that names no endpoint or no configured chain.
+    public static let unknownEndpoint = WebSocketCloseCode(rawValue: 4004)
+
+    /// Starts serving the connections `listener` accepts.
+    public func serve(_ listener: HTTPServer) {
+        sockets.serve(listener)
+    }
+
+    /// Closes every open client connection (1001) and detaches the listener: the listener
+    /// itself does not close upgraded connections when it stops.
+    public func stopServing() {
+        let open = chains.withLock { Array($0.keys) }
+        for connection in open { sockets.close(connection, code: .goingAway) }
+        sockets.serve(nil)
     }
 
     /// The listener's WebSocket handlers.
@@ -58,7 +74,7 @@ public final class ClientWebSocketEndpoint: Sendable {
             chains.withLock { $0[connection] = chain.key }
         case .failure(let error):
             sockets.send(connection, JSONRPCErrorBody.make(code: JSONRPCErrorBody.invalidRequest, message: error.message))
-            sockets.close(connection, code: .policyViolation)
+            sockets.close(connection, code: Self.unknownEndpoint)
         }
     }
 

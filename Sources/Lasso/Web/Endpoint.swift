@@ -41,7 +41,7 @@ public struct Endpoint: GenServer {
     public mutating func initialize(context: ServerContext<Self>) async throws {
         let server = try HTTPServer(loop: loop, configuration: configuration, router: router,
                                     webSocket: clientWebSocket?.handlers)
-        clientWebSocket?.sockets.serve(server)
+        clientWebSocket?.serve(server)
         self.server = server
     }
 
@@ -50,7 +50,7 @@ public struct Endpoint: GenServer {
     }
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
-        clientWebSocket?.sockets.serve(nil)
+        clientWebSocket?.stopServing()
         server?.stop()
         server = nil
     }
