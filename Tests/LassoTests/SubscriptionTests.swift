@@ -74,16 +74,17 @@ import Supervision
         let beta: SimulatedProviderServer
         let app: LassoApplication
 
-        /// Two providers with WebSockets (alpha preferred), blocks every 150 ms.
-        init(webSockets: Bool = true) async throws {
+        /// Two providers with WebSockets (alpha preferred), a block every `blockIntervalMs`.
+        init(webSockets: Bool = true, blockIntervalMs: UInt64 = 150, server: String = "") async throws {
             loop = try EventLoop()
-            let chain = SimulatedChain(chainID: 1, blockIntervalMs: 150)
+            let chain = SimulatedChain(chainID: 1, blockIntervalMs: blockIntervalMs)
             alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
             beta = try SimulatedProviderServer(provider: SimulatedProvider(id: "beta", chain: chain), loop: loop)
             func ws(_ server: SimulatedProviderServer) -> String {
                 webSockets ? #", ws_url: "\#(server.webSocketURL)""# : ""
             }
             let config = try LassoConfig.parse(yaml: """
+                \(server)
                 chains:
                   ethereum:
                     chain_id: 1
@@ -118,10 +119,11 @@ import Supervision
             loop.stop()
         }
 
-        /// Polls `condition` until it holds (10 s at most).
-        static func until(_ what: String, _ condition: () async throws -> Bool) async throws {
+        /// Polls `condition` until it holds (`timeout` at most).
+        static func until(_ what: String, timeout: Duration = .seconds(10),
+                          _ condition: () async throws -> Bool) async throws {
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(10)
+            let deadline = clock.now + timeout
             while try await !condition() {
                 guard clock.now < deadline else { throw TestWebSocket.Timeout(description: "timed out: \(what)") }
                 try await Task.sleep(for: .milliseconds(5))
@@ -267,6 +269,31 @@ import Supervision
         let otherLogs = try await socket.notifications(for: other, atLeast: 1)
         #expect(otherLogs.allSatisfy { $0["address"] as? String == emitter })
         socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aClientThatStopsReadingIsCutOffWithoutSlowingTheOthers() async throws {
+        let stack = try await Stack(blockIntervalMs: 10, server: "server: {websocket_max_queued_bytes: 32768}")
+        let fast = try await stack.socket()
+        let fastID = try await fast.subscribe(id: 1, params: #"["newHeads"]"#)
+        // Twenty subscriptions make the stalled client owed twenty times the fast one's traffic.
+        let stalled = try StalledWebSocketClient(
+            port: stack.app.port, path: "/ws/rpc/ethereum",
+            messages: (1...20).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"eth_subscribe","params":["newHeads"]}"# })
+        try await Stack.until("the stalled client subscribed") {
+            try await stack.registry?.call(.subscriptions(nil)).count == 21
+        }
+        try await Stack.until("the stalled client cut off", timeout: .seconds(30)) {
+            try await stack.registry?.call(.subscriptions(nil)) == [fastID]
+        }
+        // Meanwhile the reading client got every block, in order, without a gap.
+        let numbers = fast.notifications(for: fastID).compactMap(TestWebSocket.blockNumber)
+        let first = try #require(numbers.first)
+        #expect(numbers.count > 20)
+        #expect(numbers == Array(first..<first + UInt64(numbers.count)))
+        try await fast.notifications(for: fastID, atLeast: numbers.count + 5)
+        withExtendedLifetime(stalled) {}
+        fast.close()
         await stack.shutdown()
     }
 

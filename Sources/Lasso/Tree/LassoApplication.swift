@@ -71,6 +71,7 @@ public final class LassoApplication: Sendable {
             metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters))
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
+        serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
 
         let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: { configs.config.chains.map(\.key) },
                                                         names: names)
