@@ -255,6 +255,51 @@ import Supervision
         await stack.shutdown()
     }
 
+    @Test func withItsOnlyProviderGoneASubscriptionWaitsAndResumesOnReconnect() async throws {
+        let loop = try EventLoop()
+        let chain = SimulatedChain(chainID: 1, blockIntervalMs: 150)
+        let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
+            """, environment: [:])
+        let app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
+        let board = try #require(app.services.directory.board(for: "ethereum"))
+        let pool = try #require(UpstreamSubscriptionPool.running(chain: "ethereum", names: app.services.names))
+        try await Stack.until("ws up") { board.snapshot.providers.first?.ws != nil }
+        let socket = try TestWebSocket(loop: loop, port: app.port, path: "/ws/rpc/ethereum")
+        try await socket.connected()
+        let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        let lastBefore = try #require(try await socket.notifications(for: id, atLeast: 1).last.flatMap(TestWebSocket.blockNumber))
+
+        // The provider goes down: its socket closes and reconnects are refused.
+        alpha.provider.behavior = .down
+        alpha.dropWebSockets()
+        try await Stack.until("the subscription lost its provider") {
+            try await pool.call(.status).first.map { $0.provider == nil && $0.upstreamID == nil && $0.clients == 1 } == true
+        }
+        // Meanwhile a new subscriber is told there is no provider; the waiting one stays.
+        socket.send(#"{"jsonrpc":"2.0","id":2,"method":"eth_subscribe","params":["logs"]}"#)
+        #expect(try await socket.reply(id: "2").hasPrefix(#"{"jsonrpc":"2.0","id":2,"error":{"code":-32000,"message":"no WebSocket provider"#))
+
+        alpha.provider.behavior = .healthy
+        try await Stack.until("re-subscribed on the reconnected provider") { alpha.subscriptionCount == 1 }
+        let later = try await socket.wait("a block after the reconnect", timeout: .seconds(15)) { recorded in
+            TestWebSocket.notifications(for: id, in: recorded.messages)
+                .compactMap(TestWebSocket.blockNumber).first { $0 > lastBefore + 1 }
+        }
+        #expect(later > lastBefore)
+        #expect(alpha.provider.requestCounts["eth_subscribe"] == 2)
+        #expect(try await pool.call(.status).first?.provider == "alpha")
+        socket.close()
+        await app.stop()
+        alpha.stop()
+        loop.stop()
+    }
+
     @Test func logsSubscriptionsFollowTheirFilter() async throws {
         let stack = try await Stack()
         let emitter = SimulatedChain.logEmitters[0]

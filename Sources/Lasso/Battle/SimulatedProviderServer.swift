@@ -164,10 +164,16 @@ public final class SimulatedProviderServer: Sendable {
     /// `http://host:port/` for the config.
     public var url: String { "http://127.0.0.1:\(port)/" }
 
+    /// Closes every open WebSocket (1001), as a provider restarting would; new ones are still
+    /// accepted while the behavior accepts connections.
+    public func dropWebSockets() {
+        for connection in sockets.open { server.close(connection, code: .goingAway) }
+    }
+
     /// Stops serving: open WebSockets are closed (1001), as a provider going down would.
     public func stop() {
         running.store(false, ordering: .relaxed)
-        for connection in sockets.open { server.close(connection, code: .goingAway) }
+        dropWebSockets()
         server.stop()
     }
 }
