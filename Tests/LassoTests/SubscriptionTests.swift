@@ -374,3 +374,41 @@ import Supervision
         await stack.shutdown()
     }
 }
+
+@Suite struct SubscriptionPlacementTests {
+    @Test func onlyConnectedEligibleWebSocketsInPriorityOrderMinusTheTriedOnes() throws {
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, priority: 3, url: "http://127.0.0.1:1", ws_url: "ws://127.0.0.1:1"}
+                  - {id: beta, priority: 1, url: "http://127.0.0.1:2", ws_url: "ws://127.0.0.1:2"}
+                  - {id: gamma, priority: 2, url: "http://127.0.0.1:3", ws_url: "ws://127.0.0.1:3"}
+                  - {id: delta, priority: 0, url: "http://127.0.0.1:4"}
+            """, environment: [:])
+        let board = ChainStateBoard(chain: try #require(config.chain(named: "ethereum")))
+        let place = { SubscriptionPlacement.providers(board.snapshot, now: .zero, excluding: $0) }
+        #expect(place([]).isEmpty, "no WebSocket is connected yet")
+        for provider in ["alpha", "beta", "gamma"] { board.publish(webSocketConnected: true, provider: provider) }
+        #expect(place([]) == ["beta", "gamma", "alpha"])
+        #expect(place(["beta"]) == ["gamma", "alpha"])
+        board.publish(health: ChannelHealth(phase: .open), provider: "gamma", transport: .ws)
+        board.publish(webSocketConnected: false, provider: "alpha")
+        #expect(place([]) == ["beta"])
+    }
+}
+
+@Suite struct UpstreamSubscriptionPoolTests {
+    @Test func readsWhatAnUpstreamSaidToEthSubscribe() {
+        func read(_ text: String) -> UpstreamSubscriptionPool.Answer {
+            UpstreamSubscriptionPool.read(.response(status: nil, retryAfter: nil, body: Array(text.utf8)))
+        }
+        #expect(read(#"{"jsonrpc":"2.0","id":4,"result":"0xabc"}"#) == .subscribed("0xabc"))
+        #expect(read(#"{"jsonrpc":"2.0","id":4,"error":{"code":-32602,"message":"invalid argument 1: bad"}}"#)
+            == .refused(code: -32602, message: "invalid argument 1: bad"))
+        #expect(read(#"{"jsonrpc":"2.0","id":4,"result":7}"#) == .failed)
+        #expect(read("not json") == .failed)
+        #expect(UpstreamSubscriptionPool.read(.failure(.timeout)) == .failed)
+    }
+}
