@@ -10,9 +10,16 @@ import Synchronization
 /// the request hanging until the client gives up; a closed connection (`down`, `killed`) is a
 /// 503 with the connection closed over HTTP (an accepted connection cannot be refused), a
 /// closed socket over WebSocket.
+///
+/// Subscriptions are pushed: whenever the chain grows a block, every open WebSocket gets the
+/// `eth_subscription` events its subscriptions are owed (`SimulatedSubscriptions.tick`), until
+/// the server stops.
 public final class SimulatedProviderServer: Sendable {
     public let provider: SimulatedProvider
     let server: HTTPServer
+    private let sockets: SocketState
+    private let clock: any RuntimeClock
+    private let running = Atomic<Bool>(true)
 
     /// The port bound (`port: 0` picks a free one).
     public var port: Int { server.port }
@@ -74,6 +81,28 @@ public final class SimulatedProviderServer: Sendable {
             onClose: { connection, _ in sockets.close(connection) })
         server = try HTTPServer(loop: loop, configuration: .init(host: host, port: port), router: router, webSocket: webSocket)
         sockets.server = server
+        self.sockets = sockets
+        self.clock = clock
+        scheduleTick()
+    }
+
+    /// Live `eth_subscribe` subscriptions over all open WebSockets.
+    public var subscriptionCount: Int { sockets.subscriptionCount }
+
+    /// Pushes the events owed at the next block, then schedules the one after.
+    private func scheduleTick() {
+        let now = MonotonicInstant(clock.now())
+        let delay = max(1, provider.chain.nextBlockInstant(after: now).milliseconds(since: now))
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(clamping: delay))) { [weak self] in
+            guard let self, self.running.load(ordering: .relaxed) else { return }
+            let now = MonotonicInstant(self.clock.now())
+            for (connection, notifications) in self.sockets.tick({ self.provider.tick(&$0, now: now) }) {
+                for notification in notifications {
+                    self.server.send(connection, WebSocketMessage(isBinary: false, bytes: notification.body))
+                }
+            }
+            self.scheduleTick()
+        }
     }
 
     /// `ws://host:port/` for the config.
@@ -107,10 +136,44 @@ public final class SimulatedProviderServer: Sendable {
         func close(_ connection: WebSocketConnectionID) {
             _ = connections.withLock { $0.removeValue(forKey: connection) }
         }
+
+        /// The notifications each connection is owed now.
+        func tick(_ body: (inout SimulatedSubscriptions) -> [SimulatedNotification])
+            -> [(WebSocketConnectionID, [SimulatedNotification])] {
+            connections.withLock { connections in
+                var due: [(WebSocketConnectionID, [SimulatedNotification])] = []
+                for connection in connections.keys {
+                    guard var subscriptions = connections[connection], !subscriptions.ids.isEmpty else { continue }
+                    let notifications = body(&subscriptions)
+                    connections[connection] = subscriptions
+                    if !notifications.isEmpty { due.append((connection, notifications)) }
+                }
+                return due
+            }
+        }
+
+        var open: [WebSocketConnectionID] {
+            connections.withLock { Array($0.keys) }
+        }
+
+        var subscriptionCount: Int {
+            connections.withLock { $0.values.reduce(0) { $0 + $1.ids.count } }
+        }
     }
 
     /// `http://host:port/` for the config.
     public var url: String { "http://127.0.0.1:\(port)/" }
 
-    public func stop() { server.stop() }
+    /// Closes every open WebSocket (1001), as a provider restarting would; new ones are still
+    /// accepted while the behavior accepts connections.
+    public func dropWebSockets() {
+        for connection in sockets.open { server.close(connection, code: .goingAway) }
+    }
+
+    /// Stops serving: open WebSockets are closed (1001), as a provider going down would.
+    public func stop() {
+        running.store(false, ordering: .relaxed)
+        dropWebSockets()
+        server.stop()
+    }
 }

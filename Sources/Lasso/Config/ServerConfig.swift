@@ -8,23 +8,29 @@ public struct ServerConfig: Sendable, Equatable {
     public var adminSocket: String
     /// Largest request body accepted; bigger ones get HTTP 413. Default 1 MiB.
     public var maxBodyBytes: Int
+    /// Bytes a client WebSocket may have waiting to be sent; a client that falls further behind
+    /// is disconnected (1008) rather than slowing anyone else. Default 4 MiB.
+    public var webSocketMaxQueuedBytes: Int
 
     /// Creates a server section; the defaults are those of an absent `server:`.
     public init(host: String = "127.0.0.1", port: Int = 4000, adminSocket: String = "lassod.sock",
-                maxBodyBytes: Int = 1_048_576) {
+                maxBodyBytes: Int = 1_048_576, webSocketMaxQueuedBytes: Int = 4 << 20) {
         self.host = host
         self.port = port
         self.adminSocket = adminSocket
         self.maxBodyBytes = maxBodyBytes
+        self.webSocketMaxQueuedBytes = webSocketMaxQueuedBytes
     }
 
-    static let keys = ["host", "port", "admin_socket", "max_body_bytes"]
+    static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = ServerConfig()
         self.init(host: decoder.string(fields, "host") ?? defaults.host,
                   port: decoder.int(fields, "port", in: 1...65535) ?? defaults.port,
                   adminSocket: decoder.string(fields, "admin_socket") ?? defaults.adminSocket,
-                  maxBodyBytes: decoder.int(fields, "max_body_bytes", in: 1...Int(Int32.max)) ?? defaults.maxBodyBytes)
+                  maxBodyBytes: decoder.int(fields, "max_body_bytes", in: 1...Int(Int32.max)) ?? defaults.maxBodyBytes,
+                  webSocketMaxQueuedBytes: decoder.int(fields, "websocket_max_queued_bytes", in: 1...Int(Int32.max))
+                      ?? defaults.webSocketMaxQueuedBytes)
     }
 }

@@ -10,6 +10,10 @@ import Supervision
 /// pipeline restores each client's id on the way back. A request still waiting when the socket
 /// drops fails as `connectionClosed` (the pipeline then fails over), one that outlives its
 /// timeout as `timeout`.
+///
+/// Subscriptions: the chain's `UpstreamSubscriptionPool` is told when the socket comes up or
+/// goes down, and gets every message that answers none of the pending requests (the
+/// `eth_subscription` notifications).
 public struct WSConnection: GenServer {
     public enum Cast: Sendable {
         case send(body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void)
@@ -30,13 +34,16 @@ public struct WSConnection: GenServer {
     let url: UpstreamURL
     let loop: EventLoop
     let board: ChainStateBoard
+    let names: ProcessNames
     private var client: WebSocketClient?
     private var connected = false
     private var pending: [UInt64: Pending] = [:]
     private var nextID: UInt64 = 1
 
-    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, board: ChainStateBoard) {
+    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, board: ChainStateBoard,
+                names: ProcessNames) {
         self.chain = chain
+        self.names = names
         self.provider = provider
         self.url = url
         self.loop = loop
@@ -55,7 +62,7 @@ public struct WSConnection: GenServer {
         let id = "WSConnection(\(provider.id))"
         return ChildSpec(id: id, name: names.name(processKey(chain: chain.key, provider: provider.id))) { runtime in
             try await ServerRef.start(label: id, runtime: runtime) {
-                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, board: board)
+                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, board: board, names: names)
             }.process
         }
     }
@@ -89,12 +96,16 @@ public struct WSConnection: GenServer {
         case .event(.connected):
             connected = true
             board.publish(webSocketConnected: true, provider: provider)
+            subscriptionPool?.cast(.connection(provider: provider, up: true))
         case .event(.disconnected), .event(.closed):
             setDisconnected()
         case .event(.message(let message)):
             guard let scan = JSONRPCScanner.scanResponse(message.bytes), let idRange = scan.id,
                   let id = UInt64(String(decoding: message.bytes[idRange], as: UTF8.self)),
-                  let waiting = pending.removeValue(forKey: id) else { return }
+                  let waiting = pending.removeValue(forKey: id) else {
+                subscriptionPool?.cast(.upstreamMessage(provider: provider, body: message.bytes))
+                return
+            }
             waiting.timer.cancel()
             waiting.completion(.response(status: nil, retryAfter: nil, body: message.bytes))
         case .event(.reconnecting):
@@ -109,9 +120,15 @@ public struct WSConnection: GenServer {
         setDisconnected()
     }
 
+    private var subscriptionPool: ServerRef<UpstreamSubscriptionPool>? {
+        UpstreamSubscriptionPool.running(chain: chain, names: names)
+    }
+
     private mutating func setDisconnected() {
+        let wasConnected = connected
         connected = false
         board.publish(webSocketConnected: false, provider: provider)
+        if wasConnected { subscriptionPool?.cast(.connection(provider: provider, up: false)) }
         let waiting = pending
         pending = [:]
         for (_, request) in waiting {

@@ -87,6 +87,9 @@ final class WebSocketServerConnection: LoopSession {
             outgoing.removeAll()
             outgoingHead = 0
             queuedBytes = 0
+            // A peer that stopped reading may never make the socket writable for the close
+            // frame: drop the connection if the frame cannot leave within a second.
+            lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 1)
         }
         lws_callback_on_writable(wsi)
     }

@@ -10,10 +10,17 @@ public struct ChainServices: Sendable {
     public let breakerPolicy: CircuitBreakerPolicy
     /// The event loop upstream WebSockets run on.
     public let loop: EventLoop
+    /// Where subscription events reach client WebSockets.
+    public let clientSockets: ClientSockets
+    /// Time an upstream has to confirm `eth_subscribe`.
+    public let subscriptionTimeout: Duration
 
     public init(directory: ChainDirectory, breakers: BreakerDirectory, names: ProcessNames, sender: any UpstreamSender,
-                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop) {
+                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop, clientSockets: ClientSockets = ClientSockets(),
+                subscriptionTimeout: Duration = .milliseconds(SubscriptionsConfig().subscriptionTimeoutMs)) {
         self.loop = loop
+        self.clientSockets = clientSockets
+        self.subscriptionTimeout = subscriptionTimeout
         self.directory = directory
         self.breakers = breakers
         self.names = names

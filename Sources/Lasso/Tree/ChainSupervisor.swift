@@ -3,7 +3,8 @@ import Supervision
 /// `ChainSupervisor(<chain>)`: everything one chain runs, isolated from other chains.
 ///
 /// Each start makes a fresh `ChainStateBoard`, starts the providers' supervisors, the
-/// `ProviderPool` and the `ProviderHealthMonitor`, and registers the board in the
+/// `ProviderPool`, the `ProviderHealthMonitor` and the subscription processes
+/// (`UpstreamSubscriptionPool`, `ClientSubscriptionRegistry`), and registers the board in the
 /// `ChainDirectory` under this supervisor's process — so requests find the chain exactly while
 /// it runs, and a restarted chain starts from a clean slate. One for one: a crashing process
 /// restarts alone; a chain that keeps failing exceeds its intensity and its own supervisor
@@ -22,6 +23,10 @@ public enum ChainSupervisor {
                 pool,
                 ProviderHealthMonitor.childSpec(chain: chain, sender: services.sender, breakers: services.breakers,
                                                 names: services.names),
+                UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: services.names,
+                                                   confirmationTimeout: services.subscriptionTimeout),
+                ClientSubscriptionRegistry.childSpec(chain: chain, names: services.names,
+                                                     sockets: services.clientSockets),
             ]
             let supervisor = try await Supervisor.start(name: id, strategy: .oneForOne, children: children,
                                                         runtime: runtime)

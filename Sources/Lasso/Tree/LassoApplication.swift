@@ -9,8 +9,10 @@ import Supervision
 /// │   └── ChainSupervisor(<chain>) … per configured chain
 /// │       ├── ProviderSupervisor(<provider>) → CircuitBreaker(<provider>, http|ws), WSConnection
 /// │       ├── ProviderPool
-/// │       └── ProviderHealthMonitor
-/// └── Endpoint (the HTTP listener)
+/// │       ├── ProviderHealthMonitor
+/// │       ├── UpstreamSubscriptionPool
+/// │       └── ClientSubscriptionRegistry
+/// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
 /// ```
 /// The event loop is infrastructure beneath the tree, like a scheduler: it is created first
 /// and stopped last. The endpoint starts last, so requests arrive only once every configured
@@ -53,19 +55,24 @@ public final class LassoApplication: Sendable {
         let client = HTTPClient(loop: loop, configuration: clientConfiguration)
         let sender = ChannelSender(http: HTTPUpstreamSender(client: client, configs: configs), names: names)
         let services = ChainServices(directory: directory, breakers: BreakerDirectory(), names: names, sender: sender,
-                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop)
+                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
+                                     subscriptionTimeout: .milliseconds(config.subscriptions.subscriptionTimeoutMs))
         let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, clock: runtime.clock) {
             chain, key, latency, succeeded in
             names.benchmarkStore?.cast(.record(chain: chain, key: key, latencyMicros: latency, succeeded: succeeded))
         }
         let counters = RequestCounters()
+        let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
+                              observability: observability, counters: counters)
+        let clientWebSocket = ClientWebSocketEndpoint(configs: configs, names: names, rpc: rpc,
+                                                      sockets: services.clientSockets)
         let router = Routes.router(
-            rpc: RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
-                             observability: observability, counters: counters),
+            rpc: rpc,
             api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock),
             metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters))
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
+        serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
 
         let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: { configs.config.chains.map(\.key) },
                                                         names: names)
@@ -84,7 +91,7 @@ public final class LassoApplication: Sendable {
         do {
             let root = try await Supervisor.start(name: "Application", strategy: .oneForOne, children: [
                 benchmarks, chains, Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
-                                                       names: names),
+                                                       clientWebSocket: clientWebSocket, names: names),
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),

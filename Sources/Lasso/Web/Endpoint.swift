@@ -1,6 +1,7 @@
 import Supervision
 
-/// The tree's `Endpoint`: the process that owns lassod's HTTP listener.
+/// The tree's `Endpoint`: the process that owns lassod's HTTP listener (and, on the same port,
+/// the client WebSockets of `ClientWebSocketEndpoint`).
 ///
 /// Starting it binds the port (a bind failure fails the start, with the reason); stopping it
 /// closes the listener. It is the last child of `Application`, so at shutdown it stops first:
@@ -16,25 +17,32 @@ public struct Endpoint: GenServer {
     let loop: EventLoop
     let configuration: HTTPServer.Configuration
     let router: HTTPRouter
+    /// Client WebSockets (`/ws/rpc/:chain`) on the same port, when given.
+    let clientWebSocket: ClientWebSocketEndpoint?
     private var server: HTTPServer?
 
-    public init(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter) {
+    public init(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
+                clientWebSocket: ClientWebSocketEndpoint? = nil) {
         self.loop = loop
         self.configuration = configuration
         self.router = router
+        self.clientWebSocket = clientWebSocket
     }
 
     public static func childSpec(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
-                                 names: ProcessNames) -> ChildSpec {
+                                 clientWebSocket: ClientWebSocketEndpoint? = nil, names: ProcessNames) -> ChildSpec {
         ChildSpec(id: "Endpoint", name: names.name("Endpoint")) { runtime in
             try await ServerRef.start(label: "Endpoint", runtime: runtime) {
-                Endpoint(loop: loop, configuration: configuration, router: router)
+                Endpoint(loop: loop, configuration: configuration, router: router, clientWebSocket: clientWebSocket)
             }.process
         }
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
-        server = try HTTPServer(loop: loop, configuration: configuration, router: router)
+        let server = try HTTPServer(loop: loop, configuration: configuration, router: router,
+                                    webSocket: clientWebSocket?.handlers)
+        clientWebSocket?.serve(server)
+        self.server = server
     }
 
     public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Int {
@@ -42,6 +50,7 @@ public struct Endpoint: GenServer {
     }
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
+        clientWebSocket?.stopServing()
         server?.stop()
         server = nil
     }

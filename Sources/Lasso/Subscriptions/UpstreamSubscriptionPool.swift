@@ -1,0 +1,313 @@
+import Supervision
+
+/// `UpstreamSubscriptionPool(<chain>)`: the process that keeps one upstream subscription per
+/// `SubscriptionKey`, however many clients follow it.
+///
+/// Guarantees:
+/// - **One upstream per key.** The first client attached to a key makes the pool send
+///   `eth_subscribe` to the best connected provider (`SubscriptionPlacement`); clients attached
+///   while it is being confirmed wait for that same confirmation, later ones are confirmed at
+///   once. The last client detached sends `eth_unsubscribe` upstream.
+/// - **Confirmation before events.** A client is confirmed (through
+///   `ClientSubscriptionRegistry`) before any event of its key is handed on, because both go
+///   through the registry's mailbox in the order the pool sends them.
+/// - **Failover keeps client ids.** When a provider's WebSocket drops, every key it carried is
+///   re-subscribed on another connected provider, or on the first one to (re)connect; clients
+///   keep their subscription ids and simply receive the new upstream's events. Events between
+///   the drop and the new confirmation are not replayed yet (that is gap filling's job).
+/// - **Placement failures are bounded.** A provider that fails or times out is skipped for the
+///   rest of that placement; when every candidate failed, or none is connected, the clients
+///   still waiting get a JSON-RPC error, while already confirmed clients stay attached until a
+///   provider connects.
+/// - **No orphans.** An event for an upstream subscription the pool does not know (one made
+///   before a restart, or confirmed after its last client left) gets it unsubscribed.
+///
+/// `WSConnection` casts its connection changes and every message that is not a reply to one of
+/// its own requests (`.connection`, `.upstreamMessage`); subscribe and unsubscribe requests go
+/// out as ordinary requests over the connection, so their replies come back by lassod's ids.
+/// After a restart the pool asks the registry to attach its clients again.
+public struct UpstreamSubscriptionPool: GenServer {
+    public enum Call: Sendable {
+        case status
+    }
+
+    public typealias Reply = [UpstreamSubscriptionStatus]
+
+    public enum Cast: Sendable {
+        /// A client subscription follows `key`.
+        case attach(client: String, key: SubscriptionKey)
+        /// A client subscription stopped following `key`.
+        case detach(client: String, key: SubscriptionKey)
+        /// A provider's WebSocket came up or went down.
+        case connection(provider: String, up: Bool)
+        /// A message from a provider that answered none of its connection's pending requests.
+        case upstreamMessage(provider: String, body: [UInt8])
+        /// The registry restarted: its clients are gone.
+        case registryRestarted
+        /// The answer to placement `attempt` of `key` on `provider`.
+        case placed(key: SubscriptionKey, attempt: UInt64, provider: String, reply: UpstreamReply)
+    }
+
+    /// Where an upstream subscription's events come from.
+    private struct Route: Hashable {
+        var provider: String
+        var upstreamID: String
+    }
+
+    private struct Upstream {
+        var clients: Set<String> = []
+        /// Clients not yet confirmed.
+        var waiting: Set<String> = []
+        var provider: String?
+        var upstreamID: String?
+        /// Bumped by every placement; replies to older ones are stale.
+        var attempt: UInt64 = 0
+        /// Providers that failed the current placement.
+        var tried: Set<String> = []
+    }
+
+    /// Orphaned upstream ids already unsubscribed, remembered so a burst of their events sends
+    /// one `eth_unsubscribe`; cleared when it reaches this size.
+    static let maxDismissed = 1_024
+
+    let chain: String
+    let board: ChainStateBoard
+    let names: ProcessNames
+    let confirmationTimeout: Duration
+    private var upstreams: [SubscriptionKey: Upstream] = [:]
+    private var routes: [Route: SubscriptionKey] = [:]
+    private var dismissed: Set<Route> = []
+    private var attempts: UInt64 = 0
+
+    public init(chain: String, board: ChainStateBoard, names: ProcessNames, confirmationTimeout: Duration) {
+        self.chain = chain
+        self.board = board
+        self.names = names
+        self.confirmationTimeout = confirmationTimeout
+    }
+
+    /// The registered name, for `ProcessNames`.
+    public static func processKey(chain: String) -> String {
+        ProcessNames.chainKey(chain, "UpstreamSubscriptionPool")
+    }
+
+    /// The running pool of `chain`, if any.
+    public static func running(chain: String, names: ProcessNames) -> ServerRef<UpstreamSubscriptionPool>? {
+        names.server(processKey(chain: chain), as: UpstreamSubscriptionPool.self)
+    }
+
+    public static func childSpec(chain: ChainConfig, board: ChainStateBoard, names: ProcessNames,
+                                 confirmationTimeout: Duration) -> ChildSpec {
+        let label = "UpstreamSubscriptionPool(\(chain.key))"
+        return ChildSpec(id: "UpstreamSubscriptionPool", name: names.name(processKey(chain: chain.key))) { runtime in
+            try await ServerRef.start(label: label, runtime: runtime) {
+                UpstreamSubscriptionPool(chain: chain.key, board: board, names: names,
+                                         confirmationTimeout: confirmationTimeout)
+            }.process
+        }
+    }
+
+    public mutating func initialize(context: ServerContext<Self>) async throws {
+        registry?.cast(.poolRestarted)
+    }
+
+    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
+        upstreams.map { key, upstream in
+            UpstreamSubscriptionStatus(key: key, provider: upstream.provider, upstreamID: upstream.upstreamID,
+                                       clients: upstream.clients.count)
+        }.sorted { $0.key.description < $1.key.description }
+    }
+
+    public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
+        switch message {
+        case .attach(let client, let key):
+            attach(client, key, context: context)
+        case .detach(let client, let key):
+            detach(client, key)
+        case .connection(let provider, let up):
+            if up { connected(context: context) } else { disconnected(provider, context: context) }
+        case .upstreamMessage(let provider, let body):
+            deliver(provider, body)
+        case .registryRestarted:
+            for key in Array(upstreams.keys) { drop(key) }
+        case .placed(let key, let attempt, let provider, let reply):
+            placed(key, attempt, provider, reply, context: context)
+        }
+    }
+
+    // MARK: - Clients
+
+    private mutating func attach(_ client: String, _ key: SubscriptionKey, context: ServerContext<Self>) {
+        var upstream = upstreams[key] ?? Upstream()
+        let isNew = upstream.clients.isEmpty
+        upstream.clients.insert(client)
+        if upstream.upstreamID != nil {
+            upstreams[key] = upstream
+            registry?.cast(.confirmed(clients: [client]))
+            return
+        }
+        upstream.waiting.insert(client)
+        upstreams[key] = upstream
+        // A new key, or one that lost its provider and waits for one: try to place it now.
+        if isNew || upstream.provider == nil { place(key, context: context) }
+    }
+
+    private mutating func detach(_ client: String, _ key: SubscriptionKey) {
+        guard var upstream = upstreams[key] else { return }
+        upstream.clients.remove(client)
+        upstream.waiting.remove(client)
+        if upstream.clients.isEmpty {
+            drop(key)
+        } else {
+            upstreams[key] = upstream
+        }
+    }
+
+    /// Forgets `key`, unsubscribing upstream when it was confirmed there.
+    private mutating func drop(_ key: SubscriptionKey) {
+        guard let upstream = upstreams.removeValue(forKey: key) else { return }
+        if let provider = upstream.provider, let id = upstream.upstreamID {
+            routes[Route(provider: provider, upstreamID: id)] = nil
+            unsubscribe(id, on: provider)
+        }
+    }
+
+    // MARK: - Placement
+
+    /// Sends `eth_subscribe` for `key` to the best provider not yet tried; refuses the waiting
+    /// clients when there is none.
+    private mutating func place(_ key: SubscriptionKey, context: ServerContext<Self>) {
+        guard var upstream = upstreams[key] else { return }
+        let now = MonotonicInstant(context.runtime.clock.now())
+        let me = context.ref
+        for provider in SubscriptionPlacement.providers(board.snapshot, now: now, excluding: upstream.tried) {
+            guard let connection = connection(provider) else {
+                upstream.tried.insert(provider)
+                continue
+            }
+            attempts += 1
+            let attempt = attempts
+            upstream.provider = provider
+            upstream.upstreamID = nil
+            upstream.attempt = attempt
+            upstreams[key] = upstream
+            let body = Array(#"{"jsonrpc":"2.0","id":0,"method":"eth_subscribe","params":\#(key.upstreamParams)}"#.utf8)
+            connection.cast(.send(body: body, timeout: confirmationTimeout) { reply in
+                me.cast(.placed(key: key, attempt: attempt, provider: provider, reply: reply))
+            })
+            return
+        }
+        let message = upstream.tried.isEmpty
+            ? "no WebSocket provider is connected for chain \(chain); subscriptions need one"
+            : "no WebSocket provider of chain \(chain) accepted the subscription (tried "
+                + upstream.tried.sorted().joined(separator: ", ") + ")"
+        refuseWaiting(key, &upstream, code: JSONRPCErrorBody.serverError, message: message)
+        upstream.provider = nil
+        upstream.tried = []
+        upstreams[key] = upstream.clients.isEmpty ? nil : upstream
+    }
+
+    private mutating func placed(_ key: SubscriptionKey, _ attempt: UInt64, _ provider: String, _ reply: UpstreamReply,
+                                 context: ServerContext<Self>) {
+        let answer = Self.read(reply)
+        guard var upstream = upstreams[key], upstream.attempt == attempt, upstream.provider == provider else {
+            if case .subscribed(let id) = answer { unsubscribe(id, on: provider) }
+            return
+        }
+        switch answer {
+        case .subscribed(let id):
+            upstream.upstreamID = id
+            upstream.tried = []
+            routes[Route(provider: provider, upstreamID: id)] = key
+            let confirmed = upstream.waiting
+            upstream.waiting = []
+            upstreams[key] = upstream
+            if !confirmed.isEmpty { registry?.cast(.confirmed(clients: Array(confirmed))) }
+        case .refused(let code, let message) where code == JSONRPCErrorBody.invalidParams:
+            // The provider says the request itself is wrong: another provider would say the same.
+            refuseWaiting(key, &upstream, code: code, message: message)
+            upstream.provider = nil
+            upstreams[key] = upstream.clients.isEmpty ? nil : upstream
+        case .refused, .failed:
+            upstream.tried.insert(provider)
+            upstream.provider = nil
+            upstreams[key] = upstream
+            place(key, context: context)
+        }
+    }
+
+    private mutating func refuseWaiting(_ key: SubscriptionKey, _ upstream: inout Upstream, code: Int, message: String) {
+        guard !upstream.waiting.isEmpty else { return }
+        registry?.cast(.refused(clients: Array(upstream.waiting), code: code, message: message))
+        upstream.clients.subtract(upstream.waiting)
+        upstream.waiting = []
+    }
+
+    // MARK: - Connections and events
+
+    /// A provider (re)connected: keys waiting for one are placed again, on whichever is best.
+    private mutating func connected(context: ServerContext<Self>) {
+        for (key, upstream) in upstreams where upstream.provider == nil {
+            upstreams[key]?.tried = []
+            place(key, context: context)
+        }
+    }
+
+    private mutating func disconnected(_ provider: String, context: ServerContext<Self>) {
+        dismissed = dismissed.filter { $0.provider != provider }
+        for (key, upstream) in upstreams where upstream.provider == provider {
+            if let id = upstream.upstreamID { routes[Route(provider: provider, upstreamID: id)] = nil }
+            upstreams[key]?.provider = nil
+            upstreams[key]?.upstreamID = nil
+            upstreams[key]?.tried = [provider]
+            place(key, context: context)
+        }
+    }
+
+    private mutating func deliver(_ provider: String, _ body: [UInt8]) {
+        guard let found = SubscriptionNotification.scan(body) else { return }
+        let route = Route(provider: provider, upstreamID: found.subscription)
+        guard let key = routes[route] else {
+            if dismissed.count >= Self.maxDismissed { dismissed.removeAll() }
+            if dismissed.insert(route).inserted { unsubscribe(found.subscription, on: provider) }
+            return
+        }
+        registry?.cast(.deliver(key: key, body: body, subscription: found.range))
+    }
+
+    private func unsubscribe(_ id: String, on provider: String) {
+        var body = Array(#"{"jsonrpc":"2.0","id":0,"method":"eth_unsubscribe","params":["#.utf8)
+        JSONRPCErrorBody.appendString(id, to: &body)
+        body.append(contentsOf: "]}".utf8)
+        connection(provider)?.cast(.send(body: body, timeout: confirmationTimeout) { _ in })
+    }
+
+    // MARK: - Helpers
+
+    private var registry: ServerRef<ClientSubscriptionRegistry>? {
+        ClientSubscriptionRegistry.running(chain: chain, names: names)
+    }
+
+    private func connection(_ provider: String) -> ServerRef<WSConnection>? {
+        names.server(WSConnection.processKey(chain: chain, provider: provider), as: WSConnection.self)
+    }
+
+    /// What an `eth_subscribe` reply said.
+    enum Answer: Equatable {
+        case subscribed(String)
+        case refused(code: Int, message: String)
+        case failed
+    }
+
+    static func read(_ reply: UpstreamReply) -> Answer {
+        guard case .response(_, _, let body) = reply, let scan = JSONRPCScanner.scanResponse(body) else { return .failed }
+        if scan.isError {
+            let message = scan.errorMessage.flatMap { JSONRPCScanner.decodeString(body, token: $0) } ?? "upstream error"
+            return .refused(code: scan.errorCode ?? JSONRPCErrorBody.serverError, message: message)
+        }
+        guard let result = scan.result, let id = JSONRPCScanner.decodeString(body, token: result), !id.isEmpty else {
+            return .failed
+        }
+        return .subscribed(id)
+    }
+}

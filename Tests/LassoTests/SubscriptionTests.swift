@@ -1,0 +1,414 @@
+import Foundation
+import Testing
+@testable import Lasso
+import Supervision
+
+@Suite struct SubscriptionKeyTests {
+    static let emitter = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
+    static let topic = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+
+    func parse(_ params: String) throws(SubscriptionKey.InvalidParams) -> SubscriptionKey {
+        try SubscriptionKey.parse(params: Array(params.utf8))
+    }
+
+    @Test func equivalentFiltersShareOneKey() throws {
+        let plain = try parse(#"["logs",{"address":"\#(Self.emitter)","topics":["\#(Self.topic)"]}]"#)
+        let spelledOtherwise = try parse(#"["logs",{"topics":[["\#(Self.topic.uppercased().replacingOccurrences(of: "0X", with: "0x"))"],null,null],"address":["\#(Self.emitter.uppercased().replacingOccurrences(of: "0X", with: "0x"))","\#(Self.emitter)"]}]"#)
+        #expect(plain == spelledOtherwise)
+        #expect(plain.upstreamParams == #"["logs",{"address":["\#(Self.emitter)"],"topics":[["\#(Self.topic)"]]}]"#)
+        #expect(try parse(#"["newHeads"]"#) == SubscriptionKey(kind: .newHeads))
+        #expect(try parse(#"["logs"]"#) == parse(#"["logs",{}]"#))
+        #expect(try parse(#"["logs"]"#).upstreamParams == #"["logs"]"#)
+    }
+
+    @Test func badParamsAreRefusedWithTheReason() {
+        func message(_ params: String?) -> String? {
+            do {
+                _ = try SubscriptionKey.parse(params: params.map { Array($0.utf8) })
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+        #expect(message(nil) == "missing value for required argument 0")
+        #expect(message("[]") == "missing value for required argument 0")
+        #expect(message("[1]") == "invalid argument 0: subscription name must be a string")
+        #expect(message(#"["newPendingTransactions"]"#)
+            == #"invalid argument 0: unsupported subscription "newPendingTransactions"; lassod multiplexes newHeads and logs"#)
+        #expect(message(#"["newHeads",{}]"#) == "too many arguments, want at most 1")
+        #expect(message(#"["logs",{"address":"0x12"}]"#)
+            == #"invalid argument 1: address must be 0x and 40 hex digits, not "0x12""#)
+        #expect(message(#"["logs",{"fromBlock":"0x1"}]"#)
+            == #"invalid argument 1: unsupported filter field "fromBlock"; a logs subscription takes address and topics"#)
+        #expect(message(#"["logs",{"topics":[1]}]"#) == "invalid argument 1: a topic must be a string, null or a list")
+        #expect(message(#"["logs",[]]"#) == "invalid argument 1: filter must be an object with address and topics")
+    }
+}
+
+@Suite struct SubscriptionNotificationTests {
+    @Test func findsAndReaddressesOnlyTheSubscriptionField() throws {
+        let upstream = Array(#"{"jsonrpc":"2.0","method":"eth_subscription","params":{"result":{"subscription":"0xinner"},"subscription":"0xabc"}}"#.utf8)
+        let found = try #require(SubscriptionNotification.scan(upstream))
+        #expect(found.subscription == "0xabc")
+        let copy = SubscriptionNotification.readdress(upstream, at: found.range, to: "0x01")
+        #expect(String(decoding: copy, as: UTF8.self)
+            == #"{"jsonrpc":"2.0","method":"eth_subscription","params":{"result":{"subscription":"0xinner"},"subscription":"0x01"}}"#)
+    }
+
+    @Test func ignoresEverythingElse() {
+        for text in [#"{"jsonrpc":"2.0","id":1,"result":"0xabc"}"#,
+                     #"{"jsonrpc":"2.0","method":"eth_other","params":{"subscription":"0xabc"}}"#,
+                     #"{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":7}}"#,
+                     #"{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0xabc""#] {
+            #expect(SubscriptionNotification.scan(Array(text.utf8)) == nil, "\(text)")
+        }
+    }
+}
+
+/// lassod's client WebSocket endpoint in front of simulated providers that push real
+/// `eth_subscription` events, over loopback.
+@Suite(.serialized) struct ClientWebSocketTests {
+    final class Stack: Sendable {
+        let loop: EventLoop
+        let alpha: SimulatedProviderServer
+        let beta: SimulatedProviderServer
+        let app: LassoApplication
+
+        /// Two providers with WebSockets (alpha preferred), a block every `blockIntervalMs`.
+        init(webSockets: Bool = true, blockIntervalMs: UInt64 = 150, server: String = "") async throws {
+            loop = try EventLoop()
+            let chain = SimulatedChain(chainID: 1, blockIntervalMs: blockIntervalMs)
+            alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
+            beta = try SimulatedProviderServer(provider: SimulatedProvider(id: "beta", chain: chain), loop: loop)
+            func ws(_ server: SimulatedProviderServer) -> String {
+                webSockets ? #", ws_url: "\#(server.webSocketURL)""# : ""
+            }
+            let config = try LassoConfig.parse(yaml: """
+                \(server)
+                chains:
+                  ethereum:
+                    chain_id: 1
+                    providers:
+                      - {id: alpha, priority: 1, url: "\(alpha.url)"\(ws(alpha))}
+                      - {id: beta, priority: 2, url: "\(beta.url)"\(ws(beta))}
+                """, environment: [:])
+            app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
+            guard webSockets else { return }
+            let board = try #require(app.services.directory.board(for: "ethereum"))
+            try await Self.until("both ws channels up") { board.snapshot.providers.allSatisfy { $0.ws != nil } }
+        }
+
+        func socket(_ path: String = "/ws/rpc/ethereum") async throws -> TestWebSocket {
+            let socket = try TestWebSocket(loop: loop, port: app.port, path: path)
+            try await socket.connected()
+            return socket
+        }
+
+        var pool: ServerRef<UpstreamSubscriptionPool>? {
+            UpstreamSubscriptionPool.running(chain: "ethereum", names: app.services.names)
+        }
+
+        var registry: ServerRef<ClientSubscriptionRegistry>? {
+            ClientSubscriptionRegistry.running(chain: "ethereum", names: app.services.names)
+        }
+
+        func shutdown() async {
+            await app.stop()
+            alpha.stop()
+            beta.stop()
+            loop.stop()
+        }
+
+        /// Polls `condition` until it holds (`timeout` at most).
+        static func until(_ what: String, timeout: Duration = .seconds(10),
+                          _ condition: () async throws -> Bool) async throws {
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            while try await !condition() {
+                guard clock.now < deadline else { throw TestWebSocket.Timeout(description: "timed out: \(what)") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    @Test func unaryRequestsAndBatchesGoThroughThePipeline() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.socket("/ws/rpc/1")
+        socket.send(#"{"jsonrpc":"2.0","id":"u1","method":"eth_chainId"}"#)
+        #expect(try await socket.reply(id: #""u1""#) == #"{"jsonrpc":"2.0","id":"u1","result":"0x1"}"#)
+        socket.send(#"[{"jsonrpc":"2.0","id":2,"method":"eth_chainId"},{"jsonrpc":"2.0","method":"eth_chainId"},"#
+                    + #"{"jsonrpc":"2.0","id":3,"method":"eth_chainId"}]"#)
+        #expect(try await socket.message("batch") { $0.hasPrefix("[") }
+            == #"[{"jsonrpc":"2.0","id":2,"result":"0x1"},{"jsonrpc":"2.0","id":3,"result":"0x1"}]"#)
+        socket.send("{not json")
+        #expect(try await socket.message("parse error") { $0.contains("-32700") }.contains(#""id":null"#))
+        socket.send(#"[{"jsonrpc":"2.0","id":4,"method":"eth_subscribe","params":["newHeads"]}]"#)
+        #expect(try await socket.message("batched subscribe") { $0.contains("cannot be batched") }.contains("-32600"))
+        #expect(stack.alpha.subscriptionCount == 0)
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func anUnknownChainGetsAnErrorAndTheSocketClosed() async throws {
+        let stack = try await Stack(webSockets: false)
+        let socket = try await stack.socket("/ws/rpc/nochain")
+        #expect(try await socket.message("error") { _ in true }
+            == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"unknown chain: nochain"}}"#)
+        try await socket.wait("close") { $0.disconnects.first }
+        #expect(socket.disconnects.first == .closed(ClientWebSocketEndpoint.unknownEndpoint))
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func clientsShareOneUpstreamSubscriptionAndKeepTheirOwnIDs() async throws {
+        let stack = try await Stack()
+        let first = try await stack.socket()
+        let second = try await stack.socket()
+        // Both ask before either is confirmed: the second waits for the same upstream confirmation.
+        first.send(#"{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}"#)
+        second.send(#"{"jsonrpc":"2.0","id":"s","method":"eth_subscribe","params":["newHeads"]}"#)
+        let firstID = try #require(TestWebSocket.object(try await first.reply(id: "1"))?["result"] as? String)
+        let secondID = try #require(TestWebSocket.object(try await second.reply(id: #""s""#))?["result"] as? String)
+        #expect(firstID != secondID && firstID.hasPrefix("0x") && firstID.count == 34)
+        #expect(stack.alpha.provider.requestCounts["eth_subscribe"] == 1)
+        #expect(stack.alpha.subscriptionCount == 1 && stack.beta.subscriptionCount == 0)
+        let status = try #require(try await stack.pool?.call(.status))
+        #expect(status.count == 1 && status.first?.provider == "alpha" && status.first?.clients == 2)
+
+        // The same blocks reach both, each under its own id, byte for byte otherwise.
+        let received = try await second.notifications(for: secondID, atLeast: 2)
+        try await first.notifications(for: firstID, atLeast: 2)
+        let block = try #require(received.last.flatMap(TestWebSocket.blockNumber))
+        let secondText = try #require(second.messages.first { $0.contains(secondID) && $0.contains(#""number":"0x\#(String(block, radix: 16))""#) })
+        let firstText = try await first.message("block \(block)") {
+            $0.contains(firstID) && $0.contains(#""number":"0x\#(String(block, radix: 16))""#)
+        }
+        #expect(firstText == secondText.replacingOccurrences(of: secondID, with: firstID))
+
+        // A third subscriber of a live key is confirmed at once, with no new upstream request.
+        let third = try await stack.socket()
+        _ = try await third.subscribe(id: 9, params: #"["newHeads"]"#)
+        #expect(stack.alpha.provider.requestCounts["eth_subscribe"] == 1)
+        third.close()
+
+        // Unsubscribing one leaves the other receiving; another connection cannot cancel it.
+        second.send(#"{"jsonrpc":"2.0","id":2,"method":"eth_unsubscribe","params":["\#(firstID)"]}"#)
+        #expect(try await second.reply(id: "2") == #"{"jsonrpc":"2.0","id":2,"result":false}"#)
+        second.send(#"{"jsonrpc":"2.0","id":3,"method":"eth_unsubscribe","params":["\#(secondID)"]}"#)
+        #expect(try await second.reply(id: "3") == #"{"jsonrpc":"2.0","id":3,"result":true}"#)
+        let before = first.notifications(for: firstID).count
+        try await first.notifications(for: firstID, atLeast: before + 2)
+        let secondCount = second.notifications(for: secondID).count
+        #expect(stack.alpha.subscriptionCount == 1)
+
+        // The last one out unsubscribes upstream.
+        first.send(#"{"jsonrpc":"2.0","id":4,"method":"eth_unsubscribe","params":["\#(firstID)"]}"#)
+        #expect(try await first.reply(id: "4") == #"{"jsonrpc":"2.0","id":4,"result":true}"#)
+        try await Stack.until("upstream unsubscribed") { stack.alpha.subscriptionCount == 0 }
+        #expect(stack.alpha.provider.requestCounts["eth_unsubscribe"] == 1)
+        #expect(try await stack.pool?.call(.status).isEmpty == true)
+        #expect(second.notifications(for: secondID).count <= secondCount + 1, "at most one event was already in flight")
+
+        first.close()
+        second.close()
+        await stack.shutdown()
+    }
+
+    @Test func aClosedClientSocketLeavesNoSubscriptionBehind() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.socket()
+        _ = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await socket.subscribe(id: 2, params: #"["logs"]"#)
+        #expect(stack.alpha.subscriptionCount == 2)
+        #expect(try await stack.registry?.call(.subscriptions(nil)).count == 2)
+        socket.close()
+        try await Stack.until("registry empty") { try await stack.registry?.call(.subscriptions(nil)).isEmpty == true }
+        try await Stack.until("upstream unsubscribed") { stack.alpha.subscriptionCount == 0 }
+        #expect(stack.alpha.provider.requestCounts["eth_unsubscribe"] == 2)
+        await stack.shutdown()
+    }
+
+    @Test func aKilledProviderIsReplacedAndClientsKeepTheirIDs() async throws {
+        let stack = try await Stack()
+        let first = try await stack.socket()
+        let second = try await stack.socket()
+        let firstID = try await first.subscribe(id: 1, params: #"["newHeads"]"#)
+        let secondID = try await second.subscribe(id: 1, params: #"["newHeads"]"#)
+        let beforeKill = try await first.notifications(for: firstID, atLeast: 1)
+        let lastBefore = try #require(beforeKill.last.flatMap(TestWebSocket.blockNumber))
+        #expect(stack.alpha.subscriptionCount == 1 && stack.beta.subscriptionCount == 0)
+
+        stack.alpha.stop()
+        try await Stack.until("moved to beta") { stack.beta.subscriptionCount == 1 }
+        #expect(stack.beta.provider.requestCounts["eth_subscribe"] == 1)
+        for (socket, id) in [(first, firstID), (second, secondID)] {
+            let later = try await socket.wait("a block after the switch", timeout: .seconds(15)) { recorded in
+                TestWebSocket.notifications(for: id, in: recorded.messages)
+                    .compactMap(TestWebSocket.blockNumber).first { $0 > lastBefore + 1 }
+            }
+            #expect(later > lastBefore)
+        }
+        let status = try #require(try await stack.pool?.call(.status))
+        #expect(status.first?.provider == "beta" && status.first?.clients == 2)
+        first.close()
+        second.close()
+        await stack.shutdown()
+    }
+
+    @Test func withItsOnlyProviderGoneASubscriptionWaitsAndResumesOnReconnect() async throws {
+        let loop = try EventLoop()
+        let chain = SimulatedChain(chainID: 1, blockIntervalMs: 150)
+        let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
+            """, environment: [:])
+        let app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
+        let board = try #require(app.services.directory.board(for: "ethereum"))
+        let pool = try #require(UpstreamSubscriptionPool.running(chain: "ethereum", names: app.services.names))
+        try await Stack.until("ws up") { board.snapshot.providers.first?.ws != nil }
+        let socket = try TestWebSocket(loop: loop, port: app.port, path: "/ws/rpc/ethereum")
+        try await socket.connected()
+        let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        let lastBefore = try #require(try await socket.notifications(for: id, atLeast: 1).last.flatMap(TestWebSocket.blockNumber))
+
+        // The provider goes down: its socket closes and reconnects are refused.
+        alpha.provider.behavior = .down
+        alpha.dropWebSockets()
+        try await Stack.until("the subscription lost its provider") {
+            try await pool.call(.status).first.map { $0.provider == nil && $0.upstreamID == nil && $0.clients == 1 } == true
+        }
+        // Meanwhile a new subscriber is told there is no provider; the waiting one stays.
+        socket.send(#"{"jsonrpc":"2.0","id":2,"method":"eth_subscribe","params":["logs"]}"#)
+        #expect(try await socket.reply(id: "2").hasPrefix(#"{"jsonrpc":"2.0","id":2,"error":{"code":-32000,"message":"no WebSocket provider"#))
+
+        alpha.provider.behavior = .healthy
+        try await Stack.until("re-subscribed on the reconnected provider") { alpha.subscriptionCount == 1 }
+        let later = try await socket.wait("a block after the reconnect", timeout: .seconds(15)) { recorded in
+            TestWebSocket.notifications(for: id, in: recorded.messages)
+                .compactMap(TestWebSocket.blockNumber).first { $0 > lastBefore + 1 }
+        }
+        #expect(later > lastBefore)
+        #expect(alpha.provider.requestCounts["eth_subscribe"] == 2)
+        #expect(try await pool.call(.status).first?.provider == "alpha")
+        socket.close()
+        await app.stop()
+        alpha.stop()
+        loop.stop()
+    }
+
+    @Test func logsSubscriptionsFollowTheirFilter() async throws {
+        let stack = try await Stack()
+        let emitter = SimulatedChain.logEmitters[0]
+        let socket = try await stack.socket()
+        let id = try await socket.subscribe(id: 1, params: #"["logs",{"address":"\#(emitter)"}]"#)
+        // The same filter spelled differently shares the upstream subscription.
+        let other = try await socket.subscribe(id: 2, params: #"["logs",{"address":["\#(emitter.uppercased().replacingOccurrences(of: "0X", with: "0x"))"],"topics":[]}]"#)
+        #expect(id != other)
+        #expect(stack.alpha.subscriptionCount == 1)
+        let logs = try await socket.notifications(for: id, atLeast: 3)
+        #expect(logs.allSatisfy { $0["address"] as? String == emitter })
+        let otherLogs = try await socket.notifications(for: other, atLeast: 1)
+        #expect(otherLogs.allSatisfy { $0["address"] as? String == emitter })
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aClientThatStopsReadingIsCutOffWithoutSlowingTheOthers() async throws {
+        let stack = try await Stack(blockIntervalMs: 10, server: "server: {websocket_max_queued_bytes: 32768}")
+        let fast = try await stack.socket()
+        let fastID = try await fast.subscribe(id: 1, params: #"["newHeads"]"#)
+        // Twenty subscriptions make the stalled client owed twenty times the fast one's traffic.
+        let stalled = try StalledWebSocketClient(
+            port: stack.app.port, path: "/ws/rpc/ethereum",
+            messages: (1...20).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"eth_subscribe","params":["newHeads"]}"# })
+        try await Stack.until("the stalled client subscribed") {
+            try await stack.registry?.call(.subscriptions(nil)).count == 21
+        }
+        try await Stack.until("the stalled client cut off", timeout: .seconds(30)) {
+            try await stack.registry?.call(.subscriptions(nil)) == [fastID]
+        }
+        // Meanwhile the reading client got every block, in order, without a gap.
+        let numbers = fast.notifications(for: fastID).compactMap(TestWebSocket.blockNumber)
+        let first = try #require(numbers.first)
+        #expect(numbers.count > 20)
+        #expect(numbers == Array(first..<first + UInt64(numbers.count)))
+        try await fast.notifications(for: fastID, atLeast: numbers.count + 5)
+        withExtendedLifetime(stalled) {}
+        fast.close()
+        await stack.shutdown()
+    }
+
+    @Test func badParamsGetPreciseErrors() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.socket()
+        socket.send(#"{"jsonrpc":"2.0","id":5,"method":"eth_subscribe","params":["newPendingTransactions"]}"#)
+        #expect(try await socket.reply(id: "5") == #"{"jsonrpc":"2.0","id":5,"error":{"code":-32602,"#
+            + #""message":"invalid argument 0: unsupported subscription \"newPendingTransactions\"; lassod multiplexes newHeads and logs"}}"#)
+        socket.send(#"{"jsonrpc":"2.0","id":6,"method":"eth_subscribe","params":["logs",{"address":"0xnothex"}]}"#)
+        #expect(try await socket.reply(id: "6") == #"{"jsonrpc":"2.0","id":6,"error":{"code":-32602,"#
+            + #""message":"invalid argument 1: address must be 0x and 40 hex digits, not \"0xnothex\""}}"#)
+        socket.send(#"{"jsonrpc":"2.0","id":7,"method":"eth_unsubscribe","params":[]}"#)
+        #expect(try await socket.reply(id: "7") == #"{"jsonrpc":"2.0","id":7,"error":{"code":-32602,"#
+            + #""message":"invalid argument 0: eth_unsubscribe takes [subscription id]"}}"#)
+        socket.send(#"{"jsonrpc":"2.0","method":"eth_subscribe","params":["newHeads"]}"#)
+        #expect(try await socket.message("notification subscribe") { $0.contains("needs an id") }
+            == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: eth_subscribe needs an id, its reply carries the subscription"}}"#)
+        #expect(stack.alpha.provider.requestCounts["eth_subscribe"] == nil)
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func withoutAWebSocketProviderSubscribingFails() async throws {
+        let stack = try await Stack(webSockets: false)
+        let socket = try await stack.socket()
+        socket.send(#"{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}"#)
+        #expect(try await socket.reply(id: "1") == #"{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"#
+            + #""message":"no WebSocket provider is connected for chain ethereum; subscriptions need one"}}"#)
+        #expect(try await stack.registry?.call(.subscriptions(nil)).isEmpty == true)
+        #expect(try await stack.pool?.call(.status).isEmpty == true)
+        socket.close()
+        await stack.shutdown()
+    }
+}
+
+@Suite struct SubscriptionPlacementTests {
+    @Test func onlyConnectedEligibleWebSocketsInPriorityOrderMinusTheTriedOnes() throws {
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, priority: 3, url: "http://127.0.0.1:1", ws_url: "ws://127.0.0.1:1"}
+                  - {id: beta, priority: 1, url: "http://127.0.0.1:2", ws_url: "ws://127.0.0.1:2"}
+                  - {id: gamma, priority: 2, url: "http://127.0.0.1:3", ws_url: "ws://127.0.0.1:3"}
+                  - {id: delta, priority: 0, url: "http://127.0.0.1:4"}
+            """, environment: [:])
+        let board = ChainStateBoard(chain: try #require(config.chain(named: "ethereum")))
+        let place = { SubscriptionPlacement.providers(board.snapshot, now: .zero, excluding: $0) }
+        #expect(place([]).isEmpty, "no WebSocket is connected yet")
+        for provider in ["alpha", "beta", "gamma"] { board.publish(webSocketConnected: true, provider: provider) }
+        #expect(place([]) == ["beta", "gamma", "alpha"])
+        #expect(place(["beta"]) == ["gamma", "alpha"])
+        board.publish(health: ChannelHealth(phase: .open), provider: "gamma", transport: .ws)
+        board.publish(webSocketConnected: false, provider: "alpha")
+        #expect(place([]) == ["beta"])
+    }
+}
+
+@Suite struct UpstreamSubscriptionPoolTests {
+    @Test func readsWhatAnUpstreamSaidToEthSubscribe() {
+        func read(_ text: String) -> UpstreamSubscriptionPool.Answer {
+            UpstreamSubscriptionPool.read(.response(status: nil, retryAfter: nil, body: Array(text.utf8)))
+        }
+        #expect(read(#"{"jsonrpc":"2.0","id":4,"result":"0xabc"}"#) == .subscribed("0xabc"))
+        #expect(read(#"{"jsonrpc":"2.0","id":4,"error":{"code":-32602,"message":"invalid argument 1: bad"}}"#)
+            == .refused(code: -32602, message: "invalid argument 1: bad"))
+        #expect(read(#"{"jsonrpc":"2.0","id":4,"result":7}"#) == .failed)
+        #expect(read("not json") == .failed)
+        #expect(UpstreamSubscriptionPool.read(.failure(.timeout)) == .failed)
+    }
+}
