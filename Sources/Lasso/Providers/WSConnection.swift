@@ -3,9 +3,10 @@ import Supervision
 /// `WSConnection(<provider>)`: the supervised process that owns one provider's upstream
 /// WebSocket and carries unary JSON-RPC requests over it.
 ///
-/// It connects at start and the transport reconnects with backoff when the socket drops. While
-/// connected, the provider's `ws` channel is published as a candidate on the chain's board;
-/// while not, it is withdrawn, so selection never offers a channel nobody can serve. Requests
+/// It connects at start and the transport reconnects with backoff when the socket drops. It
+/// registers the provider's `ws` channel with the chain's `TransportRegistry` when it
+/// connects and withdraws it when it drops (and announces its state again when the registry
+/// asks), so selection never offers a channel nobody can serve. Requests
 /// get lassod's own ids on the wire (many clients share the socket and their ids collide); the
 /// pipeline restores each client's id on the way back. A request still waiting when the socket
 /// drops fails as `connectionClosed` (the pipeline then fails over), one that outlives its
@@ -13,6 +14,8 @@ import Supervision
 public struct WSConnection: GenServer {
     public enum Cast: Sendable {
         case send(body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void)
+        /// Asked by a starting `TransportRegistry`: register the channel if connected.
+        case announce
     }
 
     public enum Info: Sendable {
@@ -29,18 +32,18 @@ public struct WSConnection: GenServer {
     let provider: String
     let url: UpstreamURL
     let loop: EventLoop
-    let board: ChainStateBoard
+    let names: ProcessNames
     private var client: WebSocketClient?
     private var connected = false
     private var pending: [UInt64: Pending] = [:]
     private var nextID: UInt64 = 1
 
-    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, board: ChainStateBoard) {
+    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, names: ProcessNames) {
         self.chain = chain
         self.provider = provider
         self.url = url
         self.loop = loop
-        self.board = board
+        self.names = names
     }
 
     /// The registered name, for `ProcessNames`.
@@ -49,13 +52,13 @@ public struct WSConnection: GenServer {
     }
 
     /// The child spec; `nil` when the provider has no usable `ws_url`.
-    public static func childSpec(chain: ChainConfig, provider: ProviderConfig, board: ChainStateBoard,
-                                 loop: EventLoop, names: ProcessNames) -> ChildSpec? {
+    public static func childSpec(chain: ChainConfig, provider: ProviderConfig, loop: EventLoop,
+                                 names: ProcessNames) -> ChildSpec? {
         guard let text = provider.wsURL, let url = UpstreamURL(text) else { return nil }
         let id = "WSConnection(\(provider.id))"
         return ChildSpec(id: id, name: names.name(processKey(chain: chain.key, provider: provider.id))) { runtime in
             try await ServerRef.start(label: id, runtime: runtime) {
-                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, board: board)
+                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, names: names)
             }.process
         }
     }
@@ -68,7 +71,10 @@ public struct WSConnection: GenServer {
     }
 
     public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
-        guard case .send(let body, let timeout, let completion) = message else { return }
+        guard case .send(let body, let timeout, let completion) = message else {
+            if connected { announce(connected: true, context: context) }
+            return
+        }
         guard connected, let client else {
             completion(.failure(.connectionClosed))
             return
@@ -88,9 +94,9 @@ public struct WSConnection: GenServer {
         switch message {
         case .event(.connected):
             connected = true
-            board.publish(webSocketConnected: true, provider: provider)
+            announce(connected: true, context: context)
         case .event(.disconnected), .event(.closed):
-            setDisconnected()
+            setDisconnected(context: context)
         case .event(.message(let message)):
             guard let scan = JSONRPCScanner.scanResponse(message.bytes), let idRange = scan.id,
                   let id = UInt64(String(decoding: message.bytes[idRange], as: UTF8.self)),
@@ -106,12 +112,18 @@ public struct WSConnection: GenServer {
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
         client?.close()
-        setDisconnected()
+        setDisconnected(context: context)
     }
 
-    private mutating func setDisconnected() {
+    private func announce(connected: Bool, context: ServerContext<Self>) {
+        let registry = names.server(TransportRegistry.processKey(chain: chain), as: TransportRegistry.self)
+        registry?.cast(connected ? .connected(provider: provider, connection: context.ref)
+                                 : .disconnected(provider: provider, connection: context.ref))
+    }
+
+    private mutating func setDisconnected(context: ServerContext<Self>) {
         connected = false
-        board.publish(webSocketConnected: false, provider: provider)
+        announce(connected: false, context: context)
         let waiting = pending
         pending = [:]
         for (_, request) in waiting {

@@ -10,14 +10,24 @@ public struct ChainServices: Sendable {
     public let breakerPolicy: CircuitBreakerPolicy
     /// The event loop upstream WebSockets run on.
     public let loop: EventLoop
+    /// Where breaker transitions and availability changes are published.
+    public let pubsub: PubSub
+    /// The channel routes each chain's `TransportRegistry` publishes.
+    public let routes: ChannelRoutes
+    /// Where each chain logs what its processes publish.
+    public let logger: Logger
 
     public init(directory: ChainDirectory, breakers: BreakerDirectory, names: ProcessNames, sender: any UpstreamSender,
-                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop) {
+                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop, pubsub: PubSub, routes: ChannelRoutes,
+                logger: Logger) {
         self.loop = loop
         self.directory = directory
         self.breakers = breakers
         self.names = names
         self.sender = sender
         self.breakerPolicy = breakerPolicy
+        self.pubsub = pubsub
+        self.routes = routes
+        self.logger = logger
     }
 }

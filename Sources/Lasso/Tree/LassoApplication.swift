@@ -4,14 +4,24 @@ import Supervision
 ///
 /// ```
 /// Application (one for one)
+/// ├── PubSub                 subscriber monitors of the PubSub table
+/// ├── HTTPClientPool         the upstream HTTPClient (keep-alive connections)
 /// ├── BenchmarkStore
+/// ├── BenchmarkPersistence   benchmark summary to disk and back
+/// ├── ProcessRegistry        keeper of ProcessNames
+/// ├── Registry               keeper of ChainDirectory and BreakerDirectory
 /// ├── ChainsSupervisor (dynamic)
 /// │   └── ChainSupervisor(<chain>) … per configured chain
 /// │       ├── ProviderSupervisor(<provider>) → CircuitBreaker(<provider>, http|ws), WSConnection
 /// │       ├── ProviderPool
-/// │       └── ProviderHealthMonitor
+/// │       ├── ProviderHealthMonitor
+/// │       └── TransportRegistry
 /// └── Endpoint (the HTTP listener)
 /// ```
+/// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
+/// `ChannelRoutes`, `HTTPClientHandle`) are created here and outlive every incarnation of the
+/// processes that own their contents, as ETS tables with an heir would: a restart of any of
+/// those processes loses no entry, and the hot path reads them under a lock, never a mailbox.
 /// The event loop is infrastructure beneath the tree, like a scheduler: it is created first
 /// and stopped last. The endpoint starts last, so requests arrive only once every configured
 /// chain runs, and stops first, so shutdown begins by refusing new work.
@@ -49,10 +59,14 @@ public final class LassoApplication: Sendable {
         }
         let names = ProcessNames()
         let directory = ChainDirectory()
-        let client = HTTPClient(loop: loop, configuration: clientConfiguration)
-        let sender = ChannelSender(http: HTTPUpstreamSender(client: client, configs: configs), names: names)
-        let services = ChainServices(directory: directory, breakers: BreakerDirectory(), names: names, sender: sender,
-                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop)
+        let breakers = BreakerDirectory()
+        let pubsub = PubSub()
+        let clients = HTTPClientHandle()
+        let routes = ChannelRoutes()
+        let sender = ChannelSender(http: HTTPUpstreamSender(clients: clients, configs: configs), routes: routes)
+        let services = ChainServices(directory: directory, breakers: breakers, names: names, sender: sender,
+                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
+                                     pubsub: pubsub, routes: routes, logger: logger)
         let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, clock: runtime.clock) {
             chain, key, latency, succeeded in
             names.benchmarkStore?.cast(.record(chain: chain, key: key, latencyMicros: latency, succeeded: succeeded))
@@ -66,8 +80,8 @@ public final class LassoApplication: Sendable {
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
 
-        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: { configs.config.chains.map(\.key) },
-                                                        names: names)
+        let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
+        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: configuredChains, names: names)
         let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
             do {
@@ -82,8 +96,15 @@ public final class LassoApplication: Sendable {
         }
         do {
             let root = try await Supervisor.start(name: "Application", strategy: .oneForOne, children: [
-                benchmarks, chains, Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
-                                                       names: names),
+                pubsub.childSpec(),
+                HTTPClientPool.childSpec(loop: loop, configuration: clientConfiguration, handle: clients),
+                benchmarks,
+                BenchmarkPersistence.childSpec(config: config.benchmarks, names: names, chains: configuredChains,
+                                               logger: logger),
+                names.childSpec(),
+                RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
+                chains,
+                Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router, names: names),
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
