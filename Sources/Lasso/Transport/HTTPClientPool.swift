@@ -4,11 +4,14 @@ import Supervision
 /// connections, DNS cache and requests in flight (Finch's role in the seed).
 ///
 /// Each incarnation makes a fresh client and publishes it in the `HTTPClientHandle` that the
-/// HTTP upstream sender reads per request, so requests never pass through this mailbox. When
-/// it stops, or when a new incarnation replaces one that was killed without running
-/// `terminate`, the old client is shut down: its requests in flight fail as
-/// `connectionClosed`, which the pipeline classifies as a provider fault and fails over,
-/// and its connections close. Requests made from then on use the new client.
+/// HTTP upstream sender reads per request, so requests never pass through this mailbox.
+///
+/// After a crash or a kill the old client stays published until the next incarnation
+/// replaces it and shuts it down: its requests in flight then fail as `connectionClosed`,
+/// which the pipeline treats as a provider fault and fails over — onto the new client, which
+/// is already in place — and its connections close. Requests made from then on use the new
+/// client; none finds the handle empty in between. A normal stop (lassod shutting down)
+/// withdraws the client and shuts it down at once.
 public struct HTTPClientPool: GenServer {
     public enum Call: Sendable {
         /// The client this incarnation owns (tests compare incarnations).
@@ -48,6 +51,7 @@ public struct HTTPClientPool: GenServer {
     }
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
+        guard reason.isNormal else { return }
         handle.withdraw(client)
         client.shutdown()
     }

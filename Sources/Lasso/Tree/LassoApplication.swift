@@ -30,6 +30,8 @@ public final class LassoApplication: Sendable {
     public let configs: ConfigStore
     public let services: ChainServices
     public let root: Supervisor
+    /// Where the running `HTTPClientPool` publishes its client.
+    public let clients: HTTPClientHandle
     /// The port the HTTP listener bound.
     public let port: Int
     let loop: EventLoop
@@ -109,8 +111,8 @@ public final class LassoApplication: Sendable {
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count)])
-            return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, port: bound,
-                                    loop: loop, observability: observability, logger: logger, eventToken: eventToken)
+            return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, clients: clients,
+                                    port: bound, loop: loop, observability: observability, logger: logger, eventToken: eventToken)
         } catch {
             runtime.events.removeObserver(eventToken)
             logger.flush()
@@ -119,8 +121,10 @@ public final class LassoApplication: Sendable {
         }
     }
 
-    private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor, port: Int,
-                 loop: EventLoop, observability: Observability, logger: Logger, eventToken: UInt64) {
+    private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor,
+                 clients: HTTPClientHandle, port: Int, loop: EventLoop, observability: Observability, logger: Logger,
+                 eventToken: UInt64) {
+        self.clients = clients
         self.runtime = runtime
         self.configs = configs
         self.services = services
