@@ -11,8 +11,9 @@ import Supervision
 /// `ws` channel as a candidate or not on the chain's `ChainStateBoard`.
 ///
 /// A restart loses nothing: routes are kept in `ChannelRoutes`, and a new incarnation adopts
-/// the WebSocket routes whose connection still runs, then asks every connection to announce
-/// itself, which also covers connections that connected while no registry ran. A normal stop
+/// the WebSocket routes whose connection still runs, then introduces itself to every
+/// connection, which answers with its state (covering connections that connected while no
+/// registry ran) and reports to it from then on. A normal stop
 /// (the chain stopping) withdraws the chain's routes; an abnormal one leaves them for the
 /// successor.
 public struct TransportRegistry: GenServer {
@@ -74,7 +75,7 @@ public struct TransportRegistry: GenServer {
         publish()
         for provider in chain.providers where provider.wsURL != nil {
             names.server(WSConnection.processKey(chain: chain.key, provider: provider.id), as: WSConnection.self)?
-                .cast(.announce)
+                .cast(.announce(to: context.ref))
         }
     }
 

@@ -5,8 +5,11 @@ import Supervision
 ///
 /// It connects at start and the transport reconnects with backoff when the socket drops. It
 /// registers the provider's `ws` channel with the chain's `TransportRegistry` when it
-/// connects and withdraws it when it drops (and announces its state again when the registry
-/// asks), so selection never offers a channel nobody can serve. Requests
+/// connects and withdraws it when it drops, so selection never offers a channel nobody can
+/// serve. A connection finds the registry by name when it starts, and each registry
+/// incarnation introduces itself to the connections when it starts (`announce`); the
+/// connection answers with its state and reports to that registry from then on, so no change
+/// is lost whichever of the two started or restarted first. Requests
 /// get lassod's own ids on the wire (many clients share the socket and their ids collide); the
 /// pipeline restores each client's id on the way back. A request still waiting when the socket
 /// drops fails as `connectionClosed` (the pipeline then fails over), one that outlives its
@@ -14,8 +17,9 @@ import Supervision
 public struct WSConnection: GenServer {
     public enum Cast: Sendable {
         case send(body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void)
-        /// Asked by a starting `TransportRegistry`: register the channel if connected.
-        case announce
+        /// A starting `TransportRegistry`: report to it from now on, starting with the channel
+        /// if connected.
+        case announce(to: ServerRef<TransportRegistry>)
     }
 
     public enum Info: Sendable {
@@ -33,6 +37,7 @@ public struct WSConnection: GenServer {
     let url: UpstreamURL
     let loop: EventLoop
     let names: ProcessNames
+    private var registry: ServerRef<TransportRegistry>?
     private var client: WebSocketClient?
     private var connected = false
     private var pending: [UInt64: Pending] = [:]
@@ -64,6 +69,7 @@ public struct WSConnection: GenServer {
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
+        registry = names.server(TransportRegistry.processKey(chain: chain), as: TransportRegistry.self)
         let me = context.ref
         let client = WebSocketClient(loop: loop, url: url) { event in me.info(.event(event)) }
         self.client = client
@@ -71,9 +77,14 @@ public struct WSConnection: GenServer {
     }
 
     public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
-        guard case .send(let body, let timeout, let completion) = message else {
+        let body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void
+        switch message {
+        case .announce(let registry):
+            self.registry = registry
             if connected { announce(connected: true, context: context) }
             return
+        case .send(let sentBody, let sentTimeout, let sentCompletion):
+            (body, timeout, completion) = (sentBody, sentTimeout, sentCompletion)
         }
         guard connected, let client else {
             completion(.failure(.connectionClosed))
@@ -116,7 +127,6 @@ public struct WSConnection: GenServer {
     }
 
     private func announce(connected: Bool, context: ServerContext<Self>) {
-        let registry = names.server(TransportRegistry.processKey(chain: chain), as: TransportRegistry.self)
         registry?.cast(connected ? .connected(provider: provider, connection: context.ref)
                                  : .disconnected(provider: provider, connection: context.ref))
     }
