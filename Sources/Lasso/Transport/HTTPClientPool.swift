@@ -20,14 +20,10 @@ public struct HTTPClientPool: GenServer {
 
     public typealias Reply = HTTPClient
 
-    let loop: EventLoop
-    let configuration: HTTPClient.Configuration
     let handle: HTTPClientHandle
     private let client: HTTPClient
 
     init(loop: EventLoop, configuration: HTTPClient.Configuration, handle: HTTPClientHandle) {
-        self.loop = loop
-        self.configuration = configuration
         self.handle = handle
         client = HTTPClient(loop: loop, configuration: configuration)
     }
