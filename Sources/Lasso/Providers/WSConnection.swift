@@ -77,15 +77,17 @@ public struct WSConnection: GenServer {
     }
 
     public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
-        let body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void
         switch message {
+        case .send(let body, let timeout, let completion):
+            send(body, timeout: timeout, completion: completion, context: context)
         case .announce(let registry):
             self.registry = registry
             if connected { announce(connected: true, context: context) }
-            return
-        case .send(let sentBody, let sentTimeout, let sentCompletion):
-            (body, timeout, completion) = (sentBody, sentTimeout, sentCompletion)
         }
+    }
+
+    private mutating func send(_ body: [UInt8], timeout: Duration, completion: @escaping @Sendable (UpstreamReply) -> Void,
+                               context: ServerContext<Self>) {
         guard connected, let client else {
             completion(.failure(.connectionClosed))
             return
