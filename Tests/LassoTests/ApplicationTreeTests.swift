@@ -107,6 +107,17 @@ import Supervision
         #expect(wrong.isEmpty, "\(wrong)")
         #expect(stack.app.clients.current.map { $0 !== before } == true, "new requests use the new client")
         #expect(try await stack.request(99) == #"{"jsonrpc":"2.0","id":99,"result":"0x1"}"#)
+
+        // A request in flight on alpha when the pool crashes fails as a closed connection and
+        // fails over to beta, through the successor's client.
+        stack.alpha.provider.behavior = .slow(latencyMs: 2_000)
+        let alphaBefore = stack.alpha.provider.requestCounts["eth_chainId"] ?? 0
+        let betaBefore = stack.beta.provider.requestCounts["eth_chainId"] ?? 0
+        let inFlight = Task { try await stack.request(100) }
+        try await waitUntil { (stack.alpha.provider.requestCounts["eth_chainId"] ?? 0) > alphaBefore }
+        _ = try await Self.crash("HTTPClientPool", of: stack.app.root)
+        #expect(try await inFlight.value == #"{"jsonrpc":"2.0","id":100,"result":"0x1"}"#)
+        #expect((stack.beta.provider.requestCounts["eth_chainId"] ?? 0) == betaBefore + 1)
         await stack.shutdown()
     }
 
