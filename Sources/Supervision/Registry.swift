@@ -7,8 +7,11 @@ import Synchronization
 /// - `.duplicate` keys map to many entries; one process may register the same key twice
 ///   (for example one subscription key per client subscription).
 ///
-/// Lookups take one lock and never touch a mailbox, so the request hot path can use them. The
-/// registry monitors every process that registers; when it exits, all its entries go.
+/// Lookups take one lock and never touch a mailbox, so the request hot path can use them, and
+/// they never return a process that has exited. When a process exits, all its entries go:
+/// removed by the registry's `RegistryKeeper` process when one has adopted it (the tree's
+/// `ProcessRegistry`, `Registry` and `PubSub`), or by a monitor of the registry's own while
+/// none runs. A unique key held by an exited process whose entry is not yet removed is free.
 ///
 /// ```swift
 /// let registry = Registry<String, Void>(keys: .unique)
@@ -29,6 +32,15 @@ public final class Registry<Key: Hashable & Sendable, Value: Sendable>: Sendable
         var keysByPID: [PID: [Key]] = [:]
         /// Processes with a registry monitor attached, and its id.
         var monitored: [PID: UInt64] = [:]
+        /// The process that removes the entries of exited processes, once one has adopted us.
+        var keeper: ServerRef<RegistryKeeper>?
+
+        mutating func remove(_ key: Key, of pid: PID) {
+            entries[key]?.removeAll { $0.process.pid == pid }
+            if entries[key]?.isEmpty == true { entries[key] = nil }
+            keysByPID[pid]?.removeAll { $0 == key }
+            if keysByPID[pid]?.isEmpty == true { keysByPID[pid] = nil }
+        }
     }
 
     public let keys: Keys
@@ -39,14 +51,18 @@ public final class Registry<Key: Hashable & Sendable, Value: Sendable>: Sendable
     /// Registers `process` under `key` with `value`.
     /// - Throws: `RegistryError.alreadyRegistered(pid)` for a unique key held by a live process.
     public func register(_ key: Key, value: Value, process: ProcessRef) throws {
-        let needsMonitor: Bool = try state.withLock { state in
+        let (needsMonitor, keeper): (Bool, ServerRef<RegistryKeeper>?) = try state.withLock { state in
             if keys == .unique, let holder = state.entries[key]?.first {
-                throw RegistryError.alreadyRegistered(holder.process.pid)
+                guard !holder.process.isAlive else { throw RegistryError.alreadyRegistered(holder.process.pid) }
+                state.remove(key, of: holder.process.pid)
             }
             state.entries[key, default: []].append(Entry(process: process, value: value))
             state.keysByPID[process.pid, default: []].append(key)
-            return state.monitored[process.pid] == nil
+            return (state.monitored[process.pid] == nil, state.keeper)
         }
+        // A keeper that exited before handling this leaves it to its successor, which adopts
+        // every entry; one that is already gone cannot take it, so the registry watches itself.
+        if let keeper, keeper.core.deliver(.cast(.watch(process))) { return }
         guard needsMonitor else { return }
         let pid = process.pid
         if let monitorID = process.core.addMonitor({ [weak self] _, _ in self?.removeAll(of: pid) }) {
@@ -58,17 +74,13 @@ public final class Registry<Key: Hashable & Sendable, Value: Sendable>: Sendable
 
     /// Removes `process`'s entries under `key`.
     public func unregister(_ key: Key, process: ProcessRef) {
-        state.withLock { state in
-            state.entries[key]?.removeAll { $0.process.pid == process.pid }
-            if state.entries[key]?.isEmpty == true { state.entries[key] = nil }
-            state.keysByPID[process.pid]?.removeAll { $0 == key }
-            if state.keysByPID[process.pid]?.isEmpty == true { state.keysByPID[process.pid] = nil }
-        }
+        state.withLock { $0.remove(key, of: process.pid) }
     }
 
-    /// The entries under `key`, in registration order.
+    /// The entries under `key` whose process runs, in registration order.
     public func lookup(_ key: Key) -> [Entry] {
-        state.withLock { $0.entries[key] ?? [] }
+        let entries = state.withLock { $0.entries[key] ?? [] }
+        return entries.allSatisfy(\.process.isAlive) ? entries : entries.filter(\.process.isAlive)
     }
 
     /// Calls `body` once with all entries under `key`; not at all when there are none.
@@ -83,10 +95,24 @@ public final class Registry<Key: Hashable & Sendable, Value: Sendable>: Sendable
         state.withLock { $0.keysByPID[pid] ?? [] }
     }
 
-    /// Number of keys with at least one entry.
+    /// Number of keys with at least one entry, counting entries not yet removed after their
+    /// process exited.
     public var count: Int { state.withLock { $0.entries.count } }
 
-    private func removeAll(of pid: PID) {
+    /// This registry as a table a `RegistryKeeper` can adopt.
+    public var keptTable: RegistryKeeper.Table {
+        RegistryKeeper.Table(
+            adopt: { keeper in
+                self.state.withLock { state in
+                    state.keeper = keeper
+                    return Array(Set(state.entries.values.joined().map(\.process)))
+                }
+            },
+            release: { keeper in self.state.withLock { if $0.keeper == keeper { $0.keeper = nil } } },
+            removeAll: { pid in self.removeAll(of: pid) })
+    }
+
+    func removeAll(of pid: PID) {
         state.withLock { state in
             state.monitored[pid] = nil
             for key in state.keysByPID.removeValue(forKey: pid) ?? [] {

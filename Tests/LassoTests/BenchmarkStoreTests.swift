@@ -210,4 +210,35 @@ struct BenchmarkStoreTests {
         #expect(board.last?.successRate == 0.5)
         #expect(store.leaderboard(chain: "unknown", now: now).isEmpty)
     }
+
+    @Test("a snapshot seeds another store with its counts, mean and EWMA, and refuses what the store would")
+    func snapshotAndSeed() throws {
+        var store = BenchmarkStore()
+        let now = at(hours: 3)
+        for latency in [10_000, 30_000] as [UInt64] {
+            store.record(chain: "eth", key: key("a"), latencyMicros: latency, succeeded: true, at: now)
+        }
+        store.record(chain: "eth", key: key("b", "eth_getLogs", .ws), latencyMicros: 0, succeeded: false, at: now)
+        store.record(chain: "base", key: key("c"), latencyMicros: 5_000, succeeded: true, at: now)
+        let snapshot = store.snapshot(chains: ["eth"], now: now)
+        #expect(Array(snapshot.chains.keys) == ["eth"], "only the chains asked for")
+        #expect(snapshot.chains["eth"]?.map(\.provider) == ["a", "b"])
+        let a = try #require(snapshot.chains["eth"]?.first)
+        #expect(a.successes == 2 && a.failures == 0 && abs(a.meanMs - 20) < 1e-9 && abs(a.ewmaMs - 14) < 1e-9)
+
+        var restored = BenchmarkStore()
+        var tampered = snapshot
+        tampered.chains["eth"]?.append(BenchmarkSnapshot.Entry(provider: "x", method: "eth_call", transport: .http,
+                                                               successes: 1, failures: 0, meanMs: .nan, ewmaMs: 1))
+        tampered.chains["eth"]?.append(BenchmarkSnapshot.Entry(provider: "y", method: String(repeating: "m", count: 65),
+                                                               transport: .http, successes: 1, failures: 0, meanMs: 1, ewmaMs: 1))
+        let later = at(hours: 50)
+        #expect(restored.seed(tampered, now: later) == 2)
+        let stats = try #require(restored.stats(chain: "eth", key: key("a"), now: later))
+        #expect(stats.count == 2 && stats.successes == 2)
+        #expect(abs((stats.latency?.ewmaMs ?? 0) - 14) < 1e-9 && abs((stats.latency?.meanMs ?? 0) - 20) < 1e-9)
+        #expect(restored.stats(chain: "eth", key: key("b", "eth_getLogs", .ws), now: later)?.failures == 1)
+        #expect(restored.keyCount(chain: "eth") == 2)
+        #expect(restored.snapshot(chains: ["eth"], now: later) == snapshot, "a seeded store snapshots the same")
+    }
 }

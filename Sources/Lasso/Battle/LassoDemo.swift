@@ -28,6 +28,8 @@ public final class LassoDemo: Sendable {
             }
             var demoConfig = config
             demoConfig.chains = network.chainConfigs(httpURL: { urls[$0] ?? "" }, wsURL: { webSocketURLs[$0] })
+            // Simulated measurements must not become the real daemon's prior (nor touch its file).
+            demoConfig.benchmarks.persistencePath = ""
             let application = try await LassoApplication.start(config: demoConfig, runtime: runtime, sink: sink, port: port)
             return LassoDemo(application: application, network: network, servers: servers, loop: loop)
         } catch {

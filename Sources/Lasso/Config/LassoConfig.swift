@@ -23,18 +23,22 @@ public struct LassoConfig: Sendable, Equatable {
     public var observability: ObservabilityConfig
     /// `subscriptions:`.
     public var subscriptions: SubscriptionsConfig
+    /// `benchmarks:`.
+    public var benchmarks: BenchmarksConfig
     /// `chains:`, in file order.
     public var chains: [ChainConfig]
 
     /// Creates a config.
     public init(server: ServerConfig = .init(), selection: SelectionConfig = .init(),
                 circuitBreaker: CircuitBreakerConfig = .init(), observability: ObservabilityConfig = .init(),
-                subscriptions: SubscriptionsConfig = .init(), chains: [ChainConfig]) {
+                subscriptions: SubscriptionsConfig = .init(), benchmarks: BenchmarksConfig = .init(),
+                chains: [ChainConfig]) {
         self.server = server
         self.selection = selection
         self.circuitBreaker = circuitBreaker
         self.observability = observability
         self.subscriptions = subscriptions
+        self.benchmarks = benchmarks
         self.chains = chains
     }
 
@@ -79,7 +83,7 @@ public struct LassoConfig: Sendable, Equatable {
         return config
     }
 
-    static let keys = ["server", "selection", "circuit_breaker", "observability", "subscriptions", "chains"]
+    static let keys = ["server", "selection", "circuit_breaker", "observability", "subscriptions", "benchmarks", "chains"]
 
     private static func decode(_ root: YAMLNode, _ decoder: inout ConfigDecoder) -> LassoConfig? {
         guard let fields = decoder.fields(of: root, path: "", allowed: keys) else { return nil }
@@ -92,9 +96,11 @@ public struct LassoConfig: Sendable, Equatable {
         let breaker = section("circuit_breaker", CircuitBreakerConfig.keys).map { CircuitBreakerConfig($0, &decoder) }
         let observability = section("observability", ObservabilityConfig.keys).map { ObservabilityConfig($0, &decoder) }
         let subscriptions = section("subscriptions", SubscriptionsConfig.keys).map { SubscriptionsConfig($0, &decoder) }
+        let benchmarks = section("benchmarks", BenchmarksConfig.keys).map { BenchmarksConfig($0, &decoder) }
         let chains = decodeChains(fields, &decoder)
         return LassoConfig(server: server ?? .init(), selection: selection ?? .init(), circuitBreaker: breaker ?? .init(),
-                           observability: observability ?? .init(), subscriptions: subscriptions ?? .init(), chains: chains)
+                           observability: observability ?? .init(), subscriptions: subscriptions ?? .init(),
+                           benchmarks: benchmarks ?? .init(), chains: chains)
     }
 
     private static func decodeChains(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) -> [ChainConfig] {

@@ -94,6 +94,48 @@ public struct BenchmarkStore: Sendable {
         return recorded ? .recorded : .keyLimitReached
     }
 
+    /// The summary of `chains` that `BenchmarkPersistence` writes: every key with data over
+    /// the retention period, ordered by provider, method and transport.
+    public func snapshot(chains keys: [String], now: MonotonicInstant) -> BenchmarkSnapshot {
+        let hour = Self.hour(of: now)
+        var chains: [String: [BenchmarkSnapshot.Entry]] = [:]
+        for chain in keys {
+            guard let data = self.chains[chain] else { continue }
+            var entries: [BenchmarkSnapshot.Entry] = []
+            for (key, slot) in data.slotsByKey {
+                let totals = data.totals(slot: slot, nowHour: hour, hours: configuration.retainedHours)
+                guard totals.count > 0 else { continue }
+                let mean = totals.successes == 0 ? 0 : Double(totals.successLatencyMicros) / Double(totals.successes) / 1_000
+                entries.append(BenchmarkSnapshot.Entry(
+                    provider: key.providerID, method: key.method, transport: key.transport,
+                    successes: UInt64(totals.successes), failures: UInt64(totals.failures), meanMs: mean,
+                    ewmaMs: data.live[slot].hasLatency ? data.live[slot].ewmaMs : 0))
+            }
+            entries.sort { ($0.provider, $0.method, $0.transport.rawValue) < ($1.provider, $1.method, $1.transport.rawValue) }
+            if !entries.isEmpty { chains[chain] = entries }
+        }
+        return BenchmarkSnapshot(chains: chains)
+    }
+
+    /// Adds a snapshot's figures to the current hour, as a prior for `fastest` after a
+    /// restart. Entries the store would refuse (over-long methods, past the key cap, negative
+    /// or non-finite latencies) are skipped; returns how many were taken.
+    @discardableResult
+    public mutating func seed(_ snapshot: BenchmarkSnapshot, now: MonotonicInstant) -> Int {
+        var taken = 0
+        for (chain, entries) in snapshot.chains {
+            for entry in entries where entry.method.utf8.count <= configuration.maxMethodNameBytes
+                && entry.meanMs.isFinite && entry.meanMs >= 0 && entry.ewmaMs.isFinite && entry.ewmaMs >= 0 {
+                let seeded = chains[chain, default: ChainBenchmarks(retainedHours: configuration.retainedHours)].seed(
+                    entry.key, successes: UInt32(clamping: entry.successes), failures: UInt32(clamping: entry.failures),
+                    meanLatencyMicros: UInt64(min(entry.meanMs * 1_000, 1e12)), ewmaMs: min(entry.ewmaMs, 1e9),
+                    now: now, maxKeys: configuration.maxKeysPerChain)
+                if seeded { taken += 1 }
+            }
+        }
+        return taken
+    }
+
     /// The hourly cleanup: moves every chain's window ring to `now`, clearing windows that
     /// fell out of retention, and frees keys with no data left. Returns the keys freed.
     @discardableResult

@@ -7,24 +7,31 @@ import Supervision
 /// `publishInterval` the measured performance of each running chain is published to its
 /// `ChainStateBoard` (what the `fastest` strategy reads); every hour the store is pruned.
 /// A restart loses the measurements, which only makes `fastest` fall back to priority order
-/// until new samples arrive.
+/// until new samples arrive; `BenchmarkPersistence` snapshots them to disk and seeds the store
+/// from that file when lassod starts.
 public struct BenchmarkStoreServer: GenServer {
     public enum Call: Sendable {
         case leaderboard(chain: String)
         case stats(chain: String, key: MetricKey)
         case memoryBytes(chain: String)
+        /// The summary `BenchmarkPersistence` writes.
+        case snapshot(chains: [String])
     }
 
     public enum Reply: Sendable {
         case leaderboard([LeaderboardEntry])
         case stats(MethodStats?)
         case bytes(Int)
+        case snapshot(BenchmarkSnapshot)
     }
 
     public enum Cast: Sendable {
         case record(chain: String, key: MetricKey, latencyMicros: UInt64, succeeded: Bool)
         /// Forget a chain that was removed from the configuration.
         case removeChain(String)
+        /// Seeds the store from a persisted snapshot; ignored once anything was recorded or
+        /// seeded, so a restarted `BenchmarkPersistence` cannot count its file twice.
+        case seed(BenchmarkSnapshot)
     }
 
     public enum Info: Sendable {
@@ -36,6 +43,7 @@ public struct BenchmarkStoreServer: GenServer {
     let chains: @Sendable () -> [String]
     let publishInterval: Duration
     private var store = BenchmarkStore()
+    private var hasData = false
 
     /// - Parameters:
     ///   - chains: the configured chain keys, read at each publication (they change on reload).
@@ -67,16 +75,22 @@ public struct BenchmarkStoreServer: GenServer {
         case .leaderboard(let chain): return .leaderboard(store.leaderboard(chain: chain, now: now))
         case .stats(let chain, let key): return .stats(store.stats(chain: chain, key: key, now: now))
         case .memoryBytes(let chain): return .bytes(store.approximateMemoryBytes(chain: chain))
+        case .snapshot(let chains): return .snapshot(store.snapshot(chains: chains, now: now))
         }
     }
 
     public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
         switch message {
         case .record(let chain, let key, let latencyMicros, let succeeded):
+            hasData = true
             _ = store.record(chain: chain, key: key, latencyMicros: latencyMicros, succeeded: succeeded,
                              at: Self.now(context))
         case .removeChain(let chain):
             store.removeChain(chain)
+        case .seed(let snapshot):
+            guard !hasData else { return }
+            hasData = true
+            store.seed(snapshot, now: Self.now(context))
         }
     }
 

@@ -85,6 +85,34 @@ struct ChainBenchmarks: Sendable {
         return true
     }
 
+    /// Adds a persisted summary of `key` to the current hour: its counts, every success at
+    /// `meanLatencyMicros`, and its EWMA unless live samples already set one.
+    mutating func seed(
+        _ key: MetricKey, successes: UInt32, failures: UInt32, meanLatencyMicros: UInt64, ewmaMs: Double,
+        now: MonotonicInstant, maxKeys: Int
+    ) -> Bool {
+        advance(toHour: now.milliseconds / Self.millisecondsPerHour)
+        guard successes > 0 || failures > 0, let slot = slotsByKey[key] ?? addSlot(for: key, maxKeys: maxKeys) else {
+            return false
+        }
+        var counters = windows[newest].counters[slot]
+        let added = min(successes, .max - counters.successes)
+        counters.successes += added
+        counters.failures += min(failures, .max - counters.failures)
+        counters.successLatencyMicros &+= UInt64(added) &* meanLatencyMicros
+        windows[newest].counters[slot] = counters
+        if added > 0 {
+            let bucket = slot &* LatencyHistogram.bucketCount &+ LatencyHistogram.bucketIndex(micros: meanLatencyMicros)
+            windows[newest].buckets[bucket] += min(added, .max - windows[newest].buckets[bucket])
+            if !live[slot].hasLatency {
+                live[slot].ewmaMs = ewmaMs
+                live[slot].hasLatency = true
+            }
+        }
+        live[slot].lastUpdated = now
+        return true
+    }
+
     /// Moves the ring forward to `hour`, clearing every window it reuses. Earlier hours are
     /// ignored: on a monotonic clock they only come from a late caller, whose sample then
     /// lands in the newest window.

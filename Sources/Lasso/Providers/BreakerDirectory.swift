@@ -1,7 +1,8 @@
 import Supervision
 
 /// Finds the running `CircuitBreaker` process of a channel. Each breaker registers itself when
-/// it starts, so after a restart the directory names the new process.
+/// it starts, so after a restart the directory names the new process. The tree's `Registry`
+/// process keeps the table clean (see `RegistryKeeper`).
 public final class BreakerDirectory: Sendable {
     public struct Key: Hashable, Sendable {
         public var chain: String
@@ -15,6 +16,9 @@ public final class BreakerDirectory: Sendable {
     private let registry = Registry<Key, Void>(keys: .unique)
 
     public init() {}
+
+    /// The table, for the `Registry` process.
+    public var keptTable: RegistryKeeper.Table { registry.keptTable }
 
     func register(_ key: Key, process: ProcessRef) throws {
         try registry.register(key, value: (), process: process)

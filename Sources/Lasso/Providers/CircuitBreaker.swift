@@ -5,7 +5,9 @@ import Supervision
 /// A thin shell around `CircuitBreakerMachine`: it feeds the machine the outcomes of attempts
 /// (casts from the request pipeline, so recording never blocks a reply), arms a timer for the
 /// machine's next deadline so that an open breaker turns half-open *without traffic*, and
-/// publishes the machine's health to the chain's `ChainStateBoard` after every event.
+/// publishes the machine's health to the chain's `ChainStateBoard` after every event. Each
+/// change of phase also goes out as a `breaker.transition` message on the chain's `PubSub`
+/// topic; a started or restarted breaker announces its `closed` phase with `from` = `none`.
 ///
 /// The hot path asks this process for admission only while the published phase is half-open
 /// (to get the single trial ticket); a closed breaker admits everything without a message.
@@ -45,14 +47,17 @@ public struct CircuitBreaker: GenServer {
     let transport: TransportKind
     let board: ChainStateBoard
     let directory: BreakerDirectory
+    let pubsub: PubSub?
     private var machine: CircuitBreakerMachine
+    private var announcedPhase: BreakerPhase?
     private var timer: TimerHandle?
     private var armedFor: MonotonicInstant?
 
     public init(chain: String, provider: String, transport: TransportKind, policy: CircuitBreakerPolicy,
-                board: ChainStateBoard, directory: BreakerDirectory) {
+                board: ChainStateBoard, directory: BreakerDirectory, pubsub: PubSub? = nil) {
         self.chain = chain
         self.directory = directory
+        self.pubsub = pubsub
         self.provider = provider
         self.transport = transport
         self.board = board
@@ -62,12 +67,12 @@ public struct CircuitBreaker: GenServer {
     /// The child spec, named as `lassod ctl tree` shows it: `CircuitBreaker(<provider>, <transport>)`.
     public static func childSpec(chain: String, provider: String, transport: TransportKind,
                                  policy: CircuitBreakerPolicy, board: ChainStateBoard,
-                                 directory: BreakerDirectory) -> ChildSpec {
+                                 directory: BreakerDirectory, pubsub: PubSub? = nil) -> ChildSpec {
         let id = "CircuitBreaker(\(provider), \(transport.rawValue))"
         return ChildSpec(id: id) { runtime in
             try await ServerRef.start(label: id, runtime: runtime) {
                 CircuitBreaker(chain: chain, provider: provider, transport: transport, policy: policy,
-                               board: board, directory: directory)
+                               board: board, directory: directory, pubsub: pubsub)
             }.process
         }
     }
@@ -122,6 +127,14 @@ public struct CircuitBreaker: GenServer {
     /// Publishes the health and keeps exactly one timer armed for the machine's next deadline.
     private mutating func publish(context: ServerContext<Self>) {
         board.publish(health: machine.health, provider: provider, transport: transport)
+        let phase = machine.state.phase
+        if phase != announcedPhase {
+            pubsub?.publish(PubSub.Message(topic: PubSub.topic(chain: chain), event: "breaker.transition", fields: [
+                "chain": chain, "provider": provider, "transport": transport.rawValue,
+                "from": announcedPhase?.rawValue ?? "none", "to": phase.rawValue,
+            ]))
+            announcedPhase = phase
+        }
         let deadline = machine.nextDeadline
         guard deadline != armedFor else { return }
         timer?.cancel()

@@ -1,19 +1,21 @@
 import Synchronization
 
-/// Sends JSON-RPC requests to providers' HTTP endpoints through the shared `HTTPClient` (the
-/// tree's `HTTPClientPool`): keep-alive connections, a pool per upstream, per-request deadlines.
+/// Sends JSON-RPC requests to providers' HTTP endpoints through the `HTTPClient` that the
+/// tree's `HTTPClientPool` publishes: keep-alive connections, a pool per upstream, per-request
+/// deadlines. While the pool restarts there is no client, and a request fails as
+/// `connectionClosed`, like one the old client was carrying.
 ///
 /// Completions run on the event-loop thread, so the pipeline can answer the client there.
 /// Channels of other transports are refused as connection failures; the pipeline then fails
 /// over, which is what a channel that cannot be reached deserves.
 public final class HTTPUpstreamSender: UpstreamSender {
-    let client: HTTPClient
+    let clients: HTTPClientHandle
     let configs: ConfigStore
     /// Parsed URLs by their text, so a request does not parse its provider's URL again.
     private let parsed = Mutex<[String: UpstreamURL]>([:])
 
-    public init(client: HTTPClient, configs: ConfigStore) {
-        self.client = client
+    public init(clients: HTTPClientHandle, configs: ConfigStore) {
+        self.clients = clients
         self.configs = configs
     }
 
@@ -22,6 +24,10 @@ public final class HTTPUpstreamSender: UpstreamSender {
         guard channel.transport == .http, let provider = configs.provider(chain: chain, id: channel.providerID),
               let url = url(provider.url) else {
             completion(.failure(.connectFailed))
+            return
+        }
+        guard let client = clients.current else {
+            completion(.failure(.connectionClosed))
             return
         }
         let (seconds, attoseconds) = timeout.components

@@ -3,9 +3,13 @@ import Supervision
 /// `WSConnection(<provider>)`: the supervised process that owns one provider's upstream
 /// WebSocket and carries unary JSON-RPC requests over it.
 ///
-/// It connects at start and the transport reconnects with backoff when the socket drops. While
-/// connected, the provider's `ws` channel is published as a candidate on the chain's board;
-/// while not, it is withdrawn, so selection never offers a channel nobody can serve. Requests
+/// It connects at start and the transport reconnects with backoff when the socket drops. It
+/// registers the provider's `ws` channel with the chain's `TransportRegistry` when it
+/// connects and withdraws it when it drops, so selection never offers a channel nobody can
+/// serve. A connection finds the registry by name when it starts, and each registry
+/// incarnation introduces itself to the connections when it starts (`announce`); the
+/// connection answers with its state and reports to that registry from then on, so no change
+/// is lost whichever of the two started or restarted first. Requests
 /// get lassod's own ids on the wire (many clients share the socket and their ids collide); the
 /// pipeline restores each client's id on the way back. A request still waiting when the socket
 /// drops fails as `connectionClosed` (the pipeline then fails over), one that outlives its
@@ -17,6 +21,9 @@ import Supervision
 public struct WSConnection: GenServer {
     public enum Cast: Sendable {
         case send(body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void)
+        /// A starting `TransportRegistry`: report to it from now on, starting with the channel
+        /// if connected.
+        case announce(to: ServerRef<TransportRegistry>)
     }
 
     public enum Info: Sendable {
@@ -33,21 +40,19 @@ public struct WSConnection: GenServer {
     let provider: String
     let url: UpstreamURL
     let loop: EventLoop
-    let board: ChainStateBoard
     let names: ProcessNames
+    private var registry: ServerRef<TransportRegistry>?
     private var client: WebSocketClient?
     private var connected = false
     private var pending: [UInt64: Pending] = [:]
     private var nextID: UInt64 = 1
 
-    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, board: ChainStateBoard,
-                names: ProcessNames) {
+    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, names: ProcessNames) {
         self.chain = chain
-        self.names = names
         self.provider = provider
         self.url = url
         self.loop = loop
-        self.board = board
+        self.names = names
     }
 
     /// The registered name, for `ProcessNames`.
@@ -56,18 +61,19 @@ public struct WSConnection: GenServer {
     }
 
     /// The child spec; `nil` when the provider has no usable `ws_url`.
-    public static func childSpec(chain: ChainConfig, provider: ProviderConfig, board: ChainStateBoard,
-                                 loop: EventLoop, names: ProcessNames) -> ChildSpec? {
+    public static func childSpec(chain: ChainConfig, provider: ProviderConfig, loop: EventLoop,
+                                 names: ProcessNames) -> ChildSpec? {
         guard let text = provider.wsURL, let url = UpstreamURL(text) else { return nil }
         let id = "WSConnection(\(provider.id))"
         return ChildSpec(id: id, name: names.name(processKey(chain: chain.key, provider: provider.id))) { runtime in
             try await ServerRef.start(label: id, runtime: runtime) {
-                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, board: board, names: names)
+                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, names: names)
             }.process
         }
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
+        registry = names.server(TransportRegistry.processKey(chain: chain), as: TransportRegistry.self)
         let me = context.ref
         let client = WebSocketClient(loop: loop, url: url) { event in me.info(.event(event)) }
         self.client = client
@@ -75,7 +81,17 @@ public struct WSConnection: GenServer {
     }
 
     public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
-        guard case .send(let body, let timeout, let completion) = message else { return }
+        switch message {
+        case .send(let body, let timeout, let completion):
+            send(body, timeout: timeout, completion: completion, context: context)
+        case .announce(let registry):
+            self.registry = registry
+            if connected { announce(connected: true, context: context) }
+        }
+    }
+
+    private mutating func send(_ body: [UInt8], timeout: Duration, completion: @escaping @Sendable (UpstreamReply) -> Void,
+                               context: ServerContext<Self>) {
         guard connected, let client else {
             completion(.failure(.connectionClosed))
             return
@@ -95,10 +111,10 @@ public struct WSConnection: GenServer {
         switch message {
         case .event(.connected):
             connected = true
-            board.publish(webSocketConnected: true, provider: provider)
+            announce(connected: true, context: context)
             subscriptionPool?.cast(.connection(provider: provider, up: true))
         case .event(.disconnected), .event(.closed):
-            setDisconnected()
+            setDisconnected(context: context)
         case .event(.message(let message)):
             guard let scan = JSONRPCScanner.scanResponse(message.bytes), let idRange = scan.id,
                   let id = UInt64(String(decoding: message.bytes[idRange], as: UTF8.self)),
@@ -117,17 +133,22 @@ public struct WSConnection: GenServer {
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
         client?.close()
-        setDisconnected()
+        setDisconnected(context: context)
+    }
+
+    private func announce(connected: Bool, context: ServerContext<Self>) {
+        registry?.cast(connected ? .connected(provider: provider, connection: context.ref)
+                                 : .disconnected(provider: provider, connection: context.ref))
     }
 
     private var subscriptionPool: ServerRef<UpstreamSubscriptionPool>? {
         UpstreamSubscriptionPool.running(chain: chain, names: names)
     }
 
-    private mutating func setDisconnected() {
+    private mutating func setDisconnected(context: ServerContext<Self>) {
         let wasConnected = connected
         connected = false
-        board.publish(webSocketConnected: false, provider: provider)
+        announce(connected: false, context: context)
         if wasConnected { subscriptionPool?.cast(.connection(provider: provider, up: false)) }
         let waiting = pending
         pending = [:]

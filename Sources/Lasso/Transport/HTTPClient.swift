@@ -9,6 +9,8 @@ import Synchronization
 /// - Each request has its own deadline (covering DNS, connect, TLS, send and the whole body),
 ///   independent of libwebsockets' 5 s default.
 /// - Host names are resolved off the loop thread (and cached); the loop never blocks on DNS.
+/// - After `shutdown()`, requests in flight and every later request fail with
+///   ``HTTPClientError/connectionClosed(address:)``, and the kept-alive connections close.
 /// - Requests to one upstream spread over up to `connectionsPerUpstream` keep-alive
 ///   connections. lws runs one request at a time per connection of a vhost, so each pool slot
 ///   is its own client vhost; a request goes to the slot with the fewest requests in flight.
@@ -98,6 +100,18 @@ public final class HTTPClient: Sendable {
             if !loop.execute({ state.start(request, address: address, completion: completion) }) {
                 completion(.failure(.loopStopped))
             }
+        }
+    }
+
+    /// Closes the client for good: what is in flight fails as `connectionClosed` (a caller
+    /// treats it like an upstream hanging up), later requests fail the same way at once, and
+    /// the pooled connections are closed. Callable from any thread; a second call does nothing.
+    public func shutdown() {
+        let state = self.state
+        if loop.inEventLoop {
+            state.shutdown()
+        } else {
+            _ = loop.execute { state.shutdown() }
         }
     }
 

@@ -227,6 +227,11 @@ final class HTTPClientRequest: LoopSession {
         }
     }
 
+    /// Fails as if the upstream had hung up: its client is shutting down.
+    func abandon() {
+        fail(.connectionClosed(address: address))
+    }
+
     /// Completes with `error`; the connection is dropped since its state is unknown.
     func fail(_ error: HTTPClientError) {
         finish(.failure(error), killConnection: true)

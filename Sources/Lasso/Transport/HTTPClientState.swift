@@ -11,6 +11,8 @@ final class HTTPClientState: @unchecked Sendable {
     private var pools: [PoolKey: UpstreamConnectionPool] = [:]
     private var inFlight: [UInt: HTTPClientRequest] = [:]
     private var hookID: UInt?
+    /// Set by `shutdown`: no request starts any more.
+    private var closed = false
     let cStrings = CStringArena()
 
     private struct PoolKey: Hashable { let host: String; let port: Int; let secure: Bool }
@@ -24,6 +26,10 @@ final class HTTPClientState: @unchecked Sendable {
     func start(_ spec: HTTPClientRequest.Spec, address: String, completion: @escaping HTTPClient.Completion) {
         guard let context = core.context else {
             completion(.failure(.loopStopped))
+            return
+        }
+        guard !closed else {
+            completion(.failure(.connectionClosed(address: spec.url.description)))
             return
         }
         if hookID == nil {
@@ -56,6 +62,15 @@ final class HTTPClientState: @unchecked Sendable {
     func finished(_ request: HTTPClientRequest) {
         inFlight[request.id] = nil
         core.unregister(request.id)
+    }
+
+    /// The client is closing: pending requests fail as `connectionClosed`, pools close. Loop thread.
+    func shutdown() {
+        guard !closed else { return }
+        closed = true
+        for request in Array(inFlight.values) { request.abandon() }
+        for pool in pools.values { pool.close() }
+        pools = [:]
     }
 
     /// The loop is stopping: every pending request fails with `loopStopped`.

@@ -56,6 +56,19 @@ final class UpstreamConnectionPool {
         state.core.timers.schedule(in: context, after: 0) { lws_vhost_destroy(vhost) }
     }
 
+    /// Closes every idle slot's connection now; a slot still in use takes no new request and
+    /// is destroyed when its last one completes.
+    func close() {
+        guard let context = state.core.context else { return }
+        for slot in slots {
+            slot.poisoned = true
+            guard slot.inFlight == 0 else { continue }
+            let vhost = slot.vhost
+            state.core.timers.schedule(in: context, after: 0) { lws_vhost_destroy(vhost) }
+        }
+        slots.removeAll { $0.inFlight == 0 }
+    }
+
     private func makeVhost(context: OpaquePointer) -> OpaquePointer? {
         var info = lws_context_creation_info()
         info.port = CONTEXT_PORT_NO_LISTEN

@@ -4,11 +4,15 @@ import Supervision
 ///
 /// Each ChainSupervisor registers its board under its own process when it starts, so the entry
 /// disappears when the chain stops or crashes and comes back, with a fresh board, when it is
-/// restarted. Lookups take one lock and no message: the request hot path uses them.
+/// restarted. Lookups take one lock and no message: the request hot path uses them. The tree's
+/// `Registry` process keeps the table clean (see `RegistryKeeper`).
 public final class ChainDirectory: Sendable {
     private let registry = Registry<String, ChainStateBoard>(keys: .unique)
 
     public init() {}
+
+    /// The table, for the `Registry` process.
+    public var keptTable: RegistryKeeper.Table { registry.keptTable }
 
     /// Registers a running chain. - Throws: `RegistryError.alreadyRegistered` if it runs already.
     public func register(chain: String, board: ChainStateBoard, process: ProcessRef) throws {

@@ -10,13 +10,20 @@ public struct ChainServices: Sendable {
     public let breakerPolicy: CircuitBreakerPolicy
     /// The event loop upstream WebSockets run on.
     public let loop: EventLoop
+    /// Where breaker transitions and availability changes are published.
+    public let pubsub: PubSub
+    /// The channel routes each chain's `TransportRegistry` publishes.
+    public let routes: ChannelRoutes
+    /// Where each chain logs what its processes publish.
+    public let logger: Logger
     /// Where subscription events reach client WebSockets.
     public let clientSockets: ClientSockets
     /// Time an upstream has to confirm `eth_subscribe`.
     public let subscriptionTimeout: Duration
 
     public init(directory: ChainDirectory, breakers: BreakerDirectory, names: ProcessNames, sender: any UpstreamSender,
-                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop, clientSockets: ClientSockets = ClientSockets(),
+                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop, pubsub: PubSub, routes: ChannelRoutes,
+                logger: Logger, clientSockets: ClientSockets = ClientSockets(),
                 subscriptionTimeout: Duration = .milliseconds(SubscriptionsConfig().subscriptionTimeoutMs)) {
         self.loop = loop
         self.clientSockets = clientSockets
@@ -26,5 +33,8 @@ public struct ChainServices: Sendable {
         self.names = names
         self.sender = sender
         self.breakerPolicy = breakerPolicy
+        self.pubsub = pubsub
+        self.routes = routes
+        self.logger = logger
     }
 }

@@ -2,11 +2,13 @@ import Supervision
 
 /// `ChainSupervisor(<chain>)`: everything one chain runs, isolated from other chains.
 ///
-/// Each start makes a fresh `ChainStateBoard`, starts the providers' supervisors, the
-/// `ProviderPool`, the `ProviderHealthMonitor` and the subscription processes
-/// (`UpstreamSubscriptionPool`, `ClientSubscriptionRegistry`), and registers the board in the
-/// `ChainDirectory` under this supervisor's process — so requests find the chain exactly while
-/// it runs, and a restarted chain starts from a clean slate. One for one: a crashing process
+/// Each start makes a fresh `ChainStateBoard`, publishes the chain's HTTP channels, starts the
+/// providers' supervisors, the `ProviderPool`, the `ProviderHealthMonitor`, the
+/// `TransportRegistry` and the subscription processes (`UpstreamSubscriptionPool`,
+/// `ClientSubscriptionRegistry`), registers the board in the `ChainDirectory` under this
+/// supervisor's process — so requests find the chain exactly while it runs, and a restarted
+/// chain starts from a clean slate — and subscribes the chain's log lines (`ChainEventLog`) to
+/// its `PubSub` topic, also under this process. One for one: a crashing process
 /// restarts alone; a chain that keeps failing exceeds its intensity and its own supervisor
 /// (`ChainsSupervisor`) restarts it.
 public enum ChainSupervisor {
@@ -16,13 +18,15 @@ public enum ChainSupervisor {
         let id = name(chain.key)
         return ChildSpec(id: id, restart: .permanent, kind: .supervisor) { runtime in
             let board = ChainStateBoard(chain: chain)
-            let pool = ProviderPool.childSpec(chain: chain, board: board, names: services.names)
+            TransportRegistry.publishConfigured(chain: chain, routes: services.routes)
+            let pool = ProviderPool.childSpec(chain: chain, board: board, names: services.names, pubsub: services.pubsub)
             let children = chain.providers.map { provider in
                 ProviderSupervisor.childSpec(chain: chain, provider: provider, board: board, services: services)
             } + [
                 pool,
                 ProviderHealthMonitor.childSpec(chain: chain, sender: services.sender, breakers: services.breakers,
                                                 names: services.names),
+                TransportRegistry.childSpec(chain: chain, board: board, routes: services.routes, names: services.names),
                 UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: services.names,
                                                    confirmationTimeout: services.subscriptionTimeout),
                 ClientSubscriptionRegistry.childSpec(chain: chain, names: services.names,
@@ -32,6 +36,8 @@ public enum ChainSupervisor {
                                                         runtime: runtime)
             do {
                 try services.directory.register(chain: chain.key, board: board, process: supervisor.process)
+                try ChainEventLog.subscribe(chain: chain.key, pubsub: services.pubsub, process: supervisor.process,
+                                            logger: services.logger)
             } catch {
                 await supervisor.stop()
                 throw error

@@ -4,16 +4,26 @@ import Supervision
 ///
 /// ```
 /// Application (one for one)
+/// ├── PubSub                 subscriber monitors of the PubSub table
+/// ├── HTTPClientPool         the upstream HTTPClient (keep-alive connections)
 /// ├── BenchmarkStore
+/// ├── BenchmarkPersistence   benchmark summary to disk and back
+/// ├── ProcessRegistry        keeper of ProcessNames
+/// ├── Registry               keeper of ChainDirectory and BreakerDirectory
 /// ├── ChainsSupervisor (dynamic)
 /// │   └── ChainSupervisor(<chain>) … per configured chain
 /// │       ├── ProviderSupervisor(<provider>) → CircuitBreaker(<provider>, http|ws), WSConnection
 /// │       ├── ProviderPool
 /// │       ├── ProviderHealthMonitor
+/// │       ├── TransportRegistry
 /// │       ├── UpstreamSubscriptionPool
 /// │       └── ClientSubscriptionRegistry
 /// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
 /// ```
+/// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
+/// `ChannelRoutes`, `HTTPClientHandle`) are created here and outlive every incarnation of the
+/// processes that own their contents, as ETS tables with an heir would: a restart of any of
+/// those processes loses no entry, and the hot path reads them under a lock, never a mailbox.
 /// The event loop is infrastructure beneath the tree, like a scheduler: it is created first
 /// and stopped last. The endpoint starts last, so requests arrive only once every configured
 /// chain runs, and stops first, so shutdown begins by refusing new work.
@@ -22,6 +32,8 @@ public final class LassoApplication: Sendable {
     public let configs: ConfigStore
     public let services: ChainServices
     public let root: Supervisor
+    /// Where the running `HTTPClientPool` publishes its client.
+    public let clients: HTTPClientHandle
     /// The port the HTTP listener bound.
     public let port: Int
     let loop: EventLoop
@@ -52,10 +64,14 @@ public final class LassoApplication: Sendable {
         }
         let names = ProcessNames()
         let directory = ChainDirectory()
-        let client = HTTPClient(loop: loop, configuration: clientConfiguration)
-        let sender = ChannelSender(http: HTTPUpstreamSender(client: client, configs: configs), names: names)
-        let services = ChainServices(directory: directory, breakers: BreakerDirectory(), names: names, sender: sender,
+        let breakers = BreakerDirectory()
+        let pubsub = PubSub()
+        let clients = HTTPClientHandle()
+        let routes = ChannelRoutes()
+        let sender = ChannelSender(http: HTTPUpstreamSender(clients: clients, configs: configs), routes: routes)
+        let services = ChainServices(directory: directory, breakers: breakers, names: names, sender: sender,
                                      breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
+                                     pubsub: pubsub, routes: routes, logger: logger,
                                      subscriptionTimeout: .milliseconds(config.subscriptions.subscriptionTimeoutMs))
         let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, clock: runtime.clock) {
             chain, key, latency, succeeded in
@@ -74,8 +90,8 @@ public final class LassoApplication: Sendable {
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
         serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
 
-        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: { configs.config.chains.map(\.key) },
-                                                        names: names)
+        let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
+        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: configuredChains, names: names)
         let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
             do {
@@ -90,14 +106,22 @@ public final class LassoApplication: Sendable {
         }
         do {
             let root = try await Supervisor.start(name: "Application", strategy: .oneForOne, children: [
-                benchmarks, chains, Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
-                                                       clientWebSocket: clientWebSocket, names: names),
+                pubsub.childSpec(),
+                HTTPClientPool.childSpec(loop: loop, configuration: clientConfiguration, handle: clients),
+                benchmarks,
+                BenchmarkPersistence.childSpec(config: config.benchmarks, names: names, chains: configuredChains,
+                                               logger: logger),
+                names.childSpec(),
+                RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
+                chains,
+                Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
+                                   clientWebSocket: clientWebSocket, names: names),
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count)])
-            return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, port: bound,
-                                    loop: loop, observability: observability, logger: logger, eventToken: eventToken)
+            return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, clients: clients,
+                                    port: bound, loop: loop, observability: observability, logger: logger, eventToken: eventToken)
         } catch {
             runtime.events.removeObserver(eventToken)
             logger.flush()
@@ -106,8 +130,10 @@ public final class LassoApplication: Sendable {
         }
     }
 
-    private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor, port: Int,
-                 loop: EventLoop, observability: Observability, logger: Logger, eventToken: UInt64) {
+    private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor,
+                 clients: HTTPClientHandle, port: Int, loop: EventLoop, observability: Observability, logger: Logger,
+                 eventToken: UInt64) {
+        self.clients = clients
         self.runtime = runtime
         self.configs = configs
         self.services = services

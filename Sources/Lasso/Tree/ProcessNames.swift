@@ -1,7 +1,12 @@
 import Supervision
 
-/// lassod's process names (the tree's `ProcessRegistry`): each named child registers every
-/// incarnation, so siblings find each other by name across restarts.
+/// lassod's process names: each named child registers every incarnation, so siblings find each
+/// other by name across restarts.
+///
+/// Lookups read the table under its lock, never a mailbox. The tree's `ProcessRegistry`
+/// process (`childSpec`) is the table's `RegistryKeeper`: it removes a name when its process
+/// exits, and a restart of it loses no name (the table outlives it; the new incarnation
+/// re-monitors every named process).
 ///
 /// Names are `<chain>/<child id>` for chain processes (`ethereum/ProviderPool`) and the child id
 /// for application-wide ones (`BenchmarkStore`).
@@ -9,6 +14,11 @@ public final class ProcessNames: Sendable {
     let registry = Registry<String, Void>(keys: .unique)
 
     public init() {}
+
+    /// The `ProcessRegistry` process.
+    public func childSpec() -> ChildSpec {
+        RegistryKeeper.childSpec(id: "ProcessRegistry", tables: [registry.keptTable])
+    }
 
     /// The name to put in a `ChildSpec`.
     public func name(_ key: String) -> RegistryName<String> { registry.name(key) }

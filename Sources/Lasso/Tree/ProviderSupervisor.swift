@@ -10,9 +10,10 @@ public enum ProviderSupervisor {
         let id = "ProviderSupervisor(\(provider.id))"
         let breakers = provider.transports.map { transport in
             CircuitBreaker.childSpec(chain: chain.key, provider: provider.id, transport: transport,
-                                     policy: services.breakerPolicy, board: board, directory: services.breakers)
+                                     policy: services.breakerPolicy, board: board, directory: services.breakers,
+                                     pubsub: services.pubsub)
         }
-        let connection = WSConnection.childSpec(chain: chain, provider: provider, board: board, loop: services.loop,
+        let connection = WSConnection.childSpec(chain: chain, provider: provider, loop: services.loop,
                                                 names: services.names)
         return Supervisor.childSpec(id: id, strategy: .oneForOne, children: breakers + (connection.map { [$0] } ?? []))
     }

@@ -1,12 +1,15 @@
 import Supervision
 
-/// Topic-based fan-out inside lassod (Phoenix.PubSub's role): breaker transitions, routing
-/// decisions and supervision events go out on topics; logs, the admin socket and dashboards
-/// subscribe.
+/// Topic-based fan-out inside lassod (Phoenix.PubSub's role): breaker transitions and provider
+/// availability changes go out on their chain's topic (`chain:<key>`); logs, the admin socket
+/// and dashboards subscribe.
 ///
 /// Publishing calls each subscriber's handler directly on the publisher's thread, with no
-/// mailbox in between, so handlers must only hand the message on (typically `ref.info(…)` into
-/// the subscriber's own mailbox). Subscriptions belong to a process and vanish when it exits.
+/// mailbox in between, so a publisher never blocks and handlers must only hand the message on
+/// (a log line, or `ref.info(…)` into the subscriber's own mailbox). Subscriptions belong to a
+/// process and vanish when it exits: the tree's `PubSub` process (`childSpec`) monitors every
+/// subscriber and removes its subscriptions; the subscriptions themselves are kept in this
+/// table, so a restart of that process loses none (see `RegistryKeeper`).
 ///
 /// ```swift
 /// pubsub.subscribe("breakers", process: logger.process) { message in logger.info(.event(message)) }
@@ -31,6 +34,14 @@ public final class PubSub: Sendable {
     private let registry = Registry<String, Handler>(keys: .duplicate)
 
     public init() {}
+
+    /// The `PubSub` process of the tree: it owns the subscriber monitors.
+    public func childSpec() -> ChildSpec {
+        RegistryKeeper.childSpec(id: "PubSub", tables: [registry.keptTable])
+    }
+
+    /// The topic of everything that happens on one chain.
+    public static func topic(chain: String) -> String { "chain:\(chain)" }
 
     /// Delivers every message published on `topic` to `handler` while `process` lives.
     public func subscribe(_ topic: String, process: ProcessRef, handler: @escaping Handler) throws {

@@ -1,0 +1,57 @@
+/// What `BenchmarkPersistence` writes to disk and reads back: per chain, per measured key, the
+/// counts and latency figures over the store's retention.
+///
+/// A summary, not the store: hourly windows and histograms are folded into totals, a mean and
+/// the EWMA, which is what `fastest` needs as a prior after a restart. Seeding a store with it
+/// (`BenchmarkStore.seed`) puts the totals in the current hour with every success at the mean
+/// latency. Its size is bounded by the store's key cap per chain.
+///
+/// ```json
+/// {"version":1,"chains":{"ethereum":[{"provider":"ankr","method":"eth_call","transport":"http",
+///   "successes":120,"failures":3,"mean_ms":41.5,"ewma_ms":39.2}]}}
+/// ```
+public struct BenchmarkSnapshot: Codable, Equatable, Sendable {
+    /// One measured key.
+    public struct Entry: Codable, Equatable, Sendable {
+        public var provider: String
+        public var method: String
+        public var transport: TransportKind
+        public var successes: UInt64
+        public var failures: UInt64
+        /// Mean latency of the successes; 0 with none.
+        public var meanMs: Double
+        /// The latency EWMA `fastest` ranks by; 0 with no success.
+        public var ewmaMs: Double
+
+        public init(provider: String, method: String, transport: TransportKind, successes: UInt64, failures: UInt64,
+                    meanMs: Double, ewmaMs: Double) {
+            self.provider = provider
+            self.method = method
+            self.transport = transport
+            self.successes = successes
+            self.failures = failures
+            self.meanMs = meanMs
+            self.ewmaMs = ewmaMs
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case provider, method, transport, successes, failures
+            case meanMs = "mean_ms"
+            case ewmaMs = "ewma_ms"
+        }
+
+        var key: MetricKey { MetricKey(providerID: provider, method: method, transport: transport) }
+    }
+
+    /// The format written; a file with another version is not read.
+    public static let currentVersion = 1
+
+    public var version: Int
+    /// Chain key → its entries, ordered by provider, method and transport.
+    public var chains: [String: [Entry]]
+
+    public init(chains: [String: [Entry]]) {
+        version = Self.currentVersion
+        self.chains = chains
+    }
+}

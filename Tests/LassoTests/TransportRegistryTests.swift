@@ -1,0 +1,79 @@
+import Testing
+@testable import Lasso
+import Supervision
+
+@Suite(.serialized) struct TransportRegistryTests {
+    struct Drill: Error {}
+
+    @Test func webSocketChannelsComeAndGoWithTheirConnectionAndSurviveARegistryRestart() async throws {
+        let loop = try EventLoop()
+        let simulated = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
+        let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: simulated), loop: loop)
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
+                  - {id: beta, url: "http://127.0.0.1:1/"}
+            """, environment: [:])
+        let chain = try #require(config.chain(named: "ethereum"))
+        let provider = try #require(chain.providers.first)
+        let board = ChainStateBoard(chain: chain)
+        let routes = ChannelRoutes()
+        let names = ProcessNames()
+        let http = Channel(providerID: "alpha", transport: .http)
+        let ws = Channel(providerID: "alpha", transport: .ws)
+        TransportRegistry.publishConfigured(chain: chain, routes: routes)
+        #expect(routes.route(chain: "ethereum", channel: http) == .http)
+        #expect(routes.route(chain: "ethereum", channel: ws) == nil)
+
+        var connectionSpec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, names: names))
+        connectionSpec.shutdown = .brutalKill
+        let supervisor = try await Supervisor.start(name: "ChainSupervisor(ethereum)", children: [
+            connectionSpec,
+            TransportRegistry.childSpec(chain: chain, board: board, routes: routes, names: names),
+        ], runtime: Runtime())
+        func connection() async throws -> ServerRef<WSConnection>? {
+            try await supervisor.whichChildren()[0].process?.server(WSConnection.self)
+        }
+        func wsRoute() -> ServerRef<WSConnection>? {
+            guard case .ws(let connection)? = routes.route(chain: "ethereum", channel: ws) else { return nil }
+            return connection
+        }
+
+        // The connection connected before the registry started; the registry's announce request finds it.
+        try await waitUntil { wsRoute() != nil }
+        #expect(try await wsRoute() == connection())
+        #expect(board.snapshot.providers.first?.ws != nil)
+        #expect(routes.routes(chain: "ethereum").count == 3, "alpha http, alpha ws, beta http")
+
+        // A crash of the registry loses no route, and its successor keeps serving registrations.
+        let registry = try #require(try await supervisor.whichChildren()[1].process)
+        registry.stop(.failed(Drill()))
+        await registry.waitForExit()
+        #expect(wsRoute() != nil && routes.route(chain: "ethereum", channel: http) == .http)
+        try await waitUntil { try await supervisor.whichChildren()[1].process.map { $0 != registry && $0.isAlive } ?? false }
+        let current = try await supervisor.whichChildren()[1].process?.pid
+        #expect(names.server(TransportRegistry.processKey(chain: "ethereum"), as: TransportRegistry.self)?.pid == current)
+
+        // A crashed connection is withdrawn, and its restarted incarnation registers itself.
+        let before = try #require(try await connection())
+        before.stop(.failed(Drill()))
+        try await waitUntil {
+            let now = try await connection()
+            return now != nil && now != before && wsRoute() == now
+        }
+
+        // A connection killed outright says nothing; the registry's monitor withdraws its channel
+        // from the routes and the board.
+        try await supervisor.terminateChild(connectionSpec.id)
+        try await waitUntil { wsRoute() == nil && board.snapshot.providers.first?.ws == nil }
+
+        // A normal stop (the chain stopping) withdraws the chain.
+        await supervisor.stop()
+        #expect(routes.routes(chain: "ethereum").isEmpty)
+        alpha.stop()
+        loop.stop()
+    }
+}
