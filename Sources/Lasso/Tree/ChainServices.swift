@@ -7,7 +7,8 @@ public struct ChainServices: Sendable {
     public let breakers: BreakerDirectory
     public let names: ProcessNames
     public let sender: any UpstreamSender
-    public let breakerPolicy: CircuitBreakerPolicy
+    /// What the chain's breakers are built with; `applying(_:)` sets it from a config.
+    public var breakerPolicy: CircuitBreakerPolicy
     /// The event loop upstream WebSockets run on.
     public let loop: EventLoop
 
@@ -19,5 +20,14 @@ public struct ChainServices: Sendable {
         self.names = names
         self.sender = sender
         self.breakerPolicy = breakerPolicy
+    }
+
+    /// These services as a chain started under `config` must see them: the breaker policy of its
+    /// `circuit_breaker` section. A chain is built from the config current at its start, so a
+    /// reload that changes the policy takes effect through the chains it restarts.
+    public func applying(_ config: LassoConfig) -> ChainServices {
+        var services = self
+        services.breakerPolicy = CircuitBreakerPolicy(config.circuitBreaker)
+        return services
     }
 }

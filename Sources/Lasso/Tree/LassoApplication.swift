@@ -10,6 +10,7 @@ import Supervision
 /// │       ├── ProviderSupervisor(<provider>) → CircuitBreaker(<provider>, http|ws), WSConnection
 /// │       ├── ProviderPool
 /// │       └── ProviderHealthMonitor
+/// ├── ConfigStore (reloads, chain starts and stops, one at a time)
 /// └── Endpoint (the HTTP listener)
 /// ```
 /// The event loop is infrastructure beneath the tree, like a scheduler: it is created first
@@ -68,11 +69,14 @@ public final class LassoApplication: Sendable {
 
         let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: { configs.config.chains.map(\.key) },
                                                         names: names)
-        let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor) { runtime in
+        let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor, name: names.name("ChainsSupervisor")) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
             do {
-                for chain in configs.config.chains {
-                    try await supervisor.startChild(ChainSupervisor.childSpec(chain: chain, services: services))
+                // Every (re)start runs the chains of the config current then.
+                let config = configs.config
+                for chain in config.chains {
+                    try await supervisor.startChild(ChainSupervisor.childSpec(chain: chain,
+                                                                              services: services.applying(config)))
                 }
             } catch {
                 await supervisor.stop()
@@ -82,8 +86,8 @@ public final class LassoApplication: Sendable {
         }
         do {
             let root = try await Supervisor.start(name: "Application", strategy: .oneForOne, children: [
-                benchmarks, chains, Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
-                                                       names: names),
+                benchmarks, chains, ConfigStoreServer.childSpec(configs: configs, services: services, logger: logger),
+                Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router, names: names),
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),

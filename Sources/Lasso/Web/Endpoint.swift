@@ -1,4 +1,5 @@
 import Supervision
+import Synchronization
 
 /// The tree's `Endpoint`: the process that owns lassod's HTTP listener.
 ///
@@ -24,12 +25,33 @@ public struct Endpoint: GenServer {
         self.router = router
     }
 
+    /// The child spec. Every incarnation listens on the same port: with port 0 the first one
+    /// picks a free port and its restarts bind that one, where clients already connect.
     public static func childSpec(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
                                  names: ProcessNames) -> ChildSpec {
-        ChildSpec(id: "Endpoint", name: names.name("Endpoint")) { runtime in
-            try await ServerRef.start(label: "Endpoint", runtime: runtime) {
+        let listenPort = ListenPort(configuration.port)
+        return ChildSpec(id: "Endpoint", name: names.name("Endpoint")) { runtime in
+            var configuration = configuration
+            configuration.port = listenPort.value
+            let endpoint = try await ServerRef.start(label: "Endpoint", runtime: runtime) { [configuration] in
                 Endpoint(loop: loop, configuration: configuration, router: router)
-            }.process
+            }
+            listenPort.keep(try await endpoint.call(.port))
+            return endpoint.process
+        }
+    }
+
+    /// The port the endpoint's incarnations share: the configured one until one was bound.
+    private final class ListenPort: Sendable {
+        private let port: Mutex<Int>
+
+        init(_ port: Int) { self.port = Mutex(port) }
+
+        var value: Int { port.withLock { $0 } }
+
+        /// Records the port an incarnation bound, if none was fixed yet.
+        func keep(_ bound: Int) {
+            port.withLock { if $0 == 0 { $0 = bound } }
         }
     }
 
