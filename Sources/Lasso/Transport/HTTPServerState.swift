@@ -16,6 +16,8 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     let headerPlan: LWSHeaderReader.Plan
     private var listenerID: UInt = 0
     private var vhost: OpaquePointer?
+    /// The vhost's listening socket, closed first when the server stops (see `listeningSocket`).
+    private var listenSocket: OpaquePointer?
     private var webSockets: [UInt: WebSocketServerConnection] = [:]
     private var httpConnections = 0
     private var stopWaiters: [() -> Void] = []
@@ -92,6 +94,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
             return .failure(.listenFailed(address: address))
         }
         self.vhost = vhost
+        listenSocket = Self.listeningSocket(of: vhost, context: context)
         core.retain(self)
         core.onShutdown(listenerID) { [weak self] in self?.stopNow() }
         return .success(Int(lws_get_vhost_listen_port(vhost)))
@@ -112,9 +115,35 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         self.vhost = nil
         for connection in webSockets.values { connection.serverStopping() }
         core.timers.schedule(in: context, after: 0) { [self] in
+            closeListenSocket()
             lws_vhost_destroy(vhost)
             finishStop()
         }
+    }
+
+    /// lws 4.1 keeps a destroyed vhost's listening socket open — still accepting, answering 404 —
+    /// until a deferred free that may never come, and a new vhost on the same port shares that
+    /// socket instead of binding its own: a server restarted on its port would never serve
+    /// again. So the socket is closed first, as `lws_context_deprecate` closes listeners; lws
+    /// then forgets it (`lserv_wsi`) and the port is free when `stop` returns.
+    private func closeListenSocket() {
+        guard let listenSocket else { return }
+        self.listenSocket = nil
+        lws_close_free_wsi(listenSocket, LWS_CLOSE_STATUS_NOSTATUS, "listener stopped")
+    }
+
+    /// The wsi of `vhost`'s listening socket. lws has no accessor for it, so this looks through
+    /// the process's open descriptors for a listening socket whose wsi belongs to `vhost`.
+    private static func listeningSocket(of vhost: OpaquePointer, context: OpaquePointer) -> OpaquePointer? {
+        guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return nil }
+        for descriptor in descriptors.compactMap(Int32.init) {
+            var listening: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0, listening != 0,
+                  let wsi = wsi_from_fd(context, descriptor), lws_get_vhost(wsi) == vhost else { continue }
+            return wsi
+        }
+        return nil
     }
 
     /// The loop is stopping (outside any lws callback): destroy right away.
@@ -122,6 +151,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         if let vhost {
             self.vhost = nil
             for connection in webSockets.values { connection.serverStopping() }
+            closeListenSocket()
             lws_vhost_destroy(vhost)
         }
         finishStop()
