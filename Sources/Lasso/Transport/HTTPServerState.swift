@@ -16,8 +16,6 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     let headerPlan: LWSHeaderReader.Plan
     private var listenerID: UInt = 0
     private var vhost: OpaquePointer?
-    /// The vhost's listening socket, closed first when the server stops (see `listeningSocket`).
-    private var listenSocket: OpaquePointer?
     private var webSockets: [UInt: WebSocketServerConnection] = [:]
     private var httpConnections = 0
     private var stopWaiters: [() -> Void] = []
@@ -94,7 +92,6 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
             return .failure(.listenFailed(address: address))
         }
         self.vhost = vhost
-        listenSocket = Self.listeningSocket(of: vhost, context: context)
         core.retain(self)
         core.onShutdown(listenerID) { [weak self] in self?.stopNow() }
         return .success(Int(lws_get_vhost_listen_port(vhost)))
@@ -115,35 +112,26 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         self.vhost = nil
         for connection in webSockets.values { connection.serverStopping() }
         core.timers.schedule(in: context, after: 0) { [self] in
-            closeListenSocket()
+            Self.closeSockets(of: vhost, context: context)
             lws_vhost_destroy(vhost)
             finishStop()
         }
     }
 
-    /// lws 4.1 keeps a destroyed vhost's listening socket open — still accepting, answering 404 —
-    /// until a deferred free that may never come, and a new vhost on the same port shares that
-    /// socket instead of binding its own: a server restarted on its port would never serve
-    /// again. So the socket is closed first, as `lws_context_deprecate` closes listeners; lws
-    /// then forgets it (`lserv_wsi`) and the port is free when `stop` returns.
-    private func closeListenSocket() {
-        guard let listenSocket else { return }
-        self.listenSocket = nil
-        lws_close_free_wsi(listenSocket, LWS_CLOSE_STATUS_NOSTATUS, "listener stopped")
-    }
-
-    /// The wsi of `vhost`'s listening socket. lws has no accessor for it, so this looks through
-    /// the process's open descriptors for a listening socket whose wsi belongs to `vhost`.
-    private static func listeningSocket(of vhost: OpaquePointer, context: OpaquePointer) -> OpaquePointer? {
-        guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return nil }
+    /// Closes every socket of `vhost` — the listener and each connection — before it is
+    /// destroyed, so that lws frees it at once.
+    ///
+    /// Left to itself, lws 4.1 defers freeing a vhost that still has sockets, and until then its
+    /// listener keeps accepting (answering 404) and it stays first among the vhosts on its port,
+    /// where lws sends the requests a later server on the same port accepts. A server restarted on
+    /// its port would never serve. lws keeps no list of a vhost's sockets that it exposes, so the
+    /// process's open descriptors are searched for them, as lws's own deferred free does.
+    private static func closeSockets(of vhost: OpaquePointer, context: OpaquePointer) {
+        guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
         for descriptor in descriptors.compactMap(Int32.init) {
-            var listening: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0, listening != 0,
-                  let wsi = wsi_from_fd(context, descriptor), lws_get_vhost(wsi) == vhost else { continue }
-            return wsi
+            guard let wsi = wsi_from_fd(context, descriptor), lws_get_vhost(wsi) == vhost else { continue }
+            lws_close_free_wsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "server stopped")
         }
-        return nil
     }
 
     /// The loop is stopping (outside any lws callback): destroy right away.
@@ -151,7 +139,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         if let vhost {
             self.vhost = nil
             for connection in webSockets.values { connection.serverStopping() }
-            closeListenSocket()
+            if let context = core.context { Self.closeSockets(of: vhost, context: context) }
             lws_vhost_destroy(vhost)
         }
         finishStop()
