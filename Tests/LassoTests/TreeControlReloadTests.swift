@@ -42,6 +42,18 @@ import Supervision
         await stack.shutdown()
     }
 
+    @Test func aChangedChainThatWasStoppedStaysStoppedAndStartsWithItsNewConfig() async throws {
+        let stack = try await TreeControlStack()
+        try await stack.control.stopChain("base")
+        let changedBase = stack.base + "      - {id: beta, url: \"\(stack.beta.url)\"}\n"
+        try stack.writeConfig(TreeControlStack.config(stack.ethereum, changedBase, stack.polygon))
+        #expect(try await stack.control.reload().changed == ["base"])
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(base)") == nil)
+        try await stack.control.startChain("base")
+        #expect(await stack.tree().node(at: ["ChainsSupervisor", "ChainSupervisor(base)", "ProviderSupervisor(beta)"]) != nil)
+        await stack.shutdown()
+    }
+
     @Test func aChangedBreakerPolicyReachesTheRestartedChains() async throws {
         let stack = try await TreeControlStack()
         try stack.writeConfig("circuit_breaker: {failure_threshold: 1}\n"
