@@ -107,6 +107,7 @@ final class TreeControlStack: Sendable {
         let expected = Self.expectedChainID(chainID)
         while !stop.isStopped {
             sent += 1
+            stop.recordSent()
             do {
                 let answer = try await self.chainID(chain)
                 if answer != expected { failures.append(answer) }
@@ -202,11 +203,17 @@ final class SupervisionEventLatch: Sendable {
     }
 }
 
-/// Tells a request loop on another task to finish.
+/// Tells a request loop on another task to finish, and shows how far it got.
 final class StopSignal: Sendable {
     private let stopped = Atomic(false)
+    private let count = Atomic(0)
 
     var isStopped: Bool { stopped.load(ordering: .acquiring) }
 
     func stop() { stopped.store(true, ordering: .releasing) }
+
+    /// Requests the loop has sent so far.
+    var sent: Int { count.load(ordering: .relaxed) }
+
+    func recordSent() { count.add(1, ordering: .relaxed) }
 }
