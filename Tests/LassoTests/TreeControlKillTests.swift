@@ -55,7 +55,7 @@ import Supervision
         let restarted = try #require(after.node(at: Array(path.split(separator: "/").map(String.init).dropFirst())))
         #expect(restarted.restarts == 1)
         // lassod still serves, on the port it started with, to new connections too.
-        #expect(try LoopbackGET.fetch(port: stack.app.port, path: "/api/health").status == 200)
+        #expect(try await stack.get("/api/health").status == 200)
         #expect(try await stack.chainID("ethereum") == TreeControlStack.expectedChainID(1))
         print("kill \(path): restarted in \(restart.took)")
         await stack.shutdown()

@@ -90,6 +90,15 @@ final class TreeControlStack: Sendable {
         return String(decoding: reply.body, as: UTF8.self)
     }
 
+    /// `GET path` on a fresh connection. The blocking socket calls run on a thread of their own,
+    /// never on the cooperative pool, which lassod's own handlers need to answer.
+    func get(_ path: String) async throws -> (status: Int, body: String) {
+        let port = app.port
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try LoopbackGET.fetch(port: port, path: path) }) }.start()
+        }
+    }
+
     /// `chainID(chain)`, or the client's error when lassod answered with an HTTP error status.
     func answerOrError(_ chain: String) async -> String {
         do { return try await chainID(chain) } catch { return "\(error)" }

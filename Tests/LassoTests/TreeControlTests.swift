@@ -39,7 +39,7 @@ import Supervision
         #expect(chains.allSatisfy { $0.running })
         #expect(chains.first?.providers == ["alpha", "beta"] && chains.first?.chainId == 1)
         // One type for both: the HTTP API encodes exactly what the admin socket gets.
-        let api = try LoopbackGET.fetch(port: stack.app.port, path: "/api/chains")
+        let api = try await stack.get("/api/chains")
         #expect(try JSONDecoder().decode([AdminChainSummary].self, from: Data(api.body.utf8)) == chains)
 
         let status = try await stack.control.status(chain: "ethereum")
