@@ -18,6 +18,8 @@ public struct Endpoint: GenServer {
     let configuration: HTTPServer.Configuration
     let router: HTTPRouter
     private var server: HTTPServer?
+    /// Shared by the incarnations of one child spec.
+    private var listenPort: ListenPort?
 
     public init(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter) {
         self.loop = loop
@@ -33,11 +35,11 @@ public struct Endpoint: GenServer {
         return ChildSpec(id: "Endpoint", name: names.name("Endpoint")) { runtime in
             var configuration = configuration
             configuration.port = listenPort.value
-            let endpoint = try await ServerRef.start(label: "Endpoint", runtime: runtime) { [configuration] in
-                Endpoint(loop: loop, configuration: configuration, router: router)
-            }
-            listenPort.keep(try await endpoint.call(.port))
-            return endpoint.process
+            return try await ServerRef.start(label: "Endpoint", runtime: runtime) { [configuration] in
+                var endpoint = Endpoint(loop: loop, configuration: configuration, router: router)
+                endpoint.listenPort = listenPort
+                return endpoint
+            }.process
         }
     }
 
@@ -56,7 +58,9 @@ public struct Endpoint: GenServer {
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
-        server = try HTTPServer(loop: loop, configuration: configuration, router: router)
+        let server = try HTTPServer(loop: loop, configuration: configuration, router: router)
+        self.server = server
+        listenPort?.keep(server.port)
     }
 
     public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Int {
