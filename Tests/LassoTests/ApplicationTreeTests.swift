@@ -88,7 +88,7 @@ import Supervision
         let stack = try await Stack()
         #expect(try await stack.app.root.whichChildren().map(\.id) == [
             "PubSub", "HTTPClientPool", "BenchmarkStore", "BenchmarkPersistence", "ProcessRegistry", "Registry",
-            "ChainsSupervisor", "Endpoint",
+            "ChainsSupervisor", "ConfigStore", "Endpoint",
         ])
         #expect(try await stack.app.root.whichChildren().allSatisfy { $0.process?.isAlive == true })
         #expect(try await stack.chainSupervisor().whichChildren().map(\.id) == [

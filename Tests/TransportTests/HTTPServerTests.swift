@@ -247,6 +247,25 @@ struct HTTPServerTests {
         #expect(client.readResponse()?.text == "ok")
     }
 
+    @Test func aStoppedServerReleasesItsPortAtOnceForTheNextServer() throws {
+        let fixture = try ServerFixture()
+        // A connection left open: lws would keep the old listener alive for it.
+        let lingering = try #require(RawSocket(port: fixture.port))
+        lingering.send(getRequest("/api/status"))
+        #expect(lingering.readResponse()?.status == 200)
+        fixture.server.stop()
+        #expect(RawSocket(port: fixture.port) == nil, "nothing listens once stop returns")
+
+        var router = HTTPRouter()
+        router.add(.get, "/next") { _, responder in responder.respond(.text("next")) }
+        let next = try HTTPServer(loop: fixture.loop, configuration: .init(host: "127.0.0.1", port: fixture.port),
+                                  router: router)
+        let socket = try #require(RawSocket(port: next.port))
+        socket.send(getRequest("/next"))
+        #expect(socket.readResponse()?.text == "next", "the new server, not the old listener, answers")
+        next.stop()
+    }
+
     @Test func startAndStopLeaksNoFileDescriptors() throws {
         // Warm up once so lazily opened process-wide fds (OpenSSL, /dev/urandom) are counted.
         do { _ = try ServerFixture().stillServes() }

@@ -1,34 +1,145 @@
 import Supervision
 
-/// The `AdminControl` of a running lassod: carries admin commands out on its supervision tree.
+/// `AdminControl` on a running `LassoApplication`: what `lassod ctl` commands do to the live tree.
 ///
-/// Placeholder so the admin socket compiles on its own branch: every operation fails with
-/// `AdminError.failed`. The real implementation replaces this file when the branches merge.
+/// Reads (`tree`, `chains`, `status`) go straight to the supervisors and the published chain
+/// state. Every change to what runs — `reload`, `start-chain`, `stop-chain`, `restart-chain` —
+/// is a call to the `ConfigStore` process, which handles one at a time, so concurrent operators
+/// cannot interleave halves of two operations on the same chain. `kill` and `breaker` act on one
+/// process and need no such ordering: its supervisor, or the breaker's mailbox, orders them.
+///
+/// ```swift
+/// let control = TreeControl(application: app, configPath: "config/chains.yml")
+/// try await control.restartChain("ethereum")
+/// let pid = try await control.kill(path: "Application/ChainsSupervisor/ChainSupervisor(ethereum)/ProviderPool")
+/// ```
 public final class TreeControl: AdminControl {
-    /// Controls `application`; `reload` re-reads `configPath`.
-    public init(application: LassoApplication, configPath: String) {}
-
-    private var unavailable: AdminError { .failed("tree control is not available in this build") }
-
-    public func tree() async -> TreeSnapshot {
-        TreeSnapshot(name: "Application", pid: nil, kind: .supervisor, strategy: "one_for_one", status: .stopped,
-                     restarts: 0, mailboxDepth: 0, uptimeSeconds: nil, children: [])
+    /// The exit reason of a process killed by an operator: abnormal, so every supervisor
+    /// restarts it whatever its restart type (a `temporary` child excepted: it is never restarted).
+    struct OperatorKill: Error, CustomStringConvertible {
+        var description: String { "killed by an operator (lassod ctl kill)" }
     }
 
-    public func chains() async -> [AdminChainSummary] { [] }
+    /// How long a change may take before the reply gives up waiting (the change itself goes on):
+    /// a reload stops and starts chains one after another, each within its shutdown timeouts.
+    static let changeTimeout: Duration = .seconds(120)
 
-    public func status(chain: String) async throws -> ChainStatus { throw unavailable }
+    let application: LassoApplication
+    /// The file `reload` reads.
+    let configPath: String
 
-    public func startChain(_ chain: String) async throws { throw unavailable }
+    public init(application: LassoApplication, configPath: String) {
+        self.application = application
+        self.configPath = configPath
+    }
 
-    public func stopChain(_ chain: String) async throws { throw unavailable }
+    public func tree() async -> TreeSnapshot {
+        await application.root.snapshot()
+    }
 
-    public func restartChain(_ chain: String) async throws { throw unavailable }
+    public func chains() async -> [AdminChainSummary] {
+        application.services.directory.summaries(of: application.configs.config)
+    }
 
-    public func reload() async throws -> ConfigDiff { throw unavailable }
+    public func status(chain: String) async throws -> ChainStatus {
+        guard let config = application.configs.chain(named: chain) else { throw AdminError.unknownChain(chain) }
+        return await ChainStatus.gather(chain: config, directory: application.services.directory,
+                                        names: application.services.names, clock: application.runtime.clock)
+    }
 
-    public func kill(path: String) async throws -> PID { throw unavailable }
+    public func startChain(_ chain: String) async throws {
+        try await change(.startChain(chain))
+    }
+
+    public func stopChain(_ chain: String) async throws {
+        try await change(.stopChain(chain))
+    }
+
+    public func restartChain(_ chain: String) async throws {
+        try await change(.restartChain(chain))
+    }
+
+    public func reload() async throws -> ConfigDiff {
+        guard case .reloaded(let diff) = try await change(.reload(path: configPath)) else {
+            throw AdminError.failed("ConfigStore answered a reload with something else")
+        }
+        return diff
+    }
+
+    public func kill(path: String) async throws -> PID {
+        let segments = path.split(separator: "/").map(String.init)
+        guard let first = segments.first else { throw AdminError.unknownPath(path) }
+        guard first == application.root.name else { throw AdminError.unknownPath(first) }
+        var target = application.root.process
+        for segment in segments.dropFirst() {
+            guard let child = await Self.children(of: target).first(where: { $0.id == segment }),
+                  let process = child.process else {
+                throw AdminError.unknownPath(segment)
+            }
+            target = process
+        }
+        guard target != application.root.process else {
+            throw AdminError.failed("the root cannot be killed: Application has no supervisor to restart it "
+                                    + "(stop lassod with SIGTERM instead)")
+        }
+        target.stop(.failed(OperatorKill()))
+        return target.pid
+    }
 
     public func breaker(chain: String, provider: String, transport: TransportKind, action: BreakerAction) async throws
-        -> BreakerPhase { throw unavailable }
+        -> BreakerPhase {
+        guard let config = application.configs.chain(named: chain) else { throw AdminError.unknownChain(chain) }
+        guard let providerConfig = config.provider(id: provider) else {
+            throw AdminError.unknownProvider(chain: config.key, provider: provider)
+        }
+        guard providerConfig.transports.contains(transport) else {
+            throw AdminError.unknownBreaker(chain: config.key, provider: provider, transport: transport)
+        }
+        let services = application.services
+        guard let breaker = services.breakers.breaker(chain: config.key,
+                                                      channel: Channel(providerID: provider, transport: transport)) else {
+            if services.directory.board(for: config.key) == nil { throw AdminError.chainNotRunning(config.key) }
+            throw AdminError.failed("CircuitBreaker(\(provider), \(transport.rawValue)) is being restarted; try again")
+        }
+        let override: CircuitBreaker.Override = switch action {
+        case .open: .open
+        case .close: .close
+        case .reset: .reset
+        }
+        let reply: CircuitBreaker.Reply
+        do {
+            reply = try await breaker.call(.override(override))
+        } catch {
+            throw AdminError.failed("CircuitBreaker(\(provider), \(transport.rawValue)) did not answer: \(error)")
+        }
+        guard case .state(let state, _) = reply else {
+            throw AdminError.failed("CircuitBreaker(\(provider), \(transport.rawValue)) answered with something else")
+        }
+        return state.phase
+    }
+
+    /// Asks the `ConfigStore` process to make a change and waits for its answer.
+    @discardableResult
+    private func change(_ request: ConfigStoreServer.Call) async throws(AdminError) -> ConfigStoreServer.Reply {
+        guard let store = application.services.names.configStore else {
+            throw .failed("ConfigStore is not running (it is being restarted); try again")
+        }
+        let reply: ConfigStoreServer.Reply
+        do {
+            reply = try await store.call(request, timeout: Self.changeTimeout)
+        } catch .timeout {
+            throw .failed("ConfigStore did not answer within \(Self.changeTimeout); the change may still complete")
+        } catch {
+            throw .failed("ConfigStore did not finish the change: \(error)")
+        }
+        if case .refused(let error) = reply { throw error }
+        return reply
+    }
+
+    /// The children of a supervisor process, of either kind; none for a worker.
+    static func children(of process: ProcessRef) async -> [ChildInfo] {
+        if let supervisor = Supervisor(process) { return (try? await supervisor.whichChildren()) ?? [] }
+        if let supervisor = DynamicSupervisor(process) { return (try? await supervisor.whichChildren()) ?? [] }
+        return []
+    }
 }

@@ -1,3 +1,6 @@
+import Supervision
+import Synchronization
+
 /// The tree's transport routing: each request's channel is resolved in `ChannelRoutes` (what
 /// the chains' `TransportRegistry` processes publish) with one lock read; HTTP channels go to
 /// the HTTP sender, WebSocket channels to their provider's connected `WSConnection` process.
@@ -17,9 +20,35 @@ public final class ChannelSender: UpstreamSender {
         case .http?:
             http.send(request, chain: chain, over: channel, timeout: timeout, completion: completion)
         case .ws(let connection)?:
-            connection.cast(.send(body: request, timeout: timeout, completion: completion))
+            // A request cast to a connection that stops before handling it would never be
+            // answered (its mailbox goes with it). The monitor fails it as `connectionClosed`
+            // instead, so the pipeline fails over; the reply and the exit race, the first wins.
+            let reply = SingleReply(completion)
+            let process = connection.process
+            let monitor = process.monitor { _ in reply.resolve(.failure(.connectionClosed)) }
+            connection.cast(.send(body: request, timeout: timeout, completion: { answer in
+                process.demonitor(monitor)
+                reply.resolve(answer)
+            }))
         case nil:
             completion(.failure(.connectionClosed))
+        }
+    }
+
+    /// Calls its completion with the first reply it is given and ignores the rest.
+    private final class SingleReply: Sendable {
+        private let completion: Mutex<(@Sendable (UpstreamReply) -> Void)?>
+
+        init(_ completion: @escaping @Sendable (UpstreamReply) -> Void) {
+            self.completion = Mutex(completion)
+        }
+
+        func resolve(_ reply: UpstreamReply) {
+            let completion = self.completion.withLock { slot in
+                defer { slot = nil }
+                return slot
+            }
+            completion?(reply)
         }
     }
 }

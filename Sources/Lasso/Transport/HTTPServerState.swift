@@ -112,8 +112,25 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         self.vhost = nil
         for connection in webSockets.values { connection.serverStopping() }
         core.timers.schedule(in: context, after: 0) { [self] in
+            Self.closeSockets(of: vhost, context: context)
             lws_vhost_destroy(vhost)
             finishStop()
+        }
+    }
+
+    /// Closes every socket of `vhost` — the listener and each connection — before it is
+    /// destroyed, so that lws frees it at once.
+    ///
+    /// Left to itself, lws 4.1 defers freeing a vhost that still has sockets, and until then its
+    /// listener keeps accepting (answering 404) and it stays first among the vhosts on its port,
+    /// where lws sends the requests a later server on the same port accepts. A server restarted on
+    /// its port would never serve. lws keeps no list of a vhost's sockets that it exposes, so the
+    /// process's open descriptors are searched for them, as lws's own deferred free does.
+    private static func closeSockets(of vhost: OpaquePointer, context: OpaquePointer) {
+        guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for descriptor in descriptors.compactMap(Int32.init) {
+            guard let wsi = wsi_from_fd(context, descriptor), lws_get_vhost(wsi) == vhost else { continue }
+            lws_close_free_wsi(wsi, LWS_CLOSE_STATUS_NOSTATUS, "server stopped")
         }
     }
 
@@ -122,6 +139,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         if let vhost {
             self.vhost = nil
             for connection in webSockets.values { connection.serverStopping() }
+            if let context = core.context { Self.closeSockets(of: vhost, context: context) }
             lws_vhost_destroy(vhost)
         }
         finishStop()

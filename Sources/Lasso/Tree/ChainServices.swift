@@ -7,7 +7,8 @@ public struct ChainServices: Sendable {
     public let breakers: BreakerDirectory
     public let names: ProcessNames
     public let sender: any UpstreamSender
-    public let breakerPolicy: CircuitBreakerPolicy
+    /// What the chain's breakers are built with; `applying(_:)` sets it from a config.
+    public var breakerPolicy: CircuitBreakerPolicy
     /// The event loop upstream WebSockets run on.
     public let loop: EventLoop
     /// Where breaker transitions and availability changes are published.
@@ -36,5 +37,14 @@ public struct ChainServices: Sendable {
         self.pubsub = pubsub
         self.routes = routes
         self.logger = logger
+    }
+
+    /// These services as a chain started under `config` must see them: the breaker policy of its
+    /// `circuit_breaker` section. A chain is built from the config current at its start, so a
+    /// reload that changes the policy takes effect through the chains it restarts.
+    public func applying(_ config: LassoConfig) -> ChainServices {
+        var services = self
+        services.breakerPolicy = CircuitBreakerPolicy(config.circuitBreaker)
+        return services
     }
 }

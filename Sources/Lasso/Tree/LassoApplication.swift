@@ -18,6 +18,7 @@ import Supervision
 /// │       ├── TransportRegistry
 /// │       ├── UpstreamSubscriptionPool
 /// │       └── ClientSubscriptionRegistry
+/// ├── ConfigStore (reloads, chain starts and stops, one at a time)
 /// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
 /// ```
 /// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
@@ -92,11 +93,14 @@ public final class LassoApplication: Sendable {
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
         let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: configuredChains, names: names)
-        let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor) { runtime in
+        let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor, name: names.name("ChainsSupervisor")) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
             do {
-                for chain in configs.config.chains {
-                    try await supervisor.startChild(ChainSupervisor.childSpec(chain: chain, services: services))
+                // Every (re)start runs the chains of the config current then.
+                let config = configs.config
+                for chain in config.chains {
+                    try await supervisor.startChild(ChainSupervisor.childSpec(chain: chain,
+                                                                              services: services.applying(config)))
                 }
             } catch {
                 await supervisor.stop()
@@ -114,6 +118,7 @@ public final class LassoApplication: Sendable {
                 names.childSpec(),
                 RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
                 chains,
+                ConfigStoreServer.childSpec(configs: configs, services: services, logger: logger),
                 Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
                                    clientWebSocket: clientWebSocket, names: names),
             ], runtime: runtime)

@@ -39,6 +39,14 @@ public final class ProcessNames: Sendable {
         server(Self.chainKey(chain, "ProviderPool"), as: ProviderPool.self)
     }
 
+    /// The dynamic supervisor of the chains, if it runs.
+    public var chainsSupervisor: DynamicSupervisor? {
+        registry.whereis("ChainsSupervisor").flatMap(DynamicSupervisor.init)
+    }
+
+    /// The process that owns config reloads and chain starts and stops, if it runs.
+    public var configStore: ServerRef<ConfigStoreServer>? { server("ConfigStore", as: ConfigStoreServer.self) }
+
     /// The HTTP endpoint, if it runs.
     public var endpoint: ServerRef<Endpoint>? { server("Endpoint", as: Endpoint.self) }
 }

@@ -30,18 +30,6 @@ public final class APIEndpoint: Sendable {
         }
     }
 
-    struct ChainSummary: Codable {
-        var chain: String
-        var chainId: Int
-        var name: String
-        var running: Bool
-        var providers: [String]
-        enum CodingKeys: String, CodingKey {
-            case chain, name, running, providers
-            case chainId = "chain_id"
-        }
-    }
-
     /// Answers a GET under `/api`; `nil` when the path is not one of ours.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse? {
         let parts = request.path.split(separator: "/").map(String.init)
@@ -53,10 +41,7 @@ public final class APIEndpoint: Sendable {
             return Self.json(Health(status: "ok", version: LassoVersion.string, chainsConfigured: config.chains.count,
                                     chainsRunning: running))
         case ["chains"]:
-            return Self.json(config.chains.map { chain in
-                ChainSummary(chain: chain.key, chainId: chain.chainId, name: chain.name,
-                             running: directory.board(for: chain.key) != nil, providers: chain.providers.map(\.id))
-            })
+            return Self.json(directory.summaries(of: config))
         case let path where path.count == 3 && path[0] == "chains" && path[2] == "status":
             guard let chain = config.chain(named: path[1]) else {
                 return Self.notFound("unknown chain: \(path[1])")

@@ -1,4 +1,5 @@
 import Supervision
+import Synchronization
 
 /// The tree's `Endpoint`: the process that owns lassod's HTTP listener (and, on the same port,
 /// the client WebSockets of `ClientWebSocketEndpoint`).
@@ -20,6 +21,8 @@ public struct Endpoint: GenServer {
     /// Client WebSockets (`/ws/rpc/:chain`) on the same port, when given.
     let clientWebSocket: ClientWebSocketEndpoint?
     private var server: HTTPServer?
+    /// Shared by the incarnations of one child spec.
+    private var listenPort: ListenPort?
 
     public init(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
                 clientWebSocket: ClientWebSocketEndpoint? = nil) {
@@ -29,12 +32,34 @@ public struct Endpoint: GenServer {
         self.clientWebSocket = clientWebSocket
     }
 
+    /// The child spec. Every incarnation listens on the same port: with port 0 the first one
+    /// picks a free port and its restarts bind that one, where clients already connect.
     public static func childSpec(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
                                  clientWebSocket: ClientWebSocketEndpoint? = nil, names: ProcessNames) -> ChildSpec {
-        ChildSpec(id: "Endpoint", name: names.name("Endpoint")) { runtime in
-            try await ServerRef.start(label: "Endpoint", runtime: runtime) {
-                Endpoint(loop: loop, configuration: configuration, router: router, clientWebSocket: clientWebSocket)
+        let listenPort = ListenPort(configuration.port)
+        return ChildSpec(id: "Endpoint", name: names.name("Endpoint")) { runtime in
+            var configuration = configuration
+            configuration.port = listenPort.value
+            return try await ServerRef.start(label: "Endpoint", runtime: runtime) { [configuration] in
+                var endpoint = Endpoint(loop: loop, configuration: configuration, router: router,
+                                        clientWebSocket: clientWebSocket)
+                endpoint.listenPort = listenPort
+                return endpoint
             }.process
+        }
+    }
+
+    /// The port the endpoint's incarnations share: the configured one until one was bound.
+    private final class ListenPort: Sendable {
+        private let port: Mutex<Int>
+
+        init(_ port: Int) { self.port = Mutex(port) }
+
+        var value: Int { port.withLock { $0 } }
+
+        /// Records the port an incarnation bound, if none was fixed yet.
+        func keep(_ bound: Int) {
+            port.withLock { if $0 == 0 { $0 = bound } }
         }
     }
 
@@ -43,6 +68,7 @@ public struct Endpoint: GenServer {
                                     webSocket: clientWebSocket?.handlers)
         clientWebSocket?.serve(server)
         self.server = server
+        listenPort?.keep(server.port)
     }
 
     public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Int {

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import Lasso
+import Supervision
+
+/// `reload` through the `ConfigStore` process, against config files written by the test.
+@Suite(.serialized) struct TreeControlReloadTests {
+    static let chainsPath = "Application/ChainsSupervisor"
+
+    @Test func addedRemovedAndChangedChainsTakeEffectAndTheOthersAreUntouched() async throws {
+        let stack = try await TreeControlStack()
+        let ethereum = try #require(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(ethereum)"))
+        let base = try #require(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(base)"))
+        let store = try #require(await stack.pid(at: "Application/ConfigStore"))
+
+        // base gains beta as a second provider; polygon goes; optimism comes.
+        let changedBase = stack.base + "      - {id: beta, url: \"\(stack.beta.url)\"}\n"
+        try stack.writeConfig(TreeControlStack.config(stack.ethereum, changedBase, stack.optimism))
+        let diff = try await stack.control.reload()
+        #expect(diff.added == ["optimism"] && diff.removed == ["polygon"] && diff.changed == ["base"]
+                && diff.unchanged == ["ethereum"])
+
+        let tree = await stack.tree()
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(ethereum)") == ethereum, "unchanged: not restarted")
+        let newBase = try #require(tree.node(at: ["ChainsSupervisor", "ChainSupervisor(base)"]))
+        #expect(newBase.pid != base)
+        #expect(newBase.node(at: ["ProviderSupervisor(beta)"]) != nil, "restarted from its new config")
+        #expect(tree.node(at: ["ChainsSupervisor", "ChainSupervisor(polygon)"]) == nil)
+        #expect(tree.node(at: ["ChainsSupervisor", "ChainSupervisor(optimism)"]) != nil)
+        #expect(tree.node(at: ["ConfigStore"])?.pid == store)
+
+        #expect(await stack.control.chains().map(\.chain) == ["ethereum", "base", "optimism"])
+        #expect(try await stack.chainID("optimism") == TreeControlStack.expectedChainID(10))
+        #expect(await stack.answerOrError("polygon").contains("HTTP 404"), "a removed chain is unknown")
+        #expect(try await stack.control.status(chain: "base").providers.map(\.id) == ["gamma", "beta"])
+        await #expect(throws: AdminError.unknownChain("polygon")) { try await stack.control.startChain("polygon") }
+
+        // The same file again changes nothing.
+        let again = try await stack.control.reload()
+        #expect(again.isEmpty && again.unchanged == ["ethereum", "base", "optimism"])
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(base)") == newBase.pid)
+        await stack.shutdown()
+    }
+
+    @Test func aChangedChainThatWasStoppedStaysStoppedAndStartsWithItsNewConfig() async throws {
+        let stack = try await TreeControlStack()
+        try await stack.control.stopChain("base")
+        let changedBase = stack.base + "      - {id: beta, url: \"\(stack.beta.url)\"}\n"
+        try stack.writeConfig(TreeControlStack.config(stack.ethereum, changedBase, stack.polygon))
+        #expect(try await stack.control.reload().changed == ["base"])
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(base)") == nil)
+        try await stack.control.startChain("base")
+        #expect(await stack.tree().node(at: ["ChainsSupervisor", "ChainSupervisor(base)", "ProviderSupervisor(beta)"]) != nil)
+        await stack.shutdown()
+    }
+
+    @Test func aChangedBreakerPolicyReachesTheRestartedChains() async throws {
+        let stack = try await TreeControlStack()
+        try stack.writeConfig("circuit_breaker: {failure_threshold: 1}\n"
+                              + TreeControlStack.config(stack.ethereum, stack.base, stack.polygon))
+        let diff = try await stack.control.reload()
+        #expect(diff.changed == ["ethereum", "base", "polygon"])
+        // One failure now opens alpha's breaker (the default needs five).
+        stack.alpha.provider.behavior = .erroring(.httpServerError)
+        #expect(try await stack.chainID("ethereum") == TreeControlStack.expectedChainID(1))
+        let breaker = try #require(stack.app.services.breakers.breaker(chain: "ethereum",
+                                                                        channel: Channel(providerID: "alpha", transport: .http)))
+        guard case .state(let state, _) = try await breaker.call(.status) else { Issue.record("no state"); return }
+        #expect(state.phase == .open)
+        await stack.shutdown()
+    }
+
+    @Test func aBrokenFileChangesNothingAndSaysWhereItIsBroken() async throws {
+        let stack = try await TreeControlStack()
+        let before = await stack.tree()
+        let config = stack.app.configs.config
+
+        func refusal() async -> [String]? {
+            do {
+                _ = try await stack.control.reload()
+                return nil
+            } catch let AdminError.invalidConfig(problems) {
+                return problems
+            } catch {
+                return ["unexpected \(error)"]
+            }
+        }
+
+        try stack.writeConfig(TreeControlStack.config(stack.ethereum) + "  base: {chain_id: [8453\n")
+        let syntax = try #require(await refusal())
+        #expect(syntax.count == 1 && syntax[0].contains("(line "), "\(syntax)")
+
+        // Two validation errors: both are reported, each with its key path and line.
+        try stack.writeConfig(TreeControlStack.config(stack.ethereum, stack.optimism) + """
+              base:
+                chain_id: 8453
+                providers:
+                  - {id: gamma, url: "ftp://127.0.0.1/"}
+                monitoring: {probe_interval_ms: 0}
+
+            """)
+        let validation = try #require(await refusal())
+        #expect(validation.count == 2, "\(validation)")
+        #expect(validation.contains { $0.hasPrefix("chains.base.providers[0].url:") && $0.hasSuffix("(line 15)") },
+                "\(validation)")
+        #expect(validation.contains { $0.hasPrefix("chains.base.monitoring.probe_interval_ms:") && $0.contains("(line 16)") },
+                "\(validation)")
+
+        try FileManager.default.removeItem(atPath: stack.configPath)
+        let unreadable = try #require(await refusal())
+        #expect(unreadable.count == 1 && unreadable[0].contains("cannot read"))
+
+        #expect(stack.app.configs.config == config)
+        let after = await stack.tree()
+        #expect(TreeControlStack.shape(after) == TreeControlStack.shape(before))
+        #expect(after.allNodes.map(\.pid) == before.allNodes.map(\.pid), "no process was stopped or started")
+        await stack.shutdown()
+    }
+
+    @Test func startOnlySectionsAreNotAppliedAndSayRestartRequired() async throws {
+        let stack = try await TreeControlStack()
+        let endpoint = try #require(await stack.pid(at: "Application/Endpoint"))
+        try stack.writeConfig("server: {port: 4999, max_body_bytes: 1024}\nobservability: {log_level: debug}\n"
+                              + TreeControlStack.config(stack.ethereum, stack.base, stack.polygon))
+        let diff = try await stack.control.reload()
+        #expect(diff.isEmpty)
+        #expect(await stack.pid(at: "Application/Endpoint") == endpoint)
+        #expect(try await stack.chainID("ethereum") == TreeControlStack.expectedChainID(1), "still on the first port")
+        let warnings = stack.logs.lines.filter { $0.contains(#""event":"config.reload.restart_required""#) }
+        #expect(warnings.count == 2)
+        #expect(warnings.contains { $0.contains(#""section":"server""#) })
+        #expect(warnings.contains { $0.contains(#""section":"observability""#) })
+        await stack.shutdown()
+        #expect(!stack.logs.lines.joined().contains("SECRETKEY"))
+    }
+}
