@@ -26,9 +26,10 @@ func ignoreReloadsUntilReady() {
 
 /// Opens the admin socket on `application` and routes SIGHUP to a reload. On failure (another
 /// lassod owns the socket) stops the tree and exits 1.
-func startAdmin(_ application: LassoApplication, config: LassoConfig, configPath: String) async
+func startAdmin(_ application: LassoApplication, config: LassoConfig, configPath: String?) async
     -> (AdminServer, ReloadSignal) {
-    let control = TreeControl(application: application, configPath: configPath)
+    // A reload re-applies the command line's overrides, which outrank the file as at start.
+    let control = TreeControl(application: application, configPath: configPath) { options.apply(to: $0) }
     do {
         let server = try AdminServer(application: application, path: config.server.adminSocket, control: control)
         return (server, ReloadSignal(control: control, logger: application.logger))
@@ -68,7 +69,7 @@ func runUntilStopped(_ application: LassoApplication, admin: AdminServer, cleanU
 }
 
 /// Runs lassod in front of three simulated providers per chain until SIGINT or SIGTERM.
-func demo(_ config: LassoConfig, configPath: String) async {
+func demo(_ config: LassoConfig) async {
     ignoreReloadsUntilReady()
     let demo: LassoDemo
     do {
@@ -76,7 +77,9 @@ func demo(_ config: LassoConfig, configPath: String) async {
     } catch {
         fail("could not start the demo: \(error)", code: 1)
     }
-    let (admin, reload) = await startAdmin(demo.application, config: config, configPath: configPath)
+    // The demo replaced every provider with a simulated one, so re-reading the file would not
+    // reload what runs: its control refuses `reload` with a message saying so.
+    let (admin, reload) = await startAdmin(demo.application, config: config, configPath: nil)
     let port = demo.application.port
     let chain = config.chains.first?.key ?? "ethereum"
     let banner = ["lassod \(LassoVersion.string) demo on http://\(config.server.host):\(port), simulated providers:"]
@@ -123,7 +126,7 @@ case .checkConfig(let path):
 case .ctl(let socket, let json, let command, let arguments):
     await ctl(socket: socket, json: json, command: command, arguments: arguments)
 case .demo:
-    await demo(options.apply(to: loadConfig(options.configPath)), configPath: options.configPath)
+    await demo(options.apply(to: loadConfig(options.configPath)))
 case .serve:
     await serve(options.apply(to: loadConfig(options.configPath)), configPath: options.configPath)
 }

@@ -133,4 +133,36 @@ import Supervision
         await stack.shutdown()
         #expect(!stack.logs.lines.joined().contains("SECRETKEY"))
     }
+
+    @Test func theCommandLinesOverridesOutrankTheReloadedFile() async throws {
+        // Started with the file's server section overridden (as `--port`/`--log-level` do), a
+        // reload of the unchanged file must see the overrides again, not a changed server section.
+        let stack = try await TreeControlStack()
+        let running = stack.app.configs.config.server.port
+        try stack.writeConfig("server: {port: \(running + 1)}\n"
+                              + TreeControlStack.config(stack.ethereum, stack.base, stack.polygon))
+        let control = TreeControl(application: stack.app, configPath: stack.configPath) { config in
+            var config = config
+            config.server.port = running
+            return config
+        }
+        #expect(try await control.reload().isEmpty)
+        #expect(stack.app.configs.config.server.port == running)
+        #expect(!stack.logs.lines.contains { $0.contains(#""event":"config.reload.restart_required""#) })
+        await stack.shutdown()
+    }
+
+    @Test func withoutAFileReloadIsRefusedAndNothingChanges() async throws {
+        let stack = try await TreeControlStack()
+        let ethereum = try #require(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(ethereum)"))
+        let control = TreeControl(application: stack.app, configPath: nil)
+        await #expect(throws: AdminError.self) { try await control.reload() }
+        do {
+            _ = try await control.reload()
+        } catch {
+            #expect("\(error)".contains("reload is not available here"))
+        }
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(ethereum)") == ethereum)
+        await stack.shutdown()
+    }
 }

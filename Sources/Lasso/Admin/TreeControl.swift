@@ -25,12 +25,17 @@ public final class TreeControl: AdminControl {
     static let changeTimeout: Duration = .seconds(120)
 
     let application: LassoApplication
-    /// The file `reload` reads.
-    let configPath: String
+    /// The file `reload` reads; `nil` when the running config came from no file `reload` could
+    /// re-read as it is (the demo rewrites every provider to a simulated one).
+    let configPath: String?
+    /// Applied to every reloaded config: the command line's overrides.
+    let adjust: @Sendable (LassoConfig) -> LassoConfig
 
-    public init(application: LassoApplication, configPath: String) {
+    public init(application: LassoApplication, configPath: String?,
+                adjust: @escaping @Sendable (LassoConfig) -> LassoConfig = { $0 }) {
         self.application = application
         self.configPath = configPath
+        self.adjust = adjust
     }
 
     public func tree() async -> TreeSnapshot {
@@ -60,7 +65,11 @@ public final class TreeControl: AdminControl {
     }
 
     public func reload() async throws -> ConfigDiff {
-        guard case .reloaded(let diff) = try await change(.reload(path: configPath)) else {
+        guard let configPath else {
+            throw AdminError.failed("reload is not available here: this lassod's config was not read from a file "
+                + "(the demo's providers are simulated); restart it instead")
+        }
+        guard case .reloaded(let diff) = try await change(.reload(path: configPath, adjust: adjust)) else {
             throw AdminError.failed("ConfigStore answered a reload with something else")
         }
         return diff

@@ -23,8 +23,9 @@ import Supervision
 /// ```
 public struct ConfigStoreServer: GenServer {
     public enum Call: Sendable {
-        /// Re-read the config at `path` and apply it.
-        case reload(path: String)
+        /// Re-read the config at `path`, pass it through `adjust` (the command line's overrides,
+        /// which outrank the file on every reload as at start), and apply it.
+        case reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig = { $0 })
         /// Start a configured chain that does not run, from the current config.
         case startChain(String)
         /// Stop a running chain.
@@ -62,8 +63,8 @@ public struct ConfigStoreServer: GenServer {
     public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
         do throws(AdminError) {
             switch request {
-            case .reload(let path):
-                return .reloaded(try await reload(path: path))
+            case .reload(let path, let adjust):
+                return .reloaded(try await reload(path: path, adjust: adjust))
             case .startChain(let name):
                 let chain = try configured(name)
                 let chains = try chainsSupervisor()
@@ -87,10 +88,11 @@ public struct ConfigStoreServer: GenServer {
 
     // MARK: - Reload
 
-    private func reload(path: String) async throws(AdminError) -> ConfigDiff {
+    private func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
+        -> ConfigDiff {
         let next: LassoConfig
         do throws(ConfigError) {
-            next = try LassoConfig.load(path: path)
+            next = adjust(try LassoConfig.load(path: path))
         } catch {
             throw .invalidConfig(error.issues.map(\.description))
         }
