@@ -93,6 +93,20 @@ final class LassoHarness: Sendable {
         try status().providers.first { $0.id == id }?.breakers["http"]
     }
 
+    /// Waits until every provider's first health probe has been recorded (each provider `up`,
+    /// or `lagging`), so that later probes cannot interleave with a test's first requests.
+    func waitUntilProbed() async throws {
+        let probed = try await eventually {
+            try status().providers.allSatisfy { $0.availability == .up || $0.availability == .lagging }
+        }
+        #expect(probed, "every provider answered its first probe")
+    }
+
+    /// Waits until provider `id`'s HTTP breaker reports `phase` through the status API.
+    func waitForBreaker(_ id: String, _ phase: String) async throws -> Bool {
+        try await eventually { try breakerPhase(id) == phase }
+    }
+
     /// Waits until `condition` holds, for at most `timeout`; returns whether it did.
     func eventually(within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
         try await Self.eventually(within: timeout, condition)
