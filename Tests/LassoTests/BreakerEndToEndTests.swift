@@ -20,7 +20,7 @@ import Testing
 
     @Test func everyTransitionClosedOpenHalfOpenOpenHalfOpenClosed() async throws {
         let harness = try await Self.harness(recoveryMs: 1_500)
-        #expect(try harness.breakerPhase("alpha") == "closed")
+        #expect(try await harness.breakerPhase("alpha") == "closed")
 
         // closed → open after two consecutive provider faults; the client never notices.
         harness.provider("alpha").behavior = .erroring(.httpServerError)
@@ -46,7 +46,7 @@ import Testing
         #expect(try await harness.waitForBreaker("alpha", "half_open"))
         harness.provider("alpha").behavior = .healthy
         #expect(try await harness.chainID("/rpc/provider/alpha/ethereum") == Self.reply)
-        #expect(try harness.breakerPhase("alpha") == "half_open", "one success is not enough")
+        #expect(try await harness.breakerPhase("alpha") == "half_open", "one success is not enough")
         #expect(try await harness.chainID("/rpc/provider/alpha/ethereum") == Self.reply)
         #expect(try await harness.waitForBreaker("alpha", "closed"))
 
@@ -69,7 +69,7 @@ import Testing
         }
         #expect(harness.count("alpha", "eth_call") == 4, "each revert was answered by alpha, no failover")
         #expect(harness.count("beta", "eth_call") == 0)
-        #expect(try harness.breakerPhase("alpha") == "closed")
+        #expect(try await harness.breakerPhase("alpha") == "closed")
         await harness.shutdown()
     }
 
@@ -79,7 +79,7 @@ import Testing
         for _ in 0..<4 { #expect(try await harness.chainID() == Self.reply) }
         #expect(harness.count("alpha") == 1, "after its 429 alpha is skipped for the Retry-After")
         #expect(harness.count("beta") == 4)
-        let alpha = try #require(try harness.status().providers.first { $0.id == "alpha" })
+        let alpha = try #require(try await harness.status().providers.first { $0.id == "alpha" })
         #expect(alpha.coolingDown)
         #expect(alpha.breakers["http"] == "closed")
         await harness.shutdown()

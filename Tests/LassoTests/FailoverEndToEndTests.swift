@@ -67,7 +67,7 @@ import Testing
                                              chainSettings: "monitoring: {probe_interval_ms: 100, lag_threshold_blocks: 3}")
         harness.provider("alpha").behavior = .lagging(blocks: 10)
         let lagging = try await harness.eventually {
-            try harness.status().providers.first { $0.id == "alpha" }?.availability == .lagging
+            try await harness.status().providers.first { $0.id == "alpha" }?.availability == .lagging
         }
         #expect(lagging, "the probes saw alpha 10 blocks behind")
         for _ in 0..<4 { #expect(try await harness.chainID() == #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#) }

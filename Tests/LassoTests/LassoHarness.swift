@@ -5,8 +5,9 @@ import Supervision
 
 /// lassod in front of simulated providers, over real loopback sockets: the shared stage of the
 /// end-to-end suites. One chain, `ethereum` (chain id 1); each provider gets its own
-/// `SimulatedProviderServer` on a free port, with a fake key in its URL so tests can check that
-/// it never leaks.
+/// `SimulatedProviderServer` on a free port, with a fake key in its URL (in the path for the
+/// first provider, the third…, in the query for the others) so tests can check that it never
+/// leaks.
 final class LassoHarness: Sendable {
     /// One provider of the chain: its id and extra YAML fields (`priority: 1, type: paid`).
     struct Provider {
@@ -29,11 +30,12 @@ final class LassoHarness: Sendable {
         let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
         var servers: [String: SimulatedProviderServer] = [:]
         var lines: [String] = []
-        for provider in providers {
+        for (index, provider) in providers.enumerated() {
             let server = try SimulatedProviderServer(provider: SimulatedProvider(id: provider.id, chain: chain), loop: loop)
             servers[provider.id] = server
             let extra = provider.fields.isEmpty ? "" : ", " + provider.fields
-            lines.append("      - {id: \(provider.id), url: \"http://127.0.0.1:\(server.port)/v2/SECRETKEY\"\(extra)}")
+            let secret = index % 2 == 0 ? "v2/SECRETKEY" : "?apikey=SECRETKEY"
+            lines.append("      - {id: \(provider.id), url: \"http://127.0.0.1:\(server.port)/\(secret)\"\(extra)}")
         }
         self.servers = servers
         let yaml = """
@@ -76,35 +78,37 @@ final class LassoHarness: Sendable {
         try await post(path, #"{"jsonrpc":"2.0","id":\#(id),"method":"eth_chainId"}"#)
     }
 
-    /// A GET route's status and body.
-    func get(_ path: String) throws -> (Int, String) {
-        let reply = try LoopbackGET.fetch(port: app.port, path: path)
+    /// A GET route's status and body. The blocking socket work runs off the cooperative pool,
+    /// which lassod's processes need to answer.
+    func get(_ path: String) async throws -> (Int, String) {
+        let port = app.port
+        let reply = try await LoopbackConnection.offPool { try LoopbackGET.fetch(port: port, path: path) }
         return (reply.status, reply.body)
     }
 
     /// The chain's status as `GET /api/chains/ethereum/status` reports it.
-    func status() throws -> ChainStatus {
-        let (_, body) = try get("/api/chains/ethereum/status")
+    func status() async throws -> ChainStatus {
+        let (_, body) = try await get("/api/chains/ethereum/status")
         return try JSONDecoder().decode(ChainStatus.self, from: Data(body.utf8))
     }
 
     /// The HTTP breaker phase of provider `id`, as the status API reports it.
-    func breakerPhase(_ id: String) throws -> String? {
-        try status().providers.first { $0.id == id }?.breakers["http"]
+    func breakerPhase(_ id: String) async throws -> String? {
+        try await status().providers.first { $0.id == id }?.breakers["http"]
     }
 
     /// Waits until every provider's first health probe has been recorded (each provider `up`,
     /// or `lagging`), so that later probes cannot interleave with a test's first requests.
     func waitUntilProbed() async throws {
         let probed = try await eventually {
-            try status().providers.allSatisfy { $0.availability == .up || $0.availability == .lagging }
+            try await status().providers.allSatisfy { $0.availability == .up || $0.availability == .lagging }
         }
         #expect(probed, "every provider answered its first probe")
     }
 
     /// Waits until provider `id`'s HTTP breaker reports `phase` through the status API.
     func waitForBreaker(_ id: String, _ phase: String) async throws -> Bool {
-        try await eventually { try breakerPhase(id) == phase }
+        try await eventually { try await breakerPhase(id) == phase }
     }
 
     /// Waits until `condition` holds, for at most `timeout`; returns whether it did.

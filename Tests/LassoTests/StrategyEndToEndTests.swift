@@ -73,7 +73,7 @@ import Testing
         #expect(harness.count("beta") == 2)
         #expect(harness.count("alpha") == 0, "a pinned request never fails over")
 
-        let (status, body) = try harness.get("/api/health")
+        let (status, body) = try await harness.get("/api/health")
         #expect(status == 200 && body.contains(#""status":"ok""#))
         await harness.shutdown()
     }

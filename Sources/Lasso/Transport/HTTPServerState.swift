@@ -121,8 +121,13 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
         }
         if isDraining { return }
         isDraining = true
-        for listener in listeners { _ = listener.close() }
-        listeners.removeAll()
+        // From a timer, which lws runs before it polls: closed from inside this command, the
+        // listener could still have a readiness event from the current poll round pending, and
+        // lws would try to accept on the placeholder.
+        core.timers.schedule(in: context, after: 0) { [self] in
+            for listener in listeners { _ = listener.close() }
+            listeners.removeAll()
+        }
         for connection in httpConnections.values { connection.serverDraining() }
         drainDeadline = core.timers.schedule(in: context, after: seconds) { [self] in
             drainDeadline = nil
@@ -154,6 +159,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
             return
         }
         self.vhost = nil
+        listeners.removeAll()  // lws closes them with the vhost
         for connection in webSockets.values { connection.serverStopping() }
         core.timers.schedule(in: context, after: 0) { [self] in
             lws_vhost_destroy(vhost)
@@ -165,6 +171,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     private func stopNow() {
         if let vhost {
             self.vhost = nil
+            listeners.removeAll()
             for connection in webSockets.values { connection.serverStopping() }
             lws_vhost_destroy(vhost)
         }

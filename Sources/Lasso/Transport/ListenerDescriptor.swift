@@ -17,6 +17,7 @@ import Foundation
 /// close, that socket.
 struct ListenerDescriptor: Sendable, Equatable {
     let fd: Int32
+    let port: Int
 
     /// Every listening TCP socket of this process, with its local port.
     static func listeningSockets() -> [Int32: Int] {
@@ -32,7 +33,7 @@ struct ListenerDescriptor: Sendable, Equatable {
     /// The listener(s) on `port` that appeared since `before` was taken.
     static func created(since before: [Int32: Int], port: Int) -> [ListenerDescriptor] {
         listeningSockets().filter { fd, boundPort in boundPort == port && before[fd] != port }
-            .keys.sorted().map(ListenerDescriptor.init)
+            .keys.sorted().map { ListenerDescriptor(fd: $0, port: port) }
     }
 
     /// Releases the listening socket; returns false when the swap failed (the socket stays open).
@@ -41,7 +42,7 @@ struct ListenerDescriptor: Sendable, Equatable {
         guard placeholder >= 0 else { return false }
         defer { _ = Foundation.close(placeholder) }
         // Still ours? The number could have been closed by lws and reused meanwhile.
-        guard Self.listeningPort(fd) != nil else { return false }
+        guard Self.listeningPort(fd) == port else { return false }
         return dup2(placeholder, fd) == fd
     }
 
