@@ -19,7 +19,11 @@ import Testing
         .hanging,                                   // no answer: cut by the upstream timeout
     ])
     func providerFaultsFailOverToTheNextProvider(_ behavior: SimulatedProviderBehavior) async throws {
-        let harness = try await LassoHarness(providers: Self.providers)
+        // A hanging alpha is given up after 5 s, just when beta's server would close the
+        // keep-alive connection its first probe left idle; probes every 100 ms keep it in use,
+        // so the failover does not land on a connection being closed under it.
+        let probes = behavior == .hanging ? "monitoring: {probe_interval_ms: 100}" : ""
+        let harness = try await LassoHarness(providers: Self.providers, chainSettings: probes)
         harness.provider("alpha").behavior = behavior
         // A raw connection: it waits out a hanging provider longer than lassod does.
         let connection = try LoopbackConnection(port: harness.app.port)
