@@ -5,53 +5,14 @@ import Supervision
 
 /// lassod in front of simulated providers, over real loopback sockets.
 @Suite(.serialized) struct EndToEndTests {
-    final class Stack: Sendable {
-        let loop: EventLoop
-        let client: HTTPClient
-        let alpha: SimulatedProviderServer
-        let beta: SimulatedProviderServer
-        let app: LassoApplication
-        let logs = MemorySink()
-
-        init() async throws {
-            loop = try EventLoop()
-            client = HTTPClient(loop: loop)
-            let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
-            alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
-            beta = try SimulatedProviderServer(provider: SimulatedProvider(id: "beta", chain: chain), loop: loop)
-            let config = try LassoConfig.parse(yaml: """
-                selection: {default_strategy: priority}
-                chains:
-                  ethereum:
-                    chain_id: 1
-                    providers:
-                      - {id: alpha, priority: 1, url: "http://127.0.0.1:\(alpha.port)/v2/SECRETKEY"}
-                      - {id: beta, priority: 2, url: "http://127.0.0.1:\(beta.port)/?apikey=SECRETKEY"}
-                """, environment: [:])
-            app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: logs, port: 0)
-        }
-
-        func post(_ path: String, _ body: String) async throws -> String {
-            let response = try await client.post("http://127.0.0.1:\(app.port)\(path)", body: Array(body.utf8))
-            return String(decoding: response.body, as: UTF8.self)
-        }
-
-        func get(_ path: String) throws -> (Int, String) {
-            let reply = try LoopbackGET.fetch(port: app.port, path: path)
-            return (reply.status, reply.body)
-        }
-
-        func shutdown() async {
-            await app.stop()
-            alpha.stop()
-            beta.stop()
-            loop.stop()
-        }
+    /// alpha (priority 1) and beta (priority 2) on chain `ethereum`.
+    static func stack() async throws -> LassoHarness {
+        try await LassoHarness(providers: [.init(id: "alpha", fields: "priority: 1"), .init(id: "beta", fields: "priority: 2")])
     }
 
     @Test func aRateLimitedProviderCoolsDownForItsRetryAfter() async throws {
-        let stack = try await Stack()
-        stack.alpha.provider.behavior = .rateLimited(retryAfterSeconds: 30)
+        let stack = try await Self.stack()
+        stack.provider("alpha").behavior = .rateLimited(retryAfterSeconds: 30)
         let answer = try await stack.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
         #expect(answer == #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
         let board = try #require(stack.app.services.directory.board(for: "ethereum"))
@@ -66,31 +27,31 @@ import Supervision
     }
 
     @Test func proxiesFailsOverReportsAndNeverLeaksTheKey() async throws {
-        let stack = try await Stack()
+        let stack = try await Self.stack()
         let answer = try await stack.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":"a","method":"eth_chainId","params":[]}"#)
         #expect(answer == #"{"jsonrpc":"2.0","id":"a","result":"0x1"}"#)
-        #expect(stack.alpha.provider.requestCounts["eth_chainId"] == 1)
+        #expect(stack.provider("alpha").requestCounts["eth_chainId"] == 1)
 
         // alpha starts failing: the client sees nothing but beta's answer.
-        stack.alpha.provider.behavior = .erroring(.httpServerError)
+        stack.provider("alpha").behavior = .erroring(.httpServerError)
         let failedOver = try await stack.post("/rpc/ethereum?include_meta=body",
                                               #"{"jsonrpc":"2.0","id":7,"method":"eth_chainId"}"#)
         #expect(failedOver.hasPrefix(#"{"jsonrpc":"2.0","id":7,"result":"0x1","lasso_meta":{"#))
         #expect(failedOver.contains(#""retries":1"#) && failedOver.contains("beta"))
-        #expect(stack.beta.provider.requestCounts["eth_chainId"] == 1)
+        #expect(stack.provider("beta").requestCounts["eth_chainId"] == 1)
 
         // Both down: -32000 naming the providers by id only.
-        stack.beta.provider.behavior = .erroring(.httpServerError)
+        stack.provider("beta").behavior = .erroring(.httpServerError)
         let allFailed = try await stack.post("/rpc/1", #"{"jsonrpc":"2.0","id":8,"method":"eth_chainId"}"#)
         #expect(allFailed.contains(#""code":-32000"#) && allFailed.contains("alpha/http") && allFailed.contains("beta/http"))
 
-        let (healthStatus, health) = try stack.get("/api/health")
+        let (healthStatus, health) = try await stack.get("/api/health")
         #expect(healthStatus == 200 && health.contains(#""chains_running":1"#))
-        let (_, status) = try stack.get("/api/chains/ethereum/status")
+        let (_, status) = try await stack.get("/api/chains/ethereum/status")
         #expect(status.contains(#""chain":"ethereum""#))
-        let (metricsStatus, metrics) = try stack.get("/metrics")
+        let (metricsStatus, metrics) = try await stack.get("/metrics")
         #expect(metricsStatus == 200 && metrics.contains("lasso_requests_total"))
-        let (unknownStatus, _) = try stack.get("/api/nothing")
+        let (unknownStatus, _) = try await stack.get("/api/nothing")
         #expect(unknownStatus == 404)
 
         await stack.shutdown()

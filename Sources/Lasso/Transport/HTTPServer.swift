@@ -122,6 +122,24 @@ public final class HTTPServer: Sendable {
         return loop.performAndWait { state.statistics } ?? Statistics(acceptedHTTPConnections: 0, openHTTPConnections: 0, openWebSockets: 0)
     }
 
+    /// Stops gracefully: closes the listening socket at once (new connections are refused),
+    /// closes idle keep-alive connections, lets every request already received finish and its
+    /// reply be written (with `connection: close`), then stops as ``stop()`` does. Returns once
+    /// the last such connection has closed, or after `timeout`, when the rest are cut.
+    ///
+    /// Completion is signalled from the loop thread when the count of open HTTP connections
+    /// reaches zero; nothing polls.
+    public func drain(within timeout: Duration) async {
+        let state = self.state, loop = self.loop
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            guard loop.execute({ state.drain(within: seconds) { continuation.resume() } }) else {
+                continuation.resume()
+                return
+            }
+        }
+    }
+
     /// Stops listening and closes every connection of this server. From another thread it
     /// waits until the port is released; on the loop thread it only schedules that.
     public func stop() {

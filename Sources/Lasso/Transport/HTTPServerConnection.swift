@@ -67,6 +67,12 @@ final class HTTPServerConnection: LoopSession {
         }
     }
 
+    /// The server is draining: an idle connection closes now (no request of its is lost); one
+    /// with a request in progress answers it and then closes (see `write`).
+    func serverDraining() {
+        if case .idle = phase { lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC) }
+    }
+
     /// A handler's answer for request `serial`.
     func deliver(_ response: HTTPResponse, serial: UInt64) {
         guard serial == self.serial, case .awaitingHandler = phase else { return }
@@ -166,7 +172,8 @@ final class HTTPServerConnection: LoopSession {
                 return -1
             }
         }
-        if response.closeConnection,
+        let closing = response.closeConnection || server.isDraining
+        if closing,
            lws_add_http_header_by_name(wsi, "connection:", "close", 5, &cursor, end) != 0 {
             return -1
         }
@@ -179,7 +186,7 @@ final class HTTPServerConnection: LoopSession {
         }
         let total = bodyStart - start
         guard lws_write(wsi, start, total, LWS_WRITE_HTTP_FINAL) >= total else { return -1 }
-        if response.closeConnection { return -1 }
+        if closing { return -1 }
         return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
     }
 

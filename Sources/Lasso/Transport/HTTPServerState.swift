@@ -6,6 +6,11 @@ import Foundation
 /// callbacks of each new connection, which it turns into an ``HTTPServerConnection`` or a
 /// ``WebSocketServerConnection`` session.
 ///
+/// Draining (``drain(within:_:)``): the listening socket closes at once, idle keep-alive
+/// connections are closed, and every connection with a request in progress closes right after
+/// writing its reply (which says `connection: close`). When the last HTTP connection has closed,
+/// or the deadline passes, the vhost is destroyed as in ``stopSoon(_:)``, cutting whatever is left.
+///
 /// Threading: confined to the loop thread (`@unchecked Sendable` so responders and the public
 /// facade can carry it to the loop through the command queue).
 final class HTTPServerState: LoopSession, @unchecked Sendable {
@@ -17,7 +22,12 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     private var listenerID: UInt = 0
     private var vhost: OpaquePointer?
     private var webSockets: [UInt: WebSocketServerConnection] = [:]
-    private var httpConnections = 0
+    private var httpConnections: [UInt: HTTPServerConnection] = [:]
+    /// The listener's kernel sockets, closed first when draining.
+    private var listeners: [ListenerDescriptor] = []
+    /// Set once a drain begins: replies close their connections, and the last close ends the drain.
+    private(set) var isDraining = false
+    private var drainDeadline: LoopTimers.ID?
     private var stopWaiters: [() -> Void] = []
     private var acceptedConnections = 0
     /// C strings and structs the vhost points at; lws reads them for the vhost's whole life.
@@ -47,7 +57,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
 
     /// Connection counters as of now.
     var statistics: HTTPServer.Statistics {
-        HTTPServer.Statistics(acceptedHTTPConnections: acceptedConnections, openHTTPConnections: httpConnections,
+        HTTPServer.Statistics(acceptedHTTPConnections: acceptedConnections, openHTTPConnections: httpConnections.count,
                               openWebSockets: webSockets.count)
     }
 
@@ -87,14 +97,49 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
             info.ssl_cert_filepath = cStrings.make(tls.certificatePath)
             info.ssl_private_key_filepath = cStrings.make(tls.privateKeyPath)
         }
+        let socketsBefore = ListenerDescriptor.listeningSockets()
         guard let vhost = lws_create_vhost(context, &info) else {
             core.unregister(listenerID)
             return .failure(.listenFailed(address: address))
         }
         self.vhost = vhost
+        let port = Int(lws_get_vhost_listen_port(vhost))
+        listeners = ListenerDescriptor.created(since: socketsBefore, port: port)
         core.retain(self)
         core.onShutdown(listenerID) { [weak self] in self?.stopNow() }
-        return .success(Int(lws_get_vhost_listen_port(vhost)))
+        return .success(port)
+    }
+
+    /// Stops accepting and lets the requests already received finish; `completion` runs on the
+    /// loop thread once the vhost is destroyed: when no HTTP connection is left, or after
+    /// `seconds` at the latest. WebSocket connections are closed with the vhost.
+    func drain(within seconds: Double, _ completion: @escaping () -> Void) {
+        stopWaiters.append(completion)
+        guard vhost != nil, let context = core.context else {
+            stopSoon(nil)
+            return
+        }
+        if isDraining { return }
+        isDraining = true
+        // From a timer, which lws runs before it polls: closed from inside this command, the
+        // listener could still have a readiness event from the current poll round pending, and
+        // lws would try to accept on the placeholder.
+        core.timers.schedule(in: context, after: 0) { [self] in
+            for listener in listeners { _ = listener.close() }
+            listeners.removeAll()
+        }
+        for connection in httpConnections.values { connection.serverDraining() }
+        drainDeadline = core.timers.schedule(in: context, after: seconds) { [self] in
+            drainDeadline = nil
+            stopSoon(nil)
+        }
+        finishDrainIfDone()
+    }
+
+    /// Ends the drain once the last HTTP connection is gone.
+    private func finishDrainIfDone() {
+        guard isDraining, httpConnections.isEmpty, vhost != nil else { return }
+        stopSoon(nil)
     }
 
     /// Stops listening; `completion` runs on the loop thread once the vhost is destroyed (lws
@@ -105,11 +150,16 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     /// connections is freed on the spot by `lws_vhost_destroy`.
     func stopSoon(_ completion: (() -> Void)?) {
         if let completion { stopWaiters.append(completion) }
+        if let drainDeadline {
+            core.timers.cancel(drainDeadline)
+            self.drainDeadline = nil
+        }
         guard let vhost, let context = core.context else {
             finishStop()
             return
         }
         self.vhost = nil
+        listeners.removeAll()  // lws closes them with the vhost
         for connection in webSockets.values { connection.serverStopping() }
         core.timers.schedule(in: context, after: 0) { [self] in
             Self.closeSockets(of: vhost, context: context)
@@ -138,6 +188,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     private func stopNow() {
         if let vhost {
             self.vhost = nil
+            listeners.removeAll()
             for connection in webSockets.values { connection.serverStopping() }
             if let context = core.context { Self.closeSockets(of: vhost, context: context) }
             lws_vhost_destroy(vhost)
@@ -160,7 +211,7 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
             let connection = HTTPServerConnection(server: self, wsi: wsi)
             connection.id = core.register(connection)
             acceptedConnections += 1
-            httpConnections += 1
+            httpConnections[connection.id] = connection
             lws_set_opaque_user_data(wsi, LoopCore.tag(connection.id))
             return connection.handle(wsi: wsi, reason: reason, input: input, length: length)
         case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
@@ -196,8 +247,9 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
 
     /// Called once per HTTP connection when lws closes it.
     func httpClosed(_ connection: HTTPServerConnection) {
-        httpConnections -= 1
+        httpConnections[connection.id] = nil
         core.unregister(connection.id)
+        finishDrainIfDone()
     }
 
     /// Hands a handler's response to its connection, if that connection still waits for it.

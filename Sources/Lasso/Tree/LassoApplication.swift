@@ -44,9 +44,11 @@ public final class LassoApplication: Sendable {
     let eventToken: UInt64
 
     /// Starts lassod for `config`. `port` overrides `server.port` (0 picks a free port).
+    /// `drainTimeout` bounds how long ``stop()`` lets requests in flight finish.
     /// - Throws: when the loop cannot start, the port cannot be bound, or a chain cannot start.
     public static func start(config: LassoConfig, runtime: Runtime = .shared, sink: any LogSink = StandardOutputSink(),
-                             port: Int? = nil, httpClient clientConfiguration: HTTPClient.Configuration = .init())
+                             port: Int? = nil, httpClient clientConfiguration: HTTPClient.Configuration = .init(),
+                             drainTimeout: Duration = Endpoint.defaultDrainTimeout)
         async throws -> LassoApplication {
         let loop = try EventLoop()
         let configs = ConfigStore(config)
@@ -120,7 +122,7 @@ public final class LassoApplication: Sendable {
                 chains,
                 ConfigStoreServer.childSpec(configs: configs, services: services, logger: logger),
                 Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
-                                   clientWebSocket: clientWebSocket, names: names),
+                                   clientWebSocket: clientWebSocket, names: names, drainTimeout: drainTimeout),
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
@@ -155,7 +157,9 @@ public final class LassoApplication: Sendable {
         try await root.whichChildren().first { $0.id == "ChainsSupervisor" }?.process.flatMap(DynamicSupervisor.init)
     }
 
-    /// Stops the tree in reverse start order (the listener first), flushes the logs, stops the loop.
+    /// Stops the tree in reverse start order, flushes the logs, stops the loop. The listener goes
+    /// first and drains: new connections are refused at once, requests in flight get their
+    /// replies (up to the drain timeout) while the chains still run, then the chains stop.
     public func stop() async {
         await root.stop()
         logger.log(.info, "lassod.stopped")

@@ -4,10 +4,15 @@ import Synchronization
 /// The tree's `Endpoint`: the process that owns lassod's HTTP listener (and, on the same port,
 /// the client WebSockets of `ClientWebSocketEndpoint`).
 ///
-/// Starting it binds the port (a bind failure fails the start, with the reason); stopping it
-/// closes the listener. It is the last child of `Application`, so at shutdown it stops first:
-/// no new requests are accepted while the chains wind down. Requests themselves never pass
-/// through its mailbox: the listener calls the route handlers on the event-loop thread.
+/// Starting it binds the port (a bind failure fails the start, with the reason). Stopping it
+/// drains: the listening socket closes at once (new connections are refused), requests already
+/// received finish and their replies are written, idle keep-alive connections are closed, and
+/// only then — or after `drainTimeout`, when what is left is cut — does `terminate` return. It is
+/// the last child of `Application`, so at shutdown it stops first: the chains keep serving the
+/// requests in flight while the listener winds down, and stop only after it. Its child spec's
+/// shutdown timeout is the drain timeout plus a margin, so the supervisor never abandons a drain
+/// that is still within its deadline. Requests themselves never pass through its mailbox: the
+/// listener calls the route handlers on the event-loop thread.
 public struct Endpoint: GenServer {
     public enum Call: Sendable {
         /// The port actually bound (useful with port 0).
@@ -15,34 +20,43 @@ public struct Endpoint: GenServer {
     }
     public typealias Reply = Int
 
+    /// How long a stop waits for requests in flight unless told otherwise.
+    public static let defaultDrainTimeout = Duration.seconds(10)
+    /// Added to the drain timeout for the supervisor's shutdown timeout.
+    static let shutdownMargin = Duration.seconds(5)
+
     let loop: EventLoop
     let configuration: HTTPServer.Configuration
     let router: HTTPRouter
     /// Client WebSockets (`/ws/rpc/:chain`) on the same port, when given.
     let clientWebSocket: ClientWebSocketEndpoint?
+    let drainTimeout: Duration
     private var server: HTTPServer?
     /// Shared by the incarnations of one child spec.
     private var listenPort: ListenPort?
 
     public init(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
-                clientWebSocket: ClientWebSocketEndpoint? = nil) {
+                clientWebSocket: ClientWebSocketEndpoint? = nil, drainTimeout: Duration = Endpoint.defaultDrainTimeout) {
         self.loop = loop
         self.configuration = configuration
         self.router = router
         self.clientWebSocket = clientWebSocket
+        self.drainTimeout = drainTimeout
     }
 
     /// The child spec. Every incarnation listens on the same port: with port 0 the first one
     /// picks a free port and its restarts bind that one, where clients already connect.
     public static func childSpec(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
-                                 clientWebSocket: ClientWebSocketEndpoint? = nil, names: ProcessNames) -> ChildSpec {
+                                 clientWebSocket: ClientWebSocketEndpoint? = nil, names: ProcessNames,
+                                 drainTimeout: Duration = Endpoint.defaultDrainTimeout) -> ChildSpec {
         let listenPort = ListenPort(configuration.port)
-        return ChildSpec(id: "Endpoint", name: names.name("Endpoint")) { runtime in
+        return ChildSpec(id: "Endpoint", shutdown: .timeout(drainTimeout + shutdownMargin),
+                         name: names.name("Endpoint")) { runtime in
             var configuration = configuration
             configuration.port = listenPort.value
             return try await ServerRef.start(label: "Endpoint", runtime: runtime) { [configuration] in
                 var endpoint = Endpoint(loop: loop, configuration: configuration, router: router,
-                                        clientWebSocket: clientWebSocket)
+                                        clientWebSocket: clientWebSocket, drainTimeout: drainTimeout)
                 endpoint.listenPort = listenPort
                 return endpoint
             }.process
@@ -76,8 +90,9 @@ public struct Endpoint: GenServer {
     }
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
+        // Client WebSockets are told to go (1001) first: they hold no request a reply is owed to.
         clientWebSocket?.stopServing()
-        server?.stop()
+        await server?.drain(within: drainTimeout)
         server = nil
     }
 }
