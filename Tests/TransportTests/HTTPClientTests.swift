@@ -164,6 +164,21 @@ struct HTTPClientTests {
         }
     }
 
+    @Test func anUpstreamSlowerThanFiveSecondsIsWaitedForUntilTheRequestsOwnDeadline() async throws {
+        // libwebsockets guards the wait for a response with its own 5 s default; the request's
+        // deadline (here 15 s) is what must decide.
+        let upstream = try ServerFixture(configure: { _ in }) { router in
+            router.add(.post, "/slow") { request, responder in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 6.5) { responder.respond(.json(request.body)) }
+            }
+        }
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        let client = HTTPClient(loop: loop)
+        let response = try await client.post("http://127.0.0.1:\(upstream.port)/slow", body: Array("{}".utf8), timeout: 15)
+        #expect(response.status == 200 && response.body == Array("{}".utf8))
+    }
+
     @Test func truncatedBody() async throws {
         let server = try #require(OneShotServer(response: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"partial\""))
         let loop = try EventLoop()

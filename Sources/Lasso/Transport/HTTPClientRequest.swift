@@ -199,7 +199,22 @@ final class HTTPClientRequest: LoopSession {
         }
         lws_client_http_body_pending(wsi, 0)
         guard lws_write(wsi, start, spec.body.count, LWS_WRITE_HTTP_FINAL) >= spec.body.count else { return -1 }
+        outlastLibraryResponseTimeout()
         return 0
+    }
+
+    /// Once the body is sent, lws guards the wait for the response with its context-wide
+    /// timeout (5 s in 4.1, set after this callback returns), which would cut every upstream
+    /// slower than that whatever the request's own deadline. From the next loop turn, the wait
+    /// is given until just past our deadline instead, so the deadline timer is what decides.
+    private func outlastLibraryResponseTimeout() {
+        guard let context = state.core.context else { return }
+        _ = state.core.timers.schedule(in: context, after: 0) { [weak self] in
+            guard let self, self.completion != nil, let wsi = self.wsi else { return }
+            let now = LoopTimers.now()
+            let remaining = Double(self.spec.deadline > now ? self.spec.deadline - now : 0) / 1e9
+            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, Int32(min(remaining.rounded(.up) + 1, 86_400)))
+        }
     }
 
     private func readAvailable() -> Int32 {
