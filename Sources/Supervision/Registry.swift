@@ -80,7 +80,8 @@ public final class Registry<Key: Hashable & Sendable, Value: Sendable>: Sendable
     /// The entries under `key` whose process runs, in registration order.
     public func lookup(_ key: Key) -> [Entry] {
         let entries = state.withLock { $0.entries[key] ?? [] }
-        return entries.allSatisfy(\.process.isAlive) ? entries : entries.filter(\.process.isAlive)
+        // Closures, not key paths: in this generic type a key path is instantiated on every call.
+        return entries.allSatisfy({ $0.process.isAlive }) ? entries : entries.filter { $0.process.isAlive }
     }
 
     /// Calls `body` once with all entries under `key`; not at all when there are none.
