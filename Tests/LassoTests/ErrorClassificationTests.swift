@@ -39,6 +39,7 @@ private let table: [ClassificationCase] = [
     .init("closed mid-response", .transportFailure(.connectionClosed), .providerFault(.connectionClosed)),
     .init("truncated body", .transportFailure(.truncated), .providerFault(.truncated)),
     .init("not JSON-RPC", .transportFailure(.invalidResponse), .providerFault(.invalidResponse)),
+    .init("abandoned by lassod's own restart", .transportFailure(.abandoned), .providerFault(.abandoned)),
 
     // HTTP statuses without a JSON-RPC error
     .init("HTTP 500", http(500), .providerFault(.httpServerError)),
@@ -142,7 +143,8 @@ struct ErrorClassificationTests {
 
     @Test("every provider fault fails over; only health faults count against the breaker")
     func providerFaultPolicy() {
-        let neutral: Set<ProviderFaultCategory> = [.limitExceeded, .blockUnavailable, .methodUnsupported, .capability]
+        let neutral: Set<ProviderFaultCategory> = [.limitExceeded, .blockUnavailable, .methodUnsupported, .capability,
+                                                   .abandoned]
         for category in ProviderFaultCategory.allCases {
             let verdict = ErrorClassification.providerFault(category)
             #expect(verdict.failsOver)

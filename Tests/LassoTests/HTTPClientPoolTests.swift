@@ -6,7 +6,7 @@ import Supervision
 @Suite(.serialized) struct HTTPClientPoolTests {
     struct Drill: Error {}
 
-    @Test func aCrashFailsRequestsInFlightAsClosedConnectionsAndTheSuccessorsClientServesNewOnes() async throws {
+    @Test func aCrashFailsRequestsInFlightAsAbandonedAndTheSuccessorsClientServesNewOnes() async throws {
         let loop = try EventLoop()
         let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
         let upstream = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
@@ -28,8 +28,8 @@ import Supervision
         pool.stop(.failed(Drill()))
 
         try await waitUntil { outcome.withLock { $0 } != nil }
-        guard case .failure(.connectionClosed)? = outcome.withLock({ $0 }) else {
-            Issue.record("the request in flight did not fail as a closed connection: \(String(describing: outcome.withLock { $0 }))")
+        guard case .failure(.clientClosed)? = outcome.withLock({ $0 }) else {
+            Issue.record("the request in flight did not fail as abandoned by a closed client: \(String(describing: outcome.withLock { $0 }))")
             return
         }
         let second = try #require(handle.current)
@@ -43,7 +43,7 @@ import Supervision
             _ = try await first.post(url, body: body)
             Issue.record("the replaced client still sends")
         } catch {
-            #expect(error == .connectionClosed(address: url.description))
+            #expect(error == .clientClosed(address: url.description))
         }
 
         // A normal stop withdraws the client.

@@ -140,6 +140,20 @@ final class ScriptedUpstream: UpstreamSender {
         #expect(try await fixture.breakerState("beta") == .closed(consecutiveFailures: 0))
     }
 
+    @Test func anAttemptAbandonedByLassodsOwnRestartFailsOverWithoutCountingAgainstTheBreaker() async throws {
+        // An HTTPClientPool or WSConnection restart drops what it carried; that is lassod's doing,
+        // and must not open the breakers of the providers that happened to be busy.
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha") { _ in .failure(.abandoned) }
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
+        for _ in 0..<6 {
+            let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
+            #expect(text(outcome) == #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
+            #expect(outcome.attempts.map(\.verdict) == ["provider.abandoned", "ok"])
+        }
+        #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0))
+    }
+
     @Test func callerFaultIsReturnedAtOnceByteForByte() async throws {
         let fixture = try await Fixture()
         let revert = #"{"jsonrpc":"2.0","id":5,"error":{"code":3,"message":"execution reverted: nope","data":"0x08c379a0"}}"#

@@ -21,11 +21,12 @@ public final class ChannelSender: UpstreamSender {
             http.send(request, chain: chain, over: channel, timeout: timeout, completion: completion)
         case .ws(let connection)?:
             // A request cast to a connection that stops before handling it would never be
-            // answered (its mailbox goes with it). The monitor fails it as `connectionClosed`
-            // instead, so the pipeline fails over; the reply and the exit race, the first wins.
+            // answered (its mailbox goes with it). The monitor fails it as `abandoned` instead
+            // (lassod's restart, not the provider's fault), so the pipeline fails over without
+            // counting it against the breaker; the reply and the exit race, the first wins.
             let reply = SingleReply(completion)
             let process = connection.process
-            let monitor = process.monitor { _ in reply.resolve(.failure(.connectionClosed)) }
+            let monitor = process.monitor { _ in reply.resolve(.failure(.abandoned)) }
             connection.cast(.send(body: request, timeout: timeout, completion: { answer in
                 process.demonitor(monitor)
                 reply.resolve(answer)

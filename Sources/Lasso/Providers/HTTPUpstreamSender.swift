@@ -52,6 +52,7 @@ public final class HTTPUpstreamSender: UpstreamSender {
         case .timeout: .failure(.timeout)
         case .truncatedBody: .failure(.truncated)
         case .responseTooLarge: .failure(.invalidResponse)
+        case .clientClosed: .failure(.abandoned)
         case .connectionClosed: .failure(.connectionClosed)
         case .invalidURL, .loopStopped: .failure(.connectFailed)
         }

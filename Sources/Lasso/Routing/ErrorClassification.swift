@@ -124,6 +124,7 @@ public enum ErrorClassification: Equatable, Sendable {
         case .connectionClosed: .connectionClosed
         case .truncated: .truncated
         case .invalidResponse: .invalidResponse
+        case .abandoned: .abandoned
         }
     }
 

@@ -37,13 +37,17 @@ public enum ProviderFaultCategory: String, Equatable, Sendable, CaseIterable {
     /// This provider will not serve this request's size or history (block range, result size,
     /// pruned state such as "missing trie node").
     case capability
+    /// lassod dropped the attempt (its own upstream client or connection process restarted).
+    case abandoned
 
     /// Whether this fault says the provider is unhealthy. Faults about one request's shape or
     /// one method (unsupported method, a range or archive limit, a block not there yet, a
-    /// request limit) fail over but must not open a breaker that serves every other request.
+    /// request limit) fail over but must not open a breaker that serves every other request;
+    /// nor must lassod's own restarts (`abandoned`), which would otherwise open the breaker of
+    /// every busy provider at once.
     public var countsAgainstBreaker: Bool {
         switch self {
-        case .limitExceeded, .blockUnavailable, .methodUnsupported, .capability:
+        case .limitExceeded, .blockUnavailable, .methodUnsupported, .capability, .abandoned:
             false
         default:
             true

@@ -26,5 +26,8 @@ public enum UpstreamAttemptOutcome: Equatable, Sendable {
         case truncated
         /// A complete body that is not a JSON-RPC response.
         case invalidResponse = "invalid_response"
+        /// lassod gave the attempt up itself: the upstream client or connection process carrying
+        /// it was restarted (a crash or a kill drill). Says nothing about the provider.
+        case abandoned
     }
 }

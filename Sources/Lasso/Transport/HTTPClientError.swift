@@ -20,6 +20,9 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case responseTooLarge(address: String, limit: Int)
     /// The connection closed before a response head arrived.
     case connectionClosed(address: String)
+    /// The client was shut down (`HTTPClient.shutdown`) before the request finished, or the
+    /// request was made after it.
+    case clientClosed(address: String)
     /// The event loop stopped before the request finished.
     case loopStopped
 
@@ -35,6 +38,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .truncatedBody(let address): "response from \(address) was truncated"
         case .responseTooLarge(let address, let limit): "response from \(address) exceeded \(limit) bytes"
         case .connectionClosed(let address): "connection to \(address) closed before a response"
+        case .clientClosed(let address): "HTTP client closed with a request to \(address) unfinished"
         case .loopStopped: "event loop stopped"
         }
     }

@@ -244,7 +244,7 @@ final class HTTPClientRequest: LoopSession {
 
     /// Fails as if the upstream had hung up: its client is shutting down.
     func abandon() {
-        fail(.connectionClosed(address: address))
+        fail(.clientClosed(address: address))
     }
 
     /// Completes with `error`; the connection is dropped since its state is unknown.

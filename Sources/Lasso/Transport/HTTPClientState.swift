@@ -29,7 +29,7 @@ final class HTTPClientState: @unchecked Sendable {
             return
         }
         guard !closed else {
-            completion(.failure(.connectionClosed(address: spec.url.description)))
+            completion(.failure(.clientClosed(address: spec.url.description)))
             return
         }
         if hookID == nil {
