@@ -16,12 +16,12 @@ import Testing
         .erroring(.httpServerError),                // HTTP 500
         .erroring(.internalError),                  // HTTP 200, JSON-RPC -32603
         .rateLimited(retryAfterSeconds: 1),         // HTTP 429 + Retry-After, -32005
-        .hanging,                                   // no answer: cut by the upstream timeout
+        .hanging,                                   // no answer: cut by the method's 10 s timeout
     ])
     func providerFaultsFailOverToTheNextProvider(_ behavior: SimulatedProviderBehavior) async throws {
-        // A hanging alpha is given up after 5 s, just when beta's server would close the
-        // keep-alive connection its first probe left idle; probes every 100 ms keep it in use,
-        // so the failover does not land on a connection being closed under it.
+        // A hanging alpha is given up after eth_chainId's 10 s timeout; beta's server closes a
+        // keep-alive connection idle for 5 s, and probes every 100 ms keep it in use, so the
+        // failover does not land on a connection being closed under it.
         let probes = behavior == .hanging ? "monitoring: {probe_interval_ms: 100}" : ""
         let harness = try await LassoHarness(providers: Self.providers, chainSettings: probes)
         harness.provider("alpha").behavior = behavior

@@ -37,7 +37,8 @@ import Supervision
         try await monitor.call(.probeNow)
         var status = try await pool.call(.status)
         #expect(status[0].head == 100 && status[0].availability == .up)
-        #expect(status[1].lastError == "provider.timeout" && status[1].availability == .degraded)
+        // beta has never answered: one failed probe makes it down.
+        #expect(status[1].lastError == "provider.timeout" && status[1].availability == .down)
         #expect(board.snapshot.providers[0].headBlock == 100)
 
         // The probe interval drives further rounds; five timeouts open beta's breaker.

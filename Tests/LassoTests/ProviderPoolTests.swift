@@ -28,12 +28,16 @@ import Supervision
         pool.cast(.probeSucceeded(provider: "alpha", head: 100, atMs: 1))
         pool.cast(.probeSucceeded(provider: "beta", head: 96, atMs: 1))
         pool.cast(.probeFailed(provider: "gamma", category: "provider.timeout", atMs: 1))
+        // gamma never answered: down at once, not merely degraded.
+        #expect(try await pool.call(.status)[2].availability == .down)
+        pool.cast(.probeSucceeded(provider: "gamma", head: 100, atMs: 2))
+        pool.cast(.probeFailed(provider: "gamma", category: "provider.timeout", atMs: 3))
         let status = try await pool.call(.status)
         #expect(status.map(\.availability) == [.up, .lagging, .degraded])
-        #expect(status.map(\.lag) == [0, 4, nil])
+        #expect(status.map(\.lag) == [0, 4, 0])
         #expect(status[2].lastError == "provider.timeout" && status[2].consecutiveFailures == 1)
         // Heads reach the board, so selection can skip the laggard.
-        #expect(board.snapshot.providers.map(\.headBlock) == [100, 96, nil])
+        #expect(board.snapshot.providers.map(\.headBlock) == [100, 96, 100])
         #expect(board.snapshot.bestKnownHead == 100)
     }
 
@@ -60,5 +64,10 @@ import Supervision
         #expect(ProviderAvailability.classify(consecutiveFailures: 2, lag: 0, lagThreshold: 3, probed: true) == .degraded)
         #expect(ProviderAvailability.classify(consecutiveFailures: 3, lag: 0, lagThreshold: 3, probed: true) == .down)
         #expect(ProviderAvailability.classify(consecutiveFailures: 0, lag: nil, lagThreshold: 3, probed: false) == .unknown)
+        // Never answered since start: one failed probe is enough to call it down.
+        #expect(ProviderAvailability.classify(consecutiveFailures: 1, lag: nil, lagThreshold: 3, probed: true,
+                                              everAnswered: false) == .down)
+        #expect(ProviderAvailability.classify(consecutiveFailures: 1, lag: nil, lagThreshold: 3, probed: true,
+                                              everAnswered: true) == .degraded)
     }
 }

@@ -4,9 +4,10 @@ public enum ProviderAvailability: String, Sendable, Codable {
     case up
     /// Answering, but more than `lag_threshold_blocks` behind: skipped by selection.
     case lagging
-    /// Failed its last probe or two; still selectable, the breaker decides.
+    /// Answered before, but failed its last probe or two; still selectable, the breaker decides.
     case degraded
-    /// Failed `downAfterFailures` probes in a row.
+    /// Failed `downAfterFailures` probes in a row, or failed every probe since lassod started
+    /// (a provider that never answered is not "degraded": there is no evidence it works).
     case down
     /// Not probed yet.
     case unknown
@@ -16,9 +17,9 @@ public enum ProviderAvailability: String, Sendable, Codable {
 
     /// The availability implied by a provider's probe record. Pure, so the rule is testable.
     public static func classify(consecutiveFailures: Int, lag: UInt64?, lagThreshold: UInt64,
-                                probed: Bool) -> ProviderAvailability {
+                                probed: Bool, everAnswered: Bool = true) -> ProviderAvailability {
         guard probed else { return .unknown }
-        if consecutiveFailures >= downAfterFailures { return .down }
+        if consecutiveFailures >= downAfterFailures || (consecutiveFailures > 0 && !everAnswered) { return .down }
         if consecutiveFailures > 0 { return .degraded }
         if let lag, lag > lagThreshold { return .lagging }
         return .up

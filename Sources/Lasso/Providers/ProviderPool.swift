@@ -66,7 +66,8 @@ public struct ProviderPool: GenServer {
             return ProviderStatus(
                 id: id,
                 availability: .classify(consecutiveFailures: record.consecutiveFailures, lag: lag,
-                                        lagThreshold: lagThreshold, probed: record.lastProbeMs != nil),
+                                        lagThreshold: lagThreshold, probed: record.lastProbeMs != nil,
+                                        everAnswered: record.head != nil),
                 head: record.head, lag: lag, consecutiveFailures: record.consecutiveFailures,
                 lastError: record.lastError, lastProbeMs: record.lastProbeMs)
         }
