@@ -3,16 +3,20 @@
 
 Start `lassod demo` first (no network needed), then:
     pip install web3            # once
-    python3 scripts/web3-check.py [URL]     # URL defaults to http://127.0.0.1:4000/rpc/ethereum
+    python3 scripts/web3-check.py [URL] [--ws]   # URL defaults to http://127.0.0.1:4000/rpc/ethereum
 
-Each check prints one line; the script exits 1 on the first failure.
+With --ws it also subscribes to newHeads over ws://…/ws/rpc/<chain> (the demo makes a block
+every 12 s, so that part takes up to half a minute). Each check prints one line; the script
+exits 1 on the first failure.
 """
+import asyncio
 import sys
 
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:4000/rpc/ethereum"
+ARGS = [arg for arg in sys.argv[1:] if arg != "--ws"]
+URL = ARGS[0] if ARGS else "http://127.0.0.1:4000/rpc/ethereum"
 REVERTING = Web3.to_checksum_address("0x0000000000000000000000000000000000000bad")
 HOLDER = Web3.to_checksum_address("0x00000000000000000000000000000000000000a1")
 w3 = Web3(Web3.HTTPProvider(URL, request_kwargs={"timeout": 10}))
@@ -51,3 +55,23 @@ with w3.batch_requests() as batch:
     results = batch.execute()
 check("batch of two", len(results) == 2 and results[0]["number"] == head, f"{len(results)} results")
 print("web3.py", __import__("web3").__version__, "works against", URL)
+
+if "--ws" in sys.argv:
+    from web3 import AsyncWeb3, WebSocketProvider
+
+    WS_URL = URL.replace("http://", "ws://", 1).replace("/rpc/", "/ws/rpc/", 1)
+
+    async def subscriptions():
+        async with AsyncWeb3(WebSocketProvider(WS_URL)) as aw3:
+            check("eth_chainId over WebSocket", await aw3.eth.chain_id == chain_id, WS_URL)
+            subscription = await aw3.eth.subscribe("newHeads")
+            numbers = []
+            async for payload in aw3.socket.process_subscriptions():
+                numbers.append(payload["result"]["number"])
+                if len(numbers) == 2:
+                    break
+            check("newHeads in order", numbers[1] == numbers[0] + 1, numbers)
+            check("eth_unsubscribe", await aw3.eth.unsubscribe(subscription), subscription)
+
+    asyncio.run(asyncio.wait_for(subscriptions(), 60))
+    print("web3.py subscriptions work against", WS_URL)
