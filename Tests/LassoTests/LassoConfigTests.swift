@@ -157,6 +157,21 @@ import Testing
         ])
     }
 
+    @Test func anAdminSocketPathNoSocketCanHaveIsAConfigError() throws {
+        let long = "/tmp/" + String(repeating: "s", count: 110) + ".sock"
+        let error = try #require(throws: ConfigError.self) {
+            try LassoConfig.parse(yaml: "server: {admin_socket: \"\(long)\"}\n" + Self.minimal, environment: [:])
+        }
+        #expect(error.issues.map(\.description) == [
+            "server.admin_socket: longer than \(AdminSocketFile.maxPathBytes) bytes (line 1)",
+        ])
+        let abstract = try #require(throws: ConfigError.self) {
+            try LassoConfig.parse(yaml: "server:\n  admin_socket: \"@lassod\"\n" + Self.minimal, environment: [:])
+        }
+        #expect(abstract.issues.count == 1 && abstract.issues[0].description.hasPrefix("server.admin_socket: abstract")
+                && abstract.issues[0].line == 2, "\(abstract.issues)")
+    }
+
     @Test func issuesAreListedInFileOrder() throws {
         let error = try #require(throws: ConfigError.self) {
             try LassoConfig.parse(yaml: """

@@ -104,4 +104,43 @@ import Testing
         alpha.stop()
         loop.stop()
     }
+
+    @Test func anAdminSocketPathNoSocketCanHaveExitsTwoBeforeAnythingStarts() async throws {
+        let binary = Self.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build lassod first: \(binary.path)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lassod-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configPath = directory.appendingPathComponent("chains.yml")
+        try """
+            server: {host: 127.0.0.1, port: \(WebSocketChannelTests.closedPort()), admin_socket: "\(directory.path)/\(String(repeating: "s", count: 120)).sock"}
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, url: "http://127.0.0.1:1/v2/SECRETKEY"}
+            """.write(to: configPath, atomically: true, encoding: .utf8)
+        // Serving and check-config alike: 2 (invalid config, which systemd does not restart
+        // on), naming the key and its line, and nothing logged because nothing started.
+        for arguments in [["--config", configPath.path], ["check-config", configPath.path]] {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            let stdout = Pipe(), stderr = Pipe()
+            process.standardOutput = stdout
+            process.standardError = stderr
+            let output = LineCollector(stdout), errors = LineCollector(stderr)
+            let exited = AsyncStream<Int32> { continuation in
+                process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+            }
+            try process.run()
+            var status: Int32?
+            for await code in exited { status = code }
+            #expect(status == 2, "\(arguments)")
+            #expect(await LassoHarness.eventually { errors.lines.contains { $0.contains("server.admin_socket: longer than") } },
+                    "\(errors.lines)")
+            #expect(!output.lines.contains { $0.contains("lassod.started") })
+        }
+    }
 }

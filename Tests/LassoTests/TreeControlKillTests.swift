@@ -46,6 +46,23 @@ import Supervision
         return (killed, clock.now - start)
     }
 
+    @Test func aChainAnOperatorStoppedStaysStoppedWhenChainsSupervisorRestarts() async throws {
+        let stack = try await TreeControlStack()
+        try await stack.control.stopChain("base")
+        _ = try #require(try await Self.kill("Application/ChainsSupervisor", in: stack, within: .seconds(5)))
+        var tree = await stack.tree()
+        #expect(tree.node(at: ["ChainsSupervisor", "ChainSupervisor(ethereum)"]) != nil)
+        #expect(tree.node(at: ["ChainsSupervisor", "ChainSupervisor(polygon)"]) != nil)
+        #expect(tree.node(at: ["ChainsSupervisor", "ChainSupervisor(base)"]) == nil, "stopped by an operator")
+
+        // Started again, it is no longer the operator's stopped chain: the next restart runs it.
+        try await stack.control.startChain("base")
+        _ = try #require(try await Self.kill("Application/ChainsSupervisor", in: stack, within: .seconds(5)))
+        tree = await stack.tree()
+        #expect(tree.node(at: ["ChainsSupervisor", "ChainSupervisor(base)"]) != nil)
+        await stack.shutdown()
+    }
+
     @Test(arguments: everyKindOfNode)
     func aKilledNodeIsRestartedAndTheTreeIsWholeWithinOneSecond(path: String) async throws {
         let stack = try await TreeControlStack()

@@ -121,15 +121,17 @@ import Supervision
         let stack = try await TreeControlStack()
         let endpoint = try #require(await stack.pid(at: "Application/Endpoint"))
         try stack.writeConfig("server: {port: 4999, max_body_bytes: 1024}\nobservability: {log_level: debug}\n"
+                              + "subscriptions: {subscription_timeout_ms: 5000}\nbenchmarks: {snapshot_interval_ms: 1000}\n"
                               + TreeControlStack.config(stack.ethereum, stack.base, stack.polygon))
         let diff = try await stack.control.reload()
         #expect(diff.isEmpty)
         #expect(await stack.pid(at: "Application/Endpoint") == endpoint)
         #expect(try await stack.chainID("ethereum") == TreeControlStack.expectedChainID(1), "still on the first port")
         let warnings = stack.logs.lines.filter { $0.contains(#""event":"config.reload.restart_required""#) }
-        #expect(warnings.count == 2)
-        #expect(warnings.contains { $0.contains(#""section":"server""#) })
-        #expect(warnings.contains { $0.contains(#""section":"observability""#) })
+        #expect(warnings.count == 4)
+        for section in ["server", "observability", "subscriptions", "benchmarks"] {
+            #expect(warnings.contains { $0.contains(#""section":"\#(section)""#) }, "\(section)")
+        }
         await stack.shutdown()
         #expect(!stack.logs.lines.joined().contains("SECRETKEY"))
     }
@@ -163,6 +165,83 @@ import Supervision
             #expect("\(error)".contains("reload is not available here"))
         }
         #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(ethereum)") == ethereum)
+        await stack.shutdown()
+    }
+
+    @Test func keysOfProvidersAReloadAddsAreRedactedInTheLogs() async throws {
+        let stack = try await TreeControlStack()
+        // An upstream that quotes its key bare in its errors (answered to the client as sent).
+        let key = "NEWKEY987654"
+        var router = HTTPRouter()
+        router.add(.post, prefix: "/") { _, responder in
+            responder.respond(.json(#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"invalid params for key \#(key)"}}"#))
+        }
+        let leaky = try HTTPServer(loop: stack.loop, configuration: .init(host: "127.0.0.1", port: 0), router: router)
+        defer { leaky.stop() }
+        let optimism = """
+              optimism:
+                chain_id: 10
+                providers:
+                  - {id: leaky, url: "http://127.0.0.1:\(leaky.port)/v3/\(key)"}
+
+            """
+        try stack.writeConfig(TreeControlStack.config(stack.ethereum, stack.base, stack.polygon, optimism))
+        #expect(try await stack.control.reload().added == ["optimism"])
+        let answer = await stack.answerOrError("optimism")
+        #expect(answer.contains("invalid params for key"), "the upstream's error reached the client: \(answer)")
+        try await waitUntil {
+            stack.logs.lines.contains { $0.contains(#""event":"rpc.request.completed""#) && $0.contains(#""chain":"optimism""#) }
+        }
+        let logged = stack.logs.lines.filter { $0.contains(#""chain":"optimism""#) }
+        #expect(logged.contains { $0.contains("invalid params for key [redacted]") }, "\(logged)")
+        await stack.shutdown()
+        #expect(!stack.logs.lines.joined().contains(key))
+    }
+
+    @Test func aChainThatFailedToStartIsRetriedByTheNextReload() async throws {
+        let stack = try await TreeControlStack()
+        // Something else holds optimism's place in the chain directory, so its start fails.
+        let holder = try await DynamicSupervisor.start(name: "holder", runtime: stack.runtime)
+        let optimismConfig = try LassoConfig.parse(yaml: TreeControlStack.config(stack.optimism), environment: [:])
+        let optimismChain = try #require(optimismConfig.chains.first)
+        try stack.app.services.directory.register(chain: "optimism", board: ChainStateBoard(chain: optimismChain),
+                                                  process: holder.process)
+        try stack.writeConfig(TreeControlStack.config(stack.ethereum, stack.base, stack.polygon, stack.optimism))
+        do {
+            _ = try await stack.control.reload()
+            Issue.record("the reload reported no failure")
+        } catch {
+            #expect("\(error)".contains("chain optimism could not start"), "\(error)")
+            #expect("\(error)".contains("the next reload retries"), "says what to do: \(error)")
+        }
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(optimism)") == nil)
+
+        await holder.stop()
+        try await waitUntil { stack.app.services.directory.board(for: "optimism") == nil }
+        // Same file, so the diff is empty: only the owed start makes optimism run now.
+        let again = try await stack.control.reload()
+        #expect(again.isEmpty)
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(optimism)") != nil)
+        #expect(try await stack.chainID("optimism") == TreeControlStack.expectedChainID(10))
+        await stack.shutdown()
+    }
+
+    @Test func stopChainAndRestartChainReachAChainThatRunsThoughNoLongerConfigured() async throws {
+        let stack = try await TreeControlStack()
+        // As a reload whose stops failed leaves it: polygon and base run, the config lacks them.
+        var config = stack.app.configs.config
+        config.chains.removeAll { $0.key == "polygon" || $0.key == "base" }
+        stack.app.configs.replace(with: config)
+
+        try await stack.control.stopChain("polygon")
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(polygon)") == nil)
+        await #expect(throws: AdminError.unknownChain("polygon")) { try await stack.control.stopChain("polygon") }
+
+        await #expect(throws: AdminError.failed("chain base is no longer configured: it was stopped, not started again")) {
+            try await stack.control.restartChain("base")
+        }
+        #expect(await stack.pid(at: "\(Self.chainsPath)/ChainSupervisor(base)") == nil)
+        await #expect(throws: AdminError.unknownChain("base")) { try await stack.control.startChain("base") }
         await stack.shutdown()
     }
 }

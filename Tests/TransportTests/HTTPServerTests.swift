@@ -329,5 +329,29 @@ struct HTTPServerCapacityTests {
         sockets.removeAll()
         #expect(fixture.stillServes())
     }
+
+    @Test func aSecondStopWaitsForTheDestroyTheFirstScheduled() throws {
+        // Two stops in one loop turn (a `drain` deadline and a `stop`, say): the destroy is
+        // scheduled once, and each caller hears of it only once the vhost is gone.
+        let loop = try EventLoop()
+        defer { loop.stop() }
+        let state = HTTPServerState(core: loop.core, configuration: .init(host: "127.0.0.1", port: 0),
+                                    router: HTTPRouter(), webSocket: nil)
+        guard case .success(let port)? = loop.performAndWait({ state.start() }) else {
+            Issue.record("the server did not start")
+            return
+        }
+        let order = Mutex<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        _ = loop.performAndWait {
+            state.stopSoon { order.withLock { $0.append("first") } }
+            state.stopSoon {
+                order.withLock { $0.append(RawSocket(port: port) == nil ? "second, port closed" : "second, port open") }
+                done.signal()
+            }
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(order.withLock { $0 } == ["first", "second, port closed"])
+    }
 }
 }

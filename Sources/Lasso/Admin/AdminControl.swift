@@ -15,9 +15,12 @@ public protocol AdminControl: Sendable {
     func status(chain: String) async throws -> ChainStatus
     /// Starts a configured chain that is not running. - Throws: `.unknownChain`, `.chainAlreadyRunning`.
     func startChain(_ chain: String) async throws
-    /// Stops a running chain. - Throws: `.unknownChain`, `.chainNotRunning`.
+    /// Stops a running chain, also one that runs though no longer configured (a reload failed
+    /// to stop it); a configured chain stays stopped until started again.
+    /// - Throws: `.unknownChain`, `.chainNotRunning`.
     func stopChain(_ chain: String) async throws
-    /// Stops and starts a chain from the current config. - Throws: `.unknownChain`.
+    /// Stops and starts a chain from the current config; a chain that runs though no longer
+    /// configured is only stopped, and `.failed` says so. - Throws: `.unknownChain`, `.failed`.
     func restartChain(_ chain: String) async throws
     /// Re-reads the config file: starts added chains, stops removed ones, restarts changed ones.
     /// An invalid file changes nothing. - Throws: `.invalidConfig` with every validation error.

@@ -16,9 +16,12 @@ public enum AdminCtl {
     /// Socket used when `--socket` is not given.
     public static let defaultSocketPath = "./lassod.sock"
 
-    /// Seconds to wait for a reply: reloads and chain restarts stop and start processes.
+    /// Seconds to wait for a reply. Reloads and chain starts, stops and restarts stop and start
+    /// processes: lassod gives them up to `TreeControl.changeTimeout` and then answers itself,
+    /// so ctl waits 10 s longer and the operator reads lassod's answer, not a ctl timeout.
     public static func timeout(for command: String) -> Double {
-        ["reload", "restart-chain", "stop-chain", "start-chain"].contains(command) ? 60 : 10
+        guard ["reload", "restart-chain", "stop-chain", "start-chain"].contains(command) else { return 10 }
+        return Double(TreeControl.changeTimeout.components.seconds) + 10
     }
 
     /// Runs `command` with `arguments` against the socket at `socketPath` through `client`.

@@ -15,10 +15,16 @@ import Dispatch
 /// - ``stop()`` closes every connection and removes the socket file (unless another process
 ///   has put its own socket there meanwhile).
 ///
+/// A client must keep its write side open until its reply arrives: lws serves the socket as a
+/// raw socket and closes the connection on a read of 0 bytes, so a half-close
+/// (`shutdown(SHUT_WR)`, as `nc -N` or a plain `echo … | socat -` do at end of input) drops the
+/// reply. `lassod ctl` never half-closes.
+///
 /// ```swift
 /// let admin = try AdminServer(application: application, path: "lassod.sock",
 ///                             control: TreeControl(application: application, configPath: path))
-/// // $ echo '{"cmd":"chains"}' | nc -U lassod.sock
+/// // $ lassod ctl --socket lassod.sock chains
+/// // $ echo '{"cmd":"chains"}' | socat -t 5 - UNIX-CONNECT:lassod.sock,shut-none
 /// admin.stop()
 /// ```
 public final class AdminServer: Sendable {

@@ -64,7 +64,10 @@ final class AdminServerState: LoopSession, @unchecked Sendable {
         info.user = LoopCore.tag(listenerID)
         // The socket file takes its mode from the umask at bind time: 0177 makes it 0600 from
         // the moment it exists, with no window in which others could connect. The umask is
-        // process-wide, so it is restored right after; nothing else in lassod creates files.
+        // process-wide and restored right after the bind; a file another thread creates in that
+        // window (BenchmarkPersistence writes its snapshot on its own schedule) gets 0600
+        // instead of 0644 — stricter, never looser. lassod creates no directories, which the
+        // mask would leave unusable.
         let previousMask = umask(0o177)
         let created = lws_create_vhost(context, &info)
         umask(previousMask)

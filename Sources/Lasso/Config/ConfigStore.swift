@@ -11,17 +11,25 @@ import Synchronization
 /// store.chain(named: "1")?.key                                   // "ethereum"
 /// store.provider(chain: "ethereum", id: "ethereum_ankr")?.wsURL  // redact before showing
 /// store.replace(with: reloaded)                                  // readers switch at once
+/// store.snapshot.scrubber.scrub(upstreamError)                   // keys of every provider so far
 /// ```
+/// Each snapshot carries the `SecretScrubber` for its providers, built once when the snapshot
+/// is made, so loggers follow reloads without rebuilding anything per line. It keeps the
+/// secrets of the snapshots it replaced too: a chain a reload removed may still be stopping
+/// (or failed to stop) and log its old provider's errors, and hiding a retired key costs nothing.
 public final class ConfigStore: Sendable {
     /// One config with its chains indexed by key and by decimal chain id.
     public final class Snapshot: Sendable {
         /// The config.
         public let config: LassoConfig
+        /// Removes the secrets of this config's provider URLs, and of every earlier snapshot's.
+        public let scrubber: SecretScrubber
         private let chainIndex: [String: Int]
 
-        /// Indexes `config`.
-        public init(_ config: LassoConfig) {
+        /// Indexes `config`; its scrubber also removes `earlierSecrets`.
+        public init(_ config: LassoConfig, earlierSecrets: [String] = []) {
             self.config = config
+            scrubber = SecretScrubber(secrets: SecretScrubber(config: config).secrets + earlierSecrets)
             var index: [String: Int] = [:]
             for (position, chain) in config.chains.enumerated() {
                 index[String(chain.chainId)] = position
@@ -68,9 +76,11 @@ public final class ConfigStore: Sendable {
     }
 
     /// Makes `config` current for every later read, and returns the snapshot it replaced.
+    /// One writer at a time (the `ConfigStore` process): the new scrubber is built outside the
+    /// lock from the snapshot current when the call began.
     @discardableResult
     public func replace(with config: LassoConfig) -> Snapshot {
-        let next = Snapshot(config)
+        let next = Snapshot(config, earlierSecrets: snapshot.scrubber.secrets)
         return current.withLock { snapshot in
             let previous = snapshot
             snapshot = next

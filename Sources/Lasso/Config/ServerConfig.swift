@@ -28,9 +28,20 @@ public struct ServerConfig: Sendable, Equatable {
         let defaults = ServerConfig()
         self.init(host: decoder.string(fields, "host") ?? defaults.host,
                   port: decoder.int(fields, "port", in: 1...65535) ?? defaults.port,
-                  adminSocket: decoder.string(fields, "admin_socket") ?? defaults.adminSocket,
+                  adminSocket: Self.adminSocket(fields, &decoder) ?? defaults.adminSocket,
                   maxBodyBytes: decoder.int(fields, "max_body_bytes", in: 1...Int(Int32.max)) ?? defaults.maxBodyBytes,
                   webSocketMaxQueuedBytes: decoder.int(fields, "websocket_max_queued_bytes", in: 1...Int(Int32.max))
                       ?? defaults.webSocketMaxQueuedBytes)
+    }
+
+    /// `admin_socket`, when it can name a Unix socket (`AdminSocketFile.problem(with:)`): a bad
+    /// path is a config error with its line, found by `check-config`, not a failure after start.
+    private static func adminSocket(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) -> String? {
+        guard let path = decoder.string(fields, "admin_socket") else { return nil }
+        if let problem = AdminSocketFile.problem(with: path) {
+            decoder.report(fields.path("admin_socket"), problem, line: fields.values["admin_socket"]?.line)
+            return nil
+        }
+        return path
     }
 }

@@ -8,27 +8,41 @@
 /// // {"ts":"2026-11-25T16:03:30.123Z","level":"warning","event":"breaker.opened","chain":"ethereum",…}
 /// ```
 /// Lines below `minimumLevel` (config `observability.log_level`) are dropped before any work.
-/// String field values pass through `scrubber`, so an error description that quotes a
-/// provider URL loses its path and query. Field keys `ts`, `level` and `event` are reserved.
+/// String field values pass through the scrubber, so an error description that quotes a
+/// provider URL loses its path and query. The daemon's logger takes its scrubber from the
+/// current `ConfigStore` snapshot at each line (one lock, no rebuild), so secrets of providers
+/// a reload added are removed too. Field keys `ts`, `level` and `event` are reserved.
 public final class Logger: Sendable {
     /// The least severe level written.
     public let minimumLevel: ObservabilityConfig.LogLevel
     private let sink: any LogSink
-    private let scrubber: SecretScrubber
+    private let scrubber: @Sendable () -> SecretScrubber
     private let wallClockMillis: @Sendable () -> Int64
 
-    /// A logger writing to `sink` at `minimumLevel` and above.
-    public init(minimumLevel: ObservabilityConfig.LogLevel, sink: any LogSink, scrubber: SecretScrubber = SecretScrubber(),
-                wallClockMillis: @escaping @Sendable () -> Int64 = RFC3339Timestamp.nowUnixMillis) {
-        self.minimumLevel = minimumLevel
-        self.sink = sink
-        self.scrubber = scrubber
-        self.wallClockMillis = wallClockMillis
+    /// A logger writing to `sink` at `minimumLevel` and above, scrubbing with `scrubber`.
+    public convenience init(minimumLevel: ObservabilityConfig.LogLevel, sink: any LogSink,
+                            scrubber: SecretScrubber = SecretScrubber(),
+                            wallClockMillis: @escaping @Sendable () -> Int64 = RFC3339Timestamp.nowUnixMillis) {
+        self.init(minimumLevel: minimumLevel, sink: sink, currentScrubber: { scrubber }, wallClockMillis: wallClockMillis)
     }
 
     /// A logger at the configured `observability.log_level`, sharing `sink` with the request log.
     public convenience init(config: ObservabilityConfig, sink: any LogSink, scrubber: SecretScrubber = SecretScrubber()) {
         self.init(minimumLevel: config.logLevel, sink: sink, scrubber: scrubber)
+    }
+
+    /// A logger whose scrubber is the one of `configs`' current snapshot, read once per line.
+    public convenience init(config: ObservabilityConfig, sink: any LogSink, secretsOf configs: ConfigStore) {
+        self.init(minimumLevel: config.logLevel, sink: sink, currentScrubber: { configs.snapshot.scrubber })
+    }
+
+    init(minimumLevel: ObservabilityConfig.LogLevel, sink: any LogSink,
+         currentScrubber: @escaping @Sendable () -> SecretScrubber,
+         wallClockMillis: @escaping @Sendable () -> Int64 = RFC3339Timestamp.nowUnixMillis) {
+        self.minimumLevel = minimumLevel
+        self.sink = sink
+        scrubber = currentScrubber
+        self.wallClockMillis = wallClockMillis
     }
 
     /// Whether a line at `level` would be written; lets callers skip building costly fields.
@@ -50,6 +64,7 @@ public final class Logger: Sendable {
     /// The line `log` writes, ending in `\n`.
     func render(_ level: ObservabilityConfig.LogLevel, _ event: String, _ fields: KeyValuePairs<String, LogValue>,
                 unixMillis: Int64) -> [UInt8] {
+        let scrubber = self.scrubber()
         var json = JSONWriter(capacity: 256)
         json.beginObject()
         json.timestamp("ts", unixMillis: unixMillis)

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// ```swift
 /// let observability = Observability(config: config.observability, sink: StandardOutputSink(),
-///                                    scrubber: SecretScrubber(config: config))
+///                                    secretsOf: configs)   // follows reloads
 /// // at the end of the pipeline:
 /// observability.logRequestCompleted(context)
 /// // at shutdown:
@@ -20,8 +20,9 @@ public final class Observability: Sendable {
     public let config: ObservabilityConfig
     /// The sampling policy derived from `config.samplingRate`.
     public let sampler: LogSampler
-    /// Secrets removed from upstream error messages.
-    public let scrubber: SecretScrubber
+    /// Secrets removed from upstream error messages: those of the current config.
+    public var scrubber: SecretScrubber { currentScrubber() }
+    private let currentScrubber: @Sendable () -> SecretScrubber
     private let sink: any LogSink
     private let wallClockMillis: @Sendable () -> Int64
     private let randomDraw: @Sendable () -> UInt64
@@ -29,16 +30,33 @@ public final class Observability: Sendable {
     /// An observability front writing to `sink`. Without `randomDraw`, sampling draws come
     /// from a `RequestIDGenerator` keyed by the system: uniform enough to sample, and a few
     /// nanoseconds instead of a kernel call per draw.
-    public init(
+    public convenience init(
         config: ObservabilityConfig,
         sink: any LogSink,
         scrubber: SecretScrubber = SecretScrubber(),
         wallClockMillis: @escaping @Sendable () -> Int64 = RFC3339Timestamp.nowUnixMillis,
         randomDraw: (@Sendable () -> UInt64)? = nil
     ) {
+        self.init(config: config, sink: sink, currentScrubber: { scrubber }, wallClockMillis: wallClockMillis,
+                  randomDraw: randomDraw)
+    }
+
+    /// An observability front whose scrubber is the one of `configs`' current snapshot, read
+    /// once per logged error (one lock, no rebuild): a reload's new provider keys are removed too.
+    public convenience init(config: ObservabilityConfig, sink: any LogSink, secretsOf configs: ConfigStore) {
+        self.init(config: config, sink: sink, currentScrubber: { configs.snapshot.scrubber })
+    }
+
+    init(
+        config: ObservabilityConfig,
+        sink: any LogSink,
+        currentScrubber: @escaping @Sendable () -> SecretScrubber,
+        wallClockMillis: @escaping @Sendable () -> Int64 = RFC3339Timestamp.nowUnixMillis,
+        randomDraw: (@Sendable () -> UInt64)? = nil
+    ) {
         self.config = config
         sampler = LogSampler(rate: config.samplingRate)
-        self.scrubber = scrubber
+        self.currentScrubber = currentScrubber
         self.sink = sink
         self.wallClockMillis = wallClockMillis
         if let randomDraw {

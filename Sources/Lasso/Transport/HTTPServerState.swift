@@ -29,6 +29,8 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
     private(set) var isDraining = false
     private var drainDeadline: LoopTimers.ID?
     private var stopWaiters: [() -> Void] = []
+    /// A destroy is scheduled: later stops only wait for it (their waiters run with its own).
+    private var stopScheduled = false
     private var acceptedConnections = 0
     /// C strings and structs the vhost points at; lws reads them for the vhost's whole life.
     private let cStrings: CStringArena
@@ -154,16 +156,19 @@ final class HTTPServerState: LoopSession, @unchecked Sendable {
             core.timers.cancel(drainDeadline)
             self.drainDeadline = nil
         }
+        if stopScheduled { return }
         guard let vhost, let context = core.context else {
             finishStop()
             return
         }
         self.vhost = nil
+        stopScheduled = true
         listeners.removeAll()  // lws closes them with the vhost
         for connection in webSockets.values { connection.serverStopping() }
         core.timers.schedule(in: context, after: 0) { [self] in
             Self.closeSockets(of: vhost, context: context)
             lws_vhost_destroy(vhost)
+            stopScheduled = false
             finishStop()
         }
     }

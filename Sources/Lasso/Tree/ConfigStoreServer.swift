@@ -13,8 +13,14 @@ import Supervision
 /// snapshot replaces the old at once, removed chains stop, changed chains that run restart from
 /// a spec built from their new config (a spec captures its `ChainConfig`, so reusing the old
 /// one would bring the old settings back), and added chains start. Chains the diff calls
-/// unchanged are not touched. Sections applied only at start (`server`, `observability`) are
-/// not applied: the reload logs `config.reload.restart_required` naming each one that changed.
+/// unchanged are not touched. A chain that fails to stop or start is remembered and retried by
+/// the next reload, even one whose diff is empty (`ReloadPlan`); meanwhile `stop-chain` and
+/// `restart-chain` reach a chain that still runs though no longer configured (stopping it).
+/// Sections applied only at start (`server`, `observability`, `subscriptions`, `benchmarks`)
+/// are not applied: the reload logs `config.reload.restart_required` naming each one that changed.
+///
+/// A chain an operator stops stays stopped (`StoppedChains`) — through reloads that change it
+/// and restarts of `ChainsSupervisor` — until `start-chain` or `restart-chain` starts it.
 ///
 /// ```swift
 /// let store = names.configStore
@@ -43,19 +49,25 @@ public struct ConfigStoreServer: GenServer {
 
     let configs: ConfigStore
     let services: ChainServices
+    let stopped: StoppedChains
     let logger: Logger
+    /// Chains that did not follow the config at the last reload (a stop or start failed): the
+    /// next reload retries them.
+    private var owed: Set<String> = []
 
-    public init(configs: ConfigStore, services: ChainServices, logger: Logger) {
+    public init(configs: ConfigStore, services: ChainServices, stopped: StoppedChains, logger: Logger) {
         self.configs = configs
         self.services = services
+        self.stopped = stopped
         self.logger = logger
     }
 
     /// The child spec; each incarnation registers as `ConfigStore` in `services.names`.
-    public static func childSpec(configs: ConfigStore, services: ChainServices, logger: Logger) -> ChildSpec {
+    public static func childSpec(configs: ConfigStore, services: ChainServices, stopped: StoppedChains,
+                                 logger: Logger) -> ChildSpec {
         ChildSpec(id: "ConfigStore", name: services.names.name("ConfigStore")) { runtime in
             try await ServerRef.start(label: "ConfigStore", runtime: runtime) {
-                ConfigStoreServer(configs: configs, services: services, logger: logger)
+                ConfigStoreServer(configs: configs, services: services, stopped: stopped, logger: logger)
             }.process
         }
     }
@@ -70,15 +82,26 @@ public struct ConfigStoreServer: GenServer {
                 let chains = try chainsSupervisor()
                 if try await child(of: chain.key, in: chains) != nil { throw AdminError.chainAlreadyRunning(chain.key) }
                 try await start(chain, in: chains)
+                owed.remove(chain.key)
             case .stopChain(let name):
-                let chain = try configured(name)
                 let chains = try chainsSupervisor()
-                guard try await stop(chain.key, in: chains) else { throw AdminError.chainNotRunning(chain.key) }
+                guard let chain = configs.chain(named: name) else {
+                    try await stopUnconfigured(name, in: chains)
+                    return .done
+                }
+                let ran = try await stop(chain.key, in: chains)
+                owed.remove(chain.key)
+                stopped.insert(chain.key)
+                guard ran else { throw AdminError.chainNotRunning(chain.key) }
             case .restartChain(let name):
-                let chain = try configured(name)
                 let chains = try chainsSupervisor()
+                guard let chain = configs.chain(named: name) else {
+                    try await stopUnconfigured(name, in: chains)
+                    throw AdminError.failed("chain \(name) is no longer configured: it was stopped, not started again")
+                }
                 try await stop(chain.key, in: chains)
                 try await start(chain, in: chains)
+                owed.remove(chain.key)
             }
             return .done
         } catch {
@@ -88,7 +111,7 @@ public struct ConfigStoreServer: GenServer {
 
     // MARK: - Reload
 
-    private func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
+    private mutating func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
         -> ConfigDiff {
         let next: LassoConfig
         do throws(ConfigError) {
@@ -103,30 +126,53 @@ public struct ConfigStoreServer: GenServer {
             logger.log(.warning, "config.reload.restart_required",
                        ["section": .string(section), "detail": .string("applied only when lassod starts")])
         }
+        let plan = ReloadPlan(diff: diff, owed: owed, configured: Set(next.chains.map(\.key)))
+        let retried = owed.sorted()
+        var stillOwed: Set<String> = []
         var failures: [String] = []
-        for key in diff.removed {
-            do throws(AdminError) { try await stop(key, in: chains) } catch { failures.append(error.description) }
-        }
-        for key in diff.changed {
-            guard let chain = next.chain(named: key) else { continue }
+        func attempt(_ key: String, _ step: () async throws(AdminError) -> Void) async {
             do throws(AdminError) {
-                // A changed chain an operator stopped stays stopped; `start-chain` will use the new config.
-                if try await stop(key, in: chains) { try await start(chain, in: chains) }
+                try await step()
             } catch {
+                stillOwed.insert(key)
                 failures.append(error.description)
             }
         }
-        for key in diff.added {
-            guard let chain = next.chain(named: key) else { continue }
-            do throws(AdminError) { try await start(chain, in: chains) } catch { failures.append(error.description) }
+        for key in plan.stop {
+            stopped.remove(key)
+            await attempt(key) { () throws(AdminError) in try await stop(key, in: chains) }
         }
+        for key in plan.restart {
+            guard let chain = next.chain(named: key) else { continue }
+            // A changed chain an operator stopped stays stopped; `start-chain` will use the new config.
+            await attempt(key) { () throws(AdminError) in
+                if try await stop(key, in: chains) { try await start(chain, in: chains) }
+            }
+        }
+        for key in plan.replace {
+            guard let chain = next.chain(named: key) else { continue }
+            await attempt(key) { () throws(AdminError) in
+                try await stop(key, in: chains)
+                try await start(chain, in: chains)
+            }
+        }
+        for key in plan.start {
+            guard let chain = next.chain(named: key) else { continue }
+            await attempt(key) { () throws(AdminError) in
+                if try await child(of: key, in: chains) == nil { try await start(chain, in: chains) }
+            }
+        }
+        owed = stillOwed
         logger.log(failures.isEmpty ? .info : .error, "config.reloaded",
                    ["added": .string(diff.added.joined(separator: ",")),
                     "removed": .string(diff.removed.joined(separator: ",")),
                     "changed": .string(diff.changed.joined(separator: ",")),
+                    "retried": .string(retried.joined(separator: ",")),
                     "failures": .int(failures.count)])
         guard failures.isEmpty else {
-            throw .failed("configuration reloaded, but not every chain followed:\n" + failures.joined(separator: "\n"))
+            throw .failed("configuration reloaded, but not every chain followed:\n" + failures.joined(separator: "\n")
+                + "\nthe next reload retries them (lassod ctl reload); lassod ctl stop-chain <chain> stops one that "
+                + "should not run")
         }
         return diff
     }
@@ -136,6 +182,8 @@ public struct ConfigStoreServer: GenServer {
         var sections: [String] = []
         if old.server != new.server { sections.append("server") }
         if old.observability != new.observability { sections.append("observability") }
+        if old.subscriptions != new.subscriptions { sections.append("subscriptions") }
+        if old.benchmarks != new.benchmarks { sections.append("benchmarks") }
         return sections
     }
 
@@ -162,14 +210,22 @@ public struct ConfigStoreServer: GenServer {
         }
     }
 
-    /// Starts `chain` with a spec built from it and the current config.
+    /// Stops a chain that runs though it is no longer configured (a reload failed to stop it).
+    private mutating func stopUnconfigured(_ key: String, in chains: DynamicSupervisor) async throws(AdminError) {
+        guard try await stop(key, in: chains) else { throw AdminError.unknownChain(key) }
+        owed.remove(key)
+    }
+
+    /// Starts `chain` with a spec built from it and the current config; an operator's stop of
+    /// it is over.
     private func start(_ chain: ChainConfig, in chains: DynamicSupervisor) async throws(AdminError) {
         let config = configs.config
+        stopped.remove(chain.key)
         do {
             try await chains.startChild(ChainSupervisor.childSpec(chain: chain, services: services.applying(config)))
         } catch {
             // A start failure may quote an upstream error; keep provider secrets out of the reply.
-            throw .failed(SecretScrubber(config: config).scrub("chain \(chain.key) could not start: \(error)"))
+            throw .failed(configs.snapshot.scrubber.scrub("chain \(chain.key) could not start: \(error)"))
         }
     }
 

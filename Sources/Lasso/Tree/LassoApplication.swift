@@ -52,9 +52,9 @@ public final class LassoApplication: Sendable {
         async throws -> LassoApplication {
         let loop = try EventLoop()
         let configs = ConfigStore(config)
-        let scrubber = SecretScrubber(config: config)
-        let logger = Logger(config: config.observability, sink: sink, scrubber: scrubber)
-        let observability = Observability(config: config.observability, sink: sink, scrubber: scrubber)
+        // Both scrub with the current snapshot's secrets, so keys a reload adds are hidden too.
+        let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)
+        let observability = Observability(config: config.observability, sink: sink, secretsOf: configs)
         let eventToken = runtime.events.observe { event in
             let level: ObservabilityConfig.LogLevel = switch event.kind {
             case .exited, .killed, .intensityExceeded: .warning
@@ -94,13 +94,15 @@ public final class LassoApplication: Sendable {
         serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
+        let stopped = StoppedChains()
         let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: configuredChains, names: names)
         let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor, name: names.name("ChainsSupervisor")) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
             do {
-                // Every (re)start runs the chains of the config current then.
+                // Every (re)start runs the chains of the config current then, except those an
+                // operator stopped: they stay stopped until started again.
                 let config = configs.config
-                for chain in config.chains {
+                for chain in config.chains where !stopped.contains(chain.key) {
                     try await supervisor.startChild(ChainSupervisor.childSpec(chain: chain,
                                                                               services: services.applying(config)))
                 }
@@ -120,7 +122,7 @@ public final class LassoApplication: Sendable {
                 names.childSpec(),
                 RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
                 chains,
-                ConfigStoreServer.childSpec(configs: configs, services: services, logger: logger),
+                ConfigStoreServer.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
                 Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
                                    clientWebSocket: clientWebSocket, names: names, drainTimeout: drainTimeout),
             ], runtime: runtime)
