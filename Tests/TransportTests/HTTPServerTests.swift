@@ -269,7 +269,7 @@ struct HTTPServerTests {
     @Test func startAndStopLeaksNoFileDescriptors() throws {
         // Warm up once so lazily opened process-wide fds (OpenSSL, /dev/urandom) are counted.
         do { _ = try ServerFixture().stillServes() }
-        let before = openFileCount()
+        let before = openFiles()
         for _ in 0..<100 {
             let loop = try EventLoop()
             loop.stop()
@@ -278,7 +278,9 @@ struct HTTPServerTests {
             let fixture = try ServerFixture()
             #expect(fixture.stillServes())
         }
-        #expect(openFileCount() == before)
+        let after = openFiles()
+        #expect(after.count == before.count,
+                "new: \(after.filter { before[$0.key] != $0.value }), gone: \(before.filter { after[$0.key] != $0.value })")
     }
 }
 }

@@ -135,3 +135,14 @@ func getRequest(_ path: String) -> String {
 func openFileCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
 }
+
+/// The open descriptors with what each points at (`socket:[…]`, a path, `anon_inode:…`), to
+/// name what a leak check found.
+func openFiles() -> [String: String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    var files: [String: String] = [:]
+    for name in names {
+        files[name] = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")) ?? "?"
+    }
+    return files
+}
