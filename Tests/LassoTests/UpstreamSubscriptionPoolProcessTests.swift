@@ -105,8 +105,8 @@ final class SubscriptionProcessesFixture: Sendable {
         try await fixture.status("waiting for a provider") { $0.first.map { $0.provider == nil && $0.clients == 1 } == true }
         fixture.board.publish(webSocketConnected: true, provider: "alpha")
 
-        // No other connection will come up: the retry timer places the key.
-        await fixture.clock.waitForTimer(dueWithin: UpstreamSubscriptionPool.retryInterval)
+        // No other connection will come up: the retry timer, armed by the handler that left the
+        // key without a provider (which `status` above came after), places the key.
         fixture.clock.advance(by: UpstreamSubscriptionPool.retryInterval)
         try await fixture.status("placed again by the retry", Self.confirmed)
         #expect(fixture.alpha.provider.requestCounts["eth_subscribe"] == 2)
