@@ -43,6 +43,35 @@ import Supervision
         #expect(message(#"["logs",{"topics":[1]}]"#) == "invalid argument 1: a topic must be a string, null or a list")
         #expect(message(#"["logs",[]]"#) == "invalid argument 1: filter must be an object with address and topics")
     }
+
+    @Test func aNullAmongTopicAlternativesMatchesAnything() throws {
+        let other = "0x" + String(repeating: "ab", count: 32)
+        let wildcard = try parse(#"["logs",{"topics":[[null,"\#(Self.topic)"],["\#(other)"]]}]"#)
+        #expect(wildcard.upstreamParams == #"["logs",{"topics":[null,["\#(other)"]]}]"#)
+        #expect(wildcard == (try parse(#"["logs",{"topics":[null,"\#(other)"]}]"#)))
+        #expect(try parse(#"["logs",{"topics":[["\#(Self.topic)",null]]}]"#) == parse(#"["logs"]"#))
+        #expect(try parse(#"["logs",{"topics":[[]]}]"#) == parse(#"["logs"]"#))
+    }
+
+    @Test func aFilterListsAtMostAThousandAddressesAndAlternatives() throws {
+        func addresses(_ count: Int) -> String {
+            (0..<count).map { "\"0x" + String(repeating: "0", count: 32) + String(format: "%08x", $0) + "\"" }
+                .joined(separator: ",")
+        }
+        func topics(_ count: Int) -> String {
+            (0..<count).map { "\"0x" + String(repeating: "0", count: 56) + String(format: "%08x", $0) + "\"" }
+                .joined(separator: ",")
+        }
+        let limit = SubscriptionKey.maxFilterValues
+        #expect(try parse(#"["logs",{"address":[\#(addresses(limit))],"topics":[null,[\#(topics(limit))]]}]"#)
+            .filter.count > 100_000)
+        #expect(throws: SubscriptionKey.InvalidParams(message: "invalid argument 1: at most 1000 addresses in a filter, not 1001")) {
+            try parse(#"["logs",{"address":[\#(addresses(limit + 1))]}]"#)
+        }
+        #expect(throws: SubscriptionKey.InvalidParams(message: "invalid argument 1: at most 1000 alternatives in topic position 1, not 1001")) {
+            try parse(#"["logs",{"topics":[null,[\#(topics(limit + 1))]]}]"#)
+        }
+    }
 }
 
 @Suite struct SubscriptionNotificationTests {
@@ -358,6 +387,59 @@ import Supervision
         #expect(try await socket.message("notification subscribe") { $0.contains("needs an id") }
             == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: eth_subscribe needs an id, its reply carries the subscription"}}"#)
         #expect(stack.alpha.provider.requestCounts["eth_subscribe"] == nil)
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func pipelinedRequestsAreAllAnswered() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.socket()
+        // Sent back to back, many arrive in one read: each must reach the pipeline.
+        for id in 1...50 { socket.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"eth_chainId"}"#) }
+        let replies = try await socket.wait("50 replies") { $0.messages.count >= 50 ? $0.messages : nil }
+        #expect(Set(replies) == Set((1...50).map { #"{"jsonrpc":"2.0","id":\#($0),"result":"0x1"}"# }))
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aConnectionHasAtMostAHundredRequestsInFlight() async throws {
+        let stack = try await Stack()
+        // Slow upstreams keep the admitted requests in flight while the rest arrive.
+        stack.alpha.provider.behavior = .slow(latencyMs: 1_000)
+        stack.beta.provider.behavior = .slow(latencyMs: 1_000)
+        let socket = try await stack.socket()
+        let limit = ClientWebSocketEndpoint.maxInFlight
+        for id in 1...limit { socket.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"eth_blockNumber"}"#) }
+        socket.send(#"{"jsonrpc":"2.0","id":"over","method":"eth_blockNumber"}"#)
+        socket.send(#"[{"jsonrpc":"2.0","id":"b1","method":"eth_blockNumber"},{"jsonrpc":"2.0","method":"eth_chainId"}]"#)
+        socket.send(#"{"jsonrpc":"2.0","method":"eth_chainId"}"#)
+        let message = "too many requests in flight on this connection (at most \(limit)); wait for replies"
+        #expect(try await socket.reply(id: #""over""#)
+            == #"{"jsonrpc":"2.0","id":"over","error":{"code":-32005,"message":"\#(message)"}}"#)
+        #expect(try await socket.message("batch refused") { $0.hasPrefix("[") }
+            == #"[{"jsonrpc":"2.0","id":"b1","error":{"code":-32005,"message":"\#(message)"}}]"#)
+        // Each admitted request is answered, and then the connection takes requests again.
+        try await socket.wait("every admitted reply", timeout: .seconds(30)) { recorded in
+            recorded.messages.filter { $0.contains(#""result""#) }.count == limit ? true : nil
+        }
+        #expect(socket.messages.count == limit + 2, "the refused notification got no reply")
+        stack.alpha.provider.behavior = .healthy
+        socket.send(#"{"jsonrpc":"2.0","id":"after","method":"eth_chainId"}"#)
+        #expect(try await socket.reply(id: #""after""#) == #"{"jsonrpc":"2.0","id":"after","result":"0x1"}"#)
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aSubscribeIDLongerThan128BytesIsRefused() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.socket()
+        let long = "\"" + String(repeating: "x", count: 127) + "\""
+        socket.send(#"{"jsonrpc":"2.0","id":\#(long),"method":"eth_subscribe","params":["newHeads"]}"#)
+        #expect(try await socket.message("refusal") { $0.contains("-32600") }
+            == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: an eth_subscribe id may take at most 128 bytes"}}"#)
+        let fits = "\"" + String(repeating: "x", count: 126) + "\""
+        socket.send(#"{"jsonrpc":"2.0","id":\#(fits),"method":"eth_subscribe","params":["newHeads"]}"#)
+        #expect(try await socket.reply(id: fits).contains(#""result":"0x"#))
         socket.close()
         await stack.shutdown()
     }

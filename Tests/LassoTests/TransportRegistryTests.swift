@@ -76,4 +76,65 @@ import Supervision
         alpha.stop()
         loop.stop()
     }
+
+    @Test func aRegistryStartedAfterTheSocketDroppedWithdrawsTheRouteItAdopted() async throws {
+        let loop = try EventLoop()
+        let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)),
+                                                loop: loop)
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
+            """, environment: [:])
+        let chain = try #require(config.chain(named: "ethereum"))
+        let board = ChainStateBoard(chain: chain)
+        let routes = ChannelRoutes()
+        let names = ProcessNames()
+        let runtime = Runtime()
+        TransportRegistry.publishConfigured(chain: chain, routes: routes)
+        let provider = try #require(chain.providers.first)
+        let spec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, names: names))
+        let supervisor = try await Supervisor.start(name: "ProviderSupervisor(alpha)", children: [spec], runtime: runtime)
+        let connection = try #require(names.server(WSConnection.processKey(chain: "ethereum", provider: "alpha"),
+                                                   as: WSConnection.self))
+        func startRegistry() async throws -> ServerRef<TransportRegistry> {
+            try await ServerRef.start(label: "TransportRegistry(ethereum)", runtime: runtime) {
+                TransportRegistry(chain: chain, board: board, routes: routes, names: names)
+            }
+        }
+        func wsRouteIsUp() -> Bool {
+            routes.route(chain: "ethereum", channel: Channel(providerID: "alpha", transport: .ws)) != nil
+        }
+        /// Whether the connection itself knows its socket is down: it fails a request at once.
+        func connectionIsDown() async -> Bool {
+            await withCheckedContinuation { continuation in
+                connection.cast(.send(body: Array(#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#.utf8),
+                                      timeout: .milliseconds(200)) { reply in
+                    continuation.resume(returning: reply == .failure(.connectionClosed))
+                })
+            }
+        }
+
+        let first = try await startRegistry()
+        try await waitUntil { wsRouteIsUp() && board.snapshot.providers.first?.ws != nil }
+        first.stop(.failed(Drill()))
+        _ = await first.process.waitForExit()
+        #expect(wsRouteIsUp(), "an abnormal exit leaves the routes to the successor")
+
+        // The socket drops while no registry runs, and stays down: its report reaches no one.
+        alpha.provider.behavior = .down
+        alpha.dropWebSockets()
+        try await waitUntil { await connectionIsDown() }
+
+        // The successor adopts the route (its connection still runs), then hears it is down.
+        let second = try await startRegistry()
+        try await waitUntil { !wsRouteIsUp() && board.snapshot.providers.first?.ws == nil }
+        second.stop()
+        _ = await second.process.waitForExit()
+        await supervisor.stop()
+        alpha.stop()
+        loop.stop()
+    }
 }

@@ -17,6 +17,8 @@ public enum JSONRPCErrorBody {
     public static let internalError = -32603
     /// Implementation-defined server error; lassod uses it when every provider failed.
     public static let serverError = -32000
+    /// A limit was exceeded; lassod uses it for its own per-connection and per-chain limits.
+    public static let limitExceeded = -32005
 
     /// An error response echoing `id`, the raw bytes of the client's id value exactly as sent.
     public static func make(id: some Sequence<UInt8>, code: Int, message: String) -> [UInt8] {

@@ -21,8 +21,9 @@ import Supervision
 public struct WSConnection: GenServer {
     public enum Cast: Sendable {
         case send(body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void)
-        /// A starting `TransportRegistry`: report to it from now on, starting with the channel
-        /// if connected.
+        /// A starting `TransportRegistry`: report to it from now on, starting with the current
+        /// state, up or down (a route it adopted may belong to a socket that dropped while no
+        /// registry ran).
         case announce(to: ServerRef<TransportRegistry>)
     }
 
@@ -86,7 +87,7 @@ public struct WSConnection: GenServer {
             send(body, timeout: timeout, completion: completion, context: context)
         case .announce(let registry):
             self.registry = registry
-            if connected { announce(connected: true, context: context) }
+            announce(connected: connected, context: context)
         }
     }
 

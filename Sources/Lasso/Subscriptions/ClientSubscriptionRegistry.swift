@@ -14,10 +14,14 @@ import Supervision
 ///   with only the `subscription` field re-addressed; sends go to the transport's bounded
 ///   per-connection queues and never wait for a client.
 /// - **Clean-up.** When a connection closes, all its subscriptions are removed and detached
-///   from the pool; a connection has at most `maxPerConnection` subscriptions.
+///   from the pool.
+/// - **Bounded.** A connection has at most `maxPerConnection` subscriptions, and the chain at
+///   most `maxKeys` (1024) distinct keys (each one costs an upstream subscription); beyond either the
+///   client gets a -32005 error with its id.
 ///
-/// If the pool restarts, the registry attaches every subscription again; if the registry
-/// restarts, the pool drops its upstreams (their clients' subscriptions are gone with it).
+/// If the pool restarts, the registry attaches every subscription to the new incarnation it
+/// names in `poolRestarted`; if the registry restarts, the pool drops its upstreams (their
+/// clients' subscriptions are gone with it).
 public struct ClientSubscriptionRegistry: GenServer {
     public enum Call: Sendable {
         /// Live subscription ids of a connection (all connections when nil), sorted.
@@ -39,8 +43,8 @@ public struct ClientSubscriptionRegistry: GenServer {
         case refused(clients: [String], code: Int, message: String)
         /// From the pool: an event of `key`; `subscription` is where its id is in `body`.
         case deliver(key: SubscriptionKey, body: [UInt8], subscription: Range<Int>)
-        /// From the pool: it restarted and knows no client.
-        case poolRestarted
+        /// From a pool incarnation that just started and knows no client: attach them to it.
+        case poolRestarted(ServerRef<UpstreamSubscriptionPool>)
     }
 
     private struct Subscription {
@@ -52,19 +56,23 @@ public struct ClientSubscriptionRegistry: GenServer {
 
     /// Subscriptions one connection may hold.
     public static let maxPerConnection = 256
+    /// Distinct keys (upstream subscriptions) one chain may follow.
+    public static let maxKeys = 1_024
 
     let chain: String
     let names: ProcessNames
     let sockets: ClientSockets
+    let maxKeys: Int
     private var subscriptions: [String: Subscription] = [:]
     private var byKey: [SubscriptionKey: Set<String>] = [:]
     private var byConnection: [WebSocketConnectionID: Set<String>] = [:]
     private var generator = SystemRandomNumberGenerator()
 
-    public init(chain: String, names: ProcessNames, sockets: ClientSockets) {
+    public init(chain: String, names: ProcessNames, sockets: ClientSockets, maxKeys: Int = Self.maxKeys) {
         self.chain = chain
         self.names = names
         self.sockets = sockets
+        self.maxKeys = maxKeys
     }
 
     /// The registered name, for `ProcessNames`.
@@ -77,11 +85,12 @@ public struct ClientSubscriptionRegistry: GenServer {
         names.server(processKey(chain: chain), as: ClientSubscriptionRegistry.self)
     }
 
-    public static func childSpec(chain: ChainConfig, names: ProcessNames, sockets: ClientSockets) -> ChildSpec {
+    public static func childSpec(chain: ChainConfig, names: ProcessNames, sockets: ClientSockets,
+                                 maxKeys: Int = Self.maxKeys) -> ChildSpec {
         let label = "ClientSubscriptionRegistry(\(chain.key))"
         return ChildSpec(id: "ClientSubscriptionRegistry", name: names.name(processKey(chain: chain.key))) { runtime in
             try await ServerRef.start(label: label, runtime: runtime) {
-                ClientSubscriptionRegistry(chain: chain.key, names: names, sockets: sockets)
+                ClientSubscriptionRegistry(chain: chain.key, names: names, sockets: sockets, maxKeys: maxKeys)
             }.process
         }
     }
@@ -123,16 +132,23 @@ public struct ClientSubscriptionRegistry: GenServer {
                 guard let subscription = subscriptions[id], subscription.pendingRequest == nil else { continue }
                 sockets.send(subscription.connection, SubscriptionNotification.readdress(body, at: range, to: id))
             }
-        case .poolRestarted:
-            for (id, subscription) in subscriptions { pool?.cast(.attach(client: id, key: subscription.key)) }
+        case .poolRestarted(let pool):
+            for (id, subscription) in subscriptions { pool.cast(.attach(client: id, key: subscription.key)) }
         }
     }
 
     private mutating func subscribe(_ connection: WebSocketConnectionID, _ requestID: [UInt8], _ key: SubscriptionKey) {
         guard (byConnection[connection]?.count ?? 0) < Self.maxPerConnection else {
             sockets.send(connection, JSONRPCErrorBody.make(
-                id: requestID, code: JSONRPCErrorBody.serverError,
+                id: requestID, code: JSONRPCErrorBody.limitExceeded,
                 message: "too many subscriptions on this connection (at most \(Self.maxPerConnection))"))
+            return
+        }
+        guard byKey[key] != nil || byKey.count < maxKeys else {
+            sockets.send(connection, JSONRPCErrorBody.make(
+                id: requestID, code: JSONRPCErrorBody.limitExceeded,
+                message: "too many distinct subscriptions on chain \(chain) (at most \(maxKeys)); "
+                    + "share a filter with an existing subscription"))
             return
         }
         guard let pool else {

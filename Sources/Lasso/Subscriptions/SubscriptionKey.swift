@@ -5,8 +5,11 @@ import Foundation
 /// share one upstream subscription.
 ///
 /// Canonical filters: addresses lower-cased, deduplicated and sorted; each topic position
-/// lower-cased, deduplicated and sorted, `null` for "any", trailing "any" positions dropped;
-/// members in a fixed order. The canonical JSON is also what goes upstream, so the upstream
+/// lower-cased, deduplicated and sorted, `null` for "any" (as geth reads it, a position whose
+/// alternatives include `null`, or are empty, matches anything), trailing "any" positions
+/// dropped; members in a fixed order. A filter holds at most `maxFilterValues` addresses and
+/// as many alternatives per topic position: a key lives as long as its subscriptions, so its
+/// size is bounded like theirs. The canonical JSON is also what goes upstream, so the upstream
 /// subscription matches exactly the events the clients asked for.
 ///
 /// ```swift
@@ -25,6 +28,9 @@ public struct SubscriptionKey: Hashable, Sendable, CustomStringConvertible {
     public struct InvalidParams: Error, Equatable {
         public var message: String
     }
+
+    /// Addresses, and alternatives per topic position, one filter may list.
+    public static let maxFilterValues = 1_000
 
     public let kind: Kind
     /// The canonical filter object (`{}` for no filter); empty for `newHeads`.
@@ -89,6 +95,10 @@ public struct SubscriptionKey: Hashable, Sendable, CustomStringConvertible {
         case let address as String:
             addresses = [try hex(address, bytes: 20, what: "address")]
         case let list as [Any]:
+            guard list.count <= maxFilterValues else {
+                throw InvalidParams(message: "invalid argument 1: at most \(maxFilterValues) addresses in a filter, "
+                                    + "not \(list.count)")
+            }
             for element in list {
                 guard let address = element as? String else {
                     throw InvalidParams(message: "invalid argument 1: address must be a string or a list of strings")
@@ -104,22 +114,30 @@ public struct SubscriptionKey: Hashable, Sendable, CustomStringConvertible {
             break
         case let list as [Any]:
             guard list.count <= 4 else { throw InvalidParams(message: "invalid argument 1: at most 4 topic positions") }
-            for position in list {
+            for (index, position) in list.enumerated() {
                 switch position {
                 case is NSNull:
                     topics.append(nil)
                 case let topic as String:
                     topics.append([try hex(topic, bytes: 32, what: "topic")])
                 case let alternatives as [Any]:
+                    guard alternatives.count <= maxFilterValues else {
+                        throw InvalidParams(message: "invalid argument 1: at most \(maxFilterValues) alternatives in "
+                                            + "topic position \(index), not \(alternatives.count)")
+                    }
                     var accepted: [String] = []
+                    var matchesAny = alternatives.isEmpty
                     for alternative in alternatives {
-                        if alternative is NSNull { continue }
+                        if alternative is NSNull {
+                            matchesAny = true
+                            continue
+                        }
                         guard let topic = alternative as? String else {
                             throw InvalidParams(message: "invalid argument 1: a topic must be a string, null or a list")
                         }
                         accepted.append(try hex(topic, bytes: 32, what: "topic"))
                     }
-                    topics.append(accepted.isEmpty ? nil : Array(Set(accepted)).sorted())
+                    topics.append(matchesAny ? nil : Array(Set(accepted)).sorted())
                 default:
                     throw InvalidParams(message: "invalid argument 1: a topic must be a string, null or a list")
                 }

@@ -12,9 +12,15 @@ import Supervision
 ///   `ClientSubscriptionRegistry`) before any event of its key is handed on, because both go
 ///   through the registry's mailbox in the order the pool sends them.
 /// - **Failover keeps client ids.** When a provider's WebSocket drops, every key it carried is
-///   re-subscribed on another connected provider, or on the first one to (re)connect; clients
-///   keep their subscription ids and simply receive the new upstream's events. Events between
-///   the drop and the new confirmation are not replayed yet (that is gap filling's job).
+///   re-subscribed on another eligible provider; clients keep their subscription ids and simply
+///   receive the new upstream's events. Events between the drop and the new confirmation are
+///   not replayed yet (that is gap filling's job). A connection that exits without a word (a
+///   brutal kill skips its `terminate`) counts as dropped: the pool monitors every connection
+///   it placed a key on.
+/// - **No key waits forever.** A key without a provider is placed again when any provider
+///   connects and, while any key still has none, every `retryInterval` (1 s): a connection
+///   reports itself up before the board lists it, and a provider can become eligible again
+///   (breaker closing, cooldown ending, catching up) without connecting anew.
 /// - **Placement failures are bounded.** A provider that fails or times out is skipped for the
 ///   rest of that placement; when every candidate failed, or none is connected, the clients
 ///   still waiting get a JSON-RPC error, while already confirmed clients stay attached until a
@@ -25,13 +31,19 @@ import Supervision
 /// `WSConnection` casts its connection changes and every message that is not a reply to one of
 /// its own requests (`.connection`, `.upstreamMessage`); subscribe and unsubscribe requests go
 /// out as ordinary requests over the connection, so their replies come back by lassod's ids.
-/// After a restart the pool asks the registry to attach its clients again.
+/// After a restart the pool hands the registry its own reference (`poolRestarted`), and the
+/// registry attaches its clients to that incarnation, which is not yet reachable by name.
 public struct UpstreamSubscriptionPool: GenServer {
     public enum Call: Sendable {
         case status
     }
 
     public typealias Reply = [UpstreamSubscriptionStatus]
+
+    public enum Info: Sendable {
+        /// Time to try again the keys that have no provider.
+        case retry
+    }
 
     public enum Cast: Sendable {
         /// A client subscription follows `key`.
@@ -59,6 +71,8 @@ public struct UpstreamSubscriptionPool: GenServer {
         /// Clients not yet confirmed.
         var waiting: Set<String> = []
         var provider: String?
+        /// The connection the current placement went to, monitored.
+        var connection: ServerRef<WSConnection>?
         var upstreamID: String?
         /// Bumped by every placement; replies to older ones are stale.
         var attempt: UInt64 = 0
@@ -70,20 +84,29 @@ public struct UpstreamSubscriptionPool: GenServer {
     /// one `eth_unsubscribe`; cleared when it reaches this size.
     static let maxDismissed = 1_024
 
+    /// How often keys without a provider are placed again.
+    public static let retryInterval: Duration = .seconds(1)
+
     let chain: String
     let board: ChainStateBoard
     let names: ProcessNames
     let confirmationTimeout: Duration
+    let retryInterval: Duration
     private var upstreams: [SubscriptionKey: Upstream] = [:]
     private var routes: [Route: SubscriptionKey] = [:]
     private var dismissed: Set<Route> = []
     private var attempts: UInt64 = 0
+    /// Connections keys were placed on, by process, with their monitor.
+    private var monitored: [PID: MonitorID] = [:]
+    private var retryTimer: TimerHandle?
 
-    public init(chain: String, board: ChainStateBoard, names: ProcessNames, confirmationTimeout: Duration) {
+    public init(chain: String, board: ChainStateBoard, names: ProcessNames, confirmationTimeout: Duration,
+                retryInterval: Duration = Self.retryInterval) {
         self.chain = chain
         self.board = board
         self.names = names
         self.confirmationTimeout = confirmationTimeout
+        self.retryInterval = retryInterval
     }
 
     /// The registered name, for `ProcessNames`.
@@ -97,18 +120,19 @@ public struct UpstreamSubscriptionPool: GenServer {
     }
 
     public static func childSpec(chain: ChainConfig, board: ChainStateBoard, names: ProcessNames,
-                                 confirmationTimeout: Duration) -> ChildSpec {
+                                 confirmationTimeout: Duration, retryInterval: Duration = Self.retryInterval) -> ChildSpec {
         let label = "UpstreamSubscriptionPool(\(chain.key))"
         return ChildSpec(id: "UpstreamSubscriptionPool", name: names.name(processKey(chain: chain.key))) { runtime in
             try await ServerRef.start(label: label, runtime: runtime) {
                 UpstreamSubscriptionPool(chain: chain.key, board: board, names: names,
-                                         confirmationTimeout: confirmationTimeout)
+                                         confirmationTimeout: confirmationTimeout, retryInterval: retryInterval)
             }.process
         }
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
-        registry?.cast(.poolRestarted)
+        // By reference: this incarnation's name is bound only once `initialize` returns.
+        registry?.cast(.poolRestarted(context.ref))
     }
 
     public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
@@ -125,14 +149,34 @@ public struct UpstreamSubscriptionPool: GenServer {
         case .detach(let client, let key):
             detach(client, key)
         case .connection(let provider, let up):
-            if up { connected(context: context) } else { disconnected(provider, context: context) }
+            if up { placeUnplaced(context: context) } else { disconnected(provider, context: context) }
         case .upstreamMessage(let provider, let body):
             deliver(provider, body)
+            return  // an event places nothing: no need to look for stuck keys
         case .registryRestarted:
             for key in Array(upstreams.keys) { drop(key) }
         case .placed(let key, let attempt, let provider, let reply):
             placed(key, attempt, provider, reply, context: context)
         }
+        armRetryIfStuck(context: context)
+    }
+
+    public mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
+        retryTimer = nil
+        placeUnplaced(context: context)
+        armRetryIfStuck(context: context)
+    }
+
+    public mutating func handleDown(_ down: Down, context: ServerContext<Self>) async throws {
+        guard monitored.removeValue(forKey: down.pid) != nil else { return }
+        for (key, upstream) in upstreams where upstream.connection?.pid == down.pid {
+            if let provider = upstream.provider { lose(key, upstream, provider: provider, context: context) }
+        }
+        armRetryIfStuck(context: context)
+    }
+
+    public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
+        retryTimer?.cancel()
     }
 
     // MARK: - Clients
@@ -187,7 +231,9 @@ public struct UpstreamSubscriptionPool: GenServer {
             }
             attempts += 1
             let attempt = attempts
+            if monitored[connection.pid] == nil { monitored[connection.pid] = context.monitor(connection.process) }
             upstream.provider = provider
+            upstream.connection = connection
             upstream.upstreamID = nil
             upstream.attempt = attempt
             upstreams[key] = upstream
@@ -203,6 +249,7 @@ public struct UpstreamSubscriptionPool: GenServer {
                 + upstream.tried.sorted().joined(separator: ", ") + ")"
         refuseWaiting(key, &upstream, code: JSONRPCErrorBody.serverError, message: message)
         upstream.provider = nil
+        upstream.connection = nil
         upstream.tried = []
         upstreams[key] = upstream.clients.isEmpty ? nil : upstream
     }
@@ -227,10 +274,12 @@ public struct UpstreamSubscriptionPool: GenServer {
             // The provider says the request itself is wrong: another provider would say the same.
             refuseWaiting(key, &upstream, code: code, message: message)
             upstream.provider = nil
+            upstream.connection = nil
             upstreams[key] = upstream.clients.isEmpty ? nil : upstream
         case .refused, .failed:
             upstream.tried.insert(provider)
             upstream.provider = nil
+            upstream.connection = nil
             upstreams[key] = upstream
             place(key, context: context)
         }
@@ -245,23 +294,36 @@ public struct UpstreamSubscriptionPool: GenServer {
 
     // MARK: - Connections and events
 
-    /// A provider (re)connected: keys waiting for one are placed again, on whichever is best.
-    private mutating func connected(context: ServerContext<Self>) {
+    /// Keys waiting for a provider are placed again, on whichever is best now.
+    private mutating func placeUnplaced(context: ServerContext<Self>) {
         for (key, upstream) in upstreams where upstream.provider == nil {
             upstreams[key]?.tried = []
             place(key, context: context)
         }
     }
 
+    /// While a key has no provider, a timer places it again (see "No key waits forever").
+    private mutating func armRetryIfStuck(context: ServerContext<Self>) {
+        guard retryTimer == nil, upstreams.values.contains(where: { $0.provider == nil }) else { return }
+        retryTimer = context.sendAfter(.retry, after: retryInterval)
+    }
+
     private mutating func disconnected(_ provider: String, context: ServerContext<Self>) {
         dismissed = dismissed.filter { $0.provider != provider }
         for (key, upstream) in upstreams where upstream.provider == provider {
-            if let id = upstream.upstreamID { routes[Route(provider: provider, upstreamID: id)] = nil }
-            upstreams[key]?.provider = nil
-            upstreams[key]?.upstreamID = nil
-            upstreams[key]?.tried = [provider]
-            place(key, context: context)
+            lose(key, upstream, provider: provider, context: context)
         }
+    }
+
+    /// `key` lost its provider: it is placed on another one (or waits for one).
+    private mutating func lose(_ key: SubscriptionKey, _ upstream: Upstream, provider: String,
+                               context: ServerContext<Self>) {
+        if let id = upstream.upstreamID { routes[Route(provider: provider, upstreamID: id)] = nil }
+        upstreams[key]?.provider = nil
+        upstreams[key]?.connection = nil
+        upstreams[key]?.upstreamID = nil
+        upstreams[key]?.tried = [provider]
+        place(key, context: context)
     }
 
     private mutating func deliver(_ provider: String, _ body: [UInt8]) {

@@ -12,9 +12,7 @@ final class WebSocketServerConnection: LoopSession {
     private var incoming: [UInt8] = []
     private var incomingIsBinary = false
     private var inMessage = false
-    private var outgoing: [WebSocketMessage] = []
-    private var outgoingHead = 0
-    private var queuedBytes = 0
+    private var outgoing = WebSocketOutbox()
     /// Set once the server decided to close; queued messages before it are still sent.
     private var closeCode: WebSocketCloseCode?
     private var peerCloseCode: WebSocketCloseCode?
@@ -63,19 +61,23 @@ final class WebSocketServerConnection: LoopSession {
         inMessage = false
         let message = WebSocketMessage(isBinary: incomingIsBinary, bytes: incoming)
         incoming = []
-        server.webSocket?.onMessage(WebSocketConnectionID(rawValue: id), message)
+        // Handed on after this callback, not inside it: a handler that starts an upstream
+        // request from here (the HTTP client connects inline on the loop thread) makes lws 4.1
+        // drop the other frames of the same read, so pipelined requests went unanswered.
+        guard let handlers = server.webSocket else { return 0 }
+        let connection = WebSocketConnectionID(rawValue: id)
+        _ = server.core.submit { handlers.onMessage(connection, message) }
         return 0
     }
 
     /// Queues `message`; a connection whose queue would exceed the cap is closed with 1008.
     func send(_ message: WebSocketMessage) {
         guard closeCode == nil, !closed else { return }
-        if queuedBytes + message.bytes.count > server.configuration.webSocketMaxQueuedBytes {
+        if outgoing.queuedBytes + message.bytes.count > server.configuration.webSocketMaxQueuedBytes {
             requestClose(.policyViolation)
             return
         }
         outgoing.append(message)
-        queuedBytes += message.bytes.count
         lws_callback_on_writable(wsi)
     }
 
@@ -85,8 +87,6 @@ final class WebSocketServerConnection: LoopSession {
         closeCode = code
         if code == .policyViolation || code == .messageTooBig {
             outgoing.removeAll()
-            outgoingHead = 0
-            queuedBytes = 0
             // A peer that stopped reading may never make the socket writable for the close
             // frame: drop the connection if the frame cannot leave within a second.
             lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 1)
@@ -100,16 +100,9 @@ final class WebSocketServerConnection: LoopSession {
     }
 
     private func writeNext() -> Int32 {
-        if outgoingHead < outgoing.count {
-            let message = outgoing[outgoingHead]
-            outgoingHead += 1
-            queuedBytes -= message.bytes.count
-            if outgoingHead == outgoing.count {
-                outgoing.removeAll(keepingCapacity: true)
-                outgoingHead = 0
-            }
+        if let message = outgoing.popFirst() {
             guard server.core.write(message, on: wsi) else { return -1 }
-            if outgoingHead < outgoing.count || closeCode != nil { lws_callback_on_writable(wsi) }
+            if !outgoing.isEmpty || closeCode != nil { lws_callback_on_writable(wsi) }
             return 0
         }
         if let closeCode {

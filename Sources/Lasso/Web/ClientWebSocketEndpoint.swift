@@ -11,15 +11,31 @@ import Synchronization
 ///   here (-32602 with the reason), and the two methods cannot be batched (-32600).
 /// - An unknown chain or path gets one JSON-RPC error message, then the socket is closed with
 ///   4004 (`unknownEndpoint`); a message that is not text JSON-RPC gets the HTTP route's error.
-/// - When a socket closes, its subscriptions are removed.
+/// - A connection has at most `maxInFlight` requests (a batch counts as one) being answered at
+///   once; one more gets -32005 with its id (each element's, for a batch) instead of a pipeline
+///   run, so a client that never waits for replies cannot pile up upstream work. An
+///   `eth_subscribe` id is at most `maxSubscribeIDBytes` long (-32600 beyond): the registry
+///   keeps it until the subscription is confirmed.
+/// - When a socket closes, its subscriptions are removed; replies of requests still running
+///   are dropped.
 public final class ClientWebSocketEndpoint: Sendable {
     let configs: ConfigStore
     let names: ProcessNames
     let rpc: RPCEndpoint
     /// Where replies and events are sent.
     public let sockets: ClientSockets
-    /// Open connections and the chain each one serves.
-    private let chains = Mutex<[WebSocketConnectionID: String]>([:])
+    /// Open connections: the chain each one serves, and its requests being answered.
+    private let clients = Mutex<[WebSocketConnectionID: Client]>([:])
+
+    private struct Client {
+        let chain: String
+        var inFlight = 0
+    }
+
+    /// Requests (or batches) one connection may have being answered at once.
+    public static let maxInFlight = 100
+    /// Bytes an `eth_subscribe` request's id may take.
+    public static let maxSubscribeIDBytes = 128
 
     public init(configs: ConfigStore, names: ProcessNames, rpc: RPCEndpoint, sockets: ClientSockets) {
         self.configs = configs
@@ -39,7 +55,7 @@ public final class ClientWebSocketEndpoint: Sendable {
     /// Closes every open client connection (1001) and detaches the listener: the listener
     /// itself does not close upgraded connections when it stops.
     public func stopServing() {
-        let open = chains.withLock { Array($0.keys) }
+        let open = clients.withLock { Array($0.keys) }
         for connection in open { sockets.close(connection, code: .goingAway) }
         sockets.serve(nil)
     }
@@ -71,7 +87,7 @@ public final class ClientWebSocketEndpoint: Sendable {
     private func open(_ connection: WebSocketConnectionID, _ request: HTTPRequest) {
         switch Self.chain(path: request.path, config: configs.config) {
         case .success(let chain):
-            chains.withLock { $0[connection] = chain.key }
+            clients.withLock { $0[connection] = Client(chain: chain.key) }
         case .failure(let error):
             sockets.send(connection, JSONRPCErrorBody.make(code: JSONRPCErrorBody.invalidRequest, message: error.message))
             sockets.close(connection, code: Self.unknownEndpoint)
@@ -79,14 +95,15 @@ public final class ClientWebSocketEndpoint: Sendable {
     }
 
     private func closed(_ connection: WebSocketConnectionID) {
-        guard let chain = chains.withLock({ $0.removeValue(forKey: connection) }) else { return }
+        guard let chain = clients.withLock({ $0.removeValue(forKey: connection)?.chain }) else { return }
         ClientSubscriptionRegistry.running(chain: chain, names: names)?.cast(.disconnected(connection))
     }
 
     private func receive(_ connection: WebSocketConnectionID, _ message: WebSocketMessage) {
-        guard let chain = chains.withLock({ $0[connection] }) else { return }
+        guard let chain = clients.withLock({ $0[connection]?.chain }) else { return }
         let body = message.bytes
-        switch JSONRPCScanner.scanBody(body) {
+        let scan = JSONRPCScanner.scanBody(body)
+        switch scan {
         case .request(let head) where head.method == "eth_subscribe" || head.method == "eth_unsubscribe":
             subscription(connection, chain: chain, head: head, body: body)
         case .batch(let ranges) where ranges.contains(where: { Self.isSubscriptionMethod(body, $0) }):
@@ -94,10 +111,55 @@ public final class ClientWebSocketEndpoint: Sendable {
                 code: JSONRPCErrorBody.invalidRequest,
                 message: "Invalid Request: eth_subscribe and eth_unsubscribe cannot be batched; send them alone"))
         default:
-            let request = HTTPRequest(method: .post, path: "/rpc/\(chain)", body: body)
-            rpc.handle(request) { [sockets] response in
-                if !response.body.isEmpty { sockets.send(connection, response.body) }
+            guard admit(connection) else {
+                if let refusal = Self.tooManyInFlight(scan, body) { sockets.send(connection, refusal) }
+                return
             }
+            let request = HTTPRequest(method: .post, path: "/rpc/\(chain)", body: body)
+            rpc.handle(request) { [self] response in
+                guard answered(connection), !response.body.isEmpty else { return }
+                sockets.send(connection, response.body)
+            }
+        }
+    }
+
+    /// Counts a request in for `connection`; false when it already has `maxInFlight`.
+    private func admit(_ connection: WebSocketConnectionID) -> Bool {
+        clients.withLock { clients in
+            guard let client = clients[connection], client.inFlight < Self.maxInFlight else { return false }
+            clients[connection]?.inFlight += 1
+            return true
+        }
+    }
+
+    /// Counts a request out; false when its connection has closed meanwhile.
+    private func answered(_ connection: WebSocketConnectionID) -> Bool {
+        clients.withLock { clients in
+            guard clients[connection] != nil else { return false }
+            clients[connection]?.inFlight -= 1
+            return true
+        }
+    }
+
+    /// The -32005 reply to a request over the in-flight limit: one error per request that has
+    /// an id (an array for a batch), nil when nothing is owed a reply.
+    static func tooManyInFlight(_ scan: JSONRPCBodyScan, _ body: [UInt8]) -> [UInt8]? {
+        let message = "too many requests in flight on this connection (at most \(maxInFlight)); wait for replies"
+        func refusal(_ id: Range<Int>?) -> [UInt8]? {
+            id.map { JSONRPCErrorBody.make(id: body[$0], code: JSONRPCErrorBody.limitExceeded, message: message) }
+        }
+        switch scan {
+        case .request(let head):
+            return refusal(head.id)
+        case .batch(let ranges):
+            let errors = ranges.compactMap { range -> [UInt8]? in
+                guard case .request(let head) = JSONRPCScanner.scanRequest(body, in: range) else { return nil }
+                return refusal(head.id)
+            }
+            guard !errors.isEmpty else { return nil }
+            return Array("[".utf8) + errors.joined(separator: Array(",".utf8)) + Array("]".utf8)
+        default:
+            return JSONRPCErrorBody.make(code: JSONRPCErrorBody.limitExceeded, message: message)
         }
     }
 
@@ -112,6 +174,12 @@ public final class ClientWebSocketEndpoint: Sendable {
             sockets.send(connection, JSONRPCErrorBody.make(
                 code: JSONRPCErrorBody.invalidRequest,
                 message: "Invalid Request: \(head.method) needs an id, its reply carries the subscription"))
+            return
+        }
+        if head.method == "eth_subscribe", idRange.count > Self.maxSubscribeIDBytes {
+            sockets.send(connection, JSONRPCErrorBody.make(
+                code: JSONRPCErrorBody.invalidRequest,
+                message: "Invalid Request: an eth_subscribe id may take at most \(Self.maxSubscribeIDBytes) bytes"))
             return
         }
         let requestID = Array(body[idRange])

@@ -1,0 +1,163 @@
+import Testing
+@testable import Lasso
+import Supervision
+
+/// The subscription processes of one chain in front of one simulated provider, without the
+/// client endpoint: client subscriptions are cast into the registry (their replies go nowhere,
+/// no listener is attached) and the pool's state is read with `status`. The board is driven by
+/// the test (no `TransportRegistry`), and time by a `ManualClock`.
+final class SubscriptionProcessesFixture: Sendable {
+    struct Drill: Error {}
+
+    let loop: EventLoop
+    let alpha: SimulatedProviderServer
+    let clock = ManualClock()
+    let board: ChainStateBoard
+    let names = ProcessNames()
+    let supervisor: Supervisor
+    static let connectionID = "WSConnection(alpha)"
+
+    init(maxKeys: Int = ClientSubscriptionRegistry.maxKeys) async throws {
+        loop = try EventLoop()
+        alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 60_000)),
+                                            loop: loop)
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
+            """, environment: [:])
+        let chain = try #require(config.chain(named: "ethereum"))
+        board = ChainStateBoard(chain: chain)
+        let provider = try #require(chain.providers.first)
+        var connection = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, names: names))
+        connection.shutdown = .brutalKill
+        supervisor = try await Supervisor.start(name: "ChainSupervisor(ethereum)", children: [
+            connection,
+            UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: names, confirmationTimeout: .seconds(30)),
+            ClientSubscriptionRegistry.childSpec(chain: chain, names: names, sockets: ClientSockets(), maxKeys: maxKeys),
+        ], runtime: Runtime(clock: clock))
+        try await waitUntil { await self.webSocketAnswers() }
+        board.publish(webSocketConnected: true, provider: "alpha")
+    }
+
+    var pool: ServerRef<UpstreamSubscriptionPool>? { UpstreamSubscriptionPool.running(chain: "ethereum", names: names) }
+    var registry: ServerRef<ClientSubscriptionRegistry>? { ClientSubscriptionRegistry.running(chain: "ethereum", names: names) }
+    var connection: ServerRef<WSConnection>? {
+        names.server(WSConnection.processKey(chain: "ethereum", provider: "alpha"), as: WSConnection.self)
+    }
+
+    /// Whether alpha's connection is up: it answers a request over its socket.
+    func webSocketAnswers() async -> Bool {
+        guard let connection else { return false }
+        let body = Array(#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#.utf8)
+        return await withCheckedContinuation { continuation in
+            connection.cast(.send(body: body, timeout: .seconds(30)) { reply in
+                if case .response = reply { continuation.resume(returning: true) } else { continuation.resume(returning: false) }
+            })
+        }
+    }
+
+    /// A client subscription to `key`, as the endpoint would make it.
+    func subscribe(_ key: SubscriptionKey, connection: UInt = 1) throws {
+        let registry = try #require(registry)
+        registry.cast(.subscribe(connection: WebSocketConnectionID(rawValue: connection), requestID: Array("1".utf8), key: key))
+    }
+
+    /// The pool's status once `condition` holds for it.
+    @discardableResult
+    func status(_ what: String, _ condition: @escaping ([UpstreamSubscriptionStatus]) -> Bool) async throws
+        -> [UpstreamSubscriptionStatus] {
+        var last: [UpstreamSubscriptionStatus] = []
+        try await waitUntil {
+            guard let pool = self.pool else { return false }
+            last = (try? await pool.call(.status)) ?? []
+            return condition(last)
+        }
+        return last
+    }
+
+    func shutdown() async {
+        await supervisor.stop()
+        alpha.stop()
+        loop.stop()
+    }
+}
+
+@Suite(.serialized) struct UpstreamSubscriptionPoolProcessTests {
+    static let newHeads = SubscriptionKey(kind: .newHeads)
+    static func confirmed(_ status: [UpstreamSubscriptionStatus]) -> Bool {
+        status.count == 1 && status[0].provider == "alpha" && status[0].upstreamID != nil && status[0].clients == 1
+    }
+
+    @Test func aKeyLeftWithoutAProviderIsRetriedUntilOneIsEligible() async throws {
+        let fixture = try await SubscriptionProcessesFixture()
+        try fixture.subscribe(Self.newHeads)
+        try await fixture.status("placed on alpha", Self.confirmed)
+        let pool = try #require(fixture.pool)
+
+        // The race of a reconnect: the pool hears "down" and then "up" before the board lists
+        // the ws channel again, so placement finds no candidate either time.
+        fixture.board.publish(webSocketConnected: false, provider: "alpha")
+        pool.cast(.connection(provider: "alpha", up: false))
+        pool.cast(.connection(provider: "alpha", up: true))
+        try await fixture.status("waiting for a provider") { $0.first.map { $0.provider == nil && $0.clients == 1 } == true }
+        fixture.board.publish(webSocketConnected: true, provider: "alpha")
+
+        // No other connection will come up: the retry timer, armed by the handler that left the
+        // key without a provider (which `status` above came after), places the key.
+        fixture.clock.advance(by: UpstreamSubscriptionPool.retryInterval)
+        try await fixture.status("placed again by the retry", Self.confirmed)
+        #expect(fixture.alpha.provider.requestCounts["eth_subscribe"] == 2)
+        await fixture.shutdown()
+    }
+
+    @Test func aRestartedPoolGetsEveryClientSubscriptionBack() async throws {
+        let fixture = try await SubscriptionProcessesFixture()
+        try fixture.subscribe(Self.newHeads)
+        try fixture.subscribe(SubscriptionKey(kind: .logs))
+        try await fixture.status("both placed") { $0.count == 2 && $0.allSatisfy { $0.upstreamID != nil } }
+        let old = try #require(fixture.pool)
+
+        old.stop(.failed(SubscriptionProcessesFixture.Drill()))
+        _ = await old.process.waitForExit()
+        let status = try await fixture.status("both placed by the new pool") {
+            $0.count == 2 && $0.allSatisfy { $0.upstreamID != nil && $0.clients == 1 }
+        }
+        #expect(status.map(\.key.description) == ["logs{}", "newHeads"])
+        #expect(fixture.pool != old)
+        #expect(fixture.alpha.provider.requestCounts["eth_subscribe"] == 4)
+        await fixture.shutdown()
+    }
+
+    @Test func aBrutallyKilledConnectionCountsAsDown() async throws {
+        let fixture = try await SubscriptionProcessesFixture()
+        try fixture.subscribe(Self.newHeads)
+        try await fixture.status("placed on alpha", Self.confirmed)
+
+        // Killed outright, the connection says nothing; the pool's monitor notices.
+        try await fixture.supervisor.terminateChild(SubscriptionProcessesFixture.connectionID)
+        try await fixture.status("lost its provider") { $0.first.map { $0.provider == nil && $0.upstreamID == nil } == true }
+
+        _ = try await fixture.supervisor.restartChild(SubscriptionProcessesFixture.connectionID)
+        try await fixture.status("placed on the new connection", Self.confirmed)
+        await fixture.shutdown()
+    }
+
+    @Test func aChainFollowsAtMostMaxKeysDistinctKeys() async throws {
+        let fixture = try await SubscriptionProcessesFixture(maxKeys: 2)
+        let emitter = SubscriptionKey(kind: .logs, filter: #"{"address":["\#(SimulatedChain.logEmitters[0])"]}"#)
+        try fixture.subscribe(Self.newHeads)
+        try fixture.subscribe(SubscriptionKey(kind: .logs))
+        try fixture.subscribe(emitter)
+        try fixture.subscribe(Self.newHeads, connection: 2)
+        let registry = try #require(fixture.registry)
+        try await fixture.status("two keys placed") { $0.count == 2 && $0.allSatisfy { $0.upstreamID != nil } }
+        #expect(try await registry.call(.subscriptions(nil)).count == 3, "a third key is refused, a known one is not")
+        let status = try #require(try await fixture.pool?.call(.status))
+        #expect(status.map(\.key) == [SubscriptionKey(kind: .logs), Self.newHeads])
+        #expect(status.map(\.clients) == [1, 2])
+        await fixture.shutdown()
+    }
+}
