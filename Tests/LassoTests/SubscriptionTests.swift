@@ -321,7 +321,11 @@ import Supervision
                 .compactMap(TestWebSocket.blockNumber).first { $0 > lastBefore + 1 }
         }
         #expect(later > lastBefore)
-        #expect(alpha.provider.requestCounts["eth_subscribe"] == 2)
+        // The first subscribe and the one after the reconnect; a retry may also have reached the
+        // socket that was closing when alpha went down (the provider counts it, then drops it).
+        // Whatever the attempts, exactly one upstream subscription is live at the end.
+        #expect((2...3).contains(alpha.provider.requestCounts["eth_subscribe"] ?? 0))
+        #expect(alpha.subscriptionCount == 1)
         #expect(try await pool.call(.status).first?.provider == "alpha")
         socket.close()
         await app.stop()
