@@ -103,6 +103,9 @@ import Supervision
         let beta: SimulatedProviderServer
         let app: LassoApplication
 
+        /// lassod's log lines.
+        let logs = MemorySink()
+
         /// Two providers with WebSockets (alpha preferred), a block every `blockIntervalMs`.
         init(webSockets: Bool = true, blockIntervalMs: UInt64 = 150, server: String = "") async throws {
             loop = try EventLoop()
@@ -121,7 +124,7 @@ import Supervision
                       - {id: alpha, priority: 1, url: "\(alpha.url)"\(ws(alpha))}
                       - {id: beta, priority: 2, url: "\(beta.url)"\(ws(beta))}
                 """, environment: [:])
-            app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
+            app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: logs, port: 0)
             guard webSockets else { return }
             let board = try #require(app.services.directory.board(for: "ethereum"))
             try await Self.until("both ws channels up") { board.snapshot.providers.allSatisfy { $0.ws != nil } }
@@ -165,6 +168,12 @@ import Supervision
         let socket = try await stack.socket("/ws/rpc/1")
         socket.send(#"{"jsonrpc":"2.0","id":"u1","method":"eth_chainId"}"#)
         #expect(try await socket.reply(id: #""u1""#) == #"{"jsonrpc":"2.0","id":"u1","result":"0x1"}"#)
+        // Logged as a request that came over WebSocket, not HTTP.
+        try await Stack.until("the request's log line") {
+            stack.logs.lines.contains { $0.contains(#""event":"rpc.request.completed""#) }
+        }
+        #expect(stack.logs.lines.filter { $0.contains(#""event":"rpc.request.completed""#) }
+            .allSatisfy { $0.contains(#""transport":"ws""#) })
         socket.send(#"[{"jsonrpc":"2.0","id":2,"method":"eth_chainId"},{"jsonrpc":"2.0","method":"eth_chainId"},"#
                     + #"{"jsonrpc":"2.0","id":3,"method":"eth_chainId"}]"#)
         #expect(try await socket.message("batch") { $0.hasPrefix("[") }

@@ -116,7 +116,7 @@ public final class ClientWebSocketEndpoint: Sendable {
                 return
             }
             let request = HTTPRequest(method: .post, path: "/rpc/\(chain)", body: body)
-            rpc.handle(request) { [self] response in
+            rpc.handle(request, clientTransport: .ws) { [self] response in
                 guard answered(connection), !response.body.isEmpty else { return }
                 sockets.send(connection, response.body)
             }

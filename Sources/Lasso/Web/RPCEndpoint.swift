@@ -37,7 +37,9 @@ public final class RPCEndpoint: Sendable {
     }
 
     /// Answers `request`; `completion` is called exactly once, possibly on another thread.
-    public func handle(_ request: HTTPRequest, completion: @escaping @Sendable (HTTPResponse) -> Void) {
+    /// `clientTransport` is how the client reached lassod, for the request's log line.
+    public func handle(_ request: HTTPRequest, clientTransport: TransportKind = .http,
+                       completion: @escaping @Sendable (HTTPResponse) -> Void) {
         guard let route = RPCRoute.parse(path: request.path) else {
             completion(Self.error(status: 404, code: JSONRPCErrorBody.methodNotFound, "no such endpoint: \(request.path)"))
             return
@@ -62,8 +64,8 @@ public final class RPCEndpoint: Sendable {
         let digest = config.observability.includeParamsDigest
         let makeRequest = { [ids] (head: JSONRPCRequestHead, element: [UInt8]) in
             PipelineRequest(chain: chain, board: board, body: element, head: head, strategy: strategy,
-                            pinnedProvider: route.pinnedProvider, requestID: ids.next(), startedAtNanos: startedAt,
-                            includeParamsDigest: digest)
+                            pinnedProvider: route.pinnedProvider, requestID: ids.next(),
+                            clientTransport: clientTransport, startedAtNanos: startedAt, includeParamsDigest: digest)
         }
 
         switch JSONRPCScanner.scanBody(body) {
