@@ -330,10 +330,10 @@ import Supervision
                 .compactMap(TestWebSocket.blockNumber).first { $0 > lastBefore + 1 }
         }
         #expect(later > lastBefore)
-        // The first subscribe and the one after the reconnect; a retry may also have reached the
-        // socket that was closing when alpha went down (the provider counts it, then drops it).
-        // Whatever the attempts, exactly one upstream subscription is live at the end.
-        #expect((2...3).contains(alpha.provider.requestCounts["eth_subscribe"] ?? 0))
+        // The first subscribe, the one after the reconnect, and one per reconnect attempt that
+        // reached a socket alpha accepted and then dropped while down (the provider counts each):
+        // how many depends on timing. What must hold: exactly one upstream subscription is live.
+        #expect(alpha.provider.requestCounts["eth_subscribe"] ?? 0 >= 2)
         #expect(alpha.subscriptionCount == 1)
         #expect(try await pool.call(.status).first?.provider == "alpha")
         socket.close()

@@ -12,8 +12,9 @@ import Supervision
 /// is lost whichever of the two started or restarted first. Requests
 /// get lassod's own ids on the wire (many clients share the socket and their ids collide); the
 /// pipeline restores each client's id on the way back. A request still waiting when the socket
-/// drops fails as `connectionClosed` (the pipeline then fails over), one that outlives its
-/// timeout as `timeout`.
+/// drops fails as `connectionClosed` (the pipeline then fails over), one still waiting when this
+/// process stops as `abandoned` (fails over without counting against the breaker), one that
+/// outlives its timeout as `timeout`.
 ///
 /// Subscriptions: the chain's `UpstreamSubscriptionPool` is told when the socket comes up or
 /// goes down, and gets every message that answers none of the pending requests (the
@@ -134,7 +135,9 @@ public struct WSConnection: GenServer {
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
         client?.close()
-        setDisconnected(context: context)
+        // The process is going (a stop, a crash, a kill drill), not the provider: what was in
+        // flight is abandoned, which fails over without counting against the provider's breaker.
+        setDisconnected(context: context, failing: .abandoned)
     }
 
     private func announce(connected: Bool, context: ServerContext<Self>) {
@@ -146,7 +149,8 @@ public struct WSConnection: GenServer {
         UpstreamSubscriptionPool.running(chain: chain, names: names)
     }
 
-    private mutating func setDisconnected(context: ServerContext<Self>) {
+    private mutating func setDisconnected(context: ServerContext<Self>,
+                                          failing failure: UpstreamAttemptOutcome.TransportFailure = .connectionClosed) {
         let wasConnected = connected
         connected = false
         announce(connected: false, context: context)
@@ -155,7 +159,7 @@ public struct WSConnection: GenServer {
         pending = [:]
         for (_, request) in waiting {
             request.timer.cancel()
-            request.completion(.failure(.connectionClosed))
+            request.completion(.failure(failure))
         }
     }
 }
