@@ -60,12 +60,6 @@ public final class AdminServer: Sendable {
     /// thread it waits until that is done; on the loop thread it only schedules it. Idempotent.
     public func stop() {
         let state = self.state
-        if loop.inEventLoop {
-            state.stopSoon(nil)
-            return
-        }
-        let done = DispatchSemaphore(value: 0)
-        guard loop.execute({ state.stopSoon { done.signal() } }) else { return }
-        done.wait()
+        loop.startAndWait { state.stopSoon($0) }
     }
 }

@@ -113,6 +113,19 @@ public final class EventLoop: Sendable {
         return result.withLock { $0 }
     }
 
+    /// Starts `body` on the loop thread and waits until it calls the completion it is given;
+    /// on the loop thread it only starts it (waiting there would deadlock). Returns at once when
+    /// the loop is stopped.
+    func startAndWait(_ body: @escaping @Sendable (_ completion: @escaping () -> Void) -> Void) {
+        if core.isOnLoop {
+            body {}
+            return
+        }
+        let done = DispatchSemaphore(value: 0)
+        guard core.submit({ body { done.signal() } }) else { return }
+        done.wait()
+    }
+
     private func requestStop() {
         let core = self.core
         _ = core.submit { core.stopRequested = true }

@@ -144,12 +144,6 @@ public final class HTTPServer: Sendable {
     /// waits until the port is released; on the loop thread it only schedules that.
     public func stop() {
         let state = self.state
-        if loop.inEventLoop {
-            state.stopSoon(nil)
-            return
-        }
-        let done = DispatchSemaphore(value: 0)
-        guard loop.execute({ state.stopSoon { done.signal() } }) else { return }
-        done.wait()
+        loop.startAndWait { state.stopSoon($0) }
     }
 }
