@@ -20,8 +20,12 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "CLassoShim", dependencies: ["CLibWebSockets"]),
 
-        // The domain: config, tree, routing, transports, subscriptions, metrics, web.
-        .target(name: "Lasso", dependencies: ["Supervision", "CLibWebSockets", "CLassoShim", "CYAML"]),
+        // Every socket lassod has, on libwebsockets event loops: HTTP/1.1 and WebSocket server and
+        // clients, TLS, a line server for Unix sockets. Knows nothing of JSON-RPC.
+        .target(name: "LassoTransport", dependencies: ["CLibWebSockets", "CLassoShim"]),
+
+        // The domain: config, tree, routing, providers, subscriptions, metrics, web, admin.
+        .target(name: "Lasso", dependencies: ["Supervision", "LassoTransport", "CYAML"]),
 
         .executableTarget(name: "lassod", dependencies: ["Lasso"]),
         // Runs one JSON supervision scenario and prints its events, for comparison with Erlang/OTP.
@@ -29,8 +33,8 @@ let package = Package(
         .executableTarget(name: "lasso-bench", dependencies: ["Lasso", "Supervision"], path: "Benchmarks"),
 
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision"]),
-        .testTarget(name: "TransportTests", dependencies: ["Lasso"]),
-        .testTarget(name: "LassoTests", dependencies: ["Lasso"]),
+        .testTarget(name: "TransportTests", dependencies: ["LassoTransport"]),
+        .testTarget(name: "LassoTests", dependencies: ["Lasso", "LassoTransport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Lasso
+import LassoTransport
 
 /// `lasso-bench transport`: a JSON-RPC echo server on the transport layer against nginx serving
 /// a fixed body, both under the same `wrk` load on this machine, in the same run.
@@ -43,8 +44,7 @@ enum TransportBenchmark {
             let id = jsonRPCID(request.body) ?? ArraySlice("null".utf8)
             responder.respond(.json(Array(#"{"jsonrpc":"2.0","id":"#.utf8) + id + Array(#","result":"0x1"}"#.utf8)))
         }
-        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
-        configuration.capturedHeaders = .only(["content-type"])
+        let configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
         let server = try HTTPServer(loop: loop, configuration: configuration, router: router)
         defer { server.stop() }
         return try harness.wrk(name: "lassod transport (1 thread)", port: server.port, path: "/rpc", connections: connections)

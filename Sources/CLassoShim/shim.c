@@ -1,7 +1,7 @@
+#define _GNU_SOURCE
 #include "CLassoShim.h"
 #include <stdio.h>
-
-size_t lasso_lws_pre(void) { return LWS_PRE; }
+#include <sys/socket.h>
 
 static void lasso_emit(int level, const char *line) {
     (void)level;
@@ -22,3 +22,16 @@ void lasso_timer_schedule(struct lws_context *context, lasso_timer_t *timer, int
 }
 
 void lasso_timer_cancel(lasso_timer_t *timer) { lws_sul_cancel(&timer->sul); }
+
+int lasso_ssl_set_server_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
+void lasso_ssl_ctx_configure(SSL_CTX *ctx) {
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
+                              | SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+}
+
+int lasso_accept_nonblocking(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }

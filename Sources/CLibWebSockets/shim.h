@@ -1,1 +1,4 @@
 #include <libwebsockets.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>

@@ -1,5 +1,6 @@
 import Foundation
 import Lasso
+import LassoTransport
 
 // lassod's command line (`lassod --help` lists it). Exit codes: 0 success, 1 runtime error,
 // 2 bad usage or invalid config. `lassod ctl`: 0 ok reply, 1 error reply, 2 socket unreachable.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoTransport
 
 /// `lassod ctl` end to end over a real socket (exit codes, stdout/stderr), and the renderer.
 @Suite(.serialized)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoTransport
 
 /// Reloads not asked for over the socket (SIGHUP), and the log lines admin activity leaves.
 struct AdminReloadTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoTransport
 
 /// The admin socket over a real Unix socket, with a recording control behind it.
 @Suite(.serialized)
@@ -135,18 +136,18 @@ struct AdminServerTests {
         let client = try harness.connect()
         let chains = #"{"cmd":"chains"}"# + "\n"
         // While the reload runs, 64 requests may wait; the 65th gets the refusal, in its turn.
-        client.send(#"{"cmd":"reload"}"# + "\n" + String(repeating: chains, count: AdminConnection.maxQueuedRequests + 1))
+        client.send(#"{"cmd":"reload"}"# + "\n" + String(repeating: chains, count: LineServer.Configuration().maxQueuedLines + 1))
         #expect(await harness.control.waitForCall("reload"))
         #expect(await client.waitUntilServerHasRead())
         harness.control.releaseReload()
         #expect(await client.readLine()?.hasPrefix(#"{"ok":true,"result":{"added""#) == true)
-        for _ in 0..<AdminConnection.maxQueuedRequests {
+        for _ in 0..<LineServer.Configuration().maxQueuedLines {
             #expect(await client.readLine()?.hasPrefix(#"{"ok":true,"result":[{"chain""#) == true)
         }
         #expect(await client.readLine()
                 == #"{"ok":false,"error":"more than 64 requests waiting for replies; closing the connection"}"#)
         #expect(await client.waitForClose())
-        #expect(harness.control.calls.filter { $0 == "chains" }.count == AdminConnection.maxQueuedRequests)
+        #expect(harness.control.calls.filter { $0 == "chains" }.count == LineServer.Configuration().maxQueuedLines)
     }
 
     @Test func theSocketFileHasMode0600() throws {

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import Lasso
+import LassoTransport
 import Supervision
 
 /// The brief's tree, process by process, and kill drills on the processes that hold what the

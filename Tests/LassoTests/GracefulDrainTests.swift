@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoTransport
 import Supervision
 
 /// Stopping lassod drains its listener: requests already received finish, new connections are

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import Lasso
+import LassoTransport
 import Supervision
 
 @Suite(.serialized) struct HTTPClientPoolTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoTransport
 import Supervision
 
 /// lassod in front of simulated providers, over real loopback sockets: the shared stage of the

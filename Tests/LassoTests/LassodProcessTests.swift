@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoTransport
 
 /// The real `lassod` binary, spawned next to the test bundle, in front of in-test simulated
 /// providers: SIGTERM drains it (requests in flight get their results), then it exits 0.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 @testable import Lasso
+import LassoTransport
 
 /// A client WebSocket for tests: records every message and disconnect, and waits for them with
 /// a deadline instead of sleeping.

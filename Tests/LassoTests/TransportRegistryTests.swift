@@ -1,5 +1,6 @@
 import Testing
 @testable import Lasso
+import LassoTransport
 import Supervision
 
 @Suite(.serialized) struct TransportRegistryTests {

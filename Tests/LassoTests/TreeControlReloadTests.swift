@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoTransport
 import Supervision
 
 /// `reload` through the `ConfigStore` process, against config files written by the test.

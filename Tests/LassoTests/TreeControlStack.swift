@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Lasso
+import LassoTransport
 import Supervision
 
 /// lassod over loopback in front of simulated providers, its config in a temporary file, and a

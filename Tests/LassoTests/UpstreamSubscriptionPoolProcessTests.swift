@@ -1,5 +1,6 @@
 import Testing
 @testable import Lasso
+import LassoTransport
 import Supervision
 
 /// The subscription processes of one chain in front of one simulated provider, without the

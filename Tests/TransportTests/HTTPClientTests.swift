@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import Lasso
+@testable import LassoTransport
 
 extension TransportTests {
 @Suite("HTTP client")

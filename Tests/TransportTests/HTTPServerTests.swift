@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import Lasso
+@testable import LassoTransport
 
 /// A loop plus a server with echo-style routes, stopped at the end of each test.
 final class ServerFixture {
@@ -62,12 +62,12 @@ struct HTTPServerTests {
 
     @Test func getWithQueryAndHeaders() throws {
         let seen = Mutex<[String: String]>([:])
-        let fixture = try ServerFixture(configure: { $0.capturedHeaders = .all(extra: ["x-api-key"]) }) { router in
+        let fixture = try ServerFixture(routes: { router in
             router.add(.get, "/api/headers") { request, responder in
                 seen.withLock { $0 = request.headers }
                 responder.respond(.json(#"{"a":"\#(request.queryValue("a") ?? "")"}"#))
             }
-        }
+        })
         let response = try #require(fixture.roundTrip(
             "GET /api/headers?a=1&b=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: t\r\nX-Api-Key: k1\r\n\r\n"))
         #expect(response.status == 200)
@@ -98,23 +98,29 @@ struct HTTPServerTests {
     }
 
     @Test func unknownRouteAndWrongMethod() throws {
-        let fixture = try ServerFixture()
+        let fixture = try ServerFixture(configure: { $0.errorResponse = { status, message in
+            .json(#"{"error":"\#(message)","status":\#(status)}"#, status: status)
+        } })
         let missing = try #require(fixture.roundTrip(getRequest("/nope")))
         #expect(missing.status == 404)
-        #expect(missing.text.contains(#""error""#))
+        #expect(missing.text == #"{"error":"not found","status":404}"#)
         let wrong = try #require(fixture.roundTrip(getRequest("/rpc")))
         #expect(wrong.status == 405)
+        #expect(wrong.headers["allow"] == "POST")
         #expect(fixture.stillServes())
     }
 
-    @Test func oversizedBodyGets413WithJSONRPCError() throws {
-        let fixture = try ServerFixture(configure: { $0.maxBodyBytes = 1000 })
+    @Test func oversizedBodyGets413FromTheErrorResponse() throws {
+        let fixture = try ServerFixture(configure: {
+            $0.maxBodyBytes = 1000
+            $0.errorResponse = { status, message in .json(#"{"error":"\#(message)"}"#, status: status) }
+        })
         let socket = try #require(RawSocket(port: fixture.port))
         let big = String(repeating: "x", count: 5000)
         socket.send(postRequest("/rpc", big))
         let response = try #require(socket.readResponse())
         #expect(response.status == 413)
-        #expect(response.text.hasPrefix(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"#))
+        #expect(response.text == #"{"error":"request body too large"}"#)
         #expect(socket.waitForClose())
         // Exactly at the limit is fine.
         #expect(fixture.roundTrip(postRequest("/rpc", String(repeating: "y", count: 1000)))?.status == 200)
@@ -139,10 +145,12 @@ struct HTTPServerTests {
         }
     }
 
-    @Test func missingContentLengthOnPost() throws {
+    @Test func aPostWithoutContentLengthHasAnEmptyBody() throws {
+        // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has no body.
         let fixture = try ServerFixture()
         let response = try #require(fixture.roundTrip("POST /rpc HTTP/1.1\r\nHost: x\r\n\r\n"))
-        #expect(response.status == 411)
+        #expect(response.status == 200)
+        #expect(response.body.isEmpty)
         #expect(fixture.stillServes())
     }
 
@@ -333,21 +341,22 @@ struct HTTPServerCapacityTests {
     }
 
     @Test func aSecondStopWaitsForTheDestroyTheFirstScheduled() throws {
-        // Two stops in one loop turn (a `drain` deadline and a `stop`, say): the destroy is
-        // scheduled once, and each caller hears of it only once the vhost is gone.
+        // Two stops in one loop turn (a `drain` deadline and a `stop`, say): each caller hears
+        // of it only once the listening socket is closed.
         let loop = try EventLoop()
         defer { loop.stop() }
         let state = HTTPServerState(core: loop.core, configuration: .init(host: "127.0.0.1", port: 0),
-                                    router: HTTPRouter(), webSocket: nil)
-        guard case .success(let port)? = loop.performAndWait({ state.start() }) else {
+                                    router: HTTPRouter(), webSocket: nil, tls: nil)
+        let address = try #require(SocketAddress(ip: "127.0.0.1", port: 0))
+        guard case .success(let port)? = loop.performAndWait({ state.start(address) }) else {
             Issue.record("the server did not start")
             return
         }
         let order = Mutex<[String]>([])
         let done = DispatchSemaphore(value: 0)
         _ = loop.performAndWait {
-            state.stopSoon { order.withLock { $0.append("first") } }
-            state.stopSoon {
+            state.stop { order.withLock { $0.append("first") } }
+            state.stop {
                 order.withLock { $0.append(RawSocket(port: port) == nil ? "second, port closed" : "second, port open") }
                 done.signal()
             }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import Lasso
+@testable import LassoTransport
 
 /// A server whose WebSocket handler echoes every message and records what happens.
 final class EchoWebSocketServer {
@@ -250,10 +250,14 @@ struct WebSocketTests {
         let server = try EchoWebSocketServer()
         let loop = try EventLoop()
         defer { loop.stop() }
-        let client = WebSocketClient(loop: loop, url: try #require(UpstreamURL("ws://127.0.0.1:\(server.port)/")))
+        let (events, continuation) = AsyncStream<WebSocketClientEvent>.makeStream()
+        let client = WebSocketClient(loop: loop, url: try #require(UpstreamURL("ws://127.0.0.1:\(server.port)/"))) { event in
+            continuation.yield(event)
+            if event == .closed { continuation.finish() }
+        }
         client.start()
         var seen: [WebSocketClientEvent] = []
-        for await event in client.events {
+        for await event in events {
             seen.append(event)
             if event == .connected { client.close() }
         }

@@ -1,9 +1,7 @@
 #ifndef CLASSO_SHIM_H
 #define CLASSO_SHIM_H
 #include <libwebsockets.h>
-
-/// Bytes libwebsockets needs in front of every buffer passed to lws_write (LWS_PRE is a macro).
-size_t lasso_lws_pre(void);
+#include <openssl/ssl.h>
 
 /// Sets the libwebsockets log mask and sends every line that passes it to stderr with an
 /// "lws:" prefix (the lwsl_* macros are variadic and cannot be called from Swift).
@@ -23,5 +21,17 @@ void lasso_timer_schedule(struct lws_context *context, lasso_timer_t *timer, int
 
 /// Cancels a scheduled timer; harmless if it is not scheduled.
 void lasso_timer_cancel(lasso_timer_t *timer);
+
+/// accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC): a GNU extension Swift's Glibc module
+/// does not export.
+int lasso_accept_nonblocking(int fd);
+
+/// OpenSSL macros Swift cannot call.
+/// Sends `name` as the TLS server name indication (SSL_set_tlsext_host_name).
+int lasso_ssl_set_server_name(SSL *ssl, const char *name);
+/// Allows partial writes and retries from a moved buffer, releases idle buffers, treats a peer
+/// that closes without close_notify as end of stream, and requires TLS 1.2 or newer
+/// (SSL_CTX_set_mode, SSL_CTX_set_options, SSL_CTX_set_min_proto_version).
+void lasso_ssl_ctx_configure(SSL_CTX *ctx);
 
 #endif

@@ -2,13 +2,12 @@ import Foundation
 
 /// The admin socket's file on disk: whether a usable one is already there, and removing ours.
 ///
-/// libwebsockets unlinks whatever is at the path before it binds (which is how a stale socket
-/// gets replaced), so this is where lassod decides first: nothing there or a stale socket (nobody answers) may be replaced; a live
-/// socket (another lassod) or a file that is not a socket may not.
+/// Binding needs the path free, so this is where lassod decides first: nothing there or a stale
+/// socket (nobody answers) may be replaced; a live socket (another lassod) or a file that is not
+/// a socket may not.
 ///
 /// The liveness test is a non-blocking POSIX `connect` whose socket is closed at once: it only
-/// asks the kernel whether anyone listens, and lws offers no synchronous way to ask that. All
-/// serving goes through lws.
+/// asks the kernel whether anyone listens. All serving goes through the event loop.
 struct AdminSocketFile: Sendable {
     /// What is at the path now.
     enum Existing: Equatable {

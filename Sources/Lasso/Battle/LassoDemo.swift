@@ -1,4 +1,5 @@
 import Supervision
+import LassoTransport
 
 /// `lassod demo`: lassod in front of simulated providers, all in one process, no network needed.
 ///

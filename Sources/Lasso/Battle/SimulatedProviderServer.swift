@@ -1,6 +1,7 @@
 import Dispatch
 import Supervision
 import Synchronization
+import LassoTransport
 
 /// Serves one `SimulatedProvider` over HTTP and WebSocket (same port) on lassod's own
 /// transport: the upstream that tests, `lassod demo` and the battle framework point lassod at.

@@ -1,4 +1,5 @@
 import Synchronization
+import LassoTransport
 
 /// Sends JSON-RPC requests to providers' HTTP endpoints through the `HTTPClient` that the
 /// tree's `HTTPClientPool` publishes: keep-alive connections, a pool per upstream, per-request
@@ -51,7 +52,7 @@ public final class HTTPUpstreamSender: UpstreamSender {
         case .tlsFailure: .failure(.tlsFailure)
         case .timeout: .failure(.timeout)
         case .truncatedBody: .failure(.truncated)
-        case .responseTooLarge: .failure(.invalidResponse)
+        case .responseTooLarge, .malformedResponse: .failure(.invalidResponse)
         case .clientClosed: .failure(.abandoned)
         case .connectionClosed: .failure(.connectionClosed)
         case .invalidURL, .loopStopped: .failure(.connectFailed)

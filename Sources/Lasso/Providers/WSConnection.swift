@@ -1,4 +1,5 @@
 import Supervision
+import LassoTransport
 
 /// `WSConnection(<provider>)`: the supervised process that owns one provider's upstream
 /// WebSocket and carries unary JSON-RPC requests over it.

@@ -1,4 +1,5 @@
 import Synchronization
+import LassoTransport
 
 /// The sending half of lassod's client WebSockets: what the subscription processes use to reach
 /// a client connection, whichever listener accepted it.

@@ -1,4 +1,5 @@
 import Supervision
+import LassoTransport
 
 /// `ClientSubscriptionRegistry(<chain>)`: the process that knows every client subscription of
 /// one chain — its id, the client connection it belongs to, and the key it follows — and fans

@@ -1,4 +1,5 @@
 import Supervision
+import LassoTransport
 
 /// What every chain's processes share with the rest of lassod: where to publish, where to find
 /// each other, and how to reach upstreams.

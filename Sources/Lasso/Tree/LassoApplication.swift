@@ -1,4 +1,5 @@
 import Supervision
+import LassoTransport
 
 /// A running lassod: the supervision tree, the event loop under it, and the HTTP routes.
 ///
@@ -92,6 +93,7 @@ public final class LassoApplication: Sendable {
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
         serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
+        serverConfiguration.errorResponse = { status, message in JSONRPCHTTPError.response(status: status, message: message) }
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
         let stopped = StoppedChains()

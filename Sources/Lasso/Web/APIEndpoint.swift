@@ -1,5 +1,6 @@
 import Foundation
 import Supervision
+import LassoTransport
 
 /// The JSON APIs: `GET /api/health`, `GET /api/chains`, `GET /api/chains/:chain/status`.
 ///

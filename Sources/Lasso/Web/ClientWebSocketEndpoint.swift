@@ -1,4 +1,5 @@
 import Synchronization
+import LassoTransport
 
 /// `ws://host:port/ws/rpc/:chain` (a chain name or its numeric chain id): JSON-RPC over a
 /// client WebSocket, on the same listener as HTTP.

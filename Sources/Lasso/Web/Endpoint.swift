@@ -1,5 +1,6 @@
 import Supervision
 import Synchronization
+import LassoTransport
 
 /// The tree's `Endpoint`: the process that owns lassod's HTTP listener (and, on the same port,
 /// the client WebSockets of `ClientWebSocketEndpoint`).

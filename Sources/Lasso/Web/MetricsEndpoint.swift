@@ -1,3 +1,5 @@
+import LassoTransport
+
 /// `GET /metrics`: Prometheus text format — request counts and latency histograms per
 /// chain/provider/method/transport, errors by category, breaker states, provider availability
 /// and lag. Labels name providers by id only.

@@ -1,5 +1,6 @@
 import Supervision
 import Synchronization
+import LassoTransport
 
 /// `POST /rpc/…`: turns an HTTP request into pipeline runs and their replies into one HTTP reply.
 ///

@@ -1,3 +1,5 @@
+import LassoTransport
+
 /// lassod's HTTP routes, wired to the endpoints.
 ///
 /// `POST /rpc/…` runs on the event-loop thread end to end; `GET /api/…` asks processes, so it
@@ -11,7 +13,7 @@ public enum Routes {
         router.add(.get, prefix: "/api/") { request, responder in
             Task {
                 responder.respond(await api.handle(request)
-                    ?? .jsonRPCError(status: 404, code: JSONRPCErrorBody.methodNotFound, message: "no such endpoint"))
+                    ?? JSONRPCHTTPError.response(status: 404, message: "no such endpoint"))
             }
         }
         router.add(.get, "/metrics") { _, responder in

@@ -1,0 +1,140 @@
+import Foundation
+import Synchronization
+
+/// POSTs JSON-RPC bodies to upstream providers over `http://` and `https://`, with keep-alive
+/// connections and real parallelism per upstream.
+///
+/// Guarantees:
+/// - Every request completes exactly once: with a 2xx response or an ``HTTPClientError``.
+/// - Each request has its own deadline, covering DNS, connect, TLS, waiting for a connection,
+///   sending and the whole response.
+/// - Host names are resolved off the loop thread (and cached); the loop never blocks on DNS.
+/// - Requests to one upstream spread over up to `connectionsPerUpstream` keep-alive
+///   connections; head and body leave in one write.
+/// - A request marked `idempotent` survives the keep-alive race (the upstream closing an idle
+///   connection as the request goes out) by being sent once more on a fresh connection; other
+///   requests are never sent twice.
+/// - After `shutdown()`, requests in flight and every later request fail with
+///   ``HTTPClientError/clientClosed(address:)``, and the kept-alive connections close.
+///
+/// ```swift
+/// let client = HTTPClient(loop: loop)
+/// let url = UpstreamURL("https://rpc.example.org/v2/KEY")!
+/// let response = try await client.post(url, body: Array(json.utf8))
+/// ```
+/// On the loop thread, the callback variant avoids any thread hop: its completion runs on the
+/// loop thread, where the server's responder can answer inline.
+public final class HTTPClient: Sendable {
+    /// Client settings.
+    public struct Configuration: Sendable {
+        /// Keep-alive connections per upstream host:port:scheme.
+        public var connectionsPerUpstream: Int = 64
+        /// Seconds an idle connection is kept for reuse.
+        public var keepAliveSeconds: Int = 30
+        /// Deadline for requests that do not pass their own.
+        public var defaultTimeout: Double = 30
+        /// Extra PEM CA bundle to trust (tests, private CAs); nil trusts the system store only.
+        public var caFilePath: String?
+        /// Seconds a resolved address is reused.
+        public var dnsCacheSeconds: Double = 30
+        /// Largest response body accepted; a bigger one fails as `responseTooLarge` instead of
+        /// growing without bound (an `eth_getLogs` over a wide range can be hundreds of MB).
+        public var maxResponseBytes: Int = 64 << 20
+
+        /// The defaults documented on each property.
+        public init() {}
+    }
+
+    /// The result a completion receives.
+    public typealias Completion = @Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void
+
+    private let loop: EventLoop
+    private let state: HTTPClientState
+    private let resolver: DNSResolver
+    private let defaultTimeout: Double
+
+    /// A client whose requests run on `loop`; pools are created lazily per upstream.
+    public init(loop: EventLoop, configuration: Configuration = .init()) {
+        self.loop = loop
+        resolver = DNSResolver(ttlSeconds: configuration.dnsCacheSeconds)
+        state = HTTPClientState(core: loop.core, configuration: configuration)
+        defaultTimeout = configuration.defaultTimeout
+    }
+
+    /// POSTs `body` to `url`. `completion` runs on the loop thread (or on the calling thread
+    /// when the loop has stopped). Callable from any thread; from the loop thread with a cached
+    /// or literal address it starts without leaving the thread. `idempotent` allows one resend
+    /// after the keep-alive race; leave it false for anything that must not run twice.
+    public func post(_ url: UpstreamURL, body: [UInt8], headers: [(name: String, value: String)] = [],
+                     timeout: Double? = nil, idempotent: Bool = false, completion: @escaping Completion) {
+        guard !url.isWebSocket else {
+            completion(.failure(.invalidURL))
+            return
+        }
+        let deadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: timeout ?? defaultTimeout)
+        let bytes = HTTPClientRequest.encode(url: url, body: body, headers: headers)
+        let state = self.state, loop = self.loop
+        let start: @Sendable (String) -> Void = { address in
+            state.start(HTTPClientRequest(url: url, bytes: bytes, deadline: deadline, idempotent: idempotent,
+                                          completion: completion), address: address)
+        }
+        if let address = resolver.cached(url.host) {
+            if loop.inEventLoop {
+                start(address)
+            } else if !loop.execute({ start(address) }) {
+                completion(.failure(.loopStopped))
+            }
+            return
+        }
+        // The deadline covers the lookup too: whichever comes first, the address or the
+        // deadline, decides; the other is ignored.
+        let decided = Atomic<Bool>(false)
+        let budget = Double(deadline &- LoopTimers.now()) / 1e9
+        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, min(budget, 1e9))) {
+            guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            if !loop.execute({ completion(.failure(.timeout(address: url.description))) }) {
+                completion(.failure(.loopStopped))
+            }
+        }
+        resolver.resolve(url.host) { address in
+            guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            guard let address else {
+                if !loop.execute({ completion(.failure(.dnsFailure(host: url.host))) }) {
+                    completion(.failure(.loopStopped))
+                }
+                return
+            }
+            if !loop.execute({ start(address) }) {
+                completion(.failure(.loopStopped))
+            }
+        }
+    }
+
+    /// Closes the client for good: what is in flight fails as `clientClosed`, later requests
+    /// fail the same way at once, and the pooled connections are closed. Callable from any
+    /// thread; a second call does nothing.
+    public func shutdown() {
+        let state = self.state
+        if loop.inEventLoop {
+            state.shutdown()
+        } else {
+            _ = loop.execute { state.shutdown() }
+        }
+    }
+
+    /// POSTs `body` to `url` and returns the 2xx response.
+    public func post(_ url: UpstreamURL, body: [UInt8], headers: [(name: String, value: String)] = [],
+                     timeout: Double? = nil, idempotent: Bool = false) async throws(HTTPClientError) -> HTTPClientResponse {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) in
+            post(url, body: body, headers: headers, timeout: timeout, idempotent: idempotent) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    /// Convenience for a URL string; fails with ``HTTPClientError/invalidURL`` when it does not parse.
+    public func post(_ url: String, body: [UInt8], headers: [(name: String, value: String)] = [],
+                     timeout: Double? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
+        guard let parsed = UpstreamURL(url) else { throw .invalidURL }
+        return try await post(parsed, body: body, headers: headers, timeout: timeout)
+    }
+}

@@ -1,0 +1,54 @@
+/// The head of one HTTP/1.x response as a client reads it.
+///
+/// ```swift
+/// let head = try HTTPResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"))
+/// head.status     // 200
+/// head.framing    // .length(5)
+/// head.keepAlive  // true
+/// ```
+struct HTTPResponseHead {
+    var status: Int
+    var minorVersion: Int
+    var fields: HTTPFields
+    var framing: HTTPBodyFraming
+    /// The server keeps the connection open after this response.
+    var keepAlive: Bool
+
+    /// Parses a complete head. `requestWasHead` is false for every request this client makes.
+    static func parse(_ head: UnsafeRawBufferPointer, maxFields: Int = 100) throws(HTTPParseError) -> HTTPResponseHead {
+        // "HTTP/1.x" SP 3DIGIT [SP reason] CRLF
+        guard head.count >= 14, head.prefix(7).elementsEqual(Array("HTTP/1.".utf8)),
+              (0x30...0x39).contains(head[7]), head[8] == 0x20,
+              head[9...11].allSatisfy({ (0x30...0x39).contains($0) }),
+              head[12] == 0x20 || head[12] == 0x0D else {
+            throw .badRequest("malformed status line")
+        }
+        guard let lineEnd = head.firstIndex(of: 0x0D), lineEnd + 1 < head.count, head[lineEnd + 1] == 0x0A else {
+            throw .badRequest("malformed status line")
+        }
+        let status = Int(head[9] - 0x30) * 100 + Int(head[10] - 0x30) * 10 + Int(head[11] - 0x30)
+        let minor = head[7] == 0x30 ? 0 : 1
+        let fields = try HTTPFields.parse(UnsafeRawBufferPointer(rebasing: head[(lineEnd + 2)..<(head.count - 2)]), limit: maxFields)
+        let connection = fields["connection"]?.lowercased() ?? ""
+        let tokens = connection.split(separator: ",").map { $0.trimmingWhitespace() }
+        var keepAlive = minor >= 1 ? !tokens.contains("close") : tokens.contains("keep-alive")
+        let framing: HTTPBodyFraming
+        if (100..<200).contains(status) || status == 204 || status == 304 {
+            framing = .none
+        } else if let coding = fields["transfer-encoding"] {
+            guard coding.lowercased() == "chunked" else { throw .notImplemented("transfer coding") }
+            framing = .chunked
+        } else if let text = fields["content-length"] {
+            let values = text.split(separator: ",").map { $0.trimmingWhitespace() }
+            guard let first = values.first, values.allSatisfy({ $0 == first }), first.utf8.count <= 18,
+                  first.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let length = Int(first) else {
+                throw .badRequest("invalid Content-Length")
+            }
+            framing = length == 0 ? .none : .length(length)
+        } else {
+            framing = .untilClose
+            keepAlive = false
+        }
+        return HTTPResponseHead(status: status, minorVersion: minor, fields: fields, framing: framing, keepAlive: keepAlive)
+    }
+}

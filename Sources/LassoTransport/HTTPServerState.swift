@@ -1,0 +1,189 @@
+import Foundation
+
+/// The loop-thread side of an ``HTTPServer``: the listener, every connection it accepted, the
+/// deadline sweep, the connection limit and the drain.
+///
+/// Deadlines are fields on the connections, checked by one repeating sweep, so a request costs
+/// no timer operations; a deadline fires at most one sweep interval late.
+///
+/// Draining (``drain(within:_:)``): the listening socket closes at once, idle keep-alive
+/// connections are closed, and every connection with a request in progress closes right after
+/// writing its reply (which says `connection: close`). When the last HTTP connection has closed,
+/// or the deadline passes, the server stops as ``stop(_:)`` does.
+///
+/// Threading: confined to the loop thread (`@unchecked Sendable` so responders and the public
+/// facade can carry it to the loop through the command queue).
+final class HTTPServerState: @unchecked Sendable {
+    let core: LoopCore
+    let configuration: HTTPServer.Configuration
+    let router: HTTPRouter
+    let webSocket: WebSocketServerHandlers?
+    let tls: TLSContext?
+    private let id: UInt
+    private var listener: Listener?
+    private var connections: [UInt: HTTPServerConnection] = [:]
+    private var webSockets: [UInt: WebSocketServerConnection] = [:]
+    private var sweep: LoopTimers.ID?
+    private(set) var isDraining = false
+    private var drainDeadline: UInt64?
+    private var stopWaiters: [() -> Void] = []
+    private var stopped = false
+    private var acceptedConnections = 0
+
+    init(core: LoopCore, configuration: HTTPServer.Configuration, router: HTTPRouter,
+         webSocket: WebSocketServerHandlers?, tls: TLSContext?) {
+        self.core = core
+        self.configuration = configuration
+        self.router = router
+        self.webSocket = webSocket
+        self.tls = tls
+        id = core.uniqueNumber()
+    }
+
+    var statistics: HTTPServer.Statistics {
+        HTTPServer.Statistics(acceptedHTTPConnections: acceptedConnections, openHTTPConnections: connections.count,
+                              openWebSockets: webSockets.count)
+    }
+
+    /// Binds and starts accepting. Loop thread.
+    func start(_ address: SocketAddress) -> Result<Int, EventLoopError> {
+        guard core.context != nil else { return .failure(.stopped) }
+        switch Listener.open(core: core, address: address, reusePort: configuration.reusePort,
+                             onAccept: { fd in self.accept(fd) }) {
+        case .failure(let error): return .failure(error)
+        case .success(let listener):
+            self.listener = listener
+            core.onShutdown(id) { [weak self] in self?.stop(nil) }
+            scheduleSweep()
+            return .success(listener.address.port)
+        }
+    }
+
+    private var sweepInterval: Double {
+        let shortest = [configuration.keepAliveTimeout, configuration.slowClientTimeout, configuration.responseTimeout,
+                        configuration.sendTimeout, configuration.lingerTimeout, configuration.webSocketPingInterval]
+            .filter { $0 > 0 }.min() ?? 1
+        return min(0.25, max(0.01, shortest / 4))
+    }
+
+    private func scheduleSweep() {
+        guard let context = core.context, !stopped else { return }
+        sweep = core.timers.schedule(in: context, after: sweepInterval) { [weak self] in
+            guard let self else { return }
+            let now = LoopTimers.now()
+            for connection in Array(connections.values) { connection.checkDeadline(now) }
+            for connection in Array(webSockets.values) { connection.checkDeadline(now) }
+            if let drainDeadline, now >= drainDeadline { stop(nil) }
+            scheduleSweep()
+        }
+    }
+
+    private func accept(_ fd: Int32) {
+        guard !stopped, !isDraining else {
+            Glibc.close(fd)
+            return
+        }
+        let connection = HTTPServerConnection(server: self)
+        guard let socket = LoopSocket.adopt(fd: fd, core: core, handler: connection, connecting: false,
+                                            tls: tls.map { .server($0) }) else { return }
+        connection.attach(socket)
+        connections[socket.id] = connection
+        acceptedConnections += 1
+        enforceConnectionLimit()
+    }
+
+    private func enforceConnectionLimit() {
+        if connections.count + webSockets.count >= configuration.maxConnections {
+            listener?.pause()
+        } else {
+            listener?.resume()
+        }
+    }
+
+    // MARK: Connection events
+
+    func httpClosed(_ connection: HTTPServerConnection, socketID: UInt) {
+        connections[socketID] = nil
+        enforceConnectionLimit()
+        if isDraining, connections.isEmpty { stop(nil) }
+    }
+
+    /// An HTTP connection completed a WebSocket handshake on `socket`.
+    func upgraded(_ socket: LoopSocket, request: HTTPRequest, leftover: [UInt8]) {
+        connections[socket.id] = nil
+        guard let webSocket else {
+            socket.close()
+            return
+        }
+        let connection = WebSocketServerConnection(server: self, socket: socket)
+        webSockets[socket.id] = connection
+        webSocket.onOpen(connection.connectionID, request)
+        connection.start(leftover: leftover)
+        if isDraining, connections.isEmpty { stop(nil) }
+    }
+
+    func webSocketMessage(_ connection: WebSocketServerConnection, _ message: WebSocketMessage) {
+        webSocket?.onMessage(connection.connectionID, message)
+    }
+
+    func webSocketClosed(_ connection: WebSocketServerConnection, code: WebSocketCloseCode) {
+        webSockets[connection.socketID] = nil
+        enforceConnectionLimit()
+        webSocket?.onClose(connection.connectionID, code)
+    }
+
+    /// Hands a handler's response to its connection, if that connection still waits for it.
+    func deliver(_ response: HTTPResponse, connection: UInt, serial: UInt64) {
+        connections[connection]?.deliver(response, serial: serial)
+    }
+
+    func send(_ message: WebSocketMessage, to connection: WebSocketConnectionID) {
+        webSockets[connection.rawValue]?.send(message)
+    }
+
+    func close(_ connection: WebSocketConnectionID, code: WebSocketCloseCode) {
+        webSockets[connection.rawValue]?.requestClose(code)
+    }
+
+    // MARK: Stopping
+
+    /// Stops accepting and lets the requests already received finish; `completion` runs on the
+    /// loop thread once the server has stopped: when no HTTP connection is left, or after
+    /// `seconds` at the latest.
+    func drain(within seconds: Double, _ completion: @escaping () -> Void) {
+        stopWaiters.append(completion)
+        if stopped {
+            finishStop()
+            return
+        }
+        if isDraining { return }
+        isDraining = true
+        listener?.close()
+        listener = nil
+        drainDeadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: seconds)
+        for connection in Array(connections.values) { connection.serverDraining() }
+        if connections.isEmpty { stop(nil) }
+    }
+
+    /// Closes the listener and every connection; WebSocket clients get a 1001 close frame.
+    func stop(_ completion: (() -> Void)?) {
+        if let completion { stopWaiters.append(completion) }
+        if !stopped {
+            stopped = true
+            listener?.close()
+            listener = nil
+            if let sweep { core.timers.cancel(sweep) }
+            sweep = nil
+            for connection in Array(webSockets.values) { connection.serverStopping() }
+            for connection in Array(connections.values) { connection.serverStopping() }
+            core.removeShutdownHook(id)
+        }
+        finishStop()
+    }
+
+    private func finishStop() {
+        let waiters = stopWaiters
+        stopWaiters.removeAll()
+        waiters.forEach { $0() }
+    }
+}

@@ -1,0 +1,55 @@
+/// One accepted WebSocket connection of an ``HTTPServer``: its channel, and the server's idle
+/// policy (ping after `webSocketPingInterval` of silence, hang up after `webSocketIdleTimeout`).
+///
+/// Threading: loop thread only.
+final class WebSocketServerConnection {
+    let socketID: UInt
+    let connectionID: WebSocketConnectionID
+    private let server: HTTPServerState
+    private var channel: WebSocketChannel?
+
+    init(server: HTTPServerState, socket: LoopSocket) {
+        self.server = server
+        socketID = socket.id
+        connectionID = WebSocketConnectionID(rawValue: socket.id)
+        let limits = WebSocketChannel.Limits(maxMessageBytes: server.configuration.webSocketMaxMessageBytes,
+                                             maxQueuedBytes: server.configuration.webSocketMaxQueuedBytes)
+        channel = WebSocketChannel(socket: socket, role: .server, limits: limits,
+                                   onMessage: { message in self.server.webSocketMessage(self, message) },
+                                   onClosed: { ending in
+                                       self.channel = nil
+                                       self.server.webSocketClosed(self, code: ending.code)
+                                   })
+    }
+
+    func start(leftover: [UInt8]) {
+        channel?.start(leftover: leftover)
+    }
+
+    func send(_ message: WebSocketMessage) {
+        channel?.send(message)
+    }
+
+    func requestClose(_ code: WebSocketCloseCode) {
+        channel?.close(code)
+    }
+
+    /// Called by the server's sweep.
+    func checkDeadline(_ now: UInt64) {
+        guard let channel else { return }
+        channel.checkCloseDeadline(now)
+        let silent = now &- channel.lastFrame
+        if silent >= LoopTimers.nanoseconds(seconds: server.configuration.webSocketIdleTimeout) {
+            channel.drop()
+        } else if silent >= LoopTimers.nanoseconds(seconds: server.configuration.webSocketPingInterval) {
+            channel.ping()
+        }
+    }
+
+    /// The server is stopping: a 1001 close frame if it can leave now, then the socket closes.
+    func serverStopping() {
+        guard let channel else { return }
+        channel.close(.goingAway)
+        channel.drop()
+    }
+}
