@@ -13,10 +13,12 @@ let benchmarks: [String: Benchmark] = [
     "supervision": Benchmark(options: []) { _ in try await SupervisionBenchmark.run() },
     "transport": Benchmark(options: ["connections"], run: TransportBenchmark.run),
     "proxy": Benchmark(options: ["upstream-threads"], run: ProxyBenchmark.run),
+    "proxy-memory": Benchmark(options: ["requests", "upstream-threads"], run: ProxyMemoryBenchmark.run),
 ]
 // Helpers the benchmarks start as child processes; usable by hand, not part of `all`.
 let tools: [String: ([String]) throws -> Void] = [
     "upstream": NodeUpstream.run,
+    "load": LoadClient.run,
 ]
 
 let name = CommandLine.arguments.dropFirst().first ?? "help"
@@ -39,6 +41,7 @@ do {
     } else {
         print("usage: lasso-bench <\((benchmarks.keys.sorted() + ["all"]).joined(separator: "|"))> [--duration 10s] …")
         print("       lasso-bench upstream --port P [--threads N] | --self-check")
+        print("       lasso-bench load --port P [--path /] [--connections 32] --requests N [--report n1,n2]")
         exit(name == "help" ? 0 : 2)
     }
 } catch {
