@@ -1,20 +1,50 @@
 import Foundation
 
 // lasso-bench: the project's benchmarks, one per subcommand, each printing its figures.
-// Run in release: `swift run -c release lasso-bench <name>`.
+// Run in release: `swift run -c release lasso-bench <name> [--duration 10s] …`.
 
-let benchmarks: [String: () async throws -> Void] = [
-    "supervision": SupervisionBenchmark.run,
-    "transport": TransportBenchmark.run,
-    "proxy": ProxyBenchmark.run,
+struct Benchmark {
+    /// Options taking a value, besides `--duration` which every benchmark accepts.
+    let options: Set<String>
+    let run: (BenchArguments) async throws -> Void
+}
+
+let benchmarks: [String: Benchmark] = [
+    "supervision": Benchmark(options: []) { _ in try await SupervisionBenchmark.run() },
+    "transport": Benchmark(options: ["connections"], run: TransportBenchmark.run),
+    "proxy": Benchmark(options: ["upstream-threads"], run: ProxyBenchmark.run),
+    "proxy-memory": Benchmark(options: ["requests", "upstream-threads"], run: ProxyMemoryBenchmark.run),
+]
+// Helpers the benchmarks start as child processes; usable by hand, not part of `all`.
+let tools: [String: ([String]) throws -> Void] = [
+    "upstream": NodeUpstream.run,
+    "load": LoadClient.run,
 ]
 
 let name = CommandLine.arguments.dropFirst().first ?? "help"
-if name == "all" {
-    for key in benchmarks.keys.sorted() { try await benchmarks[key]?() }
-} else if let benchmark = benchmarks[name] {
-    try await benchmark()
-} else {
-    print("usage: lasso-bench <\((benchmarks.keys.sorted() + ["all"]).joined(separator: "|"))>")
-    exit(name == "help" ? 0 : 2)
+let words = Array(CommandLine.arguments.dropFirst(2))
+do {
+    if name == "all" {
+        let options = benchmarks.values.reduce(into: Set(["duration"])) { $0.formUnion($1.options) }
+        let arguments = try BenchArguments(words, options: options)
+        for key in benchmarks.keys.sorted() { try await benchmarks[key]?.run(arguments) }
+    } else if let benchmark = benchmarks[name] {
+        try await benchmark.run(BenchArguments(words, options: benchmark.options.union(["duration"])))
+    } else if let tool = tools[name] {
+        // A child inherits the signal mask of the thread that spawned it, and Foundation's
+        // Process spawns from pool threads that block nearly every signal: unblocked, SIGTERM
+        // from the benchmark ends the tool instead of being held pending forever.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
+        try tool(words)
+    } else {
+        print("usage: lasso-bench <\((benchmarks.keys.sorted() + ["all"]).joined(separator: "|"))> [--duration 10s] …")
+        print("       lasso-bench upstream --port P [--threads N] | --self-check")
+        print("       lasso-bench load --port P [--path /] [--connections 32] --requests N [--report n1,n2]")
+        exit(name == "help" ? 0 : 2)
+    }
+} catch {
+    Console.error("lasso-bench \(name): \(error)")
+    exit(1)
 }
