@@ -5,7 +5,7 @@ import Foundation
 final class RawSocket: @unchecked Sendable {
     let fd: Int32
 
-    init?(port: Int, timeoutSeconds: Int = 10, receiveBuffer: Int32? = nil) {
+    init?(port: Int, host: String = "127.0.0.1", timeoutSeconds: Int = 10, receiveBuffer: Int32? = nil) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         if var size = receiveBuffer {
@@ -17,7 +17,7 @@ final class RawSocket: @unchecked Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -35,6 +35,11 @@ final class RawSocket: @unchecked Sendable {
     func reset() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    }
+
+    /// Half-closes: sends FIN, keeps reading.
+    func shutdownWrite() {
+        shutdown(fd, Int32(SHUT_WR))
     }
 
     @discardableResult
@@ -82,8 +87,9 @@ final class RawSocket: @unchecked Sendable {
         return out
     }
 
-    /// Reads one HTTP/1.1 response framed by Content-Length.
-    func readResponse() -> RawResponse? {
+    /// Reads one HTTP/1.1 response framed by Content-Length (a `HEAD` response has none to
+    /// read, whatever its content-length says; nor do 1xx, 204 and 304).
+    func readResponse(toHead: Bool = false) -> RawResponse? {
         while true {
             if let end = Self.headerEnd(pending) {
                 let head = String(decoding: pending[0..<end], as: UTF8.self)
@@ -96,10 +102,11 @@ final class RawSocket: @unchecked Sendable {
                     guard let colon = line.firstIndex(of: ":") else { continue }
                     headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                 }
-                let length = Int(headers["content-length"] ?? "0") ?? 0
+                let bodiless = toHead || (100..<200).contains(status) || status == 204 || status == 304
+                let length = bodiless ? 0 : Int(headers["content-length"] ?? "0") ?? 0
                 pending.removeFirst(end + 4)
                 guard let body = receiveExactly(length) else { return nil }
-                return RawResponse(status: status, headers: headers, body: body)
+                return RawResponse(status: status, headers: headers, body: body, head: head)
             }
             guard let chunk = receive(), !chunk.isEmpty else { return nil }
             pending += chunk
@@ -119,6 +126,8 @@ struct RawResponse {
     let status: Int
     let headers: [String: String]
     let body: [UInt8]
+    /// Status line and header lines as received.
+    var head = ""
     var text: String { String(decoding: body, as: UTF8.self) }
 }
 
