@@ -181,7 +181,7 @@ final class HTTPClientConnection: SocketHandler {
                             }
                             continue
                         }
-                        guard startBody(parsed, request) else { return offset }
+                        guard startBody(parsed, request, trailing: offset < bytes.count) else { return offset }
                         self.head = parsed
                     } catch {
                         fail(request, .malformedResponse(address: request.address))
@@ -200,7 +200,7 @@ final class HTTPClientConnection: SocketHandler {
                     bodyReader = .length(remaining: remaining - take)
                     return offset
                 }
-                complete(request, head)
+                complete(request, head, trailing: offset < bytes.count)
                 return offset
             case .chunked(var decoder):
                 bodyReader = .untilClose
@@ -209,7 +209,7 @@ final class HTTPClientConnection: SocketHandler {
                     offset += used
                     bodyReader = .chunked(decoder)
                     guard done else { return offset }
-                    complete(request, head)
+                    complete(request, head, trailing: offset < bytes.count)
                 } catch HTTPParseError.payloadTooLarge {
                     fail(request, .responseTooLarge(address: request.address, limit: pool.maxResponseBytes))
                 } catch {
@@ -228,11 +228,12 @@ final class HTTPClientConnection: SocketHandler {
         return offset
     }
 
-    /// Prepares to read the body `head` announces; false when it is refused (too large).
-    private func startBody(_ head: HTTPResponseHead, _ request: HTTPClientRequest) -> Bool {
+    /// Prepares to read the body `head` announces; false when there is none (the response is
+    /// complete) or it is refused (too large).
+    private func startBody(_ head: HTTPResponseHead, _ request: HTTPClientRequest, trailing: Bool) -> Bool {
         switch head.framing {
         case .none:
-            complete(request, head)
+            complete(request, head, trailing: trailing)
             return false
         case .length(let length):
             guard length <= pool.maxResponseBytes else {
@@ -249,14 +250,16 @@ final class HTTPClientConnection: SocketHandler {
         return true
     }
 
-    private func complete(_ request: HTTPClientRequest, _ head: HTTPResponseHead) {
+    /// `trailing`: bytes followed the response in the same read. An upstream that sends more
+    /// than it was asked for is out of step, so its connection is not reused.
+    private func complete(_ request: HTTPClientRequest, _ head: HTTPResponseHead, trailing: Bool = false) {
         let result: Result<HTTPClientResponse, HTTPClientError>
         if (200..<300).contains(head.status) {
             result = .success(HTTPClientResponse(status: head.status, body: body))
         } else {
             result = .failure(.badStatus(status: head.status, body: body, retryAfter: head.fields["retry-after"]))
         }
-        let keepAlive = head.keepAlive && pending.isEmpty
+        let keepAlive = head.keepAlive && pending.isEmpty && !trailing
         resetResponse()
         reused = true
         if keepAlive, let socket, socket.isOpen {

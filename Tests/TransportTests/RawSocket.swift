@@ -29,6 +29,14 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
+    /// Wraps an already connected descriptor (an accepted one), with the same read deadline.
+    init(fd: Int32, timeoutSeconds: Int = 10) {
+        self.fd = fd
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     deinit { Glibc.close(fd) }
 
     /// Closes with RST instead of FIN (SO_LINGER 0): an abrupt client.

@@ -64,13 +64,15 @@ extension RawSocket {
         return out
     }
 
-    /// Reads server frames until a close frame (returns its code) or EOF (nil).
+    /// Reads frames (masked or not) until a close frame (returns its code) or EOF (nil).
     func readCloseCode() -> UInt16? {
         while let head = receiveExactly(2) {
             var length = Int(head[1] & 0x7F)
             if length == 126, let ext = receiveExactly(2) { length = Int(ext[0]) << 8 | Int(ext[1]) }
             if length == 127, let ext = receiveExactly(8) { length = ext.reduce(0) { $0 << 8 | Int($1) } }
-            guard let payload = receiveExactly(length) else { return nil }
+            let mask = head[1] & 0x80 != 0 ? receiveExactly(4) : nil
+            guard var payload = receiveExactly(length) else { return nil }
+            if let mask { payload = payload.enumerated().map { $0.element ^ mask[$0.offset % 4] } }
             if head[0] & 0x0F == 0x8 { return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 1005 }
         }
         return nil

@@ -1,0 +1,92 @@
+import Foundation
+import Synchronization
+@testable import LassoTransport
+
+/// A raw TCP server whose every accepted connection runs `script` on a thread of its own: for
+/// upstreams that misbehave on purpose (garbage, drips, resets, hostile WebSocket frames).
+final class ScriptedServer: @unchecked Sendable {
+    let port: Int
+    private let listener: Int32
+    private let counter = Counter()
+
+    /// Connections accepted so far.
+    var accepted: Int { counter.value.load(ordering: .relaxed) }
+
+    private final class Counter: Sendable { let value = Atomic<Int>(0) }
+
+    init?(script: @escaping @Sendable (_ connection: RawSocket, _ index: Int) -> Void) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            return nil
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let counter = self.counter
+        Thread {
+            while true {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { return }
+                let index = counter.value.add(1, ordering: .relaxed).newValue - 1
+                Thread { script(RawSocket(fd: client), index) }.start()
+            }
+        }.start()
+    }
+
+    /// Stops accepting (connections already running finish their scripts).
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    deinit { stop() }
+}
+
+extension RawSocket {
+    /// Reads up to and including the blank line that ends an HTTP head; nil on EOF.
+    func readHead() -> String? {
+        var head: [UInt8] = []
+        while !head.suffix(4).elementsEqual([13, 10, 13, 10]) {
+            guard let byte = receiveExactly(1) else { return nil }
+            head += byte
+        }
+        return String(decoding: head, as: UTF8.self)
+    }
+
+    /// Reads a request head and its Content-Length body.
+    func readRequest() -> (head: String, body: [UInt8])? {
+        guard let head = readHead() else { return nil }
+        let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+        guard let body = receiveExactly(length) else { return nil }
+        return (head, body)
+    }
+
+    /// Answers a WebSocket opening handshake read from this connection; false if it was not one.
+    func acceptWebSocket() -> Bool {
+        guard let head = readHead(),
+              let keyLine = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("sec-websocket-key:") }) else {
+            return false
+        }
+        let key = keyLine.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces)
+        return send(WebSocketHandshake.serverResponse(key: key))
+    }
+
+    /// An unmasked server frame.
+    static func serverFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true) -> [UInt8] {
+        payload.withUnsafeBytes {
+            WebSocketFrameHeader.encode(opcode: WebSocketOpcode(rawValue: opcode) ?? .binary, payload: $0, fin: fin)
+        }
+    }
+}
