@@ -24,16 +24,21 @@ let package = Package(
         // clients, TLS, a line server for Unix sockets. Knows nothing of JSON-RPC.
         .target(name: "LassoTransport", dependencies: ["CLibWebSockets", "CLassoShim"]),
 
+        // A seeded fuzzer of the transport (hostile clients and upstreams), run by the tests and
+        // by `lasso-bench fuzz`.
+        .target(name: "TransportFuzzing", dependencies: ["LassoTransport"]),
+
         // The domain: config, tree, routing, providers, subscriptions, metrics, web, admin.
         .target(name: "Lasso", dependencies: ["Supervision", "LassoTransport", "CYAML"]),
 
         .executableTarget(name: "lassod", dependencies: ["Lasso"]),
         // Runs one JSON supervision scenario and prints its events, for comparison with Erlang/OTP.
         .executableTarget(name: "supervision-trace", dependencies: ["Supervision"]),
-        .executableTarget(name: "lasso-bench", dependencies: ["Lasso", "Supervision"], path: "Benchmarks"),
+        .executableTarget(name: "lasso-bench", dependencies: ["Lasso", "LassoTransport", "Supervision", "TransportFuzzing"],
+                          path: "Benchmarks"),
 
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision"]),
-        .testTarget(name: "TransportTests", dependencies: ["LassoTransport"]),
+        .testTarget(name: "TransportTests", dependencies: ["LassoTransport", "TransportFuzzing"]),
         .testTarget(name: "LassoTests", dependencies: ["Lasso", "LassoTransport"]),
     ],
     swiftLanguageModes: [.v6]

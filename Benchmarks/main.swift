@@ -15,6 +15,10 @@ let benchmarks: [String: Benchmark] = [
     "proxy": Benchmark(options: ["upstream-threads"], run: ProxyBenchmark.run),
     "proxy-memory": Benchmark(options: ["requests", "upstream-threads"], run: ProxyMemoryBenchmark.run),
 ]
+// Checks rather than measurements; run by name, not part of `all`.
+let checks: [String: Benchmark] = [
+    "fuzz": Benchmark(options: ["seed"], run: FuzzBenchmark.run),
+]
 // Helpers the benchmarks start as child processes; usable by hand, not part of `all`.
 let tools: [String: ([String]) throws -> Void] = [
     "upstream": NodeUpstream.run,
@@ -28,7 +32,7 @@ do {
         let options = benchmarks.values.reduce(into: Set(["duration"])) { $0.formUnion($1.options) }
         let arguments = try BenchArguments(words, options: options)
         for key in benchmarks.keys.sorted() { try await benchmarks[key]?.run(arguments) }
-    } else if let benchmark = benchmarks[name] {
+    } else if let benchmark = benchmarks[name] ?? checks[name] {
         try await benchmark.run(BenchArguments(words, options: benchmark.options.union(["duration"])))
     } else if let tool = tools[name] {
         // A child inherits the signal mask of the thread that spawned it, and Foundation's
@@ -40,6 +44,7 @@ do {
         try tool(words)
     } else {
         print("usage: lasso-bench <\((benchmarks.keys.sorted() + ["all"]).joined(separator: "|"))> [--duration 10s] …")
+        print("       lasso-bench fuzz [--duration 60s] [--seed N]")
         print("       lasso-bench upstream --port P [--threads N] | --self-check")
         print("       lasso-bench load --port P [--path /] [--connections 32] --requests N [--report n1,n2]")
         exit(name == "help" ? 0 : 2)

@@ -2,16 +2,16 @@ import CLibWebSockets
 import Foundation
 
 /// The HTTP side of opening a WebSocket (RFC 6455 §4): keys, the server's answer, the
-/// client's check of that answer.
+/// client's check of that answer. Public for test peers that speak WebSocket by hand.
 ///
 /// ```swift
 /// WebSocketHandshake.acceptValue(for: "dGhlIHNhbXBsZSBub25jZQ==")  // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 /// ```
-enum WebSocketHandshake {
+public enum WebSocketHandshake {
     private static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
     /// `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key`: base64(SHA-1(key + GUID)).
-    static func acceptValue(for key: String) -> String {
+    public static func acceptValue(for key: String) -> String {
         let input = Array((key + guid).utf8)
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
