@@ -79,7 +79,8 @@ public final class TransportFuzzer: @unchecked Sendable {
         var report = Report()
         let baselineFiles = Self.openFiles()
         let baselineResident = Self.residentBytes()
-        for round in 0..<rounds where Date() < deadline {
+        for round in 0..<rounds {
+            guard Date() < deadline else { break }
             var random = SplitMix64(seed: seed &+ UInt64(round) &* 0x9E37_79B9_7F4A_7C15)
             let finished = DispatchGroup()
             let port = server.port

@@ -107,7 +107,7 @@ public struct WSConnection: GenServer {
         }
         let timer = context.sendAfter(.expired(id), after: timeout)
         pending[id] = Pending(completion: completion, timer: timer)
-        client.send(.text(String(decoding: tagged, as: UTF8.self)))
+        client.send(WebSocketMessage(isBinary: false, bytes: tagged))
     }
 
     public mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
