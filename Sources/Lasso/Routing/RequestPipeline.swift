@@ -15,8 +15,10 @@ import Supervision
 /// 5. Every candidate failed: HTTP 200 with JSON-RPC error -32000, the client's id and a short
 ///    reason naming providers by id only (never by URL).
 ///
-/// Write methods are refused (-32601) unless the chain allows them; then they are sent once,
-/// never retried elsewhere. A pinned provider gets one attempt, with no failover.
+/// Write methods (`WriteMethodPolicy`) are refused (-32601) unless the chain allows them; then
+/// their bytes go to one provider once: a candidate skipped before sending (its breaker opened
+/// meanwhile) hands over to the next, but once an attempt has sent, whatever it returns is
+/// final. A pinned provider gets one attempt, with no failover.
 ///
 /// The pipeline is callback-driven so that with a libwebsockets transport the whole request can
 /// run on the event-loop thread; the only task hop is a half-open breaker's admission call.
@@ -66,7 +68,8 @@ public final class RequestPipeline: Sendable {
                                candidates: [], attempts: [], context: context, started: started))
             return
         }
-        let run = Run(request: request, candidates: candidates, singleAttempt: isWrite || request.pinnedProvider != nil,
+        let run = Run(request: request, candidates: candidates, isWrite: isWrite,
+                      singleSend: isWrite || request.pinnedProvider != nil,
                       started: started, completion: completion, context: context)
         attempt(run, index: 0)
     }
@@ -77,15 +80,20 @@ public final class RequestPipeline: Sendable {
     private struct Run: Sendable {
         let request: PipelineRequest
         let candidates: [Channel]
-        let singleAttempt: Bool
+        let isWrite: Bool
+        /// At most one attempt may send: a write (never broadcast twice) or a pinned provider.
+        let singleSend: Bool
         let started: RuntimeInstant
         let completion: @Sendable (PipelineOutcome) -> Void
         var context: RequestContext
         var attempts: [PipelineOutcome.Attempt] = []
+        /// Whether some attempt handed the request's bytes to a transport: from then on they may
+        /// have reached a provider.
+        var sent = false
     }
 
     private func attempt(_ run: Run, index: Int) {
-        guard index < run.candidates.count, index == 0 || !run.singleAttempt else {
+        guard index < run.candidates.count, !(run.singleSend && run.sent) else {
             allFailed(run)
             return
         }
@@ -127,6 +135,7 @@ public final class RequestPipeline: Sendable {
         let request = run.request
         let sentAt = clock.now()
         var attempted = run
+        attempted.sent = true
         attempted.context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
         let current = attempted
         sender.send(request.body, chain: request.chain.key, over: channel,
@@ -198,8 +207,13 @@ public final class RequestPipeline: Sendable {
             return
         }
         let trail = run.attempts.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue): \($0.verdict)" }
-        let message = "all providers failed for \(run.request.head.method) on \(run.request.chain.key)"
+        var message = "all providers failed for \(run.request.head.method) on \(run.request.chain.key)"
             + (trail.isEmpty ? "" : " (" + trail.joined(separator: ", ") + ")")
+        if run.isWrite && run.sent {
+            // The client must not assume nothing happened: the one attempt may have broadcast it.
+            message += "; a write is sent to one provider once and never retried elsewhere, so it may have been "
+                + "broadcast: check before sending it again"
+        }
         run.completion(failure(run.request, code: JSONRPCErrorBody.serverError, status: "all_failed", message: message,
                                candidates: run.candidates, attempts: run.attempts, context: run.context,
                                started: run.started))
