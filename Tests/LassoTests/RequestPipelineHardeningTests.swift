@@ -2,7 +2,8 @@ import Testing
 @testable import Lasso
 import Supervision
 
-/// What one client must not be able to do through the pipeline: broadcast a write twice.
+/// What one client must not be able to do through the pipeline: broadcast a write twice, or
+/// send an absurd method name upstream.
 @Suite struct RequestPipelineHardeningTests {
     typealias Fixture = RequestPipelineTests.Fixture
 
@@ -67,5 +68,29 @@ import Supervision
                                             chain: "writable")
         #expect(Array(fixture.upstream.sentTo.dropFirst(sentBefore)) == ["delta"])
         #expect(outcome.status == "ok" && outcome.attempts.map(\.verdict) == ["breaker.rejected", "ok"])
+    }
+
+    @Test(arguments: [
+        (String(repeating: "x", count: 1 << 20), "at most 128 bytes, this one has 1048576"),
+        (String(repeating: "é", count: 65), "at most 128 bytes, this one has 130"),
+        ("eth_call\u{0}", "whitespace or control characters"),
+        ("eth_call\n", "whitespace or control characters"),
+        ("eth call", "whitespace or control characters"),
+        ("", "the method name is empty"),
+    ])
+    func anUnroutableMethodNameIsRefusedShortWithoutAnUpstreamCall(_ method: String, _ reason: String) async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
+        var escaped: [UInt8] = []
+        JSONRPCErrorBody.appendString(method, to: &escaped)
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":7,"method":"#
+                                            + String(decoding: escaped, as: UTF8.self) + "}")
+        #expect(fixture.upstream.sentTo.isEmpty)
+        #expect(outcome.errorCode == -32601 && outcome.status == "caller.invalid_method")
+        let body = text(outcome)
+        #expect(body.hasPrefix(#"{"jsonrpc":"2.0","id":7,"error":{"code":-32601,"message":"Method not found: "#))
+        #expect(body.contains(reason) && body.utf8.count < 200, "\(body.prefix(300))")
+        // What logs and metrics get is the name cut to 128 bytes and marked.
+        #expect(outcome.context.method.utf8.count <= JSONRPCMethodName.maxBytes + JSONRPCMethodName.ellipsis.utf8.count)
     }
 }

@@ -15,7 +15,8 @@ import Supervision
 /// 5. Every candidate failed: HTTP 200 with JSON-RPC error -32000, the client's id and a short
 ///    reason naming providers by id only (never by URL).
 ///
-/// Write methods (`WriteMethodPolicy`) are refused (-32601) unless the chain allows them; then
+/// A method name lassod will not route (`JSONRPCMethodName.problem`) is refused (-32601) before
+/// selection. Write methods (`WriteMethodPolicy`) are refused (-32601) unless the chain allows them; then
 /// their bytes go to one provider once: a candidate skipped before sending (its breaker opened
 /// meanwhile) hands over to the next, but once an attempt has sent, whatever it returns is
 /// final. A pinned provider gets one attempt, with no failover.
@@ -43,6 +44,12 @@ public final class RequestPipeline: Sendable {
     public func execute(_ request: PipelineRequest, completion: @escaping @Sendable (PipelineOutcome) -> Void) {
         let started = clock.now()
         let method = request.head.method
+        if let problem = JSONRPCMethodName.problem(method) {
+            completion(failure(request, code: JSONRPCErrorBody.methodNotFound, status: "caller.invalid_method",
+                               message: problem, candidates: [], attempts: [], context: request.context,
+                               started: started))
+            return
+        }
         let isWrite = WriteMethodPolicy.isWrite(method)
         if isWrite && !request.chain.allowWriteMethods {
             completion(failure(request, code: JSONRPCErrorBody.methodNotFound, status: "caller.write_method",
