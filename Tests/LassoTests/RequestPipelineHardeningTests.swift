@@ -2,8 +2,8 @@ import Testing
 @testable import Lasso
 import Supervision
 
-/// What one client must not be able to do through the pipeline: broadcast a write twice, or
-/// send an absurd method name upstream.
+/// What one client must not be able to do through the pipeline: broadcast a write twice, send
+/// an absurd method name upstream, or switch a provider off with replies too large for lassod.
 @Suite struct RequestPipelineHardeningTests {
     typealias Fixture = RequestPipelineTests.Fixture
 
@@ -92,5 +92,36 @@ import Supervision
         #expect(body.contains(reason) && body.utf8.count < 200, "\(body.prefix(300))")
         // What logs and metrics get is the name cut to 128 bytes and marked.
         #expect(outcome.context.method.utf8.count <= JSONRPCMethodName.maxBytes + JSONRPCMethodName.ellipsis.utf8.count)
+    }
+
+    @Test func aReplyTooLargeOverHTTPFailsTheRequestWithoutCountingAgainstTheProvider() async throws {
+        let fixture = try await Fixture()
+        fixture.upstream.answer("alpha") { _ in .failure(.responseTooLarge) }
+        fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":[]}"#)
+        for id in 0..<6 {
+            let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":\#(id),"method":"eth_getLogs","params":[{}]}"#)
+            #expect(outcome.errorCode == -32000)
+            #expect(text(outcome).contains("larger than lassod accepts from a provider"))
+        }
+        #expect(fixture.upstream.sentTo == Array(repeating: "alpha", count: 6), "beta's HTTP cap is no higher")
+        #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0),
+                "six oversized replies, and the breaker (threshold 5) counted none")
+        #expect(fixture.recorded.entries.isEmpty, "nor did the benchmark store, which scores providers")
+    }
+
+    @Test func aReplyTooLargeOverAWebSocketTriesOnlyHTTPChannelsAfterIt() async throws {
+        let fixture = try await Fixture()
+        let board = try #require(fixture.boards["sockets"])
+        for provider in ["kappa", "lambda"] { board.publish(webSocketConnected: true, provider: provider) }
+        // kappa's HTTP channel is out, so its WebSocket goes first: kappa/ws, lambda/http, lambda/ws.
+        board.publish(health: ChannelHealth(phase: .forcedOpen), provider: "kappa", transport: .http)
+        fixture.upstream.answer("kappa", over: .ws) { _ in .failure(.responseTooLarge) }
+        fixture.upstream.answer("lambda", over: .http) { _ in .failure(.timeout) }
+        fixture.upstream.answer("lambda", over: .ws) { _ in .failure(.responseTooLarge) }
+        let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{}]}"#,
+                                            chain: "sockets")
+        #expect(fixture.upstream.sentOver == ["kappa/ws", "lambda/http"],
+                "lambda's WebSocket is not tried: it would drop a socket others share, for the same reply")
+        #expect(outcome.attempts.map(\.verdict) == ["provider.response_too_large", "provider.timeout"])
     }
 }

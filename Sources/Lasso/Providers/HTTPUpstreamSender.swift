@@ -51,7 +51,7 @@ public final class HTTPUpstreamSender: UpstreamSender {
         case .tlsFailure: .failure(.tlsFailure)
         case .timeout: .failure(.timeout)
         case .truncatedBody: .failure(.truncated)
-        case .responseTooLarge: .failure(.invalidResponse)
+        case .responseTooLarge: .failure(.responseTooLarge)
         case .clientClosed: .failure(.abandoned)
         case .connectionClosed: .failure(.connectionClosed)
         case .invalidURL, .loopStopped: .failure(.connectFailed)

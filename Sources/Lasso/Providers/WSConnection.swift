@@ -12,9 +12,10 @@ import Supervision
 /// is lost whichever of the two started or restarted first. Requests
 /// get lassod's own ids on the wire (many clients share the socket and their ids collide); the
 /// pipeline restores each client's id on the way back. A request still waiting when the socket
-/// drops fails as `connectionClosed` (the pipeline then fails over), one still waiting when this
-/// process stops as `abandoned` (fails over without counting against the breaker), one that
-/// outlives its timeout as `timeout`.
+/// drops fails as `connectionClosed` (the pipeline then fails over), one still waiting when the
+/// transport closed the socket for a message over its size cap as `responseTooLarge`, one still
+/// waiting when this process stops as `abandoned` (both fail over without counting against the
+/// breaker), one that outlives its timeout as `timeout`.
 ///
 /// Subscriptions: the chain's `UpstreamSubscriptionPool` is told when the socket comes up or
 /// goes down, and gets every message that answers none of the pending requests (the
@@ -115,6 +116,12 @@ public struct WSConnection: GenServer {
             connected = true
             announce(connected: true, context: context)
             subscriptionPool?.cast(.connection(provider: provider, up: true))
+        case .event(.disconnected(.messageTooBig)):
+            // The transport closed the socket (1009) because a message exceeded its cap, and a
+            // cut message names no request: every request it carried fails as too large, which
+            // fails over without counting against the breaker. A client that asks for huge
+            // replies must not be able to switch the provider off for everyone.
+            setDisconnected(context: context, failing: .responseTooLarge)
         case .event(.disconnected), .event(.closed):
             setDisconnected(context: context)
         case .event(.message(let message)):
