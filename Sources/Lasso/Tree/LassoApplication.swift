@@ -92,6 +92,7 @@ public final class LassoApplication: Sendable {
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
         serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
+        serverConfiguration.capturedHeaders = .all(extra: Routes.requestHeaders)
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
         let stopped = StoppedChains()
