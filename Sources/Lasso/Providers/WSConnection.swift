@@ -3,7 +3,8 @@ import Supervision
 /// `WSConnection(<provider>)`: the supervised process that owns one provider's upstream
 /// WebSocket and carries unary JSON-RPC requests over it.
 ///
-/// It connects at start and the transport reconnects with backoff when the socket drops. It
+/// It connects at start and the transport reconnects with backoff when the socket drops; when
+/// the process ends, however it ends, the socket is closed (`UpstreamWebSocketLifetime`). It
 /// registers the provider's `ws` channel with the chain's `TransportRegistry` when it
 /// connects and withdraws it when it drops, so selection never offers a channel nobody can
 /// serve. A connection finds the registry by name when it starts, and each registry
@@ -46,6 +47,7 @@ public struct WSConnection: GenServer {
     let names: ProcessNames
     private var registry: ServerRef<TransportRegistry>?
     private var client: WebSocketClient?
+    private var lifetime: UpstreamWebSocketLifetime?
     private var connected = false
     private var pending: [UInt64: Pending] = [:]
     private var nextID: UInt64 = 1
@@ -78,8 +80,17 @@ public struct WSConnection: GenServer {
     public mutating func initialize(context: ServerContext<Self>) async throws {
         registry = names.server(TransportRegistry.processKey(chain: chain), as: TransportRegistry.self)
         let me = context.ref
-        let client = WebSocketClient(loop: loop, url: url) { event in me.info(.event(event)) }
+        let lifetime = UpstreamWebSocketLifetime()
+        let client = WebSocketClient(loop: loop, url: url) { event in
+            lifetime.observe(event)
+            me.info(.event(event))
+        }
+        lifetime.adopt(client)
         self.client = client
+        self.lifetime = lifetime
+        // However this process ends — a stop, a crash, or a kill that skips `terminate` — its
+        // upstream socket ends with it.
+        context.ref.process.monitor { _ in lifetime.release() }
         client.start()
     }
 
@@ -141,7 +152,7 @@ public struct WSConnection: GenServer {
     }
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
-        client?.close()
+        lifetime?.release()
         // The process is going (a stop, a crash, a kill drill), not the provider: what was in
         // flight is abandoned, which fails over without counting against the provider's breaker.
         setDisconnected(context: context, failing: .abandoned)
