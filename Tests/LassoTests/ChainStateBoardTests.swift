@@ -39,4 +39,30 @@ import Testing
         let board = ChainStateBoard(chain: try #require(config.chain(named: "ethereum")))
         #expect([board.nextRoundRobin(), board.nextRoundRobin(), board.nextRoundRobin()] == [0, 1, 2])
     }
+
+    /// Issue #9 item 7: 70 made-up methods filled the 64-entry set, after which nothing more was
+    /// ever learned. Now made-up names crowd out only each other.
+    @Test func madeUpMethodNamesCannotStopAProviderFromLearningWhatItDoesNotSupport() throws {
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, url: "http://127.0.0.1:1"}
+            """, environment: [:])
+        let board = ChainStateBoard(chain: try #require(config.chain(named: "ethereum")))
+        func unsupported() -> Set<String> { board.snapshot.providers[0].unsupportedMethods }
+        for index in 0..<500 { board.publish(unsupportedMethod: "junk_\(index)", provider: "alpha") }
+        #expect(unsupported().count == ChainStateBoard.maxUnknownUnsupportedMethods, "made-up names take a bounded set")
+        board.publish(unsupportedMethod: "trace_block", provider: "alpha")
+        #expect(unsupported().contains("trace_block"), "a known method is always learned")
+        board.publish(unsupportedMethod: "alchemy_getAssetTransfers", provider: "alpha")
+        #expect(unsupported().contains("alchemy_getAssetTransfers"), "an unlisted one too: the oldest made-up name goes")
+        #expect(!unsupported().contains("junk_0") && unsupported().contains("junk_499"))
+        board.publish(unsupportedMethod: "x_" + String(repeating: "y", count: 100), provider: "alpha")
+        #expect(!unsupported().contains { $0.hasPrefix("x_y") }, "a long unlisted name is not remembered")
+        for index in 0..<500 { board.publish(unsupportedMethod: "more_\(index)", provider: "alpha") }
+        #expect(unsupported().contains("trace_block"), "no number of made-up names pushes out a known one")
+        #expect(unsupported().count == ChainStateBoard.maxUnknownUnsupportedMethods + 1)
+    }
 }

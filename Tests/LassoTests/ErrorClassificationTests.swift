@@ -40,6 +40,7 @@ private let table: [ClassificationCase] = [
     .init("truncated body", .transportFailure(.truncated), .providerFault(.truncated)),
     .init("not JSON-RPC", .transportFailure(.invalidResponse), .providerFault(.invalidResponse)),
     .init("abandoned by lassod's own restart", .transportFailure(.abandoned), .providerFault(.abandoned)),
+    .init("a reply over lassod's size cap", .transportFailure(.responseTooLarge), .providerFault(.responseTooLarge)),
 
     // HTTP statuses without a JSON-RPC error
     .init("HTTP 500", http(500), .providerFault(.httpServerError)),
@@ -144,7 +145,7 @@ struct ErrorClassificationTests {
     @Test("every provider fault fails over; only health faults count against the breaker")
     func providerFaultPolicy() {
         let neutral: Set<ProviderFaultCategory> = [.limitExceeded, .blockUnavailable, .methodUnsupported, .capability,
-                                                   .abandoned]
+                                                   .abandoned, .responseTooLarge]
         for category in ProviderFaultCategory.allCases {
             let verdict = ErrorClassification.providerFault(category)
             #expect(verdict.failsOver)
@@ -224,6 +225,11 @@ struct ErrorClassificationBreakerTests {
     @Test("five timeouts open the breaker")
     func timeoutsOpen() {
         #expect(feed(.transportFailure(.timeout), times: 5).state.phase == .open)
+    }
+
+    @Test("any number of replies too large for lassod never opens it: one client's big requests are not a provider fault")
+    func oversizedRepliesNeverOpen() {
+        #expect(feed(.transportFailure(.responseTooLarge), times: 50).state == .closed(consecutiveFailures: 0))
     }
 
     @Test("any number of reverts, missing blocks or unsupported methods never open it",

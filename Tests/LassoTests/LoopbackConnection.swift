@@ -57,9 +57,10 @@ final class LoopbackConnection: @unchecked Sendable {
         return (fd, 0)
     }
 
-    /// Sends a keep-alive request.
-    func send(_ method: String, _ path: String, body: String = "") throws {
+    /// Sends a keep-alive request, with `headers` after `Host` (and the body's headers).
+    func send(_ method: String, _ path: String, body: String = "", headers: [(name: String, value: String)] = []) throws {
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        for header in headers { request += "\(header.name): \(header.value)\r\n" }
         if method == "POST" {
             request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
         }

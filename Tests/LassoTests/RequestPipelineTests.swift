@@ -10,27 +10,35 @@ final class Journal: Sendable {
     var entries: [String] { lines.withLock { $0 } }
 }
 
-/// A test double for the transport: answers per provider from a script and records what it sent.
+/// A test double for the transport: answers per provider (or per channel, `provider/transport`)
+/// from a script and records what it sent.
 final class ScriptedUpstream: UpstreamSender {
     typealias Script = @Sendable (_ request: [UInt8]) -> UpstreamReply
-    private let state = Mutex<(scripts: [String: Script], sent: [(provider: String, timeout: Duration)])>(([:], []))
+    private let state = Mutex<(scripts: [String: Script], sent: [(channel: Channel, timeout: Duration)])>(([:], []))
 
     func answer(_ provider: String, with script: @escaping Script) {
         state.withLock { $0.scripts[provider] = script }
+    }
+
+    /// Answers only `provider`'s `transport` channel; it wins over the provider's script.
+    func answer(_ provider: String, over transport: TransportKind, with script: @escaping Script) {
+        state.withLock { $0.scripts["\(provider)/\(transport.rawValue)"] = script }
     }
 
     func answer(_ provider: String, json: String, status: Int = 200, retryAfter: String? = nil) {
         answer(provider) { _ in .response(status: status, retryAfter: retryAfter, body: Array(json.utf8)) }
     }
 
-    var sentTo: [String] { state.withLock { $0.sent.map(\.provider) } }
+    var sentTo: [String] { state.withLock { $0.sent.map(\.channel.providerID) } }
+    /// Each attempt's channel as `provider/transport`.
+    var sentOver: [String] { state.withLock { $0.sent.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue)" } } }
     var timeouts: [Duration] { state.withLock { $0.sent.map(\.timeout) } }
 
     func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration,
               completion: @escaping @Sendable (UpstreamReply) -> Void) {
         let script = state.withLock { state in
-            state.sent.append((channel.providerID, timeout))
-            return state.scripts[channel.providerID]
+            state.sent.append((channel, timeout))
+            return state.scripts["\(channel.providerID)/\(channel.transport.rawValue)"] ?? state.scripts[channel.providerID]
         }
         completion(script?(request) ?? .failure(.connectionRefused))
     }
@@ -50,6 +58,11 @@ final class ScriptedUpstream: UpstreamSender {
             providers:
               - {id: gamma, priority: 1, url: "http://127.0.0.1:1"}
               - {id: delta, priority: 2, url: "http://127.0.0.1:2"}
+          sockets:
+            chain_id: 7
+            providers:
+              - {id: kappa, priority: 1, url: "http://127.0.0.1:3", ws_url: "ws://127.0.0.1:3"}
+              - {id: lambda, priority: 2, url: "http://127.0.0.1:4", ws_url: "ws://127.0.0.1:4"}
         """
 
     struct Fixture {

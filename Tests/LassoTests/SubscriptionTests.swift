@@ -181,8 +181,12 @@ import Supervision
             == #"[{"jsonrpc":"2.0","id":2,"result":"0x1"},{"jsonrpc":"2.0","id":3,"result":"0x1"}]"#)
         socket.send("{not json")
         #expect(try await socket.message("parse error") { $0.contains("-32700") }.contains(#""id":null"#))
-        socket.send(#"[{"jsonrpc":"2.0","id":4,"method":"eth_subscribe","params":["newHeads"]}]"#)
-        #expect(try await socket.message("batched subscribe") { $0.contains("cannot be batched") }.contains("-32600"))
+        // A subscription inside a batch is that batch's entry, with its id; the rest is routed.
+        socket.send(#"[{"jsonrpc":"2.0","id":4,"method":"eth_subscribe","params":["newHeads"]},"#
+                    + #"{"jsonrpc":"2.0","id":5,"method":"eth_chainId"}]"#)
+        #expect(try await socket.message("batched subscribe") { $0.contains("cannot be batched") }
+            == #"[{"jsonrpc":"2.0","id":4,"error":{"code":-32600,"message":"Invalid Request: eth_subscribe cannot be "#
+            + #"batched; send it alone over a WebSocket (/ws/rpc/:chain)"}},{"jsonrpc":"2.0","id":5,"result":"0x1"}]"#)
         #expect(stack.alpha.subscriptionCount == 0)
         socket.close()
         await stack.shutdown()

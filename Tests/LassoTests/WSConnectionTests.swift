@@ -45,3 +45,66 @@ import Supervision
         loop.stop()
     }
 }
+
+extension WSConnectionTests {
+    /// When the transport closes the socket (1009) because a message exceeded its cap, the
+    /// requests it carried fail as `responseTooLarge`, which the pipeline never counts against
+    /// the provider. The event is handed to the process as the transport reports it; the same
+    /// over a real oversized reply is the disabled test below.
+    @Test func aSocketClosedForAnOversizedMessageFailsItsRequestsAsTooLargeNotAsTheProvidersFault() async throws {
+        let loop = try EventLoop()
+        let upstream = try SimulatedProviderServer(
+            provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)), loop: loop)
+        let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+        }
+        let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
+        try await waitUntil {
+            if case .response = await Self.send(connection, request) { return true }
+            return false
+        }
+        upstream.provider.behavior = .hanging
+        let before = upstream.provider.requestCounts["eth_chainId"] ?? 0
+        let outcome = Mutex<UpstreamReply?>(nil)
+        connection.cast(.send(body: Array(request.utf8), timeout: .seconds(30)) { reply in outcome.withLock { $0 = reply } })
+        try await waitUntil { upstream.provider.requestCounts["eth_chainId"] == before + 1 }
+        connection.info(.event(.disconnected(.messageTooBig)))
+        try await waitUntil { outcome.withLock { $0 } != nil }
+        #expect(outcome.withLock { $0 } == .failure(.responseTooLarge))
+        #expect(ErrorClassification.classify(.transportFailure(.responseTooLarge)).countsAgainstBreaker == false)
+        connection.process.stop(.shutdown(nil))
+        upstream.stop()
+        loop.stop()
+    }
+
+    /// Issue #9 item 1: replies over 1 MiB used to crash lassod; the upstream cap is now 64 MiB
+    /// (the over-cap path is in `aSocketClosedForAnOversizedMessage…` and the transport tests).
+    @Test func aRealReplyOfTwoMegabytesIsDeliveredOverTheWebSocket() async throws {
+        let loop = try EventLoop()
+        // A chain 1,000,000 blocks long, so an eth_getLogs over 1,000 blocks (~3,000 logs,
+        // ~2 MB) can be asked of it.
+        let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, headAtStart: 1_000_000)
+        let upstream = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
+        let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+        }
+        try await waitUntil {
+            if case .response = await Self.send(connection, #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#) { return true }
+            return false
+        }
+        let head = chain.head(at: MonotonicInstant(SystemClock.shared.now()))
+        let from = "0x" + String(head - 1_000, radix: 16), to = "0x" + String(head, radix: 16)
+        let reply = await Self.send(connection, #"{"jsonrpc":"2.0","id":2,"method":"eth_getLogs","params":[{"fromBlock":"\#(from)","toBlock":"\#(to)"}]}"#)
+        guard case .response(_, _, let body) = reply else {
+            Issue.record("expected the logs, got \(reply)")
+            return
+        }
+        #expect(body.count > 1 << 20)
+        #expect(body.starts(with: Array(#"{"jsonrpc":"2.0","id":2,"result":[{"#.utf8)))
+        connection.process.stop(.shutdown(nil))
+        upstream.stop()
+        loop.stop()
+    }
+}

@@ -90,6 +90,14 @@ public final class SimulatedProviderServer: Sendable {
     /// Live `eth_subscribe` subscriptions over all open WebSockets.
     public var subscriptionCount: Int { sockets.subscriptionCount }
 
+    /// The connections open at this provider now, HTTP and WebSocket, as its listener counts
+    /// them: what a test compares before and after lassod restarts chains, to prove that no
+    /// upstream connection outlives its owner.
+    public var openConnections: (http: Int, webSockets: Int) {
+        let statistics = server.statistics()
+        return (statistics.openHTTPConnections, statistics.openWebSockets)
+    }
+
     /// Pushes the events owed at the next block, then schedules the one after.
     private func scheduleTick() {
         let now = MonotonicInstant(clock.now())

@@ -81,6 +81,42 @@ struct ConfigDecoder {
         return value.text
     }
 
+    /// A list of strings, each substituted and passed through `check`, which returns the value
+    /// to keep or a problem to report for that element (`key[index]: problem`). A single value
+    /// in place of a list is an error, so `[a]` and `a` cannot be confused.
+    mutating func strings(_ fields: ConfigFields, _ key: String,
+                          _ check: (String) -> Result<String, ConfigValueProblem>) -> [String]? {
+        guard let node = fields.values[key] else { return nil }
+        guard let elements = node.sequence else {
+            report(fields.path(key), "expected a list, found \(node.kindDescription)", line: node.line)
+            return nil
+        }
+        var values: [String] = []
+        var valid = true
+        for (index, element) in elements.enumerated() {
+            let path = "\(fields.path(key))[\(index)]"
+            guard let scalar = element.scalar else {
+                report(path, "expected a single value, found \(element.kindDescription)", line: element.line)
+                valid = false
+                continue
+            }
+            do {
+                let substituted = try EnvironmentSubstitution.apply(to: scalar.text, environment: environment)
+                switch check(substituted.text) {
+                case .success(let value): values.append(value)
+                case .failure(let problem):
+                    let quoted = substituted.substituted ? "" : ", found '\(substituted.text)'"
+                    report(path, problem.message + quoted, line: element.line)
+                    valid = false
+                }
+            } catch {
+                report(path, error.description, line: element.line)
+                valid = false
+            }
+        }
+        return valid ? values : nil
+    }
+
     /// An integer within `range`; `60_000` style separators are accepted.
     mutating func int(_ fields: ConfigFields, _ key: String, in range: ClosedRange<Int>) -> Int? {
         guard let value = text(fields, key) else { return nil }

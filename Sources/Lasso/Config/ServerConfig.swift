@@ -11,27 +11,34 @@ public struct ServerConfig: Sendable, Equatable {
     /// Bytes a client WebSocket may have waiting to be sent; a client that falls further behind
     /// is disconnected (1008) rather than slowing anyone else. Default 4 MiB.
     public var webSocketMaxQueuedBytes: Int
+    /// Which browser origins may call the RPC and read-only API routes (`server.cors`).
+    public var cors: CORSConfig
 
     /// Creates a server section; the defaults are those of an absent `server:`.
     public init(host: String = "127.0.0.1", port: Int = 4000, adminSocket: String = "lassod.sock",
-                maxBodyBytes: Int = 1_048_576, webSocketMaxQueuedBytes: Int = 4 << 20) {
+                maxBodyBytes: Int = 1_048_576, webSocketMaxQueuedBytes: Int = 4 << 20, cors: CORSConfig = .init()) {
         self.host = host
         self.port = port
         self.adminSocket = adminSocket
         self.maxBodyBytes = maxBodyBytes
         self.webSocketMaxQueuedBytes = webSocketMaxQueuedBytes
+        self.cors = cors
     }
 
-    static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes"]
+    static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes", "cors"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = ServerConfig()
+        let cors = fields.values["cors"].flatMap {
+            decoder.fields(of: $0, path: fields.path("cors"), allowed: CORSConfig.keys)
+        }
         self.init(host: decoder.string(fields, "host") ?? defaults.host,
                   port: decoder.int(fields, "port", in: 1...65535) ?? defaults.port,
                   adminSocket: Self.adminSocket(fields, &decoder) ?? defaults.adminSocket,
                   maxBodyBytes: decoder.int(fields, "max_body_bytes", in: 1...Int(Int32.max)) ?? defaults.maxBodyBytes,
                   webSocketMaxQueuedBytes: decoder.int(fields, "websocket_max_queued_bytes", in: 1...Int(Int32.max))
-                      ?? defaults.webSocketMaxQueuedBytes)
+                      ?? defaults.webSocketMaxQueuedBytes,
+                  cors: cors.map { CORSConfig($0, &decoder) } ?? defaults.cors)
     }
 
     /// `admin_socket`, when it can name a Unix socket (`AdminSocketFile.problem(with:)`): a bad

@@ -13,7 +13,10 @@ import Synchronization
 /// (hashing, no allocation), a linear scan of 14 bucket bounds and a few additions. Only a
 /// label set seen for the first time allocates.
 ///
-/// Cardinality is bounded, since method names come from clients: at most `maxSeries` request
+/// Cardinality is bounded, since method names come from clients. A request's method is counted
+/// under its own name only when it is one of `KnownMethods`, which no client can add to; every
+/// other name is counted as `unknown`, so a client sending thousands of made-up names fills one
+/// series, and methods it never sent keep their own. Beyond that, at most `maxSeries` request
 /// series; past that, and for method names longer than `maxMethodBytes`, the method label
 /// becomes `other`. The `other` series (one per chain/provider/transport) are always admitted.
 ///
@@ -85,10 +88,11 @@ public final class RequestCounters: Sendable {
     }
 
     /// Counts one completed request: provider and transport of the last attempt (the client's
-    /// transport and `none` when there was none), its status, error category and end-to-end
-    /// latency.
+    /// transport and `none` when there was none), its method (`KnownMethods.metricLabel`), status,
+    /// error category and end-to-end latency.
     public func record(_ context: RequestContext) {
-        record(chain: context.chain, provider: context.selectedProvider?.providerID, method: context.method,
+        record(chain: context.chain, provider: context.selectedProvider?.providerID,
+               method: KnownMethods.metricLabel(context.method),
                transport: context.selectedProvider?.transport ?? context.transport, status: context.status,
                errorCategory: context.error?.category, durationNanos: context.endToEndLatencyNanos)
     }

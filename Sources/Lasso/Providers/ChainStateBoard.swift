@@ -15,6 +15,9 @@ public final class ChainStateBoard: Sendable {
         var wsHealth: [String: ChannelHealth] = [:]
         var wsConnected: Set<String> = []
         var performance: [String: [Channel: ChannelPerformance]] = [:]
+        /// Per provider, the methods outside `KnownMethods` it is known not to support, oldest
+        /// first (each also in its snapshot's `unsupportedMethods`).
+        var unknownUnsupported: [String: [String]] = [:]
         var snapshot: ChainSnapshot
         let lagThresholdBlocks: UInt64
 
@@ -81,15 +84,37 @@ public final class ChainStateBoard: Sendable {
         update(provider) { $0.headBlock = head }
     }
 
-    /// At most this many methods are remembered as unsupported per provider, so clients sending
-    /// made-up method names cannot grow the snapshot.
-    public static let maxUnsupportedMethods = 64
+    /// At most this many methods outside `KnownMethods` are remembered as unsupported per
+    /// provider; the oldest is forgotten to make room for a new one.
+    public static let maxUnknownUnsupportedMethods = 32
+    /// Names longer than this (in UTF-8 bytes) outside `KnownMethods` are not remembered at all.
+    public static let maxUnknownMethodBytes = 64
 
     /// Records that a provider answered "method not found" for `method`, so selection skips it.
+    ///
+    /// One client must not be able to fill this and so stop lassod from learning what it
+    /// should. A method of `KnownMethods` is always remembered (no client can add to that list,
+    /// so it bounds them); any other name, if at most `maxUnknownMethodBytes` long, goes into a
+    /// per-provider set of `maxUnknownUnsupportedMethods` that forgets its oldest entry first.
+    /// Made-up names then push out only other made-up names, and a real but unlisted method
+    /// pushed out is learned again by the next request that meets the refusal.
     public func publish(unsupportedMethod method: String, provider: String) {
-        update(provider) { snapshot in
-            guard snapshot.unsupportedMethods.count < Self.maxUnsupportedMethods else { return }
-            snapshot.unsupportedMethods.insert(method)
+        if KnownMethods.contains(method) {
+            update(provider) { $0.unsupportedMethods.insert(method) }
+            return
+        }
+        guard method.utf8.count <= Self.maxUnknownMethodBytes else { return }
+        state.withLock { state in
+            guard let index = state.providers.firstIndex(where: { $0.id == provider }),
+                  !state.providers[index].unsupportedMethods.contains(method) else { return }
+            var remembered = state.unknownUnsupported[provider, default: []]
+            if remembered.count >= Self.maxUnknownUnsupportedMethods {
+                state.providers[index].unsupportedMethods.remove(remembered.removeFirst())
+            }
+            remembered.append(method)
+            state.unknownUnsupported[provider] = remembered
+            state.providers[index].unsupportedMethods.insert(method)
+            state.rebuild()
         }
     }
 

@@ -4,7 +4,8 @@ import LassoTransport
 /// `WSConnection(<provider>)`: the supervised process that owns one provider's upstream
 /// WebSocket and carries unary JSON-RPC requests over it.
 ///
-/// It connects at start and the transport reconnects with backoff when the socket drops. It
+/// It connects at start and the transport reconnects with backoff when the socket drops; when
+/// the process ends, however it ends, the socket is closed (`UpstreamWebSocketLifetime`). It
 /// registers the provider's `ws` channel with the chain's `TransportRegistry` when it
 /// connects and withdraws it when it drops, so selection never offers a channel nobody can
 /// serve. A connection finds the registry by name when it starts, and each registry
@@ -13,9 +14,10 @@ import LassoTransport
 /// is lost whichever of the two started or restarted first. Requests
 /// get lassod's own ids on the wire (many clients share the socket and their ids collide); the
 /// pipeline restores each client's id on the way back. A request still waiting when the socket
-/// drops fails as `connectionClosed` (the pipeline then fails over), one still waiting when this
-/// process stops as `abandoned` (fails over without counting against the breaker), one that
-/// outlives its timeout as `timeout`.
+/// drops fails as `connectionClosed` (the pipeline then fails over), one still waiting when the
+/// transport closed the socket for a message over its size cap as `responseTooLarge`, one still
+/// waiting when this process stops as `abandoned` (both fail over without counting against the
+/// breaker), one that outlives its timeout as `timeout`.
 ///
 /// Subscriptions: the chain's `UpstreamSubscriptionPool` is told when the socket comes up or
 /// goes down, and gets every message that answers none of the pending requests (the
@@ -46,6 +48,7 @@ public struct WSConnection: GenServer {
     let names: ProcessNames
     private var registry: ServerRef<TransportRegistry>?
     private var client: WebSocketClient?
+    private var lifetime: UpstreamWebSocketLifetime?
     private var connected = false
     private var pending: [UInt64: Pending] = [:]
     private var nextID: UInt64 = 1
@@ -78,8 +81,17 @@ public struct WSConnection: GenServer {
     public mutating func initialize(context: ServerContext<Self>) async throws {
         registry = names.server(TransportRegistry.processKey(chain: chain), as: TransportRegistry.self)
         let me = context.ref
-        let client = WebSocketClient(loop: loop, url: url) { event in me.info(.event(event)) }
+        let lifetime = UpstreamWebSocketLifetime()
+        let client = WebSocketClient(loop: loop, url: url) { event in
+            lifetime.observe(event)
+            me.info(.event(event))
+        }
+        lifetime.adopt(client)
         self.client = client
+        self.lifetime = lifetime
+        // However this process ends — a stop, a crash, or a kill that skips `terminate` — its
+        // upstream socket ends with it.
+        context.ref.process.monitor { _ in lifetime.release() }
         client.start()
     }
 
@@ -116,6 +128,12 @@ public struct WSConnection: GenServer {
             connected = true
             announce(connected: true, context: context)
             subscriptionPool?.cast(.connection(provider: provider, up: true))
+        case .event(.disconnected(.messageTooBig)):
+            // The transport closed the socket (1009) because a message exceeded its cap, and a
+            // cut message names no request: every request it carried fails as too large, which
+            // fails over without counting against the breaker. A client that asks for huge
+            // replies must not be able to switch the provider off for everyone.
+            setDisconnected(context: context, failing: .responseTooLarge)
         case .event(.disconnected), .event(.closed):
             setDisconnected(context: context)
         case .event(.message(let message)):
@@ -135,7 +153,7 @@ public struct WSConnection: GenServer {
     }
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
-        client?.close()
+        lifetime?.release()
         // The process is going (a stop, a crash, a kill drill), not the provider: what was in
         // flight is abandoned, which fails over without counting against the provider's breaker.
         setDisconnected(context: context, failing: .abandoned)

@@ -125,6 +125,7 @@ public enum ErrorClassification: Equatable, Sendable {
         case .truncated: .truncated
         case .invalidResponse: .invalidResponse
         case .abandoned: .abandoned
+        case .responseTooLarge: .responseTooLarge
         }
     }
 

@@ -24,7 +24,10 @@ public struct PipelineRequest: Sendable {
         self.head = head
         self.strategy = strategy
         self.pinnedProvider = pinnedProvider
-        context = RequestContext(requestID: requestID, chain: chain.key, method: head.method, transport: clientTransport,
+        // The context feeds log lines and metrics: it keeps the name as lassod shows it, cut, so a
+        // client's megabyte of method name never becomes a megabyte of log line.
+        context = RequestContext(requestID: requestID, chain: chain.key, method: JSONRPCMethodName.display(head.method),
+                                 transport: clientTransport,
                                  strategy: strategy, startedAtNanos: startedAtNanos)
         if let params = head.params {
             body.withUnsafeBytes { bytes in

@@ -39,15 +39,20 @@ public enum ProviderFaultCategory: String, Equatable, Sendable, CaseIterable {
     case capability
     /// lassod dropped the attempt (its own upstream client or connection process restarted).
     case abandoned
+    /// The reply was larger than lassod accepts from an upstream: the request asked for that
+    /// much (a wide `eth_getLogs`, a huge echoed method name), so any provider would answer
+    /// as large.
+    case responseTooLarge = "response_too_large"
 
     /// Whether this fault says the provider is unhealthy. Faults about one request's shape or
     /// one method (unsupported method, a range or archive limit, a block not there yet, a
-    /// request limit) fail over but must not open a breaker that serves every other request;
-    /// nor must lassod's own restarts (`abandoned`), which would otherwise open the breaker of
-    /// every busy provider at once.
+    /// request limit, a reply too large for lassod) fail over but must not open a breaker that
+    /// serves every other request: otherwise one client asking for oversized replies could
+    /// switch a provider off for everyone. Nor must lassod's own restarts (`abandoned`), which
+    /// would otherwise open the breaker of every busy provider at once.
     public var countsAgainstBreaker: Bool {
         switch self {
-        case .limitExceeded, .blockUnavailable, .methodUnsupported, .capability, .abandoned:
+        case .limitExceeded, .blockUnavailable, .methodUnsupported, .capability, .abandoned, .responseTooLarge:
             false
         default:
             true

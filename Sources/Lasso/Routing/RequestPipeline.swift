@@ -15,8 +15,16 @@ import Supervision
 /// 5. Every candidate failed: HTTP 200 with JSON-RPC error -32000, the client's id and a short
 ///    reason naming providers by id only (never by URL).
 ///
-/// Write methods are refused (-32601) unless the chain allows them; then they are sent once,
-/// never retried elsewhere. A pinned provider gets one attempt, with no failover.
+/// A method name lassod will not route (`JSONRPCMethodName.problem`) is refused (-32601) before
+/// selection. Write methods (`WriteMethodPolicy`) are refused (-32601) unless the chain allows
+/// them; then their bytes go to one provider once: a candidate skipped before sending (its
+/// breaker opened meanwhile) hands over to the next, but once an attempt has sent, whatever it
+/// returns is final. A pinned provider gets one attempt, with no failover.
+///
+/// A reply too large for lassod (`responseTooLarge`) is about the request, not the provider:
+/// it never counts against a breaker or a score. After one over a WebSocket only HTTP channels
+/// are tried (their cap is higher, and each further WebSocket would drop a socket that other
+/// requests and subscriptions share); after one over HTTP the request fails.
 ///
 /// The pipeline is callback-driven so that with a libwebsockets transport the whole request can
 /// run on the event-loop thread; the only task hop is a half-open breaker's admission call.
@@ -41,6 +49,12 @@ public final class RequestPipeline: Sendable {
     public func execute(_ request: PipelineRequest, completion: @escaping @Sendable (PipelineOutcome) -> Void) {
         let started = clock.now()
         let method = request.head.method
+        if let problem = JSONRPCMethodName.problem(method) {
+            completion(failure(request, code: JSONRPCErrorBody.methodNotFound, status: "caller.invalid_method",
+                               message: problem, candidates: [], attempts: [], context: request.context,
+                               started: started))
+            return
+        }
         let isWrite = WriteMethodPolicy.isWrite(method)
         if isWrite && !request.chain.allowWriteMethods {
             completion(failure(request, code: JSONRPCErrorBody.methodNotFound, status: "caller.write_method",
@@ -66,7 +80,8 @@ public final class RequestPipeline: Sendable {
                                candidates: [], attempts: [], context: context, started: started))
             return
         }
-        let run = Run(request: request, candidates: candidates, singleAttempt: isWrite || request.pinnedProvider != nil,
+        let run = Run(request: request, candidates: candidates, isWrite: isWrite,
+                      singleSend: isWrite || request.pinnedProvider != nil,
                       started: started, completion: completion, context: context)
         attempt(run, index: 0)
     }
@@ -77,19 +92,30 @@ public final class RequestPipeline: Sendable {
     private struct Run: Sendable {
         let request: PipelineRequest
         let candidates: [Channel]
-        let singleAttempt: Bool
+        let isWrite: Bool
+        /// At most one attempt may send: a write (never broadcast twice) or a pinned provider.
+        let singleSend: Bool
         let started: RuntimeInstant
         let completion: @Sendable (PipelineOutcome) -> Void
         var context: RequestContext
         var attempts: [PipelineOutcome.Attempt] = []
+        /// Whether some attempt handed the request's bytes to a transport: from then on they may
+        /// have reached a provider.
+        var sent = false
+        /// A reply was too large over a WebSocket: only HTTP channels are left to try.
+        var httpOnly = false
     }
 
     private func attempt(_ run: Run, index: Int) {
-        guard index < run.candidates.count, index == 0 || !run.singleAttempt else {
+        guard index < run.candidates.count, !(run.singleSend && run.sent) else {
             allFailed(run)
             return
         }
         let channel = run.candidates[index]
+        if run.httpOnly && channel.transport != .http {
+            attempt(run, index: index + 1)
+            return
+        }
         let phase = run.request.board.snapshot.providers.first { $0.id == channel.providerID }?
             .health(of: channel.transport)?.phase ?? .closed
         // A later candidate whose breaker opened since selection is skipped; a pinned provider
@@ -127,6 +153,7 @@ public final class RequestPipeline: Sendable {
         let request = run.request
         let sentAt = clock.now()
         var attempted = run
+        attempted.sent = true
         attempted.context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
         let current = attempted
         sender.send(request.body, chain: request.chain.key, over: channel,
@@ -151,7 +178,10 @@ public final class RequestPipeline: Sendable {
             next.attempts.append(.init(channel: channel, verdict: verdict.label, latency: latency))
             if !verdict.failsOver, case .response(_, _, let body) = reply {
                 self.answer(next, channel: channel, body: body, judged: judged, latency: latency)
+            } else if verdict == .providerFault(.responseTooLarge) && channel.transport == .http {
+                self.allFailed(next)
             } else {
+                if verdict == .providerFault(.responseTooLarge) { next.httpOnly = true }
                 self.attempt(next, index: index + 1)
             }
         }
@@ -198,8 +228,17 @@ public final class RequestPipeline: Sendable {
             return
         }
         let trail = run.attempts.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue): \($0.verdict)" }
-        let message = "all providers failed for \(run.request.head.method) on \(run.request.chain.key)"
-            + (trail.isEmpty ? "" : " (" + trail.joined(separator: ", ") + ")")
+        let tooLarge = "provider." + ProviderFaultCategory.responseTooLarge.rawValue
+        let what = run.attempts.last?.verdict == tooLarge
+            ? "the reply to \(run.request.head.method) on \(run.request.chain.key) is larger than lassod accepts "
+                + "from a provider; ask for less (a narrower block range, fewer addresses)"
+            : "all providers failed for \(run.request.head.method) on \(run.request.chain.key)"
+        var message = what + (trail.isEmpty ? "" : " (" + trail.joined(separator: ", ") + ")")
+        if run.isWrite && run.sent {
+            // The client must not assume nothing happened: the one attempt may have broadcast it.
+            message += "; a write is sent to one provider once and never retried elsewhere, so it may have been "
+                + "broadcast: check before sending it again"
+        }
         run.completion(failure(run.request, code: JSONRPCErrorBody.serverError, status: "all_failed", message: message,
                                candidates: run.candidates, attempts: run.attempts, context: run.context,
                                started: run.started))

@@ -26,6 +26,10 @@ public enum UpstreamAttemptOutcome: Equatable, Sendable {
         case truncated
         /// A complete body that is not a JSON-RPC response.
         case invalidResponse = "invalid_response"
+        /// The reply exceeded what lassod accepts from an upstream (its HTTP client's or
+        /// WebSocket client's size cap): about the request, whose answer is that large, not
+        /// about the provider's health.
+        case responseTooLarge = "response_too_large"
         /// lassod gave the attempt up itself: the upstream client or connection process carrying
         /// it was restarted (a crash or a kill drill). Says nothing about the provider.
         case abandoned

@@ -89,7 +89,8 @@ public final class LassoApplication: Sendable {
         let router = Routes.router(
             rpc: rpc,
             api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock),
-            metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters))
+            metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters),
+            cors: CORSPolicy(config.server.cors))
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
         serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes

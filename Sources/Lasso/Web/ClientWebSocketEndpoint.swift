@@ -9,7 +9,8 @@ import LassoTransport
 ///   message on the same socket, and notifications get none.
 /// - `eth_subscribe` (`newHeads`, `logs` with an optional address/topics filter) and
 ///   `eth_unsubscribe` go to the chain's `ClientSubscriptionRegistry`; parameters are checked
-///   here (-32602 with the reason), and the two methods cannot be batched (-32600).
+///   here (-32602 with the reason). Inside a batch they cannot be served: `RPCEndpoint` answers
+///   each with its own -32600 entry of the batch's reply array, the rest of the batch is routed.
 /// - An unknown chain or path gets one JSON-RPC error message, then the socket is closed with
 ///   4004 (`unknownEndpoint`); a message that is not text JSON-RPC gets the HTTP route's error.
 /// - A connection has at most `maxInFlight` requests (a batch counts as one) being answered at
@@ -105,12 +106,8 @@ public final class ClientWebSocketEndpoint: Sendable {
         let body = message.bytes
         let scan = JSONRPCScanner.scanBody(body)
         switch scan {
-        case .request(let head) where head.method == "eth_subscribe" || head.method == "eth_unsubscribe":
+        case .request(let head) where RPCEndpoint.subscriptionMethods.contains(head.method):
             subscription(connection, chain: chain, head: head, body: body)
-        case .batch(let ranges) where ranges.contains(where: { Self.isSubscriptionMethod(body, $0) }):
-            sockets.send(connection, JSONRPCErrorBody.make(
-                code: JSONRPCErrorBody.invalidRequest,
-                message: "Invalid Request: eth_subscribe and eth_unsubscribe cannot be batched; send them alone"))
         default:
             guard admit(connection) else {
                 if let refusal = Self.tooManyInFlight(scan, body) { sockets.send(connection, refusal) }
@@ -162,11 +159,6 @@ public final class ClientWebSocketEndpoint: Sendable {
         default:
             return JSONRPCErrorBody.make(code: JSONRPCErrorBody.limitExceeded, message: message)
         }
-    }
-
-    private static func isSubscriptionMethod(_ body: [UInt8], _ range: Range<Int>) -> Bool {
-        guard case .request(let head) = JSONRPCScanner.scanRequest(body, in: range) else { return false }
-        return head.method == "eth_subscribe" || head.method == "eth_unsubscribe"
     }
 
     private func subscription(_ connection: WebSocketConnectionID, chain: String, head: JSONRPCRequestHead,

@@ -7,7 +7,9 @@ import LassoTransport
 /// JSON-RPC 2.0 exactly: a body that is not JSON → -32700; JSON that is not a request → -32600
 /// (with the client's id when it was readable); a notification → 204 and no body; a batch of
 /// 1…100 requests → each routed on its own, answered in order in one array (notifications
-/// omitted; all notifications → 204); an empty or oversized batch → -32600. These are HTTP 200,
+/// omitted; all notifications → 204); an empty or oversized batch → -32600; an `eth_subscribe`
+/// or `eth_unsubscribe` inside a batch → its own -32600 entry in the reply array (subscriptions
+/// live on a WebSocket, one request at a time). These are HTTP 200,
 /// like every JSON-RPC-level answer; an unknown chain or provider is HTTP 404 and a stopped
 /// chain 503, each with a JSON-RPC error body.
 ///
@@ -136,6 +138,11 @@ public final class RPCEndpoint: Sendable {
         for (index, range) in ranges.enumerated() {
             let element = Array(body[range])
             switch JSONRPCScanner.scanBody(element) {
+            case .request(let head) where Self.subscriptionMethods.contains(head.method):
+                deliver(index, head.id.map { id in
+                    JSONRPCErrorBody.make(id: element[id], code: JSONRPCErrorBody.invalidRequest,
+                                          message: Self.batchedSubscriptionMessage(head.method))
+                })
             case .request(let head):
                 pipeline.execute(makeRequest(head, element)) { outcome in
                     self.record(outcome.context)
@@ -148,6 +155,14 @@ public final class RPCEndpoint: Sendable {
                                                      message: "Invalid Request: a batch element must be a request object"))
             }
         }
+    }
+
+    /// The methods that open or close a subscription: only alone, over a client WebSocket.
+    static let subscriptionMethods: Set<String> = ["eth_subscribe", "eth_unsubscribe"]
+
+    /// The error a subscription method inside a batch gets, as its own entry of the reply.
+    static func batchedSubscriptionMessage(_ method: String) -> String {
+        "Invalid Request: \(method) cannot be batched; send it alone over a WebSocket (/ws/rpc/:chain)"
     }
 
     /// Logs and counts one finished request.

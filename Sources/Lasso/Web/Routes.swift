@@ -3,21 +3,34 @@ import LassoTransport
 /// lassod's HTTP routes, wired to the endpoints.
 ///
 /// `POST /rpc/…` runs on the event-loop thread end to end; `GET /api/…` asks processes, so it
-/// answers from a task; `GET /metrics` renders in place.
+/// answers from a task; `GET /metrics` renders in place. Each of them also answers `OPTIONS`
+/// (a browser's CORS preflight) and has its replies marked for browsers, both by `cors`; these
+/// are all the HTTP routes there are (admin commands go over the admin Unix socket).
 public enum Routes {
-    public static func router(rpc: RPCEndpoint, api: APIEndpoint, metrics: MetricsEndpoint) -> HTTPRouter {
+    /// The routes, with `cors` applied to each (the default allows every origin).
+    public static func router(rpc: RPCEndpoint, api: APIEndpoint, metrics: MetricsEndpoint,
+                              cors: CORSPolicy = CORSPolicy(CORSConfig())) -> HTTPRouter {
         var router = HTTPRouter()
         router.add(.post, prefix: "/rpc/") { request, responder in
-            rpc.handle(request) { responder.respond($0) }
+            rpc.handle(request) { responder.respond(cors.decorate($0, for: request)) }
+        }
+        router.add(.options, prefix: "/rpc/") { request, responder in
+            responder.respond(cors.preflight(request, methods: [.post, .options]))
         }
         router.add(.get, prefix: "/api/") { request, responder in
             Task {
-                responder.respond(await api.handle(request)
-                    ?? JSONRPCHTTPError.response(status: 404, message: "no such endpoint"))
+                let response = await api.handle(request) ?? JSONRPCHTTPError.response(status: 404, message: "no such endpoint")
+                responder.respond(cors.decorate(response, for: request))
             }
         }
-        router.add(.get, "/metrics") { _, responder in
-            responder.respond(metrics.handle())
+        router.add(.options, prefix: "/api/") { request, responder in
+            responder.respond(cors.preflight(request, methods: [.get, .head, .options]))
+        }
+        router.add(.get, "/metrics") { request, responder in
+            responder.respond(cors.decorate(metrics.handle(), for: request))
+        }
+        router.add(.options, "/metrics") { request, responder in
+            responder.respond(cors.preflight(request, methods: [.get, .head, .options]))
         }
         return router
     }
