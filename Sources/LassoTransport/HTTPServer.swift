@@ -71,9 +71,10 @@ public final class HTTPServer: Sendable {
         /// Seconds without any frame before the server hangs up.
         public var webSocketIdleTimeout: Double = 90
         /// The response the server itself sends for errors it detects (malformed requests,
-        /// limits, unknown routes, timeouts); the domain above decides the body's format.
-        public var errorResponse: @Sendable (_ status: Int, _ message: String) -> HTTPResponse = { status, message in
-            .text(message + "\n", status: status)
+        /// limits, unknown routes, timeouts); the domain above decides the body's format. The
+        /// request is there (without its body) when its head could be read.
+        public var errorResponse: @Sendable (_ status: Int, _ message: String, _ request: HTTPRequest?) -> HTTPResponse = {
+            status, message, _ in .text(message + "\n", status: status)
         }
 
         /// Listens on `host` and `port` with the default limits.

@@ -39,6 +39,8 @@ final class HTTPServerConnection: SocketHandler {
     private var scanner = HTTPHeadScanner()
     private var bodyReader = BodyReader.length(remaining: 0)
     private var body: [UInt8] = []
+    /// The head of the request being read or handled, for the server's own error responses.
+    private var current: HTTPRequestHead?
     private var serial: UInt64 = 0
     /// Monotonic nanoseconds; 0 when nothing is due.
     private var deadline: UInt64 = 0
@@ -189,6 +191,7 @@ final class HTTPServerConnection: SocketHandler {
     }
 
     private func begin(_ head: HTTPRequestHead, remaining: UnsafeRawBufferPointer) {
+        current = head
         if head.isWebSocketUpgrade {
             upgrade(head, leftover: remaining)
             return
@@ -273,12 +276,12 @@ final class HTTPServerConnection: SocketHandler {
         case .handler(let handler):
             handler(request, HTTPResponder(server: server, connection: socketID, serial: serial))
         case .methodNotAllowed(let allowed):
-            var response = configuration.errorResponse(405, "method not allowed")
+            var response = errorResponse(405, "method not allowed")
             let names = Set(allowed + (allowed.contains(.get) ? [.head] : [])).map(\.rawValue).sorted()
             response.headers.append((name: "allow", value: names.joined(separator: ", ")))
             deliver(response, serial: serial)
         case .notFound:
-            deliver(configuration.errorResponse(404, "not found"), serial: serial)
+            deliver(errorResponse(404, "not found"), serial: serial)
         }
     }
 
@@ -292,6 +295,7 @@ final class HTTPServerConnection: SocketHandler {
             return
         }
         phase = .head
+        current = nil
         armIdleDeadline()
         if !processing {
             processPending()
@@ -334,8 +338,14 @@ final class HTTPServerConnection: SocketHandler {
         guard let socket, socket.isOpen else { return }
         var head: HTTPRequestHead?
         if case .handler(let current) = phase { head = current }
-        write(configuration.errorResponse(error.status, error.message), head: head, closing: true)
+        write(errorResponse(error.status, error.message), head: head, closing: true)
         beginLingeringClose()
+    }
+
+    /// The server's own error response, given the request's head when it was read.
+    private func errorResponse(_ status: Int, _ message: String) -> HTTPResponse {
+        let request = current.map { HTTPRequest(method: $0.method, path: $0.path, query: $0.query, headers: $0.fields.dictionary) }
+        return configuration.errorResponse(status, message, request)
     }
 
     /// Shuts the write side once the response is out, then reads and discards what the client
@@ -362,7 +372,7 @@ final class HTTPServerConnection: SocketHandler {
         }
         guard head.fields["sec-websocket-version"] == "13" else {
             phase = .handler(head)
-            var response = configuration.errorResponse(426, "unsupported WebSocket version")
+            var response = errorResponse(426, "unsupported WebSocket version")
             response.headers.append((name: "sec-websocket-version", value: "13"))
             write(response, head: head, closing: true)
             beginLingeringClose()
@@ -374,7 +384,7 @@ final class HTTPServerConnection: SocketHandler {
         }
         guard server.webSocket != nil, let socket, !server.isDraining else {
             phase = .handler(head)
-            write(configuration.errorResponse(404, "not found"), head: head, closing: true)
+            write(errorResponse(404, "not found"), head: head, closing: true)
             beginLingeringClose()
             return
         }
@@ -414,7 +424,7 @@ final class HTTPServerConnection: SocketHandler {
         case .head, .body:
             fail(.requestTimeout)
         case .handler:
-            var response = configuration.errorResponse(504, "no response in time")
+            var response = errorResponse(504, "no response in time")
             response.closeConnection = true
             deliver(response, serial: serial)
         case .lingering:

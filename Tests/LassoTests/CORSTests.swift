@@ -143,6 +143,24 @@ import LassoTransport
         await harness.shutdown()
     }
 
+    /// A browser must be able to read lassod's own errors too (a body over the limit, an
+    /// unknown route), or it shows a CORS failure instead of the status.
+    @Test func theServersOwnErrorsCarryCORSAndAJSONRPCBody() async throws {
+        let harness = try await LassoHarness(providers: Self.providers, settings: "server: {max_body_bytes: 100}")
+        let connection = try LoopbackConnection(port: harness.app.port)
+        try connection.send("POST", "/rpc/ethereum", body: String(repeating: " ", count: 200), headers: [("Origin", "https://dapp.example")])
+        let tooLarge = try await LoopbackConnection.offPool { try connection.readResponse() }
+        #expect(tooLarge.status == 413)
+        #expect(tooLarge.headers["access-control-allow-origin"] == "*")
+        #expect(tooLarge.body == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"request body too large"}}"#)
+        let other = try LoopbackConnection(port: harness.app.port)
+        try other.send("GET", "/nowhere", headers: [("Origin", "https://dapp.example")])
+        let missing = try await LoopbackConnection.offPool { try other.readResponse() }
+        #expect(missing.status == 404 && missing.headers["access-control-allow-origin"] == "*")
+        #expect(missing.body == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32601,"message":"not found"}}"#)
+        await harness.shutdown()
+    }
+
     @Test func onlyListedOriginsAreAllowed() async throws {
         let harness = try await LassoHarness(providers: Self.providers,
                                              settings: #"server: {cors: {allowed_origins: ["https://app.example.org"]}}"#)

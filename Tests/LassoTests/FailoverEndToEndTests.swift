@@ -24,6 +24,9 @@ import Testing
         // failover does not land on a connection being closed under it.
         let probes = behavior == .hanging ? "monitoring: {probe_interval_ms: 100}" : ""
         let harness = try await LassoHarness(providers: Self.providers, chainSettings: probes)
+        // The first health probe must not meet the fault: a rate-limited alpha would be cooling
+        // down before the request, which would then go to beta without trying alpha at all.
+        try await harness.waitUntilProbed()
         harness.provider("alpha").behavior = behavior
         // A raw connection: it waits out a hanging provider longer than lassod does.
         let connection = try LoopbackConnection(port: harness.app.port)

@@ -34,7 +34,7 @@ final class ScriptedUpstream: UpstreamSender {
     var sentOver: [String] { state.withLock { $0.sent.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue)" } } }
     var timeouts: [Duration] { state.withLock { $0.sent.map(\.timeout) } }
 
-    func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration,
+    func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration, idempotent: Bool,
               completion: @escaping @Sendable (UpstreamReply) -> Void) {
         let script = state.withLock { state in
             state.sent.append((channel, timeout))

@@ -98,7 +98,7 @@ struct HTTPServerTests {
     }
 
     @Test func unknownRouteAndWrongMethod() throws {
-        let fixture = try ServerFixture(configure: { $0.errorResponse = { status, message in
+        let fixture = try ServerFixture(configure: { $0.errorResponse = { status, message, _ in
             .json(#"{"error":"\#(message)","status":\#(status)}"#, status: status)
         } })
         let missing = try #require(fixture.roundTrip(getRequest("/nope")))
@@ -113,14 +113,16 @@ struct HTTPServerTests {
     @Test func oversizedBodyGets413FromTheErrorResponse() throws {
         let fixture = try ServerFixture(configure: {
             $0.maxBodyBytes = 1000
-            $0.errorResponse = { status, message in .json(#"{"error":"\#(message)"}"#, status: status) }
+            $0.errorResponse = { status, message, request in
+                .json(#"{"error":"\#(message)","path":"\#(request?.path ?? "?")"}"#, status: status)
+            }
         })
         let socket = try #require(RawSocket(port: fixture.port))
         let big = String(repeating: "x", count: 5000)
         socket.send(postRequest("/rpc", big))
         let response = try #require(socket.readResponse())
         #expect(response.status == 413)
-        #expect(response.text == #"{"error":"request body too large"}"#)
+        #expect(response.text == #"{"error":"request body too large","path":"/rpc"}"#)
         #expect(socket.waitForClose())
         // Exactly at the limit is fine.
         #expect(fixture.roundTrip(postRequest("/rpc", String(repeating: "y", count: 1000)))?.status == 200)

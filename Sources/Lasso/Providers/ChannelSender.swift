@@ -14,11 +14,11 @@ public final class ChannelSender: UpstreamSender {
         self.routes = routes
     }
 
-    public func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration,
+    public func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration, idempotent: Bool,
                      completion: @escaping @Sendable (UpstreamReply) -> Void) {
         switch routes.route(chain: chain, channel: channel) {
         case .http?:
-            http.send(request, chain: chain, over: channel, timeout: timeout, completion: completion)
+            http.send(request, chain: chain, over: channel, timeout: timeout, idempotent: idempotent, completion: completion)
         case .ws(let connection)?:
             // A request cast to a connection that stops before handling it would never be
             // answered (its mailbox goes with it). The monitor fails it as `abandoned` instead

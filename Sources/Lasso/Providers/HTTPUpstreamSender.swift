@@ -20,7 +20,7 @@ public final class HTTPUpstreamSender: UpstreamSender {
         self.configs = configs
     }
 
-    public func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration,
+    public func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration, idempotent: Bool,
                      completion: @escaping @Sendable (UpstreamReply) -> Void) {
         guard channel.transport == .http, let provider = configs.provider(chain: chain, id: channel.providerID),
               let url = url(provider.url) else {
@@ -32,7 +32,7 @@ public final class HTTPUpstreamSender: UpstreamSender {
             return
         }
         let (seconds, attoseconds) = timeout.components
-        client.post(url, body: request, timeout: Double(seconds) + Double(attoseconds) / 1e18) { result in
+        client.post(url, body: request, timeout: Double(seconds) + Double(attoseconds) / 1e18, idempotent: idempotent) { result in
             switch result {
             case .success(let response):
                 completion(.response(status: response.status, retryAfter: nil, body: response.body))

@@ -79,7 +79,7 @@ public struct ProviderHealthMonitor: GenServer {
         let pool = names.providerPool(chain: chain.key)
         let clock = context.runtime.clock
         let timeout = min(interval, .seconds(5))
-        sender.send(Self.probeBody, chain: chain.key, over: channel, timeout: timeout) { reply in
+        sender.send(Self.probeBody, chain: chain.key, over: channel, timeout: timeout, idempotent: true) { reply in
             let verdict = RequestPipeline.judge(reply)
             breaker?.cast(.finished(verdict.breakerOutcome, ticket))
             let atMs = MonotonicInstant(clock.now()).milliseconds

@@ -157,7 +157,7 @@ public final class RequestPipeline: Sendable {
         attempted.context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
         let current = attempted
         sender.send(request.body, chain: request.chain.key, over: channel,
-                    timeout: MethodTimeouts.timeout(for: request.head.method)) { reply in
+                    timeout: MethodTimeouts.timeout(for: request.head.method), idempotent: !run.isWrite) { reply in
             let repliedAt = self.clock.now()
             let latency = repliedAt.since(sentAt)
             let judged = request.head.isNotification ? Judgement(verdict: Self.judgeNotification(reply), scan: nil)

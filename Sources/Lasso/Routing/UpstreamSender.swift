@@ -9,8 +9,10 @@ public enum UpstreamReply: Sendable, Equatable {
 ///
 /// The HTTP client pool and the WebSocket connections implement it; tests use a double.
 /// `completion` is called exactly once, on any thread (for the libwebsockets transports, on the
-/// event-loop thread, which lets the pipeline reply without a thread hop).
+/// event-loop thread, which lets the pipeline reply without a thread hop). `idempotent` (every
+/// read) lets a transport resend on a fresh connection when a kept-alive one turns out closed
+/// before any answer; a write is never sent twice.
 public protocol UpstreamSender: Sendable {
-    func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration,
+    func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration, idempotent: Bool,
               completion: @escaping @Sendable (UpstreamReply) -> Void)
 }

@@ -86,15 +86,20 @@ public final class LassoApplication: Sendable {
                               observability: observability, counters: counters)
         let clientWebSocket = ClientWebSocketEndpoint(configs: configs, names: names, rpc: rpc,
                                                       sockets: services.clientSockets)
+        let cors = CORSPolicy(config.server.cors)
         let router = Routes.router(
             rpc: rpc,
             api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock),
             metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters),
-            cors: CORSPolicy(config.server.cors))
+            cors: cors)
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
         serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
-        serverConfiguration.errorResponse = { status, message in JSONRPCHTTPError.response(status: status, message: message) }
+        // The server's own errors (413, 404, 408, …) reach browsers too: marked like any reply.
+        serverConfiguration.errorResponse = { status, message, request in
+            let response = JSONRPCHTTPError.response(status: status, message: message)
+            return request.map { cors.decorate(response, for: $0) } ?? response
+        }
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
         let stopped = StoppedChains()
