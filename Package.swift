@@ -38,8 +38,10 @@ let package = Package(
                           path: "Benchmarks"),
 
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision"]),
-        .testTarget(name: "TransportTests", dependencies: ["LassoTransport", "TransportFuzzing"]),
-        .testTarget(name: "LassoTests", dependencies: ["Lasso", "LassoTransport"]),
+        // What the test suites share: raw sockets, scripted peers, waiting on events.
+        .target(name: "TestSupport", dependencies: ["LassoTransport"], path: "Tests/TestSupport"),
+        .testTarget(name: "TransportTests", dependencies: ["LassoTransport", "TransportFuzzing", "TestSupport"]),
+        .testTarget(name: "LassoTests", dependencies: ["Lasso", "LassoTransport", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

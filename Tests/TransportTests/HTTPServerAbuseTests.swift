@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import LassoTransport
 
 extension TransportTests {
@@ -149,14 +150,4 @@ struct HTTPServerAbuseTests {
         #expect(drained)
     }
 }
-}
-
-/// Polls `condition` (cheap, thread-safe) until it holds or `seconds` pass.
-func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.01)
-    }
-    return condition()
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import LassoTransport
 
 /// A loop plus a server with echo-style routes, stopped at the end of each test.

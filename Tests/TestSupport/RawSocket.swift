@@ -2,10 +2,10 @@ import Foundation
 
 /// A blocking TCP client for tests: exact bytes out, exact bytes in, every read bounded by a
 /// deadline so a broken server fails the test instead of hanging it.
-final class RawSocket: @unchecked Sendable {
-    let fd: Int32
+public final class RawSocket: @unchecked Sendable {
+    public let fd: Int32
 
-    init?(port: Int, host: String = "127.0.0.1", timeoutSeconds: Int = 10, receiveBuffer: Int32? = nil) {
+    public init?(port: Int, host: String = "127.0.0.1", timeoutSeconds: Int = 10, receiveBuffer: Int32? = nil) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         if var size = receiveBuffer {
@@ -30,7 +30,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Wraps an already connected descriptor (an accepted one), with the same read deadline.
-    init(fd: Int32, timeoutSeconds: Int = 10) {
+    public init(fd: Int32, timeoutSeconds: Int = 10) {
         self.fd = fd
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -40,21 +40,21 @@ final class RawSocket: @unchecked Sendable {
     deinit { Glibc.close(fd) }
 
     /// Closes with RST instead of FIN (SO_LINGER 0): an abrupt client.
-    func reset() {
+    public func reset() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
     }
 
     /// Half-closes: sends FIN, keeps reading.
-    func shutdownWrite() {
+    public func shutdownWrite() {
         shutdown(fd, Int32(SHUT_WR))
     }
 
     @discardableResult
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+    public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
+    public func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -65,7 +65,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Reads whatever arrives next; empty on EOF, nil on timeout or error.
-    func receive(max: Int = 65536) -> [UInt8]? {
+    public func receive(max: Int = 65536) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: max)
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, 0) }
         if n < 0 { return nil }
@@ -73,7 +73,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// True when the peer closed the connection (EOF or reset) before the read timeout.
-    func waitForClose() -> Bool {
+    public func waitForClose() -> Bool {
         while true {
             var byte: UInt8 = 0
             let n = recv(fd, &byte, 1, 0)
@@ -85,7 +85,7 @@ final class RawSocket: @unchecked Sendable {
     private var pending: [UInt8] = []
 
     /// Reads exactly `count` bytes (nil on EOF/timeout).
-    func receiveExactly(_ count: Int) -> [UInt8]? {
+    public func receiveExactly(_ count: Int) -> [UInt8]? {
         while pending.count < count {
             guard let chunk = receive(), !chunk.isEmpty else { return nil }
             pending += chunk
@@ -97,7 +97,7 @@ final class RawSocket: @unchecked Sendable {
 
     /// Reads one HTTP/1.1 response framed by Content-Length (a `HEAD` response has none to
     /// read, whatever its content-length says; nor do 1xx, 204 and 304).
-    func readResponse(toHead: Bool = false) -> RawResponse? {
+    public func readResponse(toHead: Bool = false) -> RawResponse? {
         while true {
             if let end = Self.headerEnd(pending) {
                 let head = String(decoding: pending[0..<end], as: UTF8.self)
@@ -130,32 +130,39 @@ final class RawSocket: @unchecked Sendable {
     }
 }
 
-struct RawResponse {
-    let status: Int
-    let headers: [String: String]
-    let body: [UInt8]
+public struct RawResponse {
+    public init(status: Int, headers: [String: String], body: [UInt8], head: String = "") {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.head = head
+    }
+
+    public let status: Int
+    public let headers: [String: String]
+    public let body: [UInt8]
     /// Status line and header lines as received.
-    var head = ""
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var head = ""
+    public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// A POST request with the given body, framed by Content-Length.
-func postRequest(_ path: String, _ body: String, extraHeaders: String = "") -> String {
+public func postRequest(_ path: String, _ body: String, extraHeaders: String = "") -> String {
     "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(extraHeaders)\r\n\(body)"
 }
 
-func getRequest(_ path: String) -> String {
+public func getRequest(_ path: String) -> String {
     "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 }
 
 /// Open file descriptors of this process.
-func openFileCount() -> Int {
+public func openFileCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
 }
 
 /// The open descriptors with what each points at (`socket:[…]`, a path, `anon_inode:…`), to
 /// name what a leak check found.
-func openFiles() -> [String: String] {
+public func openFiles() -> [String: String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
     var files: [String: String] = [:]
     for name in names {

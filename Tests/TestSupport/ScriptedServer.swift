@@ -1,20 +1,20 @@
 import Foundation
 import Synchronization
-@testable import LassoTransport
+import LassoTransport
 
 /// A raw TCP server whose every accepted connection runs `script` on a thread of its own: for
 /// upstreams that misbehave on purpose (garbage, drips, resets, hostile WebSocket frames).
-final class ScriptedServer: @unchecked Sendable {
-    let port: Int
+public final class ScriptedServer: @unchecked Sendable {
+    public let port: Int
     private let listener: Int32
     private let counter = Counter()
 
     /// Connections accepted so far.
-    var accepted: Int { counter.value.load(ordering: .relaxed) }
+    public var accepted: Int { counter.value.load(ordering: .relaxed) }
 
     private final class Counter: Sendable { let value = Atomic<Int>(0) }
 
-    init?(script: @escaping @Sendable (_ connection: RawSocket, _ index: Int) -> Void) {
+    public init?(script: @escaping @Sendable (_ connection: RawSocket, _ index: Int) -> Void) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -45,7 +45,7 @@ final class ScriptedServer: @unchecked Sendable {
     }
 
     /// Stops accepting (connections already running finish their scripts).
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
@@ -55,7 +55,7 @@ final class ScriptedServer: @unchecked Sendable {
 
 extension RawSocket {
     /// Reads up to and including the blank line that ends an HTTP head; nil on EOF.
-    func readHead() -> String? {
+    public func readHead() -> String? {
         var head: [UInt8] = []
         while !head.suffix(4).elementsEqual([13, 10, 13, 10]) {
             guard let byte = receiveExactly(1) else { return nil }
@@ -65,7 +65,7 @@ extension RawSocket {
     }
 
     /// Reads a request head and its Content-Length body.
-    func readRequest() -> (head: String, body: [UInt8])? {
+    public func readRequest() -> (head: String, body: [UInt8])? {
         guard let head = readHead() else { return nil }
         let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
             .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
@@ -74,19 +74,27 @@ extension RawSocket {
     }
 
     /// Answers a WebSocket opening handshake read from this connection; false if it was not one.
-    func acceptWebSocket() -> Bool {
+    public func acceptWebSocket() -> Bool {
         guard let head = readHead(),
               let keyLine = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("sec-websocket-key:") }) else {
             return false
         }
         let key = keyLine.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces)
-        return send(WebSocketHandshake.serverResponse(key: key))
+        return send("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: \(WebSocketHandshake.acceptValue(for: key))\r\n\r\n")
     }
 
     /// An unmasked server frame.
-    static func serverFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true) -> [UInt8] {
-        payload.withUnsafeBytes {
-            WebSocketFrameHeader.encode(opcode: WebSocketOpcode(rawValue: opcode) ?? .binary, payload: $0, fin: fin)
+    public static func serverFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true) -> [UInt8] {
+        var out: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        if payload.count < 126 {
+            out.append(UInt8(payload.count))
+        } else if payload.count <= 0xFFFF {
+            out += [126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        } else {
+            out.append(127)
+            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8((payload.count >> shift) & 0xFF)) }
         }
+        return out + payload
     }
 }

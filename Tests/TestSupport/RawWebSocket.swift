@@ -1,0 +1,54 @@
+import Foundation
+
+/// A hand-rolled WebSocket client over a raw socket, for frames no real client would send.
+extension RawSocket {
+    public func upgrade(path: String = "/ws") -> Bool {
+        send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        return readResponse()?.status == 101
+    }
+
+    /// A masked client frame.
+    public static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true) -> [UInt8] {
+        var out: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        if payload.count < 126 {
+            out.append(0x80 | UInt8(payload.count))
+        } else {
+            out.append(0x80 | 126)
+            out += [UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        let mask: [UInt8] = [1, 2, 3, 4]
+        out += mask
+        out += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        return out
+    }
+
+    /// Reads frames (masked or not) until a close frame (returns its code) or EOF (nil).
+    public func readCloseCode() -> UInt16? {
+        while let head = receiveExactly(2) {
+            var length = Int(head[1] & 0x7F)
+            if length == 126, let ext = receiveExactly(2) { length = Int(ext[0]) << 8 | Int(ext[1]) }
+            if length == 127, let ext = receiveExactly(8) { length = ext.reduce(0) { $0 << 8 | Int($1) } }
+            let mask = head[1] & 0x80 != 0 ? receiveExactly(4) : nil
+            guard var payload = receiveExactly(length) else { return nil }
+            if let mask { payload = payload.enumerated().map { $0.element ^ mask[$0.offset % 4] } }
+            if head[0] & 0x0F == 0x8 { return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 1005 }
+        }
+        return nil
+    }
+}
+
+
+extension RawSocket {
+    /// Reads one frame (masked or not): its opcode and unmasked payload; nil on EOF or timeout.
+    public func readFrame() -> (opcode: UInt8, payload: [UInt8])? {
+        guard let head = receiveExactly(2) else { return nil }
+        var length = Int(head[1] & 0x7F)
+        if length == 126, let ext = receiveExactly(2) { length = Int(ext[0]) << 8 | Int(ext[1]) }
+        if length == 127, let ext = receiveExactly(8) { length = ext.reduce(0) { $0 << 8 | Int($1) } }
+        let mask = head[1] & 0x80 != 0 ? receiveExactly(4) : nil
+        guard var payload = receiveExactly(length) else { return nil }
+        if let mask { payload = payload.enumerated().map { $0.element ^ mask[$0.offset % 4] } }
+        return (head[0] & 0x0F, payload)
+    }
+}
