@@ -88,6 +88,17 @@ public final class EventLoop: Sendable {
         core.submit(work)
     }
 
+    /// Runs `work` on the loop thread after the callbacks of the current loop turn. Called on
+    /// the loop thread it wakes nothing (a zero-delay timer): what a turn produced can be handed
+    /// on once, at its end, instead of once per request. From another thread it is ``execute(_:)``.
+    @discardableResult
+    public func executeAfterTurn(_ work: @escaping @Sendable () -> Void) -> Bool {
+        guard core.isOnLoop else { return core.submit(work) }
+        guard let context = core.context else { return false }
+        core.timers.schedule(in: context, after: 0, work)
+        return true
+    }
+
     /// Stops the loop and waits until its thread has released every resource. Idempotent; safe
     /// from any thread except the loop's own (there it only requests the stop).
     public func stop() {

@@ -50,7 +50,9 @@ final class MemorySink: LogSink {
                                      body: Array(#"{"jsonrpc":"2.0","id":0,"result":"\#(provider):\#(name)"}"#.utf8))
                 }
             }
-            let pipeline = RequestPipeline(sender: upstream, breakers: BreakerDirectory(), clock: runtime.clock) { _, _, _, _ in }
+            let pipeline = RequestPipeline(sender: upstream, breakers: BreakerDirectory(),
+                                           recorder: ImmediateAttemptRecorder(breakers: BreakerDirectory(), journal: Journal()),
+                                           clock: runtime.clock)
             endpoint = RPCEndpoint(configs: ConfigStore(config), directory: directory, pipeline: pipeline,
                                    clock: runtime.clock,
                                    observability: Observability(config: config.observability, sink: lines,

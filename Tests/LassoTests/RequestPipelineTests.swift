@@ -44,6 +44,20 @@ final class ScriptedUpstream: UpstreamSender {
     }
 }
 
+/// Delivers each attempt at once (a cast per attempt, as a single-request loop turn would) and
+/// notes each benchmark sample as `chain/provider/method/succeeded`.
+struct ImmediateAttemptRecorder: AttemptRecorder {
+    let breakers: BreakerDirectory
+    let journal: Journal
+
+    func record(_ attempt: FinishedAttempt) {
+        breakers.breaker(chain: attempt.chain, channel: attempt.channel)?.cast(.finished(attempt.outcome, attempt.ticket))
+        if let sample = attempt.sample {
+            journal.add("\(sample.chain)/\(sample.key.providerID)/\(sample.key.method)/\(sample.succeeded)")
+        }
+    }
+}
+
 @Suite struct RequestPipelineTests {
     static let yaml = """
         chains:
@@ -81,10 +95,8 @@ final class ScriptedUpstream: UpstreamSender {
             var boards: [String: ChainStateBoard] = [:]
             for chain in config.chains { boards[chain.key] = ChainStateBoard(chain: chain) }
             self.boards = boards
-            let recorded = self.recorded
-            pipeline = RequestPipeline(sender: upstream, breakers: breakers, clock: clock) { chain, key, _, ok in
-                recorded.add("\(chain)/\(key.providerID)/\(key.method)/\(ok)")
-            }
+            pipeline = RequestPipeline(sender: upstream, breakers: breakers,
+                                       recorder: ImmediateAttemptRecorder(breakers: breakers, journal: recorded), clock: clock)
             for chain in config.chains {
                 for provider in chain.providers {
                     let board = try #require(boards[chain.key])

@@ -3,7 +3,8 @@ import Supervision
 /// The supervised process that owns the `BenchmarkStore` (the tree shows it as
 /// `BenchmarkStore`).
 ///
-/// The request pipeline casts every attempt here, so recording never delays a reply. Every
+/// The request pipeline's attempts arrive here in batches (one cast per event-loop turn), so
+/// recording never delays a reply nor wakes this process per request. Every
 /// `publishInterval` the measured performance of each running chain is published to its
 /// `ChainStateBoard` (what the `fastest` strategy reads); every hour the store is pruned.
 /// A restart loses the measurements, which only makes `fastest` fall back to priority order
@@ -27,6 +28,8 @@ public struct BenchmarkStoreServer: GenServer {
 
     public enum Cast: Sendable {
         case record(chain: String, key: MetricKey, latencyMicros: UInt64, succeeded: Bool)
+        /// Samples in the order their attempts finished (the pipeline's batch per loop turn).
+        case recordAll([BenchmarkSample])
         /// Forget a chain that was removed from the configuration.
         case removeChain(String)
         /// Seeds the store from a persisted snapshot; ignored once anything was recorded or
@@ -85,6 +88,12 @@ public struct BenchmarkStoreServer: GenServer {
             hasData = true
             _ = store.record(chain: chain, key: key, latencyMicros: latencyMicros, succeeded: succeeded,
                              at: Self.now(context))
+        case .recordAll(let samples):
+            hasData = true
+            for sample in samples {
+                _ = store.record(chain: sample.chain, key: sample.key, latencyMicros: sample.latencyMicros,
+                                 succeeded: sample.succeeded, at: sample.at)
+            }
         case .removeChain(let chain):
             store.removeChain(chain)
         case .seed(let snapshot):

@@ -33,6 +33,9 @@ public struct CircuitBreaker: GenServer {
     public enum Cast: Sendable {
         /// An attempt finished; `ticket` is what `admit` returned (`.regular` when it was not asked).
         case finished(CircuitBreakerMachine.Outcome, CircuitBreakerMachine.Ticket)
+        /// Several attempts' verdicts, in the order they finished (the pipeline's batch per
+        /// loop turn).
+        case finishedAll([Verdict])
         /// An `admit` call timed out on the caller's side: if it granted the trial, the ticket
         /// never reached anyone, so free the slot rather than stay half-open forever.
         case abandonTrial
@@ -50,6 +53,9 @@ public struct CircuitBreaker: GenServer {
     let pubsub: PubSub?
     private var machine: CircuitBreakerMachine
     private var announcedPhase: BreakerPhase?
+    /// What this incarnation last published (nil: nothing yet, so the first publish replaces
+    /// whatever an earlier incarnation left).
+    private var publishedHealth: ChannelHealth?
     private var timer: TimerHandle?
     private var armedFor: MonotonicInstant?
 
@@ -74,6 +80,16 @@ public struct CircuitBreaker: GenServer {
                 CircuitBreaker(chain: chain, provider: provider, transport: transport, policy: policy,
                                board: board, directory: directory, pubsub: pubsub)
             }.process
+        }
+    }
+
+    /// One attempt's outcome with the ticket it was admitted on.
+    public struct Verdict: Sendable, Equatable {
+        public var outcome: CircuitBreakerMachine.Outcome
+        public var ticket: CircuitBreakerMachine.Ticket
+        public init(outcome: CircuitBreakerMachine.Outcome, ticket: CircuitBreakerMachine.Ticket) {
+            self.outcome = outcome
+            self.ticket = ticket
         }
     }
 
@@ -108,6 +124,9 @@ public struct CircuitBreaker: GenServer {
         switch message {
         case .finished(let outcome, let ticket):
             _ = machine.record(outcome, ticket: ticket, now: Self.now(context))
+        case .finishedAll(let verdicts):
+            let now = Self.now(context)
+            for verdict in verdicts { _ = machine.record(verdict.outcome, ticket: verdict.ticket, now: now) }
         case .abandonTrial:
             _ = machine.record(.abandoned, ticket: .trial(episode: machine.recoveryEpisode), now: Self.now(context))
         }
@@ -126,7 +145,13 @@ public struct CircuitBreaker: GenServer {
 
     /// Publishes the health and keeps exactly one timer armed for the machine's next deadline.
     private mutating func publish(context: ServerContext<Self>) {
-        board.publish(health: machine.health, provider: provider, transport: transport)
+        // Most verdicts change nothing (a success on a closed breaker): publishing a new
+        // snapshot for them would cost every request a copy of the chain's state.
+        let health = machine.health
+        if health != publishedHealth {
+            board.publish(health: health, provider: provider, transport: transport)
+            publishedHealth = health
+        }
         let phase = machine.state.phase
         if phase != announcedPhase {
             pubsub?.publish(PubSub.Message(topic: PubSub.topic(chain: chain), event: "breaker.transition", fields: [

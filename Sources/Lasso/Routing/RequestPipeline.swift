@@ -7,9 +7,9 @@ import Supervision
 /// 1. `Selection` orders the channels from the chain's published snapshot (no messages).
 /// 2. A's HTTP channel gets the request bytes as the client sent them, with a per-method
 ///    timeout. A half-open channel first asks its breaker for the single trial ticket.
-/// 3. The reply is classified. Its verdict goes to A's breaker (a cast) and, when it says
-///    something about A's health, to the benchmark store (a cast); recording never delays the
-///    reply.
+/// 3. The reply is classified. Its verdict goes to A's breaker and, when it says something
+///    about A's speed, a sample to the benchmark store — through the `AttemptRecorder`, which
+///    batches them per event-loop turn; recording never delays the reply.
 /// 4. Success or a caller fault (a revert, invalid params): the provider's bytes go back with
 ///    only the `id` restored to the client's. A provider fault or rate limit: try B.
 /// 5. Every candidate failed: HTTP 200 with JSON-RPC error -32000, the client's id and a short
@@ -29,20 +29,17 @@ import Supervision
 /// The pipeline is callback-driven so that with a libwebsockets transport the whole request can
 /// run on the event-loop thread; the only task hop is a half-open breaker's admission call.
 public final class RequestPipeline: Sendable {
-    /// Receives each attempt worth benchmarking: chain, key, latency in µs, success.
-    public typealias BenchmarkSink = @Sendable (String, MetricKey, UInt64, Bool) -> Void
-
     let sender: any UpstreamSender
     let breakers: BreakerDirectory
-    let benchmark: BenchmarkSink
+    let recorder: any AttemptRecorder
     let clock: any RuntimeClock
 
-    public init(sender: any UpstreamSender, breakers: BreakerDirectory, clock: any RuntimeClock,
-                benchmark: @escaping BenchmarkSink) {
+    public init(sender: any UpstreamSender, breakers: BreakerDirectory, recorder: any AttemptRecorder,
+                clock: any RuntimeClock) {
         self.sender = sender
         self.breakers = breakers
+        self.recorder = recorder
         self.clock = clock
-        self.benchmark = benchmark
     }
 
     /// Routes `request`; `completion` is called exactly once.
@@ -163,11 +160,13 @@ public final class RequestPipeline: Sendable {
             let judged = request.head.isNotification ? Judgement(verdict: Self.judgeNotification(reply), scan: nil)
                 : Self.judgement(reply)
             let verdict = judged.verdict
-            self.breakers.breaker(chain: request.chain.key, channel: channel)?.cast(.finished(verdict.breakerOutcome, ticket))
-            if let succeeded = verdict.benchmarkSuccess {
-                let key = MetricKey(providerID: channel.providerID, method: request.head.method, transport: channel.transport)
-                self.benchmark(request.chain.key, key, latency.wholeMicroseconds, succeeded)
+            let sample = verdict.benchmarkSuccess.map { succeeded in
+                BenchmarkSample(chain: request.chain.key,
+                                key: MetricKey(providerID: channel.providerID, method: request.head.method, transport: channel.transport),
+                                latencyMicros: latency.wholeMicroseconds, succeeded: succeeded, at: MonotonicInstant(repliedAt))
             }
+            self.recorder.record(FinishedAttempt(chain: request.chain.key, channel: channel, outcome: verdict.breakerOutcome,
+                                                 ticket: ticket, sample: sample))
             // Only the unambiguous code marks the method unsupported for everyone: a message
             // like "… not supported" may be about this request's params.
             if case .providerFault(.methodUnsupported) = verdict, judged.scan?.errorCode == JSONRPCErrorBody.methodNotFound {

@@ -77,10 +77,9 @@ public final class LassoApplication: Sendable {
                                      breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
                                      pubsub: pubsub, routes: routes, logger: logger,
                                      subscriptionTimeout: .milliseconds(config.subscriptions.subscriptionTimeoutMs))
-        let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, clock: runtime.clock) {
-            chain, key, latency, succeeded in
-            names.benchmarkStore?.cast(.record(chain: chain, key: key, latencyMicros: latency, succeeded: succeeded))
-        }
+        let recorder = BatchingAttemptRecorder(loop: loop, breakers: breakers, names: names)
+        let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, recorder: recorder,
+                                       clock: runtime.clock)
         let counters = RequestCounters()
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
                               observability: observability, counters: counters)
