@@ -2,6 +2,7 @@
 #include "CLassoShim.h"
 #include <stdio.h>
 #include <sys/socket.h>
+#include <pthread.h>
 
 static void lasso_emit(int level, const char *line) {
     (void)level;
@@ -35,3 +36,5 @@ void lasso_ssl_ctx_configure(SSL_CTX *ctx) {
 }
 
 int lasso_accept_nonblocking(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
+
+void lasso_name_thread(const char *name) { pthread_setname_np(pthread_self(), name); }

@@ -51,7 +51,8 @@ public final class EventLoop: Sendable {
         finished.enter()
         let group = finished
         let thread = Thread {
-            Thread.current.name = "lasso-lws"
+            // Foundation does not name the pthread on Linux; tools (top, perf, the fuzzer) read this.
+            lasso_name_thread("lasso-lws")
             core.threadID.store(UInt(pthread_self()), ordering: .releasing)
             let context = Self.createContext(core: core, configuration: configuration)
             started.withLock { $0 = context != nil }
@@ -97,6 +98,23 @@ public final class EventLoop: Sendable {
         guard let context = core.context else { return false }
         core.timers.schedule(in: context, after: 0, work)
         return true
+    }
+
+    /// Runs `work` on the loop thread once `seconds` have passed (a loop timer). Returns false
+    /// (and drops `work`) when the loop is stopped.
+    @discardableResult
+    public func execute(after seconds: Double, _ work: @escaping @Sendable () -> Void) -> Bool {
+        let core = self.core
+        let schedule: @Sendable () -> Void = {
+            guard let context = core.context else { return }
+            core.timers.schedule(in: context, after: seconds, work)
+        }
+        if core.isOnLoop {
+            guard core.context != nil else { return false }
+            schedule()
+            return true
+        }
+        return core.submit(schedule)
     }
 
     /// Stops the loop and waits until its thread has released every resource. Idempotent; safe

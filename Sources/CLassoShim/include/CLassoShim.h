@@ -26,6 +26,9 @@ void lasso_timer_cancel(lasso_timer_t *timer);
 /// does not export.
 int lasso_accept_nonblocking(int fd);
 
+/// Names the calling thread (what top, perf and /proc show); a GNU extension too.
+void lasso_name_thread(const char *name);
+
 /// OpenSSL macros Swift cannot call.
 /// Sends `name` as the TLS server name indication (SSL_set_tlsext_host_name).
 int lasso_ssl_set_server_name(SSL *ssl, const char *name);

@@ -1,23 +1,34 @@
 import LassoTransport
 import Synchronization
 
-/// Hands finished attempts to their breakers and to the benchmark store once per event-loop
-/// turn, not once per request.
+/// Hands finished attempts to their breakers and to the benchmark store in batches, not once
+/// per request.
 ///
 /// A message to a process wakes a thread of the cooperative pool; sent per request, two of
 /// them competed with the loop thread for the CPU on every reply. Here attempts are queued in
-/// the order they finished, and at the end of the loop turn each breaker gets one cast with its
-/// verdicts in that order and the store one cast with every sample. Nothing is dropped or
-/// reordered per breaker, so every count stays exact; a breaker hears a verdict within the same
-/// turn it would have been cast in before (a fifth failure still opens it at once).
+/// the order they finished and delivered together — each breaker one cast with its verdicts in
+/// that order, the store one cast with every sample:
+/// - at the end of the loop turn when the queue holds a verdict that can change a breaker (a
+///   provider fault, a rate limit, an abandoned trial, anything on a half-open trial ticket):
+///   a breaker hears it as promptly as a cast of its own would reach it (a fifth failure still
+///   opens it at once);
+/// - otherwise within `quietDelay` (10 ms): successes on a closed breaker change nothing but
+///   the failure count, and they are never reordered with the faults that follow them.
+/// Nothing is dropped, so every count stays exact.
 ///
 /// Replies that arrive off the loop (a provider's WebSocket, answered by its process) are
 /// queued the same way and flushed by a loop command.
 public final class BatchingAttemptRecorder: AttemptRecorder {
     private struct Pending {
         var attempts: [FinishedAttempt] = []
-        var flushScheduled = false
+        /// A flush at the end of the current loop turn is on its way.
+        var promptFlushScheduled = false
+        /// A flush after `quietDelay` is on its way.
+        var quietFlushScheduled = false
     }
+
+    /// How long verdicts that change no breaker may wait to be delivered.
+    public static let quietDelay = 0.01
 
     private let pending = Mutex(Pending())
     private let loop: EventLoop
@@ -31,21 +42,39 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
     }
 
     public func record(_ attempt: FinishedAttempt) {
-        let schedule = pending.withLock { pending -> Bool in
+        let prompt = Self.mayChangeBreaker(attempt)
+        let schedule = pending.withLock { pending -> (prompt: Bool, quiet: Bool) in
             pending.attempts.append(attempt)
-            guard !pending.flushScheduled else { return false }
-            pending.flushScheduled = true
-            return true
+            if prompt, !pending.promptFlushScheduled {
+                pending.promptFlushScheduled = true
+                return (true, false)
+            }
+            if !prompt, !pending.quietFlushScheduled, !pending.promptFlushScheduled {
+                pending.quietFlushScheduled = true
+                return (false, true)
+            }
+            return (false, false)
         }
-        if schedule, !loop.executeAfterTurn({ [self] in flush() }) {
-            flush()  // the loop has stopped: deliver now rather than lose them
+        var scheduled = true
+        if schedule.prompt { scheduled = loop.executeAfterTurn { [self] in flush() } }
+        if schedule.quiet { scheduled = loop.execute(after: Self.quietDelay) { [self] in flush() } }
+        if !scheduled { flush() }  // the loop has stopped: deliver now rather than lose them
+    }
+
+    /// Whether delivering `attempt` late could delay a breaker transition.
+    static func mayChangeBreaker(_ attempt: FinishedAttempt) -> Bool {
+        guard attempt.ticket == .regular else { return true }
+        switch attempt.outcome {
+        case .success, .neutral: return false
+        case .providerFault, .rateLimited, .abandoned: return true
         }
     }
 
     /// Delivers everything queued: one cast per breaker, one to the store.
     func flush() {
         let attempts = pending.withLock { pending -> [FinishedAttempt] in
-            pending.flushScheduled = false
+            pending.promptFlushScheduled = false
+            pending.quietFlushScheduled = false
             var taken: [FinishedAttempt] = []
             swap(&taken, &pending.attempts)
             return taken
