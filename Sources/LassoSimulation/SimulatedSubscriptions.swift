@@ -1,3 +1,5 @@
+import Lasso
+
 /// The `eth_subscribe` subscriptions of one simulated WebSocket connection, and the events they
 /// are owed as the chain grows.
 ///

@@ -1,3 +1,5 @@
+import Lasso
+
 /// The read-only Ethereum methods of a simulated provider, answered from a `SimulatedChain` as
 /// seen by a provider whose head is `head` (behind the chain's when lagging).
 ///

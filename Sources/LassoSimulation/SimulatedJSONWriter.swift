@@ -1,3 +1,5 @@
+import Lasso
+
 /// Builds the JSON the simulated provider sends, straight into bytes.
 ///
 /// Commas are placed by the writer — each container remembers whether it already holds a

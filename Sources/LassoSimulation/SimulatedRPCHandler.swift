@@ -1,3 +1,5 @@
+import Lasso
+
 /// A simulated provider's request/response logic: one request body in, one `SimulatedReply` out,
 /// with no sockets and no clock of its own.
 ///

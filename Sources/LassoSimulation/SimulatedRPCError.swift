@@ -1,3 +1,5 @@
+import Lasso
+
 /// A JSON-RPC error a simulated method answers with, in the shape a real node (geth) uses.
 ///
 /// Codes and messages are chosen so lassod's `ErrorClassification` reads them as it would read a
