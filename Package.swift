@@ -31,7 +31,12 @@ let package = Package(
         // The domain: config, tree, routing, providers, subscriptions, metrics, web, admin.
         .target(name: "Lasso", dependencies: ["Supervision", "LassoTransport", "CYAML"]),
 
-        .executableTarget(name: "lassod", dependencies: ["Lasso"]),
+        // Simulated chains and the providers that serve them, for `lassod demo`, the tests and (to
+        // come) the battle scenarios. Above the domain so production code cannot reach it:
+        // `Lasso` never imports it, only `lassod` and the tests link it.
+        .target(name: "LassoSimulation", dependencies: ["Lasso", "LassoTransport", "Supervision"]),
+
+        .executableTarget(name: "lassod", dependencies: ["Lasso", "LassoSimulation"]),
         // Runs one JSON supervision scenario and prints its events, for comparison with Erlang/OTP.
         .executableTarget(name: "supervision-trace", dependencies: ["Supervision"]),
         .executableTarget(name: "lasso-bench", dependencies: ["Lasso", "LassoTransport", "Supervision", "TransportFuzzing"],
@@ -41,7 +46,10 @@ let package = Package(
         // What the test suites share: raw sockets, scripted peers, waiting on events.
         .target(name: "TestSupport", dependencies: ["LassoTransport"], path: "Tests/TestSupport"),
         .testTarget(name: "TransportTests", dependencies: ["LassoTransport", "TransportFuzzing", "TestSupport"]),
-        .testTarget(name: "LassoTests", dependencies: ["Lasso", "LassoTransport", "TestSupport"]),
+        // The domain's tests; the end-to-end ones put simulated providers behind lassod.
+        .testTarget(name: "LassoTests", dependencies: ["Lasso", "LassoSimulation", "LassoTransport", "TestSupport"]),
+        // The simulator's unit tests: chain, handler, behaviors, subscriptions; chosen instants, no sockets.
+        .testTarget(name: "LassoSimulationTests", dependencies: ["LassoSimulation", "Lasso"]),
     ],
     swiftLanguageModes: [.v6]
 )

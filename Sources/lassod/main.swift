@@ -1,5 +1,6 @@
 import Foundation
 import Lasso
+import LassoSimulation
 import LassoTransport
 
 // lassod's command line (`lassod --help` lists it). Exit codes: 0 success, 1 runtime error,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoSimulation
 
 /// Every circuit-breaker transition over real sockets, observed through
 /// `GET /api/chains/:chain/status`. Probes run once at start (a long `probe_interval_ms`), so

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoSimulation
 
 /// HTTP→HTTP failover per provider fault class, caller faults returned at once, and lag-based
 /// skipping, over loopback against simulated providers. alpha has priority 1, beta 2.

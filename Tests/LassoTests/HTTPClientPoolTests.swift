@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import Lasso
+import LassoSimulation
 import LassoTransport
 import Supervision
 

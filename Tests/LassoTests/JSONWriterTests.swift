@@ -60,4 +60,41 @@ import Testing
             + String(repeating: "x", count: 700) + #""}"#)
         #expect(try JSONSerialization.jsonObject(with: Data(bytes)) is [String: Any])
     }
+
+    // The simulated providers write every value with one function whatever its place (member,
+    // array element, whole document): these pin that, from the simulator's former writer.
+
+    @Test func commasGoBetweenMembersAndElementsAtEveryLevel() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.string("a", "0xff")
+        writer.key("b")
+        writer.beginArray()
+        writer.beginArray()
+        writer.endArray()
+        writer.stringValue("x")
+        writer.beginObject()
+        writer.endObject()
+        writer.nullValue()
+        writer.endArray()
+        writer.bool("c", false)
+        writer.key("d")
+        writer.rawValue("7".utf8)
+        writer.key("e")
+        writer.integerValue(-32602)
+        writer.endObject()
+        #expect(String(decoding: writer.finish(), as: UTF8.self) == #"{"a":"0xff","b":[[],"x",{},null],"c":false,"d":7,"e":-32602}"#)
+    }
+
+    @Test func stringsAreEscaped() {
+        var writer = JSONWriter()
+        writer.stringValue("q\"\\\n\u{1}é")
+        #expect(String(decoding: writer.finish(), as: UTF8.self) == #""q\"\\\n\u0001é""#)
+    }
+
+    @Test func topLevelScalarsNeedNoContainer() {
+        var writer = JSONWriter()
+        writer.stringValue("0x0")
+        #expect(writer.finish() == Array(#""0x0""#.utf8))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoSimulation
 import LassoTransport
 import Supervision
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import LassoSimulation
 import LassoTransport
 
 /// The real `lassod` binary, spawned next to the test bundle, in front of in-test simulated

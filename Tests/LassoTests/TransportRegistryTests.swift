@@ -1,5 +1,6 @@
 import Testing
 @testable import Lasso
+import LassoSimulation
 import LassoTransport
 import Supervision
 

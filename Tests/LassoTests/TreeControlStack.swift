@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Lasso
+import LassoSimulation
 import LassoTransport
 import Supervision
 

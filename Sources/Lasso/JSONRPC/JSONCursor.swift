@@ -8,15 +8,19 @@
 ///
 /// The byte `0` stands for "end of input" in `peek()`: it is never valid where a token may
 /// start, and a raw NUL inside a string is invalid JSON anyway.
-struct JSONCursor {
+///
+/// Public for the simulated providers (`LassoSimulation`), which decode request parameters
+/// with it rather than carry a second JSON parser.
+public struct JSONCursor {
     /// Where scanning stopped because the input is not JSON.
-    struct SyntaxError: Error {
+    public struct SyntaxError: Error {
         /// Offset of the offending byte (or the end of input).
-        var offset: Int
+        public var offset: Int
     }
 
     /// What a scanned value was, from its first byte.
-    enum ValueKind: Equatable {
+    public enum ValueKind: Equatable {
+        /// The six JSON value types.
         case object, array, string, number, bool, null
     }
 
@@ -56,21 +60,25 @@ struct JSONCursor {
     }
 
     let bytes: UnsafeRawBufferPointer
-    var position: Int
+    /// The offset of the next byte to scan.
+    public internal(set) var position: Int
     let end: Int
 
     /// A cursor over `range` of `bytes`; offsets it reports are offsets into `bytes`.
-    init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) {
+    public init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>) {
         self.bytes = bytes
         self.position = range.lowerBound
         self.end = range.upperBound
     }
 
-    var isAtEnd: Bool { position >= end }
+    /// Whether every byte of the range was scanned.
+    public var isAtEnd: Bool { position >= end }
 
-    func peek() -> UInt8 { position < end ? bytes[position] : 0 }
+    /// The byte at `position`, or `0` at the end of the range.
+    public func peek() -> UInt8 { position < end ? bytes[position] : 0 }
 
-    mutating func skipWhitespace() {
+    /// Moves past JSON whitespace (space, tab, CR, LF).
+    public mutating func skipWhitespace() {
         while position < end {
             switch bytes[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
@@ -85,7 +93,7 @@ struct JSONCursor {
     }
 
     /// Scans one value of any kind starting at `position` (no leading whitespace).
-    mutating func scanValue() throws(SyntaxError) -> ValueKind {
+    public mutating func scanValue() throws(SyntaxError) -> ValueKind {
         switch peek() {
         case UInt8(ascii: "{"):
             try scanContainer()
@@ -100,7 +108,7 @@ struct JSONCursor {
 
     /// Scans the members of the object at `position`, calling `visit` with each key token's range
     /// (quotes included), whether the key has escapes, the value's range and kind.
-    mutating func scanObject(_ visit: (_ key: Range<Int>, _ keyEscaped: Bool, _ value: Range<Int>, _ kind: ValueKind) -> Void)
+    public mutating func scanObject(_ visit: (_ key: Range<Int>, _ keyEscaped: Bool, _ value: Range<Int>, _ kind: ValueKind) -> Void)
         throws(SyntaxError)
     {
         try expect(UInt8(ascii: "{"))
@@ -135,7 +143,7 @@ struct JSONCursor {
     }
 
     /// Scans the elements of the array at `position`, calling `visit` with each element's range.
-    mutating func scanArray(_ visit: (_ element: Range<Int>) -> Void) throws(SyntaxError) {
+    public mutating func scanArray(_ visit: (_ element: Range<Int>) -> Void) throws(SyntaxError) {
         try expect(UInt8(ascii: "["))
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
@@ -333,7 +341,8 @@ struct JSONCursor {
         return value
     }
 
-    static func hexValue(_ byte: UInt8) -> UInt8? {
+    /// The value of one hex digit (either case); nil for any other byte.
+    public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10

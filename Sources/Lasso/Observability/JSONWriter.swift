@@ -1,10 +1,13 @@
 /// Appends compact JSON into a byte buffer, for the log lines and metadata lassod writes on
-/// every request. It exists because `JSONSerialization` costs ~15 µs per small document on
-/// this hardware (the project's performance notes) and allocates a dictionary per object;
-/// this writer costs a capacity check and a `memcpy` per token.
+/// every request, and for the simulated providers' responses (`LassoSimulation`). It exists
+/// because `JSONSerialization` costs ~15 µs per small document on this hardware (the
+/// project's performance notes) and allocates a dictionary per object; this writer costs a
+/// capacity check and a `memcpy` per token.
 ///
-/// Commas are inserted automatically: the writer remembers whether the current container
-/// already has a member. Keys given as `StaticString` are trusted to need no escaping (they
+/// Commas are inserted automatically: the writer remembers whether the next value opens its
+/// container or follows a key, where no comma belongs. So a function that writes one value
+/// (an object, say) can be called for a member, for an array element or for the whole
+/// document alike. Keys given as `StaticString` are trusted to need no escaping (they
 /// are lassod's own field names); `String` keys and all string values are escaped.
 ///
 /// ```swift
@@ -23,8 +26,9 @@ public struct JSONWriter: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var count = 0
     private var capacity: Int
-    /// Whether the innermost open container has no member yet.
-    private var atContainerStart = true
+    /// Whether the next value needs no comma before it: the innermost container has nothing
+    /// yet, or `key(_:)` has just written the value's key.
+    private var nextValueNeedsNoComma = true
 
     /// An empty writer with room for `capacity` bytes before it grows.
     public init(capacity: Int = 512) {
@@ -47,42 +51,49 @@ public struct JSONWriter: ~Copyable {
         return Array(UnsafeBufferPointer(start: base, count: count))
     }
 
-    /// Opens an object as a value (top level or array element).
+    /// Opens an object as a value (top level, array element, or after `key(_:)`).
     public mutating func beginObject() {
         separate()
         appendByte(UInt8(ascii: "{"))
-        atContainerStart = true
+        nextValueNeedsNoComma = true
     }
 
     /// Opens an object as the member `key`.
     public mutating func beginObject(_ key: StaticString) {
-        self.key(key)
+        writeKey(key)
         appendByte(UInt8(ascii: "{"))
-        atContainerStart = true
+        nextValueNeedsNoComma = true
     }
 
     /// Closes the innermost object.
     public mutating func endObject() {
         appendByte(UInt8(ascii: "}"))
-        atContainerStart = false
+        nextValueNeedsNoComma = false
+    }
+
+    /// Opens an array as a value (top level, array element, or after `key(_:)`).
+    public mutating func beginArray() {
+        separate()
+        appendByte(UInt8(ascii: "["))
+        nextValueNeedsNoComma = true
     }
 
     /// Opens an array as the member `key`.
     public mutating func beginArray(_ key: StaticString) {
-        self.key(key)
+        writeKey(key)
         appendByte(UInt8(ascii: "["))
-        atContainerStart = true
+        nextValueNeedsNoComma = true
     }
 
     /// Closes the innermost array.
     public mutating func endArray() {
         appendByte(UInt8(ascii: "]"))
-        atContainerStart = false
+        nextValueNeedsNoComma = false
     }
 
     /// Writes the member `key` with a string value.
     public mutating func string(_ key: StaticString, _ value: String) {
-        self.key(key)
+        writeKey(key)
         appendEscaped(value)
     }
 
@@ -105,32 +116,32 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes the member `key` with an integer value.
     public mutating func int(_ key: StaticString, _ value: Int) {
-        self.key(key)
+        writeKey(key)
         appendInteger(value)
     }
 
     /// Writes the member `key` with `true` or `false`.
     public mutating func bool(_ key: StaticString, _ value: Bool) {
-        self.key(key)
+        writeKey(key)
         appendStatic(value ? "true" : "false")
     }
 
     /// Writes the member `key` with `null`.
     public mutating func null(_ key: StaticString) {
-        self.key(key)
+        writeKey(key)
         appendStatic("null")
     }
 
     /// Writes the member `key` with a duration in milliseconds at microsecond resolution,
     /// trailing zeros trimmed: 592 000 000 ns → `592`, 1 500 000 ns → `1.5`, 12 345 ns → `0.012`.
     public mutating func milliseconds(_ key: StaticString, nanos: UInt64) {
-        self.key(key)
+        writeKey(key)
         appendMilliseconds(nanos: nanos)
     }
 
     /// Writes the member `key` with an RFC 3339 UTC timestamp (`RFC3339Timestamp`).
     public mutating func timestamp(_ key: StaticString, unixMillis: Int64) {
-        self.key(key)
+        writeKey(key)
         appendByte(UInt8(ascii: "\""))
         appendUnsafe(count: RFC3339Timestamp.length) { RFC3339Timestamp.write(unixMillis: unixMillis, to: $0) }
         appendByte(UInt8(ascii: "\""))
@@ -138,32 +149,38 @@ public struct JSONWriter: ~Copyable {
 
     /// Writes the member `key` with a request id's 32 hex digits.
     public mutating func requestID(_ key: StaticString, _ id: RequestID) {
-        self.key(key)
+        writeKey(key)
         appendByte(UInt8(ascii: "\""))
         appendUnsafe(count: RequestID.hexLength) { id.writeHex(to: $0) }
         appendByte(UInt8(ascii: "\""))
     }
 
-    /// Writes a member whose key is a runtime string (escaped), leaving the value to the caller.
+    /// Writes a member whose key is a runtime string (escaped); the next value written (a bare
+    /// value below, `beginObject()`, `beginArray()`) is its value.
     public mutating func key(_ key: String) {
         separate()
         appendEscaped(key)
         appendByte(UInt8(ascii: ":"))
+        nextValueNeedsNoComma = true
     }
 
-    /// Writes a bare string value after `key(_:)`.
+    // The bare values below go after `key(_:)`, in an array, or alone as the whole document.
+
+    /// Writes a bare string value.
     public mutating func stringValue(_ value: String) {
+        separate()
         appendEscaped(value)
     }
 
-    /// Writes a bare integer value after `key(_:)`.
+    /// Writes a bare integer value.
     public mutating func integerValue(_ value: Int) {
+        separate()
         appendInteger(value)
     }
 
-    /// Writes a bare number after `key(_:)`; NaN and infinities become `null`, as JSON has
-    /// no spelling for them.
+    /// Writes a bare number; NaN and infinities become `null`, as JSON has no spelling for them.
     public mutating func doubleValue(_ value: Double) {
+        separate()
         if value.isFinite {
             var text = "\(value)"
             text.withUTF8 { appendBytes(UnsafeRawBufferPointer($0)) }
@@ -172,14 +189,26 @@ public struct JSONWriter: ~Copyable {
         }
     }
 
-    /// Writes bare `true`/`false` after `key(_:)`.
+    /// Writes bare `true`/`false`.
     public mutating func boolValue(_ value: Bool) {
+        separate()
         appendStatic(value ? "true" : "false")
     }
 
-    /// Writes bare `null` after `key(_:)`.
+    /// Writes bare `null`.
     public mutating func nullValue() {
+        separate()
         appendStatic("null")
+    }
+
+    /// Writes bytes that already are one JSON value, as they are (a client's id, a rendered
+    /// result). Nothing checks them: the caller vouches that they are JSON.
+    public mutating func rawValue(_ json: some Collection<UInt8>) {
+        separate()
+        let copied: Void? = json.withContiguousStorageIfAvailable { appendBytes(UnsafeRawBufferPointer($0)) }
+        guard copied == nil else { return }
+        reserve(json.count)
+        for byte in json { appendByte(byte) }
     }
 
     // MARK: - Buffer
@@ -229,7 +258,9 @@ public struct JSONWriter: ~Copyable {
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
-    mutating func key(_ key: StaticString) {
+    /// `"key":` for the keyed writers above, which write the value at once (so they leave
+    /// `nextValueNeedsNoComma` false and skip the check).
+    private mutating func writeKey(_ key: StaticString) {
         separate()
         // `withUTF8Buffer` rather than `utf8Start`: a one-character literal may be stored as a
         // scalar rather than a pointer, and `utf8Start` would trap on it.
@@ -246,8 +277,8 @@ public struct JSONWriter: ~Copyable {
 
     @inline(__always)
     private mutating func separate() {
-        if atContainerStart {
-            atContainerStart = false
+        if nextValueNeedsNoComma {
+            nextValueNeedsNoComma = false
         } else {
             appendByte(UInt8(ascii: ","))
         }

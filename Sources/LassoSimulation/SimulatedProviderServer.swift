@@ -1,7 +1,8 @@
 import Dispatch
+import Lasso
+import LassoTransport
 import Supervision
 import Synchronization
-import LassoTransport
 
 /// Serves one `SimulatedProvider` over HTTP and WebSocket (same port) on lassod's own
 /// transport: the upstream that tests, `lassod demo` and the battle framework point lassod at.

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
-@testable import Lasso
+import Lasso
+@testable import LassoSimulation
 
 @Suite struct SimulatedProviderTests {
     let chain = SimulatedChain(chainID: 137, blockIntervalMs: 2_000, headAtStart: 50)

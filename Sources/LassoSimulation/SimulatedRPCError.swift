@@ -1,3 +1,5 @@
+import Lasso
+
 /// A JSON-RPC error a simulated method answers with, in the shape a real node (geth) uses.
 ///
 /// Codes and messages are chosen so lassod's `ErrorClassification` reads them as it would read a
@@ -31,12 +33,11 @@ struct SimulatedRPCError: Error, Equatable {
     static let headerNotFound = SimulatedRPCError(code: JSONRPCErrorBody.serverError, message: "header not found")
 
     /// Writes the error object (`{"code":…,"message":…,"data":…}`).
-    func write(to writer: inout SimulatedJSONWriter) {
-        writer.openObject()
-        writer.key("code")
-        writer.integer(code)
-        writer.member("message", string: message)
-        if let data { writer.member("data", string: data) }
-        writer.closeObject()
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.int("code", code)
+        writer.string("message", message)
+        if let data { writer.string("data", data) }
+        writer.endObject()
     }
 }

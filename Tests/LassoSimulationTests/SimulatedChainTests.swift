@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Lasso
+import Lasso
+@testable import LassoSimulation
 
 @Suite struct SimulatedChainTests {
     let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, start: MonotonicInstant(milliseconds: 5_000),

@@ -1,5 +1,6 @@
-import Supervision
+import Lasso
 import LassoTransport
+import Supervision
 
 /// `lassod demo`: lassod in front of simulated providers, all in one process, no network needed.
 ///

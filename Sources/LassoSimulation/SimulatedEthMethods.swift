@@ -1,3 +1,5 @@
+import Lasso
+
 /// The read-only Ethereum methods of a simulated provider, answered from a `SimulatedChain` as
 /// seen by a provider whose head is `head` (behind the chain's when lagging).
 ///
@@ -31,16 +33,16 @@ struct SimulatedEthMethods {
 
     /// Runs `method`; `params` is the decoded `params` array.
     func call(_ method: String, _ params: [SimulatedJSONValue]) throws(SimulatedRPCError) -> [UInt8] {
-        var writer = SimulatedJSONWriter()
+        var writer = JSONWriter()
         switch method {
-        case "eth_chainId": writer.quantity(chain.chainID)
-        case "net_version": writer.string(String(chain.chainID))
-        case "net_listening": writer.bool(true)
-        case "web3_clientVersion": writer.string("lassod-simulated/v\(LassoVersion.string)")
-        case "eth_syncing": writer.bool(false)
-        case "eth_blockNumber": writer.quantity(head)
-        case "eth_gasPrice": writer.quantity(chain.baseFee(ofBlock: head) + SimulatedChain.gwei)
-        case "eth_maxPriorityFeePerGas": writer.quantity(SimulatedChain.gwei)
+        case "eth_chainId": writer.quantityValue(chain.chainID)
+        case "net_version": writer.stringValue(String(chain.chainID))
+        case "net_listening": writer.boolValue(true)
+        case "web3_clientVersion": writer.stringValue("lassod-simulated/v\(LassoVersion.string)")
+        case "eth_syncing": writer.boolValue(false)
+        case "eth_blockNumber": writer.quantityValue(head)
+        case "eth_gasPrice": writer.quantityValue(chain.baseFee(ofBlock: head) + SimulatedChain.gwei)
+        case "eth_maxPriorityFeePerGas": writer.quantityValue(SimulatedChain.gwei)
         case "eth_feeHistory": try feeHistory(params, &writer)
         case "eth_getBlockByNumber": try getBlockByNumber(params, &writer)
         case "eth_getBlockByHash": try getBlockByHash(params, &writer)
@@ -48,32 +50,32 @@ struct SimulatedEthMethods {
         case "eth_getBalance": try getBalance(params, &writer)
         case "eth_call": try ethCall(params, &writer)
         case "eth_estimateGas": try estimateGas(params, &writer)
-        case "eth_getTransactionCount": writer.quantity(chain.transactionCount(of: try stateQuery(params)))
-        case "eth_getCode": writer.string(SimulatedChain.isContract(try stateQuery(params)) ? Self.contractCode : "0x")
+        case "eth_getTransactionCount": writer.quantityValue(chain.transactionCount(of: try stateQuery(params)))
+        case "eth_getCode": writer.stringValue(SimulatedChain.isContract(try stateQuery(params)) ? Self.contractCode : "0x")
         case "eth_getTransactionByHash": try getTransaction(params, &writer, receipt: false)
         case "eth_getTransactionReceipt": try getTransaction(params, &writer, receipt: true)
         default: throw .methodNotFound(method)
         }
-        return writer.bytes
+        return writer.finish()
     }
 
     // MARK: - Blocks
 
-    private func getBlockByNumber(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+    private func getBlockByNumber(_ params: [SimulatedJSONValue], _ writer: inout JSONWriter) throws(SimulatedRPCError) {
         let tag = try blockTag(params, at: 0, required: true)
         let full = try fullTransactionsFlag(params)
         let number = tag.resolve(head: head)
-        guard number <= head else { return writer.null() }
+        guard number <= head else { return writer.nullValue() }
         chain.block(number).write(to: &writer, fullTransactions: full)
     }
 
-    private func getBlockByHash(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+    private func getBlockByHash(_ params: [SimulatedJSONValue], _ writer: inout JSONWriter) throws(SimulatedRPCError) {
         guard let first = params.first else { throw .missingArgument(0) }
         guard let hash = first.stringValue, SimulatedHex.isData(hash, byteCount: 32) else {
             throw .invalidArgument(0, "hex string of 32 bytes expected")
         }
         let full = try fullTransactionsFlag(params)
-        guard let number = chain.blockNumber(forHash: hash), number <= head else { return writer.null() }
+        guard let number = chain.blockNumber(forHash: hash), number <= head else { return writer.nullValue() }
         chain.block(number).write(to: &writer, fullTransactions: full)
     }
 
@@ -123,13 +125,13 @@ struct SimulatedEthMethods {
 
     // MARK: - Logs
 
-    private func getLogs(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+    private func getLogs(_ params: [SimulatedJSONValue], _ writer: inout JSONWriter) throws(SimulatedRPCError) {
         guard let first = params.first else { throw .missingArgument(0) }
         guard case .object(let object) = first else { throw .invalidArgument(0, "filter object expected") }
         let filter = try SimulatedLogFilter.parse(object, argumentIndex: 0)
         let blocks = try logBlockRange(object)
-        writer.openArray()
-        guard let blocks else { return writer.closeArray() }
+        writer.beginArray()
+        guard let blocks else { return writer.endArray() }
         // Refuse an oversized answer before building it when the count is cheap to know.
         if filter.checksOnlyEmitterAndEvent,
            blocks.reduce(0, { $0 + chain.admittedLogCount(inBlock: $1, filter: filter) }) > limits.maxLogResults {
@@ -143,7 +145,7 @@ struct SimulatedEthMethods {
                 log.write(to: &writer)
             }
         }
-        writer.closeArray()
+        writer.endArray()
     }
 
     /// Infura's wording, which clients and lassod's classification recognise.
@@ -198,8 +200,8 @@ struct SimulatedEthMethods {
         return address
     }
 
-    private func getBalance(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
-        writer.string(chain.balance(of: try stateQuery(params)))
+    private func getBalance(_ params: [SimulatedJSONValue], _ writer: inout JSONWriter) throws(SimulatedRPCError) {
+        writer.stringValue(chain.balance(of: try stateQuery(params)))
     }
 
     /// The `to` (lower-case, nil for a deployment) and call data of an `eth_call` or
@@ -231,25 +233,25 @@ struct SimulatedEthMethods {
         return (to, data)
     }
 
-    private func ethCall(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+    private func ethCall(_ params: [SimulatedJSONValue], _ writer: inout JSONWriter) throws(SimulatedRPCError) {
         let block = try stateBlock(params, at: 1)
         let (to, data) = try callTarget(params)
-        guard let to else { return writer.string("0x") }
+        guard let to else { return writer.stringValue("0x") }
         let seed = DeterministicMixer.mix(chain.chainID, DeterministicMixer.Domain.callResult.rawValue, block)
         let word = DeterministicMixer.mix(text: to + data, seed: seed)
-        writer.string(SimulatedHex.data([0, 0, 0, word]))
+        writer.stringValue(SimulatedHex.data([0, 0, 0, word]))
     }
 
     /// 21 000 for a plain transfer, a token transfer's gas for a call with data.
-    private func estimateGas(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+    private func estimateGas(_ params: [SimulatedJSONValue], _ writer: inout JSONWriter) throws(SimulatedRPCError) {
         _ = try stateBlock(params, at: 1)
         let (_, data) = try callTarget(params)
-        writer.quantity(data.count > 2 ? SimulatedChain.gasPerTransaction : 21_000)
+        writer.quantityValue(data.count > 2 ? SimulatedChain.gasPerTransaction : 21_000)
     }
 
     /// Base fees of the newest `blockCount` blocks up to the requested one (plus the next
     /// block's), a constant gas-used ratio, and a 1 gwei tip at every requested percentile.
-    private func feeHistory(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter) throws(SimulatedRPCError) {
+    private func feeHistory(_ params: [SimulatedJSONValue], _ writer: inout JSONWriter) throws(SimulatedRPCError) {
         guard let first = params.first else { throw .missingArgument(0) }
         // web3.py sends the count as a JSON number, viem and ethers as a hex quantity.
         let requested: UInt64?
@@ -270,80 +272,73 @@ struct SimulatedEthMethods {
             }
             percentiles = values.count
         }
-        writer.openObject()
+        writer.beginObject()
         guard requested > 0 else {
             // geth's answer to a zero count: nothing, from block 0.
-            writer.member("oldestBlock", quantity: 0)
-            writer.key("baseFeePerGas")
-            writer.openArray()
-            writer.closeArray()
-            writer.key("gasUsedRatio")
-            writer.openArray()
-            writer.closeArray()
-            return writer.closeObject()
+            writer.quantity("oldestBlock", 0)
+            writer.beginArray("baseFeePerGas")
+            writer.endArray()
+            writer.beginArray("gasUsedRatio")
+            writer.endArray()
+            return writer.endObject()
         }
         let count = min(requested, Self.maxFeeHistoryBlocks, newest == .max ? .max : newest + 1)
         let oldest = newest - (count - 1)
-        writer.member("oldestBlock", quantity: oldest)
-        writer.key("baseFeePerGas")
-        writer.openArray()
-        for number in oldest...newest { writer.quantity(chain.baseFee(ofBlock: number)) }
-        writer.quantity(chain.baseFee(ofBlock: newest &+ 1))
-        writer.closeArray()
-        writer.key("gasUsedRatio")
-        writer.openArray()
+        writer.quantity("oldestBlock", oldest)
+        writer.beginArray("baseFeePerGas")
+        for number in oldest...newest { writer.quantityValue(chain.baseFee(ofBlock: number)) }
+        writer.quantityValue(chain.baseFee(ofBlock: newest &+ 1))
+        writer.endArray()
+        writer.beginArray("gasUsedRatio")
         for number in oldest...newest {
             let used = SimulatedChain.gasPerTransaction * UInt64(chain.transactionCount(inBlock: number))
-            writer.raw(String(Double(used) / Double(SimulatedChain.gasLimit)).utf8)
+            writer.doubleValue(Double(used) / Double(SimulatedChain.gasLimit))
         }
-        writer.closeArray()
+        writer.endArray()
         if percentiles > 0 {
-            writer.key("reward")
-            writer.openArray()
+            writer.beginArray("reward")
             for _ in 0..<count {
-                writer.openArray()
-                for _ in 0..<percentiles { writer.quantity(SimulatedChain.gwei) }
-                writer.closeArray()
+                writer.beginArray()
+                for _ in 0..<percentiles { writer.quantityValue(SimulatedChain.gwei) }
+                writer.endArray()
             }
-            writer.closeArray()
+            writer.endArray()
         }
-        writer.closeObject()
+        writer.endObject()
     }
 
     // MARK: - Transactions
 
     /// `eth_getTransactionByHash` or `eth_getTransactionReceipt`: null for unknown hashes and for
     /// transactions in blocks beyond this provider's head.
-    private func getTransaction(_ params: [SimulatedJSONValue], _ writer: inout SimulatedJSONWriter,
+    private func getTransaction(_ params: [SimulatedJSONValue], _ writer: inout JSONWriter,
                                 receipt: Bool) throws(SimulatedRPCError) {
         guard let first = params.first else { throw .missingArgument(0) }
         guard let hash = first.stringValue, SimulatedHex.isData(hash, byteCount: 32) else {
             throw .invalidArgument(0, "hex string of 32 bytes expected")
         }
-        guard let location = chain.transactionLocation(forHash: hash), location.block <= head else { return writer.null() }
+        guard let location = chain.transactionLocation(forHash: hash), location.block <= head else { return writer.nullValue() }
         let transaction = chain.transaction(block: location.block, index: location.index)
         guard receipt else { return transaction.write(to: &writer) }
         let log = chain.logs(inBlock: location.block)[location.index]
-        writer.openObject()
-        writer.member("transactionHash", string: transaction.hash)
-        writer.member("transactionIndex", quantity: transaction.index)
-        writer.member("blockHash", string: transaction.blockHash)
-        writer.member("blockNumber", quantity: transaction.blockNumber)
-        writer.member("from", string: transaction.from)
-        writer.member("to", string: transaction.to)
-        writer.member("cumulativeGasUsed", quantity: SimulatedChain.gasPerTransaction * (transaction.index + 1))
-        writer.member("gasUsed", quantity: SimulatedChain.gasPerTransaction)
-        writer.member("effectiveGasPrice", quantity: transaction.gasPrice)
-        writer.key("contractAddress")
-        writer.null()
-        writer.key("logs")
-        writer.openArray()
+        writer.beginObject()
+        writer.string("transactionHash", transaction.hash)
+        writer.quantity("transactionIndex", transaction.index)
+        writer.string("blockHash", transaction.blockHash)
+        writer.quantity("blockNumber", transaction.blockNumber)
+        writer.string("from", transaction.from)
+        writer.string("to", transaction.to)
+        writer.quantity("cumulativeGasUsed", SimulatedChain.gasPerTransaction * (transaction.index + 1))
+        writer.quantity("gasUsed", SimulatedChain.gasPerTransaction)
+        writer.quantity("effectiveGasPrice", transaction.gasPrice)
+        writer.null("contractAddress")
+        writer.beginArray("logs")
         log.write(to: &writer)
-        writer.closeArray()
-        writer.member("logsBloom", string: SimulatedBlock.zeroBloom)
-        writer.member("status", quantity: 1)
-        writer.member("type", quantity: 0)
-        writer.closeObject()
+        writer.endArray()
+        writer.string("logsBloom", SimulatedBlock.zeroBloom)
+        writer.quantity("status", 1)
+        writer.quantity("type", 0)
+        writer.endObject()
     }
 
     /// ABI encoding of Solidity's `Error(string)`: selector, offset, length, padded UTF-8.

@@ -1,3 +1,5 @@
+import Lasso
+
 /// One transaction of a simulated block: an ERC-20 `transfer` call to one of the chain's log
 /// emitters, signed by a deterministic sender.
 ///
@@ -34,24 +36,24 @@ public struct SimulatedTransaction: Sendable, Equatable {
     public var s: String
 
     /// The transaction as a JSON object (legacy type 0 fields).
-    func write(to writer: inout SimulatedJSONWriter) {
-        writer.openObject()
-        writer.member("blockHash", string: blockHash)
-        writer.member("blockNumber", quantity: blockNumber)
-        writer.member("from", string: from)
-        writer.member("gas", quantity: gas)
-        writer.member("gasPrice", quantity: gasPrice)
-        writer.member("hash", string: hash)
-        writer.member("input", string: input)
-        writer.member("nonce", quantity: nonce)
-        writer.member("to", string: to)
-        writer.member("transactionIndex", quantity: index)
-        writer.member("value", quantity: 0)
-        writer.member("type", quantity: 0)
-        writer.member("chainId", quantity: chainID)
-        writer.member("v", quantity: chainID &* 2 &+ 35)
-        writer.member("r", string: r)
-        writer.member("s", string: s)
-        writer.closeObject()
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.string("blockHash", blockHash)
+        writer.quantity("blockNumber", blockNumber)
+        writer.string("from", from)
+        writer.quantity("gas", gas)
+        writer.quantity("gasPrice", gasPrice)
+        writer.string("hash", hash)
+        writer.string("input", input)
+        writer.quantity("nonce", nonce)
+        writer.string("to", to)
+        writer.quantity("transactionIndex", index)
+        writer.quantity("value", 0)
+        writer.quantity("type", 0)
+        writer.quantity("chainId", chainID)
+        writer.quantity("v", chainID &* 2 &+ 35)
+        writer.string("r", r)
+        writer.string("s", s)
+        writer.endObject()
     }
 }

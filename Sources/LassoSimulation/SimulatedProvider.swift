@@ -1,3 +1,4 @@
+import Lasso
 import Synchronization
 
 /// One simulated upstream provider: a `SimulatedRPCHandler` for its chain plus a behavior that

@@ -1,3 +1,5 @@
+import Lasso
+
 /// The `eth_subscribe` subscriptions of one simulated WebSocket connection, and the events they
 /// are owed as the chain grows.
 ///
@@ -135,17 +137,16 @@ public struct SimulatedSubscriptions: Sendable {
     }
 
     private static func notification(_ id: String, _ block: UInt64, _ result: [UInt8]) -> SimulatedNotification {
-        var writer = SimulatedJSONWriter()
-        writer.openObject()
-        writer.member("jsonrpc", string: "2.0")
-        writer.member("method", string: "eth_subscription")
-        writer.key("params")
-        writer.openObject()
-        writer.member("subscription", string: id)
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.string("jsonrpc", "2.0")
+        writer.string("method", "eth_subscription")
+        writer.beginObject("params")
+        writer.string("subscription", id)
         writer.key("result")
-        writer.raw(result)
-        writer.closeObject()
-        writer.closeObject()
-        return SimulatedNotification(subscriptionID: id, blockNumber: block, body: writer.bytes)
+        writer.rawValue(result)
+        writer.endObject()
+        writer.endObject()
+        return SimulatedNotification(subscriptionID: id, blockNumber: block, body: writer.finish())
     }
 }

@@ -1,3 +1,5 @@
+import Lasso
+
 /// Hex encoding and decoding in the forms Ethereum JSON-RPC uses.
 ///
 /// Quantities are `0x`-prefixed without leading zeros (`0x0`, `0x1a`); data is `0x`-prefixed

@@ -1,3 +1,5 @@
+import Lasso
+
 /// A set of simulated providers for several chains: what `lassod demo` runs in-process and what
 /// end-to-end tests point lassod at.
 ///

@@ -1,3 +1,5 @@
+import Lasso
+
 /// A simulated provider's request/response logic: one request body in, one `SimulatedReply` out,
 /// with no sockets and no clock of its own.
 ///
@@ -178,21 +180,21 @@ public struct SimulatedRPCHandler: Sendable {
 
     /// `{"jsonrpc":"2.0","id":…,"result":…}` or the same with `error`.
     private static func envelope(id: ArraySlice<UInt8>, _ outcome: Result<[UInt8], SimulatedRPCError>) -> [UInt8] {
-        var writer = SimulatedJSONWriter()
-        writer.openObject()
-        writer.member("jsonrpc", string: "2.0")
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.string("jsonrpc", "2.0")
         writer.key("id")
-        writer.raw(id)
+        writer.rawValue(id)
         switch outcome {
         case .success(let result):
             writer.key("result")
-            writer.raw(result)
+            writer.rawValue(result)
         case .failure(let error):
             writer.key("error")
             error.write(to: &writer)
         }
-        writer.closeObject()
-        return writer.bytes
+        writer.endObject()
+        return writer.finish()
     }
 
     /// The request's positional parameters; by-name parameters are refused, as geth does.
@@ -236,9 +238,9 @@ public struct SimulatedRPCHandler: Sendable {
         guard let id = subscriptions?.subscribe(kind, head: head, activeFrom: activeFrom) else {
             return .failure(SimulatedRPCError(code: JSONRPCErrorBody.serverError, message: "too many subscriptions on this connection"))
         }
-        var writer = SimulatedJSONWriter()
-        writer.string(id)
-        return .success(writer.bytes)
+        var writer = JSONWriter()
+        writer.stringValue(id)
+        return .success(writer.finish())
     }
 
     private func unsubscribe(_ params: [SimulatedJSONValue],

@@ -1,3 +1,5 @@
+import Lasso
+
 /// A request's `params`, decoded into values the simulated methods can read.
 ///
 /// The simulator is not on the hot path, and its methods look at every parameter, so unlike

@@ -1,5 +1,6 @@
 import Testing
-@testable import Lasso
+import Lasso
+@testable import LassoSimulation
 
 @Suite struct SimulatedNetworkTests {
     let configured = [

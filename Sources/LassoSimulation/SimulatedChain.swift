@@ -1,3 +1,5 @@
+import Lasso
+
 /// A deterministic EVM chain whose head advances with the clock: the shared ground truth behind
 /// every simulated provider of one chain.
 ///

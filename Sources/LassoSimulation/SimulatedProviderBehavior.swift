@@ -1,3 +1,5 @@
+import Lasso
+
 /// How a simulated provider treats its clients right now; switchable at run time (see
 /// `SimulatedProvider.behavior`), which is how tests and the battle framework inject faults.
 ///

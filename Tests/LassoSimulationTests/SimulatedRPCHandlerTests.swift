@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Lasso
+import Lasso
+@testable import LassoSimulation
 
 /// Chain 1, head 100 at instant 0, one block per second.
 private let chain = SimulatedChain(chainID: 1, blockIntervalMs: 1_000, headAtStart: 100)

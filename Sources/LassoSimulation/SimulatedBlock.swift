@@ -1,3 +1,5 @@
+import Lasso
+
 /// One block of a `SimulatedChain`, with everything `eth_getBlockByNumber` and `newHeads`
 /// return.
 ///
@@ -39,67 +41,65 @@ public struct SimulatedBlock: Sendable, Equatable {
     static let zeroBloom = "0x" + String(repeating: "0", count: 512)
 
     /// The header members, shared by the block object and the `newHeads` notification.
-    private func writeHeaderMembers(to writer: inout SimulatedJSONWriter) {
-        writer.member("number", quantity: number)
-        writer.member("hash", string: hash)
-        writer.member("parentHash", string: parentHash)
-        writer.member("nonce", string: "0x0000000000000000")
-        writer.member("sha3Uncles", string: Self.emptyUnclesHash)
-        writer.member("logsBloom", string: Self.zeroBloom)
-        writer.member("transactionsRoot", string: transactionsRoot)
-        writer.member("stateRoot", string: stateRoot)
-        writer.member("receiptsRoot", string: receiptsRoot)
-        writer.member("miner", string: miner)
-        writer.member("difficulty", quantity: 0)
-        writer.member("extraData", string: "0x")
-        writer.member("gasLimit", quantity: gasLimit)
-        writer.member("gasUsed", quantity: gasUsed)
-        writer.member("timestamp", quantity: timestamp)
-        writer.member("mixHash", string: mixHash)
-        writer.member("baseFeePerGas", quantity: baseFeePerGas)
+    private func writeHeaderMembers(to writer: inout JSONWriter) {
+        writer.quantity("number", number)
+        writer.string("hash", hash)
+        writer.string("parentHash", parentHash)
+        writer.string("nonce", "0x0000000000000000")
+        writer.string("sha3Uncles", Self.emptyUnclesHash)
+        writer.string("logsBloom", Self.zeroBloom)
+        writer.string("transactionsRoot", transactionsRoot)
+        writer.string("stateRoot", stateRoot)
+        writer.string("receiptsRoot", receiptsRoot)
+        writer.string("miner", miner)
+        writer.quantity("difficulty", 0)
+        writer.string("extraData", "0x")
+        writer.quantity("gasLimit", gasLimit)
+        writer.quantity("gasUsed", gasUsed)
+        writer.quantity("timestamp", timestamp)
+        writer.string("mixHash", mixHash)
+        writer.quantity("baseFeePerGas", baseFeePerGas)
     }
 
     /// The header object a `newHeads` subscription pushes.
-    func writeHeader(to writer: inout SimulatedJSONWriter) {
-        writer.openObject()
+    func writeHeader(to writer: inout JSONWriter) {
+        writer.beginObject()
         writeHeaderMembers(to: &writer)
-        writer.closeObject()
+        writer.endObject()
     }
 
     /// The block object `eth_getBlockByNumber` returns: transaction hashes, or full transaction
     /// objects when `fullTransactions` is true.
-    func write(to writer: inout SimulatedJSONWriter, fullTransactions: Bool) {
-        writer.openObject()
+    func write(to writer: inout JSONWriter, fullTransactions: Bool) {
+        writer.beginObject()
         writeHeaderMembers(to: &writer)
-        writer.member("totalDifficulty", quantity: 0)
-        writer.member("size", quantity: 600 &+ 110 &* UInt64(transactions.count))
-        writer.key("transactions")
-        writer.openArray()
+        writer.quantity("totalDifficulty", 0)
+        writer.quantity("size", 600 &+ 110 &* UInt64(transactions.count))
+        writer.beginArray("transactions")
         for transaction in transactions {
             if fullTransactions {
                 transaction.write(to: &writer)
             } else {
-                writer.string(transaction.hash)
+                writer.stringValue(transaction.hash)
             }
         }
-        writer.closeArray()
-        writer.key("uncles")
-        writer.openArray()
-        writer.closeArray()
-        writer.closeObject()
+        writer.endArray()
+        writer.beginArray("uncles")
+        writer.endArray()
+        writer.endObject()
     }
 
     /// The header's JSON bytes, as a `newHeads` notification carries them.
     public var headerJSON: [UInt8] {
-        var writer = SimulatedJSONWriter()
+        var writer = JSONWriter()
         writeHeader(to: &writer)
-        return writer.bytes
+        return writer.finish()
     }
 
     /// The block's JSON bytes.
     public func json(fullTransactions: Bool) -> [UInt8] {
-        var writer = SimulatedJSONWriter()
+        var writer = JSONWriter()
         write(to: &writer, fullTransactions: fullTransactions)
-        return writer.bytes
+        return writer.finish()
     }
 }

@@ -1,3 +1,5 @@
+import Lasso
+
 /// One event log of a simulated block, as `eth_getLogs` and `logs` subscriptions return it.
 ///
 /// Every simulated transaction emits exactly one log from one of
@@ -36,27 +38,26 @@ public struct SimulatedLog: Sendable, Equatable {
     }
 
     /// The log as a JSON object, in the member order geth uses.
-    func write(to writer: inout SimulatedJSONWriter) {
-        writer.openObject()
-        writer.member("address", string: address)
-        writer.key("topics")
-        writer.openArray()
-        for topic in topics { writer.string(topic) }
-        writer.closeArray()
-        writer.member("data", string: data)
-        writer.member("blockNumber", quantity: blockNumber)
-        writer.member("transactionHash", string: transactionHash)
-        writer.member("transactionIndex", quantity: transactionIndex)
-        writer.member("blockHash", string: blockHash)
-        writer.member("logIndex", quantity: logIndex)
-        writer.member("removed", bool: false)
-        writer.closeObject()
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.string("address", address)
+        writer.beginArray("topics")
+        for topic in topics { writer.stringValue(topic) }
+        writer.endArray()
+        writer.string("data", data)
+        writer.quantity("blockNumber", blockNumber)
+        writer.string("transactionHash", transactionHash)
+        writer.quantity("transactionIndex", transactionIndex)
+        writer.string("blockHash", blockHash)
+        writer.quantity("logIndex", logIndex)
+        writer.bool("removed", false)
+        writer.endObject()
     }
 
     /// The log's JSON bytes.
     public var json: [UInt8] {
-        var writer = SimulatedJSONWriter()
+        var writer = JSONWriter()
         write(to: &writer)
-        return writer.bytes
+        return writer.finish()
     }
 }

@@ -1,5 +1,6 @@
 import Testing
-@testable import Lasso
+import Lasso
+@testable import LassoSimulation
 
 private func decode(_ text: String) -> SimulatedJSONValue? {
     let bytes = Array(text.utf8)
