@@ -36,7 +36,9 @@ final class HTTPClientRequest {
 
     /// The bytes of a POST of `body` to `url`, head and body together so they leave in one write.
     static func encode(url: UpstreamURL, body: [UInt8], headers: [(name: String, value: String)]) -> [UInt8] {
-        var head = "POST \(url.pathAndQuery) HTTP/1.1\r\nhost: \(url.hostHeader)\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(url.postPrefix.count + 96 + body.count)
+        bytes.append(contentsOf: url.postPrefix)
         var hasContentType = false
         for header in headers {
             let name = header.name.lowercased()
@@ -44,12 +46,22 @@ final class HTTPClientRequest {
             // A value with a line break would inject headers of its own.
             if header.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) || !name.utf8.allSatisfy(HTTPFields.isTokenByte) { continue }
             if name == "content-type" { hasContentType = true }
-            head += "\(name): \(header.value)\r\n"
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(contentsOf: Self.separator)
+            bytes.append(contentsOf: header.value.utf8)
+            bytes.append(contentsOf: Self.lineEnd)
         }
-        if !hasContentType { head += "content-type: application/json\r\n" }
-        head += "content-length: \(body.count)\r\n\r\n"
-        var bytes = Array(head.utf8)
+        if !hasContentType { bytes.append(contentsOf: Self.jsonContentType) }
+        bytes.append(contentsOf: Self.contentLength)
+        HTTPDigits.append(body.count, to: &bytes)
+        bytes.append(contentsOf: Self.headEnd)
         bytes.append(contentsOf: body)
         return bytes
     }
+
+    private static let separator: [UInt8] = Array(": ".utf8)
+    private static let lineEnd: [UInt8] = Array("\r\n".utf8)
+    private static let jsonContentType: [UInt8] = Array("content-type: application/json\r\n".utf8)
+    private static let contentLength: [UInt8] = Array("content-length: ".utf8)
+    private static let headEnd: [UInt8] = Array("\r\n\r\n".utf8)
 }

@@ -33,10 +33,6 @@ final class HTTPClientState: @unchecked Sendable {
             request.finish(.failure(.clientClosed(address: request.address)))
             return
         }
-        guard let socketAddress = SocketAddress(ip: address, port: request.url.port) else {
-            request.finish(.failure(.dnsFailure(host: request.url.host)))
-            return
-        }
         if hookID == nil {
             let id = core.uniqueNumber()
             hookID = id
@@ -60,7 +56,11 @@ final class HTTPClientState: @unchecked Sendable {
                                 idleTimeout: Double(configuration.keepAliveSeconds))
             pools[key] = pool
         }
-        pool.submit(request, address: socketAddress)
+        guard pool.use(address: address, port: request.url.port) else {
+            request.finish(.failure(.dnsFailure(host: request.url.host)))
+            return
+        }
+        pool.submit(request)
         scheduleSweep()
     }
 

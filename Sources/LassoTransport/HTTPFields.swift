@@ -9,8 +9,15 @@
 /// fields["host"]    // "a"
 /// fields["x-id"]    // "7"
 /// ```
-struct HTTPFields {
+struct HTTPFields: Sendable {
     private(set) var list: [(name: String, value: String)] = []
+
+    init() {}
+
+    /// Fields from a dictionary (requests built by hand: tests, other transports).
+    init(_ dictionary: [String: String]) {
+        list = dictionary.map { (name: $0.key.lowercased(), value: $0.value) }
+    }
 
     /// The value of `name` (lower-case); repeated fields are joined with ", ".
     subscript(name: String) -> String? {
@@ -60,8 +67,7 @@ struct HTTPFields {
             guard index > nameStart, index < count, bytes[index] == 0x3A else {
                 throw .badRequest("malformed header field")
             }
-            var name = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[nameStart..<index]))
-            for position in name.indices where name[position] >= 0x41 && name[position] <= 0x5A { name[position] |= 0x20 }
+            let name = Self.lowercased(UnsafeRawBufferPointer(rebasing: bytes[nameStart..<index]))
             index += 1
             while index < count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
             let valueStart = index
@@ -77,10 +83,20 @@ struct HTTPFields {
                 throw .badRequest("header field not terminated by CRLF")
             }
             index += 2
-            fields.list.append((String(decoding: name, as: UTF8.self),
-                                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)))
+            fields.list.append((name, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)))
         }
         return fields
+    }
+
+    /// `bytes` (a token: ASCII) lower-cased, built in place (a short name needs no allocation).
+    static func lowercased(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                buffer[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            }
+            return bytes.count
+        }
     }
 
     /// RFC 9110 `tchar`.

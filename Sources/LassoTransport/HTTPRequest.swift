@@ -6,8 +6,8 @@ public struct HTTPRequest: Sendable {
     public var path: String
     /// The query string without `?`, arguments joined by `&` (empty when there is none).
     public var query: String
-    /// Header values by lower-case name (no trailing colon); repeated fields joined with ", ".
-    public var headers: [String: String]
+    /// The header fields as parsed, in order.
+    var fields: HTTPFields
     /// The request body (empty for GET); at most the server's `maxBodyBytes`.
     public var body: [UInt8]
 
@@ -16,7 +16,7 @@ public struct HTTPRequest: Sendable {
         self.method = method
         self.path = path
         self.query = query
-        self.headers = headers
+        fields = HTTPFields(headers)
         self.body = body
     }
 
@@ -29,6 +29,20 @@ public struct HTTPRequest: Sendable {
         return nil
     }
 
-    /// The value of header `name`, case-insensitively.
-    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+    /// Header values by lower-case name (no trailing colon); repeated fields joined with ", ".
+    public var headers: [String: String] { fields.dictionary }
+
+    /// The value of header `name`, case-insensitively (a lower-case name is looked up as is).
+    public func header(_ name: String) -> String? {
+        fields[name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? name.lowercased() : name]
+    }
+
+    /// A request with fields already parsed (the server's own).
+    init(method: HTTPMethod, path: String, query: String, fields: HTTPFields, body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.fields = fields
+        self.body = body
+    }
 }

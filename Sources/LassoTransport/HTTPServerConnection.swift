@@ -268,8 +268,7 @@ final class HTTPServerConnection: SocketHandler {
         serial &+= 1
         phase = .handler(head)
         armDeadline(configuration.responseTimeout)
-        let request = HTTPRequest(method: head.method, path: head.path, query: head.query,
-                                  headers: head.fields.dictionary, body: body)
+        let request = HTTPRequest(method: head.method, path: head.path, query: head.query, fields: head.fields, body: body)
         body = []
         let routed = head.method == .head ? HTTPMethod.get : head.method
         switch server.router.match(routed, head.path) {
@@ -308,17 +307,27 @@ final class HTTPServerConnection: SocketHandler {
         guard let socket else { return }
         let bodyAllowed = !HTTPStatus.forbidsBody(response.status)
         let isHead = head?.method == .head
-        var text = "HTTP/1.1 \(response.status) \(HTTPStatus.reason(response.status))\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + response.headers.count * 48)
+        bytes.append(contentsOf: HTTPStatus.statusLine(response.status))
         if bodyAllowed {
-            text += "content-type: \(response.contentType)\r\ncontent-length: \(response.body.count)\r\n"
+            bytes.append(contentsOf: Self.contentTypePrefix)
+            bytes.append(contentsOf: response.contentType.utf8)
+            bytes.append(contentsOf: Self.contentLengthPrefix)
+            HTTPDigits.append(response.body.count, to: &bytes)
+            bytes.append(contentsOf: Self.lineEnd)
         }
-        for header in response.headers { text += "\(header.name): \(header.value)\r\n" }
+        for header in response.headers {
+            bytes.append(contentsOf: header.name.utf8)
+            bytes.append(contentsOf: Self.separator)
+            bytes.append(contentsOf: header.value.utf8)
+            bytes.append(contentsOf: Self.lineEnd)
+        }
         if closing {
-            text += "connection: close\r\n"
+            bytes.append(contentsOf: Self.connectionClose)
         } else if head?.minorVersion == 0 {
-            text += "connection: keep-alive\r\n"
+            bytes.append(contentsOf: Self.connectionKeepAlive)
         }
-        var bytes = Array(text.utf8)
         bytes.append(contentsOf: Self.datePrefix)
         bytes.append(contentsOf: server.core.httpDate.current())
         bytes.append(contentsOf: Self.headEnd)
@@ -330,6 +339,12 @@ final class HTTPServerConnection: SocketHandler {
         if socket.pendingOutputBytes > 0 { sendDeadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: configuration.sendTimeout) }
     }
 
+    private static let contentTypePrefix = Array("content-type: ".utf8)
+    private static let contentLengthPrefix = Array("\r\ncontent-length: ".utf8)
+    private static let separator = Array(": ".utf8)
+    private static let lineEnd = Array("\r\n".utf8)
+    private static let connectionClose = Array("connection: close\r\n".utf8)
+    private static let connectionKeepAlive = Array("connection: keep-alive\r\n".utf8)
     private static let datePrefix = Array("date: ".utf8)
     private static let headEnd = Array("\r\n\r\n".utf8)
 
@@ -344,7 +359,7 @@ final class HTTPServerConnection: SocketHandler {
 
     /// The server's own error response, given the request's head when it was read.
     private func errorResponse(_ status: Int, _ message: String) -> HTTPResponse {
-        let request = current.map { HTTPRequest(method: $0.method, path: $0.path, query: $0.query, headers: $0.fields.dictionary) }
+        let request = current.map { HTTPRequest(method: $0.method, path: $0.path, query: $0.query, fields: $0.fields) }
         return configuration.errorResponse(status, message, request)
     }
 
@@ -390,7 +405,7 @@ final class HTTPServerConnection: SocketHandler {
         }
         socket.write(WebSocketHandshake.serverResponse(key: key))
         phase = .done
-        let request = HTTPRequest(method: .get, path: head.path, query: head.query, headers: head.fields.dictionary)
+        let request = HTTPRequest(method: .get, path: head.path, query: head.query, fields: head.fields)
         let rest = Array(leftover) + pending
         pending = []
         deadline = 0

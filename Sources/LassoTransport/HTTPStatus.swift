@@ -35,6 +35,21 @@ enum HTTPStatus {
         }
     }
 
+    /// `HTTP/1.1 <status> <reason>\r\n` as bytes; the common ones are built once.
+    static func statusLine(_ status: Int) -> [UInt8] {
+        if let line = statusLines[status] { return line }
+        return Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
+    }
+
+    private static let statusLines: [Int: [UInt8]] = {
+        var lines: [Int: [UInt8]] = [:]
+        for status in [100, 101, 200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 411, 413, 414, 415,
+                       417, 426, 429, 431, 500, 501, 502, 503, 504, 505] {
+            lines[status] = Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
+        }
+        return lines
+    }()
+
     /// Statuses whose responses never carry a body or a content length (RFC 9110 §8.6).
     static func forbidsBody(_ status: Int) -> Bool {
         (100..<200).contains(status) || status == 204 || status == 304

@@ -185,14 +185,41 @@ final class LoopSocket {
 
     /// Sends `bytes` after everything written before.
     func write(_ bytes: [UInt8]) {
-        guard isOpen, !bytes.isEmpty else { return }
-        output.append(bytes)
-        if phase == .open, !writableRequested { flush() }
+        write(bytes, [])
     }
 
-    /// Sends `head` then `body` (one system call when the kernel takes both).
+    /// Sends `head` then `body` (one system call when the kernel takes both). With nothing
+    /// queued before them they go straight to the kernel; only what it does not take is queued.
     func write(_ head: [UInt8], _ body: [UInt8]) {
-        guard isOpen else { return }
+        guard isOpen, !(head.isEmpty && body.isEmpty) else { return }
+        if output.isEmpty, phase == .open, !writableRequested, tls == nil {
+            let count = head.withUnsafeBytes { first in
+                body.withUnsafeBytes { second in
+                    var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
+                                   iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count))
+                    return withUnsafeMutableBytes(of: &vectors) { raw -> Int in
+                        var message = msghdr()
+                        message.msg_iov = raw.baseAddress?.assumingMemoryBound(to: iovec.self)
+                        message.msg_iovlen = body.isEmpty ? 1 : 2
+                        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            }
+            let written = sendResult(count)
+            if written < 0 { return }
+            if written >= head.count + body.count {
+                if shutdownAfterFlush || closeAfterFlush { finishFlushActions() }
+                return
+            }
+            if written < head.count {
+                output.append(Array(head[written...]))
+                output.append(body)
+            } else {
+                output.append(Array(body[(written - head.count)...]))
+            }
+            requestWritable()
+            return
+        }
         output.append(head)
         output.append(body)
         if phase == .open, !writableRequested { flush() }
@@ -350,8 +377,8 @@ final class LoopSocket {
         while !output.isEmpty, isOpen {
             let written: Int
             if let tls {
-                written = output.withRegions(limit: 1) { regions -> Int in
-                    guard let region = regions.first, let base = region.baseAddress else { return 0 }
+                written = output.withFirstTwoRegions { region, _ -> Int in
+                    guard let base = region.baseAddress else { return 0 }
                     let count = SSL_write(tls, base, Int32(clamping: region.count))
                     if count > 0 { return Int(count) }
                     switch SSL_get_error(tls, count) {
@@ -360,6 +387,19 @@ final class LoopSocket {
                     default: _ = fail(.tlsFailed(reason: TLSContext.lastError()))
                     }
                     return -1
+                }
+            } else if output.chunkCount <= 2 {
+                // A response's head and body: two vectors on the stack, one system call.
+                written = output.withFirstTwoRegions { first, second -> Int in
+                    var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
+                                   iovec(iov_base: UnsafeMutableRawPointer(mutating: second?.baseAddress), iov_len: second?.count ?? 0))
+                    let count = withUnsafeMutableBytes(of: &vectors) { raw -> Int in
+                        var message = msghdr()
+                        message.msg_iov = raw.baseAddress?.assumingMemoryBound(to: iovec.self)
+                        message.msg_iovlen = second == nil ? 1 : 2
+                        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                    }
+                    return sendResult(count)
                 }
             } else {
                 written = output.withRegions(limit: 16) { regions -> Int in
@@ -370,10 +410,7 @@ final class LoopSocket {
                         message.msg_iovlen = buffer.count
                         return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
                     }
-                    if count >= 0 { return count }
-                    if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return 0 }
-                    _ = fail(.ioFailed(errno: errno))
-                    return -1
+                    return sendResult(count)
                 }
             }
             if written < 0 { return }
@@ -387,6 +424,15 @@ final class LoopSocket {
             finishFlushActions()
             if isOpen { handler?.socketWritable(self) }
         }
+    }
+
+    /// What a plain `sendmsg` result means for `flush`: bytes written, 0 to wait for
+    /// writability, -1 after a failure (the socket is closing).
+    private func sendResult(_ count: Int) -> Int {
+        if count >= 0 { return count }
+        if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return 0 }
+        _ = fail(.ioFailed(errno: errno))
+        return -1
     }
 
     private func finishFlushActions() {

@@ -28,6 +28,19 @@ struct OutputQueue {
         count += bytes.count
     }
 
+    /// Calls `body` with the first one or two unsent regions (the second nil when there is
+    /// only one): the common case of a response head and body, without building an array.
+    func withFirstTwoRegions<R>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) -> R) -> R {
+        chunks[head].withUnsafeBytes { first in
+            let firstRegion = UnsafeRawBufferPointer(rebasing: first[offset...])
+            guard head + 1 < chunks.count else { return body(firstRegion, nil) }
+            return chunks[head + 1].withUnsafeBytes { second in body(firstRegion, second) }
+        }
+    }
+
+    /// Unsent chunks (the first possibly partly sent).
+    var chunkCount: Int { chunks.count - head }
+
     /// Calls `body` with up to `limit` unsent regions, oldest first, and returns its result.
     func withRegions<R>(limit: Int, _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
         var regions: [UnsafeRawBufferPointer] = []

@@ -19,6 +19,8 @@ final class UpstreamPool {
     private let maxConnections: Int
     private let idleTimeout: UInt64
     private var address: SocketAddress?
+    /// The text `address` was parsed from: the same resolved address is not parsed again.
+    private var addressText: String?
     private var open: [ObjectIdentifier: HTTPClientConnection] = [:]
     private var idle: [HTTPClientConnection] = []
     private var waiting: [HTTPClientRequest] = []
@@ -35,9 +37,17 @@ final class UpstreamPool {
     /// True while the pool holds connections or requests (the client's sweep keeps running).
     var isActive: Bool { !open.isEmpty || waitingHead < waiting.count }
 
-    /// Sends `request`, to `address` when a new connection is needed.
-    func submit(_ request: HTTPClientRequest, address: SocketAddress) {
-        self.address = address
+    /// Where new connections go from now on; false when `text` is not an IP address.
+    func use(address text: String, port: Int) -> Bool {
+        if text == addressText { return true }
+        guard let parsed = SocketAddress(ip: text, port: port) else { return false }
+        address = parsed
+        addressText = text
+        return true
+    }
+
+    /// Sends `request` (new connections go to the address last given to `use`).
+    func submit(_ request: HTTPClientRequest) {
         dispatch(request)
     }
 

@@ -13,6 +13,11 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
     public let port: Int
     /// Path plus `?query`, at least `/`. Secret-bearing: never log it.
     public let pathAndQuery: String
+    /// The `Host` header value: the port only when it is not the scheme's default.
+    let hostHeader: String
+    /// The start of every POST to this URL, request line and `host` field, as bytes: built once
+    /// here instead of on every request.
+    let postPrefix: [UInt8]
 
     /// Parses `text`; nil when the scheme is not http, https, ws or wss or the host is missing.
     public init?(_ text: String) {
@@ -49,15 +54,26 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
             host = String(authority)
             port = defaultPort
         }
-        guard !host.isEmpty else { return nil }
+        guard !host.isEmpty, !host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
+              !pathAndQuery.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
+        let bracketed = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
+        hostHeader = port == (isSecure ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+        postPrefix = Array("POST \(pathAndQuery) HTTP/1.1\r\nhost: \(hostHeader)\r\n".utf8)
     }
 
     /// `host:port`, safe to log.
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
-    /// The `Host` header value: the port only when it is not the scheme's default.
-    var hostHeader: String {
-        let bracketed = host.contains(":") ? "[\(host)]" : host
-        return port == (isSecure ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+    public static func == (lhs: UpstreamURL, rhs: UpstreamURL) -> Bool {
+        lhs.isSecure == rhs.isSecure && lhs.isWebSocket == rhs.isWebSocket && lhs.host == rhs.host
+            && lhs.port == rhs.port && lhs.pathAndQuery == rhs.pathAndQuery
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(host)
+        hasher.combine(port)
+        hasher.combine(pathAndQuery)
+        hasher.combine(isSecure)
+        hasher.combine(isWebSocket)
     }
 }

@@ -24,25 +24,39 @@
 /// errs towards writes.
 public enum WriteMethodPolicy {
     /// Namespaces whose every method administers the node or uses its keys.
-    static let writeNamespaces: Set<String> = [
-        "personal", "admin", "miner", "txpool", "clique", "engine", "account", "signer",
-    ]
+    static let writeNamespaces: [[UInt8]] = ["personal", "admin", "miner", "txpool", "clique", "engine", "account", "signer"]
+        .map { Array($0.utf8) }
     /// Verb prefixes that send, sign, submit or cancel something, or control the node.
-    static let writeVerbPrefixes = ["send", "sign", "submit", "cancel", "set", "start", "stop"]
-    /// Writes the rule above does not catch by shape.
-    static let exact: Set<String> = ["eth_accounts"]
+    static let writeVerbPrefixes: [[UInt8]] = ["send", "sign", "submit", "cancel", "set", "start", "stop"].map { Array($0.utf8) }
+    /// Whole names that are writes although neither rule catches them.
+    static let exact: [[UInt8]] = [Array("eth_accounts".utf8)]
 
-    /// Whether `method` is a write under the rule above.
+    /// Whether `method` is a write, by the rules above. Runs for every request: it compares
+    /// bytes, without lower-casing the name into a new string.
     public static func isWrite(_ method: String) -> Bool {
-        let lowered = method.lowercased()
-        if exact.contains(lowered) { return true }
-        let verb: Substring
-        if let separator = lowered.firstIndex(of: "_") {
-            if writeNamespaces.contains(String(lowered[..<separator])) { return true }
-            verb = lowered[lowered.index(after: separator)...]
-        } else {
-            verb = lowered[...]
+        var name = method
+        return name.withUTF8 { bytes in
+            if exact.contains(where: { equalsIgnoringCase(bytes, $0) }) { return true }
+            var verb = UnsafeBufferPointer(rebasing: bytes[...])
+            if let separator = bytes.firstIndex(of: UInt8(ascii: "_")) {
+                let namespace = UnsafeBufferPointer(rebasing: bytes[..<separator])
+                if writeNamespaces.contains(where: { equalsIgnoringCase(namespace, $0) }) { return true }
+                verb = UnsafeBufferPointer(rebasing: bytes[(separator + 1)...])
+            }
+            return writeVerbPrefixes.contains { prefix in
+                verb.count >= prefix.count && equalsIgnoringCase(UnsafeBufferPointer(rebasing: verb[..<(verb.startIndex + prefix.count)]), prefix)
+            }
         }
-        return writeVerbPrefixes.contains { verb.hasPrefix($0) }
+    }
+
+    /// `bytes` equals `lowercase` (ASCII) regardless of the case of `bytes`.
+    private static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: [UInt8]) -> Bool {
+        guard bytes.count == lowercase.count else { return false }
+        for index in 0..<bytes.count {
+            let byte = bytes[bytes.startIndex + index]
+            let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            if folded != lowercase[index] { return false }
+        }
+        return true
     }
 }

@@ -1,4 +1,5 @@
 import Supervision
+import Synchronization
 
 /// Where the running chains are found: chain key → its `ChainStateBoard`.
 ///
@@ -8,6 +9,10 @@ import Supervision
 /// `Registry` process keeps the table clean (see `RegistryKeeper`).
 public final class ChainDirectory: Sendable {
     private let registry = Registry<String, ChainStateBoard>(keys: .unique)
+    /// The boards found so far, with their owners: every request reads its chain's board, and
+    /// this lookup is one dictionary read instead of the generic registry's. An entry whose
+    /// process has exited is looked up again.
+    private let found = Mutex<[String: (board: ChainStateBoard, process: ProcessRef)]>([:])
 
     public init() {}
 
@@ -17,11 +22,15 @@ public final class ChainDirectory: Sendable {
     /// Registers a running chain. - Throws: `RegistryError.alreadyRegistered` if it runs already.
     public func register(chain: String, board: ChainStateBoard, process: ProcessRef) throws {
         try registry.register(chain, value: board, process: process)
+        found.withLock { $0[chain] = (board, process) }
     }
 
     /// The board of a running chain.
     public func board(for chain: String) -> ChainStateBoard? {
-        registry.lookup(chain).first?.value
+        if let entry = found.withLock({ $0[chain] }), entry.process.isAlive { return entry.board }
+        let entry = registry.lookup(chain).first
+        found.withLock { $0[chain] = entry.map { ($0.value, $0.process) } }
+        return entry?.value
     }
 
     /// Every running chain with its board.

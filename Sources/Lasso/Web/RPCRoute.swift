@@ -10,16 +10,28 @@ public struct RPCRoute: Sendable, Equatable {
 
     /// Parses the path; `nil` when it is not an RPC path of one of the three shapes.
     public static func parse(path: String) -> RPCRoute? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard parts.first == "rpc" else { return nil }
-        switch parts.count {
+        // Every request goes through here: split without building an array of strings.
+        var parts: (Substring, Substring, Substring, Substring) = ("", "", "", "")
+        var count = 0
+        for part in path.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: true) {
+            switch count {
+            case 0: parts.0 = part
+            case 1: parts.1 = part
+            case 2: parts.2 = part
+            case 3: parts.3 = part
+            default: return nil
+            }
+            count += 1
+        }
+        guard count >= 2, parts.0 == "rpc" else { return nil }
+        switch count {
         case 2:
-            return RPCRoute(chain: parts[1])
+            return RPCRoute(chain: String(parts.1))
         case 3:
-            guard let strategy = SelectionStrategy(name: parts[1]) else { return nil }
-            return RPCRoute(chain: parts[2], strategy: strategy)
-        case 4 where parts[1] == "provider":
-            return RPCRoute(chain: parts[3], pinnedProvider: parts[2])
+            guard let strategy = SelectionStrategy(name: String(parts.1)) else { return nil }
+            return RPCRoute(chain: String(parts.2), strategy: strategy)
+        case 4 where parts.1 == "provider":
+            return RPCRoute(chain: String(parts.3), pinnedProvider: String(parts.2))
         default:
             return nil
         }
