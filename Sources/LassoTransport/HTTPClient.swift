@@ -78,7 +78,7 @@ public final class HTTPClient: Sendable {
             state.start(HTTPClientRequest(url: url, bytes: bytes, deadline: deadline, idempotent: idempotent,
                                           completion: completion), address: address)
         }
-        if let address = resolver.cached(url.host) {
+        if let address = url.hostIsAddress ? url.host : resolver.cached(url.host) {
             if loop.inEventLoop {
                 start(address)
             } else if !loop.execute({ start(address) }) {

@@ -1,4 +1,8 @@
-/// The header fields of one HTTP message, in order, names lower-cased.
+import Foundation
+
+/// The header fields of one HTTP message, in order: the field section's bytes, copied once, and
+/// where each name and value lies in them. Strings are made only for the fields someone asks
+/// for — a request whose handler reads one header pays for one string, not ten.
 ///
 /// Parsing follows RFC 9110/9112 strictly where leniency lets requests be read two ways
 /// (request smuggling): a space before the colon, obsolete line folding, bare CR or LF and
@@ -10,26 +14,62 @@
 /// fields["x-id"]    // "7"
 /// ```
 struct HTTPFields: Sendable {
-    private(set) var list: [(name: String, value: String)] = []
+    private struct Field: Sendable {
+        let name: Range<Int>
+        let value: Range<Int>
+    }
+
+    private var bytes: [UInt8] = []
+    private var fields: [Field] = []
 
     init() {}
 
     /// Fields from a dictionary (requests built by hand: tests, other transports).
     init(_ dictionary: [String: String]) {
-        list = dictionary.map { (name: $0.key.lowercased(), value: $0.value) }
+        for (name, value) in dictionary { append(name: name.lowercased(), value: value) }
+    }
+
+    private mutating func append(name: String, value: String) {
+        let nameStart = bytes.count
+        bytes.append(contentsOf: name.utf8)
+        let valueStart = bytes.count
+        bytes.append(contentsOf: value.utf8)
+        fields.append(Field(name: nameStart..<valueStart, value: valueStart..<bytes.count))
+    }
+
+    /// Every field, names lower-cased, in order.
+    var list: [(name: String, value: String)] {
+        fields.map { field in
+            bytes.withUnsafeBytes { raw in
+                (Self.lowercased(UnsafeRawBufferPointer(rebasing: raw[field.name])),
+                 String(decoding: UnsafeRawBufferPointer(rebasing: raw[field.value]), as: UTF8.self))
+            }
+        }
     }
 
     /// The value of `name` (lower-case); repeated fields are joined with ", ".
     subscript(name: String) -> String? {
         var result: String?
-        for field in list where field.name == name {
-            result = result.map { $0 + ", " + field.value } ?? field.value
+        forEachValue(of: name) { value in
+            let text = String(decoding: value, as: UTF8.self)
+            result = result.map { $0 + ", " + text } ?? text
         }
         return result
     }
 
+    /// The values of every `name` field, in order (for fields whose repeats must agree).
+    func values(of name: String) -> [String] {
+        var values: [String] = []
+        forEachValue(of: name) { values.append(String(decoding: $0, as: UTF8.self)) }
+        return values
+    }
+
     /// How many times `name` occurs.
-    func count(of name: String) -> Int { list.reduce(0) { $0 + ($1.name == name ? 1 : 0) } }
+    func count(of name: String) -> Int {
+        var count = 0
+        forEachValue(of: name) { _ in count += 1 }
+        return count
+    }
 
     /// True when the comma-separated list `name` holds `token`, case-insensitively.
     func contains(token: String, in name: String) -> Bool {
@@ -40,7 +80,7 @@ struct HTTPFields: Sendable {
     /// Every field as a dictionary; repeated names joined with ", ".
     var dictionary: [String: String] {
         var result: [String: String] = [:]
-        result.reserveCapacity(list.count)
+        result.reserveCapacity(fields.count)
         for field in list {
             if let existing = result[field.name] {
                 result[field.name] = existing + ", " + field.value
@@ -51,41 +91,63 @@ struct HTTPFields: Sendable {
         return result
     }
 
-    /// Parses `bytes`: zero or more `name: value CRLF` lines (the head without its first line
+    /// Calls `body` with the bytes of each value of `name` (lower-case), in order.
+    private func forEachValue(of name: String, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var key = name
+        key.withUTF8 { wanted in
+            bytes.withUnsafeBytes { raw in
+                for field in fields where field.name.count == wanted.count {
+                    var matches = true
+                    for index in 0..<wanted.count {
+                        let byte = raw[field.name.lowerBound + index]
+                        if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != wanted[index] {
+                            matches = false
+                            break
+                        }
+                    }
+                    if matches { body(UnsafeRawBufferPointer(rebasing: raw[field.value])) }
+                }
+            }
+        }
+    }
+
+    /// Parses `input`: zero or more `name: value CRLF` lines (the head without its first line
     /// and without the final empty line). At most `limit` fields.
-    static func parse(_ bytes: UnsafeRawBufferPointer, limit: Int) throws(HTTPParseError) -> HTTPFields {
-        var fields = HTTPFields()
+    static func parse(_ input: UnsafeRawBufferPointer, limit: Int) throws(HTTPParseError) -> HTTPFields {
+        var parsed = HTTPFields()
+        guard input.count > 0 else { return parsed }
+        parsed.bytes = [UInt8](input)
         var index = 0
-        let count = bytes.count
+        let count = input.count
         while index < count {
-            guard fields.list.count < limit else { throw .headersTooLarge }
-            let first = bytes[index]
+            guard parsed.fields.count < limit else { throw .headersTooLarge }
+            let first = input[index]
             if first == 0x20 || first == 0x09 { throw .badRequest("obsolete line folding") }
             // Name: one or more token characters, then the colon with nothing in between.
             let nameStart = index
-            while index < count, HTTPFields.isTokenByte(bytes[index]) { index += 1 }
-            guard index > nameStart, index < count, bytes[index] == 0x3A else {
+            while index < count, isTokenByte(input[index]) { index += 1 }
+            guard index > nameStart, index < count, input[index] == 0x3A else {
                 throw .badRequest("malformed header field")
             }
-            let name = Self.lowercased(UnsafeRawBufferPointer(rebasing: bytes[nameStart..<index]))
+            let nameEnd = index
             index += 1
-            while index < count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+            while index < count, input[index] == 0x20 || input[index] == 0x09 { index += 1 }
             let valueStart = index
             var valueEnd = index
             while index < count {
-                let byte = bytes[index]
+                let byte = input[index]
                 if byte == 0x0D { break }
                 if byte == 0x7F || (byte < 0x20 && byte != 0x09) { throw .badRequest("control character in header field") }
                 index += 1
                 if byte != 0x20 && byte != 0x09 { valueEnd = index }
             }
-            guard index + 1 < count, bytes[index] == 0x0D, bytes[index + 1] == 0x0A else {
+            guard index + 1 < count, input[index] == 0x0D, input[index + 1] == 0x0A else {
                 throw .badRequest("header field not terminated by CRLF")
             }
             index += 2
-            fields.list.append((name, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)))
+            parsed.fields.append(Field(name: nameStart..<nameEnd, value: valueStart..<valueEnd))
         }
-        return fields
+        return parsed
     }
 
     /// `bytes` (a token: ASCII) lower-cased, built in place (a short name needs no allocation).

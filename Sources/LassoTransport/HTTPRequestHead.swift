@@ -59,7 +59,7 @@ struct HTTPRequestHead {
         if minorVersion >= 1, hosts != 1 { throw .badRequest(hosts == 0 ? "missing Host header" : "more than one Host header") }
         if hosts > 1 { throw .badRequest("more than one Host header") }
 
-        let lengths = fields.list.filter { $0.name == "content-length" }.map(\.value)
+        let lengths = fields.values(of: "content-length")
         if let coding = fields["transfer-encoding"] {
             // Both framings at once is how requests are smuggled past a proxy: refuse, and the
             // server closes the connection.
@@ -74,8 +74,8 @@ struct HTTPRequestHead {
             framing = length == 0 ? .none : .length(length)
         }
 
-        let connection = fields["connection"]?.lowercased() ?? ""
-        let tokens = connection.split(separator: ",").map { $0.trimmingWhitespace() }
+        // Most requests send no Connection field: no tokens to split then.
+        let tokens = fields["connection"].map { $0.lowercased().split(separator: ",").map { $0.trimmingWhitespace() } } ?? []
         keepAlive = minorVersion >= 1 ? !tokens.contains("close") : tokens.contains("keep-alive")
 
         if let expectation = fields["expect"] {

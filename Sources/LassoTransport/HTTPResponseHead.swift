@@ -29,8 +29,7 @@ struct HTTPResponseHead {
         let status = Int(head[9] - 0x30) * 100 + Int(head[10] - 0x30) * 10 + Int(head[11] - 0x30)
         let minor = head[7] == 0x30 ? 0 : 1
         let fields = try HTTPFields.parse(UnsafeRawBufferPointer(rebasing: head[(lineEnd + 2)..<(head.count - 2)]), limit: maxFields)
-        let connection = fields["connection"]?.lowercased() ?? ""
-        let tokens = connection.split(separator: ",").map { $0.trimmingWhitespace() }
+        let tokens = fields["connection"].map { $0.lowercased().split(separator: ",").map { $0.trimmingWhitespace() } } ?? []
         var keepAlive = minor >= 1 ? !tokens.contains("close") : tokens.contains("keep-alive")
         let framing: HTTPBodyFraming
         if (100..<200).contains(status) || status == 204 || status == 304 {

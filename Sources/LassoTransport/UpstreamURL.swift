@@ -15,6 +15,8 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
     public let pathAndQuery: String
     /// The `Host` header value: the port only when it is not the scheme's default.
     let hostHeader: String
+    /// The host is an IP literal: no lookup needed (decided once, not per request).
+    let hostIsAddress: Bool
     /// The start of every POST to this URL, request line and `host` field, as bytes: built once
     /// here instead of on every request.
     let postPrefix: [UInt8]
@@ -56,6 +58,7 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
         }
         guard !host.isEmpty, !host.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }),
               !pathAndQuery.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
+        hostIsAddress = SocketAddress.isIPLiteral(host)
         let bracketed = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
         hostHeader = port == (isSecure ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
         postPrefix = Array("POST \(pathAndQuery) HTTP/1.1\r\nhost: \(hostHeader)\r\n".utf8)
