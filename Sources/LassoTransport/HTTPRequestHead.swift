@@ -89,8 +89,8 @@ struct HTTPRequestHead {
 
     private static func minorVersion(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
         // "HTTP/" DIGIT "." DIGIT
-        let prefix: [UInt8] = Array("HTTP/".utf8)
-        guard bytes.count == 8, bytes.prefix(5).elementsEqual(prefix), bytes[6] == 0x2E,
+        guard bytes.count == 8, bytes[0] == 0x48, bytes[1] == 0x54, bytes[2] == 0x54, bytes[3] == 0x50, bytes[4] == 0x2F,
+              bytes[6] == 0x2E,
               (0x30...0x39).contains(bytes[5]), (0x30...0x39).contains(bytes[7]) else {
             throw .badRequest("malformed HTTP version")
         }

@@ -17,7 +17,9 @@ struct HTTPResponseHead {
     /// Parses a complete head. `requestWasHead` is false for every request this client makes.
     static func parse(_ head: UnsafeRawBufferPointer, maxFields: Int = 100) throws(HTTPParseError) -> HTTPResponseHead {
         // "HTTP/1.x" SP 3DIGIT [SP reason] CRLF
-        guard head.count >= 14, head.prefix(7).elementsEqual(Array("HTTP/1.".utf8)),
+        // "HTTP/1." compared byte by byte: this runs for every upstream response.
+        guard head.count >= 14, head[0] == 0x48, head[1] == 0x54, head[2] == 0x54, head[3] == 0x50, head[4] == 0x2F,
+              head[5] == 0x31, head[6] == 0x2E,
               (0x30...0x39).contains(head[7]), head[8] == 0x20,
               head[9...11].allSatisfy({ (0x30...0x39).contains($0) }),
               head[12] == 0x20 || head[12] == 0x0D else {
@@ -37,17 +39,30 @@ struct HTTPResponseHead {
         } else if let coding = fields["transfer-encoding"] {
             guard coding.lowercased() == "chunked" else { throw .notImplemented("transfer coding") }
             framing = .chunked
-        } else if let text = fields["content-length"] {
-            let values = text.split(separator: ",").map { $0.trimmingWhitespace() }
-            guard let first = values.first, values.allSatisfy({ $0 == first }), first.utf8.count <= 18,
-                  first.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let length = Int(first) else {
-                throw .badRequest("invalid Content-Length")
-            }
+        } else if let length = try contentLength(fields) {
             framing = length == 0 ? .none : .length(length)
         } else {
             framing = .untilClose
             keepAlive = false
         }
         return HTTPResponseHead(status: status, minorVersion: minor, fields: fields, framing: framing, keepAlive: keepAlive)
+    }
+
+    /// The announced body length; nil when there is none. Repeats (in one field as a list, or in
+    /// several fields) must agree.
+    private static func contentLength(_ fields: HTTPFields) throws(HTTPParseError) -> Int? {
+        let values = fields.values(of: "content-length")
+        guard let first = values.first else { return nil }
+        if values.count == 1, let length = digits(Substring(first)) { return length }
+        let all = values.flatMap { $0.split(separator: ",").map { $0.trimmingWhitespace() } }
+        guard let only = all.first, all.allSatisfy({ $0 == only }), let length = digits(only) else {
+            throw .badRequest("invalid Content-Length")
+        }
+        return length
+    }
+
+    private static func digits(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return Int(text)
     }
 }

@@ -321,8 +321,13 @@ struct HTTPServerCapacityTests {
     @Test func tenThousandConcurrentConnections() throws {
         // Client and server sockets share this process's fd limit, which the event loop raised
         // at start (the hard limit too, where the system allows). Where it cannot reach
-        // 2 × 10,000 (a sandbox capping the hard limit at 20,000), stay just below it.
-        let fixture = try ServerFixture()
+        // 2 × 10,000 (a sandbox capping the hard limit at 20,000), stay just below it. The
+        // connections are opened first and used after: on a loaded machine that takes longer
+        // than the default 5 s idle timeout, which must not close them in between.
+        let fixture = try ServerFixture(configure: {
+            $0.keepAliveTimeout = 120
+            $0.slowClientTimeout = 120
+        })
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         let count = min(10_000, (Int(limit.rlim_cur) - 400) / 2)

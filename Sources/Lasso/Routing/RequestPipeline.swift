@@ -85,8 +85,14 @@ public final class RequestPipeline: Sendable {
 
     // MARK: - Attempts
 
-    /// The state of one request between callbacks: passed along by value, never shared.
-    private struct Run: Sendable {
+    /// The state of one request between callbacks.
+    ///
+    /// A reference, not a value: copying the request and its context at every step cost more
+    /// than routing it. Only one step of a request runs at a time — each is started by the one
+    /// before it (an attempt by the last one's reply, on whatever thread that arrived), with the
+    /// hand-over ordering the memory — so its fields are never touched concurrently. That
+    /// sequencing is what `@unchecked Sendable` stands for.
+    private final class Run: @unchecked Sendable {
         let request: PipelineRequest
         let candidates: [Channel]
         let isWrite: Bool
@@ -101,6 +107,17 @@ public final class RequestPipeline: Sendable {
         var sent = false
         /// A reply was too large over a WebSocket: only HTTP channels are left to try.
         var httpOnly = false
+
+        init(request: PipelineRequest, candidates: [Channel], isWrite: Bool, singleSend: Bool, started: RuntimeInstant,
+             completion: @escaping @Sendable (PipelineOutcome) -> Void, context: RequestContext) {
+            self.request = request
+            self.candidates = candidates
+            self.isWrite = isWrite
+            self.singleSend = singleSend
+            self.started = started
+            self.completion = completion
+            self.context = context
+        }
     }
 
     private func attempt(_ run: Run, index: Int) {
@@ -118,9 +135,8 @@ public final class RequestPipeline: Sendable {
         // A later candidate whose breaker opened since selection is skipped; a pinned provider
         // is tried whatever its breaker says.
         if !phase.admitsTraffic && run.request.pinnedProvider == nil {
-            var next = run
-            next.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
-            attempt(next, index: index + 1)
+            run.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
+            attempt(run, index: index + 1)
             return
         }
         guard phase == .halfOpen, let breaker = breakers.breaker(chain: run.request.chain.key, channel: channel) else {
@@ -138,9 +154,8 @@ public final class RequestPipeline: Sendable {
             if case .admission(.allowed(let ticket))? = admission {
                 self.send(run, index: index, ticket: ticket, phase: phase)
             } else {
-                var next = run
-                next.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
-                self.attempt(next, index: index + 1)
+                run.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
+                self.attempt(run, index: index + 1)
             }
         }
     }
@@ -149,10 +164,8 @@ public final class RequestPipeline: Sendable {
         let channel = run.candidates[index]
         let request = run.request
         let sentAt = clock.now()
-        var attempted = run
-        attempted.sent = true
-        attempted.context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
-        let current = attempted
+        run.sent = true
+        run.context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
         sender.send(request.body, chain: request.chain.key, over: channel,
                     timeout: MethodTimeouts.timeout(for: request.head.method), idempotent: !run.isWrite) { reply in
             let repliedAt = self.clock.now()
@@ -172,16 +185,15 @@ public final class RequestPipeline: Sendable {
             if case .providerFault(.methodUnsupported) = verdict, judged.scan?.errorCode == JSONRPCErrorBody.methodNotFound {
                 request.board.publish(unsupportedMethod: request.head.method, provider: channel.providerID)
             }
-            var next = current
-            next.context.recordUpstreamResponse(atNanos: repliedAt.nanoseconds)
-            next.attempts.append(.init(channel: channel, verdict: verdict.label, latency: latency))
+            run.context.recordUpstreamResponse(atNanos: repliedAt.nanoseconds)
+            run.attempts.append(.init(channel: channel, verdict: verdict.label, latency: latency))
             if !verdict.failsOver, case .response(_, _, let body) = reply {
-                self.answer(next, channel: channel, body: body, judged: judged, latency: latency)
+                self.answer(run, channel: channel, body: body, judged: judged, latency: latency)
             } else if verdict == .providerFault(.responseTooLarge) && channel.transport == .http {
-                self.allFailed(next)
+                self.allFailed(run)
             } else {
-                if verdict == .providerFault(.responseTooLarge) { next.httpOnly = true }
-                self.attempt(next, index: index + 1)
+                if verdict == .providerFault(.responseTooLarge) { run.httpOnly = true }
+                self.attempt(run, index: index + 1)
             }
         }
     }

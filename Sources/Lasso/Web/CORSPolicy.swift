@@ -22,6 +22,8 @@ import LassoTransport
 public struct CORSPolicy: Sendable {
     /// Response headers a page may read besides the CORS-safelisted ones.
     public static let exposedHeaders = [ClientMetadata.requestIDHeader.lowercased(), ClientMetadata.metaHeader.lowercased()]
+    /// `exposedHeaders` as the header value, joined once.
+    private static let exposedHeadersValue = exposedHeaders.joined(separator: ", ")
 
     private let allowsAnyOrigin: Bool
     private let origins: Set<String>
@@ -61,7 +63,7 @@ public struct CORSPolicy: Sendable {
         var response = response
         if let allowed = allowedOrigin(request.header("origin")) {
             response.headers += [("Access-Control-Allow-Origin", allowed),
-                                 ("Access-Control-Expose-Headers", Self.exposedHeaders.joined(separator: ", "))]
+                                 ("Access-Control-Expose-Headers", Self.exposedHeadersValue)]
         }
         if variesByOrigin { response.headers.append(("Vary", "Origin")) }
         return response
