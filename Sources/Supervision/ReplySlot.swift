@@ -1,17 +1,20 @@
 import Synchronization
 
-/// Where one `call`'s answer lands. The reply, the timeout and the server's exit race for it;
-/// the first resumes the caller and the others are dropped, so a late reply can never resume a
-/// continuation twice.
-final class ReplySlot<Reply: Sendable>: Sendable {
+/// One call on its way: the handler that answers it and the place where its answer lands.
+///
+/// The reply, the timeout and the server's exit race for the answer; the first resumes the
+/// caller and the others are dropped, so a late reply can never resume a continuation twice.
+final class ReplySlot<Server: GenServer, Reply: Sendable>: PendingCall {
     private struct State {
         var continuation: UnsafeContinuation<Result<Reply, CallError>, Never>?
         var timer: TimerHandle?
     }
     private let state: Mutex<State>
+    private let handler: @Sendable (inout Server, ServerContext<Server>) async throws -> Reply
 
-    init(_ continuation: UnsafeContinuation<Result<Reply, CallError>, Never>) {
+    init(_ call: ServerCall<Server, Reply>, continuation: UnsafeContinuation<Result<Reply, CallError>, Never>) {
         state = Mutex(State(continuation: continuation))
+        handler = call.handler
     }
 
     /// Attaches the timeout timer so a reply can cancel it; cancels at once if already answered.
@@ -24,8 +27,16 @@ final class ReplySlot<Reply: Sendable>: Sendable {
         if answered { timer.cancel() }
     }
 
+    func answer(_ server: inout Server, context: ServerContext<Server>) async throws {
+        resolve(.success(try await handler(&server, context)))
+    }
+
+    func fail(_ error: CallError) {
+        resolve(.failure(error))
+    }
+
     /// Delivers `result` if nothing has been delivered yet.
-    func resolve(_ result: Result<Reply, CallError>) {
+    private func resolve(_ result: Result<Reply, CallError>) {
         let (continuation, timer) = state.withLock { state in
             defer { state.continuation = nil; state.timer = nil }
             return (state.continuation, state.timer)
