@@ -31,6 +31,16 @@ enum ChildLifecycle: Sendable {
         }
     }
 
+    /// What `restartChild` and `deleteChild` answer for a child that is not stopped; `nil` when
+    /// it is.
+    var notStoppedError: SupervisorError? {
+        switch self {
+        case .running: return .running
+        case .restarting: return .restarting
+        case .stopped: return nil
+        }
+    }
+
     /// Starts `spec`, binds its name, and arranges for `onExit` to be called once when it exits.
     ///
     /// If the name is taken by a live process the new process is killed and this throws

@@ -6,11 +6,9 @@
 /// supervisor keeps no spec that is not running or restarting. Shutdown asks every child at once
 /// and waits for each until its own deadline, so a large population stops in parallel.
 struct DynamicSupervisorServer: Supervising {
-    enum Info: Sendable {
-        case childExited(pid: PID, reason: ExitReason)
-        case retryRestart(slot: UInt64)
-        case backoffElapsed(slot: UInt64)
-    }
+    /// Children are found by slot.
+    typealias ChildKey = UInt64
+    typealias Info = SupervisorMessage<UInt64>
 
     let name: String
     let maxChildren: Int?
@@ -28,23 +26,19 @@ struct DynamicSupervisorServer: Supervising {
     var strategyName: String { "dynamic" }
     var childRecords: [ChildRecord] { children.sorted { $0.key < $1.key }.map(\.value) }
 
-    static func exitMessage(pid: PID, reason: ExitReason) -> Info { .childExited(pid: pid, reason: reason) }
-
     // MARK: - API
 
     mutating func startChild(_ spec: ChildSpec, context: ServerContext<Self>) async -> Result<ProcessRef, SupervisorError> {
         if let maxChildren, children.count >= maxChildren { return .failure(.maxChildren) }
-        do {
-            let process = try await context.startChild(spec)
-            let slot = nextSlot
+        let started = await context.startChildForCall(spec)
+        if case .success(let process) = started {
+            let record = ChildRecord(spec: spec, process: process)
+            children[nextSlot] = record
+            slotByPID[process.pid] = nextSlot
             nextSlot += 1
-            children[slot] = ChildRecord(spec: spec, process: process)
-            slotByPID[process.pid] = slot
-            context.runtime.events.emit(.started, supervisor: name, child: spec.id, pid: process.pid)
-            return .success(process)
-        } catch {
-            return .failure(SupervisorError.startError(id: spec.id, error))
+            context.emit(.started, record, supervisor: name)
         }
+        return started
     }
 
     mutating func terminateChild(_ pid: PID, context: ServerContext<Self>) async -> Result<Void, SupervisorError> {
@@ -96,7 +90,7 @@ struct DynamicSupervisorServer: Supervising {
             children[slot] = nil
             context.giveUp(supervisor: name)
         case .restartLater(let delay):
-            context.sendAfter(.backoffElapsed(slot: slot), after: delay)
+            context.sendAfter(.backoffElapsed(slot), after: delay)
         case .restartNow:
             await start(slot: slot, context: context)
         }
@@ -112,7 +106,7 @@ struct DynamicSupervisorServer: Supervising {
             slotByPID[process.pid] = slot
             context.emit(.restarted, record, supervisor: name)
         } catch {
-            context.ref.info(.retryRestart(slot: slot))
+            context.ref.info(.retryRestart(slot))
         }
     }
 }

@@ -2,13 +2,13 @@
 /// what they answer alike — the children they hold and a description for `TreeSnapshot` — is
 /// written once, here. Only supervisors are asked to describe themselves, so a busy worker
 /// cannot stall `lassod ctl tree`.
-protocol Supervising: GenServer {
+protocol Supervising: GenServer where Info == SupervisorMessage<ChildKey> {
+    /// How the supervisor finds a child: its id, or a slot number.
+    associatedtype ChildKey: Sendable
     /// `one_for_one`, `one_for_all`, `rest_for_one` or `dynamic`.
     var strategyName: String { get }
     /// Every child the supervisor holds, in start order.
     var childRecords: [ChildRecord] { get }
-    /// The message a child's exit sends the supervisor.
-    static func exitMessage(pid: PID, reason: ExitReason) -> Info
 }
 
 extension Supervising {
@@ -83,11 +83,21 @@ extension ServerContext where Server: Supervising {
                               now: runtime.clock.now(), random: { Double.random(in: 0..<1) })
     }
 
-    /// Starts `spec` as a child whose exit comes back to this supervisor as its `exitMessage`.
+    /// Starts `spec` as a child whose exit comes back to this supervisor as `childExited`.
     func startChild(_ spec: ChildSpec) async throws -> ProcessRef {
         let supervisor = ref
         return try await ChildLifecycle.start(spec, runtime: runtime) { pid, reason in
-            supervisor.info(Server.exitMessage(pid: pid, reason: reason))
+            supervisor.info(.childExited(pid: pid, reason: reason))
+        }
+    }
+
+    /// Starts `spec` for an API call (`startChild`, `restartChild`): the process, or the error
+    /// the call answers.
+    func startChildForCall(_ spec: ChildSpec) async -> Result<ProcessRef, SupervisorError> {
+        do {
+            return .success(try await startChild(spec))
+        } catch {
+            return .failure(.startError(id: spec.id, error))
         }
     }
 

@@ -6,11 +6,9 @@
 /// carries it out with its strategy. A failed restart is retried through a message to itself,
 /// so calls can run in between; each retry counts toward the restart intensity.
 struct SupervisorServer: Supervising {
-    enum Info: Sendable {
-        case childExited(pid: PID, reason: ExitReason)
-        case retryRestart(id: String)
-        case backoffElapsed(id: String)
-    }
+    /// Children are found by id.
+    typealias ChildKey = String
+    typealias Info = SupervisorMessage<String>
 
     let name: String
     let strategy: SupervisorStrategy
@@ -28,8 +26,6 @@ struct SupervisorServer: Supervising {
 
     var strategyName: String { strategy.rawValue }
     var childRecords: [ChildRecord] { children }
-
-    static func exitMessage(pid: PID, reason: ExitReason) -> Info { .childExited(pid: pid, reason: reason) }
 
     // MARK: - Lifecycle
 
@@ -61,14 +57,12 @@ struct SupervisorServer: Supervising {
             if let process = existing.process { return .failure(.alreadyStarted(process.pid)) }
             return .failure(.alreadyPresent)
         }
-        do {
-            let process = try await context.startChild(spec)
+        let started = await context.startChildForCall(spec)
+        if case .success(let process) = started {
             children.append(ChildRecord(spec: spec, process: process))
             context.emit(.started, children[children.count - 1], supervisor: name)
-            return .success(process)
-        } catch {
-            return .failure(SupervisorError.startError(id: spec.id, error))
         }
+        return started
     }
 
     mutating func terminateChild(_ id: String, context: ServerContext<Self>) async -> Result<Void, SupervisorError> {
@@ -84,30 +78,20 @@ struct SupervisorServer: Supervising {
 
     mutating func restartChild(_ id: String, context: ServerContext<Self>) async -> Result<ProcessRef, SupervisorError> {
         guard let index = children.firstIndex(where: { $0.id == id }) else { return .failure(.notFound) }
-        switch children[index].lifecycle {
-        case .running: return .failure(.running)
-        case .restarting: return .failure(.restarting)
-        case .stopped: break
-        }
-        do {
-            let process = try await context.startChild(children[index].spec)
+        if let error = children[index].lifecycle.notStoppedError { return .failure(error) }
+        let started = await context.startChildForCall(children[index].spec)
+        if case .success(let process) = started {
             children[index].lifecycle = .running(process)
             context.emit(.started, children[index], supervisor: name)
-            return .success(process)
-        } catch {
-            return .failure(SupervisorError.startError(id: id, error))
         }
+        return started
     }
 
     mutating func deleteChild(_ id: String) -> Result<Void, SupervisorError> {
         guard let index = children.firstIndex(where: { $0.id == id }) else { return .failure(.notFound) }
-        switch children[index].lifecycle {
-        case .running: return .failure(.running)
-        case .restarting: return .failure(.restarting)
-        case .stopped:
-            children.remove(at: index)
-            return .success(())
-        }
+        if let error = children[index].lifecycle.notStoppedError { return .failure(error) }
+        children.remove(at: index)
+        return .success(())
     }
 
     // MARK: - Exits and restarts
@@ -145,7 +129,7 @@ struct SupervisorServer: Supervising {
             context.giveUp(supervisor: name)
         case .restartLater(let delay):
             children[index].lifecycle = .restarting
-            context.sendAfter(.backoffElapsed(id: children[index].id), after: delay)
+            context.sendAfter(.backoffElapsed(children[index].id), after: delay)
         case .restartNow:
             await performRestart(id: children[index].id, context: context)
         }
@@ -176,7 +160,7 @@ struct SupervisorServer: Supervising {
                 for later in restartIDs.dropFirst(position + 1) {
                     if let laterIndex = children.firstIndex(where: { $0.id == later }) { children[laterIndex].lifecycle = .stopped }
                 }
-                context.ref.info(.retryRestart(id: childID))
+                context.ref.info(.retryRestart(childID))
                 return
             }
         }
