@@ -1,20 +1,23 @@
 import Synchronization
 
-/// One call on its way: the handler that answers it and the place where its answer lands.
+/// One call on its way: what it asks and the place where its answer lands.
 ///
 /// The reply, the timeout and the server's exit race for the answer; the first resumes the
 /// caller and the others are dropped, so a late reply can never resume a continuation twice.
-final class ReplySlot<Server: GenServer, Reply: Sendable>: PendingCall {
+final class ReplySlot<Request: CallRequest>: PendingCall {
+    typealias Server = Request.Server
+    typealias Reply = Request.Reply
+
     private struct State {
         var continuation: UnsafeContinuation<Result<Reply, CallError>, Never>?
         var timer: TimerHandle?
     }
     private let state: Mutex<State>
-    private let handler: @Sendable (inout Server, ServerContext<Server>) async throws -> Reply
+    private let request: Request
 
-    init(_ call: ServerCall<Server, Reply>, continuation: UnsafeContinuation<Result<Reply, CallError>, Never>) {
+    init(_ request: Request, continuation: UnsafeContinuation<Result<Reply, CallError>, Never>) {
         state = Mutex(State(continuation: continuation))
-        handler = call.handler
+        self.request = request
     }
 
     /// Attaches the timeout timer so a reply can cancel it; cancels at once if already answered.
@@ -28,7 +31,7 @@ final class ReplySlot<Server: GenServer, Reply: Sendable>: PendingCall {
     }
 
     func answer(_ server: inout Server, context: ServerContext<Server>) async throws {
-        resolve(.success(try await handler(&server, context)))
+        resolve(.success(try await request.handle(&server, context: context)))
     }
 
     func fail(_ error: CallError) {

@@ -89,7 +89,8 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
     }
 
     /// Sends `call` and waits for its answer, or for the timeout or the exit that comes first.
-    func call<Reply>(_ call: ServerCall<Server, Reply>, timeout: Duration) async -> Result<Reply, CallError> {
+    func call<Request: CallRequest>(_ call: Request, timeout: Duration) async -> Result<Request.Reply, CallError>
+        where Request.Server == Server {
         await withUnsafeContinuation { continuation in
             let slot = ReplySlot(call, continuation: continuation)
             guard deliver(.call(slot)) else {

@@ -24,8 +24,7 @@ public struct ServerRef<Server: GenServer>: Sendable, Hashable {
     ///   reply is dropped; `.noProcess` if the server is not running; `.exited(reason)` if it
     ///   exits before replying.
     public func call(_ request: Server.Call, timeout: Duration? = nil) async throws(CallError) -> Server.Reply {
-        try await call(ServerCall { server, context in try await server.handleCall(request, context: context) },
-                       timeout: timeout)
+        try await core.call(HandleCall(request: request), timeout: timeout ?? core.runtime.defaultCallTimeout).get()
     }
 
     /// Sends a call that carries its own reply type and waits for that reply.

@@ -56,7 +56,6 @@ extension ServerRef where Server: Supervising {
     func supervisorSnapshot(name: String) async -> TreeSnapshot {
         await TreeSnapshot.of(process, name: name, kind: .supervisor, restarts: 0, runtime: core.runtime)
     }
-
 }
 
 extension ServerContext where Server: Supervising {

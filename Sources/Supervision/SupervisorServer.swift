@@ -112,7 +112,8 @@ struct SupervisorServer: Supervising {
             await carryOut(context.decideRetry(of: children[index], window: &window), childAt: index, context: context)
 
         case .backoffElapsed(let id):
-            guard children.contains(where: { $0.id == id && $0.lifecycle.status == .restarting }) else { return }
+            guard let index = children.firstIndex(where: { $0.id == id }),
+                  case .restarting = children[index].lifecycle else { return }
             await performRestart(id: id, context: context)
         }
     }
