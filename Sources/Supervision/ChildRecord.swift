@@ -1,33 +1,33 @@
-/// What a supervisor knows about one child: its spec, its current process, and its history.
+/// What a supervisor knows about one child: its spec, where it is in its life, and its history.
 struct ChildRecord: Sendable {
     var spec: ChildSpec
-    /// The running incarnation; `nil` while restarting or stopped.
-    var process: ProcessRef?
-    var status: TreeSnapshot.Status
+    var lifecycle: ChildLifecycle
+    /// How many times the strategy has restarted it.
     var restarts = 0
     /// Consecutive quick restarts, for `RestartBackoff`.
     var backoffAttempt = 0
 
     init(spec: ChildSpec, process: ProcessRef) {
         self.spec = spec
-        self.process = process
-        status = .running
+        lifecycle = .running(process)
     }
 
     var id: String { spec.id }
 
+    /// The running process; `nil` while restarting or stopped.
+    var process: ProcessRef? { lifecycle.process }
+
     func info() -> ChildInfo {
-        ChildInfo(id: spec.id, process: process, status: status, kind: spec.kind, restarts: restarts)
+        ChildInfo(id: spec.id, process: process, status: lifecycle.status, kind: spec.kind, restarts: restarts)
     }
 
     func snapshot(runtime: Runtime) async -> TreeSnapshot {
+        let kind: TreeSnapshot.Kind = spec.kind == .supervisor ? .supervisor : .worker
         if let process {
-            return await TreeSnapshot.of(process, name: spec.id, kind: spec.kind == .supervisor ? .supervisor : .worker,
-                                         restarts: restarts, runtime: runtime)
+            return await TreeSnapshot.of(process, name: spec.id, kind: kind, restarts: restarts, runtime: runtime)
         }
-        return TreeSnapshot(name: spec.id, pid: nil, kind: spec.kind == .supervisor ? .supervisor : .worker,
-                            strategy: nil, status: status, restarts: restarts, mailboxDepth: 0,
-                            uptimeSeconds: nil, children: [])
+        return TreeSnapshot(name: spec.id, pid: nil, kind: kind, strategy: nil, status: lifecycle.status,
+                            restarts: restarts, mailboxDepth: 0, uptimeSeconds: nil, children: [])
     }
 }
 

@@ -28,10 +28,11 @@ public enum ChildKind: String, Sendable, Codable {
 /// How to start one child, and what its supervisor does when it exits.
 ///
 /// ```swift
-/// let spec = ChildSpec(id: "ProviderPool", restart: .permanent) { runtime in
-///     try await ServerRef.start(label: "ProviderPool", runtime: runtime) { ProviderPool() }.process
+/// let spec = ChildSpec(id: "Counter", restart: .permanent) { runtime in
+///     try await ServerRef.start(label: "Counter", runtime: runtime) { Counter() }.process
 /// }
 /// ```
+/// (`Counter` is `GenServer`'s example; this one is compiled and run by `DocExampleTests`.)
 public struct ChildSpec: Sendable {
     /// Unique among its siblings; the name in `TreeSnapshot`.
     public var id: String

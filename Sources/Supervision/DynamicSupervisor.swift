@@ -7,10 +7,11 @@
 /// asked to stop at once.
 ///
 /// ```swift
-/// let chains = try await DynamicSupervisor.start(name: "ChainsSupervisor")
-/// let ethereum = try await chains.startChild(ChainSupervisor.childSpec(chain: "ethereum"))
+/// let chains = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
+/// let ethereum = try await chains.startChild(Supervisor.childSpec(id: "ChainSupervisor(ethereum)", children: []))
 /// try await chains.terminateChild(ethereum.pid)
 /// ```
+/// (Compiled and run by `DocExampleTests`.)
 public struct DynamicSupervisor: Sendable {
     let server: ServerRef<DynamicSupervisorServer>
     public let name: String
@@ -46,30 +47,33 @@ public struct DynamicSupervisor: Sendable {
 
     /// Starts a child. - Throws: `maxChildren`, `startFailed`, `alreadyStarted` (name taken).
     @discardableResult
-    public func startChild(_ spec: ChildSpec) async throws -> ProcessRef {
-        try await server.supervisorRequest(.startChild(spec)).started()
+    public func startChild(_ spec: ChildSpec) async throws(SupervisorError) -> ProcessRef {
+        try await server.supervisorCall(.startChild(spec)).get()
     }
 
     /// Stops the child running as `pid`; it is not restarted. - Throws: `notFound`.
-    public func terminateChild(_ pid: PID) async throws {
-        try await server.supervisorRequest(.terminateChild(pid)).done()
+    public func terminateChild(_ pid: PID) async throws(SupervisorError) {
+        try await server.supervisorCall(.terminateChild(pid)).get()
     }
 
-    public func whichChildren() async throws -> [ChildInfo] {
-        try await server.supervisorRequest(.whichChildren).children()
+    /// Every child, in start order. - Throws: only `call`, when the supervisor is not running.
+    public func whichChildren() async throws(SupervisorError) -> [ChildInfo] {
+        try await server.supervisorCall(.whichChildren)
     }
 
-    public func countChildren() async throws -> ChildCounts {
-        try await server.supervisorRequest(.countChildren).counts()
+    /// Children, running children, supervisors and workers. - Throws: only `call`.
+    public func countChildren() async throws(SupervisorError) -> ChildCounts {
+        try await server.supervisorCall(.countChildren)
     }
 
+    /// The whole tree below (and including) this supervisor.
     public func snapshot() async -> TreeSnapshot {
         await server.supervisorSnapshot(name: name)
     }
 
+    /// Stops every child at once, then the supervisor; returns its exit reason.
     @discardableResult
     public func stop() async -> ExitReason {
         await server.stopSupervisor()
     }
-
 }

@@ -15,10 +15,12 @@
 ///         if case .add(let n) = message { total += n }
 ///     }
 /// }
-/// let counter = try await ServerRef.start(label: "Counter") { Counter() }
+/// let counter = try await ServerRef.start(label: "Counter", runtime: runtime) { Counter() }
 /// counter.cast(.add(2))
 /// let total = try await counter.call(.get)   // 2: the cast was handled first (FIFO)
 /// ```
+/// (Compiled and run by `DocExampleTests`.) Calls that answer different types are
+/// `ServerCall`s.
 ///
 /// Lifecycle: `initialize` runs before `start` returns (a throw fails the start); a handler that
 /// throws ends the process with `.failed(error)`; a stop request (from a supervisor, `stop`, or
@@ -32,7 +34,8 @@ public protocol GenServer: SendableMetatype {
 
     /// Runs once, in the process, before `start` returns.
     mutating func initialize(context: ServerContext<Self>) async throws
-    /// Answers a `call`. Throwing ends the process (the caller gets `.exited`).
+    /// Answers a `call` with the server's one `Reply` type. Throwing ends the process (the caller
+    /// gets `.exited`). Calls that answer different things are `ServerCall`s instead.
     mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply
     /// Handles a `cast`: fire and forget.
     mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws
@@ -54,10 +57,4 @@ extension GenServer {
 
 extension GenServer where Call == Never {
     public mutating func handleCall(_ request: Never, context: ServerContext<Self>) async throws -> Reply {}
-}
-
-/// Implemented by the supervisor servers: they describe their strategy and children for a
-/// `TreeSnapshot`. Workers never are asked, so a busy worker cannot stall `lassod ctl tree`.
-protocol DescribesChildren {
-    func describe(runtime: Runtime) async -> ProcessDescription
 }

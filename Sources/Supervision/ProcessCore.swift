@@ -3,27 +3,16 @@ import Synchronization
 /// The part of a running process that other processes can see: identity, liveness, exit
 /// reason, monitors, and the controls a supervisor needs (stop, kill, introspect).
 ///
-/// `ServerCore` (a GenServer's mailbox loop) is the concrete subclass. Exit is recorded exactly
-/// once by `finish`: the first reason wins, so an abandoned task that ends late after being
-/// recorded as `killed` changes nothing. Monitors fire before exit waiters resume, so whoever
-/// waits for an exit can rely on every monitor's side effect (such as a supervisor's exit
-/// message being queued) having happened.
+/// `ServerCore` (a GenServer's mailbox loop) is the concrete subclass. Where the process is in
+/// its life is one `ProcessLifecycle` value: its exit is recorded exactly once by `finish`, and
+/// its monitors fire before its exit waiters resume.
 class ProcessCore: @unchecked Sendable {
-    // @unchecked: every mutable field lives in `life`, behind its mutex; the rest are `let`s.
+    // @unchecked: the only mutable field, `lifecycle`, is behind its mutex; the rest are `let`s.
     let pid: PID
     let label: String
     let runtime: Runtime
     let startedAt: RuntimeInstant
-
-    private struct Life {
-        var exitReason: ExitReason?
-        /// Set once every monitor has fired: from then on exit observers run at once.
-        var monitorsFired = false
-        var monitors: [UInt64: @Sendable (UInt64, ExitReason) -> Void] = [:]
-        var nextMonitorID: UInt64 = 0
-        var exitObservers: [@Sendable (ExitReason) -> Void] = []
-    }
-    private let life = Mutex(Life())
+    private let lifecycle = Mutex(ProcessLifecycle.running(ProcessLifecycle.Watchers()))
 
     init(label: String, runtime: Runtime) {
         pid = PID.next()
@@ -33,7 +22,7 @@ class ProcessCore: @unchecked Sendable {
     }
 
     /// The reason the process ended, or `nil` while it runs.
-    final var exitReason: ExitReason? { life.withLock { $0.exitReason } }
+    final var exitReason: ExitReason? { lifecycle.withLock { $0.exitReason } }
 
     final var isAlive: Bool { exitReason == nil }
 
@@ -42,20 +31,9 @@ class ProcessCore: @unchecked Sendable {
     /// those that arrive while the monitors are running.
     @discardableResult
     final func finish(_ reason: ExitReason) -> Bool {
-        let monitors: [(UInt64, @Sendable (UInt64, ExitReason) -> Void)]? = life.withLock { life in
-            guard life.exitReason == nil else { return nil }
-            life.exitReason = reason
-            defer { life.monitors = [:] }
-            return life.monitors.sorted { $0.key < $1.key }
-        }
-        guard let monitors else { return false }
-        for (id, monitor) in monitors { monitor(id, reason) }
-        let observers = life.withLock { life in
-            life.monitorsFired = true
-            defer { life.exitObservers = [] }
-            return life.exitObservers
-        }
-        for observer in observers { observer(reason) }
+        guard let monitors = lifecycle.withLock({ $0.recordExit(reason) }) else { return false }
+        for monitor in monitors { monitor.body(monitor.id, reason) }
+        for observer in lifecycle.withLock({ $0.monitorsFired() }) { observer(reason) }
         return true
     }
 
@@ -63,27 +41,16 @@ class ProcessCore: @unchecked Sendable {
     /// Returns `nil`, without calling `body`, if the process has already exited (read
     /// `exitReason` instead).
     final func addMonitor(_ body: @escaping @Sendable (_ id: UInt64, _ reason: ExitReason) -> Void) -> UInt64? {
-        life.withLock { life in
-            guard life.exitReason == nil else { return nil }
-            let id = life.nextMonitorID
-            life.nextMonitorID += 1
-            life.monitors[id] = body
-            return id
-        }
+        lifecycle.withLock { $0.addMonitor(body) }
     }
 
     final func removeMonitor(_ id: UInt64) {
-        _ = life.withLock { $0.monitors.removeValue(forKey: id) }
+        lifecycle.withLock { $0.removeMonitor(id) }
     }
 
     /// Calls `body` once, after the process has exited and every monitor has fired.
     final func whenExited(_ body: @escaping @Sendable (ExitReason) -> Void) {
-        let reason: ExitReason? = life.withLock { life in
-            if life.monitorsFired { return life.exitReason }
-            life.exitObservers.append(body)
-            return nil
-        }
-        if let reason { body(reason) }
+        if let reason = lifecycle.withLock({ $0.addExitObserver(body) }) { body(reason) }
     }
 
     /// Suspends until the process has exited (and its monitors have fired); returns its reason.

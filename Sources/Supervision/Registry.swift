@@ -14,10 +14,12 @@ import Synchronization
 /// none runs. A unique key held by an exited process whose entry is not yet removed is free.
 ///
 /// ```swift
-/// let registry = Registry<String, Void>(keys: .unique)
-/// try registry.register("ethereum", value: (), process: pool.process)
-/// registry.lookup("ethereum").first?.process   // the pool, until it exits
+/// let names = Registry<String, Void>(keys: .unique)
+/// let pool = try await ServerRef.start(label: "ProviderPool", runtime: runtime) { Counter() }
+/// try names.register("ethereum", value: (), process: pool.process)
+/// let found = names.whereis("ethereum")   // pool.process, until it exits; then nil
 /// ```
+/// (Compiled and run by `DocExampleTests`.)
 public final class Registry<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     public enum Keys: Sendable { case unique, duplicate }
 

@@ -14,9 +14,11 @@
 ///
 /// ```swift
 /// let names = Registry<String, Void>(keys: .unique)
-/// let spec = RegistryKeeper.childSpec(id: "ProcessRegistry", tables: [names.keptTable])
-/// // Under a supervisor: a crash of the keeper restarts it; `names` keeps every entry.
+/// let keeper = RegistryKeeper.childSpec(id: "ProcessRegistry", tables: [names.keptTable])
+/// let tree = try await Supervisor.start(name: "Application", children: [keeper], runtime: runtime)
+/// // A crash of the keeper restarts it; `names` keeps every entry meanwhile.
 /// ```
+/// (Compiled and run by `DocExampleTests`.)
 public struct RegistryKeeper: GenServer {
     /// A registry as the keeper sees it, whatever its key and value types.
     public struct Table: Sendable {

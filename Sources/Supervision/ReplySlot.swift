@@ -1,17 +1,23 @@
 import Synchronization
 
-/// Where one `call`'s answer lands. The reply, the timeout and the server's exit race for it;
-/// the first resumes the caller and the others are dropped, so a late reply can never resume a
-/// continuation twice.
-final class ReplySlot<Reply: Sendable>: Sendable {
+/// One call on its way: what it asks and the place where its answer lands.
+///
+/// The reply, the timeout and the server's exit race for the answer; the first resumes the
+/// caller and the others are dropped, so a late reply can never resume a continuation twice.
+final class ReplySlot<Request: CallRequest>: PendingCall {
+    typealias Server = Request.Server
+    typealias Reply = Request.Reply
+
     private struct State {
         var continuation: UnsafeContinuation<Result<Reply, CallError>, Never>?
         var timer: TimerHandle?
     }
     private let state: Mutex<State>
+    private let request: Request
 
-    init(_ continuation: UnsafeContinuation<Result<Reply, CallError>, Never>) {
+    init(_ request: Request, continuation: UnsafeContinuation<Result<Reply, CallError>, Never>) {
         state = Mutex(State(continuation: continuation))
+        self.request = request
     }
 
     /// Attaches the timeout timer so a reply can cancel it; cancels at once if already answered.
@@ -24,8 +30,16 @@ final class ReplySlot<Reply: Sendable>: Sendable {
         if answered { timer.cancel() }
     }
 
+    func answer(_ server: inout Server, context: ServerContext<Server>) async throws {
+        resolve(.success(try await request.handle(&server, context: context)))
+    }
+
+    func fail(_ error: CallError) {
+        resolve(.failure(error))
+    }
+
     /// Delivers `result` if nothing has been delivered yet.
-    func resolve(_ result: Result<Reply, CallError>) {
+    private func resolve(_ result: Result<Reply, CallError>) {
         let (continuation, timer) = state.withLock { state in
             defer { state.continuation = nil; state.timer = nil }
             return (state.continuation, state.timer)

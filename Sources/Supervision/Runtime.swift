@@ -1,13 +1,15 @@
 /// The context every process runs in: the clock for all timing rules and the event stream that
 /// logs, the admin socket and the dashboard consume.
 ///
-/// Production code uses `Runtime.shared`; tests make their own with a `ManualClock`:
+/// Production code uses `Runtime.shared`; tests make their own with a `ManualClock`, so that
+/// timeouts, backoffs and restart windows move only when the test says:
 /// ```swift
 /// let clock = ManualClock()
 /// let runtime = Runtime(clock: clock)
-/// let sup = try await Supervisor.start(name: "Test", children: specs, runtime: runtime)
-/// clock.advance(by: .seconds(6))   // the restart window slides, deterministically
+/// let tree = try await Supervisor.start(name: "Test", children: [spec], runtime: runtime)
+/// clock.advance(by: .seconds(6))   // due timers fire and restart windows slide, deterministically
 /// ```
+/// (`spec` is `ChildSpec`'s example; compiled and run by `DocExampleTests`.)
 public final class Runtime: Sendable {
     public let clock: any RuntimeClock
     public let events: SupervisionEvents

@@ -7,15 +7,15 @@ import Synchronization
 /// most one drainer at a time (see `Mailbox`); the drainer takes the state out while it handles
 /// a message and puts it back before it can go idle, so a new drainer always finds it.
 final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
-    // @unchecked: `server` and `initialized` are touched only by the single drainer, which the
-    // mailbox's `scheduled` flag (set and cleared under its lock) makes exclusive; `drainer` is
-    // behind its own mutex.
+    // @unchecked: `server` is touched only by the starter until `spawn` returns and then by the
+    // single drainer, which the mailbox's `scheduled` flag (set and cleared under its lock) makes
+    // exclusive; `drainer` is behind its own mutex.
     enum Envelope: Sendable {
-        case call(Server.Call, ReplySlot<Server.Reply>)
+        /// Any call, whatever it answers (`ServerCall` or `handleCall`).
+        case call(any PendingCall<Server>)
         case cast(Server.Cast)
         case info(Server.Info)
         case down(Down)
-        case describe(ReplySlot<ProcessDescription?>)
     }
 
     let mailbox = Mailbox<Envelope>(scheduled: true)
@@ -81,15 +81,24 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
     override var mailboxDepth: Int { mailbox.depth }
 
     override func describe() async -> ProcessDescription? {
-        guard Server.self is any DescribesChildren.Type else { return nil }
-        let result = await withUnsafeContinuation { continuation in
-            let slot = ReplySlot<ProcessDescription?>(continuation)
-            guard deliver(.describe(slot)) else { slot.resolve(.failure(.noProcess)); return }
-            slot.attach(timer: runtime.clock.schedule(after: runtime.defaultCallTimeout) {
-                slot.resolve(.failure(.timeout))
-            })
+        guard Server.self is any Supervising.Type else { return nil }
+        let describe = ServerCall<Server, ProcessDescription?> { server, context in
+            await (server as? any Supervising)?.describe(runtime: context.runtime)
         }
-        return (try? result.get()) ?? nil
+        return (try? await call(describe, timeout: runtime.defaultCallTimeout).get()) ?? nil
+    }
+
+    /// Sends `call` and waits for its answer, or for the timeout or the exit that comes first.
+    func call<Request: CallRequest>(_ call: Request, timeout: Duration) async -> Result<Request.Reply, CallError>
+        where Request.Server == Server {
+        await withUnsafeContinuation { continuation in
+            let slot = ReplySlot(call, continuation: continuation)
+            guard deliver(.call(slot)) else {
+                slot.fail(.noProcess)
+                return
+            }
+            slot.attach(timer: runtime.clock.schedule(after: timeout) { slot.fail(.timeout) })
+        }
     }
 
     // MARK: - The drainer
@@ -109,7 +118,10 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
     private func drain() async {
         let context = ServerContext(core: self)
         while let delivery = await nextDelivery() {
-            guard var state = server.take() else { return }
+            guard var state = server.take() else {
+                exitWithoutState(undelivered: delivery)
+                return
+            }
             switch delivery {
             case .stop(let reason):
                 await exit(&state, reason: reason, context: context)
@@ -136,23 +148,21 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
     private func handle(_ envelope: Envelope, server: inout Server, context: ServerContext<Server>) async -> ExitReason? {
         do {
             switch envelope {
-            case .call(let request, let slot):
-                slot.resolve(.success(try await server.handleCall(request, context: context)))
+            case .call(let call):
+                try await call.answer(&server, context: context)
             case .cast(let message):
                 try await server.handleCast(message, context: context)
             case .info(let message):
                 try await server.handleInfo(message, context: context)
             case .down(let down):
                 try await server.handleDown(down, context: context)
-            case .describe(let slot):
-                slot.resolve(.success(await (server as? any DescribesChildren)?.describe(runtime: runtime)))
             }
             return nil
         } catch {
             // A handler cut short by a stop request ends with the requested reason, not as a
             // failure: the interruption was the point.
             let reason = mailbox.pendingStop ?? .failed(error)
-            if case .call(_, let slot) = envelope { slot.resolve(.failure(.exited(reason))) }
+            if case .call(let call) = envelope { call.fail(.exited(reason)) }
             return reason
         }
     }
@@ -165,13 +175,21 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
         finish(reason)
     }
 
+    /// A drainer that finds no state breaks the invariant this class keeps (the state is back
+    /// before the mailbox can go idle). The process could handle nothing more; left alone it
+    /// would take messages forever and answer none, its callers waiting out their timeouts and
+    /// its supervisor never knowing. So it ends as failed with `RuntimeFault.stateMissing`,
+    /// which its monitors (its supervisor) see like any crash. `terminate` cannot run: there is
+    /// no state to run it on.
+    private func exitWithoutState(undelivered delivery: Mailbox<Envelope>.Delivery) {
+        let reason = ExitReason.failed(RuntimeFault.stateMissing(process: "\(label)\(pid)"))
+        var undelivered = mailbox.close(reason: reason)
+        if case .message(let envelope) = delivery { undelivered.insert(envelope, at: 0) }
+        failPending(undelivered, reason: reason)
+        finish(reason)
+    }
+
     private func failPending(_ envelopes: [Envelope], reason: ExitReason) {
-        for envelope in envelopes {
-            switch envelope {
-            case .call(_, let slot): slot.resolve(.failure(.exited(reason)))
-            case .describe(let slot): slot.resolve(.failure(.exited(reason)))
-            case .cast, .info, .down: break
-            }
-        }
+        for case .call(let call) in envelopes { call.fail(.exited(reason)) }
     }
 }

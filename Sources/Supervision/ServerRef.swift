@@ -18,24 +18,20 @@ public struct ServerRef<Server: GenServer>: Sendable, Hashable {
     public var process: ProcessRef { ProcessRef(core) }
     public var pid: PID { core.pid }
 
-    /// Sends `request` and waits for the reply.
+    /// Sends `request` to `handleCall` and waits for the reply.
     ///
     /// - Throws: `CallError.timeout` after `timeout` (default: the runtime's, 5 s), and the late
     ///   reply is dropped; `.noProcess` if the server is not running; `.exited(reason)` if it
     ///   exits before replying.
     public func call(_ request: Server.Call, timeout: Duration? = nil) async throws(CallError) -> Server.Reply {
-        let core = self.core
-        let result = await withUnsafeContinuation { continuation in
-            let slot = ReplySlot<Server.Reply>(continuation)
-            guard core.deliver(.call(request, slot)) else {
-                slot.resolve(.failure(.noProcess))
-                return
-            }
-            slot.attach(timer: core.runtime.clock.schedule(after: timeout ?? core.runtime.defaultCallTimeout) {
-                slot.resolve(.failure(.timeout))
-            })
-        }
-        return try result.get()
+        try await core.call(HandleCall(request: request), timeout: timeout ?? core.runtime.defaultCallTimeout).get()
+    }
+
+    /// Sends a call that carries its own reply type and waits for that reply.
+    ///
+    /// - Throws: as `call(_:timeout:)` above.
+    public func call<Reply>(_ call: ServerCall<Server, Reply>, timeout: Duration? = nil) async throws(CallError) -> Reply {
+        try await core.call(call, timeout: timeout ?? core.runtime.defaultCallTimeout).get()
     }
 
     /// Sends `message` without waiting. Never fails: a message to an exited server is dropped.

@@ -14,11 +14,16 @@
 ///
 /// ```swift
 /// let tree = try await Supervisor.start(name: "Application", strategy: .oneForOne, children: [
-///     ChildSpec(id: "ConfigStore") { runtime in try await ConfigStore.start(runtime).process },
+///     ChildSpec(id: "Counter") { runtime in try await ServerRef.start(label: "Counter", runtime: runtime) { Counter() }.process },
 ///     Supervisor.childSpec(id: "ChainsSupervisor", children: []),
-/// ])
-/// try await tree.restartChild("ConfigStore")   // throws .running while it runs
+/// ], runtime: runtime)
+/// do {
+///     try await tree.restartChild("Counter")
+/// } catch .running {
+///     // A running child is not restarted; the API's errors are `SupervisorError`s, typed.
+/// }
 /// ```
+/// (`Counter` is `GenServer`'s example; compiled and run by `DocExampleTests`.)
 public struct Supervisor: Sendable {
     let server: ServerRef<SupervisorServer>
     /// The supervisor's name: its label in events and the root name in snapshots.
@@ -61,34 +66,35 @@ public struct Supervisor: Sendable {
     /// Adds and starts a child at the end of the start order.
     /// - Throws: `alreadyStarted(pid)`, `alreadyPresent`, `startFailed`.
     @discardableResult
-    public func startChild(_ spec: ChildSpec) async throws -> ProcessRef {
-        try await server.supervisorRequest(.startChild(spec)).started()
+    public func startChild(_ spec: ChildSpec) async throws(SupervisorError) -> ProcessRef {
+        try await server.supervisorCall(.startChild(spec)).get()
     }
 
     /// Stops a child; its spec stays (except for temporary children) and it is not restarted.
     /// - Throws: `notFound`.
-    public func terminateChild(_ id: String) async throws {
-        try await server.supervisorRequest(.terminateChild(id)).done()
+    public func terminateChild(_ id: String) async throws(SupervisorError) {
+        try await server.supervisorCall(.terminateChild(id)).get()
     }
 
     /// Starts a stopped child again. - Throws: `running`, `restarting`, `notFound`, `startFailed`.
     @discardableResult
-    public func restartChild(_ id: String) async throws -> ProcessRef {
-        try await server.supervisorRequest(.restartChild(id)).started()
+    public func restartChild(_ id: String) async throws(SupervisorError) -> ProcessRef {
+        try await server.supervisorCall(.restartChild(id)).get()
     }
 
     /// Removes a stopped child's spec. - Throws: `running`, `restarting`, `notFound`.
-    public func deleteChild(_ id: String) async throws {
-        try await server.supervisorRequest(.deleteChild(id)).done()
+    public func deleteChild(_ id: String) async throws(SupervisorError) {
+        try await server.supervisorCall(.deleteChild(id)).get()
     }
 
-    /// Every child spec, in start order.
-    public func whichChildren() async throws -> [ChildInfo] {
-        try await server.supervisorRequest(.whichChildren).children()
+    /// Every child spec, in start order. - Throws: only `call`, when the supervisor is not running.
+    public func whichChildren() async throws(SupervisorError) -> [ChildInfo] {
+        try await server.supervisorCall(.whichChildren)
     }
 
-    public func countChildren() async throws -> ChildCounts {
-        try await server.supervisorRequest(.countChildren).counts()
+    /// Specs, running children, supervisors and workers. - Throws: only `call`.
+    public func countChildren() async throws(SupervisorError) -> ChildCounts {
+        try await server.supervisorCall(.countChildren)
     }
 
     /// The whole tree below (and including) this supervisor.
@@ -100,36 +106,5 @@ public struct Supervisor: Sendable {
     @discardableResult
     public func stop() async -> ExitReason {
         await server.stopSupervisor()
-    }
-
-}
-
-extension SupervisorReply {
-    func started() throws -> ProcessRef {
-        switch self {
-        case .started(let process): return process
-        case .failure(let error): throw error
-        default: throw SupervisorError.call(.noProcess)
-        }
-    }
-
-    func done() throws {
-        switch self {
-        case .ok: return
-        case .failure(let error): throw error
-        default: throw SupervisorError.call(.noProcess)
-        }
-    }
-
-    func children() throws -> [ChildInfo] {
-        if case .children(let list) = self { return list }
-        if case .failure(let error) = self { throw error }
-        throw SupervisorError.call(.noProcess)
-    }
-
-    func counts() throws -> ChildCounts {
-        if case .counts(let counts) = self { return counts }
-        if case .failure(let error) = self { throw error }
-        throw SupervisorError.call(.noProcess)
     }
 }

@@ -19,6 +19,13 @@ public enum SupervisorError: Error, Sendable, Equatable, CustomStringConvertible
     /// The supervisor did not answer.
     case call(CallError)
 
+    /// What a supervisor answers when starting child `id` threw `error`: a name taken by a live
+    /// process stays `alreadyStarted`; anything else is `startFailed`.
+    static func startError(id: String, _ error: any Error) -> SupervisorError {
+        if let error = error as? SupervisorError, case .alreadyStarted = error { return error }
+        return .startFailed(id: id, reason: String(describing: error))
+    }
+
     public var description: String {
         switch self {
         case .alreadyStarted(let pid): return "already started (\(pid))"

@@ -2,38 +2,30 @@
 ///
 /// Child exits arrive as `childExited` messages (from monitors), so they queue behind API calls
 /// in arrival order exactly like OTP's `'EXIT'` messages. Messages about an old incarnation are
-/// recognised by PID and ignored. A failed restart is retried through a message to itself, so
-/// calls can run in between; each retry counts toward the restart intensity.
-struct SupervisorServer: GenServer, DescribesChildren {
-    enum Call: Sendable {
-        case startChild(ChildSpec)
-        case terminateChild(String)
-        case restartChild(String)
-        case deleteChild(String)
-        case whichChildren
-        case countChildren
-    }
-    typealias Reply = SupervisorReply
-    enum Info: Sendable {
-        case childExited(pid: PID, reason: ExitReason)
-        case retryRestart(id: String)
-        case backoffElapsed(id: String)
-    }
+/// recognised by PID and ignored. What an exit leads to is `RestartDecision`'s to say; this type
+/// carries it out with its strategy. A failed restart is retried through a message to itself,
+/// so calls can run in between; each retry counts toward the restart intensity.
+struct SupervisorServer: Supervising {
+    /// Children are found by id.
+    typealias ChildKey = String
+    typealias Info = SupervisorMessage<String>
 
     let name: String
     let strategy: SupervisorStrategy
-    let intensity: RestartIntensity
     private let initialSpecs: [ChildSpec]
     /// In start order.
     private var children: [ChildRecord] = []
-    private var restartHistory: [RuntimeInstant] = []
+    private var window: RestartWindow
 
     init(name: String, strategy: SupervisorStrategy, intensity: RestartIntensity, children: [ChildSpec]) {
         self.name = name
         self.strategy = strategy
-        self.intensity = intensity
+        window = RestartWindow(intensity)
         initialSpecs = children
     }
+
+    var strategyName: String { strategy.rawValue }
+    var childRecords: [ChildRecord] { children }
 
     // MARK: - Lifecycle
 
@@ -43,10 +35,10 @@ struct SupervisorServer: GenServer, DescribesChildren {
                 if children.contains(where: { $0.id == spec.id }) {
                     throw SupervisorError.failedToStartChild(id: spec.id, reason: "duplicate child id")
                 }
-                children.append(ChildRecord(spec: spec, process: try await startProcess(spec, context: context)))
-                emit(.started, children[children.count - 1], context: context)
+                children.append(ChildRecord(spec: spec, process: try await context.startChild(spec)))
+                context.emit(.started, children[children.count - 1], supervisor: name)
             } catch {
-                for index in children.indices.reversed() { await stopChild(at: index, context: context) }
+                await stopAll(context: context)
                 children = []
                 if let error = error as? SupervisorError, case .failedToStartChild = error { throw error }
                 throw SupervisorError.failedToStartChild(id: spec.id, reason: String(describing: error))
@@ -55,76 +47,51 @@ struct SupervisorServer: GenServer, DescribesChildren {
     }
 
     mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
-        for index in children.indices.reversed() { await stopChild(at: index, context: context) }
-    }
-
-    func describe(runtime: Runtime) async -> ProcessDescription {
-        var nodes: [TreeSnapshot] = []
-        for record in children { nodes.append(await record.snapshot(runtime: runtime)) }
-        return ProcessDescription(strategy: strategy.rawValue, children: nodes)
+        await stopAll(context: context)
     }
 
     // MARK: - API
 
-    mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> SupervisorReply {
-        switch request {
-        case .startChild(let spec):
-            if let existing = children.first(where: { $0.id == spec.id }) {
-                if let process = existing.process { return .failure(.alreadyStarted(process.pid)) }
-                return .failure(.alreadyPresent)
-            }
-            do {
-                let process = try await startProcess(spec, context: context)
-                children.append(ChildRecord(spec: spec, process: process))
-                emit(.started, children[children.count - 1], context: context)
-                return .started(process)
-            } catch {
-                return .failure(Self.startError(error, id: spec.id))
-            }
-
-        case .terminateChild(let id):
-            guard let index = children.firstIndex(where: { $0.id == id }) else { return .failure(.notFound) }
-            await stopChild(at: index, context: context)
-            if children[index].spec.restart == .temporary {
-                children.remove(at: index)
-            } else {
-                children[index].status = .stopped
-            }
-            return .ok
-
-        case .restartChild(let id):
-            guard let index = children.firstIndex(where: { $0.id == id }) else { return .failure(.notFound) }
-            switch children[index].status {
-            case .running: return .failure(.running)
-            case .restarting: return .failure(.restarting)
-            case .stopped: break
-            }
-            do {
-                let process = try await startProcess(children[index].spec, context: context)
-                children[index].process = process
-                children[index].status = .running
-                emit(.started, children[index], context: context)
-                return .started(process)
-            } catch {
-                return .failure(Self.startError(error, id: id))
-            }
-
-        case .deleteChild(let id):
-            guard let index = children.firstIndex(where: { $0.id == id }) else { return .failure(.notFound) }
-            switch children[index].status {
-            case .running: return .failure(.running)
-            case .restarting: return .failure(.restarting)
-            case .stopped:
-                children.remove(at: index)
-                return .ok
-            }
-
-        case .whichChildren:
-            return .children(children.map { $0.info() })
-
-        case .countChildren:
-            return .counts(children.counts())
+    mutating func startChild(_ spec: ChildSpec, context: ServerContext<Self>) async -> Result<ProcessRef, SupervisorError> {
+        if let existing = children.first(where: { $0.id == spec.id }) {
+            if let process = existing.process { return .failure(.alreadyStarted(process.pid)) }
+            return .failure(.alreadyPresent)
         }
+        let started = await context.startChildForCall(spec)
+        if case .success(let process) = started {
+            children.append(ChildRecord(spec: spec, process: process))
+            context.emit(.started, children[children.count - 1], supervisor: name)
+        }
+        return started
+    }
+
+    mutating func terminateChild(_ id: String, context: ServerContext<Self>) async -> Result<Void, SupervisorError> {
+        guard let index = children.firstIndex(where: { $0.id == id }) else { return .failure(.notFound) }
+        await stopChild(at: index, context: context)
+        if children[index].spec.restart == .temporary {
+            children.remove(at: index)
+        } else {
+            children[index].lifecycle = .stopped
+        }
+        return .success(())
+    }
+
+    mutating func restartChild(_ id: String, context: ServerContext<Self>) async -> Result<ProcessRef, SupervisorError> {
+        guard let index = children.firstIndex(where: { $0.id == id }) else { return .failure(.notFound) }
+        if let error = children[index].lifecycle.notStoppedError { return .failure(error) }
+        let started = await context.startChildForCall(children[index].spec)
+        if case .success(let process) = started {
+            children[index].lifecycle = .running(process)
+            context.emit(.started, children[index], supervisor: name)
+        }
+        return started
+    }
+
+    mutating func deleteChild(_ id: String) -> Result<Void, SupervisorError> {
+        guard let index = children.firstIndex(where: { $0.id == id }) else { return .failure(.notFound) }
+        if let error = children[index].lifecycle.notStoppedError { return .failure(error) }
+        children.remove(at: index)
+        return .success(())
     }
 
     // MARK: - Exits and restarts
@@ -134,50 +101,39 @@ struct SupervisorServer: GenServer, DescribesChildren {
         case .childExited(let pid, let reason):
             guard let index = children.firstIndex(where: { $0.process?.pid == pid }),
                   let process = children[index].process else { return }
-            children[index].process = nil
+            children[index].lifecycle = .restarting
             context.runtime.events.emit(.exited, supervisor: name, child: children[index].id, pid: pid, reason: reason)
-            let spec = children[index].spec
-            if spec.restart == .temporary {
-                children.remove(at: index)
-            } else if spec.restart == .transient && reason.isNormal {
-                children[index].status = .stopped
-            } else {
-                let uptime = context.runtime.clock.now().since(process.core.startedAt)
-                if let backoff = spec.backoff {
-                    children[index].backoffAttempt = backoff.nextAttempt(previous: children[index].backoffAttempt, uptime: uptime)
-                }
-                await restart(id: spec.id, context: context)
-            }
+            let decision = context.decideAfterExit(of: &children[index], process: process, reason: reason, window: &window)
+            await carryOut(decision, childAt: index, context: context)
 
         case .retryRestart(let id):
-            guard children.contains(where: { $0.id == id && $0.status == .restarting }) else { return }
-            await restart(id: id, context: context)
+            guard let index = children.firstIndex(where: { $0.id == id }),
+                  case .restarting = children[index].lifecycle else { return }
+            await carryOut(context.decideRetry(of: children[index], window: &window), childAt: index, context: context)
 
         case .backoffElapsed(let id):
-            guard children.contains(where: { $0.id == id && $0.status == .restarting }) else { return }
+            guard let index = children.firstIndex(where: { $0.id == id }),
+                  case .restarting = children[index].lifecycle else { return }
             await performRestart(id: id, context: context)
         }
     }
 
-    /// Counts a restart against the intensity, then restarts now or after the child's backoff.
-    private mutating func restart(id: String, context: ServerContext<Self>) async {
-        guard let index = children.firstIndex(where: { $0.id == id }) else { return }
-        guard intensity.recordRestart(at: context.runtime.clock.now(), in: &restartHistory) else {
-            children[index].status = .stopped
-            context.runtime.events.emit(.intensityExceeded, supervisor: name,
-                                        reason: .shutdown("reached_max_restart_intensity"))
-            context.stop(.shutdown("reached_max_restart_intensity"))
-            return
+    /// Does what `decision` says for the child at `index`, which has no process.
+    private mutating func carryOut(_ decision: RestartDecision, childAt index: Int, context: ServerContext<Self>) async {
+        switch decision {
+        case .leave(deleteSpec: true):
+            children.remove(at: index)
+        case .leave(deleteSpec: false):
+            children[index].lifecycle = .stopped
+        case .giveUp:
+            children[index].lifecycle = .stopped
+            context.giveUp(supervisor: name)
+        case .restartLater(let delay):
+            children[index].lifecycle = .restarting
+            context.sendAfter(.backoffElapsed(children[index].id), after: delay)
+        case .restartNow:
+            await performRestart(id: children[index].id, context: context)
         }
-        if let backoff = children[index].spec.backoff {
-            let delay = backoff.delay(attempt: children[index].backoffAttempt, random: Double.random(in: 0..<1))
-            if delay > .zero {
-                children[index].status = .restarting
-                context.sendAfter(.backoffElapsed(id: id), after: delay)
-                return
-            }
-        }
-        await performRestart(id: id, context: context)
     }
 
     /// Applies the strategy: stops the rest of the group (newest first), then starts the whole
@@ -197,17 +153,15 @@ struct SupervisorServer: GenServer, DescribesChildren {
         for (position, childID) in restartIDs.enumerated() {
             guard let index = children.firstIndex(where: { $0.id == childID }) else { continue }
             do {
-                let process = try await startProcess(children[index].spec, context: context)
-                children[index].process = process
-                children[index].status = .running
+                children[index].lifecycle = .running(try await context.startChild(children[index].spec))
                 children[index].restarts += 1
-                emit(.restarted, children[index], context: context)
+                context.emit(.restarted, children[index], supervisor: name)
             } catch {
-                children[index].status = .restarting
+                children[index].lifecycle = .restarting
                 for later in restartIDs.dropFirst(position + 1) {
-                    if let laterIndex = children.firstIndex(where: { $0.id == later }) { children[laterIndex].status = .stopped }
+                    if let laterIndex = children.firstIndex(where: { $0.id == later }) { children[laterIndex].lifecycle = .stopped }
                 }
-                context.ref.info(.retryRestart(id: childID))
+                context.ref.info(.retryRestart(childID))
                 return
             }
         }
@@ -215,28 +169,32 @@ struct SupervisorServer: GenServer, DescribesChildren {
 
     // MARK: - Helpers
 
-    private func startProcess(_ spec: ChildSpec, context: ServerContext<Self>) async throws -> ProcessRef {
-        let supervisor = context.ref
-        return try await ChildLifecycle.start(spec, runtime: context.runtime) { pid, reason in
-            supervisor.info(.childExited(pid: pid, reason: reason))
-        }
-    }
-
-    /// Stops the child at `index` if it runs; it stays in the list with no process.
+    /// Stops the child at `index` if it runs; it stays in the list, `stopped`.
     private mutating func stopChild(at index: Int, context: ServerContext<Self>) async {
-        guard let process = children[index].process else { return }
-        children[index].process = nil
-        children[index].status = .stopped
-        await ChildLifecycle.stop(process, shutdown: children[index].spec.shutdown, childID: children[index].id,
-                                  supervisor: name, runtime: context.runtime)
+        await children[index].lifecycle.stop(shutdown: children[index].spec.shutdown, childID: children[index].id,
+                                             supervisor: name, runtime: context.runtime)
     }
 
-    private func emit(_ kind: SupervisionEvent.Kind, _ record: ChildRecord, context: ServerContext<Self>) {
-        context.runtime.events.emit(kind, supervisor: name, child: record.id, pid: record.process?.pid)
+    /// Stops every child in reverse start order, one at a time.
+    private mutating func stopAll(context: ServerContext<Self>) async {
+        for index in children.indices.reversed() { await stopChild(at: index, context: context) }
+    }
+}
+
+extension ServerCall where Server == SupervisorServer {
+    static func startChild(_ spec: ChildSpec) -> ServerCall<SupervisorServer, Result<ProcessRef, SupervisorError>> {
+        .init { supervisor, context in await supervisor.startChild(spec, context: context) }
     }
 
-    private static func startError(_ error: any Error, id: String) -> SupervisorError {
-        if let error = error as? SupervisorError, case .alreadyStarted = error { return error }
-        return .startFailed(id: id, reason: String(describing: error))
+    static func terminateChild(_ id: String) -> ServerCall<SupervisorServer, Result<Void, SupervisorError>> {
+        .init { supervisor, context in await supervisor.terminateChild(id, context: context) }
+    }
+
+    static func restartChild(_ id: String) -> ServerCall<SupervisorServer, Result<ProcessRef, SupervisorError>> {
+        .init { supervisor, context in await supervisor.restartChild(id, context: context) }
+    }
+
+    static func deleteChild(_ id: String) -> ServerCall<SupervisorServer, Result<Void, SupervisorError>> {
+        .init { supervisor, _ in supervisor.deleteChild(id) }
     }
 }
