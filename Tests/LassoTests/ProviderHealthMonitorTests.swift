@@ -49,7 +49,7 @@ import Supervision
         status = try await pool.call(.status)
         #expect(status[1].availability == .down)
         let beta = try #require(breakers.breaker(chain: "ethereum", channel: Channel(providerID: "beta", transport: .http)))
-        guard case .state(.open, _) = try await beta.call(.status) else {
+        guard case .open = try await beta.call(.status).state else {
             Issue.record("beta's breaker did not open from probe failures")
             return
         }
@@ -63,7 +63,7 @@ import Supervision
         _ = try await beta.call(.status)
         try await monitor.call(.probeNow)
         try await monitor.call(.probeNow)
-        guard case .state(.closed, _) = try await beta.call(.status) else {
+        guard case .closed = try await beta.call(.status).state else {
             Issue.record("beta's breaker did not close after successful probe trials")
             return
         }

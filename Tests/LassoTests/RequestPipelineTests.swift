@@ -127,8 +127,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
 
         func breakerState(_ provider: String, chain: String = "ethereum") async throws -> CircuitBreakerMachine.State? {
             let breaker = breakers.breaker(chain: chain, channel: Channel(providerID: provider, transport: .http))
-            guard case .state(let state, _)? = try await breaker?.call(.status) else { return nil }
-            return state
+            return try await breaker?.call(.status).state
         }
     }
 

@@ -69,10 +69,7 @@ public final class TreeControl: AdminControl {
             throw AdminError.failed("reload is not available here: this lassod's config was not read from a file "
                 + "(the demo's providers are simulated); restart it instead")
         }
-        guard case .reloaded(let diff) = try await change(.reload(path: configPath, adjust: adjust)) else {
-            throw AdminError.failed("ConfigStore answered a reload with something else")
-        }
-        return diff
+        return try await change(.reload(path: configPath, adjust: adjust))
     }
 
     public func kill(path: String) async throws -> PID {
@@ -115,25 +112,21 @@ public final class TreeControl: AdminControl {
         case .close: .close
         case .reset: .reset
         }
-        let reply: CircuitBreaker.Reply
         do {
-            reply = try await breaker.call(.override(override))
+            return try await breaker.call(.override(override)).phase
         } catch {
             throw AdminError.failed("CircuitBreaker(\(provider), \(transport.rawValue)) did not answer: \(error)")
         }
-        guard case .state(let state, _) = reply else {
-            throw AdminError.failed("CircuitBreaker(\(provider), \(transport.rawValue)) answered with something else")
-        }
-        return state.phase
     }
 
     /// Asks the `ConfigStore` process to make a change and waits for its answer.
     @discardableResult
-    private func change(_ request: ConfigStoreServer.Call) async throws(AdminError) -> ConfigStoreServer.Reply {
+    private func change<Answer: Sendable>(_ request: ServerCall<ConfigStoreServer, Result<Answer, AdminError>>)
+        async throws(AdminError) -> Answer {
         guard let store = application.services.names.configStore else {
             throw .failed("ConfigStore is not running (it is being restarted); try again")
         }
-        let reply: ConfigStoreServer.Reply
+        let reply: Result<Answer, AdminError>
         do {
             reply = try await store.call(request, timeout: Self.changeTimeout)
         } catch .timeout {
@@ -141,8 +134,7 @@ public final class TreeControl: AdminControl {
         } catch {
             throw .failed("ConfigStore did not finish the change: \(error)")
         }
-        if case .refused(let error) = reply { throw error }
-        return reply
+        return try reply.get()
     }
 
     /// The children of a supervisor process, of either kind; none for a worker.

@@ -5,7 +5,8 @@ import Supervision
 ///
 /// Results feed the `ProviderPool` (heads, availability, failures) and the HTTP channel's
 /// breaker, so a provider that is down is noticed even without client traffic, and a half-open
-/// breaker gets its trials from probes when no client asks (the probe takes the trial ticket).
+/// breaker gets its trials from probes when no client asks (the probe takes the trial ticket,
+/// through the same admission exchange as a request).
 /// Probes run concurrently and never block the monitor's mailbox: replies arrive as casts.
 public struct ProviderHealthMonitor: GenServer {
     public enum Call: Sendable {
@@ -57,19 +58,8 @@ public struct ProviderHealthMonitor: GenServer {
         for provider in chain.providers {
             let channel = Channel(providerID: provider.id, transport: .http)
             let breaker = breakers.breaker(chain: chain.key, channel: channel)
-            var ticket = CircuitBreakerMachine.Ticket.regular
-            if let breaker {
-                do {
-                    // An open breaker is left alone until its timer; a half-open one gives us its trial.
-                    guard case .admission(.allowed(let granted)) = try await breaker.call(.admit, timeout: .seconds(1)) else {
-                        continue
-                    }
-                    ticket = granted
-                } catch {
-                    breaker.cast(.abandonTrial)
-                    continue
-                }
-            }
+            // An open breaker is left alone until its timer; a half-open one gives us its trial.
+            guard let ticket = await CircuitBreaker.admission(from: breaker) else { continue }
             probe(provider.id, channel: channel, ticket: ticket, breaker: breaker, context: context)
         }
     }

@@ -6,7 +6,8 @@ import Supervision
 /// The flow, for `eth_blockNumber` on a chain with providers A and B:
 /// 1. `Selection` orders the channels from the chain's published snapshot (no messages).
 /// 2. A's HTTP channel gets the request bytes as the client sent them, with a per-method
-///    timeout. A half-open channel first asks its breaker for the single trial ticket.
+///    timeout. A half-open channel first asks its breaker for the single trial ticket
+///    (`CircuitBreaker.admission(from:)`).
 /// 3. The reply is classified. Its verdict goes to A's breaker and, when it says something
 ///    about A's speed, a sample to the benchmark store — through the `AttemptRecorder`, which
 ///    batches them per event-loop turn; recording never delays the reply.
@@ -144,14 +145,7 @@ public final class RequestPipeline: Sendable {
             return
         }
         Task {
-            let admission: CircuitBreaker.Reply?
-            do {
-                admission = try await breaker.call(.admit, timeout: .seconds(1))
-            } catch {
-                breaker.cast(.abandonTrial)
-                admission = nil
-            }
-            if case .admission(.allowed(let ticket))? = admission {
+            if let ticket = await CircuitBreaker.admission(from: breaker) {
                 self.send(run, index: index, ticket: ticket, phase: phase)
             } else {
                 run.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))

@@ -22,31 +22,15 @@ import Supervision
 /// A chain an operator stops stays stopped (`StoppedChains`) — through reloads that change it
 /// and restarts of `ChainsSupervisor` — until `start-chain` or `restart-chain` starts it.
 ///
+/// Calls are typed (`ServerCall`s below): a reload answers the diff it applied, the others
+/// nothing; each fails with the `AdminError` the admin socket shows.
+///
 /// ```swift
 /// let store = names.configStore
-/// try await store?.call(.reload(path: "config/chains.yml"))   // .reloaded(diff) or .refused(error)
-/// try await store?.call(.restartChain("ethereum"))            // .done
+/// let diff = try await store?.call(.reload(path: "config/chains.yml")).get()   // ConfigDiff
+/// try await store?.call(.restartChain("ethereum")).get()
 /// ```
 public struct ConfigStoreServer: GenServer {
-    public enum Call: Sendable {
-        /// Re-read the config at `path`, pass it through `adjust` (the command line's overrides,
-        /// which outrank the file on every reload as at start), and apply it.
-        case reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig = { $0 })
-        /// Start a configured chain that does not run, from the current config.
-        case startChain(String)
-        /// Stop a running chain.
-        case stopChain(String)
-        /// Stop the chain if it runs, then start it from the current config.
-        case restartChain(String)
-    }
-
-    public enum Reply: Sendable {
-        case reloaded(ConfigDiff)
-        case done
-        /// The operation was refused or failed; the error says why, as the admin socket shows it.
-        case refused(AdminError)
-    }
-
     let configs: ConfigStore
     let services: ChainServices
     let stopped: StoppedChains
@@ -72,46 +56,43 @@ public struct ConfigStoreServer: GenServer {
         }
     }
 
-    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
-        do throws(AdminError) {
-            switch request {
-            case .reload(let path, let adjust):
-                return .reloaded(try await reload(path: path, adjust: adjust))
-            case .startChain(let name):
-                let chain = try configured(name)
-                let chains = try chainsSupervisor()
-                if try await child(of: chain.key, in: chains) != nil { throw AdminError.chainAlreadyRunning(chain.key) }
-                try await start(chain, in: chains)
-                owed.remove(chain.key)
-            case .stopChain(let name):
-                let chains = try chainsSupervisor()
-                guard let chain = configs.chain(named: name) else {
-                    try await stopUnconfigured(name, in: chains)
-                    return .done
-                }
-                let ran = try await stop(chain.key, in: chains)
-                owed.remove(chain.key)
-                stopped.insert(chain.key)
-                guard ran else { throw AdminError.chainNotRunning(chain.key) }
-            case .restartChain(let name):
-                let chains = try chainsSupervisor()
-                guard let chain = configs.chain(named: name) else {
-                    try await stopUnconfigured(name, in: chains)
-                    throw AdminError.failed("chain \(name) is no longer configured: it was stopped, not started again")
-                }
-                try await stop(chain.key, in: chains)
-                try await start(chain, in: chains)
-                owed.remove(chain.key)
-            }
-            return .done
-        } catch {
-            return .refused(error)
+    /// Starts a configured chain that does not run, from the current config.
+    fileprivate mutating func startChain(_ name: String) async throws(AdminError) {
+        let chain = try configured(name)
+        let chains = try chainsSupervisor()
+        if try await child(of: chain.key, in: chains) != nil { throw AdminError.chainAlreadyRunning(chain.key) }
+        try await start(chain, in: chains)
+        owed.remove(chain.key)
+    }
+
+    /// Stops a running chain (one no longer configured too).
+    fileprivate mutating func stopChain(_ name: String) async throws(AdminError) {
+        let chains = try chainsSupervisor()
+        guard let chain = configs.chain(named: name) else {
+            try await stopUnconfigured(name, in: chains)
+            return
         }
+        let ran = try await stop(chain.key, in: chains)
+        owed.remove(chain.key)
+        stopped.insert(chain.key)
+        guard ran else { throw AdminError.chainNotRunning(chain.key) }
+    }
+
+    /// Stops the chain if it runs, then starts it from the current config.
+    fileprivate mutating func restartChain(_ name: String) async throws(AdminError) {
+        let chains = try chainsSupervisor()
+        guard let chain = configs.chain(named: name) else {
+            try await stopUnconfigured(name, in: chains)
+            throw AdminError.failed("chain \(name) is no longer configured: it was stopped, not started again")
+        }
+        try await stop(chain.key, in: chains)
+        try await start(chain, in: chains)
+        owed.remove(chain.key)
     }
 
     // MARK: - Reload
 
-    private mutating func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
+    fileprivate mutating func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
         -> ConfigDiff {
         let next: LassoConfig
         do throws(ConfigError) {
@@ -245,5 +226,40 @@ public struct ConfigStoreServer: GenServer {
             throw .failed("chain \(key) could not be stopped: \(error)")
         }
         return true
+    }
+}
+
+extension ConfigStoreServer {
+    /// A change's answer: its value, or why it was refused or failed, as the admin socket shows it.
+    fileprivate static func outcome<Value>(_ change: () async throws(AdminError) -> Value) async -> Result<Value, AdminError> {
+        do throws(AdminError) {
+            return .success(try await change())
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+extension ServerCall where Server == ConfigStoreServer {
+    /// Re-reads the config at `path`, passes it through `adjust` (the command line's overrides,
+    /// which outrank the file on every reload as at start), and applies it; answers what changed.
+    public static func reload(path: String, adjust: @escaping @Sendable (LassoConfig) -> LassoConfig = { $0 })
+        -> ServerCall<ConfigStoreServer, Result<ConfigDiff, AdminError>> {
+        .init { store, _ in await ConfigStoreServer.outcome { () async throws(AdminError) in try await store.reload(path: path, adjust: adjust) } }
+    }
+
+    /// Starts a configured chain that does not run, from the current config.
+    public static func startChain(_ name: String) -> ServerCall<ConfigStoreServer, Result<Void, AdminError>> {
+        .init { store, _ in await ConfigStoreServer.outcome { () async throws(AdminError) in try await store.startChain(name) } }
+    }
+
+    /// Stops a running chain.
+    public static func stopChain(_ name: String) -> ServerCall<ConfigStoreServer, Result<Void, AdminError>> {
+        .init { store, _ in await ConfigStoreServer.outcome { () async throws(AdminError) in try await store.stopChain(name) } }
+    }
+
+    /// Stops the chain if it runs, then starts it from the current config.
+    public static func restartChain(_ name: String) -> ServerCall<ConfigStoreServer, Result<Void, AdminError>> {
+        .init { store, _ in await ConfigStoreServer.outcome { () async throws(AdminError) in try await store.restartChain(name) } }
     }
 }
