@@ -10,8 +10,8 @@ import Supervision
     struct Stage {
         let loop: EventLoop
         let board: ChainStateBoard
-        let breakers = BreakerDirectory()
         let names = ProcessNames()
+        let breaker: ServerRef<CircuitBreaker>
         let recorder: BatchingAttemptRecorder
         let store: ServerRef<BenchmarkStoreServer>
         let channel = Channel(providerID: "alpha", transport: .http)
@@ -28,24 +28,24 @@ import Supervision
             let chain = try #require(config.chain(named: "ethereum"))
             board = ChainStateBoard(chain: chain)
             let runtime = Runtime()
-            let board = self.board, breakers = self.breakers
-            _ = try await ServerRef.start(label: "cb", runtime: runtime) {
+            let board = self.board
+            breaker = try await ServerRef.start(label: "cb", runtime: runtime) {
                 CircuitBreaker(chain: "ethereum", provider: "alpha", transport: .http,
-                               policy: CircuitBreakerPolicy(failureThreshold: 5), board: board, directory: breakers)
+                               policy: CircuitBreakerPolicy(failureThreshold: 5), board: board, directory: BreakerDirectory())
             }
             let directory = ChainDirectory()
             store = try await ServerRef.start(label: "BenchmarkStore", runtime: runtime) {
                 BenchmarkStoreServer(directory: directory, chains: { ["ethereum"] })
             }
             try names.registry.register("BenchmarkStore", value: (), process: store.process)
-            recorder = BatchingAttemptRecorder(loop: loop, breakers: breakers, names: names)
+            recorder = BatchingAttemptRecorder(loop: loop, names: names)
         }
 
-        func attempt(_ outcome: CircuitBreakerMachine.Outcome, latency: UInt64 = 1_000) -> FinishedAttempt {
-            FinishedAttempt(chain: "ethereum", channel: channel, outcome: outcome, ticket: .regular,
+        func attempt(_ verdict: ErrorClassification, latency: UInt64 = 1_000) -> FinishedAttempt {
+            FinishedAttempt(breaker: breaker, channel: channel, verdict: verdict, ticket: .regular,
                             sample: BenchmarkSample(chain: "ethereum",
                                                     key: MetricKey(providerID: "alpha", method: "eth_chainId", transport: .http),
-                                                    latencyMicros: latency, succeeded: outcome == .success, at: MonotonicInstant(milliseconds: 1)))
+                                                    latencyMicros: latency, succeeded: verdict == .success, at: MonotonicInstant(milliseconds: 1)))
         }
 
         func phase() -> BreakerPhase? { board.snapshot.providers.first?.health(of: .http)?.phase }
@@ -61,15 +61,15 @@ import Supervision
         let stage = try await Stage()
         defer { stage.loop.stop() }
         // Four failures, a success (which resets the count), then five failures — all in one turn.
-        let outcomes: [CircuitBreakerMachine.Outcome] = Array(repeating: .providerFault, count: 4) + [.success]
-            + Array(repeating: .providerFault, count: 4)
+        let outcomes: [ErrorClassification] = Array(repeating: .providerFault(.timeout), count: 4) + [.success]
+            + Array(repeating: .providerFault(.timeout), count: 4)
         stage.loop.execute { [recorder = stage.recorder] in
             for outcome in outcomes { recorder.record(stage.attempt(outcome)) }
         }
         // Nine verdicts in order leave it closed: the success broke the first run of failures.
         #expect(try await LassoHarness.eventually { try await stage.count() == 9 })
         #expect(stage.phase() == .closed)
-        stage.loop.execute { [recorder = stage.recorder] in recorder.record(stage.attempt(.providerFault)) }
+        stage.loop.execute { [recorder = stage.recorder] in recorder.record(stage.attempt(.providerFault(.timeout))) }
         #expect(await LassoHarness.eventually { stage.phase() == .open })
     }
 

@@ -29,7 +29,7 @@ import Supervision
             CircuitBreaker.childSpec(chain: "ethereum", provider: "beta", transport: .http, policy: CircuitBreakerPolicy(),
                                      board: board, directory: breakers),
             ProviderPool.childSpec(chain: chain, board: board, names: names),
-            ProviderHealthMonitor.childSpec(chain: chain, sender: upstream, breakers: breakers, names: names),
+            ProviderHealthMonitor.childSpec(chain: chain, board: board, sender: upstream, names: names),
         ], runtime: runtime)
         let monitor = try #require(try await supervisor.whichChildren()[3].process?.server(ProviderHealthMonitor.self))
         let pool = try #require(names.providerPool(chain: "ethereum"))

@@ -50,8 +50,7 @@ final class MemorySink: LogSink {
                                      body: Array(#"{"jsonrpc":"2.0","id":0,"result":"\#(provider):\#(name)"}"#.utf8))
                 }
             }
-            let pipeline = RequestPipeline(sender: upstream, breakers: BreakerDirectory(),
-                                           recorder: ImmediateAttemptRecorder(breakers: BreakerDirectory(), journal: Journal()),
+            let pipeline = RequestPipeline(sender: upstream, recorder: ImmediateAttemptRecorder(journal: Journal()),
                                            clock: runtime.clock)
             endpoint = RPCEndpoint(configs: ConfigStore(config), directory: directory, pipeline: pipeline,
                                    clock: runtime.clock,

@@ -7,6 +7,21 @@ import Supervision
 @Suite(.serialized) struct TransportRegistryTests {
     struct Drill: Error {}
 
+    /// The connection the board routes `provider`'s `ws` channel through, if it is up.
+    static func webSocketRoute(_ board: ChainStateBoard, _ provider: String) -> ServerRef<WSConnection>? {
+        let state = board.current
+        guard let slot = state.slot(of: provider, transport: .ws),
+              case .webSocket(let connection)? = state.links[slot].route else { return nil }
+        return connection as? ServerRef<WSConnection>
+    }
+
+    /// Whether the board routes `provider`'s HTTP channel to its URL.
+    static func hasHTTPRoute(_ board: ChainStateBoard, _ provider: String) -> Bool {
+        let state = board.current
+        guard let slot = state.slot(of: provider, transport: .http), case .http? = state.links[slot].route else { return false }
+        return true
+    }
+
     @Test func webSocketChannelsComeAndGoWithTheirConnectionAndSurviveARegistryRestart() async throws {
         let loop = try EventLoop()
         let simulated = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
@@ -22,42 +37,37 @@ import Supervision
         let chain = try #require(config.chain(named: "ethereum"))
         let provider = try #require(chain.providers.first)
         let board = ChainStateBoard(chain: chain)
-        let routes = ChannelRoutes()
         let names = ProcessNames()
-        let http = Channel(providerID: "alpha", transport: .http)
-        let ws = Channel(providerID: "alpha", transport: .ws)
-        TransportRegistry.publishConfigured(chain: chain, routes: routes)
-        #expect(routes.route(chain: "ethereum", channel: http) == .http)
-        #expect(routes.route(chain: "ethereum", channel: ws) == nil)
+        func wsRoute() -> ServerRef<WSConnection>? { Self.webSocketRoute(board, "alpha") }
+        // HTTP channels are routed from the start, to the URL parsed once; no WebSocket yet.
+        #expect(Self.hasHTTPRoute(board, "alpha") && Self.hasHTTPRoute(board, "beta"))
+        #expect(wsRoute() == nil)
 
-        var connectionSpec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, names: names))
+        var connectionSpec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
+                                                                 names: names))
         connectionSpec.shutdown = .brutalKill
         let supervisor = try await Supervisor.start(name: "ChainSupervisor(ethereum)", children: [
             connectionSpec,
-            TransportRegistry.childSpec(chain: chain, board: board, routes: routes, names: names),
+            TransportRegistry.childSpec(chain: chain, board: board),
         ], runtime: Runtime())
+        let directory = ChainDirectory()
+        try directory.register(chain: "ethereum", board: board, process: supervisor.process)
         func connection() async throws -> ServerRef<WSConnection>? {
             try await supervisor.whichChildren()[0].process?.server(WSConnection.self)
         }
-        func wsRoute() -> ServerRef<WSConnection>? {
-            guard case .ws(let connection)? = routes.route(chain: "ethereum", channel: ws) else { return nil }
-            return connection
-        }
 
-        // The connection connected before the registry started; the registry's announce request finds it.
+        // The connection publishes itself when it connects, whether or not a registry runs yet.
         try await waitUntil { wsRoute() != nil }
         #expect(try await wsRoute() == connection())
         #expect(board.snapshot.providers.first?.ws != nil)
-        #expect(routes.routes(chain: "ethereum").count == 3, "alpha http, alpha ws, beta http")
+        #expect(board.current.links.filter { $0.route != nil }.count == 3, "alpha http, alpha ws, beta http")
 
-        // A crash of the registry loses no route, and its successor keeps serving registrations.
+        // A crash of the registry loses no route, and its successor keeps watching.
         let registry = try #require(try await supervisor.whichChildren()[1].process)
         registry.stop(.failed(Drill()))
         await registry.waitForExit()
-        #expect(wsRoute() != nil && routes.route(chain: "ethereum", channel: http) == .http)
+        #expect(wsRoute() != nil && Self.hasHTTPRoute(board, "alpha"))
         try await waitUntil { try await supervisor.whichChildren()[1].process.map { $0 != registry && $0.isAlive } ?? false }
-        let current = try await supervisor.whichChildren()[1].process?.pid
-        #expect(names.server(TransportRegistry.processKey(chain: "ethereum"), as: TransportRegistry.self)?.pid == current)
 
         // A crashed connection is withdrawn, and its restarted incarnation registers itself.
         let before = try #require(try await connection())
@@ -68,18 +78,19 @@ import Supervision
         }
 
         // A connection killed outright says nothing; the registry's monitor withdraws its channel
-        // from the routes and the board.
+        // from the board, route and candidate alike.
         try await supervisor.terminateChild(connectionSpec.id)
         try await waitUntil { wsRoute() == nil && board.snapshot.providers.first?.ws == nil }
 
-        // A normal stop (the chain stopping) withdraws the chain.
+        // A normal stop (the chain stopping) withdraws the chain: its board, routes and all, is
+        // no longer found.
         await supervisor.stop()
-        #expect(routes.routes(chain: "ethereum").isEmpty)
+        #expect(directory.board(for: "ethereum") == nil)
         alpha.stop()
         loop.stop()
     }
 
-    @Test func aRegistryStartedAfterTheSocketDroppedWithdrawsTheRouteItAdopted() async throws {
+    @Test func aSocketThatDropsWhileNoRegistryRunsIsWithdrawnAllTheSame() async throws {
         let loop = try EventLoop()
         let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)),
                                                 loop: loop)
@@ -92,23 +103,19 @@ import Supervision
             """, environment: [:])
         let chain = try #require(config.chain(named: "ethereum"))
         let board = ChainStateBoard(chain: chain)
-        let routes = ChannelRoutes()
         let names = ProcessNames()
         let runtime = Runtime()
-        TransportRegistry.publishConfigured(chain: chain, routes: routes)
         let provider = try #require(chain.providers.first)
-        let spec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, names: names))
+        let spec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board, names: names))
         let supervisor = try await Supervisor.start(name: "ProviderSupervisor(alpha)", children: [spec], runtime: runtime)
         let connection = try #require(names.server(WSConnection.processKey(chain: "ethereum", provider: "alpha"),
                                                    as: WSConnection.self))
         func startRegistry() async throws -> ServerRef<TransportRegistry> {
             try await ServerRef.start(label: "TransportRegistry(ethereum)", runtime: runtime) {
-                TransportRegistry(chain: chain, board: board, routes: routes, names: names)
+                TransportRegistry(chain: chain, board: board)
             }
         }
-        func wsRouteIsUp() -> Bool {
-            routes.route(chain: "ethereum", channel: Channel(providerID: "alpha", transport: .ws)) != nil
-        }
+        func wsRouteIsUp() -> Bool { Self.webSocketRoute(board, "alpha") != nil }
         /// Whether the connection itself knows its socket is down: it fails a request at once.
         func connectionIsDown() async -> Bool {
             await withCheckedContinuation { continuation in
@@ -130,11 +137,48 @@ import Supervision
         alpha.dropWebSockets()
         try await waitUntil { await connectionIsDown() }
 
-        // The successor adopts the route (its connection still runs), then hears it is down.
+        // The connection withdrew its own channel; the successor finds nothing to restore.
         let second = try await startRegistry()
         try await waitUntil { !wsRouteIsUp() && board.snapshot.providers.first?.ws == nil }
         second.stop()
         _ = await second.process.waitForExit()
+        await supervisor.stop()
+        alpha.stop()
+        loop.stop()
+    }
+
+    @Test func aConnectionKilledWhileNoRegistryRunsIsWithdrawnByTheNextRegistry() async throws {
+        let loop = try EventLoop()
+        let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)),
+                                                loop: loop)
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
+            """, environment: [:])
+        let chain = try #require(config.chain(named: "ethereum"))
+        let board = ChainStateBoard(chain: chain)
+        let runtime = Runtime()
+        let provider = try #require(chain.providers.first)
+        var spec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
+                                                       names: ProcessNames()))
+        spec.shutdown = .brutalKill
+        let supervisor = try await Supervisor.start(name: "ProviderSupervisor(alpha)", children: [spec], runtime: runtime)
+        try await waitUntil { Self.webSocketRoute(board, "alpha") != nil }
+
+        // Killed with no registry watching: nothing withdraws the channel yet.
+        try await supervisor.terminateChild(spec.id)
+        #expect(Self.webSocketRoute(board, "alpha") != nil)
+
+        // The next registry adopts the board; its monitor of the dead connection fires at once.
+        let registry = try await ServerRef.start(label: "TransportRegistry(ethereum)", runtime: runtime) {
+            TransportRegistry(chain: chain, board: board)
+        }
+        try await waitUntil { Self.webSocketRoute(board, "alpha") == nil && board.snapshot.providers.first?.ws == nil }
+        registry.stop()
+        _ = await registry.process.waitForExit()
         await supervisor.stop()
         alpha.stop()
         loop.stop()

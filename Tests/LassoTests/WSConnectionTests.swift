@@ -20,8 +20,9 @@ import Supervision
         let upstream = try SimulatedProviderServer(
             provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)), loop: loop)
         let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
         }
         let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
         // Until the socket is up a request fails at once as connectionClosed; then it is answered.
@@ -57,8 +58,9 @@ extension WSConnectionTests {
         let upstream = try SimulatedProviderServer(
             provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)), loop: loop)
         let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
         }
         let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
         try await waitUntil {
@@ -88,8 +90,9 @@ extension WSConnectionTests {
         let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, headAtStart: 1_000_000)
         let upstream = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
         let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
         }
         try await waitUntil {
             if case .response = await Self.send(connection, #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#) { return true }

@@ -11,7 +11,8 @@ import Supervision
 ///
 /// The hot path asks this process for admission only while the published phase is half-open
 /// (to get the single trial ticket); a closed breaker admits everything without a message.
-/// Calls are typed (`ServerCall`s below): each answers exactly what it asks.
+/// It finds the process on the board too: each incarnation publishes its reference there when
+/// it starts. Calls are typed (`ServerCall`s below): each answers exactly what it asks.
 ///
 /// ```swift
 /// let admission = try await breaker.call(.admit)        // CircuitBreakerMachine.Admission
@@ -95,9 +96,11 @@ public struct CircuitBreaker: GenServer {
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
         // A restarted breaker starts closed; publish that, replacing whatever the last one said,
-        // and become the breaker the pipeline finds for this channel.
+        // and become the breaker the pipeline reaches for this channel (on the board) and the
+        // one operators find (in the directory).
         try directory.register(BreakerDirectory.Key(chain: chain, channel: Channel(providerID: provider, transport: transport)),
                                process: context.ref.process)
+        board.publish(breaker: context.ref, provider: provider, transport: transport)
         publish(context: context)
     }
 

@@ -1,4 +1,5 @@
 import LassoTransport
+import Supervision
 import Synchronization
 
 /// Hands finished attempts to their breakers and to the benchmark store in batches, not once
@@ -32,12 +33,14 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
 
     private let pending = Mutex(Pending())
     private let loop: EventLoop
-    private let breakers: BreakerDirectory
     private let names: ProcessNames
+    /// The benchmark store last found: looked up by name only after it restarted.
+    private let store = Mutex<ServerRef<BenchmarkStoreServer>?>(nil)
 
-    public init(loop: EventLoop, breakers: BreakerDirectory, names: ProcessNames) {
+    /// - Parameter names: where the `BenchmarkStore` is found after each of its restarts.
+    ///   Breakers need no lookup: each attempt carries its breaker's reference.
+    public init(loop: EventLoop, names: ProcessNames) {
         self.loop = loop
-        self.breakers = breakers
         self.names = names
     }
 
@@ -72,6 +75,7 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
 
     /// Delivers everything queued: one cast per breaker, one to the store.
     func flush() {
+        // Grouped by the breaker reference the attempts carry: its hash is a pid, no lookup.
         let attempts = pending.withLock { pending -> [FinishedAttempt] in
             pending.promptFlushScheduled = false
             pending.quietFlushScheduled = false
@@ -80,19 +84,28 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
             return taken
         }
         guard !attempts.isEmpty else { return }
-        var verdicts: [BreakerDirectory.Key: [CircuitBreaker.Verdict]] = [:]
-        var order: [BreakerDirectory.Key] = []
+        var verdicts: [ServerRef<CircuitBreaker>: [CircuitBreaker.Verdict]] = [:]
+        var order: [ServerRef<CircuitBreaker>] = []
         var samples: [BenchmarkSample] = []
         for attempt in attempts {
-            let key = BreakerDirectory.Key(chain: attempt.chain, channel: attempt.channel)
-            if verdicts[key] == nil { order.append(key) }
-            verdicts[key, default: []].append(CircuitBreaker.Verdict(outcome: attempt.outcome, ticket: attempt.ticket))
+            if let breaker = attempt.breaker {
+                if verdicts[breaker] == nil { order.append(breaker) }
+                verdicts[breaker, default: []].append(CircuitBreaker.Verdict(outcome: attempt.outcome, ticket: attempt.ticket))
+            }
             if let sample = attempt.sample { samples.append(sample) }
         }
-        for key in order {
-            guard let batch = verdicts[key] else { continue }
-            breakers.breaker(chain: key.chain, channel: key.channel)?.cast(.finishedAll(batch))
+        for breaker in order {
+            guard let batch = verdicts[breaker] else { continue }
+            breaker.cast(.finishedAll(batch))
         }
-        if !samples.isEmpty { names.benchmarkStore?.cast(.recordAll(samples)) }
+        if !samples.isEmpty { benchmarkStore()?.cast(.recordAll(samples)) }
+    }
+
+    /// The running store: the one found last while it lives, else whichever runs now.
+    private func benchmarkStore() -> ServerRef<BenchmarkStoreServer>? {
+        if let known = store.withLock({ $0 }), known.process.isAlive { return known }
+        let found = names.benchmarkStore
+        store.withLock { $0 = found }
+        return found
     }
 }

@@ -23,7 +23,7 @@ import LassoTransport
 /// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
 /// ```
 /// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
-/// `ChannelRoutes`, `HTTPClientHandle`) are created here and outlive every incarnation of the
+/// `HTTPClientHandle`) are created here and outlive every incarnation of the
 /// processes that own their contents, as ETS tables with an heir would: a restart of any of
 /// those processes loses no entry, and the hot path reads them under a lock, never a mailbox.
 /// The event loop is infrastructure beneath the tree, like a scheduler: it is created first
@@ -71,15 +71,13 @@ public final class LassoApplication: Sendable {
         let breakers = BreakerDirectory()
         let pubsub = PubSub()
         let clients = HTTPClientHandle()
-        let routes = ChannelRoutes()
-        let sender = ChannelSender(http: HTTPUpstreamSender(clients: clients, configs: configs), routes: routes)
+        let sender = ChannelSender(http: HTTPUpstreamSender(clients: clients))
         let services = ChainServices(directory: directory, breakers: breakers, names: names, sender: sender,
                                      breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
-                                     pubsub: pubsub, routes: routes, logger: logger,
+                                     pubsub: pubsub, logger: logger,
                                      subscriptionTimeout: .milliseconds(config.subscriptions.subscriptionTimeoutMs))
-        let recorder = BatchingAttemptRecorder(loop: loop, breakers: breakers, names: names)
-        let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, recorder: recorder,
-                                       clock: runtime.clock)
+        let recorder = BatchingAttemptRecorder(loop: loop, names: names)
+        let pipeline = RequestPipeline(sender: services.sender, recorder: recorder, clock: runtime.clock)
         let counters = RequestCounters()
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
                               observability: observability, counters: counters)

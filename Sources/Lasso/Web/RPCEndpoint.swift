@@ -66,7 +66,7 @@ public final class RPCEndpoint: Sendable {
         let startedAt = clock.now().nanoseconds
         let digest = config.observability.includeParamsDigest
         let makeRequest = { [ids] (head: JSONRPCRequestHead, element: [UInt8]) in
-            PipelineRequest(chain: chain, board: board, body: element, head: head, strategy: strategy,
+            PipelineRequest(board: board, body: element, head: head, strategy: strategy,
                             pinnedProvider: route.pinnedProvider, requestID: ids.next(),
                             clientTransport: clientTransport, startedAtNanos: startedAt, includeParamsDigest: digest)
         }
