@@ -20,9 +20,11 @@ final class MemorySink: LogSink {
         let endpoint: RPCEndpoint
         let metrics: MetricsEndpoint
         let chainOwner: ServerRef<ProviderPool>
+        let config: LassoConfig
+        let directory = ChainDirectory()
 
         init() async throws {
-            let config = try LassoConfig.parse(yaml: """
+            config = try LassoConfig.parse(yaml: """
                 selection: {default_strategy: priority}
                 chains:
                   ethereum:
@@ -36,7 +38,6 @@ final class MemorySink: LogSink {
                       - {id: base_one, url: "http://127.0.0.1:3"}
                 """, environment: [:])
             let runtime = Runtime(clock: ManualClock())
-            let directory = ChainDirectory()
             let chain = try #require(config.chain(named: "ethereum"))
             let board = ChainStateBoard(chain: chain)
             chainOwner = try await ServerRef.start(label: "ethereum", runtime: runtime) { ProviderPool(chain: chain, board: board) }

@@ -81,8 +81,7 @@ public final class LassoApplication: Sendable {
         let counters = RequestCounters()
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
                               observability: observability, counters: counters)
-        let clientWebSocket = ClientWebSocketEndpoint(configs: configs, names: names, rpc: rpc,
-                                                      sockets: services.clientSockets)
+        let clientWebSocket = ClientWebSocketEndpoint(names: names, rpc: rpc, sockets: services.clientSockets)
         let cors = CORSPolicy(config.server.cors)
         let router = Routes.router(
             rpc: rpc,
