@@ -22,6 +22,53 @@ import Supervision
         return true
     }
 
+    /// One provider, alpha, simulated with a WebSocket, and its `WSConnection` under a supervisor
+    /// of its own (which kills it outright, skipping `terminate`, if `killed`); no registry yet.
+    struct AlphaAlone {
+        let loop: EventLoop
+        let alpha: SimulatedProviderServer
+        let chain: ChainConfig
+        let board: ChainStateBoard
+        let names = ProcessNames()
+        let runtime = Runtime()
+        let spec: ChildSpec
+        let supervisor: Supervisor
+
+        init(killed: Bool = false) async throws {
+            loop = try EventLoop()
+            alpha = try SimulatedProviderServer(
+                provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)), loop: loop)
+            let config = try LassoConfig.parse(yaml: """
+                chains:
+                  ethereum:
+                    chain_id: 1
+                    providers:
+                      - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
+                """, environment: [:])
+            chain = try #require(config.chain(named: "ethereum"))
+            board = ChainStateBoard(chain: chain)
+            let provider = try #require(chain.providers.first)
+            var spec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
+                                                           names: names))
+            if killed { spec.shutdown = .brutalKill }
+            self.spec = spec
+            supervisor = try await Supervisor.start(name: "ProviderSupervisor(alpha)", children: [spec], runtime: runtime)
+        }
+
+        func startRegistry() async throws -> ServerRef<TransportRegistry> {
+            let chain = chain, board = board
+            return try await ServerRef.start(label: "TransportRegistry(ethereum)", runtime: runtime) {
+                TransportRegistry(chain: chain, board: board)
+            }
+        }
+
+        func stop() async {
+            await supervisor.stop()
+            alpha.stop()
+            loop.stop()
+        }
+    }
+
     @Test func webSocketChannelsComeAndGoWithTheirConnectionAndSurviveARegistryRestart() async throws {
         let loop = try EventLoop()
         let simulated = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
@@ -91,30 +138,11 @@ import Supervision
     }
 
     @Test func aSocketThatDropsWhileNoRegistryRunsIsWithdrawnAllTheSame() async throws {
-        let loop = try EventLoop()
-        let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)),
-                                                loop: loop)
-        let config = try LassoConfig.parse(yaml: """
-            chains:
-              ethereum:
-                chain_id: 1
-                providers:
-                  - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
-            """, environment: [:])
-        let chain = try #require(config.chain(named: "ethereum"))
-        let board = ChainStateBoard(chain: chain)
-        let names = ProcessNames()
-        let runtime = Runtime()
-        let provider = try #require(chain.providers.first)
-        let spec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board, names: names))
-        let supervisor = try await Supervisor.start(name: "ProviderSupervisor(alpha)", children: [spec], runtime: runtime)
-        let connection = try #require(names.server(WSConnection.processKey(chain: "ethereum", provider: "alpha"),
-                                                   as: WSConnection.self))
-        func startRegistry() async throws -> ServerRef<TransportRegistry> {
-            try await ServerRef.start(label: "TransportRegistry(ethereum)", runtime: runtime) {
-                TransportRegistry(chain: chain, board: board)
-            }
-        }
+        let stage = try await AlphaAlone()
+        let board = stage.board
+        let connection = try #require(stage.names.server(WSConnection.processKey(chain: "ethereum", provider: "alpha"),
+                                                         as: WSConnection.self))
+        func startRegistry() async throws -> ServerRef<TransportRegistry> { try await stage.startRegistry() }
         func wsRouteIsUp() -> Bool { Self.webSocketRoute(board, "alpha") != nil }
         /// Whether the connection itself knows its socket is down: it fails a request at once.
         func connectionIsDown() async -> Bool {
@@ -133,8 +161,8 @@ import Supervision
         #expect(wsRouteIsUp(), "an abnormal exit leaves the routes to the successor")
 
         // The socket drops while no registry runs, and stays down: its report reaches no one.
-        alpha.provider.behavior = .down
-        alpha.dropWebSockets()
+        stage.alpha.provider.behavior = .down
+        stage.alpha.dropWebSockets()
         try await waitUntil { await connectionIsDown() }
 
         // The connection withdrew its own channel; the successor finds nothing to restore.
@@ -142,45 +170,22 @@ import Supervision
         try await waitUntil { !wsRouteIsUp() && board.snapshot.providers.first?.ws == nil }
         second.stop()
         _ = await second.process.waitForExit()
-        await supervisor.stop()
-        alpha.stop()
-        loop.stop()
+        await stage.stop()
     }
 
     @Test func aConnectionKilledWhileNoRegistryRunsIsWithdrawnByTheNextRegistry() async throws {
-        let loop = try EventLoop()
-        let alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)),
-                                                loop: loop)
-        let config = try LassoConfig.parse(yaml: """
-            chains:
-              ethereum:
-                chain_id: 1
-                providers:
-                  - {id: alpha, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
-            """, environment: [:])
-        let chain = try #require(config.chain(named: "ethereum"))
-        let board = ChainStateBoard(chain: chain)
-        let runtime = Runtime()
-        let provider = try #require(chain.providers.first)
-        var spec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
-                                                       names: ProcessNames()))
-        spec.shutdown = .brutalKill
-        let supervisor = try await Supervisor.start(name: "ProviderSupervisor(alpha)", children: [spec], runtime: runtime)
-        try await waitUntil { Self.webSocketRoute(board, "alpha") != nil }
+        let stage = try await AlphaAlone(killed: true)
+        try await waitUntil { Self.webSocketRoute(stage.board, "alpha") != nil }
 
         // Killed with no registry watching: nothing withdraws the channel yet.
-        try await supervisor.terminateChild(spec.id)
-        #expect(Self.webSocketRoute(board, "alpha") != nil)
+        try await stage.supervisor.terminateChild(stage.spec.id)
+        #expect(Self.webSocketRoute(stage.board, "alpha") != nil)
 
         // The next registry adopts the board; its monitor of the dead connection fires at once.
-        let registry = try await ServerRef.start(label: "TransportRegistry(ethereum)", runtime: runtime) {
-            TransportRegistry(chain: chain, board: board)
-        }
-        try await waitUntil { Self.webSocketRoute(board, "alpha") == nil && board.snapshot.providers.first?.ws == nil }
+        let registry = try await stage.startRegistry()
+        try await waitUntil { Self.webSocketRoute(stage.board, "alpha") == nil && stage.board.snapshot.providers.first?.ws == nil }
         registry.stop()
         _ = await registry.process.waitForExit()
-        await supervisor.stop()
-        alpha.stop()
-        loop.stop()
+        await stage.stop()
     }
 }
