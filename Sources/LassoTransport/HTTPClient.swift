@@ -48,16 +48,24 @@ public final class HTTPClient: Sendable {
     /// The result a completion receives.
     public typealias Completion = @Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void
 
-    private let loop: EventLoop
-    private let state: HTTPClientState
+    private let group: EventLoopGroup
+    /// One per loop, in the group's order: a request uses the pools of the loop it runs on.
+    private let states: [HTTPClientState]
     private let resolver: DNSResolver
     private let defaultTimeout: Double
 
     /// A client whose requests run on `loop`; pools are created lazily per upstream.
-    public init(loop: EventLoop, configuration: Configuration = .init()) {
-        self.loop = loop
+    public convenience init(loop: EventLoop, configuration: Configuration = .init()) {
+        self.init(group: EventLoopGroup(loop), configuration: configuration)
+    }
+
+    /// A client on every loop of `group`: a request made on a loop's thread runs on that loop,
+    /// with its own connections (`connectionsPerUpstream` per loop); one made elsewhere goes to
+    /// the loops in turn.
+    public init(group: EventLoopGroup, configuration: Configuration = .init()) {
+        self.group = group
         resolver = DNSResolver(ttlSeconds: configuration.dnsCacheSeconds)
-        state = HTTPClientState(core: loop.core, configuration: configuration)
+        states = group.loops.map { HTTPClientState(core: $0.core, configuration: configuration) }
         defaultTimeout = configuration.defaultTimeout
     }
 
@@ -73,7 +81,8 @@ public final class HTTPClient: Sendable {
         }
         let deadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: timeout ?? defaultTimeout)
         let bytes = HTTPClientRequest.encode(url: url, body: body, headers: headers)
-        let state = self.state, loop = self.loop
+        let index = group.currentOrNext()
+        let state = states[index], loop = group.loops[index]
         let start: @Sendable (String) -> Void = { address in
             state.start(HTTPClientRequest(url: url, bytes: bytes, deadline: deadline, idempotent: idempotent,
                                           completion: completion), address: address)
@@ -114,11 +123,12 @@ public final class HTTPClient: Sendable {
     /// fail the same way at once, and the pooled connections are closed. Callable from any
     /// thread; a second call does nothing.
     public func shutdown() {
-        let state = self.state
-        if loop.inEventLoop {
-            state.shutdown()
-        } else {
-            _ = loop.execute { state.shutdown() }
+        for (state, loop) in zip(states, group.loops) {
+            if loop.inEventLoop {
+                state.shutdown()
+            } else {
+                _ = loop.execute { state.shutdown() }
+            }
         }
     }
 

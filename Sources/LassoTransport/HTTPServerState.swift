@@ -19,6 +19,8 @@ final class HTTPServerState: @unchecked Sendable {
     let router: HTTPRouter
     let webSocket: WebSocketServerHandlers?
     let tls: TLSContext?
+    /// This state's loop in its server's group: it tags the WebSocket connection ids it hands out.
+    let index: Int
     private let id: UInt
     private var listener: Listener?
     private var connections: [UInt: HTTPServerConnection] = [:]
@@ -30,9 +32,10 @@ final class HTTPServerState: @unchecked Sendable {
     private var stopped = false
     private var acceptedConnections = 0
 
-    init(core: LoopCore, configuration: HTTPServer.Configuration, router: HTTPRouter,
+    init(core: LoopCore, index: Int = 0, configuration: HTTPServer.Configuration, router: HTTPRouter,
          webSocket: WebSocketServerHandlers?, tls: TLSContext?) {
         self.core = core
+        self.index = index
         self.configuration = configuration
         self.router = router
         self.webSocket = webSocket
@@ -138,12 +141,25 @@ final class HTTPServerState: @unchecked Sendable {
     }
 
     func send(_ message: WebSocketMessage, to connection: WebSocketConnectionID) {
-        webSockets[connection.rawValue]?.send(message)
+        webSockets[Self.socketID(of: connection)]?.send(message)
     }
 
     func close(_ connection: WebSocketConnectionID, code: WebSocketCloseCode) {
-        webSockets[connection.rawValue]?.requestClose(code)
+        webSockets[Self.socketID(of: connection)]?.requestClose(code)
     }
+
+    // MARK: Connection ids across loops
+
+    private static let loopShift: UInt = 48
+
+    /// The id a server hands out for socket `socketID` of this loop.
+    func connectionID(socketID: UInt) -> WebSocketConnectionID {
+        WebSocketConnectionID(rawValue: UInt(index) << Self.loopShift | socketID)
+    }
+
+    static func loopIndex(of connection: WebSocketConnectionID) -> Int { Int(connection.rawValue >> loopShift) }
+
+    static func socketID(of connection: WebSocketConnectionID) -> UInt { connection.rawValue & ((1 << loopShift) - 1) }
 
     // MARK: Stopping
 

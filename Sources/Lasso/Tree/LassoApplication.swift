@@ -38,7 +38,9 @@ public final class LassoApplication: Sendable {
     public let clients: HTTPClientHandle
     /// The port the HTTP listener bound.
     public let port: Int
-    let loop: EventLoop
+    /// The event loops; the first carries what needs one loop (admin socket, provider WebSockets).
+    let group: EventLoopGroup
+    var loop: EventLoop { group.primary }
     let observability: Observability
     /// The daemon's structured logger (JSON lines on stdout), for lifecycle events outside the tree.
     public let logger: Logger
@@ -51,7 +53,8 @@ public final class LassoApplication: Sendable {
                              port: Int? = nil, httpClient clientConfiguration: HTTPClient.Configuration = .init(),
                              drainTimeout: Duration = Endpoint.defaultDrainTimeout)
         async throws -> LassoApplication {
-        let loop = try EventLoop()
+        let group = try EventLoopGroup(count: config.server.eventLoops)
+        let loop = group.primary
         let configs = ConfigStore(config)
         // Both scrub with the current snapshot's secrets, so keys a reload adds are hidden too.
         let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)
@@ -122,7 +125,7 @@ public final class LassoApplication: Sendable {
         do {
             let root = try await Supervisor.start(name: "Application", strategy: .oneForOne, children: [
                 pubsub.childSpec(),
-                HTTPClientPool.childSpec(loop: loop, configuration: clientConfiguration, handle: clients),
+                HTTPClientPool.childSpec(group: group, configuration: clientConfiguration, handle: clients),
                 benchmarks,
                 BenchmarkPersistence.childSpec(config: config.benchmarks, names: names, chains: configuredChains,
                                                logger: logger),
@@ -130,24 +133,24 @@ public final class LassoApplication: Sendable {
                 RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
                 chains,
                 ConfigStoreServer.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
-                Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
+                Endpoint.childSpec(group: group, configuration: serverConfiguration, router: router,
                                    clientWebSocket: clientWebSocket, names: names, drainTimeout: drainTimeout),
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count)])
             return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, clients: clients,
-                                    port: bound, loop: loop, observability: observability, logger: logger, eventToken: eventToken)
+                                    port: bound, group: group, observability: observability, logger: logger, eventToken: eventToken)
         } catch {
             runtime.events.removeObserver(eventToken)
             logger.flush()
-            loop.stop()
+            group.stop()
             throw error
         }
     }
 
     private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor,
-                 clients: HTTPClientHandle, port: Int, loop: EventLoop, observability: Observability, logger: Logger,
+                 clients: HTTPClientHandle, port: Int, group: EventLoopGroup, observability: Observability, logger: Logger,
                  eventToken: UInt64) {
         self.clients = clients
         self.runtime = runtime
@@ -155,7 +158,7 @@ public final class LassoApplication: Sendable {
         self.services = services
         self.root = root
         self.port = port
-        self.loop = loop
+        self.group = group
         self.observability = observability
         self.logger = logger
         self.eventToken = eventToken
@@ -175,6 +178,6 @@ public final class LassoApplication: Sendable {
         runtime.events.removeObserver(eventToken)
         observability.flush()
         logger.flush()
-        loop.stop()
+        group.stop()
     }
 }
