@@ -96,14 +96,17 @@ public final class HTTPClient: Sendable {
             return
         }
         // The deadline covers the lookup too: whichever comes first, the address or the
-        // deadline, decides; the other is ignored.
+        // deadline, decides; the other is ignored. The deadline is a loop timer, like every
+        // other deadline of the transport.
         let decided = Atomic<Bool>(false)
         let budget = Double(deadline &- LoopTimers.now()) / 1e9
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, min(budget, 1e9))) {
+        let timed = loop.execute(after: max(0, min(budget, 1e9))) {
             guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            if !loop.execute({ completion(.failure(.timeout(address: url.description))) }) {
-                completion(.failure(.loopStopped))
-            }
+            completion(.failure(.timeout(address: url.description)))
+        }
+        guard timed else {
+            completion(.failure(.loopStopped))
+            return
         }
         resolver.resolve(url.host) { address in
             guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
