@@ -62,7 +62,7 @@ public enum ClientMetadata {
         RequestLogLine.writeSelectedProvider(context.selectedProvider, to: &json)
         json.beginArray("candidate_providers")
         for channel in context.candidateProviders {
-            json.element(channel.providerID, UInt8(ascii: ":"), channel.transport.rawValue)
+            json.stringValue(channel.providerID, UInt8(ascii: ":"), channel.transport.rawValue)
         }
         json.endArray()
         if let reason = context.selectionReason { json.string("selection_reason", reason) }

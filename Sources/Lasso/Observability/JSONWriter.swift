@@ -1,8 +1,12 @@
-/// Appends compact JSON into a byte buffer, for the log lines and metadata lassod writes on
-/// every request, and for the simulated providers' responses (`LassoSimulation`). It exists
-/// because `JSONSerialization` costs ~15 µs per small document on this hardware (the
-/// project's performance notes) and allocates a dictionary per object; this writer costs a
-/// capacity check and a `memcpy` per token.
+/// Appends compact JSON into a byte buffer: the one JSON writer, and the one string escaper, of
+/// everything lassod writes token by token — the log lines and client metadata of every
+/// request, its own JSON-RPC error bodies and subscription replies, admin reply lines, and the
+/// simulated providers' responses (`LassoSimulation`). It exists because `JSONSerialization`
+/// costs ~15 µs per small document on this hardware (the project's performance notes) and
+/// allocates a dictionary per object; this writer costs a capacity check and a `memcpy` per
+/// token. (Whole `Codable` documents off the hot path — admin results, `/api` answers — are
+/// encoded by Foundation's `JSONEncoder`; an admin reply line places its result with
+/// `raw(_:_:)`.)
 ///
 /// Commas are inserted automatically: the writer remembers whether the next value opens its
 /// container or follows a key, where no comma belongs. So a function that writes one value
@@ -97,23 +101,12 @@ public struct JSONWriter: ~Copyable {
         appendEscaped(value)
     }
 
-    /// Writes a string element of the current array.
-    public mutating func element(_ value: String) {
-        separate()
-        appendEscaped(value)
+    /// Writes the member `key` with bytes that already are one JSON value (a client's id, a
+    /// document encoded elsewhere), as they are; see `rawValue(_:)`.
+    public mutating func raw(_ key: StaticString, _ json: some Collection<UInt8>) {
+        writeKey(key)
+        appendRaw(json)
     }
-
-    /// Writes a string element built from `prefix`, `separator` and `suffix`, without
-    /// concatenating them first (`"ethereum_ankr:http"`).
-    public mutating func element(_ prefix: String, _ separator: UInt8, _ suffix: String) {
-        separate()
-        appendByte(UInt8(ascii: "\""))
-        appendEscapedContent(prefix)
-        appendByte(separator)
-        appendEscapedContent(suffix)
-        appendByte(UInt8(ascii: "\""))
-    }
-
     /// Writes the member `key` with an integer value.
     public mutating func int(_ key: StaticString, _ value: Int) {
         writeKey(key)
@@ -172,6 +165,17 @@ public struct JSONWriter: ~Copyable {
         appendEscaped(value)
     }
 
+    /// Writes a bare string value made of `prefix`, `separator` and `suffix`, without
+    /// concatenating them first (`"ethereum_ankr:http"`).
+    public mutating func stringValue(_ prefix: String, _ separator: UInt8, _ suffix: String) {
+        separate()
+        appendByte(UInt8(ascii: "\""))
+        appendEscapedContent(prefix)
+        appendByte(separator)
+        appendEscapedContent(suffix)
+        appendByte(UInt8(ascii: "\""))
+    }
+
     /// Writes a bare integer value.
     public mutating func integerValue(_ value: Int) {
         separate()
@@ -205,10 +209,7 @@ public struct JSONWriter: ~Copyable {
     /// result). Nothing checks them: the caller vouches that they are JSON.
     public mutating func rawValue(_ json: some Collection<UInt8>) {
         separate()
-        let copied: Void? = json.withContiguousStorageIfAvailable { appendBytes(UnsafeRawBufferPointer($0)) }
-        guard copied == nil else { return }
-        reserve(json.count)
-        for byte in json { appendByte(byte) }
+        appendRaw(json)
     }
 
     // MARK: - Buffer
@@ -241,6 +242,13 @@ public struct JSONWriter: ~Copyable {
         reserve(bytes.count)
         (base + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
         count += bytes.count
+    }
+
+    private mutating func appendRaw(_ json: some Collection<UInt8>) {
+        let copied: Void? = json.withContiguousStorageIfAvailable { appendBytes(UnsafeRawBufferPointer($0)) }
+        guard copied == nil else { return }
+        reserve(json.count)
+        for byte in json { appendByte(byte) }
     }
 
     private mutating func appendStatic(_ text: StaticString) {

@@ -53,7 +53,7 @@ public enum RequestLogLine {
         json.beginObject("routing")
         json.beginArray("candidate_providers")
         for channel in context.candidateProviders {
-            json.element(channel.providerID, UInt8(ascii: ":"), channel.transport.rawValue)
+            json.stringValue(channel.providerID, UInt8(ascii: ":"), channel.transport.rawValue)
         }
         json.endArray()
         writeSelectedProvider(context.selectedProvider, to: &json)

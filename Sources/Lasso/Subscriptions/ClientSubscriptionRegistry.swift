@@ -113,14 +113,14 @@ public struct ClientSubscriptionRegistry: GenServer {
         case .unsubscribe(let connection, let requestID, let id):
             let owned = subscriptions[id]?.connection == connection
             if owned { remove(id) }
-            sockets.send(connection, Self.result(id: requestID, owned ? "true" : "false"))
+            sockets.send(connection, Self.reply(to: requestID) { $0.bool("result", owned) })
         case .disconnected(let connection):
             for id in byConnection[connection] ?? [] { remove(id) }
         case .confirmed(let clients):
             for id in clients {
                 guard let subscription = subscriptions[id], let request = subscription.pendingRequest else { continue }
                 subscriptions[id]?.pendingRequest = nil
-                sockets.send(subscription.connection, Self.result(id: request, "\"\(id)\""))
+                sockets.send(subscription.connection, Self.reply(to: request) { $0.string("result", id) })
             }
         case .refused(let clients, let code, let message):
             for id in clients {
@@ -190,8 +190,16 @@ public struct ClientSubscriptionRegistry: GenServer {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
-    private static func result(id: [UInt8], _ value: String) -> [UInt8] {
-        Array(#"{"jsonrpc":"2.0","id":"#.utf8) + id + Array(#","result":\#(value)}"#.utf8)
+    /// The response to the client's request `id` (its raw bytes), whose `result` member
+    /// `result` writes.
+    private static func reply(to id: [UInt8], result: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter(capacity: 96 + id.count)
+        json.beginObject()
+        json.string("jsonrpc", "2.0")
+        json.raw("id", id)
+        result(&json)
+        json.endObject()
+        return json.finish()
     }
 
     private var pool: ServerRef<UpstreamSubscriptionPool>? {

@@ -237,7 +237,7 @@ public struct UpstreamSubscriptionPool: GenServer {
             upstream.upstreamID = nil
             upstream.attempt = attempt
             upstreams[key] = upstream
-            let body = Array(#"{"jsonrpc":"2.0","id":0,"method":"eth_subscribe","params":\#(key.upstreamParams)}"#.utf8)
+            let body = Self.request("eth_subscribe") { $0.raw("params", key.upstreamParams.utf8) }
             connection.cast(.send(body: body, timeout: confirmationTimeout) { reply in
                 me.cast(.placed(key: key, attempt: attempt, provider: provider, reply: reply))
             })
@@ -338,10 +338,24 @@ public struct UpstreamSubscriptionPool: GenServer {
     }
 
     private func unsubscribe(_ id: String, on provider: String) {
-        var body = Array(#"{"jsonrpc":"2.0","id":0,"method":"eth_unsubscribe","params":["#.utf8)
-        JSONRPCErrorBody.appendString(id, to: &body)
-        body.append(contentsOf: "]}".utf8)
+        let body = Self.request("eth_unsubscribe") { json in
+            json.beginArray("params")
+            json.stringValue(id)
+            json.endArray()
+        }
         connection(provider)?.cast(.send(body: body, timeout: confirmationTimeout) { _ in })
+    }
+
+    /// A request for `method` with id 0, whose `params` member `params` writes.
+    private static func request(_ method: String, params: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter(capacity: 128)
+        json.beginObject()
+        json.string("jsonrpc", "2.0")
+        json.int("id", 0)
+        json.string("method", method)
+        params(&json)
+        json.endObject()
+        return json.finish()
     }
 
     // MARK: - Helpers
