@@ -55,8 +55,8 @@ final class MemorySink: LogSink {
                                            clock: runtime.clock)
             endpoint = RPCEndpoint(configs: ConfigStore(config), directory: directory, pipeline: pipeline,
                                    clock: runtime.clock,
-                                   observability: Observability(config: config.observability, sink: lines,
-                                                                wallClockMillis: { 1_764_000_000_000 }),
+                                   observability: Logger(config: config.observability, sink: lines,
+                                                         wallClockMillis: { 1_764_000_000_000 }),
                                    counters: counters)
             metrics = MetricsEndpoint(configs: ConfigStore(config), directory: directory, counters: counters)
         }

@@ -39,8 +39,7 @@ public final class LassoApplication: Sendable {
     /// The port the HTTP listener bound.
     public let port: Int
     let loop: EventLoop
-    let observability: Observability
-    /// The daemon's structured logger (JSON lines on stdout), for lifecycle events outside the tree.
+    /// The daemon's one logger (JSON lines on stdout): requests, lifecycle and tree events.
     public let logger: Logger
     let eventToken: UInt64
 
@@ -53,9 +52,8 @@ public final class LassoApplication: Sendable {
         async throws -> LassoApplication {
         let loop = try EventLoop()
         let configs = ConfigStore(config)
-        // Both scrub with the current snapshot's secrets, so keys a reload adds are hidden too.
+        // Scrubs with the current snapshot's secrets, so keys a reload adds are hidden too.
         let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)
-        let observability = Observability(config: config.observability, sink: sink, secretsOf: configs)
         let eventToken = runtime.events.observe { event in
             let level: ObservabilityConfig.LogLevel = switch event.kind {
             case .exited, .killed, .intensityExceeded: .warning
@@ -82,7 +80,7 @@ public final class LassoApplication: Sendable {
                                        clock: runtime.clock)
         let counters = RequestCounters()
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
-                              observability: observability, counters: counters)
+                              observability: logger, counters: counters)
         let clientWebSocket = ClientWebSocketEndpoint(configs: configs, names: names, rpc: rpc,
                                                       sockets: services.clientSockets)
         let cors = CORSPolicy(config.server.cors)
@@ -137,7 +135,7 @@ public final class LassoApplication: Sendable {
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count)])
             return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, clients: clients,
-                                    port: bound, loop: loop, observability: observability, logger: logger, eventToken: eventToken)
+                                    port: bound, loop: loop, logger: logger, eventToken: eventToken)
         } catch {
             runtime.events.removeObserver(eventToken)
             logger.flush()
@@ -147,7 +145,7 @@ public final class LassoApplication: Sendable {
     }
 
     private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor,
-                 clients: HTTPClientHandle, port: Int, loop: EventLoop, observability: Observability, logger: Logger,
+                 clients: HTTPClientHandle, port: Int, loop: EventLoop, logger: Logger,
                  eventToken: UInt64) {
         self.clients = clients
         self.runtime = runtime
@@ -156,7 +154,6 @@ public final class LassoApplication: Sendable {
         self.root = root
         self.port = port
         self.loop = loop
-        self.observability = observability
         self.logger = logger
         self.eventToken = eventToken
     }
@@ -173,7 +170,6 @@ public final class LassoApplication: Sendable {
         await root.stop()
         logger.log(.info, "lassod.stopped")
         runtime.events.removeObserver(eventToken)
-        observability.flush()
         logger.flush()
         loop.stop()
     }

@@ -23,12 +23,12 @@ public final class RPCEndpoint: Sendable {
     let directory: ChainDirectory
     let pipeline: RequestPipeline
     let clock: any RuntimeClock
-    let observability: Observability?
+    let observability: Logger?
     let counters: RequestCounters?
     let ids: RequestIDGenerator
 
     public init(configs: ConfigStore, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
-                observability: Observability? = nil, counters: RequestCounters? = nil,
+                observability: Logger? = nil, counters: RequestCounters? = nil,
                 ids: RequestIDGenerator = RequestIDGenerator()) {
         self.configs = configs
         self.directory = directory
