@@ -24,7 +24,7 @@
 /// Lines below `observability.log_level` are dropped before any work. Text that lassod did not
 /// write itself (event string fields, upstream error messages) passes through the scrubber, so
 /// an error description that quotes a provider URL loses its path and query. The daemon's
-/// logger takes its scrubber from the current `ConfigStore` snapshot at each line (one lock,
+/// logger takes its scrubber from the `CurrentConfig` snapshot at each line (one lock,
 /// no rebuild), so secrets of providers a reload added are removed too. Field keys `ts`,
 /// `level` and `event` are reserved.
 ///
@@ -65,7 +65,7 @@ public final class Logger: Sendable {
     /// The daemon's logger: its scrubber is the one of `configs`' current snapshot, read once
     /// per line that needs it (one lock, no rebuild), so a reload's new provider keys are
     /// removed too.
-    public convenience init(config: ObservabilityConfig, sink: any LogSink, secretsOf configs: ConfigStore) {
+    public convenience init(config: ObservabilityConfig, sink: any LogSink, secretsOf configs: CurrentConfig) {
         self.init(config: config, sink: sink, currentScrubber: { configs.snapshot.scrubber })
     }
 

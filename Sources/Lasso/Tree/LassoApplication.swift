@@ -31,7 +31,7 @@ import LassoTransport
 /// chain runs, and stops first, so shutdown begins by refusing new work.
 public final class LassoApplication: Sendable {
     public let runtime: Runtime
-    public let configs: ConfigStore
+    public let configs: CurrentConfig
     public let services: ChainServices
     public let root: Supervisor
     /// Where the running `HTTPClientPool` publishes its client.
@@ -51,7 +51,7 @@ public final class LassoApplication: Sendable {
                              drainTimeout: Duration = Endpoint.defaultDrainTimeout)
         async throws -> LassoApplication {
         let loop = try EventLoop()
-        let configs = ConfigStore(config)
+        let configs = CurrentConfig(config)
         // Scrubs with the current snapshot's secrets, so keys a reload adds are hidden too.
         let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)
         let eventToken = runtime.events.observe { event in
@@ -127,7 +127,7 @@ public final class LassoApplication: Sendable {
                 names.childSpec(),
                 RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
                 chains,
-                ConfigStoreServer.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
+                ConfigStore.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
                 Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
                                    clientWebSocket: clientWebSocket, names: names, drainTimeout: drainTimeout),
             ], runtime: runtime)
@@ -144,7 +144,7 @@ public final class LassoApplication: Sendable {
         }
     }
 
-    private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor,
+    private init(runtime: Runtime, configs: CurrentConfig, services: ChainServices, root: Supervisor,
                  clients: HTTPClientHandle, port: Int, loop: EventLoop, logger: Logger,
                  eventToken: UInt64) {
         self.clients = clients

@@ -7,12 +7,12 @@ import LassoTransport
 /// Off the hot path: answers are encoded with Foundation, and status asks the chain's
 /// processes. `/api/health` answers 200 while lassod serves, for load-balancer health checks.
 public final class APIEndpoint: Sendable {
-    let configs: ConfigStore
+    let configs: CurrentConfig
     let directory: ChainDirectory
     let names: ProcessNames
     let clock: any RuntimeClock
 
-    public init(configs: ConfigStore, directory: ChainDirectory, names: ProcessNames, clock: any RuntimeClock) {
+    public init(configs: CurrentConfig, directory: ChainDirectory, names: ProcessNames, clock: any RuntimeClock) {
         self.configs = configs
         self.directory = directory
         self.names = names

@@ -19,7 +19,7 @@ import LassoTransport
 public final class RPCEndpoint: Sendable {
     public static let maxBatchSize = 100
 
-    let configs: ConfigStore
+    let configs: CurrentConfig
     let directory: ChainDirectory
     let pipeline: RequestPipeline
     let clock: any RuntimeClock
@@ -27,7 +27,7 @@ public final class RPCEndpoint: Sendable {
     let counters: RequestCounters?
     let ids: RequestIDGenerator
 
-    public init(configs: ConfigStore, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
+    public init(configs: CurrentConfig, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
                 observability: Logger? = nil, counters: RequestCounters? = nil,
                 ids: RequestIDGenerator = RequestIDGenerator()) {
         self.configs = configs
