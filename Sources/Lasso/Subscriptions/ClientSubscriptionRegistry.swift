@@ -24,13 +24,6 @@ import LassoTransport
 /// names in `poolRestarted`; if the registry restarts, the pool drops its upstreams (their
 /// clients' subscriptions are gone with it).
 public struct ClientSubscriptionRegistry: GenServer {
-    public enum Call: Sendable {
-        /// Live subscription ids of a connection (all connections when nil), sorted.
-        case subscriptions(WebSocketConnectionID?)
-    }
-
-    public typealias Reply = [String]
-
     public enum Cast: Sendable {
         /// A client's `eth_subscribe`, already validated; `requestID` is its id as sent.
         case subscribe(connection: WebSocketConnectionID, requestID: [UInt8], key: SubscriptionKey)
@@ -100,8 +93,8 @@ public struct ClientSubscriptionRegistry: GenServer {
         pool?.cast(.registryRestarted)
     }
 
-    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> [String] {
-        guard case .subscriptions(let connection) = request else { return [] }
+    /// Live subscription ids of `connection` (of every connection when nil), sorted.
+    func subscriptionIDs(of connection: WebSocketConnectionID?) -> [String] {
         guard let connection else { return subscriptions.keys.sorted() }
         return (byConnection[connection] ?? []).sorted()
     }
@@ -204,5 +197,12 @@ public struct ClientSubscriptionRegistry: GenServer {
 
     private var pool: ServerRef<UpstreamSubscriptionPool>? {
         UpstreamSubscriptionPool.running(chain: chain, names: names)
+    }
+}
+
+extension ServerCall where Server == ClientSubscriptionRegistry {
+    /// Live subscription ids of a connection (of every connection when nil), sorted.
+    public static func subscriptions(_ connection: WebSocketConnectionID?) -> ServerCall<ClientSubscriptionRegistry, [String]> {
+        .init { registry, _ in registry.subscriptionIDs(of: connection) }
     }
 }
