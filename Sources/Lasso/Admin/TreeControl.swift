@@ -31,6 +31,8 @@ public final class TreeControl: AdminControl {
     /// Applied to every reloaded config: the command line's overrides.
     let adjust: @Sendable (LassoConfig) -> LassoConfig
 
+    /// Control of `application`; `reload` re-reads `configPath` and passes what it read through
+    /// `adjust`.
     public init(application: LassoApplication, configPath: String?,
                 adjust: @escaping @Sendable (LassoConfig) -> LassoConfig = { $0 }) {
         self.application = application

@@ -6,11 +6,16 @@
 /// from `CurrentConfig`; `server`, `observability`, `subscriptions` and `benchmarks` are read at
 /// start and change nothing here (the reload logs `config.reload.restart_required` for them).
 public struct ConfigDiff: Sendable, Equatable, Codable {
+    /// Chains only the new config has, in its order.
     public var added: [String]
+    /// Chains only the old config has, in its order.
     public var removed: [String]
+    /// Chains in both whose settings differ (all of them when `circuit_breaker` differs).
     public var changed: [String]
+    /// Chains in both with the same settings: a reload leaves them running.
     public var unchanged: [String]
 
+    /// What changes from `old` to `new`.
     public init(from old: LassoConfig, to new: LassoConfig) {
         let oldChains = Dictionary(old.chains.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let newKeys = Set(new.chains.map(\.key))

@@ -24,6 +24,7 @@ import LassoTransport
 /// names in `poolRestarted`; if the registry restarts, the pool drops its upstreams (their
 /// clients' subscriptions are gone with it).
 public struct ClientSubscriptionRegistry: GenServer {
+    /// What clients (through `ClientWebSocketEndpoint`) and the pool tell the registry.
     public enum Cast: Sendable {
         /// A client's `eth_subscribe`, already validated; `requestID` is its id as sent.
         case subscribe(connection: WebSocketConnectionID, requestID: [UInt8], key: SubscriptionKey)
@@ -62,6 +63,7 @@ public struct ClientSubscriptionRegistry: GenServer {
     private var byConnection: [WebSocketConnectionID: Set<String>] = [:]
     private var generator = SystemRandomNumberGenerator()
 
+    /// The registry of `chain`, finding its pool in `names` and its clients in `sockets`.
     public init(chain: String, names: ProcessNames, sockets: ClientSockets, maxKeys: Int = Self.maxKeys) {
         self.chain = chain
         self.names = names
@@ -79,6 +81,7 @@ public struct ClientSubscriptionRegistry: GenServer {
         names.server(processKey(chain: chain), as: ClientSubscriptionRegistry.self)
     }
 
+    /// The child spec; each incarnation registers in `names` under `processKey(chain:)`.
     public static func childSpec(chain: ChainConfig, names: ProcessNames, sockets: ClientSockets,
                                  maxKeys: Int = Self.maxKeys) -> ChildSpec {
         let label = "ClientSubscriptionRegistry(\(chain.key))"
@@ -202,7 +205,8 @@ public struct ClientSubscriptionRegistry: GenServer {
 
 extension ServerCall where Server == ClientSubscriptionRegistry {
     /// Live subscription ids of a connection (of every connection when nil), sorted.
-    public static func subscriptions(_ connection: WebSocketConnectionID?) -> ServerCall<ClientSubscriptionRegistry, [String]> {
+    public static func subscriptions(_ connection: WebSocketConnectionID?)
+        -> ServerCall<ClientSubscriptionRegistry, [String]> {
         .init { registry, _ in registry.subscriptionIDs(of: connection) }
     }
 }

@@ -20,18 +20,22 @@ import Foundation
 public struct SubscriptionKey: Hashable, Sendable, CustomStringConvertible {
     /// The subscription types lassod multiplexes.
     public enum Kind: String, Sendable {
+        /// Every new block header.
         case newHeads
+        /// Logs matching a filter.
         case logs
     }
 
     /// Why `eth_subscribe` parameters were refused: the message of a -32602 error.
     public struct InvalidParams: Error, Equatable {
+        /// The message, geth's wording.
         public var message: String
     }
 
     /// Addresses, and alternatives per topic position, one filter may list.
     public static let maxFilterValues = 1_000
 
+    /// What is followed.
     public let kind: Kind
     /// The canonical filter object (`{}` for no filter); empty for `newHeads`.
     public let filter: String

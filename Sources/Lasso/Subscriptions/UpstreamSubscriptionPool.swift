@@ -34,17 +34,22 @@ import Supervision
 /// After a restart the pool hands the registry its own reference (`poolRestarted`), and the
 /// registry attaches its clients to that incarnation, which is not yet reachable by name.
 public struct UpstreamSubscriptionPool: GenServer {
+    /// What the pool answers.
     public enum Call: Sendable {
+        /// Every upstream subscription, sorted by key.
         case status
     }
 
+    /// The answer to `status`.
     public typealias Reply = [UpstreamSubscriptionStatus]
 
+    /// The pool's own timer.
     public enum Info: Sendable {
         /// Time to try again the keys that have no provider.
         case retry
     }
 
+    /// What the registry, the connections and placements tell the pool.
     public enum Cast: Sendable {
         /// A client subscription follows `key`.
         case attach(client: String, key: SubscriptionKey)
@@ -100,6 +105,8 @@ public struct UpstreamSubscriptionPool: GenServer {
     private var monitored: [PID: MonitorID] = [:]
     private var retryTimer: TimerHandle?
 
+    /// The pool of `chain`, placing on the providers `board` offers; an upstream has
+    /// `confirmationTimeout` to confirm.
     public init(chain: String, board: ChainStateBoard, names: ProcessNames, confirmationTimeout: Duration,
                 retryInterval: Duration = Self.retryInterval) {
         self.chain = chain
@@ -119,6 +126,7 @@ public struct UpstreamSubscriptionPool: GenServer {
         names.server(processKey(chain: chain), as: UpstreamSubscriptionPool.self)
     }
 
+    /// The child spec; each incarnation registers in `names` under `processKey(chain:)`.
     public static func childSpec(chain: ChainConfig, board: ChainStateBoard, names: ProcessNames,
                                  confirmationTimeout: Duration, retryInterval: Duration = Self.retryInterval) -> ChildSpec {
         let label = "UpstreamSubscriptionPool(\(chain.key))"

@@ -40,6 +40,8 @@ public struct ConfigStore: GenServer {
     /// next reload retries them.
     private var owed: Set<String> = []
 
+    /// The process state: the table it writes, what chains are built with, the operator's stops and
+    /// where reloads are logged.
     public init(configs: CurrentConfig, services: ChainServices, stopped: StoppedChains, logger: Logger) {
         self.configs = configs
         self.services = services

@@ -19,10 +19,14 @@ import Supervision
 public final class PubSub: Sendable {
     /// One published event: a name and flat string fields, so any subscriber can render it.
     public struct Message: Sendable, Equatable {
+        /// Where it is published (`chain:<key>`).
         public var topic: String
+        /// What happened (`breaker.transition`, `provider.availability`).
         public var event: String
+        /// The details, as strings.
         public var fields: [String: String]
 
+        /// A message as given.
         public init(topic: String, event: String, fields: [String: String] = [:]) {
             self.topic = topic
             self.event = event
@@ -30,10 +34,12 @@ public final class PubSub: Sendable {
         }
     }
 
+    /// Called on the publisher's thread with each message: must only hand it on.
     public typealias Handler = @Sendable (Message) -> Void
 
     private let registry = Registry<String, Handler>(keys: .duplicate)
 
+    /// A table with no subscriptions.
     public init() {}
 
     /// The `PubSub` process of the tree: it owns the subscriber monitors.
