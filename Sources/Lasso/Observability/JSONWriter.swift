@@ -58,41 +58,35 @@ public struct JSONWriter: ~Copyable {
     /// Opens an object as a value (top level, array element, or after `key(_:)`).
     public mutating func beginObject() {
         separate()
-        appendByte(UInt8(ascii: "{"))
-        nextValueNeedsNoComma = true
+        open(UInt8(ascii: "{"))
     }
 
     /// Opens an object as the member `key`.
     public mutating func beginObject(_ key: StaticString) {
         writeKey(key)
-        appendByte(UInt8(ascii: "{"))
-        nextValueNeedsNoComma = true
+        open(UInt8(ascii: "{"))
     }
 
     /// Closes the innermost object.
     public mutating func endObject() {
-        appendByte(UInt8(ascii: "}"))
-        nextValueNeedsNoComma = false
+        close(UInt8(ascii: "}"))
     }
 
     /// Opens an array as a value (top level, array element, or after `key(_:)`).
     public mutating func beginArray() {
         separate()
-        appendByte(UInt8(ascii: "["))
-        nextValueNeedsNoComma = true
+        open(UInt8(ascii: "["))
     }
 
     /// Opens an array as the member `key`.
     public mutating func beginArray(_ key: StaticString) {
         writeKey(key)
-        appendByte(UInt8(ascii: "["))
-        nextValueNeedsNoComma = true
+        open(UInt8(ascii: "["))
     }
 
     /// Closes the innermost array.
     public mutating func endArray() {
-        appendByte(UInt8(ascii: "]"))
-        nextValueNeedsNoComma = false
+        close(UInt8(ascii: "]"))
     }
 
     /// Writes the member `key` with a string value.
@@ -281,6 +275,20 @@ public struct JSONWriter: ~Copyable {
             base[count + 1] = UInt8(ascii: ":")
             count += 2
         }
+    }
+
+    /// A container's opening bracket: its first value needs no comma.
+    @inline(__always)
+    private mutating func open(_ bracket: UInt8) {
+        appendByte(bracket)
+        nextValueNeedsNoComma = true
+    }
+
+    /// A container's closing bracket: whatever follows it does.
+    @inline(__always)
+    private mutating func close(_ bracket: UInt8) {
+        appendByte(bracket)
+        nextValueNeedsNoComma = false
     }
 
     @inline(__always)
