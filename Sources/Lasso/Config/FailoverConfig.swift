@@ -1,4 +1,8 @@
 /// A chain's `failover:` — subscription failover and its backfill.
+///
+/// Read and validated, but not applied yet: backfill belongs to the gap-filling
+/// `StreamCoordinator`s, still to come, and subscriptions always fail over (see
+/// `UpstreamSubscriptionPool`), whatever `enabled` says.
 public struct FailoverConfig: Sendable, Equatable {
     /// Most blocks backfilled for this chain after a switch. Default 100.
     public var maxBackfillBlocks: Int

@@ -1,4 +1,7 @@
 /// `subscriptions:` — limits for WebSocket subscription multiplexing and gap filling.
+///
+/// Only `subscription_timeout_ms` is applied today; the backfill settings are read and
+/// validated for the gap-filling `StreamCoordinator`s, still to come.
 public struct SubscriptionsConfig: Sendable, Equatable {
     /// Most blocks backfilled over HTTP after an upstream switch. Default 32.
     public var maxBackfillBlocks: Int

@@ -31,7 +31,7 @@ import LassoTransport
 /// chain runs, and stops first, so shutdown begins by refusing new work.
 public final class LassoApplication: Sendable {
     public let runtime: Runtime
-    public let configs: ConfigStore
+    public let configs: CurrentConfig
     public let services: ChainServices
     public let root: Supervisor
     /// Where the running `HTTPClientPool` publishes its client.
@@ -41,8 +41,7 @@ public final class LassoApplication: Sendable {
     /// The event loops; the first carries what needs one loop (admin socket, provider WebSockets).
     let group: EventLoopGroup
     var loop: EventLoop { group.primary }
-    let observability: Observability
-    /// The daemon's structured logger (JSON lines on stdout), for lifecycle events outside the tree.
+    /// The daemon's one logger (JSON lines on stdout): requests, lifecycle and tree events.
     public let logger: Logger
     let eventToken: UInt64
 
@@ -55,10 +54,9 @@ public final class LassoApplication: Sendable {
         async throws -> LassoApplication {
         let group = try EventLoopGroup(count: config.server.eventLoops)
         let loop = group.primary
-        let configs = ConfigStore(config)
-        // Both scrub with the current snapshot's secrets, so keys a reload adds are hidden too.
+        let configs = CurrentConfig(config)
+        // Scrubs with the current snapshot's secrets, so keys a reload adds are hidden too.
         let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)
-        let observability = Observability(config: config.observability, sink: sink, secretsOf: configs)
         let eventToken = runtime.events.observe { event in
             let level: ObservabilityConfig.LogLevel = switch event.kind {
             case .exited, .killed, .intensityExceeded: .warning
@@ -85,7 +83,7 @@ public final class LassoApplication: Sendable {
                                        clock: runtime.clock)
         let counters = RequestCounters()
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
-                              observability: observability, counters: counters)
+                              observability: logger, counters: counters)
         let clientWebSocket = ClientWebSocketEndpoint(configs: configs, names: names, rpc: rpc,
                                                       sockets: services.clientSockets)
         let cors = CORSPolicy(config.server.cors)
@@ -132,7 +130,7 @@ public final class LassoApplication: Sendable {
                 names.childSpec(),
                 RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
                 chains,
-                ConfigStoreServer.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
+                ConfigStore.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
                 Endpoint.childSpec(group: group, configuration: serverConfiguration, router: router,
                                    clientWebSocket: clientWebSocket, names: names, drainTimeout: drainTimeout),
             ], runtime: runtime)
@@ -140,7 +138,7 @@ public final class LassoApplication: Sendable {
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count)])
             return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, clients: clients,
-                                    port: bound, group: group, observability: observability, logger: logger, eventToken: eventToken)
+                                    port: bound, group: group, logger: logger, eventToken: eventToken)
         } catch {
             runtime.events.removeObserver(eventToken)
             logger.flush()
@@ -149,8 +147,8 @@ public final class LassoApplication: Sendable {
         }
     }
 
-    private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor,
-                 clients: HTTPClientHandle, port: Int, group: EventLoopGroup, observability: Observability, logger: Logger,
+    private init(runtime: Runtime, configs: CurrentConfig, services: ChainServices, root: Supervisor,
+                 clients: HTTPClientHandle, port: Int, group: EventLoopGroup, logger: Logger,
                  eventToken: UInt64) {
         self.clients = clients
         self.runtime = runtime
@@ -159,7 +157,6 @@ public final class LassoApplication: Sendable {
         self.root = root
         self.port = port
         self.group = group
-        self.observability = observability
         self.logger = logger
         self.eventToken = eventToken
     }
@@ -176,7 +173,6 @@ public final class LassoApplication: Sendable {
         await root.stop()
         logger.log(.info, "lassod.stopped")
         runtime.events.removeObserver(eventToken)
-        observability.flush()
         logger.flush()
         group.stop()
     }
