@@ -156,6 +156,16 @@ final class HTTPServerState: @unchecked Sendable {
         webSockets[Self.socketID(of: connection)]?.requestClose(code)
     }
 
+    func abort(_ connection: WebSocketConnectionID) {
+        webSockets[Self.socketID(of: connection)]?.abort()
+    }
+
+    /// Drops every connection now, without close frames or pending replies; keeps listening.
+    func abortConnections() {
+        for connection in Array(webSockets.values) { connection.abort() }
+        for connection in Array(connections.values) { connection.serverStopping() }
+    }
+
     // MARK: Connection ids across loops
 
     private static let loopShift: UInt = 48
