@@ -111,6 +111,9 @@ private final class Served {
         #expect(served.post(http, "eth_chainId") && http.readResponse()?.status == 200)
         served.provider.behavior = .slowHTTP(latencyMs: 5_000)
         #expect(served.post(http, "eth_chainId"))
+        // Killed only once the provider holds the request: one read after the kill gets the
+        // 503 a killed provider gives new requests, not the dropped in-flight reply tested here.
+        #expect(waitFor(seconds: 5) { served.provider.requestCounts["eth_chainId"] == 2 })
 
         served.provider.behavior = .killed
         let ending = webSocket.readToEnd()
