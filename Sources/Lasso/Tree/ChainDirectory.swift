@@ -43,6 +43,7 @@ public final class ChainDirectory: Sendable {
     /// table is bounded by the chains configured over the daemon's life.
     private let entries = Mutex<[String: Entry]>([:])
 
+    /// An empty directory.
     public init() {}
 
     /// The table, for the `Registry` process.

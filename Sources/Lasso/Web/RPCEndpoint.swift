@@ -16,8 +16,8 @@ public final class RPCEndpoint: Sendable {
     /// The transport-neutral core, shared with the client WebSocket endpoint.
     public let service: RPCService
 
-    public init(configs: ConfigStore, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
-                observability: Observability? = nil, counters: RequestCounters? = nil,
+    public init(configs: CurrentConfig, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
+                observability: Logger? = nil, counters: RequestCounters? = nil,
                 ids: RequestIDGenerator = RequestIDGenerator()) {
         service = RPCService(configs: configs, directory: directory, pipeline: pipeline, clock: clock,
                              observability: observability, counters: counters, ids: ids)

@@ -3,7 +3,7 @@ import Supervision
 /// `ConfigStore`: the process that owns every change to what lassod runs — config reloads and
 /// chain starts, stops and restarts — and carries them out one at a time.
 ///
-/// The `ConfigStore` object it holds is the snapshot the request hot path reads; this process is
+/// The `CurrentConfig` table it holds is the config the request hot path reads; this process is
 /// its only writer. Being a GenServer, it handles one request at a time, to the end: two
 /// operators restarting the same chain, or a reload racing a `stop-chain`, run one after the
 /// other, and each sees the tree the other left.
@@ -22,16 +22,17 @@ import Supervision
 /// A chain an operator stops stays stopped (`StoppedChains`) — through reloads that change it
 /// and restarts of `ChainsSupervisor` — until `start-chain` or `restart-chain` starts it.
 ///
-/// Calls are typed (`ServerCall`s below): a reload answers the diff it applied, the others
-/// nothing; each fails with the `AdminError` the admin socket shows.
+/// Each call answers exactly what it means (`ServerCall`): what it did, or the `AdminError`
+/// that refused it, as the admin socket shows it. A refusal is an answer, not a crash: the
+/// process goes on serving.
 ///
 /// ```swift
 /// let store = names.configStore
-/// let diff = try await store?.call(.reload(path: "config/chains.yml")).get()   // ConfigDiff
-/// try await store?.call(.restartChain("ethereum")).get()
+/// try await store?.call(.reload(path: "config/chains.yml")).get()   // the ConfigDiff applied
+/// try await store?.call(.restartChain("ethereum")).get()            // or throws its AdminError
 /// ```
-public struct ConfigStoreServer: GenServer {
-    let configs: ConfigStore
+public struct ConfigStore: GenServer {
+    let configs: CurrentConfig
     let services: ChainServices
     let stopped: StoppedChains
     let logger: Logger
@@ -39,7 +40,9 @@ public struct ConfigStoreServer: GenServer {
     /// next reload retries them.
     private var owed: Set<String> = []
 
-    public init(configs: ConfigStore, services: ChainServices, stopped: StoppedChains, logger: Logger) {
+    /// The process state: the table it writes, what chains are built with, the operator's stops and
+    /// where reloads are logged.
+    public init(configs: CurrentConfig, services: ChainServices, stopped: StoppedChains, logger: Logger) {
         self.configs = configs
         self.services = services
         self.stopped = stopped
@@ -47,17 +50,19 @@ public struct ConfigStoreServer: GenServer {
     }
 
     /// The child spec; each incarnation registers as `ConfigStore` in `services.names`.
-    public static func childSpec(configs: ConfigStore, services: ChainServices, stopped: StoppedChains,
+    public static func childSpec(configs: CurrentConfig, services: ChainServices, stopped: StoppedChains,
                                  logger: Logger) -> ChildSpec {
         ChildSpec(id: "ConfigStore", name: services.names.name("ConfigStore")) { runtime in
             try await ServerRef.start(label: "ConfigStore", runtime: runtime) {
-                ConfigStoreServer(configs: configs, services: services, stopped: stopped, logger: logger)
+                ConfigStore(configs: configs, services: services, stopped: stopped, logger: logger)
             }.process
         }
     }
 
-    /// Starts a configured chain that does not run, from the current config.
-    fileprivate mutating func startChain(_ name: String) async throws(AdminError) {
+    // MARK: - Chains on demand
+
+    /// `start-chain`: starts a configured chain that does not run, from the current config.
+    mutating func startChain(_ name: String) async throws(AdminError) {
         let chain = try configured(name)
         let chains = try chainsSupervisor()
         if try await child(of: chain.key, in: chains) != nil { throw AdminError.chainAlreadyRunning(chain.key) }
@@ -65,8 +70,8 @@ public struct ConfigStoreServer: GenServer {
         owed.remove(chain.key)
     }
 
-    /// Stops a running chain (one no longer configured too).
-    fileprivate mutating func stopChain(_ name: String) async throws(AdminError) {
+    /// `stop-chain`: stops a running chain, which stays stopped until started again.
+    mutating func stopChain(_ name: String) async throws(AdminError) {
         let chains = try chainsSupervisor()
         guard let chain = configs.chain(named: name) else {
             try await stopUnconfigured(name, in: chains)
@@ -78,8 +83,8 @@ public struct ConfigStoreServer: GenServer {
         guard ran else { throw AdminError.chainNotRunning(chain.key) }
     }
 
-    /// Stops the chain if it runs, then starts it from the current config.
-    fileprivate mutating func restartChain(_ name: String) async throws(AdminError) {
+    /// `restart-chain`: stops the chain if it runs, then starts it from the current config.
+    mutating func restartChain(_ name: String) async throws(AdminError) {
         let chains = try chainsSupervisor()
         guard let chain = configs.chain(named: name) else {
             try await stopUnconfigured(name, in: chains)
@@ -92,7 +97,8 @@ public struct ConfigStoreServer: GenServer {
 
     // MARK: - Reload
 
-    fileprivate mutating func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
+    /// `reload`: re-reads the config at `path`, passes it through `adjust` and applies it.
+    mutating func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
         -> ConfigDiff {
         let next: LassoConfig
         do throws(ConfigError) {
@@ -229,37 +235,40 @@ public struct ConfigStoreServer: GenServer {
     }
 }
 
-extension ConfigStoreServer {
-    /// A change's answer: its value, or why it was refused or failed, as the admin socket shows it.
-    fileprivate static func outcome<Value>(_ change: () async throws(AdminError) -> Value) async -> Result<Value, AdminError> {
-        do throws(AdminError) {
-            return .success(try await change())
-        } catch {
-            return .failure(error)
-        }
-    }
-}
-
-extension ServerCall where Server == ConfigStoreServer {
-    /// Re-reads the config at `path`, passes it through `adjust` (the command line's overrides,
-    /// which outrank the file on every reload as at start), and applies it; answers what changed.
+extension ServerCall where Server == ConfigStore {
+    /// Re-read the config at `path`, pass it through `adjust` (the command line's overrides,
+    /// which outrank the file on every reload as at start), and apply it: the diff applied.
     public static func reload(path: String, adjust: @escaping @Sendable (LassoConfig) -> LassoConfig = { $0 })
-        -> ServerCall<ConfigStoreServer, Result<ConfigDiff, AdminError>> {
-        .init { store, _ in await ConfigStoreServer.outcome { () async throws(AdminError) in try await store.reload(path: path, adjust: adjust) } }
+        -> ServerCall<ConfigStore, Result<ConfigDiff, AdminError>> {
+        answering { store throws(AdminError) in try await store.reload(path: path, adjust: adjust) }
     }
 
-    /// Starts a configured chain that does not run, from the current config.
-    public static func startChain(_ name: String) -> ServerCall<ConfigStoreServer, Result<Void, AdminError>> {
-        .init { store, _ in await ConfigStoreServer.outcome { () async throws(AdminError) in try await store.startChain(name) } }
+    /// Start a configured chain that does not run, from the current config.
+    public static func startChain(_ name: String) -> ServerCall<ConfigStore, Result<Void, AdminError>> {
+        answering { store throws(AdminError) in try await store.startChain(name) }
     }
 
-    /// Stops a running chain.
-    public static func stopChain(_ name: String) -> ServerCall<ConfigStoreServer, Result<Void, AdminError>> {
-        .init { store, _ in await ConfigStoreServer.outcome { () async throws(AdminError) in try await store.stopChain(name) } }
+    /// Stop a running chain.
+    public static func stopChain(_ name: String) -> ServerCall<ConfigStore, Result<Void, AdminError>> {
+        answering { store throws(AdminError) in try await store.stopChain(name) }
     }
 
-    /// Stops the chain if it runs, then starts it from the current config.
-    public static func restartChain(_ name: String) -> ServerCall<ConfigStoreServer, Result<Void, AdminError>> {
-        .init { store, _ in await ConfigStoreServer.outcome { () async throws(AdminError) in try await store.restartChain(name) } }
+    /// Stop the chain if it runs, then start it from the current config.
+    public static func restartChain(_ name: String) -> ServerCall<ConfigStore, Result<Void, AdminError>> {
+        answering { store throws(AdminError) in try await store.restartChain(name) }
+    }
+
+    /// A call whose refusal is its answer: `operation`'s `AdminError` goes back to the caller
+    /// instead of ending the process.
+    private static func answering<Value: Sendable>(
+        _ operation: @escaping @Sendable (inout ConfigStore) async throws(AdminError) -> Value
+    ) -> ServerCall<ConfigStore, Result<Value, AdminError>> {
+        .init { store, _ in
+            do throws(AdminError) {
+                return .success(try await operation(&store))
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 }
