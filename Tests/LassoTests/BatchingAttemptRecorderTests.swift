@@ -10,7 +10,9 @@ import Supervision
     struct Stage {
         let loop: EventLoop
         let board: ChainStateBoard
-        let names = ProcessNames()
+        let benchmarks = BenchmarkStoreHandle()
+        let runtime = Runtime()
+        let directory = ChainDirectory()
         let breaker: ServerRef<CircuitBreaker>
         let recorder: BatchingAttemptRecorder
         let store: ServerRef<BenchmarkStoreServer>
@@ -27,18 +29,22 @@ import Supervision
                 """, environment: [:])
             let chain = try #require(config.chain(named: "ethereum"))
             board = ChainStateBoard(chain: chain)
-            let runtime = Runtime()
+            let runtime = self.runtime
             let board = self.board
             breaker = try await ServerRef.start(label: "cb", runtime: runtime) {
                 CircuitBreaker(chain: "ethereum", provider: "alpha", transport: .http,
                                policy: CircuitBreakerPolicy(failureThreshold: 5), board: board, directory: BreakerDirectory())
             }
-            let directory = ChainDirectory()
-            store = try await ServerRef.start(label: "BenchmarkStore", runtime: runtime) {
-                BenchmarkStoreServer(directory: directory, chains: { ["ethereum"] })
+            store = try await Self.startStore(runtime: runtime, directory: directory, benchmarks: benchmarks)
+            recorder = BatchingAttemptRecorder(loop: loop, benchmarks: benchmarks)
+        }
+
+        /// A store incarnation that publishes itself in `benchmarks`, as lassod's does.
+        static func startStore(runtime: Runtime, directory: ChainDirectory,
+                               benchmarks: BenchmarkStoreHandle) async throws -> ServerRef<BenchmarkStoreServer> {
+            try await ServerRef.start(label: "BenchmarkStore", runtime: runtime) {
+                BenchmarkStoreServer(directory: directory, chains: { ["ethereum"] }, handle: benchmarks)
             }
-            try names.registry.register("BenchmarkStore", value: (), process: store.process)
-            recorder = BatchingAttemptRecorder(loop: loop, names: names)
         }
 
         func attempt(_ verdict: ErrorClassification, latency: UInt64 = 1_000) -> FinishedAttempt {
@@ -50,8 +56,8 @@ import Supervision
 
         func phase() -> BreakerPhase? { board.snapshot.providers.first?.health(of: .http)?.phase }
 
-        func count() async throws -> UInt64 {
-            guard case .stats(let stats) = try await store.call(.stats(chain: "ethereum",
+        func count(in store: ServerRef<BenchmarkStoreServer>? = nil) async throws -> UInt64 {
+            guard case .stats(let stats) = try await (store ?? self.store).call(.stats(chain: "ethereum",
                                                                        key: MetricKey(providerID: "alpha", method: "eth_chainId", transport: .http))) else { return 0 }
             return stats?.count ?? 0
         }
@@ -88,5 +94,25 @@ import Supervision
         }
         #expect(try await LassoHarness.eventually { try await stage.count() == UInt64(5 * perThread) })
         #expect(stage.phase() == .closed)
+    }
+
+    @Test func samplesReachTheStoreIncarnationThatPublishedItselfLast() async throws {
+        let stage = try await Stage()
+        defer { stage.loop.stop() }
+        #expect(stage.benchmarks.current == stage.store)
+        stage.recorder.record(stage.attempt(.success))
+        #expect(try await LassoHarness.eventually { try await stage.count() == 1 })
+
+        // The store restarts: its successor publishes itself when it starts, and the next
+        // samples reach it with no lookup by name.
+        stage.store.stop()
+        _ = await stage.store.process.waitForExit()
+        let successor = try await Stage.startStore(runtime: stage.runtime, directory: stage.directory,
+                                                   benchmarks: stage.benchmarks)
+        defer { successor.stop() }
+        #expect(stage.benchmarks.current == successor)
+        stage.recorder.record(stage.attempt(.success))
+        stage.recorder.record(stage.attempt(.success))
+        #expect(try await LassoHarness.eventually { try await stage.count(in: successor) == 2 })
     }
 }

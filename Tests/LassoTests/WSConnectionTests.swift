@@ -112,3 +112,18 @@ extension WSConnectionTests {
         loop.stop()
     }
 }
+
+extension WSConnectionTests {
+    /// The ids lassod puts on the wire are read back exactly from a reply's id token, and
+    /// nothing else is taken for one.
+    @Test func wireIDsRoundTripAndNothingElseIsTakenForOne() {
+        for id: UInt64 in [0, 1, 9, 10, 12_345, UInt64.max] {
+            let bytes = WSConnection.wireID(id)
+            #expect(String(decoding: bytes, as: UTF8.self) == String(id))
+            #expect(WSConnection.wireID(in: bytes[...]) == id)
+        }
+        for token in ["", "\"7\"", "-1", "1.0", "1e3", "null", "18446744073709551616", "123456789012345678901"] {
+            #expect(WSConnection.wireID(in: Array(token.utf8)[...]) == nil, "\(token)")
+        }
+    }
+}

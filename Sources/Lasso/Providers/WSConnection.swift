@@ -109,7 +109,7 @@ public struct WSConnection: GenServer {
         }
         let id = nextID
         nextID += 1
-        guard let tagged = ResponseIDSplice.splice(response: body, clientID: Array(String(id).utf8)) else {
+        guard let tagged = ResponseIDSplice.splice(response: body, clientID: Self.wireID(id)) else {
             completion(.failure(.invalidResponse))
             return
         }
@@ -134,7 +134,7 @@ public struct WSConnection: GenServer {
             setDisconnected(context: context)
         case .event(.message(let message)):
             guard let scan = JSONRPCScanner.scanResponse(message.bytes), let idRange = scan.id,
-                  let id = UInt64(String(decoding: message.bytes[idRange], as: UTF8.self)),
+                  let id = Self.wireID(in: message.bytes[idRange]),
                   let waiting = pending.removeValue(forKey: id) else {
                 subscriptionPool?.cast(.upstreamMessage(provider: provider, body: message.bytes))
                 return
@@ -153,6 +153,34 @@ public struct WSConnection: GenServer {
         // The process is going (a stop, a crash, a kill drill), not the provider: what was in
         // flight is abandoned, which fails over without counting against the provider's breaker.
         setDisconnected(context: context, failing: .abandoned)
+    }
+
+    /// The id a request gets on the wire: `id` in decimal digits, written as bytes.
+    static func wireID(_ id: UInt64) -> [UInt8] {
+        var digits: [UInt8] = []
+        var rest = id
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10))
+            rest /= 10
+        } while rest > 0
+        digits.reverse()
+        return digits
+    }
+
+    /// The id lassod gave a request, read back from a reply's id token; `nil` for anything that
+    /// is not one (a subscription notification has none; a client id never reaches the wire).
+    static func wireID(in token: ArraySlice<UInt8>) -> UInt64? {
+        guard !token.isEmpty, token.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in token {
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (next, carried) = shifted.addingReportingOverflow(UInt64(digit))
+            guard !overflowed, !carried else { return nil }
+            value = next
+        }
+        return value
     }
 
     private var subscriptionPool: ServerRef<UpstreamSubscriptionPool>? {

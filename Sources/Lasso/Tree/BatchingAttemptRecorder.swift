@@ -33,15 +33,13 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
 
     private let pending = Mutex(Pending())
     private let loop: EventLoop
-    private let names: ProcessNames
-    /// The benchmark store last found: looked up by name only after it restarted.
-    private let store = Mutex<ServerRef<BenchmarkStoreServer>?>(nil)
+    private let benchmarks: BenchmarkStoreHandle
 
-    /// - Parameter names: where the `BenchmarkStore` is found after each of its restarts.
-    ///   Breakers need no lookup: each attempt carries its breaker's reference.
-    public init(loop: EventLoop, names: ProcessNames) {
+    /// - Parameter benchmarks: where the running `BenchmarkStore` has published itself. Breakers
+    ///   need no lookup either: each attempt carries its breaker's reference.
+    public init(loop: EventLoop, benchmarks: BenchmarkStoreHandle) {
         self.loop = loop
-        self.names = names
+        self.benchmarks = benchmarks
     }
 
     public func record(_ attempt: FinishedAttempt) {
@@ -98,14 +96,6 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
             guard let batch = verdicts[breaker] else { continue }
             breaker.cast(.finishedAll(batch))
         }
-        if !samples.isEmpty { benchmarkStore()?.cast(.recordAll(samples)) }
-    }
-
-    /// The running store: the one found last while it lives, else whichever runs now.
-    private func benchmarkStore() -> ServerRef<BenchmarkStoreServer>? {
-        if let known = store.withLock({ $0 }), known.process.isAlive { return known }
-        let found = names.benchmarkStore
-        store.withLock { $0 = found }
-        return found
+        if !samples.isEmpty { benchmarks.current?.cast(.recordAll(samples)) }
     }
 }

@@ -1,7 +1,7 @@
 import Supervision
 import LassoTransport
 
-/// A running lassod: the supervision tree, the event loop under it, and the HTTP routes.
+/// A running lassod: the supervision tree, the event loops under it, and the HTTP routes.
 ///
 /// ```
 /// Application (one for one)
@@ -23,11 +23,11 @@ import LassoTransport
 /// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
 /// ```
 /// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
-/// `HTTPClientHandle`) are created here and outlive every incarnation of the
-/// processes that own their contents, as ETS tables with an heir would: a restart of any of
-/// those processes loses no entry, and the hot path reads them under a lock, never a mailbox.
-/// The event loop is infrastructure beneath the tree, like a scheduler: it is created first
-/// and stopped last. The endpoint starts last, so requests arrive only once every configured
+/// `HTTPClientHandle`, `BenchmarkStoreHandle`) are created here and outlive every incarnation
+/// of the processes that own their contents, as ETS tables with an heir would: a restart of any
+/// of those processes loses no entry, and the hot path reads them under a lock, never a mailbox.
+/// The event loops (`server.event_loops`) are infrastructure beneath the tree, like
+/// schedulers: they are created first and stopped last. The endpoint starts last, so requests arrive only once every configured
 /// chain runs, and stops first, so shutdown begins by refusing new work.
 public final class LassoApplication: Sendable {
     public let runtime: Runtime
@@ -77,7 +77,8 @@ public final class LassoApplication: Sendable {
                                      breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
                                      pubsub: pubsub, logger: logger,
                                      subscriptionTimeout: .milliseconds(config.subscriptions.subscriptionTimeoutMs))
-        let recorder = BatchingAttemptRecorder(loop: loop, names: names)
+        let benchmarkStore = BenchmarkStoreHandle()
+        let recorder = BatchingAttemptRecorder(loop: loop, benchmarks: benchmarkStore)
         let pipeline = RequestPipeline(sender: services.sender, recorder: recorder, clock: runtime.clock)
         let counters = RequestCounters()
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
@@ -100,7 +101,8 @@ public final class LassoApplication: Sendable {
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
         let stopped = StoppedChains()
-        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: configuredChains, names: names)
+        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: configuredChains, names: names,
+                                                        handle: benchmarkStore)
         let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor, name: names.name("ChainsSupervisor")) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
             do {
