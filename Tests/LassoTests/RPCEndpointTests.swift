@@ -87,6 +87,16 @@ final class MemorySink: LogSink {
         #expect(RPCRoute.parse(path: "/rpc/slowest/base") == nil)
         #expect(RPCRoute.parse(path: "/rpc") == nil)
         #expect(RPCRoute.parse(path: "/api/health") == nil)
+        #expect(RPCRoute.parse(path: "/rpc/provider/alpha/ethereum/extra") == nil)
+    }
+
+    @Test func webSocketRoutesParseWithTheSameRules() {
+        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc/ethereum") == RPCRoute(chain: "ethereum"))
+        #expect(RPCRoute.parse(webSocketPath: "//ws/rpc/1/") == RPCRoute(chain: "1"))
+        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc/fastest/ethereum") == nil)
+        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc") == nil)
+        #expect(RPCRoute.parse(webSocketPath: "/rpc/ethereum") == nil)
+        #expect(RPCRoute.parse(path: "/ws/rpc/ethereum") == nil)
     }
 
     @Test func singleRequestByChainNameOrChainID() async throws {

@@ -84,11 +84,10 @@ public final class ClientWebSocketEndpoint: Sendable {
 
     /// The route a `/ws/rpc/:chain` path names, or the error to close with.
     static func route(path: String) -> Result<RPCRoute, WebSocketPathError> {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard parts.count == 3, parts[0] == "ws", parts[1] == "rpc" else {
+        guard let route = RPCRoute.parse(webSocketPath: path) else {
             return .failure(WebSocketPathError(message: "no such endpoint: \(path.prefix(200)); use /ws/rpc/:chain"))
         }
-        return .success(RPCRoute(chain: String(parts[2])))
+        return .success(route)
     }
 
     struct WebSocketPathError: Error {
