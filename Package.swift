@@ -40,7 +40,9 @@ let package = Package(
         // Runs one JSON supervision scenario and prints its events, for comparison with Erlang/OTP.
         .executableTarget(name: "supervision-trace", dependencies: ["Supervision"]),
         .executableTarget(name: "lasso-bench", dependencies: ["Lasso", "LassoTransport", "Supervision", "TransportFuzzing"],
-                          path: "Benchmarks"),
+                          path: "Benchmarks",
+                          // The Erlang/OTP side of `lasso-bench supervision --vs-otp`, run by escript.
+                          exclude: ["otp"]),
 
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision"]),
         // What the test suites share: raw sockets, scripted peers, waiting on events.
