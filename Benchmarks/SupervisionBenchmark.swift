@@ -47,24 +47,43 @@ enum SupervisionBenchmark {
         if arguments.flag("vs-otp") || arguments.string("runs") != nil {
             try await OTPComparison.run(arguments)
         } else {
-            try await measureAndPrint()
+            try await measureAndPrint(only: arguments.string("only"))
         }
     }
 
-    /// One run in this process: the figures as one JSON line.
-    static func measureAndPrint() async throws {
+    /// One run in this process: the figures as one JSON line. `only` (`spawn`, `call`, `cast`
+    /// or `restart`) runs one measurement alone, for a profiler.
+    static func measureAndPrint(only: String? = nil) async throws {
         let runtime = Runtime()
+        // The measuring task runs on the runtime's executor, as the Erlang side's measuring
+        // process runs on a BEAM scheduler: a caller that is itself a process.
+        try await Task(executorPreference: runtime.executor) {
+            try await measure(runtime, only: only)
+        }.value
+    }
+
+    private static func measure(_ runtime: Runtime, only: String?) async throws {
+        var figures: [(String, Double)] = []
+        let wanted = { (name: String) in only == nil || only == name }
+        guard only.map({ ["spawn", "call", "cast", "restart"].contains($0) }) ?? true else {
+            throw BenchmarkFailure("--only takes spawn, call, cast or restart")
+        }
         // Workers first, on both sides: resident memory grows only while the heap is fresh; later,
         // the freed mailbox of the cast run would be reused and hide their cost.
-        let (spawnSeconds, bytesPerWorker) = try await spawnWorkers(runtime)
-        let (callP50, callP99) = try await callLatency(runtime)
-        let castsPerSecond = try await castThroughput(runtime)
-        let (restartP50, restartP99) = try await restartLatency(runtime)
-        let figures: [(String, Double)] = [
-            ("call_p50_us", callP50), ("call_p99_us", callP99), ("casts_per_s", castsPerSecond),
-            ("spawn_100k_s", spawnSeconds), ("bytes_per_worker", bytesPerWorker),
-            ("restart_p50_us", restartP50), ("restart_p99_us", restartP99),
-        ]
+        if wanted("spawn") {
+            let (spawnSeconds, bytesPerWorker) = try await spawnWorkers(runtime)
+            figures += [("spawn_100k_s", spawnSeconds), ("bytes_per_worker", bytesPerWorker)]
+        }
+        if wanted("call") {
+            let (callP50, callP99) = try await callLatency(runtime)
+            figures += [("call_p50_us", callP50), ("call_p99_us", callP99)]
+        }
+        if wanted("cast") { figures.append(("casts_per_s", try await castThroughput(runtime))) }
+        if wanted("restart") {
+            let (restartP50, restartP99) = try await restartLatency(runtime)
+            figures += [("restart_p50_us", restartP50), ("restart_p99_us", restartP99)]
+        }
+        figures.sort { figureNames.firstIndex(of: $0.0) ?? 0 < figureNames.firstIndex(of: $1.0) ?? 0 }
         Console.out("{" + figures.map { "\"\($0.0)\":\(format($0.1))" }.joined(separator: ",") + "}")
     }
 

@@ -12,7 +12,7 @@ struct Benchmark {
 }
 
 let benchmarks: [String: Benchmark] = [
-    "supervision": Benchmark(options: ["runs", "otp-script"], flags: ["vs-otp"], run: SupervisionBenchmark.run),
+    "supervision": Benchmark(options: ["runs", "otp-script", "only"], flags: ["vs-otp"], run: SupervisionBenchmark.run),
     "transport": Benchmark(options: ["connections"], run: TransportBenchmark.run),
     "proxy": Benchmark(options: ["upstream-threads"], run: ProxyBenchmark.run),
     "proxy-memory": Benchmark(options: ["requests", "upstream-threads"], run: ProxyMemoryBenchmark.run),
@@ -48,7 +48,7 @@ do {
         try tool(words)
     } else {
         print("usage: lasso-bench <\((benchmarks.keys.sorted() + ["all"]).joined(separator: "|"))> [--duration 10s] …")
-        print("       lasso-bench supervision [--vs-otp] [--runs N] [--otp-script PATH]")
+        print("       lasso-bench supervision [--vs-otp] [--runs N] [--otp-script PATH] [--only spawn|call|cast|restart]")
         print("       lasso-bench fuzz [--duration 60s] [--seed N]")
         print("       lasso-bench upstream --port P [--threads N] | --self-check")
         print("       lasso-bench load --port P [--path /] [--connections 32] --requests N [--report n1,n2]")

@@ -108,7 +108,7 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
     /// keeps only the task of the newest drainer that has not finished.
     private func startDrainer(_ body: @escaping @Sendable () async -> Void) {
         let generation = drainer.withLock { $0.begin() }
-        let task = Task.detached {
+        let task = Task.detached(executorPreference: runtime.executor) {
             await body()
             self.drainer.withLock { $0.finish(generation) }
         }
