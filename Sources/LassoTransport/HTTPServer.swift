@@ -197,17 +197,32 @@ public final class HTTPServer: Sendable {
 
     /// Queues a message for a WebSocket connection. Any thread; dropped if it is closed.
     public func send(_ connection: WebSocketConnectionID, _ message: WebSocketMessage) {
-        guard let (state, loop) = state(of: connection) else { return }
-        if loop.inEventLoop { state.send(message, to: connection) } else {
-            loop.execute { state.send(message, to: connection) }
-        }
+        onLoop(of: connection) { $0.send(message, to: connection) }
     }
 
     /// Closes a WebSocket connection with `code` after the messages already queued. Any thread.
     public func close(_ connection: WebSocketConnectionID, code: WebSocketCloseCode = .normal) {
+        onLoop(of: connection) { $0.close(connection, code: code) }
+    }
+
+    /// Drops a WebSocket connection at once: no close frame, queued messages discarded. The
+    /// peer sees the TCP connection end, as when the server process dies. Any thread.
+    public func abort(_ connection: WebSocketConnectionID) {
+        onLoop(of: connection) { $0.abort(connection) }
+    }
+
+    /// Drops every open connection at once, as a crashed process would: WebSockets get no close
+    /// frame, requests being handled never get their reply. The listener keeps accepting.
+    /// Returns when every loop has done it (at once on a loop's own thread).
+    public func abortConnections() {
+        for (state, loop) in zip(states, group.loops) { _ = loop.performAndWait { state.abortConnections() } }
+    }
+
+    /// Runs `body` with the state of `connection`'s loop, on that loop.
+    private func onLoop(of connection: WebSocketConnectionID, _ body: @escaping @Sendable (HTTPServerState) -> Void) {
         guard let (state, loop) = state(of: connection) else { return }
-        if loop.inEventLoop { state.close(connection, code: code) } else {
-            loop.execute { state.close(connection, code: code) }
+        if loop.inEventLoop { body(state) } else {
+            loop.execute { body(state) }
         }
     }
 

@@ -50,6 +50,7 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// Binds and starts accepting. Loop thread.
     func start(_ address: SocketAddress) -> Result<Int, EventLoopError> {
+        core.assertOnLoop()
         guard core.context != nil else { return .failure(.stopped) }
         switch Listener.open(core: core, address: address, reusePort: configuration.reusePort,
                              onAccept: { fd in self.accept(fd) }) {
@@ -106,6 +107,7 @@ final class HTTPServerState: @unchecked Sendable {
     // MARK: Connection events
 
     func httpClosed(_ connection: HTTPServerConnection, socketID: UInt) {
+        core.assertOnLoop()
         connections[socketID] = nil
         enforceConnectionLimit()
         if isDraining, connections.isEmpty { stop(nil) }
@@ -113,6 +115,7 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// An HTTP connection completed a WebSocket handshake on `socket`.
     func upgraded(_ socket: LoopSocket, request: HTTPRequest, leftover: [UInt8]) {
+        core.assertOnLoop()
         connections[socket.id] = nil
         guard let webSocket else {
             socket.close()
@@ -126,10 +129,12 @@ final class HTTPServerState: @unchecked Sendable {
     }
 
     func webSocketMessage(_ connection: WebSocketServerConnection, _ message: WebSocketMessage) {
+        core.assertOnLoop()
         webSocket?.onMessage(connection.connectionID, message)
     }
 
     func webSocketClosed(_ connection: WebSocketServerConnection, code: WebSocketCloseCode) {
+        core.assertOnLoop()
         webSockets[connection.socketID] = nil
         enforceConnectionLimit()
         webSocket?.onClose(connection.connectionID, code)
@@ -137,15 +142,28 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// Hands a handler's response to its connection, if that connection still waits for it.
     func deliver(_ response: HTTPResponse, connection: UInt, serial: UInt64) {
+        core.assertOnLoop()
         connections[connection]?.deliver(response, serial: serial)
     }
 
     func send(_ message: WebSocketMessage, to connection: WebSocketConnectionID) {
+        core.assertOnLoop()
         webSockets[Self.socketID(of: connection)]?.send(message)
     }
 
     func close(_ connection: WebSocketConnectionID, code: WebSocketCloseCode) {
+        core.assertOnLoop()
         webSockets[Self.socketID(of: connection)]?.requestClose(code)
+    }
+
+    func abort(_ connection: WebSocketConnectionID) {
+        webSockets[Self.socketID(of: connection)]?.abort()
+    }
+
+    /// Drops every connection now, without close frames or pending replies; keeps listening.
+    func abortConnections() {
+        for connection in Array(webSockets.values) { connection.abort() }
+        for connection in Array(connections.values) { connection.serverStopping() }
     }
 
     // MARK: Connection ids across loops
@@ -167,6 +185,7 @@ final class HTTPServerState: @unchecked Sendable {
     /// loop thread once the server has stopped: when no HTTP connection is left, or after
     /// `seconds` at the latest.
     func drain(within seconds: Double, _ completion: @escaping () -> Void) {
+        core.assertOnLoop()
         stopWaiters.append(completion)
         if stopped {
             finishStop()
@@ -183,6 +202,7 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// Closes the listener and every connection; WebSocket clients get a 1001 close frame.
     func stop(_ completion: (() -> Void)?) {
+        core.assertOnLoop()
         if let completion { stopWaiters.append(completion) }
         if !stopped {
             stopped = true

@@ -34,6 +34,11 @@ final class WebSocketServerConnection {
         channel?.close(code)
     }
 
+    /// Drops the connection without a close frame.
+    func abort() {
+        channel?.drop()
+    }
+
     /// Called by the server's sweep.
     func checkDeadline(_ now: UInt64) {
         guard let channel else { return }
