@@ -37,8 +37,9 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
             core.server = made
         } catch {
             let reason = ExitReason.failed(error)
-            core.failPending(core.mailbox.close(reason: reason), reason: reason)
+            let unanswered = core.mailbox.close(reason: reason)
             core.finish(reason)
+            core.failPending(unanswered, reason: reason)
             throw error
         }
         if core.mailbox.finishInitialization() {
@@ -136,7 +137,7 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
                 return
             case .message(let envelope):
                 if let failure = await handle(envelope, server: &state, context: context) {
-                    await exit(&state, reason: failure, context: context)
+                    await exit(&state, reason: failure, context: context, failedCall: envelope)
                     return
                 }
             }
@@ -152,7 +153,8 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
         return mailbox.next()
     }
 
-    /// Runs one message's handler; returns the exit reason if the handler threw.
+    /// Runs one message's handler; returns the exit reason if the handler threw. A call whose
+    /// handler threw is answered by `exit`, once the process has exited.
     private func handle(_ envelope: Envelope, server: inout Server, context: ServerContext<Server>) async -> ExitReason? {
         do {
             switch envelope {
@@ -169,18 +171,21 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
         } catch {
             // A handler cut short by a stop request ends with the requested reason, not as a
             // failure: the interruption was the point.
-            let reason = mailbox.pendingStop ?? .failed(error)
-            if case .call(let call) = envelope { call.fail(.exited(reason)) }
-            return reason
+            return mailbox.pendingStop ?? .failed(error)
         }
     }
 
-    private func exit(_ state: inout Server, reason: ExitReason, context: ServerContext<Server>) async {
+    /// Runs `terminate`, records the exit, then fails the calls left: as in OTP, where a caller
+    /// learns of the exit from its monitor, a caller told `.exited` finds the process exited.
+    private func exit(_ state: inout Server, reason: ExitReason, context: ServerContext<Server>,
+                      failedCall: Envelope? = nil) async {
         if isAlive {
             await state.terminate(reason: reason, context: context)
         }
-        failPending(mailbox.close(reason: reason), reason: reason)
+        var unanswered = mailbox.close(reason: reason)
+        if let failedCall { unanswered.insert(failedCall, at: 0) }
         finish(reason)
+        failPending(unanswered, reason: reason)
     }
 
     /// A drainer that finds no state breaks the invariant this class keeps (the state is back
@@ -193,8 +198,8 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
         let reason = ExitReason.failed(RuntimeFault.stateMissing(process: "\(label)\(pid)"))
         var undelivered = mailbox.close(reason: reason)
         if case .message(let envelope) = delivery { undelivered.insert(envelope, at: 0) }
-        failPending(undelivered, reason: reason)
         finish(reason)
+        failPending(undelivered, reason: reason)
     }
 
     private func failPending(_ envelopes: [Envelope], reason: ExitReason) {

@@ -53,12 +53,16 @@ import Testing
 
     @Test func serverDyingMidCallGivesTheCallerItsExitReason() async throws {
         let (runtime, _, _) = makeRuntime()
-        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
+        let journal = Journal()
+        let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: journal) }
         let error = await #expect(throws: CallError.self) { try await server.call(.fail) }
         guard case .exited(.failed)? = error else {
             Issue.record("expected exited(failed), got \(String(describing: error))")
             return
         }
+        // As in OTP, where the caller learns of the crash from its monitor: by the time the
+        // caller hears, `terminate` has run and the process is recorded as exited.
+        #expect(journal.entries.contains("w:terminate"))
         #expect(server.process.exitReason == .failed(TestFailure(message: "w failed in a call")))
     }
 
