@@ -71,8 +71,8 @@ struct HTTPServerAbuseTests {
 
     @Test func slowAndSilentClientsAreClosedAtTheirDeadlines() throws {
         let fixture = try ServerFixture(configure: {
-            $0.slowClientTimeout = 0.5
-            $0.keepAliveTimeout = 0.5
+            $0.slowClientTimeout = .milliseconds(500)
+            $0.keepAliveTimeout = .milliseconds(500)
         })
         let silent = try #require(RawSocket(port: fixture.port))
         let slowHead = try #require(RawSocket(port: fixture.port))
@@ -97,8 +97,8 @@ struct HTTPServerAbuseTests {
         // Deadlines long enough that every hoarder is still there while the client measures,
         // however slowly a loaded machine opens 4,000 connections.
         let fixture = try ServerFixture(configure: {
-            $0.slowClientTimeout = 120
-            $0.keepAliveTimeout = 120
+            $0.slowClientTimeout = .seconds(120)
+            $0.keepAliveTimeout = .seconds(120)
         })
         var hoarders: [RawSocket] = []
         for index in 0..<4000 {

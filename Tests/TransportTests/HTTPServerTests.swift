@@ -82,7 +82,7 @@ struct HTTPServerTests {
     }
 
     @Test func idleKeepAliveConnectionIsClosed() throws {
-        let fixture = try ServerFixture(configure: { $0.keepAliveTimeout = 1 })
+        let fixture = try ServerFixture(configure: { $0.keepAliveTimeout = .seconds(1) })
         let socket = try #require(RawSocket(port: fixture.port))
         socket.send(postRequest("/rpc", "{}"))
         #expect(socket.readResponse()?.status == 200)
@@ -138,7 +138,7 @@ struct HTTPServerTests {
     }
 
     @Test func malformedRequestLine() throws {
-        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = 1 })
+        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(1) })
         for garbage in ["GARBAGE\r\n\r\n", "POST\r\n\r\n", "\u{1}\u{2}\u{3} / HTTP/9.9\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n"] {
             let socket = try #require(RawSocket(port: fixture.port))
             socket.send(garbage)
@@ -158,7 +158,7 @@ struct HTTPServerTests {
     }
 
     @Test func contentLengthLargerThanBodyTimesOut() throws {
-        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = 2 })
+        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(2) })
         let socket = try #require(RawSocket(port: fixture.port))
         socket.send("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":1}")
         #expect(socket.waitForClose())
@@ -203,7 +203,7 @@ struct HTTPServerTests {
     }
 
     @Test func slowlorisIsClosedWhileOthersAreServed() throws {
-        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = 2 })
+        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(2) })
         let slow = try #require(RawSocket(port: fixture.port, timeoutSeconds: 15))
         slow.send("GET /api/status HTTP/1.1\r\n")
         let started = Date()
@@ -325,8 +325,8 @@ struct HTTPServerCapacityTests {
         // connections are opened first and used after: on a loaded machine that takes longer
         // than the default 5 s idle timeout, which must not close them in between.
         let fixture = try ServerFixture(configure: {
-            $0.keepAliveTimeout = 120
-            $0.slowClientTimeout = 120
+            $0.keepAliveTimeout = .seconds(120)
+            $0.slowClientTimeout = .seconds(120)
         })
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)

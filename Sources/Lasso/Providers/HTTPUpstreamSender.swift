@@ -20,9 +20,7 @@ public final class HTTPUpstreamSender: Sendable {
             completion(.failure(.connectionClosed))
             return
         }
-        // The client's deadline is in seconds (a C timer's unit); converted here, at the boundary.
-        let (seconds, attoseconds) = timeout.components
-        client.post(url, body: request, timeout: Double(seconds) + Double(attoseconds) / 1e18, idempotent: idempotent) { result in
+        client.post(url, body: request, timeout: timeout, idempotent: idempotent) { result in
             switch result {
             case .success(let response):
                 completion(.response(status: response.status, retryAfter: nil, body: response.body))

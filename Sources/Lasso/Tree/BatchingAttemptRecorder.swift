@@ -29,7 +29,7 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
     }
 
     /// How long verdicts that change no breaker may wait to be delivered.
-    public static let quietDelay = 0.01
+    public static let quietDelay: Duration = .milliseconds(10)
 
     private let pending = Mutex(Pending())
     private let loop: EventLoop
