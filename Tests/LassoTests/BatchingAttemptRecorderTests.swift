@@ -3,6 +3,7 @@ import Testing
 @testable import Lasso
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// The pipeline's attempts reach breakers and the benchmark store once per loop turn: no count
 /// lost, no verdict reordered, and a breaker still opens on the fifth consecutive failure.
@@ -67,10 +68,10 @@ import Supervision
             for outcome in outcomes { recorder.record(stage.attempt(outcome)) }
         }
         // Nine verdicts in order leave it closed: the success broke the first run of failures.
-        #expect(try await LassoHarness.eventually { try await stage.count() == 9 })
+        #expect(try await waitFor { try await stage.count() == 9 })
         #expect(stage.phase() == .closed)
         stage.loop.execute { [recorder = stage.recorder] in recorder.record(stage.attempt(.providerFault)) }
-        #expect(await LassoHarness.eventually { stage.phase() == .open })
+        #expect(await waitFor { stage.phase() == .open })
     }
 
     @Test func everySampleArrivesWhateverThreadRecordsIt() async throws {
@@ -86,7 +87,7 @@ import Supervision
                 group.addTask { for _ in 0..<perThread { stage.recorder.record(stage.attempt(.success)) } }
             }
         }
-        #expect(try await LassoHarness.eventually { try await stage.count() == UInt64(5 * perThread) })
+        #expect(try await waitFor { try await stage.count() == UInt64(5 * perThread) })
         #expect(stage.phase() == .closed)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Lasso
 import LassoSimulation
+import TestSupport
 
 /// Every circuit-breaker transition over real sockets, observed through
 /// `GET /api/chains/:chain/status`. Probes run once at start (a long `probe_interval_ms`), so
@@ -79,7 +80,7 @@ import LassoSimulation
         harness.provider("alpha").behavior = .rateLimited(retryAfterSeconds: 30)
         #expect(try await harness.chainID() == Self.reply, "beta answers in alpha's place")
         // The 429 reaches alpha's breaker as a cast; wait until its cooldown is published.
-        let coolingDown = try await harness.eventually {
+        let coolingDown = try await waitFor {
             try await harness.status().providers.first { $0.id == "alpha" }?.coolingDown == true
         }
         #expect(coolingDown)

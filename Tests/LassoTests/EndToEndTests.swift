@@ -4,6 +4,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// lassod in front of simulated providers, over real loopback sockets.
 @Suite(.serialized) struct EndToEndTests {
@@ -113,10 +114,7 @@ import Supervision
         let app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
         let board = try #require(app.services.directory.board(for: "ethereum"))
         // The ws channel becomes a candidate once the connection reports in.
-        let clock = ContinuousClock()
-        let limit = clock.now + .seconds(10)
-        while board.snapshot.providers.first?.ws == nil, clock.now < limit { await Task.yield() }
-        #expect(board.snapshot.providers.first?.ws != nil)
+        #expect(await waitFor { board.snapshot.providers.first?.ws != nil })
 
         let reply = try await client.post("http://127.0.0.1:\(app.port)/rpc/ethereum?include_meta=body",
                                           body: Array(#"{"jsonrpc":"2.0","id":"x","method":"eth_chainId"}"#.utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import TestSupport
 
 /// Each selection strategy through `/rpc/:strategy/:chain`, and a pinned provider through
 /// `/rpc/provider/:id/:chain`, over loopback against simulated providers. Each test counts
@@ -47,7 +48,7 @@ import Testing
         #expect(harness.count("alpha") == 1)
         for _ in 0..<12 { #expect(try await harness.chainID("/rpc/round-robin/ethereum") == Self.reply) }
         let board = try #require(harness.app.services.directory.board(for: "ethereum"))
-        let measured = await harness.eventually {
+        let measured = await waitFor {
             let snapshot = board.snapshot
             return ["alpha", "beta"].allSatisfy {
                 snapshot.performance(of: Channel(providerID: $0, transport: .http), method: "eth_chainId").samples >= 6

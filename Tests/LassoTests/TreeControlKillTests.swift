@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import Lasso
 import Supervision
+import TestSupport
 
 /// `kill`: every kind of node comes back, the tree whole again, within a second; and requests
 /// that had another healthy provider never notice.
@@ -36,13 +37,15 @@ import Supervision
                      within limit: Duration = .seconds(1)) async throws -> (killed: PID, took: Duration)? {
         let segments = path.split(separator: "/").map(String.init)
         let (parent, child) = (segments[segments.count - 2], segments[segments.count - 1])
-        let latch = SupervisionEventLatch(runtime: stack.runtime) { event in
-            event.kind == .restarted && event.supervisor == parent && event.child == child
+        let restarts = Recorder<SupervisionEvent>()
+        let observer = stack.runtime.events.observe { event in
+            if event.kind == .restarted && event.supervisor == parent && event.child == child { restarts.record(event) }
         }
+        defer { stack.runtime.events.removeObserver(observer) }
         let clock = ContinuousClock()
         let start = clock.now
         let killed = try await stack.control.kill(path: path)
-        guard await latch.wait(within: limit) != nil else { return nil }
+        guard await waitFor(within: limit, { !restarts.all.isEmpty }) else { return nil }
         return (killed, clock.now - start)
     }
 
@@ -131,12 +134,9 @@ import Supervision
         // Three kills (the supervisor's intensity allows three restarts in 5 s), each once
         // traffic flows through alpha again (after a WSConnection kill: once it reconnected).
         func served() -> Int { stack.alpha.provider.requestCounts["eth_chainId"] ?? 0 }
-        let clock = ContinuousClock()
         for _ in 0..<3 {
             let target = served() + 5
-            let deadline = clock.now + .seconds(5)
-            while served() < target, clock.now < deadline { await Task.yield() }
-            #expect(served() >= target, "traffic reaches alpha again")
+            #expect(await waitFor(within: .seconds(5)) { served() >= target }, "traffic reaches alpha again")
             #expect(try await Self.kill(path, in: stack) != nil, "\(path) restarted within 1 s")
         }
         stop.stop()

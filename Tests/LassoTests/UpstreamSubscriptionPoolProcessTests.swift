@@ -3,6 +3,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// The subscription processes of one chain in front of one simulated provider, without the
 /// client endpoint: client subscriptions are cast into the registry (their replies go nowhere,
@@ -40,7 +41,7 @@ final class SubscriptionProcessesFixture: Sendable {
             UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: names, confirmationTimeout: .seconds(30)),
             ClientSubscriptionRegistry.childSpec(chain: chain, names: names, sockets: ClientSockets(), maxKeys: maxKeys),
         ], runtime: Runtime(clock: clock))
-        try await waitUntil { await self.webSocketAnswers() }
+        try #require(await waitFor { await self.webSocketAnswers() })
         board.publish(webSocketConnected: true, provider: "alpha")
     }
 
@@ -72,11 +73,11 @@ final class SubscriptionProcessesFixture: Sendable {
     func status(_ what: String, _ condition: @escaping ([UpstreamSubscriptionStatus]) -> Bool) async throws
         -> [UpstreamSubscriptionStatus] {
         var last: [UpstreamSubscriptionStatus] = []
-        try await waitUntil {
+        try #require(await waitFor {
             guard let pool = self.pool else { return false }
             last = (try? await pool.call(.status)) ?? []
             return condition(last)
-        }
+        })
         return last
     }
 
