@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Golden traces for `supervision-trace`: each expected output is what an Erlang/OTP
 /// supervisor with the same flags and children does (derived from `supervisor.erl`; see
@@ -16,23 +17,34 @@ import Testing
         throw TestFailure(message: "supervision-trace is not built next to the tests (run swift build first)")
     }
 
-    private func run(_ scenario: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = try traceBinary()
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(scenario.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    /// Runs the binary on `input` (off the cooperative pool: it waits for a child process).
+    private func trace(_ input: String) async throws -> (status: Int32, output: String, errors: String) {
+        let binary = try traceBinary()
+        return try await offPool {
+            let process = Process()
+            process.executableURL = binary
+            let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            process.standardError = stderr
+            try process.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+            let output = stdout.fileHandleForReading.readDataToEndOfFile()
+            let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        }
     }
 
-    @Test func theIssueScenarioMatchesOTP() throws {
-        let lines = try run("""
+    private func run(_ scenario: String) async throws -> [String] {
+        let result = try await trace(scenario)
+        #expect(result.status == 0)
+        return result.output.split(separator: "\n").map(String.init)
+    }
+
+    @Test func theIssueScenarioMatchesOTP() async throws {
+        let lines = try await run("""
             {"strategy":"one_for_all","intensity":3,"period_ms":5000,
              "children":[{"id":"a","restart":"permanent"},{"id":"b","restart":"transient"},{"id":"c","restart":"temporary"}],
              "steps":[{"crash":"b"},{"exit_normal":"a"},{"advance_ms":6000},{"terminate_child":"a"},{"restart_child":"a"},
@@ -54,8 +66,8 @@ import Testing
         ])
     }
 
-    @Test func exceedingIntensityStopsTheRestNewestFirstAndEnds() throws {
-        let lines = try run("""
+    @Test func exceedingIntensityStopsTheRestNewestFirstAndEnds() async throws {
+        let lines = try await run("""
             {"strategy":"one_for_one","intensity":1,"period_ms":5000,
              "children":[{"id":"a"},{"id":"b"},{"id":"c"}],
              "steps":[{"crash":"b"},{"crash":"b"},{"which_children":true}]}
@@ -68,8 +80,8 @@ import Testing
         ])
     }
 
-    @Test func restForOneAndTheRemainingAPIAnswers() throws {
-        let lines = try run("""
+    @Test func restForOneAndTheRemainingAPIAnswers() async throws {
+        let lines = try await run("""
             {"strategy":"rest_for_one","intensity":3,"period_ms":5000,
              "children":[{"id":"a"},{"id":"b","restart":"transient"},{"id":"c"}],
              "steps":[{"exit_normal":"b"},{"crash":"b"},{"restart_child":"b"},{"start_child":{"id":"a"}},
@@ -94,19 +106,9 @@ import Testing
         ])
     }
 
-    @Test func aBadScenarioIsRejectedWithAClearMessage() throws {
-        let process = Process()
-        process.executableURL = try traceBinary()
-        let input = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        input.fileHandleForWriting.write(Data(#"{"strategy":"one_for_none"}"#.utf8))
-        try input.fileHandleForWriting.close()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        #expect(message.contains("strategy: expected one_for_one, one_for_all or rest_for_one"))
+    @Test func aBadScenarioIsRejectedWithAClearMessage() async throws {
+        let result = try await trace(#"{"strategy":"one_for_none"}"#)
+        #expect(result.status == 2)
+        #expect(result.errors.contains("strategy: expected one_for_one, one_for_all or rest_for_one"))
     }
 }

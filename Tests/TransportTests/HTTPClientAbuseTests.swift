@@ -4,7 +4,6 @@ import Testing
 import TestSupport
 @testable import LassoTransport
 
-extension TransportTests {
 /// Upstreams that break HTTP/1.1 or the keep-alive contract: every request still completes
 /// exactly once, with a precise error, and nothing else on the loop is held up.
 @Suite("HTTP client against hostile upstreams")
@@ -144,5 +143,4 @@ struct HTTPClientAbuseTests {
         }
         #expect(server.accepted == 3, "a connection out of step is never reused")
     }
-}
 }

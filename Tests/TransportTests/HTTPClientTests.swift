@@ -4,7 +4,6 @@ import Testing
 import TestSupport
 @testable import LassoTransport
 
-extension TransportTests {
 @Suite("HTTP client")
 struct HTTPClientTests {
     @Test func postAndReuse() async throws {
@@ -292,7 +291,6 @@ struct HTTPClientTests {
         #expect(UpstreamURL("ftp://x") == nil)
         #expect(UpstreamURL("http://:80/") == nil)
     }
-}
 }
 
 /// A loopback port nothing listens on (bound once to learn a free number, then closed).
