@@ -52,8 +52,9 @@ let package = Package(
         .testTarget(name: "ProcessWideTests", dependencies: ["LassoTransport", "TransportFuzzing", "TestSupport"]),
         // The domain's tests; the end-to-end ones put simulated providers behind lassod.
         .testTarget(name: "LassoTests", dependencies: ["Lasso", "LassoSimulation", "LassoTransport", "TestSupport"]),
-        // The simulator's unit tests: chain, handler, behaviors, subscriptions; chosen instants, no sockets.
-        .testTarget(name: "LassoSimulationTests", dependencies: ["LassoSimulation", "Lasso"]),
+        // The simulator's tests: chain, handler, behaviors, subscriptions at chosen instants; and
+        // its server over loopback sockets (behavior switches on open connections, reorgs).
+        .testTarget(name: "LassoSimulationTests", dependencies: ["LassoSimulation", "Lasso", "LassoTransport", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

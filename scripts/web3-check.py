@@ -3,20 +3,32 @@
 
 Start `lassod demo` first (no network needed), then:
     pip install web3            # once
-    python3 scripts/web3-check.py [URL] [--ws]   # URL defaults to http://127.0.0.1:4000/rpc/ethereum
+    python3 scripts/web3-check.py [URL] [--ws] [--ws-blocks N]
+                                # URL defaults to http://127.0.0.1:4000/rpc/ethereum
 
-With --ws it also subscribes to newHeads over ws://…/ws/rpc/<chain> (the demo makes a block
-every 12 s, so that part takes up to half a minute). Each check prints one line; the script
+With --ws it also subscribes to newHeads over ws://…/ws/rpc/<chain> through web3.py's
+WebSocketProvider and follows N blocks (--ws-blocks, default 2; giving it implies --ws): each
+must be the previous number + 1, name the previous block's hash as its parent, and never
+repeat. Once subscribed it prints `subscribed <id>` at once, so a test driving this script can
+fail a provider while the stream runs. The demo makes a block every 12 s, so N blocks take up
+to 12·N s; the wait is bounded by 60 s + 15 s per block. Each check prints one line; the script
 exits 1 on the first failure.
 """
+import argparse
 import asyncio
 import sys
 
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-ARGS = [arg for arg in sys.argv[1:] if arg != "--ws"]
-URL = ARGS[0] if ARGS else "http://127.0.0.1:4000/rpc/ethereum"
+PARSER = argparse.ArgumentParser(description="web3.py against a running lassod")
+PARSER.add_argument("url", nargs="?", default="http://127.0.0.1:4000/rpc/ethereum")
+PARSER.add_argument("--ws", action="store_true", help="also check newHeads over WebSocket")
+PARSER.add_argument("--ws-blocks", type=int, metavar="N", help="newHeads blocks to follow (implies --ws; default 2)")
+OPTIONS = PARSER.parse_args()
+if OPTIONS.ws_blocks is not None and OPTIONS.ws_blocks < 2:
+    PARSER.error("--ws-blocks must be at least 2: continuity is checked between blocks")
+URL = OPTIONS.url
 REVERTING = Web3.to_checksum_address("0x0000000000000000000000000000000000000bad")
 HOLDER = Web3.to_checksum_address("0x00000000000000000000000000000000000000a1")
 w3 = Web3(Web3.HTTPProvider(URL, request_kwargs={"timeout": 10}))
@@ -56,22 +68,43 @@ with w3.batch_requests() as batch:
 check("batch of two", len(results) == 2 and results[0]["number"] == head, f"{len(results)} results")
 print("web3.py", __import__("web3").__version__, "works against", URL)
 
-if "--ws" in sys.argv:
+
+
+def follow_heads(blocks):
+    """Checks that `blocks` newHeads arrive consecutive, linked by parent hash, and never repeat."""
     from web3 import AsyncWeb3, WebSocketProvider
 
-    WS_URL = URL.replace("http://", "ws://", 1).replace("/rpc/", "/ws/rpc/", 1)
+    ws_url = URL.replace("https://", "wss://", 1).replace("http://", "ws://", 1).replace("/rpc/", "/ws/rpc/", 1)
 
     async def subscriptions():
-        async with AsyncWeb3(WebSocketProvider(WS_URL)) as aw3:
-            check("eth_chainId over WebSocket", await aw3.eth.chain_id == chain_id, WS_URL)
+        async with AsyncWeb3(WebSocketProvider(ws_url)) as aw3:
+            check("eth_chainId over WebSocket", await aw3.eth.chain_id == chain_id, ws_url)
             subscription = await aw3.eth.subscribe("newHeads")
-            numbers = []
+            print("subscribed", subscription, flush=True)
+            heads = []
             async for payload in aw3.socket.process_subscriptions():
-                numbers.append(payload["result"]["number"])
-                if len(numbers) == 2:
+                head = payload["result"]
+                number, block_hash = head["number"], bytes(head["hash"])
+                problem = None
+                if any(seen == block_hash for _, seen in heads):
+                    problem = f"block {number} came twice"
+                elif heads and number != heads[-1][0] + 1:
+                    problem = f"block {heads[-1][0]} then block {number}"
+                elif heads and bytes(head["parentHash"]) != heads[-1][1]:
+                    problem = f"block {number} does not name block {heads[-1][0]} as its parent"
+                if problem:
+                    check("newHeads continuity", False, problem)
+                heads.append((number, block_hash))
+                if len(heads) == blocks:
                     break
-            check("newHeads in order", numbers[1] == numbers[0] + 1, numbers)
+            check(f"newHeads: {blocks} blocks in order, linked, no duplicates", True,
+                  f"{heads[0][0]}..{heads[-1][0]}")
             check("eth_unsubscribe", await aw3.eth.unsubscribe(subscription), subscription)
+        return ws_url
 
-    asyncio.run(asyncio.wait_for(subscriptions(), 60))
-    print("web3.py subscriptions work against", WS_URL)
+    followed = asyncio.run(asyncio.wait_for(subscriptions(), 60 + 15 * blocks))
+    print("web3.py subscriptions work against", followed)
+
+
+if OPTIONS.ws or OPTIONS.ws_blocks is not None:
+    follow_heads(OPTIONS.ws_blocks or 2)

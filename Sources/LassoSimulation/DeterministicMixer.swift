@@ -15,7 +15,7 @@ enum DeterministicMixer {
     enum Domain: UInt64 {
         case blockHash = 1, transactionHash, stateRoot, transactionsRoot, receiptsRoot, mixHash
         case transactionCount, logEmitter, logTopic, logAmount, account, signature
-        case baseFee, balance, callResult, subscriptionID, hashCheck
+        case baseFee, balance, callResult, subscriptionID, hashCheck, fork
     }
 
     /// SplitMix64's finaliser: a bijection on `UInt64` with good avalanche.

@@ -14,6 +14,8 @@ import Lasso
 /// - **Continuity.** `block(n).parentHash == blockHash(n - 1)` for every `n > 0`.
 /// - **Reversible hashes.** A block hash carries its number (masked), so `blockNumber(forHash:)`
 ///   answers `eth_getBlockByHash` and `eth_getLogs` with `blockHash` without an index.
+/// - **Forks.** `forked(_:)` gives the chain as a provider that followed a reorg sees it
+///   (`SimulatedFork`): blocks from the fork point on have other hashes, the rest are shared.
 ///
 /// ```swift
 /// let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, headAtStart: 100)
@@ -32,6 +34,8 @@ public struct SimulatedChain: Sendable, Equatable {
     public let headAtStart: UInt64
     /// Unix time (seconds) of block 0; block `n` is `n * blockIntervalMs` later.
     public let genesisTimestamp: UInt64
+    /// The branch this view follows; nil for the original chain.
+    public let fork: SimulatedFork?
 
     /// Contracts that emit every simulated log: mainnet's USDC, USDT and DAI addresses, so logs
     /// look familiar in a demo. Each transaction calls one of them.
@@ -58,12 +62,28 @@ public struct SimulatedChain: Sendable, Equatable {
 
     /// Creates a chain. `blockIntervalMs` below 1 is taken as 1.
     public init(chainID: UInt64, blockIntervalMs: UInt64, start: MonotonicInstant = .zero,
-                headAtStart: UInt64 = 0, genesisTimestamp: UInt64 = 1_700_000_000) {
+                headAtStart: UInt64 = 0, genesisTimestamp: UInt64 = 1_700_000_000, fork: SimulatedFork? = nil) {
         self.chainID = chainID
         self.blockIntervalMs = max(1, blockIntervalMs)
         self.start = start
         self.headAtStart = headAtStart
         self.genesisTimestamp = genesisTimestamp
+        self.fork = fork
+    }
+
+    /// The same chain as seen on `fork` (nil: the original chain); timing and contents are
+    /// shared, block hashes from the fork point on are the fork's.
+    public func forked(_ fork: SimulatedFork?) -> SimulatedChain {
+        SimulatedChain(chainID: chainID, blockIntervalMs: blockIntervalMs, start: start, headAtStart: headAtStart,
+                       genesisTimestamp: genesisTimestamp, fork: fork)
+    }
+
+    /// The first block whose hash differs between this view and `other` (of the same chain);
+    /// nil when they are the same view. A block from there on, announced by one, is orphaned
+    /// for the other.
+    public func divergence(from other: SimulatedChain) -> UInt64? {
+        guard fork != other.fork else { return nil }
+        return min(fork?.fromBlock ?? .max, other.fork?.fromBlock ?? .max)
     }
 
     // MARK: - Time
@@ -99,24 +119,31 @@ public struct SimulatedChain: Sendable, Equatable {
     // MARK: - Hashes
 
     /// A 32-byte hash whose last word is `payload` masked by a mix of the first word, so the
-    /// payload can be read back and the whole hash checked by recomputing it.
-    private func reversibleHash(_ domain: DeterministicMixer.Domain, _ payload: UInt64) -> String {
-        let first = DeterministicMixer.mix(chainID, domain.rawValue, payload, 0)
+    /// payload can be read back and the whole hash checked by recomputing it. `seed` is the
+    /// chain id, or a fork's seed for the blocks a fork replaces.
+    private func reversibleHash(_ domain: DeterministicMixer.Domain, _ payload: UInt64, seed: UInt64? = nil) -> String {
+        let seed = seed ?? chainID
+        let first = DeterministicMixer.mix(seed, domain.rawValue, payload, 0)
         return SimulatedHex.data([
             first,
-            DeterministicMixer.mix(chainID, domain.rawValue, payload, 1),
-            DeterministicMixer.mix(chainID, domain.rawValue, payload, 2),
-            payload ^ DeterministicMixer.mix(chainID, DeterministicMixer.Domain.hashCheck.rawValue, first),
+            DeterministicMixer.mix(seed, domain.rawValue, payload, 1),
+            DeterministicMixer.mix(seed, domain.rawValue, payload, 2),
+            payload ^ DeterministicMixer.mix(seed, DeterministicMixer.Domain.hashCheck.rawValue, first),
         ])
     }
 
-    /// The payload of a hash made by `reversibleHash(domain, _)`, or nil for any other string.
-    private func payload(ofHash hash: String, _ domain: DeterministicMixer.Domain) -> UInt64? {
+    /// The payload of a hash made by `reversibleHash(domain, _, seed:)`, or nil for any other string.
+    private func payload(ofHash hash: String, _ domain: DeterministicMixer.Domain, seed: UInt64? = nil) -> UInt64? {
         guard SimulatedHex.isData(hash, byteCount: 32) else { return nil }
         let lower = hash.lowercased()
         guard let first = SimulatedHex.word(in: lower, at: 0), let last = SimulatedHex.word(in: lower, at: 3) else { return nil }
-        let payload = last ^ DeterministicMixer.mix(chainID, DeterministicMixer.Domain.hashCheck.rawValue, first)
-        return reversibleHash(domain, payload) == lower ? payload : nil
+        let payload = last ^ DeterministicMixer.mix(seed ?? chainID, DeterministicMixer.Domain.hashCheck.rawValue, first)
+        return reversibleHash(domain, payload, seed: seed) == lower ? payload : nil
+    }
+
+    /// The hash seed of the fork's blocks.
+    private func seed(of fork: SimulatedFork) -> UInt64 {
+        DeterministicMixer.mix(chainID, DeterministicMixer.Domain.fork.rawValue, fork.salt)
     }
 
     /// A 32-byte hash with nothing to read back.
@@ -124,14 +151,19 @@ public struct SimulatedChain: Sendable, Equatable {
         SimulatedHex.data((0..<4).map { DeterministicMixer.mix(chainID, domain.rawValue, number, $0) })
     }
 
-    /// Block `number`'s hash. Block 0's parent hash is 32 zero bytes, as on a real chain.
+    /// Block `number`'s hash on this view. Block 0's parent hash is 32 zero bytes, as on a real chain.
     public func blockHash(_ number: UInt64) -> String {
-        reversibleHash(.blockHash, number)
+        if let fork, number >= fork.fromBlock { return reversibleHash(.blockHash, number, seed: seed(of: fork)) }
+        return reversibleHash(.blockHash, number)
     }
 
-    /// The number of the block with this hash, or nil when no block of this chain has it.
+    /// The number of the block with this hash on this view, or nil when no block of it has
+    /// the hash (a block the fork orphaned included).
     public func blockNumber(forHash hash: String) -> UInt64? {
-        payload(ofHash: hash, .blockHash)
+        guard let fork else { return payload(ofHash: hash, .blockHash) }
+        if let number = payload(ofHash: hash, .blockHash, seed: seed(of: fork)), number >= fork.fromBlock { return number }
+        if let number = payload(ofHash: hash, .blockHash), number < fork.fromBlock { return number }
+        return nil
     }
 
     /// The hash of transaction `index` of block `number`; the pair is packed into 64 bits, so

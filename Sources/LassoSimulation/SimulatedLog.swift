@@ -23,10 +23,12 @@ public struct SimulatedLog: Sendable, Equatable {
     public var transactionIndex: UInt64
     /// The log's position in the block.
     public var logIndex: UInt64
+    /// True when the log is retracted: its block left the chain in a reorg.
+    public var removed: Bool
 
     /// Creates a log.
     public init(address: String, topics: [String], data: String, blockNumber: UInt64, blockHash: String,
-                transactionHash: String, transactionIndex: UInt64, logIndex: UInt64) {
+                transactionHash: String, transactionIndex: UInt64, logIndex: UInt64, removed: Bool = false) {
         self.address = address
         self.topics = topics
         self.data = data
@@ -35,6 +37,7 @@ public struct SimulatedLog: Sendable, Equatable {
         self.transactionHash = transactionHash
         self.transactionIndex = transactionIndex
         self.logIndex = logIndex
+        self.removed = removed
     }
 
     /// The log as a JSON object, in the member order geth uses.
@@ -50,7 +53,7 @@ public struct SimulatedLog: Sendable, Equatable {
         writer.quantity("transactionIndex", transactionIndex)
         writer.string("blockHash", blockHash)
         writer.quantity("logIndex", logIndex)
-        writer.bool("removed", false)
+        writer.bool("removed", removed)
         writer.endObject()
     }
 

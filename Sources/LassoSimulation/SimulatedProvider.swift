@@ -1,30 +1,34 @@
 import Lasso
 import Synchronization
 
-/// One simulated upstream provider: a `SimulatedRPCHandler` for its chain plus a behavior that
-/// can be switched at any time from any thread (a test, `lassod ctl`, the battle framework)
-/// while the serving layer keeps calling it.
+/// One simulated upstream provider: a `SimulatedRPCHandler` for its chain plus a behavior and
+/// a fork that can be switched at any time from any thread (a test, `lassod ctl`, the battle
+/// framework) while the serving layer keeps calling it.
 ///
-/// Each call reads the behavior once, so a request is handled entirely under one behavior.
-/// Switching is immediate for new requests; what happens to open connections is the serving
-/// layer's job, told through `onBehaviorChange` (close them when the new behavior's
-/// `closesOpenConnections` is true).
+/// Each call reads the behavior and the fork once, so a request is handled entirely under one
+/// of each. Switching is immediate for new requests; what happens to open connections is the
+/// serving layer's job, told through `onBehaviorChange` and `observeBehavior` (close them when
+/// the new behavior's `closesOpenConnections` is true). A new fork reaches open subscriptions at
+/// their next tick, as a reorg (see `SimulatedSubscriptions`).
 ///
 /// ```swift
 /// let provider = SimulatedProvider(id: "sim_ethereum_1", chain: chain)
 /// provider.behavior = .lagging(blocks: 3)
+/// provider.fork = SimulatedFork(fromBlock: 103)   // this provider now follows a reorg at 103
 /// provider.handleHTTP(body: request, now: clockNow)
 /// ```
 public final class SimulatedProvider: Sendable {
     /// The provider id, as `config/chains.yml` would name it.
     public let id: String
-    /// The request logic for this provider's chain.
-    public let handler: SimulatedRPCHandler
+    /// The request logic for the original chain; `handler` is the one for the current fork.
+    private let original: SimulatedRPCHandler
     private let state: Mutex<State>
-    private let onBehaviorChange: (@Sendable (SimulatedProviderBehavior) -> Void)?
 
     private struct State {
         var behavior: SimulatedProviderBehavior
+        var fork: SimulatedFork?
+        /// Told, outside the lock, of every behavior switch.
+        var observers: [@Sendable (SimulatedProviderBehavior) -> Void] = []
         /// Seeds each WebSocket connection's subscription ids differently.
         var connections: UInt64 = 0
         /// Requests received per method, whatever the behavior did with them.
@@ -37,31 +41,54 @@ public final class SimulatedProvider: Sendable {
                 limits: SimulatedRPCHandler.Limits = .init(),
                 onBehaviorChange: (@Sendable (SimulatedProviderBehavior) -> Void)? = nil) {
         self.id = id
-        self.handler = SimulatedRPCHandler(chain: chain, limits: limits)
-        self.state = Mutex(State(behavior: behavior))
-        self.onBehaviorChange = onBehaviorChange
+        self.original = SimulatedRPCHandler(chain: chain, limits: limits)
+        self.state = Mutex(State(behavior: behavior, observers: onBehaviorChange.map { [$0] } ?? []))
     }
 
-    /// The chain served.
+    /// The request logic for the chain as this provider sees it now (its fork, if any).
+    public var handler: SimulatedRPCHandler { handler(on: fork) }
+
+    /// The chain served, as this provider sees it now.
     public var chain: SimulatedChain { handler.chain }
 
-    /// The current behavior; setting it takes effect for the next request.
+    /// The current behavior; setting it takes effect for the next request, and tells the observers.
     public var behavior: SimulatedProviderBehavior {
         get { state.withLock { $0.behavior } }
         set {
-            state.withLock { $0.behavior = newValue }
-            onBehaviorChange?(newValue)
+            let observers = state.withLock { state in
+                state.behavior = newValue
+                return state.observers
+            }
+            for observer in observers { observer(newValue) }
         }
+    }
+
+    /// Calls `observer`, outside any lock, with the new behavior after each switch: how a
+    /// serving layer applies a switch to the connections it holds open.
+    public func observeBehavior(_ observer: @escaping @Sendable (SimulatedProviderBehavior) -> Void) {
+        state.withLock { $0.observers.append(observer) }
+    }
+
+    /// The branch of the chain this provider follows: nil for the original chain. Setting a
+    /// fork is a reorg as this provider sees it; setting nil goes back to the original chain.
+    public var fork: SimulatedFork? {
+        get { state.withLock { $0.fork } }
+        set { state.withLock { $0.fork = newValue } }
     }
 
     /// The head this provider reports at `now`.
     public func head(at now: MonotonicInstant) -> UInt64 {
-        handler.providerHead(at: now, behavior: behavior)
+        original.providerHead(at: now, behavior: behavior)
     }
 
     /// Answers one HTTP request body under the current behavior.
     public func handleHTTP(body: [UInt8], now: MonotonicInstant) -> SimulatedReply {
-        handler.handleHTTP(body: body, behavior: receive(body), now: now)
+        let (behavior, fork) = receive(body)
+        return handler(on: fork).handleHTTP(body: body, behavior: behavior, now: now)
+    }
+
+    private func handler(on fork: SimulatedFork?) -> SimulatedRPCHandler {
+        fork == nil ? original : SimulatedRPCHandler(chain: original.chain.forked(fork), limits: original.limits)
     }
 
     /// How many requests of each method this provider has been handed (batch elements counted
@@ -77,8 +104,8 @@ public final class SimulatedProvider: Sendable {
         state.withLock { $0.requestCounts = [:] }
     }
 
-    /// Counts the requests of `body` and returns the behavior to handle it under, in one lock.
-    private func receive(_ body: [UInt8]) -> SimulatedProviderBehavior {
+    /// Counts the requests of `body` and returns the behavior and fork to handle it under, in one lock.
+    private func receive(_ body: [UInt8]) -> (SimulatedProviderBehavior, SimulatedFork?) {
         var methods: [String] = []
         switch JSONRPCScanner.scanBody(body) {
         case .request(let request):
@@ -92,7 +119,7 @@ public final class SimulatedProvider: Sendable {
         }
         return state.withLock { state in
             for method in methods { state.requestCounts[method, default: 0] += 1 }
-            return state.behavior
+            return (state.behavior, state.fork)
         }
     }
 
@@ -104,17 +131,19 @@ public final class SimulatedProvider: Sendable {
             return (state.behavior, state.connections)
         }
         guard behavior.acceptsConnections else { return nil }
-        return handler.makeSubscriptions(connectionSeed: serial)
+        return original.makeSubscriptions(connectionSeed: serial)
     }
 
     /// Answers one WebSocket message of the connection whose table is `subscriptions`.
     public func handleWebSocket(message: [UInt8], now: MonotonicInstant,
                                 subscriptions: inout SimulatedSubscriptions) -> SimulatedReply {
-        handler.handleWebSocket(message: message, behavior: receive(message), now: now, subscriptions: &subscriptions)
+        let (behavior, fork) = receive(message)
+        return handler(on: fork).handleWebSocket(message: message, behavior: behavior, now: now, subscriptions: &subscriptions)
     }
 
-    /// The subscription events owed to one connection at `now`.
+    /// The subscription events owed to one connection at `now`, on this provider's branch.
     public func tick(_ subscriptions: inout SimulatedSubscriptions, now: MonotonicInstant) -> [SimulatedNotification] {
-        subscriptions.tick(behavior: behavior, now: now)
+        let (behavior, fork) = state.withLock { ($0.behavior, $0.fork) }
+        return subscriptions.tick(behavior: behavior, now: now, on: handler(on: fork).chain)
     }
 }

@@ -11,13 +11,14 @@ import Lasso
 /// | `healthy` | answer | answer | pushed |
 /// | `down` | refuse connections; close open ones unanswered | close frame 1001 | none |
 /// | `slow(latencyMs:)` | answer after the latency | same | pushed |
+/// | `slowHTTP(latencyMs:)` | answer after the latency | answer at once | pushed |
 /// | `erroring(.httpServerError)` | HTTP 500, plain-text body | -32603 per request | pushed |
 /// | `erroring(.internalError)` | HTTP 200, -32603 per request | same | pushed |
 /// | `rateLimited(retryAfterSeconds:)` | HTTP 429 + `Retry-After`, -32005 per request | -32005 per request | pushed |
 /// | `hanging` | accept, never answer | never answer | none (lost) |
 /// | `stalledSubscription` | answer | answer | none (lost) |
 /// | `lagging(blocks:)` | answer from a head N blocks back | same | pushed N blocks late |
-/// | `killed` | refuse connections; drop open ones abruptly, in-flight replies too | abort without close frame | none |
+/// | `killed` | 503 and close for new requests; open connections dropped abruptly, in-flight replies too | abort without close frame | none |
 ///
 /// Events "lost" while stalled or hanging are not replayed when the provider recovers: a real
 /// node's feed does not buffer for a subscriber it stopped serving, and that gap is exactly
@@ -37,6 +38,10 @@ public enum SimulatedProviderBehavior: Sendable, Hashable, CustomStringConvertib
     case down
     /// Answers correctly after `latencyMs`.
     case slow(latencyMs: UInt64)
+    /// Answers HTTP after `latencyMs` and WebSocket at once, as a provider whose HTTP gateway is
+    /// overloaded while its WebSocket feed runs: what holds a backfill open while subscriptions
+    /// keep flowing.
+    case slowHTTP(latencyMs: UInt64)
     /// Fails every request.
     case erroring(ErrorStyle)
     /// Rejects every request as rate-limited, asking the client to come back later.
@@ -57,6 +62,8 @@ public enum SimulatedProviderBehavior: Sendable, Hashable, CustomStringConvertib
             .answer(delayMs: 0)
         case .slow(let latencyMs):
             .answer(delayMs: latencyMs)
+        case .slowHTTP(let latencyMs):
+            .answer(delayMs: transport == .http ? latencyMs : 0)
         case .down:
             .closeConnection(graceful: true)
         case .killed:
@@ -104,13 +111,14 @@ public enum SimulatedProviderBehavior: Sendable, Hashable, CustomStringConvertib
         return 0
     }
 
-    /// The text form `init(parsing:)` reads: `healthy`, `down`, `slow:250`, `erroring:http`,
+    /// The text form `init(parsing:)` reads: `healthy`, `down`, `slow:250`, `slow_http:800`, `erroring:http`,
     /// `erroring:rpc`, `rate_limited:5`, `hanging`, `stalled_subscription`, `lagging:3`, `killed`.
     public var description: String {
         switch self {
         case .healthy: "healthy"
         case .down: "down"
         case .slow(let latencyMs): "slow:\(latencyMs)"
+        case .slowHTTP(let latencyMs): "slow_http:\(latencyMs)"
         case .erroring(let style): "erroring:\(style.rawValue)"
         case .rateLimited(let seconds): "rate_limited:\(seconds)"
         case .hanging: "hanging"
@@ -121,7 +129,7 @@ public enum SimulatedProviderBehavior: Sendable, Hashable, CustomStringConvertib
     }
 
     /// Parses the text form (see `description`), for `lassod ctl` and test scenarios. The
-    /// argument may be omitted: `slow` is 1000 ms, `erroring` is `http`, `rate_limited` is 1 s
+    /// argument may be omitted: `slow` and `slow_http` are 1000 ms, `erroring` is `http`, `rate_limited` is 1 s
     /// and `lagging` is 5 blocks. Dashes and underscores are interchangeable. Nil for anything
     /// else.
     public init?(parsing text: String) {
@@ -134,6 +142,7 @@ public enum SimulatedProviderBehavior: Sendable, Hashable, CustomStringConvertib
         case "healthy" where argument == nil: self = .healthy
         case "down" where argument == nil: self = .down
         case "slow": self = .slow(latencyMs: number ?? 1_000)
+        case "slow_http": self = .slowHTTP(latencyMs: number ?? 1_000)
         case "erroring":
             guard let style = ErrorStyle(rawValue: argument ?? "http") else { return nil }
             self = .erroring(style)

@@ -14,8 +14,13 @@ import Synchronization
 /// closed socket over WebSocket.
 ///
 /// Subscriptions are pushed: whenever the chain grows a block, every open WebSocket gets the
-/// `eth_subscription` events its subscriptions are owed (`SimulatedSubscriptions.tick`), until
-/// the server stops.
+/// `eth_subscription` events its subscriptions are owed (`SimulatedSubscriptions.tick`) on the
+/// provider's current branch (`SimulatedProvider.fork`), until the server stops.
+///
+/// A behavior switch reaches the connections already open: `killed` drops every one of them at
+/// once (no WebSocket close frame, replies still waiting out a latency never sent, as when the
+/// process dies), `down` closes the WebSockets with 1001. A WebSocket opened while the provider
+/// is killed is dropped the same way, one opened while it is down gets 1001.
 public final class SimulatedProviderServer: Sendable {
     public let provider: SimulatedProvider
     let server: HTTPServer
@@ -55,6 +60,8 @@ public final class SimulatedProviderServer: Sendable {
             onOpen: { connection, _ in
                 if let subscriptions = provider.acceptWebSocket() {
                     sockets.open(connection, subscriptions)
+                } else if case .closeConnection(graceful: false) = provider.behavior.decide(transport: .ws) {
+                    sockets.server?.abort(connection)
                 } else {
                     sockets.server?.close(connection, code: .goingAway)
                 }
@@ -74,8 +81,8 @@ public final class SimulatedProviderServer: Sendable {
                             sockets.server?.send(connection, text)
                         }
                     }
-                case .closeConnection:
-                    sockets.server?.close(connection, code: .goingAway)
+                case .closeConnection(let graceful):
+                    if graceful { sockets.server?.close(connection, code: .goingAway) } else { sockets.server?.abort(connection) }
                 case .respond, .noReply, nil:
                     break
                 }
@@ -85,7 +92,18 @@ public final class SimulatedProviderServer: Sendable {
         sockets.server = server
         self.sockets = sockets
         self.clock = clock
+        provider.observeBehavior { [weak self] behavior in self?.apply(behavior) }
         scheduleTick()
+    }
+
+    /// Carries a behavior switch over to the connections already open.
+    private func apply(_ behavior: SimulatedProviderBehavior) {
+        guard running.load(ordering: .relaxed), behavior.closesOpenConnections else { return }
+        if case .closeConnection(graceful: false) = behavior.decide(transport: .ws) {
+            server.abortConnections()
+        } else {
+            dropWebSockets()
+        }
     }
 
     /// Live `eth_subscribe` subscriptions over all open WebSockets.

@@ -235,7 +235,7 @@ public struct SimulatedRPCHandler: Sendable {
             return .failure(SimulatedRPCError(code: JSONRPCErrorBody.methodNotFound,
                                               message: "no \"\(name.prefix(64))\" subscription in eth namespace"))
         }
-        guard let id = subscriptions?.subscribe(kind, head: head, activeFrom: activeFrom) else {
+        guard let id = subscriptions?.subscribe(kind, head: head, activeFrom: activeFrom, fork: chain.fork) else {
             return .failure(SimulatedRPCError(code: JSONRPCErrorBody.serverError, message: "too many subscriptions on this connection"))
         }
         var writer = JSONWriter()

@@ -18,6 +18,12 @@ import Lasso
 /// - **A long pause is capped.** At most `maxBlocksPerTick` blocks (the newest) are announced
 ///   per tick, so a connection ticked after a long sleep cannot be made to build an unbounded
 ///   burst.
+/// - **Reorgs as geth sends them.** Each subscription remembers which view of the chain
+///   (`SimulatedChain.fork`) it announced on. When a tick's view differs and blocks it announced
+///   are orphaned, a `logs` subscription first gets each orphaned matching log again with
+///   `"removed":true` (block, then log order), and both kinds re-announce the new branch from
+///   the fork point: `newHeads` a header of the same number with a new hash, `logs` the
+///   branch's logs.
 ///
 /// ```swift
 /// var subscriptions = handler.makeSubscriptions(connectionSeed: 1)
@@ -42,6 +48,8 @@ public struct SimulatedSubscriptions: Sendable {
         /// No events before this instant: the `eth_subscribe` reply of a slow provider is still
         /// on its way, and a client must learn the id before its first event.
         var activeFrom: MonotonicInstant
+        /// The branch `lastAnnounced` was announced on.
+        var fork: SimulatedFork?
     }
 
     /// The chain followed.
@@ -73,9 +81,9 @@ public struct SimulatedSubscriptions: Sendable {
         entries.first { $0.id == id }?.kind
     }
 
-    /// Adds a subscription that will announce blocks after `head`, from `activeFrom` on; nil
-    /// when the connection already has `maxSubscriptions`.
-    mutating func subscribe(_ kind: Kind, head: UInt64, activeFrom: MonotonicInstant) -> String? {
+    /// Adds a subscription that will announce blocks after `head` of the `fork` branch, from
+    /// `activeFrom` on; nil when the connection already has `maxSubscriptions`.
+    mutating func subscribe(_ kind: Kind, head: UInt64, activeFrom: MonotonicInstant, fork: SimulatedFork? = nil) -> String? {
         guard entries.count < maxSubscriptions else { return nil }
         var id: String
         repeat {
@@ -84,7 +92,7 @@ public struct SimulatedSubscriptions: Sendable {
             id = "0x" + SimulatedHex.word(DeterministicMixer.mix(chain.chainID, domain, connectionSeed, serial, 0))
                 + SimulatedHex.word(DeterministicMixer.mix(chain.chainID, domain, connectionSeed, serial, 1))
         } while entries.contains { $0.id == id }
-        entries.append(Entry(id: id, kind: kind, lastAnnounced: head, activeFrom: activeFrom))
+        entries.append(Entry(id: id, kind: kind, lastAnnounced: head, activeFrom: activeFrom, fork: fork))
         return id
     }
 
@@ -98,7 +106,16 @@ public struct SimulatedSubscriptions: Sendable {
     /// The notifications owed at `now` to a provider behaving as `behavior`, ordered by block,
     /// then by subscription age, then by log index.
     public mutating func tick(behavior: SimulatedProviderBehavior, now: MonotonicInstant) -> [SimulatedNotification] {
-        let chainHead = chain.head(at: now)
+        tick(behavior: behavior, now: now, on: chain)
+    }
+
+    /// The notifications owed at `now` to a provider that follows `view` (this chain, or a fork
+    /// of it) and behaves as `behavior`: first the retractions of a reorg, then the events, by
+    /// block, then by subscription age, then by log index.
+    public mutating func tick(behavior: SimulatedProviderBehavior, now: MonotonicInstant,
+                              on view: SimulatedChain) -> [SimulatedNotification] {
+        let retractions = reorganise(onto: view, pushing: behavior.pushesSubscriptionEvents)
+        let chainHead = view.head(at: now)
         let lag = behavior.lagBlocks
         let head = chainHead > lag ? chainHead - lag : 0
         let oldestAllowed = head >= maxBlocksPerTick ? head - maxBlocksPerTick + 1 : 0
@@ -121,11 +138,11 @@ public struct SimulatedSubscriptions: Sendable {
                 let entry = entries[index]
                 switch entry.kind {
                 case .newHeads:
-                    let result = header ?? chain.block(number).headerJSON
+                    let result = header ?? view.block(number).headerJSON
                     header = result
                     notifications.append(Self.notification(entry.id, number, result))
                 case .logs(let filter):
-                    let blockLogs = logs ?? chain.logs(inBlock: number)
+                    let blockLogs = logs ?? view.logs(inBlock: number)
                     logs = blockLogs
                     for log in blockLogs where filter.matches(log) {
                         notifications.append(Self.notification(entry.id, number, log.json))
@@ -133,20 +150,34 @@ public struct SimulatedSubscriptions: Sendable {
                 }
             }
         }
-        return notifications
+        return retractions + notifications
+    }
+
+    /// Moves every subscription onto `view`: those that announced blocks `view` orphans go back
+    /// to the fork point, so the tick re-announces the new branch from there. Returns the
+    /// retractions owed (when `pushing`; otherwise they are lost like any other event).
+    private mutating func reorganise(onto view: SimulatedChain, pushing: Bool) -> [SimulatedNotification] {
+        var retractions: [SimulatedNotification] = []
+        for index in entries.indices where entries[index].fork != view.fork {
+            let entry = entries[index]
+            let announced = chain.forked(entry.fork)
+            entries[index].fork = view.fork
+            guard let divergence = announced.divergence(from: view), divergence <= entry.lastAnnounced else { continue }
+            entries[index].lastAnnounced = divergence > 0 ? divergence - 1 : 0
+            guard pushing, case .logs(let filter) = entry.kind else { continue }
+            let oldest = max(divergence, entry.lastAnnounced >= maxBlocksPerTick ? entry.lastAnnounced - maxBlocksPerTick + 1 : 0)
+            for number in oldest...entry.lastAnnounced {
+                for var log in announced.logs(inBlock: number) where filter.matches(log) {
+                    log.removed = true
+                    retractions.append(Self.notification(entry.id, number, log.json))
+                }
+            }
+        }
+        return retractions
     }
 
     private static func notification(_ id: String, _ block: UInt64, _ result: [UInt8]) -> SimulatedNotification {
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.string("jsonrpc", "2.0")
-        writer.string("method", "eth_subscription")
-        writer.beginObject("params")
-        writer.string("subscription", id)
-        writer.key("result")
-        writer.rawValue(result)
-        writer.endObject()
-        writer.endObject()
-        return SimulatedNotification(subscriptionID: id, blockNumber: block, body: writer.finish())
+        SimulatedNotification(subscriptionID: id, blockNumber: block,
+                              body: NotificationEnvelope.wrap(result: result, subscription: id))
     }
 }

@@ -48,16 +48,24 @@ public final class HTTPClient: Sendable {
     /// The result a completion receives.
     public typealias Completion = @Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void
 
-    private let loop: EventLoop
-    private let state: HTTPClientState
+    private let group: EventLoopGroup
+    /// One per loop, in the group's order: a request uses the pools of the loop it runs on.
+    private let states: [HTTPClientState]
     private let resolver: DNSResolver
     private let defaultTimeout: Double
 
     /// A client whose requests run on `loop`; pools are created lazily per upstream.
-    public init(loop: EventLoop, configuration: Configuration = .init()) {
-        self.loop = loop
+    public convenience init(loop: EventLoop, configuration: Configuration = .init()) {
+        self.init(group: EventLoopGroup(loop), configuration: configuration)
+    }
+
+    /// A client on every loop of `group`: a request made on a loop's thread runs on that loop,
+    /// with its own connections (`connectionsPerUpstream` per loop); one made elsewhere goes to
+    /// the loops in turn.
+    public init(group: EventLoopGroup, configuration: Configuration = .init()) {
+        self.group = group
         resolver = DNSResolver(ttlSeconds: configuration.dnsCacheSeconds)
-        state = HTTPClientState(core: loop.core, configuration: configuration)
+        states = group.loops.map { HTTPClientState(core: $0.core, configuration: configuration) }
         defaultTimeout = configuration.defaultTimeout
     }
 
@@ -73,7 +81,8 @@ public final class HTTPClient: Sendable {
         }
         let deadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: timeout ?? defaultTimeout)
         let bytes = HTTPClientRequest.encode(url: url, body: body, headers: headers)
-        let state = self.state, loop = self.loop
+        let index = group.currentOrNext()
+        let state = states[index], loop = group.loops[index]
         let start: @Sendable (String) -> Void = { address in
             state.start(HTTPClientRequest(url: url, bytes: bytes, deadline: deadline, idempotent: idempotent,
                                           completion: completion), address: address)
@@ -87,14 +96,17 @@ public final class HTTPClient: Sendable {
             return
         }
         // The deadline covers the lookup too: whichever comes first, the address or the
-        // deadline, decides; the other is ignored.
+        // deadline, decides; the other is ignored. The deadline is a loop timer, like every
+        // other deadline of the transport.
         let decided = Atomic<Bool>(false)
         let budget = Double(deadline &- LoopTimers.now()) / 1e9
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, min(budget, 1e9))) {
+        let timed = loop.execute(after: max(0, min(budget, 1e9))) {
             guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            if !loop.execute({ completion(.failure(.timeout(address: url.description))) }) {
-                completion(.failure(.loopStopped))
-            }
+            completion(.failure(.timeout(address: url.description)))
+        }
+        guard timed else {
+            completion(.failure(.loopStopped))
+            return
         }
         resolver.resolve(url.host) { address in
             guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
@@ -114,11 +126,12 @@ public final class HTTPClient: Sendable {
     /// fail the same way at once, and the pooled connections are closed. Callable from any
     /// thread; a second call does nothing.
     public func shutdown() {
-        let state = self.state
-        if loop.inEventLoop {
-            state.shutdown()
-        } else {
-            _ = loop.execute { state.shutdown() }
+        for (state, loop) in zip(states, group.loops) {
+            if loop.inEventLoop {
+                state.shutdown()
+            } else {
+                _ = loop.execute { state.shutdown() }
+            }
         }
     }
 

@@ -25,6 +25,7 @@ final class HTTPClientState: @unchecked Sendable {
 
     /// Starts a request whose host resolved to `address`. Loop thread.
     func start(_ request: HTTPClientRequest, address: String) {
+        core.assertOnLoop()
         guard core.context != nil else {
             request.finish(.failure(.loopStopped))
             return
@@ -77,6 +78,7 @@ final class HTTPClientState: @unchecked Sendable {
 
     /// The client is closing: pending requests fail as `clientClosed`, connections close.
     func shutdown() {
+        core.assertOnLoop()
         guard !closed else { return }
         closed = true
         failAll(nil)

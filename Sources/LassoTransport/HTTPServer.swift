@@ -96,14 +96,71 @@ public final class HTTPServer: Sendable {
 
     /// The port actually listened on.
     public let port: Int
-    private let loop: EventLoop
-    private let state: HTTPServerState
+    private let group: EventLoopGroup
+    /// One per loop, in the group's order.
+    private let states: [HTTPServerState]
 
     /// Creates the listener on `loop`. Throws when the address cannot be bound or TLS fails.
-    public init(loop: EventLoop, configuration: Configuration, router: HTTPRouter,
-                webSocket: WebSocketServerHandlers? = nil) throws(EventLoopError) {
+    public convenience init(loop: EventLoop, configuration: Configuration, router: HTTPRouter,
+                            webSocket: WebSocketServerHandlers? = nil) throws(EventLoopError) {
+        try self.init(group: EventLoopGroup(loop), configuration: configuration, router: router, webSocket: webSocket)
+    }
+
+    /// Listens on every loop of `group` (on one port, `SO_REUSEPORT` when there are several).
+    /// Blocks until every loop is listening: call it off the cooperative pool, or use ``start(group:configuration:router:webSocket:)``.
+    public convenience init(group: EventLoopGroup, configuration: Configuration, router: HTTPRouter,
+                            webSocket: WebSocketServerHandlers? = nil) throws(EventLoopError) {
+        let plan = try Self.plan(group: group, configuration: configuration, router: router, webSocket: webSocket)
+        var port = configuration.port
+        for (index, state) in plan.states.enumerated() {
+            guard let address = SocketAddress(ip: plan.ip, port: port) else { throw .listenFailed(address: plan.ip, reason: "bad port") }
+            switch group.loops[index].performAndWait({ state.start(address) }) {
+            case .success(let bound)?: port = bound
+            case .failure(let error)?:
+                Self.stopStarted(plan.states[..<index], group: group)
+                throw error
+            case nil:
+                Self.stopStarted(plan.states[..<index], group: group)
+                throw .stopped
+            }
+        }
+        self.init(group: group, states: plan.states, port: port)
+    }
+
+    /// Listens on every loop of `group` without blocking the caller's thread.
+    public static func start(group: EventLoopGroup, configuration: Configuration, router: HTTPRouter,
+                             webSocket: WebSocketServerHandlers? = nil) async throws(EventLoopError) -> HTTPServer {
+        let plan = try plan(group: group, configuration: configuration, router: router, webSocket: webSocket)
+        var port = configuration.port
+        for (index, state) in plan.states.enumerated() {
+            guard let address = SocketAddress(ip: plan.ip, port: port) else { throw .listenFailed(address: plan.ip, reason: "bad port") }
+            let loop = group.loops[index]
+            let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int, EventLoopError>, Never>) in
+                if !loop.execute({ continuation.resume(returning: state.start(address)) }) {
+                    continuation.resume(returning: .failure(.stopped))
+                }
+            }
+            switch result {
+            case .success(let bound): port = bound
+            case .failure(let error):
+                stopStarted(plan.states[..<index], group: group)
+                throw error
+            }
+        }
+        return HTTPServer(group: group, states: plan.states, port: port)
+    }
+
+    private init(group: EventLoopGroup, states: [HTTPServerState], port: Int) {
+        self.group = group
+        self.states = states
+        self.port = port
+    }
+
+    /// The resolved address and one unstarted state per loop.
+    private static func plan(group: EventLoopGroup, configuration: Configuration, router: HTTPRouter,
+                             webSocket: WebSocketServerHandlers?) throws(EventLoopError) -> (ip: String, states: [HTTPServerState]) {
         guard let ip = SocketAddress.isIPLiteral(configuration.host) ? configuration.host : DNSResolver.lookup(configuration.host),
-              let address = SocketAddress(ip: ip, port: configuration.port) else {
+              SocketAddress(ip: ip, port: configuration.port) != nil else {
             throw .listenFailed(address: "\(configuration.host):\(configuration.port)", reason: "not an address this host has")
         }
         var tls: TLSContext?
@@ -113,15 +170,24 @@ public final class HTTPServer: Sendable {
             case .failure(let error): throw error
             }
         }
-        let state = HTTPServerState(core: loop.core, configuration: configuration, router: router,
-                                    webSocket: webSocket, tls: tls)
-        switch loop.performAndWait({ state.start(address) }) {
-        case .none: throw .stopped
-        case .some(.failure(let error)): throw error
-        case .some(.success(let port)): self.port = port
+        var configuration = configuration
+        if group.loops.count > 1 { configuration.reusePort = true }
+        let shared = configuration
+        let states = group.loops.enumerated().map { index, loop in
+            HTTPServerState(core: loop.core, index: index, configuration: shared, router: router, webSocket: webSocket, tls: tls)
         }
-        self.loop = loop
-        self.state = state
+        return (ip, states)
+    }
+
+    private static func stopStarted(_ states: ArraySlice<HTTPServerState>, group: EventLoopGroup) {
+        for (index, state) in zip(states.indices, states) { group.loops[index].startAndWait { state.stop($0) } }
+    }
+
+    /// The state of the loop that owns `connection`.
+    private func state(of connection: WebSocketConnectionID) -> (HTTPServerState, EventLoop)? {
+        let index = HTTPServerState.loopIndex(of: connection)
+        guard index < states.count else { return nil }
+        return (states[index], group.loops[index])
     }
 
     /// Queues a text message for a WebSocket connection. Any thread; dropped if it is closed.
@@ -131,45 +197,70 @@ public final class HTTPServer: Sendable {
 
     /// Queues a message for a WebSocket connection. Any thread; dropped if it is closed.
     public func send(_ connection: WebSocketConnectionID, _ message: WebSocketMessage) {
-        let state = self.state
-        if loop.inEventLoop { state.send(message, to: connection) } else {
-            loop.execute { state.send(message, to: connection) }
-        }
+        onLoop(of: connection) { $0.send(message, to: connection) }
     }
 
     /// Closes a WebSocket connection with `code` after the messages already queued. Any thread.
     public func close(_ connection: WebSocketConnectionID, code: WebSocketCloseCode = .normal) {
-        let state = self.state
-        if loop.inEventLoop { state.close(connection, code: code) } else {
-            loop.execute { state.close(connection, code: code) }
+        onLoop(of: connection) { $0.close(connection, code: code) }
+    }
+
+    /// Drops a WebSocket connection at once: no close frame, queued messages discarded. The
+    /// peer sees the TCP connection end, as when the server process dies. Any thread.
+    public func abort(_ connection: WebSocketConnectionID) {
+        onLoop(of: connection) { $0.abort(connection) }
+    }
+
+    /// Drops every open connection at once, as a crashed process would: WebSockets get no close
+    /// frame, requests being handled never get their reply. The listener keeps accepting.
+    /// Returns when every loop has done it (at once on a loop's own thread).
+    public func abortConnections() {
+        for (state, loop) in zip(states, group.loops) { _ = loop.performAndWait { state.abortConnections() } }
+    }
+
+    /// Runs `body` with the state of `connection`'s loop, on that loop.
+    private func onLoop(of connection: WebSocketConnectionID, _ body: @escaping @Sendable (HTTPServerState) -> Void) {
+        guard let (state, loop) = state(of: connection) else { return }
+        if loop.inEventLoop { body(state) } else {
+            loop.execute { body(state) }
         }
     }
 
-    /// Current counters (waits for the loop thread; cheap).
+    /// Current counters, summed over the loops (waits for each loop thread; cheap).
     public func statistics() -> Statistics {
-        let state = self.state
-        return loop.performAndWait { state.statistics } ?? Statistics(acceptedHTTPConnections: 0, openHTTPConnections: 0, openWebSockets: 0)
+        var total = Statistics(acceptedHTTPConnections: 0, openHTTPConnections: 0, openWebSockets: 0)
+        for (state, loop) in zip(states, group.loops) {
+            guard let part = loop.performAndWait({ state.statistics }) else { continue }
+            total.acceptedHTTPConnections += part.acceptedHTTPConnections
+            total.openHTTPConnections += part.openHTTPConnections
+            total.openWebSockets += part.openWebSockets
+        }
+        return total
     }
 
-    /// Stops gracefully: closes the listening socket at once (new connections are refused),
+    /// Stops gracefully: closes the listening sockets at once (new connections are refused),
     /// closes idle keep-alive connections, lets every request already received finish and its
     /// reply be written (with `connection: close`), then stops as ``stop()`` does. Returns once
     /// the last such connection has closed, or after `timeout`, when the rest are cut.
     public func drain(within timeout: Duration) async {
-        let state = self.state, loop = self.loop
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            guard loop.execute({ state.drain(within: seconds) { continuation.resume() } }) else {
-                continuation.resume()
-                return
+        await withTaskGroup(of: Void.self) { tasks in
+            for (state, loop) in zip(states, group.loops) {
+                tasks.addTask {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        guard loop.execute({ state.drain(within: seconds) { continuation.resume() } }) else {
+                            continuation.resume()
+                            return
+                        }
+                    }
+                }
             }
         }
     }
 
     /// Stops listening and closes every connection of this server (WebSockets with 1001). From
-    /// another thread it waits until the port is released; on the loop thread it does it now.
+    /// another thread it waits until the ports are released; on a loop's thread it does it now.
     public func stop() {
-        let state = self.state
-        loop.startAndWait { state.stop($0) }
+        for (state, loop) in zip(states, group.loops) { loop.startAndWait { state.stop($0) } }
     }
 }

@@ -19,6 +19,8 @@ final class HTTPServerState: @unchecked Sendable {
     let router: HTTPRouter
     let webSocket: WebSocketServerHandlers?
     let tls: TLSContext?
+    /// This state's loop in its server's group: it tags the WebSocket connection ids it hands out.
+    let index: Int
     private let id: UInt
     private var listener: Listener?
     private var connections: [UInt: HTTPServerConnection] = [:]
@@ -30,9 +32,10 @@ final class HTTPServerState: @unchecked Sendable {
     private var stopped = false
     private var acceptedConnections = 0
 
-    init(core: LoopCore, configuration: HTTPServer.Configuration, router: HTTPRouter,
+    init(core: LoopCore, index: Int = 0, configuration: HTTPServer.Configuration, router: HTTPRouter,
          webSocket: WebSocketServerHandlers?, tls: TLSContext?) {
         self.core = core
+        self.index = index
         self.configuration = configuration
         self.router = router
         self.webSocket = webSocket
@@ -47,6 +50,7 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// Binds and starts accepting. Loop thread.
     func start(_ address: SocketAddress) -> Result<Int, EventLoopError> {
+        core.assertOnLoop()
         guard core.context != nil else { return .failure(.stopped) }
         switch Listener.open(core: core, address: address, reusePort: configuration.reusePort,
                              onAccept: { fd in self.accept(fd) }) {
@@ -103,6 +107,7 @@ final class HTTPServerState: @unchecked Sendable {
     // MARK: Connection events
 
     func httpClosed(_ connection: HTTPServerConnection, socketID: UInt) {
+        core.assertOnLoop()
         connections[socketID] = nil
         enforceConnectionLimit()
         if isDraining, connections.isEmpty { stop(nil) }
@@ -110,6 +115,7 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// An HTTP connection completed a WebSocket handshake on `socket`.
     func upgraded(_ socket: LoopSocket, request: HTTPRequest, leftover: [UInt8]) {
+        core.assertOnLoop()
         connections[socket.id] = nil
         guard let webSocket else {
             socket.close()
@@ -123,10 +129,12 @@ final class HTTPServerState: @unchecked Sendable {
     }
 
     func webSocketMessage(_ connection: WebSocketServerConnection, _ message: WebSocketMessage) {
+        core.assertOnLoop()
         webSocket?.onMessage(connection.connectionID, message)
     }
 
     func webSocketClosed(_ connection: WebSocketServerConnection, code: WebSocketCloseCode) {
+        core.assertOnLoop()
         webSockets[connection.socketID] = nil
         enforceConnectionLimit()
         webSocket?.onClose(connection.connectionID, code)
@@ -134,16 +142,42 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// Hands a handler's response to its connection, if that connection still waits for it.
     func deliver(_ response: HTTPResponse, connection: UInt, serial: UInt64) {
+        core.assertOnLoop()
         connections[connection]?.deliver(response, serial: serial)
     }
 
     func send(_ message: WebSocketMessage, to connection: WebSocketConnectionID) {
-        webSockets[connection.rawValue]?.send(message)
+        core.assertOnLoop()
+        webSockets[Self.socketID(of: connection)]?.send(message)
     }
 
     func close(_ connection: WebSocketConnectionID, code: WebSocketCloseCode) {
-        webSockets[connection.rawValue]?.requestClose(code)
+        core.assertOnLoop()
+        webSockets[Self.socketID(of: connection)]?.requestClose(code)
     }
+
+    func abort(_ connection: WebSocketConnectionID) {
+        webSockets[Self.socketID(of: connection)]?.abort()
+    }
+
+    /// Drops every connection now, without close frames or pending replies; keeps listening.
+    func abortConnections() {
+        for connection in Array(webSockets.values) { connection.abort() }
+        for connection in Array(connections.values) { connection.serverStopping() }
+    }
+
+    // MARK: Connection ids across loops
+
+    private static let loopShift: UInt = 48
+
+    /// The id a server hands out for socket `socketID` of this loop.
+    func connectionID(socketID: UInt) -> WebSocketConnectionID {
+        WebSocketConnectionID(rawValue: UInt(index) << Self.loopShift | socketID)
+    }
+
+    static func loopIndex(of connection: WebSocketConnectionID) -> Int { Int(connection.rawValue >> loopShift) }
+
+    static func socketID(of connection: WebSocketConnectionID) -> UInt { connection.rawValue & ((1 << loopShift) - 1) }
 
     // MARK: Stopping
 
@@ -151,6 +185,7 @@ final class HTTPServerState: @unchecked Sendable {
     /// loop thread once the server has stopped: when no HTTP connection is left, or after
     /// `seconds` at the latest.
     func drain(within seconds: Double, _ completion: @escaping () -> Void) {
+        core.assertOnLoop()
         stopWaiters.append(completion)
         if stopped {
             finishStop()
@@ -167,6 +202,7 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// Closes the listener and every connection; WebSocket clients get a 1001 close frame.
     func stop(_ completion: (() -> Void)?) {
+        core.assertOnLoop()
         if let completion { stopWaiters.append(completion) }
         if !stopped {
             stopped = true

@@ -22,6 +22,7 @@ final class LineServerState: @unchecked Sendable {
     }
 
     func start(_ address: SocketAddress) -> Result<Void, EventLoopError> {
+        core.assertOnLoop()
         guard core.context != nil else { return .failure(.stopped) }
         switch Listener.open(core: core, address: address, backlog: 64, unixMode: mode_t(configuration.mode),
                              onAccept: { fd in self.accept(fd) }) {
@@ -41,18 +42,22 @@ final class LineServerState: @unchecked Sendable {
     }
 
     func run(_ line: [UInt8], for connection: UInt) {
+        core.assertOnLoop()
         handler(line, LineReply(server: self, connection: connection))
     }
 
     func deliver(_ line: [UInt8], to connection: UInt) {
+        core.assertOnLoop()
         connections[connection]?.deliver(line)
     }
 
     func closed(_ connection: UInt) {
+        core.assertOnLoop()
         connections[connection] = nil
     }
 
     func stop() {
+        core.assertOnLoop()
         listener?.close()
         listener = nil
         for connection in Array(connections.values) { connection.close() }

@@ -85,7 +85,10 @@ final class LoopCore: @unchecked Sendable {
         return owner != 0 && pthread_equal(pthread_self(), pthread_t(owner)) != 0
     }
 
-    /// Checks, in debug builds, that a loop-confined object is used on its loop thread.
+    /// Checks, in debug builds, that a loop-confined object is used on its loop thread. Every
+    /// entry point of a loop-confined class calls it (the sockets, the server, client and line
+    /// server states), so the test suite catches a call from the wrong thread where it is made.
+    /// It is an assertion, not a precondition: a release build must not trap the daemon over it.
     func assertOnLoop(_ file: StaticString = #fileID, _ line: UInt = #line) {
         assert(isOnLoop || threadID.load(ordering: .acquiring) == 0, "loop-confined state used off its loop", file: file, line: line)
     }

@@ -155,6 +155,7 @@ final class LoopSocket {
 
     /// Reads into `buffer`. Call until `.wouldBlock` (or pause reading) on every readiness report.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
+        core.assertOnLoop()
         guard phase == .open, !closeRequested, let base = buffer.baseAddress, buffer.count > 0 else { return .wouldBlock }
         if let tls {
             let count = SSL_read(tls, base, Int32(clamping: buffer.count))
@@ -185,12 +186,14 @@ final class LoopSocket {
 
     /// Sends `bytes` after everything written before.
     func write(_ bytes: [UInt8]) {
+        core.assertOnLoop()
         write(bytes, [])
     }
 
     /// Sends `head` then `body` (one system call when the kernel takes both). With nothing
     /// queued before them they go straight to the kernel; only what it does not take is queued.
     func write(_ head: [UInt8], _ body: [UInt8]) {
+        core.assertOnLoop()
         guard isOpen, !(head.isEmpty && body.isEmpty) else { return }
         if output.isEmpty, phase == .open, !writableRequested, tls == nil {
             let count = head.withUnsafeBytes { first in
@@ -227,12 +230,14 @@ final class LoopSocket {
 
     /// Stops reporting readability (bytes wait in the kernel) until ``resumeReading()``.
     func pauseReading() {
+        core.assertOnLoop()
         guard !readingPaused, let wsi, phase != .closed else { return }
         readingPaused = true
         lws_rx_flow_control(wsi, 0)
     }
 
     func resumeReading() {
+        core.assertOnLoop()
         guard readingPaused, let wsi, phase != .closed else { return }
         readingPaused = false
         lws_rx_flow_control(wsi, 1)
@@ -240,6 +245,7 @@ final class LoopSocket {
 
     /// Sends FIN once the queued output has left (a lingering close reads on afterwards).
     func shutdownWriteWhenFlushed() {
+        core.assertOnLoop()
         guard isOpen else { return }
         shutdownAfterFlush = true
         if output.isEmpty { finishFlushActions() }
@@ -247,6 +253,7 @@ final class LoopSocket {
 
     /// Closes once the queued output has left.
     func closeWhenFlushed() {
+        core.assertOnLoop()
         guard isOpen else { return }
         closeAfterFlush = true
         if output.isEmpty { close() }
@@ -255,6 +262,7 @@ final class LoopSocket {
     /// Closes now; queued output is dropped. The handler hears `socketClosed` before this
     /// returns, or — called from inside this socket's own callback — right after it.
     func close() {
+        core.assertOnLoop()
         guard phase != .closed, !closeRequested else { return }
         closeRequested = true
         output.removeAll()
@@ -266,6 +274,7 @@ final class LoopSocket {
     // MARK: lws events (from LoopCore)
 
     func lwsReadable() -> Int32 {
+        core.assertOnLoop()
         inCallback = true
         defer { inCallback = false }
         drained = false
@@ -280,6 +289,7 @@ final class LoopSocket {
     }
 
     func lwsWritable() -> Int32 {
+        core.assertOnLoop()
         inCallback = true
         defer { inCallback = false }
         writableRequested = false
@@ -298,6 +308,7 @@ final class LoopSocket {
     }
 
     func lwsClosed() {
+        core.assertOnLoop()
         guard phase != .closed else { return }
         phase = .closed
         wsi = nil
@@ -321,6 +332,7 @@ final class LoopSocket {
 
     /// Asks lws to report writability (connect completion, queued output).
     func requestWritable() {
+        core.assertOnLoop()
         guard let wsi, phase != .closed, !closeRequested else { return }
         writableRequested = true
         lws_callback_on_writable(wsi)

@@ -47,6 +47,7 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
     }
 
     func start() {
+        core.assertOnLoop()
         guard case .idle = phase else { return }
         hookID = core.uniqueNumber()
         core.onShutdown(hookID) { [weak self] in self?.shutdown() }
@@ -54,11 +55,13 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
     }
 
     func send(_ message: WebSocketMessage) {
+        core.assertOnLoop()
         guard case .open(let channel) = phase else { return }
         channel.send(message)
     }
 
     func close(code: WebSocketCloseCode) {
+        core.assertOnLoop()
         switch phase {
         case .open(let channel):
             closing = true
@@ -142,6 +145,7 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
     // MARK: Handshake (socket events while connecting)
 
     func socketReadable(_ socket: LoopSocket) {
+        core.assertOnLoop()
         guard case .connecting(let current, let key) = phase, current === socket else { return }
         let scratch = core.readBuffer
         while socket.isOpen {
@@ -171,6 +175,7 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
     }
 
     func socketClosed(_ socket: LoopSocket) {
+        core.assertOnLoop()
         guard case .connecting(let current, _) = phase, current === socket else { return }
         lost(.connectFailed(address: url.description))
     }

@@ -11,7 +11,7 @@ final class WebSocketServerConnection {
     init(server: HTTPServerState, socket: LoopSocket) {
         self.server = server
         socketID = socket.id
-        connectionID = WebSocketConnectionID(rawValue: socket.id)
+        connectionID = server.connectionID(socketID: socket.id)
         let limits = WebSocketChannel.Limits(maxMessageBytes: server.configuration.webSocketMaxMessageBytes,
                                              maxQueuedBytes: server.configuration.webSocketMaxQueuedBytes)
         channel = WebSocketChannel(socket: socket, role: .server, limits: limits,
@@ -32,6 +32,11 @@ final class WebSocketServerConnection {
 
     func requestClose(_ code: WebSocketCloseCode) {
         channel?.close(code)
+    }
+
+    /// Drops the connection without a close frame.
+    func abort() {
+        channel?.drop()
     }
 
     /// Called by the server's sweep.

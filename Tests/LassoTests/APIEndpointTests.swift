@@ -38,7 +38,7 @@ import Supervision
         let wsBreaker = try #require(breakers.breaker(chain: "ethereum", channel: Channel(providerID: "alpha", transport: .ws)))
         _ = try await wsBreaker.call(.override(.open))
 
-        let api = APIEndpoint(configs: ConfigStore(config), directory: directory, names: names, clock: clock)
+        let api = APIEndpoint(configs: CurrentConfig(config), directory: directory, names: names, clock: clock)
         func get(_ path: String) async throws -> (Int, String) {
             let reply = try #require(await api.handle(HTTPRequest(method: .get, path: path)))
             return (reply.status, String(decoding: reply.body, as: UTF8.self))

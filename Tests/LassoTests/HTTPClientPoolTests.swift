@@ -15,7 +15,7 @@ import TestSupport
         let upstream = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
         let handle = HTTPClientHandle()
         let root = try await Supervisor.start(name: "Application", children: [
-            HTTPClientPool.childSpec(loop: loop, configuration: .init(), handle: handle),
+            HTTPClientPool.childSpec(group: EventLoopGroup(loop), configuration: .init(), handle: handle),
         ], runtime: Runtime())
         let first = try #require(handle.current)
         let url = try #require(UpstreamURL(upstream.url))

@@ -23,7 +23,7 @@ import Testing
         let chain = try #require(config.chains.first)
         #expect(chain.key == "ethereum" && chain.name == "ethereum" && chain.chainId == 1 && chain.blockTimeMs == 12_000)
         #expect(chain.connection == ConnectionConfig(heartbeatIntervalMs: 30_000, reconnectIntervalMs: 5_000, maxReconnectAttempts: 10))
-        #expect(chain.failover == FailoverConfig(maxBackfillBlocks: 100, backfillTimeoutMs: 30_000, enabled: true))
+        #expect(chain.failover == FailoverConfig(maxBackfillBlocks: nil, backfillTimeoutMs: nil, enabled: true))
         #expect(chain.monitoring == MonitoringConfig(probeIntervalMs: 12_000, lagThresholdBlocks: 3))
         #expect(chain.allowWriteMethods == false)
         #expect(chain.providers == [ProviderConfig(id: "a", name: "a", priority: 1, tier: .public, url: "https://a.example/key",

@@ -24,8 +24,8 @@ import Testing
     @Test func observabilitySamplingIsDeterministicWithInjectedDraws() {
         func run() -> [Bool] {
             let draws = ScriptedDraws([0, .max, 1 << 62, (1 << 63) - 1, 1 << 63, 5])
-            let observability = Observability(config: ObservabilityConfig(samplingRate: 0.5), sink: CapturingLogSink(),
-                                              wallClockMillis: { 0 }, randomDraw: { draws.next() })
+            let observability = Logger(config: ObservabilityConfig(samplingRate: 0.5), sink: CapturingLogSink(),
+                                       wallClockMillis: { 0 }, randomDraw: { draws.next() })
             return (0..<6).map { _ in observability.logRequestCompleted(RequestLogLineTests.seedContext()) }
         }
         let expected = [true, false, true, true, false, true]
@@ -35,8 +35,8 @@ import Testing
 
     @Test func errorsBypassSamplingAndDrawNothing() {
         let sink = CapturingLogSink()
-        let observability = Observability(config: ObservabilityConfig(samplingRate: 0), sink: sink, wallClockMillis: { 0 },
-                                          randomDraw: { Issue.record("no draw expected for errors"); return 0 })
+        let observability = Logger(config: ObservabilityConfig(samplingRate: 0), sink: sink, wallClockMillis: { 0 },
+                                   randomDraw: { Issue.record("no draw expected for errors"); return 0 })
         var context = RequestLogLineTests.seedContext()
         context.recordError(.init(code: -32000, message: "all providers failed", category: "all_failed"), atNanos: 2_000_000_000)
         #expect(observability.logRequestCompleted(context))
@@ -45,7 +45,7 @@ import Testing
 
     @Test func levelFilterDropsSuccessesAtWarning() {
         let sink = CapturingLogSink()
-        let observability = Observability(config: ObservabilityConfig(logLevel: .warning), sink: sink, wallClockMillis: { 0 })
+        let observability = Logger(config: ObservabilityConfig(logLevel: .warning), sink: sink, wallClockMillis: { 0 })
         #expect(!observability.logRequestCompleted(RequestLogLineTests.seedContext()))
         var failed = RequestLogLineTests.seedContext()
         failed.recordError(.init(code: 1, message: "m", category: "c"), atNanos: 2_000_000_000)

@@ -54,12 +54,12 @@ final class MemorySink: LogSink {
             let pipeline = RequestPipeline(sender: upstream, breakers: BreakerDirectory(),
                                            recorder: ImmediateAttemptRecorder(breakers: BreakerDirectory(), journal: Journal()),
                                            clock: runtime.clock)
-            endpoint = RPCEndpoint(configs: ConfigStore(config), directory: directory, pipeline: pipeline,
+            endpoint = RPCEndpoint(configs: CurrentConfig(config), directory: directory, pipeline: pipeline,
                                    clock: runtime.clock,
-                                   observability: Observability(config: config.observability, sink: lines,
-                                                                wallClockMillis: { 1_764_000_000_000 }),
+                                   observability: Logger(config: config.observability, sink: lines,
+                                                         wallClockMillis: { 1_764_000_000_000 }),
                                    counters: counters)
-            metrics = MetricsEndpoint(configs: ConfigStore(config), directory: directory, counters: counters)
+            metrics = MetricsEndpoint(configs: CurrentConfig(config), directory: directory, counters: counters)
         }
 
         func post(_ path: String, _ body: String, query: String = "",

@@ -82,8 +82,9 @@ import TestSupport
     func anUnroutableMethodNameIsRefusedShortWithoutAnUpstreamCall(_ method: String, _ reason: String) async throws {
         let fixture = try await Fixture()
         fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
-        var escaped: [UInt8] = []
-        JSONRPCErrorBody.appendString(method, to: &escaped)
+        var json = JSONWriter()
+        json.stringValue(method)
+        let escaped = json.finish()
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":7,"method":"#
                                             + String(decoding: escaped, as: UTF8.self) + "}")
         #expect(fixture.upstream.sentTo.isEmpty)

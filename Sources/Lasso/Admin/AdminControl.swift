@@ -13,24 +13,28 @@ public protocol AdminControl: Sendable {
     func chains() async -> [AdminChainSummary]
     /// One chain's live status. - Throws: `AdminError.unknownChain`.
     func status(chain: String) async throws -> ChainStatus
-    /// Starts a configured chain that is not running. - Throws: `.unknownChain`, `.chainAlreadyRunning`.
+    /// Starts a configured chain that is not running.
+    /// - Throws: `.unknownChain`, `.chainAlreadyRunning`, `.failed` (it could not start).
     func startChain(_ chain: String) async throws
     /// Stops a running chain, also one that runs though no longer configured (a reload failed
     /// to stop it); a configured chain stays stopped until started again.
-    /// - Throws: `.unknownChain`, `.chainNotRunning`.
+    /// - Throws: `.unknownChain`, `.chainNotRunning`, `.failed` (it could not be stopped).
     func stopChain(_ chain: String) async throws
     /// Stops and starts a chain from the current config; a chain that runs though no longer
     /// configured is only stopped, and `.failed` says so. - Throws: `.unknownChain`, `.failed`.
     func restartChain(_ chain: String) async throws
     /// Re-reads the config file: starts added chains, stops removed ones, restarts changed ones.
-    /// An invalid file changes nothing. - Throws: `.invalidConfig` with every validation error.
+    /// An invalid file changes nothing. - Throws: `.invalidConfig` with every validation error;
+    /// `.failed` when there is no file to re-read or a chain did not follow the new config.
     func reload() async throws -> ConfigDiff
     /// Crashes the process at a tree path such as
     /// `Application/ChainsSupervisor/ChainSupervisor(ethereum)/ProviderPool`, so that its
-    /// supervisor restarts it. Returns the pid that was killed. - Throws: `.unknownPath`.
+    /// supervisor restarts it. Returns the pid that was killed.
+    /// - Throws: `.unknownPath`; `.failed` for the root, which no supervisor would restart.
     func kill(path: String) async throws -> PID
     /// Forces one breaker open, closed, or back to a fresh closed state; returns its new phase.
-    /// - Throws: `.unknownChain`, `.unknownProvider`, `.unknownBreaker`.
+    /// - Throws: `.unknownChain`, `.unknownProvider`, `.unknownBreaker`; `.chainNotRunning`, or
+    ///   `.failed` while the breaker is restarting or does not answer.
     func breaker(chain: String, provider: String, transport: TransportKind, action: BreakerAction) async throws
         -> BreakerPhase
 }
@@ -47,12 +51,18 @@ public enum BreakerAction: String, Sendable, CaseIterable, Codable {
 
 /// One line of `chains`: a configured chain and whether it runs.
 public struct AdminChainSummary: Sendable, Codable, Equatable {
+    /// The chain key.
     public var chain: String
+    /// Its EIP-155 chain id (`chain_id`).
     public var chainId: Int
+    /// Its display name.
     public var name: String
+    /// Whether its `ChainSupervisor` runs now.
     public var running: Bool
+    /// Its provider ids, in file order.
     public var providers: [String]
 
+    /// A summary as given.
     public init(chain: String, chainId: Int, name: String, running: Bool, providers: [String]) {
         self.chain = chain
         self.chainId = chainId
@@ -69,11 +79,17 @@ public struct AdminChainSummary: Sendable, Codable, Equatable {
 
 /// Why an admin command failed; `description` is the reply's `error` text.
 public enum AdminError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No chain has this key or chain id.
     case unknownChain(String)
+    /// `start-chain` of a chain that runs.
     case chainAlreadyRunning(String)
+    /// The chain is configured but does not run.
     case chainNotRunning(String)
+    /// The chain has no provider with this id.
     case unknownProvider(chain: String, provider: String)
+    /// The provider has no channel, hence no breaker, on this transport.
     case unknownBreaker(chain: String, provider: String, transport: TransportKind)
+    /// No process at this tree path (the segment that matched nothing).
     case unknownPath(String)
     /// The config file could not be read or is invalid; one entry per problem.
     case invalidConfig([String])

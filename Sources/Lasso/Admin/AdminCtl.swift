@@ -6,6 +6,7 @@
 public enum AdminCtl {
     /// What `lassod ctl` prints and how it exits.
     public struct Outcome: Sendable, Equatable {
+        /// The process exit code (see above).
         public var exitCode: Int32
         /// For stdout; ends in a newline when not empty.
         public var output: String

@@ -10,7 +10,13 @@ public enum AdminReply {
     public static func success<Result: Encodable>(_ result: Result) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(#"{"ok":true,"result":"#.utf8) + Array(try encoder.encode(result)) + Array("}\n".utf8)
+        let encoded = try encoder.encode(result)
+        var json = JSONWriter(capacity: 32 + encoded.count)
+        json.beginObject()
+        json.bool("ok", true)
+        json.raw("result", encoded)
+        json.endObject()
+        return json.finishLine()
     }
 
     /// The error line carrying `message`, newline included.

@@ -42,7 +42,7 @@ public enum AdminRequest {
         json.beginObject()
         json.string("cmd", name)
         json.beginArray("args")
-        for argument in arguments { json.element(argument) }
+        for argument in arguments { json.stringValue(argument) }
         json.endArray()
         json.endObject()
         return json.finishLine()

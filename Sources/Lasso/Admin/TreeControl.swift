@@ -31,6 +31,8 @@ public final class TreeControl: AdminControl {
     /// Applied to every reloaded config: the command line's overrides.
     let adjust: @Sendable (LassoConfig) -> LassoConfig
 
+    /// Control of `application`; `reload` re-reads `configPath` and passes what it read through
+    /// `adjust`.
     public init(application: LassoApplication, configPath: String?,
                 adjust: @escaping @Sendable (LassoConfig) -> LassoConfig = { $0 }) {
         self.application = application
@@ -69,10 +71,7 @@ public final class TreeControl: AdminControl {
             throw AdminError.failed("reload is not available here: this lassod's config was not read from a file "
                 + "(the demo's providers are simulated); restart it instead")
         }
-        guard case .reloaded(let diff) = try await change(.reload(path: configPath, adjust: adjust)) else {
-            throw AdminError.failed("ConfigStore answered a reload with something else")
-        }
-        return diff
+        return try await change(.reload(path: configPath, adjust: adjust))
     }
 
     public func kill(path: String) async throws -> PID {
@@ -127,22 +126,22 @@ public final class TreeControl: AdminControl {
         return state.phase
     }
 
-    /// Asks the `ConfigStore` process to make a change and waits for its answer.
-    @discardableResult
-    private func change(_ request: ConfigStoreServer.Call) async throws(AdminError) -> ConfigStoreServer.Reply {
+    /// Asks the `ConfigStore` process to make a change and waits for its answer: what the
+    /// change did, or the error it was refused with.
+    private func change<Value>(_ call: ServerCall<ConfigStore, Result<Value, AdminError>>) async throws(AdminError)
+        -> Value {
         guard let store = application.services.names.configStore else {
             throw .failed("ConfigStore is not running (it is being restarted); try again")
         }
-        let reply: ConfigStoreServer.Reply
+        let answer: Result<Value, AdminError>
         do {
-            reply = try await store.call(request, timeout: Self.changeTimeout)
+            answer = try await store.call(call, timeout: Self.changeTimeout)
         } catch .timeout {
             throw .failed("ConfigStore did not answer within \(Self.changeTimeout); the change may still complete")
         } catch {
             throw .failed("ConfigStore did not finish the change: \(error)")
         }
-        if case .refused(let error) = reply { throw error }
-        return reply
+        return try answer.get()
     }
 
     /// The children of a supervisor process, of either kind; none for a worker.

@@ -10,7 +10,9 @@ public struct ChainConfig: Sendable, Equatable {
     public var chainId: Int
     /// Display name. Default: the key.
     public var name: String
-    /// Expected time between blocks. Default 12 000 ms.
+    /// Expected time between blocks. Default 12 000 ms. Routing does not read it (probes have
+    /// their own interval, `monitoring.probe_interval_ms`); the simulated chains of
+    /// `lassod demo` make blocks at this pace.
     public var blockTimeMs: Int
     /// Providers in file order; at least one.
     public var providers: [ProviderConfig]

@@ -28,11 +28,16 @@ public struct CommandLineOptions: Sendable, Equatable {
 
     /// Values that replace the config file's.
     public struct Overrides: Sendable, Equatable {
+        /// `--host`.
         public var host: String?
+        /// `--port`.
         public var port: Int?
+        /// `--admin-socket`.
         public var adminSocket: String?
+        /// `--log-level`.
         public var logLevel: ObservabilityConfig.LogLevel?
 
+        /// Overrides as given; `nil` keeps the file's value.
         public init(host: String? = nil, port: Int? = nil, adminSocket: String? = nil,
                     logLevel: ObservabilityConfig.LogLevel? = nil) {
             self.host = host
@@ -44,15 +49,21 @@ public struct CommandLineOptions: Sendable, Equatable {
 
     /// A command line that cannot be run; `description` says why.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong, for stderr.
         public let description: String
     }
 
+    /// The config read when `--config` is not given.
     public static let defaultConfigPath = "config/chains.yml"
 
+    /// What to do.
     public var command: Command
+    /// The config file (`--config`).
     public var configPath: String
+    /// The flags that replace config values.
     public var overrides: Overrides
 
+    /// Options as given.
     public init(command: Command, configPath: String = Self.defaultConfigPath, overrides: Overrides = .init()) {
         self.command = command
         self.configPath = configPath

@@ -1,4 +1,7 @@
 /// A chain's `connection:` — upstream WebSocket keep-alive and reconnection.
+///
+/// Read and validated, but not applied yet: every upstream WebSocket keeps the transport's own
+/// keep-alive and reconnection backoff (`ReconnectBackoff`), whatever these say.
 public struct ConnectionConfig: Sendable, Equatable {
     /// Interval between WebSocket pings (key `heartbeat_interval`, ms). Default 30 000.
     public var heartbeatIntervalMs: Int

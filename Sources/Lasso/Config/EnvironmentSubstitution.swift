@@ -5,7 +5,8 @@
 /// variable, never a value: substituted values are often API keys.
 ///
 /// ```swift
-/// try EnvironmentSubstitution.apply(to: "https://x/v2/${KEY}", environment: ["KEY": "abc"])  // "https://x/v2/abc"
+/// try EnvironmentSubstitution.apply(to: "https://x/v2/${KEY}", environment: ["KEY": "abc"])
+/// // (text: "https://x/v2/abc", substituted: true)
 /// ```
 public enum EnvironmentSubstitution {
     /// Why a substitution failed.

@@ -1,14 +1,21 @@
-/// A chain's `failover:` — subscription failover and its backfill.
+/// A chain's `failover:` — subscription failover, and per-chain overrides of the backfill
+/// settings of `subscriptions:`.
+///
+/// Read and validated, not applied yet: the per-key `StreamCoordinator` (issue #12) reads it
+/// through `SubscriptionSettings`. Until then subscriptions always fail over (see
+/// `UpstreamSubscriptionPool`), whatever `enabled` says.
 public struct FailoverConfig: Sendable, Equatable {
-    /// Most blocks backfilled for this chain after a switch. Default 100.
-    public var maxBackfillBlocks: Int
-    /// Time allowed for a backfill (key `backfill_timeout`, ms). Default 30 000.
-    public var backfillTimeoutMs: Int
+    /// Most blocks backfilled for this chain after a switch; nil (absent) takes
+    /// `subscriptions.max_backfill_blocks`.
+    public var maxBackfillBlocks: Int?
+    /// Time allowed for a backfill (key `backfill_timeout`, ms); nil (absent) takes
+    /// `subscriptions.backfill_timeout_ms`.
+    public var backfillTimeoutMs: Int?
     /// Whether subscriptions fail over to another provider at all. Default true.
     public var enabled: Bool
 
     /// Creates a failover section; the defaults are those of an absent `failover:`.
-    public init(maxBackfillBlocks: Int = 100, backfillTimeoutMs: Int = 30_000, enabled: Bool = true) {
+    public init(maxBackfillBlocks: Int? = nil, backfillTimeoutMs: Int? = nil, enabled: Bool = true) {
         self.maxBackfillBlocks = maxBackfillBlocks
         self.backfillTimeoutMs = backfillTimeoutMs
         self.enabled = enabled
@@ -17,9 +24,8 @@ public struct FailoverConfig: Sendable, Equatable {
     static let keys = ["max_backfill_blocks", "backfill_timeout", "enabled"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
-        let defaults = FailoverConfig()
-        self.init(maxBackfillBlocks: decoder.int(fields, "max_backfill_blocks", in: 0...Int.max) ?? defaults.maxBackfillBlocks,
-                  backfillTimeoutMs: decoder.int(fields, "backfill_timeout", in: 1...Int.max) ?? defaults.backfillTimeoutMs,
-                  enabled: decoder.bool(fields, "enabled") ?? defaults.enabled)
+        self.init(maxBackfillBlocks: decoder.int(fields, "max_backfill_blocks", in: 0...Int.max),
+                  backfillTimeoutMs: decoder.int(fields, "backfill_timeout", in: 1...Int.max),
+                  enabled: decoder.bool(fields, "enabled") ?? FailoverConfig().enabled)
     }
 }

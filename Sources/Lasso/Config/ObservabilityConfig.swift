@@ -1,12 +1,16 @@
-/// `observability:` — the per-request log line and the request metadata returned to clients.
+/// `observability:` — what the `Logger` writes (the per-request line and daemon events) and the
+/// request metadata returned to clients. Read at start: a reload does not apply it.
 public struct ObservabilityConfig: Sendable, Equatable {
     /// Lowest level written to the log.
     public enum LogLevel: String, Sendable, CaseIterable, Comparable {
-        /// Everything, including per-request detail.
+        /// Everything, including supervision starts, restarts and stops and each breaker's
+        /// first phase.
         case debug
-        /// Normal operation; `rpc.request.completed` lines are at this level.
+        /// Normal operation: successful `rpc.request.completed` lines, lifecycle, reloads,
+        /// admin commands.
         case info
-        /// Something degraded but handled (failover, breaker opened).
+        /// Something degraded but handled: a failed request, a breaker that stops admitting
+        /// traffic, a provider going down, a process exiting.
         case warning
         /// Something failed.
         case error
@@ -17,7 +21,7 @@ public struct ObservabilityConfig: Sendable, Equatable {
         }
     }
 
-    /// Default `info`.
+    /// The least severe level written. Default `info`.
     public var logLevel: LogLevel
     /// Log a SHA-256 digest of params instead of nothing. Default true.
     public var includeParamsDigest: Bool
@@ -25,7 +29,7 @@ public struct ObservabilityConfig: Sendable, Equatable {
     public var maxErrorMessageChars: Int
     /// `X-Lasso-Meta` larger than this is replaced by the request id alone. Default 4096.
     public var maxMetaHeaderBytes: Int
-    /// Fraction of requests logged, 0...1. Default 1.0.
+    /// Fraction of successful requests logged, 0...1 (failed ones are always logged). Default 1.0.
     public var samplingRate: Double
 
     /// Creates an observability section; the defaults are those of an absent `observability:`.

@@ -23,7 +23,9 @@ public struct ProviderConfig: Sendable, Equatable {
     public var url: String
     /// WebSocket endpoint; when set the provider also has a WS channel.
     public var wsURL: String?
-    /// Keep-alive HTTP connections lassod holds to this provider. Default 4.
+    /// Keep-alive HTTP connections lassod should hold to this provider (key `pool_size`). Default
+    /// 4. Read and validated, but not applied yet: the one `HTTPClient` keeps up to its own
+    /// `connectionsPerUpstream` per upstream, whatever this says.
     public var poolSize: Int
 
     /// Creates a provider.

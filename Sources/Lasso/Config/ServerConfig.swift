@@ -1,3 +1,5 @@
+import Foundation
+
 /// `server:` — where lassod listens.
 public struct ServerConfig: Sendable, Equatable {
     /// Listen address for HTTP and WebSocket clients. Default `127.0.0.1`.
@@ -13,19 +15,27 @@ public struct ServerConfig: Sendable, Equatable {
     public var webSocketMaxQueuedBytes: Int
     /// Which browser origins may call the RPC and read-only API routes (`server.cors`).
     public var cors: CORSConfig
+    /// Event loops (threads, each with its own libwebsockets context) that share the clients
+    /// and the upstream connections. Default: the number of cores.
+    public var eventLoops: Int
+
+    /// The default `event_loops`: one per core.
+    public static var defaultEventLoops: Int { min(64, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// Creates a server section; the defaults are those of an absent `server:`.
     public init(host: String = "127.0.0.1", port: Int = 4000, adminSocket: String = "lassod.sock",
-                maxBodyBytes: Int = 1_048_576, webSocketMaxQueuedBytes: Int = 4 << 20, cors: CORSConfig = .init()) {
+                maxBodyBytes: Int = 1_048_576, webSocketMaxQueuedBytes: Int = 4 << 20, cors: CORSConfig = .init(),
+                eventLoops: Int = ServerConfig.defaultEventLoops) {
         self.host = host
         self.port = port
         self.adminSocket = adminSocket
         self.maxBodyBytes = maxBodyBytes
         self.webSocketMaxQueuedBytes = webSocketMaxQueuedBytes
         self.cors = cors
+        self.eventLoops = eventLoops
     }
 
-    static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes", "cors"]
+    static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes", "cors", "event_loops"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = ServerConfig()
@@ -38,7 +48,8 @@ public struct ServerConfig: Sendable, Equatable {
                   maxBodyBytes: decoder.int(fields, "max_body_bytes", in: 1...Int(Int32.max)) ?? defaults.maxBodyBytes,
                   webSocketMaxQueuedBytes: decoder.int(fields, "websocket_max_queued_bytes", in: 1...Int(Int32.max))
                       ?? defaults.webSocketMaxQueuedBytes,
-                  cors: cors.map { CORSConfig($0, &decoder) } ?? defaults.cors)
+                  cors: cors.map { CORSConfig($0, &decoder) } ?? defaults.cors,
+                  eventLoops: decoder.int(fields, "event_loops", in: 1...64) ?? defaults.eventLoops)
     }
 
     /// `admin_socket`, when it can name a Unix socket (`AdminSocketFile.problem(with:)`): a bad

@@ -1,4 +1,10 @@
 /// `subscriptions:` — limits for WebSocket subscription multiplexing and gap filling.
+///
+/// Applied today: `subscription_timeout_ms`. The rest is read and validated now and applied by
+/// the per-key `StreamCoordinator` when it lands (issue #12): the backfill settings and
+/// `enable_gap_filling` through `SubscriptionSettings` (where a chain's `failover:` may override
+/// them), `max_per_connection` by the client WebSocket endpoint. Until then a connection holds
+/// at most `ClientSubscriptionRegistry.maxPerConnection` subscriptions.
 public struct SubscriptionsConfig: Sendable, Equatable {
     /// Most blocks backfilled over HTTP after an upstream switch. Default 32.
     public var maxBackfillBlocks: Int
@@ -8,17 +14,26 @@ public struct SubscriptionsConfig: Sendable, Equatable {
     public var subscriptionTimeoutMs: Int
     /// Backfill missed blocks/logs when switching upstreams. Default true.
     public var enableGapFilling: Bool
+    /// Subscriptions one client WebSocket may hold; one more is refused with -32005.
+    /// Default 128, at most `maxPerConnectionLimit`.
+    public var maxPerConnection: Int
+
+    /// The largest `max_per_connection` accepted: every subscription costs the endpoint a table
+    /// entry per connection, so one socket cannot claim an unbounded share.
+    public static let maxPerConnectionLimit = 4_096
 
     /// Creates a subscriptions section; the defaults are those of an absent `subscriptions:`.
     public init(maxBackfillBlocks: Int = 32, backfillTimeoutMs: Int = 30_000, subscriptionTimeoutMs: Int = 10_000,
-                enableGapFilling: Bool = true) {
+                enableGapFilling: Bool = true, maxPerConnection: Int = 128) {
         self.maxBackfillBlocks = maxBackfillBlocks
         self.backfillTimeoutMs = backfillTimeoutMs
         self.subscriptionTimeoutMs = subscriptionTimeoutMs
         self.enableGapFilling = enableGapFilling
+        self.maxPerConnection = maxPerConnection
     }
 
-    static let keys = ["max_backfill_blocks", "backfill_timeout_ms", "subscription_timeout_ms", "enable_gap_filling"]
+    static let keys = ["max_backfill_blocks", "backfill_timeout_ms", "subscription_timeout_ms", "enable_gap_filling",
+                       "max_per_connection"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = SubscriptionsConfig()
@@ -26,6 +41,8 @@ public struct SubscriptionsConfig: Sendable, Equatable {
                   backfillTimeoutMs: decoder.int(fields, "backfill_timeout_ms", in: 1...Int.max) ?? defaults.backfillTimeoutMs,
                   subscriptionTimeoutMs: decoder.int(fields, "subscription_timeout_ms", in: 1...Int.max)
                       ?? defaults.subscriptionTimeoutMs,
-                  enableGapFilling: decoder.bool(fields, "enable_gap_filling") ?? defaults.enableGapFilling)
+                  enableGapFilling: decoder.bool(fields, "enable_gap_filling") ?? defaults.enableGapFilling,
+                  maxPerConnection: decoder.int(fields, "max_per_connection", in: 1...Self.maxPerConnectionLimit)
+                      ?? defaults.maxPerConnection)
     }
 }

@@ -341,6 +341,15 @@ public struct JSONCursor {
         return value
     }
 
+    /// Whether the bytes at `range` of `bytes` are exactly `text`: how the scanners above a
+    /// cursor recognise member names and literals without making strings.
+    static func bytes(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, equal text: StaticString) -> Bool {
+        guard range.count == text.utf8CodeUnitCount, range.lowerBound >= 0, range.upperBound <= bytes.count else { return false }
+        let expected = text.utf8Start
+        for offset in 0..<range.count where bytes[range.lowerBound + offset] != expected[offset] { return false }
+        return true
+    }
+
     /// The value of one hex digit (either case); nil for any other byte.
     public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -21,46 +21,25 @@ public enum JSONRPCErrorBody {
     public static let limitExceeded = -32005
 
     /// An error response echoing `id`, the raw bytes of the client's id value exactly as sent.
-    public static func make(id: some Sequence<UInt8>, code: Int, message: String) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(64 + message.utf8.count)
-        output.append(contentsOf: #"{"jsonrpc":"2.0","id":"#.utf8)
-        output.append(contentsOf: id)
-        output.append(contentsOf: #","error":{"code":"#.utf8)
-        output.append(contentsOf: String(code).utf8)
-        output.append(contentsOf: #","message":"#.utf8)
-        appendString(message, to: &output)
-        output.append(contentsOf: "}}".utf8)
-        return output
+    ///
+    /// Written with `JSONWriter`, sized up front for the whole body, so a reply costs one
+    /// buffer and one copy into the returned array; the message is escaped as every string
+    /// lassod writes is.
+    public static func make(id: some Collection<UInt8>, code: Int, message: String) -> [UInt8] {
+        var json = JSONWriter(capacity: 64 + id.count + message.utf8.count)
+        json.beginObject()
+        json.string("jsonrpc", "2.0")
+        json.raw("id", id)
+        json.beginObject("error")
+        json.int("code", code)
+        json.string("message", message)
+        json.endObject()
+        json.endObject()
+        return json.finish()
     }
 
     /// An error response with `"id":null`, for bodies whose id could not be determined.
     public static func make(code: Int, message: String) -> [UInt8] {
         make(id: "null".utf8, code: code, message: message)
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Appends `text` as a JSON string token: quotes, backslashes and control characters escaped,
-    /// everything else as UTF-8.
-    public static func appendString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: output.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: output.append(contentsOf: #"\r"#.utf8)
-            case 0x09: output.append(contentsOf: #"\t"#.utf8)
-            case 0x08: output.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: output.append(contentsOf: #"\f"#.utf8)
-            case 0..<0x20:
-                output.append(contentsOf: #"\u00"#.utf8)
-                output.append(Self.hexDigits[Int(byte >> 4)])
-                output.append(Self.hexDigits[Int(byte & 0x0F)])
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 }

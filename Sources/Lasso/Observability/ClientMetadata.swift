@@ -60,20 +60,12 @@ public enum ClientMetadata {
         json.string("chain", context.chain)
         json.string("transport", context.transport.rawValue)
         RequestLogLine.writeSelectedProvider(context.selectedProvider, to: &json)
-        json.beginArray("candidate_providers")
-        for channel in context.candidateProviders {
-            json.element(channel.providerID, UInt8(ascii: ":"), channel.transport.rawValue)
-        }
-        json.endArray()
+        RequestLogLine.writeCandidateProviders(context.candidateProviders, to: &json)
         if let reason = context.selectionReason { json.string("selection_reason", reason) }
         json.int("retries", context.retries)
-        json.string("circuit_breaker_state", context.circuitBreakerState?.rawValue ?? "unknown")
+        RequestLogLine.writeBreakerState(context.circuitBreakerState, to: &json)
         json.milliseconds("selection_latency_ms", nanos: context.selectionLatencyNanos)
-        if let upstream = context.upstreamLatencyNanos {
-            json.milliseconds("upstream_latency_ms", nanos: upstream)
-        } else {
-            json.null("upstream_latency_ms")
-        }
+        RequestLogLine.writeUpstreamLatency(context.upstreamLatencyNanos, to: &json)
         json.milliseconds("end_to_end_latency_ms", nanos: context.endToEndLatencyNanos)
         json.endObject()
         return json.finish()

@@ -1,8 +1,12 @@
-/// Appends compact JSON into a byte buffer, for the log lines and metadata lassod writes on
-/// every request, and for the simulated providers' responses (`LassoSimulation`). It exists
-/// because `JSONSerialization` costs ~15 µs per small document on this hardware (the
-/// project's performance notes) and allocates a dictionary per object; this writer costs a
-/// capacity check and a `memcpy` per token.
+/// Appends compact JSON into a byte buffer: the one JSON writer, and the one string escaper, of
+/// everything lassod writes token by token — the log lines and client metadata of every
+/// request, its own JSON-RPC error bodies and subscription replies, admin reply lines, and the
+/// simulated providers' responses (`LassoSimulation`). It exists because `JSONSerialization`
+/// costs ~15 µs per small document on this hardware (the project's performance notes) and
+/// allocates a dictionary per object; this writer costs a capacity check and a `memcpy` per
+/// token. (Whole `Codable` documents off the hot path — admin results, `/api` answers — are
+/// encoded by Foundation's `JSONEncoder`; an admin reply line places its result with
+/// `raw(_:_:)`.)
 ///
 /// Commas are inserted automatically: the writer remembers whether the next value opens its
 /// container or follows a key, where no comma belongs. So a function that writes one value
@@ -54,41 +58,35 @@ public struct JSONWriter: ~Copyable {
     /// Opens an object as a value (top level, array element, or after `key(_:)`).
     public mutating func beginObject() {
         separate()
-        appendByte(UInt8(ascii: "{"))
-        nextValueNeedsNoComma = true
+        open(UInt8(ascii: "{"))
     }
 
     /// Opens an object as the member `key`.
     public mutating func beginObject(_ key: StaticString) {
         writeKey(key)
-        appendByte(UInt8(ascii: "{"))
-        nextValueNeedsNoComma = true
+        open(UInt8(ascii: "{"))
     }
 
     /// Closes the innermost object.
     public mutating func endObject() {
-        appendByte(UInt8(ascii: "}"))
-        nextValueNeedsNoComma = false
+        close(UInt8(ascii: "}"))
     }
 
     /// Opens an array as a value (top level, array element, or after `key(_:)`).
     public mutating func beginArray() {
         separate()
-        appendByte(UInt8(ascii: "["))
-        nextValueNeedsNoComma = true
+        open(UInt8(ascii: "["))
     }
 
     /// Opens an array as the member `key`.
     public mutating func beginArray(_ key: StaticString) {
         writeKey(key)
-        appendByte(UInt8(ascii: "["))
-        nextValueNeedsNoComma = true
+        open(UInt8(ascii: "["))
     }
 
     /// Closes the innermost array.
     public mutating func endArray() {
-        appendByte(UInt8(ascii: "]"))
-        nextValueNeedsNoComma = false
+        close(UInt8(ascii: "]"))
     }
 
     /// Writes the member `key` with a string value.
@@ -97,23 +95,12 @@ public struct JSONWriter: ~Copyable {
         appendEscaped(value)
     }
 
-    /// Writes a string element of the current array.
-    public mutating func element(_ value: String) {
-        separate()
-        appendEscaped(value)
+    /// Writes the member `key` with bytes that already are one JSON value (a client's id, a
+    /// document encoded elsewhere), as they are; see `rawValue(_:)`.
+    public mutating func raw(_ key: StaticString, _ json: some Collection<UInt8>) {
+        writeKey(key)
+        appendRaw(json)
     }
-
-    /// Writes a string element built from `prefix`, `separator` and `suffix`, without
-    /// concatenating them first (`"ethereum_ankr:http"`).
-    public mutating func element(_ prefix: String, _ separator: UInt8, _ suffix: String) {
-        separate()
-        appendByte(UInt8(ascii: "\""))
-        appendEscapedContent(prefix)
-        appendByte(separator)
-        appendEscapedContent(suffix)
-        appendByte(UInt8(ascii: "\""))
-    }
-
     /// Writes the member `key` with an integer value.
     public mutating func int(_ key: StaticString, _ value: Int) {
         writeKey(key)
@@ -172,6 +159,17 @@ public struct JSONWriter: ~Copyable {
         appendEscaped(value)
     }
 
+    /// Writes a bare string value made of `prefix`, `separator` and `suffix`, without
+    /// concatenating them first (`"ethereum_ankr:http"`).
+    public mutating func stringValue(_ prefix: String, _ separator: UInt8, _ suffix: String) {
+        separate()
+        appendByte(UInt8(ascii: "\""))
+        appendEscapedContent(prefix)
+        appendByte(separator)
+        appendEscapedContent(suffix)
+        appendByte(UInt8(ascii: "\""))
+    }
+
     /// Writes a bare integer value.
     public mutating func integerValue(_ value: Int) {
         separate()
@@ -205,10 +203,7 @@ public struct JSONWriter: ~Copyable {
     /// result). Nothing checks them: the caller vouches that they are JSON.
     public mutating func rawValue(_ json: some Collection<UInt8>) {
         separate()
-        let copied: Void? = json.withContiguousStorageIfAvailable { appendBytes(UnsafeRawBufferPointer($0)) }
-        guard copied == nil else { return }
-        reserve(json.count)
-        for byte in json { appendByte(byte) }
+        appendRaw(json)
     }
 
     // MARK: - Buffer
@@ -243,6 +238,13 @@ public struct JSONWriter: ~Copyable {
         count += bytes.count
     }
 
+    private mutating func appendRaw(_ json: some Collection<UInt8>) {
+        let copied: Void? = json.withContiguousStorageIfAvailable { appendBytes(UnsafeRawBufferPointer($0)) }
+        guard copied == nil else { return }
+        reserve(json.count)
+        for byte in json { appendByte(byte) }
+    }
+
     private mutating func appendStatic(_ text: StaticString) {
         text.withUTF8Buffer { appendBytes(UnsafeRawBufferPointer($0)) }
     }
@@ -273,6 +275,20 @@ public struct JSONWriter: ~Copyable {
             base[count + 1] = UInt8(ascii: ":")
             count += 2
         }
+    }
+
+    /// A container's opening bracket: its first value needs no comma.
+    @inline(__always)
+    private mutating func open(_ bracket: UInt8) {
+        appendByte(bracket)
+        nextValueNeedsNoComma = true
+    }
+
+    /// A container's closing bracket: whatever follows it does.
+    @inline(__always)
+    private mutating func close(_ bracket: UInt8) {
+        appendByte(bracket)
+        nextValueNeedsNoComma = false
     }
 
     @inline(__always)

@@ -1,5 +1,5 @@
-/// A field value in a `Logger` line. Literals convert directly:
-/// `logger.log(.info, "lassod.started", ["port": 4000, "config": "config/chains.yml", "demo": false])`.
+/// A field value in a `Logger` event line. Literals convert directly:
+/// `logger.log(.info, "lassod.started", ["version": "0.1.0", "port": 4000, "chains": 2])`.
 public enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral {
     /// Written as an escaped JSON string, after secret scrubbing.

@@ -3,9 +3,9 @@
 /// metrics. A value: each stage takes it, adds what it decided, and hands it on; nothing is
 /// shared between threads.
 ///
-/// Time is given, never read: every mark takes a monotonic instant in nanoseconds (for
-/// example `DispatchTime.now().uptimeNanoseconds`) from the caller, so tests are exact and
-/// the pipeline decides which clock is authoritative. Differences saturate at zero.
+/// Time is given, never read: every mark takes a monotonic instant in nanoseconds from the
+/// caller (the pipeline passes its runtime clock's `now().nanoseconds`), so tests are exact
+/// and the pipeline decides which clock is authoritative. Differences saturate at zero.
 ///
 /// ```swift
 /// var context = RequestContext(requestID: .random(), chain: "ethereum", method: "eth_blockNumber",
@@ -64,8 +64,9 @@ public struct RequestContext: Sendable, Equatable {
         /// it whole.
         public var message: String
         /// Why it happened, as a metrics label: `ErrorClassification.label` for upstream errors
-        /// (`caller.execution_reverted`, `provider.timeout`, …) or lassod's own
-        /// (`no_candidates`, `all_failed`, `invalid_request`).
+        /// (`caller.execution_reverted`, `provider.timeout`, …) or the pipeline's own when no
+        /// provider answered (`no_provider`, `all_failed`, `caller.invalid_method`,
+        /// `caller.write_method`, `provider.method_unsupported`).
         public var category: String
 
         /// An error detail as given.

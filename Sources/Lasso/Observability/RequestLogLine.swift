@@ -51,23 +51,15 @@ public enum RequestLogLine {
         }
 
         json.beginObject("routing")
-        json.beginArray("candidate_providers")
-        for channel in context.candidateProviders {
-            json.element(channel.providerID, UInt8(ascii: ":"), channel.transport.rawValue)
-        }
-        json.endArray()
+        writeCandidateProviders(context.candidateProviders, to: &json)
         writeSelectedProvider(context.selectedProvider, to: &json)
         json.milliseconds("selection_latency_ms", nanos: context.selectionLatencyNanos)
         json.int("retries", context.retries)
-        json.string("circuit_breaker_state", context.circuitBreakerState?.rawValue ?? "unknown")
+        writeBreakerState(context.circuitBreakerState, to: &json)
         json.endObject()
 
         json.beginObject("timing")
-        if let upstream = context.upstreamLatencyNanos {
-            json.milliseconds("upstream_latency_ms", nanos: upstream)
-        } else {
-            json.null("upstream_latency_ms")
-        }
+        writeUpstreamLatency(context.upstreamLatencyNanos, to: &json)
         json.milliseconds("end_to_end_latency_ms", nanos: context.endToEndLatencyNanos)
         json.endObject()
 
@@ -86,7 +78,32 @@ public enum RequestLogLine {
         return json.finishLine()
     }
 
-    /// `selected_provider` as `{"id":…,"protocol":…}` or `null`; shared with client metadata.
+    // The fields below are written alike here and in the client metadata (`ClientMetadata`).
+
+    /// `candidate_providers` as `["<id>:<transport>", …]`, best first.
+    static func writeCandidateProviders(_ channels: [Channel], to json: inout JSONWriter) {
+        json.beginArray("candidate_providers")
+        for channel in channels {
+            json.stringValue(channel.providerID, UInt8(ascii: ":"), channel.transport.rawValue)
+        }
+        json.endArray()
+    }
+
+    /// `circuit_breaker_state`: the selected channel's phase when tried, `unknown` with no attempt.
+    static func writeBreakerState(_ phase: BreakerPhase?, to json: inout JSONWriter) {
+        json.string("circuit_breaker_state", phase?.rawValue ?? "unknown")
+    }
+
+    /// `upstream_latency_ms`: the last attempt's round trip, `null` when none got an answer.
+    static func writeUpstreamLatency(_ nanos: UInt64?, to json: inout JSONWriter) {
+        guard let nanos else {
+            json.null("upstream_latency_ms")
+            return
+        }
+        json.milliseconds("upstream_latency_ms", nanos: nanos)
+    }
+
+    /// `selected_provider` as `{"id":…,"protocol":…}` or `null`.
     static func writeSelectedProvider(_ channel: Channel?, to json: inout JSONWriter) {
         guard let channel else {
             json.null("selected_provider")

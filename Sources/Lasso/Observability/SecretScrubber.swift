@@ -16,7 +16,9 @@ import Foundation
 /// scrubber.scrub("invalid key SECRETKEY for https://eth.example.com/v2/SECRETKEY?x=1")
 /// // "invalid key [redacted] for https://eth.example.com"
 /// ```
-/// It runs only on error paths; messages without `://` and without secrets pass unchanged.
+/// It runs on text that may quote an upstream — error messages, and the string fields of
+/// `Logger` events — never on a successful request's line; text without `://` and without
+/// secrets passes unchanged.
 public struct SecretScrubber: Sendable, Equatable {
     /// What a removed secret is replaced with.
     public static let replacement = "[redacted]"

@@ -15,14 +15,18 @@
 ///   limit (reset by any success).
 /// - **Operators** can force the breaker open (held until they close it), force it closed, or
 ///   reset it to a fresh state.
-/// - Every event reports the `Transition` it caused, if the phase changed, so the process can
-///   publish and log exactly the changes.
+/// - Every event reports the `Transition` it caused, if the phase changed, with the rule that
+///   fired (`Cause`), so a caller can tell exactly what one event did.
 ///
-/// The owning process: on each `Event` call `handle`, publish `health` if it changed, log the
-/// transition, and re-arm its single timer for `nextDeadline`. Admission on the hot path need
-/// not visit the process while the published health is closed and not cooling down (`admit`
-/// would answer `.allowed(.regular)` without changing anything); only a half-open channel needs
-/// the process, to claim its trial slot.
+/// The owning process (`CircuitBreaker`): after each event — a verdict (`record`), its timer
+/// (`timerFired`), an operator's `forceOpen`, `forceClosed` or `reset` — it publishes `health`
+/// to the chain's board if it changed, announces a changed phase as `breaker.transition` on the
+/// chain's `PubSub` topic (where `ChainEventLog` turns it into a log line), and re-arms its
+/// single timer for `nextDeadline`. It compares phases before and after rather than keeping
+/// each `Transition`, so a batch of verdicts is announced once, as its net change. Admission on
+/// the hot path need not visit the process while the published health is closed and not
+/// cooling down (`admit` would answer `.allowed(.regular)` without changing anything); only a
+/// half-open channel needs the process, to claim its trial slot.
 ///
 /// Worked example with the defaults (5 faults, 60 s, 2 successes), times in ms:
 /// ```
@@ -126,7 +130,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         case reset
     }
 
-    /// A phase change, for the owning process to publish and log.
+    /// A phase change and the rule that caused it.
     public struct Transition: Equatable, Sendable {
         /// The state before the event.
         public var from: State
@@ -143,8 +147,8 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         }
     }
 
-    /// Everything that changes the machine except `admit` (which needs a reply): one case per
-    /// message the owning process receives, so its mailbox loop is a single `handle` call.
+    /// Everything that changes the machine except `admit` (which needs a reply), as one value
+    /// that `handle(_:now:)` applies.
     public enum Event: Equatable, Sendable {
         /// An attempt finished; see `record(_:ticket:now:)`.
         case attemptFinished(Outcome, Ticket)

@@ -24,17 +24,17 @@ public struct HTTPClientPool: GenServer {
     let handle: HTTPClientHandle
     private let client: HTTPClient
 
-    init(loop: EventLoop, configuration: HTTPClient.Configuration, handle: HTTPClientHandle) {
+    init(group: EventLoopGroup, configuration: HTTPClient.Configuration, handle: HTTPClientHandle) {
         self.handle = handle
-        client = HTTPClient(loop: loop, configuration: configuration)
+        client = HTTPClient(group: group, configuration: configuration)
     }
 
     /// The permanent worker `HTTPClientPool`, publishing into `handle`.
-    public static func childSpec(loop: EventLoop, configuration: HTTPClient.Configuration,
+    public static func childSpec(group: EventLoopGroup, configuration: HTTPClient.Configuration,
                                  handle: HTTPClientHandle) -> ChildSpec {
         ChildSpec(id: "HTTPClientPool") { runtime in
             try await ServerRef.start(label: "HTTPClientPool", runtime: runtime) {
-                HTTPClientPool(loop: loop, configuration: configuration, handle: handle)
+                HTTPClientPool(group: group, configuration: configuration, handle: handle)
             }.process
         }
     }

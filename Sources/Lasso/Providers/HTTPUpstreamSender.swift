@@ -11,11 +11,11 @@ import LassoTransport
 /// over, which is what a channel that cannot be reached deserves.
 public final class HTTPUpstreamSender: UpstreamSender {
     let clients: HTTPClientHandle
-    let configs: ConfigStore
+    let configs: CurrentConfig
     /// Parsed URLs by their text, so a request does not parse its provider's URL again.
     private let parsed = Mutex<[String: UpstreamURL]>([:])
 
-    public init(clients: HTTPClientHandle, configs: ConfigStore) {
+    public init(clients: HTTPClientHandle, configs: CurrentConfig) {
         self.clients = clients
         self.configs = configs
     }

@@ -24,13 +24,7 @@ import LassoTransport
 /// names in `poolRestarted`; if the registry restarts, the pool drops its upstreams (their
 /// clients' subscriptions are gone with it).
 public struct ClientSubscriptionRegistry: GenServer {
-    public enum Call: Sendable {
-        /// Live subscription ids of a connection (all connections when nil), sorted.
-        case subscriptions(WebSocketConnectionID?)
-    }
-
-    public typealias Reply = [String]
-
+    /// What clients (through `ClientWebSocketEndpoint`) and the pool tell the registry.
     public enum Cast: Sendable {
         /// A client's `eth_subscribe`, already validated; `requestID` is its id as sent.
         case subscribe(connection: WebSocketConnectionID, requestID: [UInt8], key: SubscriptionKey)
@@ -69,6 +63,7 @@ public struct ClientSubscriptionRegistry: GenServer {
     private var byConnection: [WebSocketConnectionID: Set<String>] = [:]
     private var generator = SystemRandomNumberGenerator()
 
+    /// The registry of `chain`, finding its pool in `names` and its clients in `sockets`.
     public init(chain: String, names: ProcessNames, sockets: ClientSockets, maxKeys: Int = Self.maxKeys) {
         self.chain = chain
         self.names = names
@@ -86,6 +81,7 @@ public struct ClientSubscriptionRegistry: GenServer {
         names.server(processKey(chain: chain), as: ClientSubscriptionRegistry.self)
     }
 
+    /// The child spec; each incarnation registers in `names` under `processKey(chain:)`.
     public static func childSpec(chain: ChainConfig, names: ProcessNames, sockets: ClientSockets,
                                  maxKeys: Int = Self.maxKeys) -> ChildSpec {
         let label = "ClientSubscriptionRegistry(\(chain.key))"
@@ -100,8 +96,8 @@ public struct ClientSubscriptionRegistry: GenServer {
         pool?.cast(.registryRestarted)
     }
 
-    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> [String] {
-        guard case .subscriptions(let connection) = request else { return [] }
+    /// Live subscription ids of `connection` (of every connection when nil), sorted.
+    func subscriptionIDs(of connection: WebSocketConnectionID?) -> [String] {
         guard let connection else { return subscriptions.keys.sorted() }
         return (byConnection[connection] ?? []).sorted()
     }
@@ -113,14 +109,14 @@ public struct ClientSubscriptionRegistry: GenServer {
         case .unsubscribe(let connection, let requestID, let id):
             let owned = subscriptions[id]?.connection == connection
             if owned { remove(id) }
-            sockets.send(connection, Self.result(id: requestID, owned ? "true" : "false"))
+            sockets.send(connection, Self.reply(to: requestID) { $0.bool("result", owned) })
         case .disconnected(let connection):
             for id in byConnection[connection] ?? [] { remove(id) }
         case .confirmed(let clients):
             for id in clients {
                 guard let subscription = subscriptions[id], let request = subscription.pendingRequest else { continue }
                 subscriptions[id]?.pendingRequest = nil
-                sockets.send(subscription.connection, Self.result(id: request, "\"\(id)\""))
+                sockets.send(subscription.connection, Self.reply(to: request) { $0.string("result", id) })
             }
         case .refused(let clients, let code, let message):
             for id in clients {
@@ -190,11 +186,27 @@ public struct ClientSubscriptionRegistry: GenServer {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
-    private static func result(id: [UInt8], _ value: String) -> [UInt8] {
-        Array(#"{"jsonrpc":"2.0","id":"#.utf8) + id + Array(#","result":\#(value)}"#.utf8)
+    /// The response to the client's request `id` (its raw bytes), whose `result` member
+    /// `result` writes.
+    private static func reply(to id: [UInt8], result: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter(capacity: 96 + id.count)
+        json.beginObject()
+        json.string("jsonrpc", "2.0")
+        json.raw("id", id)
+        result(&json)
+        json.endObject()
+        return json.finish()
     }
 
     private var pool: ServerRef<UpstreamSubscriptionPool>? {
         UpstreamSubscriptionPool.running(chain: chain, names: names)
+    }
+}
+
+extension ServerCall where Server == ClientSubscriptionRegistry {
+    /// Live subscription ids of a connection (of every connection when nil), sorted.
+    public static func subscriptions(_ connection: WebSocketConnectionID?)
+        -> ServerCall<ClientSubscriptionRegistry, [String]> {
+        .init { registry, _ in registry.subscriptionIDs(of: connection) }
     }
 }

@@ -20,18 +20,22 @@ import Foundation
 public struct SubscriptionKey: Hashable, Sendable, CustomStringConvertible {
     /// The subscription types lassod multiplexes.
     public enum Kind: String, Sendable {
+        /// Every new block header.
         case newHeads
+        /// Logs matching a filter.
         case logs
     }
 
     /// Why `eth_subscribe` parameters were refused: the message of a -32602 error.
     public struct InvalidParams: Error, Equatable {
+        /// The message, geth's wording.
         public var message: String
     }
 
     /// Addresses, and alternatives per topic position, one filter may list.
     public static let maxFilterValues = 1_000
 
+    /// What is followed.
     public let kind: Kind
     /// The canonical filter object (`{}` for no filter); empty for `newHeads`.
     public let filter: String
@@ -44,10 +48,12 @@ public struct SubscriptionKey: Hashable, Sendable, CustomStringConvertible {
 
     /// The `params` array to send upstream.
     public var upstreamParams: String {
-        switch kind {
-        case .newHeads: #"["newHeads"]"#
-        case .logs: filter == "{}" ? #"["logs"]"# : #"["logs",\#(filter)]"#
-        }
+        var json = JSONWriter(capacity: 32 + filter.utf8.count)
+        json.beginArray()
+        json.stringValue(kind.rawValue)
+        if kind == .logs, filter != "{}" { json.rawValue(filter.utf8) }
+        json.endArray()
+        return String(decoding: json.finish(), as: UTF8.self)
     }
 
     /// `newHeads` or `logs{…}`, for logs and status.
@@ -147,18 +153,29 @@ public struct SubscriptionKey: Hashable, Sendable, CustomStringConvertible {
         }
         while let last = topics.last, last == nil { topics.removeLast() }
 
-        var members: [String] = []
         let uniqueAddresses = Array(Set(addresses)).sorted()
+        var json = JSONWriter()
+        json.beginObject()
         if !uniqueAddresses.isEmpty {
-            members.append(#""address":["# + uniqueAddresses.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+            json.beginArray("address")
+            for address in uniqueAddresses { json.stringValue(address) }
+            json.endArray()
         }
         if !topics.isEmpty {
-            let positions = topics.map { position in
-                position.map { "[" + $0.map { "\"\($0)\"" }.joined(separator: ",") + "]" } ?? "null"
+            json.beginArray("topics")
+            for position in topics {
+                guard let alternatives = position else {
+                    json.nullValue()
+                    continue
+                }
+                json.beginArray()
+                for topic in alternatives { json.stringValue(topic) }
+                json.endArray()
             }
-            members.append(#""topics":["# + positions.joined(separator: ",") + "]")
+            json.endArray()
         }
-        return "{" + members.joined(separator: ",") + "}"
+        json.endObject()
+        return String(decoding: json.finish(), as: UTF8.self)
     }
 
     /// `text` lower-cased when it is `0x` and exactly `bytes` bytes of hex.

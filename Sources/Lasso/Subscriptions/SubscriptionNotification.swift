@@ -15,10 +15,15 @@ public enum SubscriptionNotification {
         public var subscription: String
         /// The id's string token, quotes included.
         public var range: Range<Int>
+        /// The `params.result` value, for continuity to read (`StreamEvent`); nil when absent.
+        public var result: Range<Int>? = nil
+        /// True when `params` carries an `error` instead of a result: the upstream ended the
+        /// subscription, and the message must not reach clients as if it were an event.
+        public var isError = false
     }
 
-    /// The subscription id of an `eth_subscription` notification; nil for anything else
-    /// (responses, other methods, invalid JSON, a non-string id).
+    /// The subscription id of an `eth_subscription` notification, with where its result is;
+    /// nil for anything else (responses, other methods, invalid JSON, a non-string id).
     public static func scan(_ bytes: [UInt8]) -> Found? {
         bytes.withUnsafeBytes { buffer -> Found? in
             var cursor = JSONCursor(buffer, range: 0..<buffer.count)
@@ -40,15 +45,23 @@ public enum SubscriptionNotification {
             guard isNotification, let params else { return nil }
             var inner = JSONCursor(buffer, range: params)
             var token: Range<Int>?
+            var result: Range<Int>?
+            var isError = false
             do {
                 try inner.scanObject { key, _, value, kind in
-                    if kind == .string, equals(buffer, key, #""subscription""#) { token = value }
+                    if kind == .string, equals(buffer, key, #""subscription""#) {
+                        token = value
+                    } else if equals(buffer, key, #""result""#) {
+                        result = value
+                    } else if kind != .null, equals(buffer, key, #""error""#) {
+                        isError = true
+                    }
                 }
             } catch {
                 return nil
             }
             guard let token, let id = JSONRPCScanner.decodeString(buffer, token: token) else { return nil }
-            return Found(subscription: id, range: token)
+            return Found(subscription: id, range: token, result: result, isError: isError)
         }
     }
 
@@ -66,9 +79,6 @@ public enum SubscriptionNotification {
     }
 
     private static func equals(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, _ text: StaticString) -> Bool {
-        guard range.count == text.utf8CodeUnitCount else { return false }
-        let expected = text.utf8Start
-        for offset in 0..<range.count where buffer[range.lowerBound + offset] != expected[offset] { return false }
-        return true
+        JSONCursor.bytes(buffer, range, equal: text)
     }
 }

@@ -34,17 +34,22 @@ import Supervision
 /// After a restart the pool hands the registry its own reference (`poolRestarted`), and the
 /// registry attaches its clients to that incarnation, which is not yet reachable by name.
 public struct UpstreamSubscriptionPool: GenServer {
+    /// What the pool answers.
     public enum Call: Sendable {
+        /// Every upstream subscription, sorted by key.
         case status
     }
 
+    /// The answer to `status`.
     public typealias Reply = [UpstreamSubscriptionStatus]
 
+    /// The pool's own timer.
     public enum Info: Sendable {
         /// Time to try again the keys that have no provider.
         case retry
     }
 
+    /// What the registry, the connections and placements tell the pool.
     public enum Cast: Sendable {
         /// A client subscription follows `key`.
         case attach(client: String, key: SubscriptionKey)
@@ -100,6 +105,8 @@ public struct UpstreamSubscriptionPool: GenServer {
     private var monitored: [PID: MonitorID] = [:]
     private var retryTimer: TimerHandle?
 
+    /// The pool of `chain`, placing on the providers `board` offers; an upstream has
+    /// `confirmationTimeout` to confirm.
     public init(chain: String, board: ChainStateBoard, names: ProcessNames, confirmationTimeout: Duration,
                 retryInterval: Duration = Self.retryInterval) {
         self.chain = chain
@@ -119,6 +126,7 @@ public struct UpstreamSubscriptionPool: GenServer {
         names.server(processKey(chain: chain), as: UpstreamSubscriptionPool.self)
     }
 
+    /// The child spec; each incarnation registers in `names` under `processKey(chain:)`.
     public static func childSpec(chain: ChainConfig, board: ChainStateBoard, names: ProcessNames,
                                  confirmationTimeout: Duration, retryInterval: Duration = Self.retryInterval) -> ChildSpec {
         let label = "UpstreamSubscriptionPool(\(chain.key))"
@@ -237,7 +245,7 @@ public struct UpstreamSubscriptionPool: GenServer {
             upstream.upstreamID = nil
             upstream.attempt = attempt
             upstreams[key] = upstream
-            let body = Array(#"{"jsonrpc":"2.0","id":0,"method":"eth_subscribe","params":\#(key.upstreamParams)}"#.utf8)
+            let body = Self.request("eth_subscribe") { $0.raw("params", key.upstreamParams.utf8) }
             connection.cast(.send(body: body, timeout: confirmationTimeout) { reply in
                 me.cast(.placed(key: key, attempt: attempt, provider: provider, reply: reply))
             })
@@ -338,10 +346,24 @@ public struct UpstreamSubscriptionPool: GenServer {
     }
 
     private func unsubscribe(_ id: String, on provider: String) {
-        var body = Array(#"{"jsonrpc":"2.0","id":0,"method":"eth_unsubscribe","params":["#.utf8)
-        JSONRPCErrorBody.appendString(id, to: &body)
-        body.append(contentsOf: "]}".utf8)
+        let body = Self.request("eth_unsubscribe") { json in
+            json.beginArray("params")
+            json.stringValue(id)
+            json.endArray()
+        }
         connection(provider)?.cast(.send(body: body, timeout: confirmationTimeout) { _ in })
+    }
+
+    /// A request for `method` with id 0, whose `params` member `params` writes.
+    private static func request(_ method: String, params: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter(capacity: 128)
+        json.beginObject()
+        json.string("jsonrpc", "2.0")
+        json.int("id", 0)
+        json.string("method", method)
+        params(&json)
+        json.endObject()
+        return json.finish()
     }
 
     // MARK: - Helpers

@@ -1,5 +1,6 @@
 /// One upstream subscription as `UpstreamSubscriptionPool` holds it, for status and tests.
 public struct UpstreamSubscriptionStatus: Sendable, Equatable {
+    /// What it follows.
     public var key: SubscriptionKey
     /// The provider it is on (or being placed on); nil while no provider can take it.
     public var provider: String?

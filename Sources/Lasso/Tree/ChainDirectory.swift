@@ -14,6 +14,7 @@ public final class ChainDirectory: Sendable {
     /// process has exited is looked up again.
     private let found = Mutex<[String: (board: ChainStateBoard, process: ProcessRef)]>([:])
 
+    /// An empty directory.
     public init() {}
 
     /// The table, for the `Registry` process.

@@ -12,8 +12,11 @@ import Supervision
 /// restarts alone; a chain that keeps failing exceeds its intensity and its own supervisor
 /// (`ChainsSupervisor`) restarts it.
 public enum ChainSupervisor {
+    /// The child id of `chain`'s supervisor, as `lassod ctl tree` shows it.
     public static func name(_ chain: String) -> String { "ChainSupervisor(\(chain))" }
 
+    /// The child spec of `chain`'s supervisor, for `ChainsSupervisor`; each start builds the chain
+    /// anew from `chain` and `services`.
     public static func childSpec(chain: ChainConfig, services: ChainServices) -> ChildSpec {
         let id = name(chain.key)
         return ChildSpec(id: id, restart: .permanent, kind: .supervisor) { runtime in

@@ -31,16 +31,17 @@ import LassoTransport
 /// chain runs, and stops first, so shutdown begins by refusing new work.
 public final class LassoApplication: Sendable {
     public let runtime: Runtime
-    public let configs: ConfigStore
+    public let configs: CurrentConfig
     public let services: ChainServices
     public let root: Supervisor
     /// Where the running `HTTPClientPool` publishes its client.
     public let clients: HTTPClientHandle
     /// The port the HTTP listener bound.
     public let port: Int
-    let loop: EventLoop
-    let observability: Observability
-    /// The daemon's structured logger (JSON lines on stdout), for lifecycle events outside the tree.
+    /// The event loops; the first carries what needs one loop (admin socket, provider WebSockets).
+    let group: EventLoopGroup
+    var loop: EventLoop { group.primary }
+    /// The daemon's one logger (JSON lines on stdout): requests, lifecycle and tree events.
     public let logger: Logger
     let eventToken: UInt64
 
@@ -53,11 +54,11 @@ public final class LassoApplication: Sendable {
                              drainTimeout: Duration = Endpoint.defaultDrainTimeout,
                              methodTimeouts: MethodTimeouts = .default)
         async throws -> LassoApplication {
-        let loop = try EventLoop()
-        let configs = ConfigStore(config)
-        // Both scrub with the current snapshot's secrets, so keys a reload adds are hidden too.
+        let group = try EventLoopGroup(count: config.server.eventLoops)
+        let loop = group.primary
+        let configs = CurrentConfig(config)
+        // Scrubs with the current snapshot's secrets, so keys a reload adds are hidden too.
         let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)
-        let observability = Observability(config: config.observability, sink: sink, secretsOf: configs)
         let eventToken = runtime.events.observe { event in
             let level: ObservabilityConfig.LogLevel = switch event.kind {
             case .exited, .killed, .intensityExceeded: .warning
@@ -84,7 +85,7 @@ public final class LassoApplication: Sendable {
                                        clock: runtime.clock, timeouts: methodTimeouts)
         let counters = RequestCounters()
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
-                              observability: observability, counters: counters)
+                              observability: logger, counters: counters)
         let clientWebSocket = ClientWebSocketEndpoint(configs: configs, names: names, rpc: rpc,
                                                       sockets: services.clientSockets)
         let cors = CORSPolicy(config.server.cors)
@@ -124,32 +125,32 @@ public final class LassoApplication: Sendable {
         do {
             let root = try await Supervisor.start(name: "Application", strategy: .oneForOne, children: [
                 pubsub.childSpec(),
-                HTTPClientPool.childSpec(loop: loop, configuration: clientConfiguration, handle: clients),
+                HTTPClientPool.childSpec(group: group, configuration: clientConfiguration, handle: clients),
                 benchmarks,
                 BenchmarkPersistence.childSpec(config: config.benchmarks, names: names, chains: configuredChains,
                                                logger: logger),
                 names.childSpec(),
                 RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
                 chains,
-                ConfigStoreServer.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
-                Endpoint.childSpec(loop: loop, configuration: serverConfiguration, router: router,
+                ConfigStore.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
+                Endpoint.childSpec(group: group, configuration: serverConfiguration, router: router,
                                    clientWebSocket: clientWebSocket, names: names, drainTimeout: drainTimeout),
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count)])
             return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, clients: clients,
-                                    port: bound, loop: loop, observability: observability, logger: logger, eventToken: eventToken)
+                                    port: bound, group: group, logger: logger, eventToken: eventToken)
         } catch {
             runtime.events.removeObserver(eventToken)
             logger.flush()
-            loop.stop()
+            group.stop()
             throw error
         }
     }
 
-    private init(runtime: Runtime, configs: ConfigStore, services: ChainServices, root: Supervisor,
-                 clients: HTTPClientHandle, port: Int, loop: EventLoop, observability: Observability, logger: Logger,
+    private init(runtime: Runtime, configs: CurrentConfig, services: ChainServices, root: Supervisor,
+                 clients: HTTPClientHandle, port: Int, group: EventLoopGroup, logger: Logger,
                  eventToken: UInt64) {
         self.clients = clients
         self.runtime = runtime
@@ -157,8 +158,7 @@ public final class LassoApplication: Sendable {
         self.services = services
         self.root = root
         self.port = port
-        self.loop = loop
-        self.observability = observability
+        self.group = group
         self.logger = logger
         self.eventToken = eventToken
     }
@@ -175,8 +175,7 @@ public final class LassoApplication: Sendable {
         await root.stop()
         logger.log(.info, "lassod.stopped")
         runtime.events.removeObserver(eventToken)
-        observability.flush()
         logger.flush()
-        loop.stop()
+        group.stop()
     }
 }

@@ -45,7 +45,7 @@ public final class ProcessNames: Sendable {
     }
 
     /// The process that owns config reloads and chain starts and stops, if it runs.
-    public var configStore: ServerRef<ConfigStoreServer>? { server("ConfigStore", as: ConfigStoreServer.self) }
+    public var configStore: ServerRef<ConfigStore>? { server("ConfigStore", as: ConfigStore.self) }
 
     /// The HTTP endpoint, if it runs.
     public var endpoint: ServerRef<Endpoint>? { server("Endpoint", as: Endpoint.self) }

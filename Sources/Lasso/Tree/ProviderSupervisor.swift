@@ -5,6 +5,7 @@ import Supervision
 /// closed and republishes; a WebSocket that keeps dying exhausts only this supervisor, whose own
 /// restart does not touch the chain's other providers.
 public enum ProviderSupervisor {
+    /// The child spec of `provider`'s supervisor under `chain`'s, publishing to `board`.
     public static func childSpec(chain: ChainConfig, provider: ProviderConfig, board: ChainStateBoard,
                                  services: ChainServices) -> ChildSpec {
         let id = "ProviderSupervisor(\(provider.id))"

@@ -1,8 +1,8 @@
 import Supervision
 
 /// Topic-based fan-out inside lassod (Phoenix.PubSub's role): breaker transitions and provider
-/// availability changes go out on their chain's topic (`chain:<key>`); logs, the admin socket
-/// and dashboards subscribe.
+/// availability changes go out on their chain's topic (`chain:<key>`); today the chain's log
+/// lines (`ChainEventLog`) subscribe to it.
 ///
 /// Publishing calls each subscriber's handler directly on the publisher's thread, with no
 /// mailbox in between, so a publisher never blocks and handlers must only hand the message on
@@ -12,16 +12,21 @@ import Supervision
 /// table, so a restart of that process loses none (see `RegistryKeeper`).
 ///
 /// ```swift
-/// pubsub.subscribe("breakers", process: logger.process) { message in logger.info(.event(message)) }
-/// pubsub.publish(PubSub.Message(topic: "breakers", event: "breaker.opened", fields: ["provider": "alpha"]))
+/// let topic = PubSub.topic(chain: "ethereum")
+/// try pubsub.subscribe(topic, process: chainSupervisor.process) { message in logger.log(.info, message.event) }
+/// pubsub.publish(PubSub.Message(topic: topic, event: "breaker.transition", fields: ["provider": "alpha", "to": "open"]))
 /// ```
 public final class PubSub: Sendable {
     /// One published event: a name and flat string fields, so any subscriber can render it.
     public struct Message: Sendable, Equatable {
+        /// Where it is published (`chain:<key>`).
         public var topic: String
+        /// What happened (`breaker.transition`, `provider.availability`).
         public var event: String
+        /// The details, as strings.
         public var fields: [String: String]
 
+        /// A message as given.
         public init(topic: String, event: String, fields: [String: String] = [:]) {
             self.topic = topic
             self.event = event
@@ -29,10 +34,12 @@ public final class PubSub: Sendable {
         }
     }
 
+    /// Called on the publisher's thread with each message: must only hand it on.
     public typealias Handler = @Sendable (Message) -> Void
 
     private let registry = Registry<String, Handler>(keys: .duplicate)
 
+    /// A table with no subscriptions.
     public init() {}
 
     /// The `PubSub` process of the tree: it owns the subscriber monitors.

@@ -16,6 +16,7 @@ import Synchronization
 public final class StoppedChains: Sendable {
     private let keys = Mutex<Set<String>>([])
 
+    /// No chain stopped.
     public init() {}
 
     /// Whether an operator stopped `chain` and nobody started it since.

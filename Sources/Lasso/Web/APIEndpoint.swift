@@ -7,12 +7,12 @@ import LassoTransport
 /// Off the hot path: answers are encoded with Foundation, and status asks the chain's
 /// processes. `/api/health` answers 200 while lassod serves, for load-balancer health checks.
 public final class APIEndpoint: Sendable {
-    let configs: ConfigStore
+    let configs: CurrentConfig
     let directory: ChainDirectory
     let names: ProcessNames
     let clock: any RuntimeClock
 
-    public init(configs: ConfigStore, directory: ChainDirectory, names: ProcessNames, clock: any RuntimeClock) {
+    public init(configs: CurrentConfig, directory: ChainDirectory, names: ProcessNames, clock: any RuntimeClock) {
         self.configs = configs
         self.directory = directory
         self.names = names
@@ -56,16 +56,20 @@ public final class APIEndpoint: Sendable {
     static func json(_ value: some Encodable) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(value) else {
-            return .json(#"{"error":"encoding failed"}"#, status: 500)
-        }
+        guard let data = try? encoder.encode(value) else { return error("encoding failed", status: 500) }
         return .json(Array(data))
     }
 
     static func notFound(_ message: String) -> HTTPResponse {
-        var body = Array(#"{"error":"#.utf8)
-        JSONRPCErrorBody.appendString(message, to: &body)
-        body.append(UInt8(ascii: "}"))
-        return .json(body, status: 404)
+        error(message, status: 404)
+    }
+
+    /// `{"error":"…"}` with `status`.
+    static func error(_ message: String, status: Int) -> HTTPResponse {
+        var json = JSONWriter(capacity: 32 + message.utf8.count)
+        json.beginObject()
+        json.string("error", message)
+        json.endObject()
+        return .json(json.finish(), status: status)
     }
 }

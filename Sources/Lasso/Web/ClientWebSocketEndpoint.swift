@@ -21,7 +21,7 @@ import LassoTransport
 /// - When a socket closes, its subscriptions are removed; replies of requests still running
 ///   are dropped.
 public final class ClientWebSocketEndpoint: Sendable {
-    let configs: ConfigStore
+    let configs: CurrentConfig
     let names: ProcessNames
     let rpc: RPCEndpoint
     /// Where replies and events are sent.
@@ -39,7 +39,7 @@ public final class ClientWebSocketEndpoint: Sendable {
     /// Bytes an `eth_subscribe` request's id may take.
     public static let maxSubscribeIDBytes = 128
 
-    public init(configs: ConfigStore, names: ProcessNames, rpc: RPCEndpoint, sockets: ClientSockets) {
+    public init(configs: CurrentConfig, names: ProcessNames, rpc: RPCEndpoint, sockets: ClientSockets) {
         self.configs = configs
         self.names = names
         self.rpc = rpc

@@ -26,7 +26,7 @@ public struct Endpoint: GenServer {
     /// Added to the drain timeout for the supervisor's shutdown timeout.
     static let shutdownMargin = Duration.seconds(5)
 
-    let loop: EventLoop
+    let group: EventLoopGroup
     let configuration: HTTPServer.Configuration
     let router: HTTPRouter
     /// Client WebSockets (`/ws/rpc/:chain`) on the same port, when given.
@@ -36,9 +36,9 @@ public struct Endpoint: GenServer {
     /// Shared by the incarnations of one child spec.
     private var listenPort: ListenPort?
 
-    public init(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
+    public init(group: EventLoopGroup, configuration: HTTPServer.Configuration, router: HTTPRouter,
                 clientWebSocket: ClientWebSocketEndpoint? = nil, drainTimeout: Duration = Endpoint.defaultDrainTimeout) {
-        self.loop = loop
+        self.group = group
         self.configuration = configuration
         self.router = router
         self.clientWebSocket = clientWebSocket
@@ -47,7 +47,7 @@ public struct Endpoint: GenServer {
 
     /// The child spec. Every incarnation listens on the same port: with port 0 the first one
     /// picks a free port and its restarts bind that one, where clients already connect.
-    public static func childSpec(loop: EventLoop, configuration: HTTPServer.Configuration, router: HTTPRouter,
+    public static func childSpec(group: EventLoopGroup, configuration: HTTPServer.Configuration, router: HTTPRouter,
                                  clientWebSocket: ClientWebSocketEndpoint? = nil, names: ProcessNames,
                                  drainTimeout: Duration = Endpoint.defaultDrainTimeout) -> ChildSpec {
         let listenPort = ListenPort(configuration.port)
@@ -56,7 +56,7 @@ public struct Endpoint: GenServer {
             var configuration = configuration
             configuration.port = listenPort.value
             return try await ServerRef.start(label: "Endpoint", runtime: runtime) { [configuration] in
-                var endpoint = Endpoint(loop: loop, configuration: configuration, router: router,
+                var endpoint = Endpoint(group: group, configuration: configuration, router: router,
                                         clientWebSocket: clientWebSocket, drainTimeout: drainTimeout)
                 endpoint.listenPort = listenPort
                 return endpoint
@@ -79,8 +79,9 @@ public struct Endpoint: GenServer {
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
-        let server = try HTTPServer(loop: loop, configuration: configuration, router: router,
-                                    webSocket: clientWebSocket?.handlers)
+        // Started without blocking this (cooperative) thread while the loops bind.
+        let server = try await HTTPServer.start(group: group, configuration: configuration, router: router,
+                                                webSocket: clientWebSocket?.handlers)
         clientWebSocket?.serve(server)
         self.server = server
         listenPort?.keep(server.port)

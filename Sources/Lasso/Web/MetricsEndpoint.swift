@@ -4,11 +4,11 @@ import LassoTransport
 /// chain/provider/method/transport, errors by category, breaker states, provider availability
 /// and lag. Labels name providers by id only.
 public final class MetricsEndpoint: Sendable {
-    let configs: ConfigStore
+    let configs: CurrentConfig
     let directory: ChainDirectory
     let counters: RequestCounters
 
-    public init(configs: ConfigStore, directory: ChainDirectory, counters: RequestCounters) {
+    public init(configs: CurrentConfig, directory: ChainDirectory, counters: RequestCounters) {
         self.configs = configs
         self.directory = directory
         self.counters = counters

@@ -19,16 +19,16 @@ import LassoTransport
 public final class RPCEndpoint: Sendable {
     public static let maxBatchSize = 100
 
-    let configs: ConfigStore
+    let configs: CurrentConfig
     let directory: ChainDirectory
     let pipeline: RequestPipeline
     let clock: any RuntimeClock
-    let observability: Observability?
+    let observability: Logger?
     let counters: RequestCounters?
     let ids: RequestIDGenerator
 
-    public init(configs: ConfigStore, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
-                observability: Observability? = nil, counters: RequestCounters? = nil,
+    public init(configs: CurrentConfig, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
+                observability: Logger? = nil, counters: RequestCounters? = nil,
                 ids: RequestIDGenerator = RequestIDGenerator()) {
         self.configs = configs
         self.directory = directory

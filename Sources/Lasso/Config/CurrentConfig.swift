@@ -1,23 +1,25 @@
 import Synchronization
 
-/// The current config, readable from any thread without I/O and replaced atomically on reload.
+/// The config in effect now: a table, readable from any thread without I/O and replaced
+/// atomically on reload. Its one writer is the `ConfigStore` process (a reload replaces it);
+/// everything else only reads it.
 ///
 /// Readers get an immutable `Snapshot` (config plus lookup tables) by taking a lock only long
 /// enough to copy one reference, so the hot path never waits on a reload in progress and never
 /// sees half of an old config and half of a new one:
 ///
 /// ```swift
-/// let store = ConfigStore(try LassoConfig.load(path: "config/chains.yml"))
-/// store.chain(named: "1")?.key                                   // "ethereum"
-/// store.provider(chain: "ethereum", id: "ethereum_ankr")?.wsURL  // redact before showing
-/// store.replace(with: reloaded)                                  // readers switch at once
-/// store.snapshot.scrubber.scrub(upstreamError)                   // keys of every provider so far
+/// let configs = CurrentConfig(try LassoConfig.load(path: "config/chains.yml"))
+/// configs.chain(named: "1")?.key                                   // "ethereum"
+/// configs.provider(chain: "ethereum", id: "ethereum_ankr")?.wsURL  // redact before showing
+/// configs.replace(with: reloaded)                                  // readers switch at once
+/// configs.snapshot.scrubber.scrub(upstreamError)                   // keys of every provider so far
 /// ```
 /// Each snapshot carries the `SecretScrubber` for its providers, built once when the snapshot
 /// is made, so loggers follow reloads without rebuilding anything per line. It keeps the
 /// secrets of the snapshots it replaced too: a chain a reload removed may still be stopping
 /// (or failed to stop) and log its old provider's errors, and hiding a retired key costs nothing.
-public final class ConfigStore: Sendable {
+public final class CurrentConfig: Sendable {
     /// One config with its chains indexed by key and by decimal chain id.
     public final class Snapshot: Sendable {
         /// The config.
@@ -54,7 +56,7 @@ public final class ConfigStore: Sendable {
 
     private let current: Mutex<Snapshot>
 
-    /// Creates a store holding `config`.
+    /// A table holding `config`.
     public init(_ config: LassoConfig) {
         current = Mutex(Snapshot(config))
     }

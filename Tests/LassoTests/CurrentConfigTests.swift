@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import Lasso
 
-@Suite struct ConfigStoreTests {
+@Suite struct CurrentConfigTests {
     static func config(chainId: Int, providerIDs: [String]) -> LassoConfig {
         LassoConfig(chains: [
             ChainConfig(key: "ethereum", chainId: chainId,
@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func looksUpChainsByKeyAndIdAndProvidersById() {
-        let store = ConfigStore(Self.config(chainId: 1, providerIDs: ["a", "b"]))
+        let store = CurrentConfig(Self.config(chainId: 1, providerIDs: ["a", "b"]))
         #expect(store.chain(named: "ethereum")?.chainId == 1)
         #expect(store.chain(named: "1")?.key == "ethereum")
         #expect(store.chain(named: "2") == nil)
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func replaceSwapsForLaterReadsAndKeepsOldSnapshotsIntact() {
-        let store = ConfigStore(Self.config(chainId: 1, providerIDs: ["a"]))
+        let store = CurrentConfig(Self.config(chainId: 1, providerIDs: ["a"]))
         let before = store.snapshot
         let previous = store.replace(with: Self.config(chainId: 5, providerIDs: ["z"]))
         #expect(previous === before)
@@ -34,7 +34,7 @@ import Testing
     /// Readers racing with reloads must always see one whole config: the chain id and the
     /// provider list of a snapshot always belong together.
     @Test func concurrentReadersNeverSeeAMixedConfig() {
-        let store = ConfigStore(Self.config(chainId: 1, providerIDs: ["p1"]))
+        let store = CurrentConfig(Self.config(chainId: 1, providerIDs: ["p1"]))
         let mismatches = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             for round in 0..<2_000 {

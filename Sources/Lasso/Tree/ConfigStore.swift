@@ -3,7 +3,7 @@ import Supervision
 /// `ConfigStore`: the process that owns every change to what lassod runs — config reloads and
 /// chain starts, stops and restarts — and carries them out one at a time.
 ///
-/// The `ConfigStore` object it holds is the snapshot the request hot path reads; this process is
+/// The `CurrentConfig` table it holds is the config the request hot path reads; this process is
 /// its only writer. Being a GenServer, it handles one request at a time, to the end: two
 /// operators restarting the same chain, or a reload racing a `stop-chain`, run one after the
 /// other, and each sees the tree the other left.
@@ -22,32 +22,17 @@ import Supervision
 /// A chain an operator stops stays stopped (`StoppedChains`) — through reloads that change it
 /// and restarts of `ChainsSupervisor` — until `start-chain` or `restart-chain` starts it.
 ///
+/// Each call answers exactly what it means (`ServerCall`): what it did, or the `AdminError`
+/// that refused it, as the admin socket shows it. A refusal is an answer, not a crash: the
+/// process goes on serving.
+///
 /// ```swift
 /// let store = names.configStore
-/// try await store?.call(.reload(path: "config/chains.yml"))   // .reloaded(diff) or .refused(error)
-/// try await store?.call(.restartChain("ethereum"))            // .done
+/// try await store?.call(.reload(path: "config/chains.yml")).get()   // the ConfigDiff applied
+/// try await store?.call(.restartChain("ethereum")).get()            // or throws its AdminError
 /// ```
-public struct ConfigStoreServer: GenServer {
-    public enum Call: Sendable {
-        /// Re-read the config at `path`, pass it through `adjust` (the command line's overrides,
-        /// which outrank the file on every reload as at start), and apply it.
-        case reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig = { $0 })
-        /// Start a configured chain that does not run, from the current config.
-        case startChain(String)
-        /// Stop a running chain.
-        case stopChain(String)
-        /// Stop the chain if it runs, then start it from the current config.
-        case restartChain(String)
-    }
-
-    public enum Reply: Sendable {
-        case reloaded(ConfigDiff)
-        case done
-        /// The operation was refused or failed; the error says why, as the admin socket shows it.
-        case refused(AdminError)
-    }
-
-    let configs: ConfigStore
+public struct ConfigStore: GenServer {
+    let configs: CurrentConfig
     let services: ChainServices
     let stopped: StoppedChains
     let logger: Logger
@@ -55,7 +40,9 @@ public struct ConfigStoreServer: GenServer {
     /// next reload retries them.
     private var owed: Set<String> = []
 
-    public init(configs: ConfigStore, services: ChainServices, stopped: StoppedChains, logger: Logger) {
+    /// The process state: the table it writes, what chains are built with, the operator's stops and
+    /// where reloads are logged.
+    public init(configs: CurrentConfig, services: ChainServices, stopped: StoppedChains, logger: Logger) {
         self.configs = configs
         self.services = services
         self.stopped = stopped
@@ -63,55 +50,55 @@ public struct ConfigStoreServer: GenServer {
     }
 
     /// The child spec; each incarnation registers as `ConfigStore` in `services.names`.
-    public static func childSpec(configs: ConfigStore, services: ChainServices, stopped: StoppedChains,
+    public static func childSpec(configs: CurrentConfig, services: ChainServices, stopped: StoppedChains,
                                  logger: Logger) -> ChildSpec {
         ChildSpec(id: "ConfigStore", name: services.names.name("ConfigStore")) { runtime in
             try await ServerRef.start(label: "ConfigStore", runtime: runtime) {
-                ConfigStoreServer(configs: configs, services: services, stopped: stopped, logger: logger)
+                ConfigStore(configs: configs, services: services, stopped: stopped, logger: logger)
             }.process
         }
     }
 
-    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
-        do throws(AdminError) {
-            switch request {
-            case .reload(let path, let adjust):
-                return .reloaded(try await reload(path: path, adjust: adjust))
-            case .startChain(let name):
-                let chain = try configured(name)
-                let chains = try chainsSupervisor()
-                if try await child(of: chain.key, in: chains) != nil { throw AdminError.chainAlreadyRunning(chain.key) }
-                try await start(chain, in: chains)
-                owed.remove(chain.key)
-            case .stopChain(let name):
-                let chains = try chainsSupervisor()
-                guard let chain = configs.chain(named: name) else {
-                    try await stopUnconfigured(name, in: chains)
-                    return .done
-                }
-                let ran = try await stop(chain.key, in: chains)
-                owed.remove(chain.key)
-                stopped.insert(chain.key)
-                guard ran else { throw AdminError.chainNotRunning(chain.key) }
-            case .restartChain(let name):
-                let chains = try chainsSupervisor()
-                guard let chain = configs.chain(named: name) else {
-                    try await stopUnconfigured(name, in: chains)
-                    throw AdminError.failed("chain \(name) is no longer configured: it was stopped, not started again")
-                }
-                try await stop(chain.key, in: chains)
-                try await start(chain, in: chains)
-                owed.remove(chain.key)
-            }
-            return .done
-        } catch {
-            return .refused(error)
+    // MARK: - Chains on demand
+
+    /// `start-chain`: starts a configured chain that does not run, from the current config.
+    mutating func startChain(_ name: String) async throws(AdminError) {
+        let chain = try configured(name)
+        let chains = try chainsSupervisor()
+        if try await child(of: chain.key, in: chains) != nil { throw AdminError.chainAlreadyRunning(chain.key) }
+        try await start(chain, in: chains)
+        owed.remove(chain.key)
+    }
+
+    /// `stop-chain`: stops a running chain, which stays stopped until started again.
+    mutating func stopChain(_ name: String) async throws(AdminError) {
+        let chains = try chainsSupervisor()
+        guard let chain = configs.chain(named: name) else {
+            try await stopUnconfigured(name, in: chains)
+            return
         }
+        let ran = try await stop(chain.key, in: chains)
+        owed.remove(chain.key)
+        stopped.insert(chain.key)
+        guard ran else { throw AdminError.chainNotRunning(chain.key) }
+    }
+
+    /// `restart-chain`: stops the chain if it runs, then starts it from the current config.
+    mutating func restartChain(_ name: String) async throws(AdminError) {
+        let chains = try chainsSupervisor()
+        guard let chain = configs.chain(named: name) else {
+            try await stopUnconfigured(name, in: chains)
+            throw AdminError.failed("chain \(name) is no longer configured: it was stopped, not started again")
+        }
+        try await stop(chain.key, in: chains)
+        try await start(chain, in: chains)
+        owed.remove(chain.key)
     }
 
     // MARK: - Reload
 
-    private mutating func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
+    /// `reload`: re-reads the config at `path`, passes it through `adjust` and applies it.
+    mutating func reload(path: String, adjust: @Sendable (LassoConfig) -> LassoConfig) async throws(AdminError)
         -> ConfigDiff {
         let next: LassoConfig
         do throws(ConfigError) {
@@ -245,5 +232,43 @@ public struct ConfigStoreServer: GenServer {
             throw .failed("chain \(key) could not be stopped: \(error)")
         }
         return true
+    }
+}
+
+extension ServerCall where Server == ConfigStore {
+    /// Re-read the config at `path`, pass it through `adjust` (the command line's overrides,
+    /// which outrank the file on every reload as at start), and apply it: the diff applied.
+    public static func reload(path: String, adjust: @escaping @Sendable (LassoConfig) -> LassoConfig = { $0 })
+        -> ServerCall<ConfigStore, Result<ConfigDiff, AdminError>> {
+        answering { store throws(AdminError) in try await store.reload(path: path, adjust: adjust) }
+    }
+
+    /// Start a configured chain that does not run, from the current config.
+    public static func startChain(_ name: String) -> ServerCall<ConfigStore, Result<Void, AdminError>> {
+        answering { store throws(AdminError) in try await store.startChain(name) }
+    }
+
+    /// Stop a running chain.
+    public static func stopChain(_ name: String) -> ServerCall<ConfigStore, Result<Void, AdminError>> {
+        answering { store throws(AdminError) in try await store.stopChain(name) }
+    }
+
+    /// Stop the chain if it runs, then start it from the current config.
+    public static func restartChain(_ name: String) -> ServerCall<ConfigStore, Result<Void, AdminError>> {
+        answering { store throws(AdminError) in try await store.restartChain(name) }
+    }
+
+    /// A call whose refusal is its answer: `operation`'s `AdminError` goes back to the caller
+    /// instead of ending the process.
+    private static func answering<Value: Sendable>(
+        _ operation: @escaping @Sendable (inout ConfigStore) async throws(AdminError) -> Value
+    ) -> ServerCall<ConfigStore, Result<Value, AdminError>> {
+        .init { store, _ in
+            do throws(AdminError) {
+                return .success(try await operation(&store))
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 }

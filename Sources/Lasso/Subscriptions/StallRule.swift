@@ -1,0 +1,28 @@
+/// When a subscription's upstream counts as stalled: it keeps its socket open but stopped
+/// sending, while the chain moves on.
+///
+/// Silence alone proves nothing — a chain can halt, and a log filter can match nothing for
+/// hours — so the rule also asks for evidence that blocks were made meanwhile: a head known
+/// elsewhere (health probes, other upstreams) above the last block the stream saw. For a
+/// `logs` key, the events timed are its upstream's headers (the liveness feed), not its logs.
+///
+/// ```swift
+/// StallRule.isStalled(lastEventAt: .init(milliseconds: 0), now: .init(milliseconds: 3_700),
+///                     blockTimeMs: 1_200, lastBlock: 100, bestKnownHead: 103)   // true: 3 600 ms passed, head moved
+/// ```
+public enum StallRule {
+    /// Block times of silence before an upstream counts as stalled: one late block is normal
+    /// (block times vary), three in a row is not.
+    public static let silentBlocks: UInt64 = 3
+
+    /// True when more than `silentBlocks × blockTimeMs` passed since the stream's last event and
+    /// the best known head is above the last block the stream saw (or the stream saw none yet
+    /// and some head is known).
+    public static func isStalled(lastEventAt: MonotonicInstant, now: MonotonicInstant, blockTimeMs: UInt64,
+                                 lastBlock: UInt64?, bestKnownHead: UInt64?) -> Bool {
+        let (allowed, overflow) = silentBlocks.multipliedReportingOverflow(by: blockTimeMs)
+        guard !overflow, now.milliseconds(since: lastEventAt) > allowed, let bestKnownHead else { return false }
+        guard let lastBlock else { return true }
+        return bestKnownHead > lastBlock
+    }
+}

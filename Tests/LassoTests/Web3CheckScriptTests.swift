@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import Lasso
+import LassoSimulation
+
+/// `scripts/web3-check.py` run as a Python application would run it: web3.py over HTTP and
+/// WebSocket against lassod in front of simulated providers. Skipped where web3.py is not
+/// installed (`pip install web3`).
+@Suite(.serialized) struct Web3CheckScriptTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/web3-check.py")
+
+    /// Whether `python3 -c "import web3"` succeeds here.
+    static let web3Installed: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import web3"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    @Test(.enabled(if: web3Installed, "web3.py is not installed"))
+    func theScriptFollowsNewHeadsThroughLassod() async throws {
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                block_time_ms: 200
+                providers: [{id: a, url: "https://a.example", ws_url: "wss://a.example"}]
+            """, environment: [:])
+        let demo = try await LassoDemo.start(config: config, sink: CapturingLogSink(), port: 0)
+        let (status, lines) = try await Self.run(["http://127.0.0.1:\(demo.application.port)/rpc/ethereum", "--ws-blocks", "5"])
+        await demo.stop()
+        #expect(status == 0, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("subscribed 0x") })
+        #expect(lines.contains { $0.hasPrefix("ok   newHeads: 5 blocks in order, linked, no duplicates") }, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("FAIL") })
+    }
+
+    /// Runs the script to its end: its exit status and its output lines.
+    private static func run(_ arguments: [String]) async throws -> (Int32, [String]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let exited = AsyncStream<Int32> { continuation in
+            process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+        }
+        try process.run()
+        // Read to the end off the cooperative pool: the pipe ends when the script exits, which
+        // its own deadline bounds (60 s + 15 s per block).
+        let text = await Task.detached { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }.value
+        var status: Int32 = -1
+        for await code in exited { status = code }
+        return (status, text.split(separator: "\n").map(String.init))
+    }
+}
