@@ -322,6 +322,21 @@ extension RawSocket {
         await offPool { self.upgrade(path: path) }
     }
 
+    /// `receive` off the cooperative pool.
+    public func receive(max: Int = 65536) async -> [UInt8]? {
+        await offPool { self.receive(max: max) }
+    }
+
+    /// `readFrame` off the cooperative pool.
+    public func readFrame() async -> (opcode: UInt8, payload: [UInt8])? {
+        await offPool { self.readFrame() }
+    }
+
+    /// `readCloseCode` off the cooperative pool.
+    public func readCloseCode() async -> UInt16? {
+        await offPool { self.readCloseCode() }
+    }
+
     /// `get` off the cooperative pool.
     public static func get(port: Int, _ path: String, headers: [(name: String, value: String)] = []) async -> RawResponse? {
         await offPool { get(port: port, path, headers: headers) }
