@@ -148,6 +148,30 @@ final class SubscriptionProcessesFixture: Sendable {
         await fixture.shutdown()
     }
 
+    @Test func eventsInFlightWhenTheLastClientLeftSendNoSecondUnsubscribe() async throws {
+        let fixture = try await SubscriptionProcessesFixture()
+        try fixture.subscribe(Self.newHeads)
+        let placed = try await fixture.status("placed on alpha", Self.confirmed)
+        let upstreamID = try #require(placed.first?.upstreamID)
+        let pool = try #require(fixture.pool)
+
+        // The last client leaves: the pool unsubscribes upstream.
+        try #require(fixture.registry).cast(.disconnected(WebSocketConnectionID(rawValue: 1)))
+        try await fixture.status("dropped") { $0.isEmpty }
+        #expect(await waitFor { fixture.alpha.provider.requestCounts["eth_unsubscribe"] == 1 })
+
+        // Two events the provider sent before it read that eth_unsubscribe arrive now.
+        let event = Array(#"{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"\#(upstreamID)","result":{}}}"#.utf8)
+        pool.cast(.upstreamMessage(provider: "alpha", body: event))
+        pool.cast(.upstreamMessage(provider: "alpha", body: event))
+        // The pool has handled both once it answers a call; whatever it sent alpha went out on
+        // the connection before the request below, which alpha answers after reading it.
+        _ = try await pool.call(.status)
+        #expect(await fixture.webSocketAnswers())
+        #expect(fixture.alpha.provider.requestCounts["eth_unsubscribe"] == 1, "one eth_unsubscribe per upstream id")
+        await fixture.shutdown()
+    }
+
     @Test func aChainFollowsAtMostMaxKeysDistinctKeys() async throws {
         let fixture = try await SubscriptionProcessesFixture(maxKeys: 2)
         let emitter = SubscriptionKey(kind: .logs, filter: #"{"address":["\#(SimulatedChain.logEmitters[0])"]}"#)
