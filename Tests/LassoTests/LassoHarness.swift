@@ -28,9 +28,11 @@ final class LassoHarness: Sendable {
     let logs = MemorySink()
 
     /// `settings` is top-level YAML (e.g. `circuit_breaker: {…}`), `chainSettings` YAML lines
-    /// inside the chain (e.g. `monitoring: {…}`).
+    /// inside the chain (e.g. `monitoring: {…}`). `runtime` is lassod's: one on a `ManualClock`
+    /// moves its timers (breaker recovery, call timeouts, probe intervals) only when told to.
     init(providers: [Provider], strategy: String = "priority", settings: String = "", chainSettings: String = "",
-         drainTimeout: Duration = Endpoint.defaultDrainTimeout, methodTimeouts: MethodTimeouts = .default) async throws {
+         drainTimeout: Duration = Endpoint.defaultDrainTimeout, methodTimeouts: MethodTimeouts = .default,
+         runtime: Runtime = Runtime()) async throws {
         loop = try EventLoop()
         client = HTTPClient(loop: loop)
         let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
@@ -59,7 +61,7 @@ final class LassoHarness: Sendable {
             \(lines.joined(separator: "\n"))
             """
         let config = try LassoConfig.parse(yaml: yaml, environment: [:])
-        app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: logs, port: 0,
+        app = try await LassoApplication.start(config: config, runtime: runtime, sink: logs, port: 0,
                                                drainTimeout: drainTimeout, methodTimeouts: methodTimeouts)
     }
 
