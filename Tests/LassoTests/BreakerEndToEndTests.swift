@@ -57,6 +57,15 @@ import TestSupport
         #expect(try await harness.waitForBreaker("alpha", "half_open"))
         harness.provider("alpha").behavior = .healthy
         #expect(try await harness.chainID("/rpc/provider/alpha/ethereum") == Self.reply)
+        // The trial's verdict reaches the breaker through the batching recorder's loop, which may
+        // run after the reply reached the test: the next trial asks for admission once it counted
+        // (while this one is in flight, a second is refused).
+        let breaker = try #require(harness.app.services.breakers.breaker(chain: "ethereum",
+                                                                          channel: Channel(providerID: "alpha", transport: .http)))
+        #expect(await waitFor {
+            guard case .state(let state, _)? = try? await breaker.call(.status) else { return false }
+            return state == .halfOpen(successes: 1, trialInFlight: false)
+        })
         #expect(try await harness.breakerPhase("alpha") == "half_open", "one success is not enough")
         #expect(try await harness.chainID("/rpc/provider/alpha/ethereum") == Self.reply)
         #expect(try await harness.waitForBreaker("alpha", "closed"))
