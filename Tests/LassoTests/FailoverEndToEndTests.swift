@@ -27,9 +27,12 @@ import TestSupport
         // A hanging alpha is given up after eth_chainId's timeout, here 2 s instead of the
         // production 10 s. beta's server closes a keep-alive connection idle for 5 s, and probes
         // every 100 ms keep it in use, so the failover does not land on a connection being closed
-        // under it however long the cut takes on a loaded machine.
+        // under it however long the cut takes on a loaded machine. Those probes time out on a
+        // hanging alpha; its breaker does not open on them (the default five would take about a
+        // second), so the request meets alpha however late it is sent.
         let hanging = behavior == .hanging
         let harness = try await LassoHarness(providers: Self.providers,
+                                             settings: hanging ? "circuit_breaker: {failure_threshold: 1000}" : "",
                                              chainSettings: hanging ? "monitoring: {probe_interval_ms: 100}" : "",
                                              methodTimeouts: hanging ? Self.quickTimeouts : .default)
         // The first health probe must not meet the fault: a rate-limited alpha would be cooling
