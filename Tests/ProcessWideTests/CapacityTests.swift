@@ -5,7 +5,7 @@ import TestSupport
 import LassoTransport
 
 /// Thousands of connections at once: near the process's open-file limit, and a latency measured
-/// while they are held.
+/// while they are held, against the same server without them.
 @Suite("HTTP server capacity")
 struct CapacityTests {
     private static func body(_ id: Int) -> String { #"{"jsonrpc":"2.0","id":\#(id),"method":"eth_blockNumber"}"# }
@@ -43,10 +43,13 @@ struct CapacityTests {
     @Test func twoThousandSlowlorisAndTwoThousandIdleConnectionsCostOtherClientsNothing() throws {
         // Deadlines long enough that every hoarder is still there while the client measures,
         // however slowly a loaded machine opens 4,000 connections.
-        let fixture = try ServerFixture(configure: {
-            $0.slowClientTimeout = 120
-            $0.keepAliveTimeout = 120
-        })
+        func server() throws -> ServerFixture {
+            try ServerFixture(configure: {
+                $0.slowClientTimeout = 120
+                $0.keepAliveTimeout = 120
+            })
+        }
+        let fixture = try server()
         var hoarders: [RawSocket] = []
         for index in 0..<4000 {
             guard let socket = RawSocket(port: fixture.port, timeoutSeconds: 30) else { break }
@@ -54,20 +57,30 @@ struct CapacityTests {
             hoarders.append(socket)
         }
         #expect(hoarders.count == 4000)
-        var latencies: [Double] = []
-        let client = try #require(RawSocket(port: fixture.port))
+        // "Nothing" is measured against the same server without hoarders, one request to each in
+        // turn: whatever else the machine is doing slows both alike (an absolute bound failed
+        // under other processes' builds, at 103 ms).
+        let baseline = try server()
+        let hoardedClient = try #require(RawSocket(port: fixture.port))
+        let baselineClient = try #require(RawSocket(port: baseline.port))
+        var hoardedLatencies: [Double] = [], baselineLatencies: [Double] = []
         for id in 0..<300 {
-            let started = DispatchTime.now().uptimeNanoseconds
-            client.send(postRequest("/rpc", Self.body(id)))
-            guard client.readResponse()?.text == Self.body(id) else {
-                Issue.record("request \(id) not answered")
-                return
+            let order = id % 2 == 0 ? [(hoardedClient, true), (baselineClient, false)] : [(baselineClient, false), (hoardedClient, true)]
+            for (client, hoarded) in order {
+                let started = DispatchTime.now().uptimeNanoseconds
+                client.send(postRequest("/rpc", Self.body(id)))
+                guard client.readResponse()?.text == Self.body(id) else {
+                    Issue.record("request \(id) not answered (\(hoarded ? "with" : "without") hoarders)")
+                    return
+                }
+                let latency = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+                if hoarded { hoardedLatencies.append(latency) } else { baselineLatencies.append(latency) }
             }
-            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
         }
-        latencies.sort()
-        let p99 = latencies[Int(Double(latencies.count) * 0.99)]
-        #expect(p99 < 100, "p99 \(p99) ms with 4,000 hoarded connections")
+        let p99 = { (latencies: [Double]) in latencies.sorted()[Int(Double(latencies.count) * 0.99)] }
+        let hoardedP99 = p99(hoardedLatencies), baselineP99 = p99(baselineLatencies)
+        #expect(hoardedP99 < baselineP99 + 100,
+                "p99 \(hoardedP99) ms with 4,000 hoarded connections, \(baselineP99) ms without")
         // New connections are accepted too.
         #expect(fixture.stillServes())
         #expect(fixture.server.statistics().openHTTPConnections >= 4000)
