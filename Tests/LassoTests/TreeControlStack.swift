@@ -21,13 +21,15 @@ final class TreeControlStack: Sendable {
     let gamma: SimulatedProviderServer
     let delta: SimulatedProviderServer
     let epsilon: SimulatedProviderServer
-    let runtime = Runtime()
+    let runtime: Runtime
     let logs = MemorySink()
     let configPath: String
     let app: LassoApplication
     let control: TreeControl
 
-    init() async throws {
+    /// `runtime` is lassod's: one on a `ManualClock` runs no timer unless the test moves it.
+    init(runtime: Runtime = Runtime()) async throws {
+        self.runtime = runtime
         let loop = try EventLoop()
         self.loop = loop
         client = HTTPClient(loop: loop)
