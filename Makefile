@@ -2,7 +2,7 @@
 # Both install the missing system packages first (as root), or print the command and stop.
 
 SYSTEM_PACKAGES := libwebsockets-dev libssl-dev libyaml-dev openssl pkg-config
-BENCH_PACKAGES  := wrk nginx-light
+BENCH_PACKAGES  := wrk nginx-light erlang-base
 SWIFT ?= swift
 CONFIG ?= config/chains.yml
 
@@ -39,7 +39,7 @@ test: deps
 	$(SWIFT) test --skip-build --disable-xctest --no-parallel --filter $(PROCESS_WIDE)
 
 bench: bench-deps
-	$(SWIFT) run -c release lasso-bench all
+	$(SWIFT) run -c release lasso-bench all --vs-otp --runs 5
 
 clean:
 	rm -rf .build

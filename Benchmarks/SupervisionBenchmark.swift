@@ -7,7 +7,10 @@ import Synchronization
 /// - call round trip (p50/p99) through one server, from one caller;
 /// - casts per second through one mailbox;
 /// - 100,000 workers started under a DynamicSupervisor: time, and RSS growth per worker;
-/// - restart latency: a worker's crash to its replacement running.
+/// - restart latency: a worker's crash to its replacement's `initialize` running.
+///
+/// `Benchmarks/otp/supervision_bench.escript` measures the same five things on Erlang/OTP, step
+/// for step; `--vs-otp` runs both and prints them side by side (`OTPComparison`).
 enum SupervisionBenchmark {
     struct Echo: GenServer {
         enum Call: Sendable { case echo(Int) }
@@ -27,18 +30,61 @@ enum SupervisionBenchmark {
         mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws { throw Crash() }
     }
 
-    static func run() async throws {
+    /// The restarted child: its `initialize` tells the benchmark when it ran, as the Erlang
+    /// victim's `init/1` does.
+    struct Victim: GenServer {
+        typealias Cast = Idle.Cast
+        let started: @Sendable (ServerRef<Victim>) -> Void
+        mutating func initialize(context: ServerContext<Self>) async throws { started(context.ref) }
+        mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws { throw Idle.Crash() }
+    }
+
+    /// The figures in print order, as `name: value` (the Erlang script prints the same names).
+    static let figureNames = ["call_p50_us", "call_p99_us", "casts_per_s", "spawn_100k_s", "bytes_per_worker",
+                              "restart_p50_us", "restart_p99_us"]
+
+    static func run(_ arguments: BenchArguments) async throws {
+        if arguments.flag("vs-otp") || arguments.string("runs") != nil {
+            try await OTPComparison.run(arguments)
+        } else {
+            try await measureAndPrint(only: arguments.string("only"))
+        }
+    }
+
+    /// One run in this process: the figures as one JSON line. `only` (`spawn`, `call`, `cast`
+    /// or `restart`) runs one measurement alone, for a profiler.
+    static func measureAndPrint(only: String? = nil) async throws {
         let runtime = Runtime()
-        let (callP50, callP99) = try await callLatency(runtime)
-        let castsPerSecond = try await castThroughput(runtime)
-        let (spawnSeconds, bytesPerWorker) = try await spawnWorkers(runtime)
-        let (restartP50, restartP99) = try await restartLatency(runtime)
-        let figures: [(String, Double)] = [
-            ("call_p50_us", callP50), ("call_p99_us", callP99), ("casts_per_s", castsPerSecond),
-            ("spawn_100k_s", spawnSeconds), ("bytes_per_worker", bytesPerWorker),
-            ("restart_p50_us", restartP50), ("restart_p99_us", restartP99),
-        ]
-        print("{" + figures.map { "\"\($0.0)\":\(format($0.1))" }.joined(separator: ",") + "}")
+        // The measuring task runs on the runtime's executor, as the Erlang side's measuring
+        // process runs on a BEAM scheduler: a caller that is itself a process.
+        try await Task(executorPreference: runtime.executor) {
+            try await measure(runtime, only: only)
+        }.value
+    }
+
+    private static func measure(_ runtime: Runtime, only: String?) async throws {
+        var figures: [(String, Double)] = []
+        let wanted = { (name: String) in only == nil || only == name }
+        guard only.map({ ["spawn", "call", "cast", "restart"].contains($0) }) ?? true else {
+            throw BenchmarkFailure("--only takes spawn, call, cast or restart")
+        }
+        // Workers first, on both sides: resident memory grows only while the heap is fresh; later,
+        // the freed mailbox of the cast run would be reused and hide their cost.
+        if wanted("spawn") {
+            let (spawnSeconds, bytesPerWorker) = try await spawnWorkers(runtime)
+            figures += [("spawn_100k_s", spawnSeconds), ("bytes_per_worker", bytesPerWorker)]
+        }
+        if wanted("call") {
+            let (callP50, callP99) = try await callLatency(runtime)
+            figures += [("call_p50_us", callP50), ("call_p99_us", callP99)]
+        }
+        if wanted("cast") { figures.append(("casts_per_s", try await castThroughput(runtime))) }
+        if wanted("restart") {
+            let (restartP50, restartP99) = try await restartLatency(runtime)
+            figures += [("restart_p50_us", restartP50), ("restart_p99_us", restartP99)]
+        }
+        figures.sort { figureNames.firstIndex(of: $0.0) ?? 0 < figureNames.firstIndex(of: $1.0) ?? 0 }
+        Console.out("{" + figures.map { "\"\($0.0)\":\(format($0.1))" }.joined(separator: ",") + "}")
     }
 
     private static func callLatency(_ runtime: Runtime) async throws -> (Double, Double) {
@@ -85,34 +131,48 @@ enum SupervisionBenchmark {
         return (seconds(elapsed), Double(rssAfter - rssBefore) / Double(workers))
     }
 
+    /// 20,000 rounds of: crash the child, wait until its replacement's `initialize` has run; the
+    /// first 1,000 are warm-up. A fresh supervisor (intensity 1000 in 1 s, as on the OTP side)
+    /// every 200 rounds keeps the restart window small on both sides: OTP counts whole seconds
+    /// and walks its window on each restart.
     private static func restartLatency(_ runtime: Runtime) async throws -> (Double, Double) {
-        let restarted = Mutex<UnsafeContinuation<ContinuousClock.Instant, Never>?>(nil)
         let clock = ContinuousClock()
-        let token = runtime.events.observe { event in
-            guard event.kind == .restarted, event.supervisor == "restarts" else { return }
-            let now = clock.now
-            restarted.withLock { $0.take() }?.resume(returning: now)
+        let waiting = Mutex<UnsafeContinuation<(ServerRef<Victim>, ContinuousClock.Instant), Never>?>(nil)
+        let first = Mutex<ServerRef<Victim>?>(nil)
+        let spec = ChildSpec(id: "victim") { runtime in
+            try await ServerRef.start(label: "victim", runtime: runtime) {
+                Victim { ref in
+                    let now = clock.now
+                    if let continuation = waiting.withLock({ $0.take() }) {
+                        continuation.resume(returning: (ref, now))
+                    } else {
+                        first.withLock { $0 = ref }
+                    }
+                }
+            }.process
         }
-        defer { runtime.events.removeObserver(token) }
-        let supervisor = try await Supervisor.start(
-            name: "restarts", intensity: RestartIntensity(maxRestarts: 1_000, period: .milliseconds(1)),
-            children: [ChildSpec(id: "victim") { runtime in
-                try await ServerRef.start(label: "victim", runtime: runtime) { Idle() }.process
-            }], runtime: runtime)
         var samples: [Double] = []
-        for round in 0..<20_000 {
-            guard let victim = try await supervisor.whichChildren().first?.process?.server(Idle.self) else {
-                throw BenchmarkFailure("no victim to crash in round \(round)")
+        samples.reserveCapacity(20_000)
+        for block in 0..<100 {
+            let supervisor = try await Supervisor.start(
+                name: "restarts", intensity: RestartIntensity(maxRestarts: 1_000, period: .seconds(1)),
+                children: [spec], runtime: runtime)
+            guard var victim = first.withLock({ $0.take() }) else {
+                throw BenchmarkFailure("no victim to crash in block \(block)")
             }
-            let start = clock.now
-            let end = await withUnsafeContinuation { continuation in
-                restarted.withLock { $0 = continuation }
-                victim.cast(.crash)
+            for _ in 0..<200 {
+                let start = clock.now
+                let (replacement, end) = await withUnsafeContinuation { continuation in
+                    waiting.withLock { $0 = continuation }
+                    victim.cast(.crash)
+                }
+                samples.append(microseconds(end - start))
+                victim = replacement
             }
-            if round >= 1_000 { samples.append(microseconds(end - start)) }
+            await supervisor.stop()
         }
-        await supervisor.stop()
-        return (percentile(samples, 0.50), percentile(samples, 0.99))
+        let timed = Array(samples.dropFirst(1_000))
+        return (percentile(timed, 0.50), percentile(timed, 0.99))
     }
 
     // MARK: - Helpers

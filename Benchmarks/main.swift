@@ -6,11 +6,13 @@ import Foundation
 struct Benchmark {
     /// Options taking a value, besides `--duration` which every benchmark accepts.
     let options: Set<String>
+    /// Options taking no value.
+    var flags: Set<String> = []
     let run: (BenchArguments) async throws -> Void
 }
 
 let benchmarks: [String: Benchmark] = [
-    "supervision": Benchmark(options: []) { _ in try await SupervisionBenchmark.run() },
+    "supervision": Benchmark(options: ["runs", "otp-script", "only"], flags: ["vs-otp"], run: SupervisionBenchmark.run),
     "transport": Benchmark(options: ["connections"], run: TransportBenchmark.run),
     "proxy": Benchmark(options: ["upstream-threads"], run: ProxyBenchmark.run),
     "proxy-memory": Benchmark(options: ["requests", "upstream-threads"], run: ProxyMemoryBenchmark.run),
@@ -30,10 +32,12 @@ let words = Array(CommandLine.arguments.dropFirst(2))
 do {
     if name == "all" {
         let options = benchmarks.values.reduce(into: Set(["duration"])) { $0.formUnion($1.options) }
-        let arguments = try BenchArguments(words, options: options)
+        let flags = benchmarks.values.reduce(into: Set<String>()) { $0.formUnion($1.flags) }
+        let arguments = try BenchArguments(words, options: options, flagNames: flags)
         for key in benchmarks.keys.sorted() { try await benchmarks[key]?.run(arguments) }
     } else if let benchmark = benchmarks[name] ?? checks[name] {
-        try await benchmark.run(BenchArguments(words, options: benchmark.options.union(["duration"])))
+        try await benchmark.run(BenchArguments(words, options: benchmark.options.union(["duration"]),
+                                               flagNames: benchmark.flags))
     } else if let tool = tools[name] {
         // A child inherits the signal mask of the thread that spawned it, and Foundation's
         // Process spawns from pool threads that block nearly every signal: unblocked, SIGTERM
@@ -44,6 +48,7 @@ do {
         try tool(words)
     } else {
         print("usage: lasso-bench <\((benchmarks.keys.sorted() + ["all"]).joined(separator: "|"))> [--duration 10s] …")
+        print("       lasso-bench supervision [--vs-otp] [--runs N] [--otp-script PATH] [--only spawn|call|cast|restart]")
         print("       lasso-bench fuzz [--duration 60s] [--seed N]")
         print("       lasso-bench upstream --port P [--threads N] | --self-check")
         print("       lasso-bench load --port P [--path /] [--connections 32] --requests N [--report n1,n2]")

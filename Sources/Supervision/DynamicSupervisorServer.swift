@@ -49,10 +49,12 @@ struct DynamicSupervisorServer: Supervising {
         return .success(())
     }
 
+    /// Asks every child at once, in PID order: the order in which OTP's `simple_one_for_one`
+    /// signals its children (kept in a map keyed by pid), so that a trace's `stop` lines match.
     mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
-        let running = childRecords.compactMap { record in
+        let running = children.values.compactMap { record in
             record.process.map { (process: $0, shutdown: record.spec.shutdown, childID: record.id) }
-        }
+        }.sorted { $0.process.pid < $1.process.pid }
         children = [:]
         slotByPID = [:]
         await ChildLifecycle.stopAll(running, supervisor: name, runtime: context.runtime)

@@ -34,14 +34,12 @@ public final class ManualClock: RuntimeClock, Sendable {
 
     @discardableResult
     public func schedule(at deadline: RuntimeInstant, _ action: @escaping @Sendable () -> Void) -> TimerHandle {
-        let handle = TimerHandle(action, onCancel: { [weak self] in
-            self?.state.withLock { $0.heap.noteCancelled() }
-        })
-        let (due, satisfied) = state.withLock { state -> (Bool, [UnsafeContinuation<Void, Never>]) in
+        let (handle, due, satisfied) = state.withLock { state -> (TimerHandle, Bool, [UnsafeContinuation<Void, Never>]) in
+            let handle = TimerHandle(action, cancellations: state.heap.cancellations)
             // Like the system clock, a deadline already passed fires at once.
-            if deadline <= state.now { return (true, []) }
+            if deadline <= state.now { return (handle, true, []) }
             state.heap.insert(handle, at: deadline)
-            return (false, state.takeSatisfiedWatchers())
+            return (handle, false, state.takeSatisfiedWatchers())
         }
         if due { handle.fire() }
         for watcher in satisfied { watcher.resume() }
@@ -81,6 +79,6 @@ public final class ManualClock: RuntimeClock, Sendable {
         }
     }
 
-    /// Timers still waiting to fire (cancelled ones excluded once they are popped).
-    public var pendingTimers: Int { state.withLock { $0.heap.count - $0.heap.cancelledCount } }
+    /// Timers still waiting to fire (cancelled ones excluded).
+    public var pendingTimers: Int { state.withLock { $0.heap.pendingCount } }
 }

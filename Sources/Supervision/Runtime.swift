@@ -1,5 +1,5 @@
-/// The context every process runs in: the clock for all timing rules and the event stream that
-/// logs, the admin socket and the dashboard consume.
+/// The context every process runs in: the clock for all timing rules, the event stream that
+/// logs, the admin socket and the dashboard consume, and the executor the handlers run on.
 ///
 /// Production code uses `Runtime.shared`; tests make their own with a `ManualClock`, so that
 /// timeouts, backoffs and restart windows move only when the test says:
@@ -13,14 +13,18 @@
 public final class Runtime: Sendable {
     public let clock: any RuntimeClock
     public let events: SupervisionEvents
+    /// Where the processes' handlers run.
+    public let executor: RuntimeExecutor
 
     /// Defaults for `call` timeouts (5 s, Elixir's).
     public let defaultCallTimeout: Duration
 
-    public init(clock: any RuntimeClock = SystemClock.shared, defaultCallTimeout: Duration = .seconds(5)) {
+    public init(clock: any RuntimeClock = SystemClock.shared, defaultCallTimeout: Duration = .seconds(5),
+                executor: RuntimeExecutor = .shared) {
         self.clock = clock
         self.events = SupervisionEvents(clock: clock)
         self.defaultCallTimeout = defaultCallTimeout
+        self.executor = executor
     }
 
     /// The runtime of the daemon: system clock, one event stream.

@@ -20,8 +20,8 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
 
     let mailbox = Mailbox<Envelope>(scheduled: true)
     private var server: Server?
-    /// The current drainer, with a generation so a finished drainer never clears a newer one.
-    private let drainer = Mutex<(generation: UInt64, task: Task<Void, Never>?)>((0, nil))
+    /// The current drainer's task, for a stop request to cancel; `nil` while the process is idle.
+    private let drainer = Mutex(DrainerSlot())
 
     /// Starts the process and returns once `initialize` has finished; rethrows what it threw.
     ///
@@ -103,15 +103,16 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
 
     // MARK: - The drainer
 
+    /// Starts a drainer task. The task is created outside the lock (creating it enqueues it and
+    /// may wake a thread, and the previous drainer, finishing, waits for that lock); the slot
+    /// keeps only the task of the newest drainer that has not finished.
     private func startDrainer(_ body: @escaping @Sendable () async -> Void) {
-        drainer.withLock { drainer in
-            drainer.generation += 1
-            let generation = drainer.generation
-            drainer.task = Task.detached {
-                await body()
-                self.drainer.withLock { if $0.generation == generation { $0.task = nil } }
-            }
+        let generation = drainer.withLock { $0.begin() }
+        let task = Task.detached(executorPreference: runtime.executor) {
+            await body()
+            self.drainer.withLock { $0.finish(generation) }
         }
+        drainer.withLock { $0.record(task, generation: generation) }
     }
 
     /// Handles messages one at a time until the mailbox is empty (the drainer ends) or a stop.

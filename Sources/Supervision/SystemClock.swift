@@ -25,8 +25,8 @@ public final class SystemClock: RuntimeClock, @unchecked Sendable {
 
     @discardableResult
     public func schedule(at deadline: RuntimeInstant, _ action: @escaping @Sendable () -> Void) -> TimerHandle {
-        let handle = TimerHandle(action, onCancel: { [weak self] in self?.noteCancelled() })
         condition.lock()
+        let handle = TimerHandle(action, cancellations: heap.cancellations)
         let wasEarliest = heap.earliestDeadline.map { deadline < $0 } ?? true
         heap.insert(handle, at: deadline)
         if !threadStarted {
@@ -38,12 +38,6 @@ public final class SystemClock: RuntimeClock, @unchecked Sendable {
         if wasEarliest { condition.signal() }
         condition.unlock()
         return handle
-    }
-
-    private func noteCancelled() {
-        condition.lock()
-        heap.noteCancelled()
-        condition.unlock()
     }
 
     private func runTimerLoop() {

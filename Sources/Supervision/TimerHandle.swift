@@ -2,12 +2,14 @@ import Synchronization
 
 /// A scheduled timer. Firing and cancelling race safely: whichever comes first wins, once.
 public final class TimerHandle: Sendable {
+    // The action is dropped when the timer fires or is cancelled, so a handle kept in the state
+    // of the process its action messages does not keep that process alive.
     private let state: Mutex<(@Sendable () -> Void)?>
-    private let onCancel: (@Sendable () -> Void)?
+    private let cancellations: CancelledTimers?
 
-    init(_ action: @escaping @Sendable () -> Void, onCancel: (@Sendable () -> Void)? = nil) {
+    init(_ action: @escaping @Sendable () -> Void, cancellations: CancelledTimers? = nil) {
         state = Mutex(action)
-        self.onCancel = onCancel
+        self.cancellations = cancellations
     }
 
     /// Prevents the action from running if it has not run yet. Idempotent.
@@ -16,7 +18,7 @@ public final class TimerHandle: Sendable {
             defer { action = nil }
             return action != nil
         }
-        if wasPending { onCancel?() }
+        if wasPending { cancellations?.increment() }
     }
 
     /// `true` until the timer fires or is cancelled.

@@ -2,8 +2,9 @@
 /// first-in first-out). Not thread-safe: the clocks guard it with their own lock.
 ///
 /// Cancelled timers stay in the heap until they reach the top or until more than half of the
-/// heap is cancelled, at which point `compactIfMostlyCancelled` rebuilds it. That keeps cancel
-/// O(1) for the common case of call timeouts that are almost always cancelled.
+/// heap is cancelled, at which point the next insert rebuilds it. That keeps cancel O(1), and
+/// free of the clock's lock, for the common case of call timeouts that are almost always
+/// cancelled: handles count their cancellation in `cancellations`.
 struct TimerHeap {
     private struct Entry {
         var deadline: RuntimeInstant
@@ -17,23 +18,25 @@ struct TimerHeap {
 
     private var entries: [Entry] = []
     private var nextSequence: UInt64 = 0
-    private(set) var cancelledCount = 0
+    /// Given to the handles of this heap.
+    let cancellations = CancelledTimers()
+
+    /// Cancelled timers still in the heap.
+    var cancelledCount: Int { cancellations.value }
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
     var earliestDeadline: RuntimeInstant? { entries.first?.deadline }
 
     mutating func insert(_ handle: TimerHandle, at deadline: RuntimeInstant) {
+        compactIfMostlyCancelled()
         entries.append(Entry(deadline: deadline, sequence: nextSequence, handle: handle))
         nextSequence &+= 1
         siftUp(entries.count - 1)
     }
 
-    /// Notes that one timer in the heap was cancelled.
-    mutating func noteCancelled() {
-        cancelledCount += 1
-        compactIfMostlyCancelled()
-    }
+    /// Timers in the heap that have been neither cancelled nor fired (O(n): for tests).
+    var pendingCount: Int { entries.count { $0.handle.isPending } }
 
     /// Whether a timer that has not been cancelled is due at or before `limit`.
     func hasPending(dueBy limit: RuntimeInstant) -> Bool {
@@ -45,15 +48,16 @@ struct TimerHeap {
         var due: [TimerHandle] = []
         while let first = entries.first, first.deadline <= now {
             let entry = removeFirst()
-            if entry.handle.isPending { due.append(entry.handle) } else { cancelledCount = max(0, cancelledCount - 1) }
+            if entry.handle.isPending { due.append(entry.handle) } else { cancellations.decrement() }
         }
         return due
     }
 
     private mutating func compactIfMostlyCancelled() {
-        guard cancelledCount > 1024, cancelledCount * 2 > entries.count else { return }
+        let cancelled = cancellations.value
+        guard cancelled > 1024, cancelled * 2 > entries.count else { return }
         entries.removeAll { !$0.handle.isPending }
-        cancelledCount = 0
+        cancellations.reset()
         for index in stride(from: entries.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     }
 

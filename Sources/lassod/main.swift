@@ -127,6 +127,8 @@ case .checkConfig(let path):
     print(ConfigSummary(config: options.apply(to: loadConfig(path)), source: path))
 case .ctl(let socket, let json, let command, let arguments):
     await ctl(socket: socket, json: json, command: command, arguments: arguments)
+case .battle(let battleOptions):
+    await battle(battleOptions)
 case .demo:
     await demo(options.apply(to: loadConfig(options.configPath)))
 case .serve:

@@ -22,6 +22,8 @@ public struct CommandLineOptions: Sendable, Equatable {
         case checkConfig(path: String?)
         /// Send one admin command to a running lassod.
         case ctl(socket: String, json: Bool, command: String, arguments: [String])
+        /// Run a battle scenario against simulated providers (`BattleOptions`).
+        case battle(BattleOptions)
         case version
         case help
     }
@@ -83,6 +85,7 @@ public struct CommandLineOptions: Sendable, Equatable {
     /// Parses the arguments after the program name.
     public static func parse(_ arguments: [String]) -> Result<CommandLineOptions, Problem> {
         if arguments.first == "ctl" { return parseCtl(Array(arguments.dropFirst())) }
+        if arguments.first == "battle" { return BattleOptions.parse(Array(arguments.dropFirst())).map { .init(command: .battle($0)) } }
         var options = CommandLineOptions(command: .serve)
         var positionals: [String] = []
         var remaining = arguments[...]
@@ -196,6 +199,8 @@ public struct CommandLineOptions: Sendable, Equatable {
                    lassod check-config [PATH]       validate a config file and print a summary
                    lassod ctl [--socket PATH] [--json] COMMAND [ARGS...]
                                                     send a command to a running lassod's admin socket
+                   lassod battle SCENARIO|--list [--duration D] [--report DIR] [--seed N]
+                                                    run a battle scenario (docs/battle.md); exit 1 when an SLO fails
                    lassod --version | --help
 
             options (each overrides the config file):

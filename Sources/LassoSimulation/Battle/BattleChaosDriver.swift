@@ -1,0 +1,168 @@
+import Foundation
+import Lasso
+import Supervision
+import Synchronization
+
+extension Battle {
+    /// Injects a scenario's chaos on schedule into a running battle and records each fault,
+    /// each tree check and each Retry-After window.
+    final class ChaosDriver: Sendable {
+        private struct Records {
+            var faults: [Observations.Fault] = []
+            var treeChecks: [Observations.TreeCheck] = []
+            var rateLimitWindows: [Observations.RateLimitWindow] = []
+        }
+
+        let scenario: Scenario
+        let providers: [String: SimulatedProvider]
+        let control: TreeControl
+        let collector: Collector
+        /// Every node's path in the whole tree, as it stood before the load.
+        let wholeTree: Set<String>
+        private let records = Mutex(Records())
+        private let draws = Atomic<UInt64>(0)
+
+        /// How long a killed node's tree may take to be whole before the check gives up.
+        static let wholeDeadlineMs = 10_000.0
+
+        init(scenario: Scenario, providers: [String: SimulatedProvider], control: TreeControl, collector: Collector,
+             wholeTree: Set<String>) {
+            self.scenario = scenario
+            self.providers = providers
+            self.control = control
+            self.collector = collector
+            self.wholeTree = wholeTree
+        }
+
+        /// `path → running?` for every node of `tree`.
+        static func paths(of tree: TreeSnapshot, prefix: String = "") -> [(String, Bool)] {
+            let path = prefix.isEmpty ? tree.name : prefix + "/" + tree.name
+            return [(path, tree.status == .running)] + tree.children.flatMap { paths(of: $0, prefix: path) }
+        }
+
+        var endMs: Double { Double(scenario.durationMs) }
+
+        func run() async {
+            await withTaskGroup(of: Void.self) { group in
+                for chaos in scenario.chaos {
+                    for instant in chaos.instants(durationMs: scenario.durationMs) {
+                        group.addTask { [self] in
+                            await sleep(untilMs: Double(instant))
+                            await inject(chaos, windowMs: Double(chaos.everyMs ?? scenario.durationMs))
+                        }
+                    }
+                }
+            }
+        }
+
+        func observations(into observations: inout Observations) {
+            let records = records.withLock { $0 }
+            observations.faults = records.faults.sorted { $0.atMs < $1.atMs }
+            observations.treeChecks = records.treeChecks.sorted { $0.atMs < $1.atMs }
+            observations.rateLimitWindows = records.rateLimitWindows.sorted { $0.atMs < $1.atMs }
+        }
+
+        private func sleep(untilMs target: Double) async {
+            let wait = target - collector.elapsedMs()
+            if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait))) }
+        }
+
+        private func resolve(_ target: Chaos.Target) -> (provider: SimulatedProvider, setup: ProviderSetup, chain: String)? {
+            for chain in scenario.chains {
+                let setup: ProviderSetup? = switch target {
+                case .provider(let id): chain.providers.first { $0.id == id }
+                case .fastest(let key): key == chain.key ? chain.fastest : nil
+                }
+                if let setup, let provider = providers[setup.id] { return (provider, setup, chain.key) }
+            }
+            return nil
+        }
+
+        private func record(_ fault: Observations.Fault) {
+            records.withLock { $0.faults.append(fault) }
+        }
+
+        private func inject(_ chaos: Chaos, windowMs: Double) async {
+            let at = collector.elapsedMs()
+            let windowEnd = min(endMs, at + windowMs)
+            switch chaos.action {
+            case .kill(let target, let restoreAfter):
+                guard let (provider, setup, chain) = resolve(target) else { return }
+                provider.behavior = .killed
+                if let restoreAfter {
+                    await sleep(untilMs: min(endMs, at + Double(restoreAfter)))
+                    provider.behavior = setup.baseline
+                }
+                record(.init(atMs: at, endMs: restoreAfter == nil ? endMs : collector.elapsedMs(),
+                             description: "kill \(setup.id)", chain: chain, provider: setup.id))
+            case .degrade(let target, let behaviors, let stepMs, let restoreAfter):
+                guard let (provider, setup, chain) = resolve(target), !behaviors.isEmpty else { return }
+                let until = restoreAfter.map { min(endMs, at + Double($0)) } ?? endMs
+                var step = 0
+                while collector.elapsedMs() < until {
+                    let behavior = behaviors[step % behaviors.count]
+                    provider.behavior = behavior
+                    if case .rateLimited(let seconds) = behavior, step < behaviors.count {
+                        await measureRetryAfter(provider, seconds: seconds, until: until)
+                    }
+                    step += 1
+                    await sleep(untilMs: min(until, at + Double(step * max(1, stepMs))))
+                }
+                provider.behavior = setup.baseline
+                let names = behaviors.map(\.description).joined(separator: "/")
+                record(.init(atMs: at, endMs: collector.elapsedMs(), description: "degrade \(setup.id): \(names)",
+                             chain: chain, provider: setup.id))
+            case .openBreaker(let chain, let provider, let transport):
+                _ = try? await control.breaker(chain: chain, provider: provider, transport: transport, action: .open)
+                record(.init(atMs: at, endMs: windowEnd, description: "open breaker \(provider):\(transport.rawValue)", chain: chain))
+            case .restartChain(let chain):
+                let outcome = (try? await control.restartChain(chain)) == nil ? " (refused)" : ""
+                record(.init(atMs: at, endMs: windowEnd, description: "restart chain \(chain)" + outcome, chain: chain))
+            case .killNode(let path):
+                await killNode(path, at: at, windowEnd: windowEnd)
+            case .killRandomNode(let under):
+                let tree = await control.tree()
+                let candidates = Self.paths(of: tree).map(\.0).filter { $0.hasPrefix(under + "/") }.sorted()
+                guard !candidates.isEmpty else { return }
+                let draw = DeterministicMixer.mix(scenario.seed, draws.add(1, ordering: .relaxed).newValue)
+                await killNode(candidates[Int(draw % UInt64(candidates.count))], at: at, windowEnd: windowEnd)
+            }
+        }
+
+        /// Kills the node at `path` and waits, polling the tree, until every node of the whole tree
+        /// is back and running.
+        private func killNode(_ path: String, at: Double, windowEnd: Double) async {
+            let killed = (try? await control.kill(path: path)) != nil
+            record(.init(atMs: at, endMs: windowEnd, description: "kill node \(path)" + (killed ? "" : " (refused)")))
+            var whole: Double?
+            while whole == nil, collector.elapsedMs() - at < Self.wholeDeadlineMs {
+                let nodes = Self.paths(of: await control.tree())
+                if nodes.allSatisfy(\.1), wholeTree.isSubset(of: Set(nodes.map(\.0))) {
+                    whole = collector.elapsedMs() - at
+                } else {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            let check = Observations.TreeCheck(atMs: at, path: path, wholeAfterMs: whole)
+            records.withLock { $0.treeChecks.append(check) }
+        }
+
+        /// Counts the requests `provider` receives from its first rate-limited answer until its
+        /// Retry-After has run out (or `until`).
+        private func measureRetryAfter(_ provider: SimulatedProvider, seconds: UInt64, until: Double) async {
+            func total() -> Int { provider.requestCounts.values.reduce(0, +) }
+            let before = total()
+            while total() == before, collector.elapsedMs() < until {
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            guard collector.elapsedMs() < until else { return }
+            let first = collector.elapsedMs(), afterFirst = total()
+            let windowMs = Double(seconds) * 1_000
+            // Stop short of the end: a request right at expiry is allowed.
+            await sleep(untilMs: min(until, first + windowMs - 100))
+            let window = Observations.RateLimitWindow(atMs: first, provider: provider.id, retryAfterMs: windowMs,
+                                                      requestsDuringWindow: total() - afterFirst)
+            records.withLock { $0.rateLimitWindows.append(window) }
+        }
+    }
+}

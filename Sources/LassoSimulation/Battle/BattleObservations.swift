@@ -1,0 +1,119 @@
+import Lasso
+
+extension Battle {
+    /// Everything a run saw, in milliseconds since the load started: the raw material of the
+    /// `Analyzer`, built by the `Collector` and the runner, or by hand in tests.
+    public struct Observations: Sendable, Equatable {
+        /// One client request as the workload saw it.
+        public struct Sample: Sendable, Equatable {
+            public var startMs: Double
+            public var latencyMs: Double
+            public var chain: String
+            public var method: String
+            /// Nil when the answer was right; otherwise why not (`timeout`, `wrong id`, `error -32603`, …).
+            public var failure: String?
+
+            public init(startMs: Double, latencyMs: Double, chain: String, method: String, failure: String? = nil) {
+                self.startMs = startMs
+                self.latencyMs = latencyMs
+                self.chain = chain
+                self.method = method
+                self.failure = failure
+            }
+
+            public var endMs: Double { startMs + latencyMs }
+            public var succeeded: Bool { failure == nil }
+        }
+
+        /// One `rpc.request.completed` line of lassod's request log.
+        public struct Routed: Sendable, Equatable {
+            public var atMs: Double
+            public var chain: String
+            public var selectedProvider: String?
+            public var retries: Int
+            public var succeeded: Bool
+
+            public init(atMs: Double, chain: String, selectedProvider: String?, retries: Int, succeeded: Bool) {
+                self.atMs = atMs
+                self.chain = chain
+                self.selectedProvider = selectedProvider
+                self.retries = retries
+                self.succeeded = succeeded
+            }
+        }
+
+        /// One `supervision.<kind>` line of lassod's log.
+        public struct Supervision: Sendable, Equatable {
+            public var atMs: Double
+            public var kind: String
+            public var supervisor: String
+            public var child: String?
+
+            public init(atMs: Double, kind: String, supervisor: String, child: String?) {
+                self.atMs = atMs
+                self.kind = kind
+                self.supervisor = supervisor
+                self.child = child
+            }
+        }
+
+        /// One injected fault, from injection to restore (or the end of the run).
+        public struct Fault: Sendable, Equatable {
+            public var atMs: Double
+            public var endMs: Double
+            public var description: String
+            public var chain: String?
+            /// The provider it acted on, for provider faults.
+            public var provider: String?
+
+            public init(atMs: Double, endMs: Double, description: String, chain: String? = nil, provider: String? = nil) {
+                self.atMs = atMs
+                self.endMs = endMs
+                self.description = description
+                self.chain = chain
+                self.provider = provider
+            }
+        }
+
+        /// After a tree-node kill: how long until the tree was whole again (nil: not within the deadline).
+        public struct TreeCheck: Sendable, Equatable, Codable {
+            public var atMs: Double
+            public var path: String
+            public var wholeAfterMs: Double?
+
+            public init(atMs: Double, path: String, wholeAfterMs: Double?) {
+                self.atMs = atMs
+                self.path = path
+                self.wholeAfterMs = wholeAfterMs
+            }
+        }
+
+        /// Requests a rate-limited provider received while its Retry-After ran, counted from its
+        /// first 429.
+        public struct RateLimitWindow: Sendable, Equatable, Codable {
+            public var atMs: Double
+            public var provider: String
+            public var retryAfterMs: Double
+            public var requestsDuringWindow: Int
+
+            public init(atMs: Double, provider: String, retryAfterMs: Double, requestsDuringWindow: Int) {
+                self.atMs = atMs
+                self.provider = provider
+                self.retryAfterMs = retryAfterMs
+                self.requestsDuringWindow = requestsDuringWindow
+            }
+        }
+
+        public var durationMs: Double
+        public var samples: [Sample] = []
+        public var routed: [Routed] = []
+        public var supervision: [Supervision] = []
+        public var faults: [Fault] = []
+        public var treeChecks: [TreeCheck] = []
+        public var rateLimitWindows: [RateLimitWindow] = []
+
+        public init(durationMs: Double) {
+            self.durationMs = durationMs
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Lasso
+
+extension Battle {
+    /// What a run measured and whether it kept its SLOs: written as report.json (this struct),
+    /// report.md and latency.svg by the `Reporter`.
+    public struct Report: Sendable, Codable, Equatable {
+        public struct Latency: Sendable, Codable, Equatable {
+            public var p50: Double
+            public var p95: Double
+            public var p99: Double
+            public var max: Double
+        }
+
+        public struct ChainSummary: Sendable, Codable, Equatable {
+            public var chain: String
+            public var requests: Int
+            public var succeeded: Int
+            public var successRate: Double
+            public var latency: Latency
+        }
+
+        public struct FaultSummary: Sendable, Codable, Equatable {
+            public var atMs: Double
+            public var endMs: Double
+            public var description: String
+            /// From the fault to the end of the last request it disturbed (see `Analyzer.recoveryMs`).
+            public var recoveryMs: Double
+        }
+
+        public struct Verdict: Sendable, Codable, Equatable {
+            public var slo: String
+            public var passed: Bool
+            /// What was measured, and for a failure why it fails.
+            public var detail: String
+        }
+
+        /// Requests started in one slice of the run.
+        public struct Bucket: Sendable, Codable, Equatable {
+            public var startMs: Double
+            public var requests: Int
+            public var failures: Int
+            public var p50: Double
+            public var p95: Double
+            public var max: Double
+        }
+
+        public var scenario: String
+        public var summary: String
+        public var seed: UInt64
+        public var durationMs: Double
+        public var requests: Int
+        public var succeeded: Int
+        public var successRate: Double
+        public var latency: Latency
+        public var chains: [ChainSummary]
+        /// Why requests failed, and how often.
+        public var failures: [String: Int]
+        /// Requests lassod answered after at least one failed attempt (its log's `retries` > 0).
+        public var failovers: Int
+        /// Requests per provider that answered them (its log's `selected_provider`).
+        public var servedBy: [String: Int]
+        public var faults: [FaultSummary]
+        /// `supervisor/child` → restarts, from the supervision events.
+        public var restarts: [String: Int]
+        public var treeChecks: [Observations.TreeCheck]
+        public var rateLimitWindows: [Observations.RateLimitWindow]
+        public var timeline: [Bucket]
+        public var verdicts: [Verdict]
+
+        /// Whether every SLO was kept.
+        public var passed: Bool { verdicts.allSatisfy(\.passed) }
+        /// The SLOs broken, with why.
+        public var failedVerdicts: [Verdict] { verdicts.filter { !$0.passed } }
+    }
+}

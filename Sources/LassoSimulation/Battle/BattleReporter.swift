@@ -1,0 +1,149 @@
+import Foundation
+
+extension Battle {
+    /// Writes a report to a directory: `report.json` (the `Report`), `report.md` for people, and
+    /// `latency.svg`, latency over time with the chaos events marked.
+    public enum Reporter {
+        public static func write(_ report: Report, to directory: String) throws {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: directory + "/report.json"))
+            try Data(markdown(report).utf8).write(to: URL(fileURLWithPath: directory + "/report.md"))
+            try Data(svg(report).utf8).write(to: URL(fileURLWithPath: directory + "/latency.svg"))
+        }
+
+        /// Reads back a report.json.
+        public static func read(from directory: String) throws -> Report {
+            try JSONDecoder().decode(Report.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json")))
+        }
+
+        static func ms(_ value: Double) -> String { String(format: "%.1f", value) }
+
+        /// The summary table `lassod battle` prints.
+        public static func summary(_ report: Report) -> String {
+            var lines = ["scenario \(report.scenario) (seed \(report.seed), \(Int(report.durationMs / 1000)) s): "
+                         + (report.passed ? "PASSED" : "FAILED"),
+                         String(format: "  requests %d, success rate %.6f, failovers %d", report.requests,
+                                report.successRate, report.failovers),
+                         "  latency ms  p50 \(ms(report.latency.p50))  p95 \(ms(report.latency.p95))  "
+                         + "p99 \(ms(report.latency.p99))  max \(ms(report.latency.max))"]
+            for chain in report.chains {
+                lines.append(String(format: "  %@: %d requests, success %.6f, p95 %@ ms", chain.chain, chain.requests,
+                                    chain.successRate, ms(chain.latency.p95)))
+            }
+            for verdict in report.verdicts {
+                lines.append("  [\(verdict.passed ? "pass" : "FAIL")] \(verdict.slo): \(verdict.detail)")
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        public static func markdown(_ report: Report) -> String {
+            var text = "# Battle report: \(report.scenario)\n\n"
+            if !report.summary.isEmpty { text += report.summary + "\n\n" }
+            text += "**\(report.passed ? "PASSED" : "FAILED")** — seed \(report.seed), "
+                + "\(Int(report.durationMs)) ms of load.\n\n## SLOs\n\n| SLO | verdict | measured |\n|---|---|---|\n"
+            for verdict in report.verdicts {
+                text += "| \(verdict.slo) | \(verdict.passed ? "pass" : "**FAIL**") | \(verdict.detail) |\n"
+            }
+            text += "\n## Requests\n\n| chain | requests | succeeded | success rate | p50 ms | p95 ms | p99 ms | max ms |\n"
+                + "|---|---|---|---|---|---|---|---|\n"
+            let all = Report.ChainSummary(chain: "all", requests: report.requests, succeeded: report.succeeded,
+                                          successRate: report.successRate, latency: report.latency)
+            for chain in report.chains + [all] {
+                text += "| \(chain.chain) | \(chain.requests) | \(chain.succeeded) | "
+                    + String(format: "%.6f", chain.successRate)
+                    + " | \(ms(chain.latency.p50)) | \(ms(chain.latency.p95)) | \(ms(chain.latency.p99)) | \(ms(chain.latency.max)) |\n"
+            }
+            text += "\nFailovers (answered after a failed attempt, from lassod's request log): \(report.failovers)\n"
+            if !report.servedBy.isEmpty {
+                text += "\nServed by: " + report.servedBy.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                    .joined(separator: ", ") + "\n"
+            }
+            if !report.failures.isEmpty {
+                text += "\n## Failures\n\n| reason | count |\n|---|---|\n"
+                for (reason, count) in report.failures.sorted(by: { $0.value > $1.value }) { text += "| \(reason) | \(count) |\n" }
+            }
+            if !report.faults.isEmpty {
+                text += "\n## Chaos\n\n| at ms | until ms | fault | recovery ms |\n|---|---|---|---|\n"
+                for fault in report.faults {
+                    text += "| \(Int(fault.atMs)) | \(Int(fault.endMs)) | \(fault.description) | \(Int(fault.recoveryMs)) |\n"
+                }
+            }
+            if !report.treeChecks.isEmpty {
+                text += "\n## Tree after each kill\n\n| at ms | node | whole again after ms |\n|---|---|---|\n"
+                for check in report.treeChecks {
+                    text += "| \(Int(check.atMs)) | \(check.path) | \(check.wholeAfterMs.map { String(Int($0)) } ?? "**not whole**") |\n"
+                }
+            }
+            if !report.rateLimitWindows.isEmpty {
+                text += "\n## Retry-After\n\n| at ms | provider | Retry-After ms | requests during it |\n|---|---|---|---|\n"
+                for window in report.rateLimitWindows {
+                    text += "| \(Int(window.atMs)) | \(window.provider) | \(Int(window.retryAfterMs)) | \(window.requestsDuringWindow) |\n"
+                }
+            }
+            if !report.restarts.isEmpty {
+                text += "\n## Restarts (supervision events)\n\n| node | restarts |\n|---|---|\n"
+                for (node, count) in report.restarts.sorted(by: { $0.key < $1.key }) { text += "| \(node) | \(count) |\n" }
+            }
+            text += "\n![latency over time](latency.svg)\n"
+            return text
+        }
+
+        /// Latency over time: p50 and p95 per slice, the max as dots, failures as red ticks at the
+        /// bottom, each fault a dashed orange line from injection (labelled) to restore.
+        public static func svg(_ report: Report) -> String {
+            let width = 900.0, height = 360.0, left = 60.0, right = 20.0, top = 30.0, bottom = 40.0
+            let plotWidth = width - left - right, plotHeight = height - top - bottom
+            let duration = max(report.durationMs, 1)
+            let ceiling = max(10, (report.timeline.map(\.p95).max() ?? 0) * 1.2)
+            func x(_ ms: Double) -> Double { left + min(max(ms / duration, 0), 1) * plotWidth }
+            func y(_ latency: Double) -> Double { top + plotHeight - min(latency / ceiling, 1) * plotHeight }
+            func polyline(_ values: [(Double, Double)], _ color: String) -> String {
+                let points = values.map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
+                return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(points)\"/>"
+            }
+            var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+                         + "font-family=\"sans-serif\" font-size=\"11\">",
+                         "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+                         "<text x=\"\(Int(left))\" y=\"18\" font-size=\"13\">\(escape(report.scenario)): latency over time "
+                         + "(ms; blue p50, purple p95, grey max; red ticks failures; orange chaos)</text>",
+                         String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>",
+                                left, top, plotWidth, plotHeight)]
+            for step in 0...4 {
+                let value = ceiling * Double(step) / 4
+                parts.append(String(format: "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>", left - 4, y(value) + 4, value))
+            }
+            for step in 0...5 {
+                let ms = duration * Double(step) / 5
+                parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.1f s</text>",
+                                    x(ms), height - bottom + 16, ms / 1000))
+            }
+            for fault in report.faults {
+                parts.append(String(format: "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"orange\" stroke-dasharray=\"4 3\"/>",
+                                    x(fault.atMs), top, x(fault.atMs), top + plotHeight))
+                parts.append(String(format: "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"4\" fill=\"orange\" opacity=\"0.6\"/>",
+                                    x(fault.atMs), top, max(1, x(fault.endMs) - x(fault.atMs))))
+                parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" fill=\"#c60\" transform=\"rotate(90 %.1f %.0f)\">%@</text>",
+                                    x(fault.atMs) + 3, top + 8, x(fault.atMs) + 3, top + 8, escape(fault.description)))
+            }
+            let buckets = report.timeline
+            parts.append(polyline(buckets.map { ($0.startMs, $0.p50) }, "#1f6fd0"))
+            parts.append(polyline(buckets.map { ($0.startMs, $0.p95) }, "#7a2fbf"))
+            for bucket in buckets {
+                parts.append(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.5\" fill=\"#888\"/>", x(bucket.startMs), y(bucket.max)))
+                if bucket.failures > 0 {
+                    parts.append(String(format: "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"red\" stroke-width=\"2\"/>",
+                                        x(bucket.startMs), top + plotHeight, x(bucket.startMs), top + plotHeight - 10))
+                }
+            }
+            parts.append("</svg>")
+            return parts.joined(separator: "\n") + "\n"
+        }
+
+        static func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+        }
+    }
+}

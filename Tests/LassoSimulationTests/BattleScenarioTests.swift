@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import Lasso
+import LassoSimulation
+
+/// Short built-in scenarios against lassod's real tree on loopback sockets, their reports read
+/// back and checked; and a broken configuration whose SLO must fail for the right reason. The
+/// thresholds are the SLOs' own where they hold on a loaded 2-core machine; latency SLOs are not
+/// asserted here (timing), only success, recovery, structure and the broken case.
+@Suite(.serialized) struct BattleScenarioTests {
+    static func run(_ scenario: Battle.Scenario) async throws -> Battle.Report {
+        let directory = NSTemporaryDirectory() + "battle-\(scenario.name)-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let report = try await scenario.run(reportDirectory: directory)
+        let read = try Battle.Reporter.read(from: directory)
+        #expect(read == report, "report.json is the report")
+        #expect(FileManager.default.fileExists(atPath: directory + "/report.md"))
+        return read
+    }
+
+    /// A single provider killed under http-failover has nowhere to fail over to: the success SLO
+    /// fails, and its verdict names connection failures, not something else.
+    @Test func aSingleProviderUnderHTTPFailoverFailsTheSuccessSLO() async throws {
+        let scenario = Battle.Scenario("broken-failover")
+            .chain("ethereum", providers: [.init(id: "only", latencyMs: 5)])
+            .workload(Battle.Workload(chain: "ethereum", concurrency: 4, methods: [(.chainID, 1)]))
+            .chaos(.kill(.fastest(chain: "ethereum"), at: 500, restoreAfter: 1_000))
+            .slo(.successRate(atLeast: 1.0))
+            .duration(ms: 2_500)
+        let report = try await Self.run(scenario)
+        #expect(!report.passed)
+        #expect(report.failedVerdicts.map(\.slo) == ["success rate ≥ 1.0"])
+        #expect(report.failures.keys.allSatisfy { $0.hasPrefix("error -32") || $0.hasPrefix("http") },
+                "failures are lassod's no-provider errors or refused requests: \(report.failures)")
+        #expect(report.faults.map(\.description) == ["kill only"])
+        #expect(report.succeeded > 0, "requests before the kill and after the restore succeed")
+    }
+
+    @Test func httpFailoverWithThreeProvidersLosesNoRequest() async throws {
+        guard let scenario = Battle.Catalog.scenario(named: "http-failover", durationMs: 6_000, seed: 3) else {
+            Issue.record("http-failover is built in")
+            return
+        }
+        let report = try await Self.run(scenario)
+        #expect(report.requests >= 100)
+        #expect(report.successRate == 1.0, "\(report.failures)")
+        #expect(report.faults.count == 3 && report.faults.allSatisfy { $0.description == "kill sim_fast" })
+        #expect(report.servedBy.keys.contains("sim_mid") || report.servedBy.keys.contains("sim_slow"),
+                "while sim_fast was dead others served")
+    }
+
+    @Test func treeChaosKeepsServingAndTheTreeComesBackWhole() async throws {
+        guard let scenario = Battle.Catalog.scenario(named: "tree-chaos", durationMs: 6_000, seed: 5) else {
+            Issue.record("tree-chaos is built in")
+            return
+        }
+        let report = try await Self.run(scenario)
+        #expect(report.treeChecks.count == 3)
+        #expect(report.treeChecks.allSatisfy { $0.wholeAfterMs != nil }, "\(report.treeChecks)")
+        #expect(report.restarts.values.reduce(0, +) >= 3, "each kill restarted at least one node: \(report.restarts)")
+        #expect(report.successRate == 1.0, "\(report.failures)")
+    }
+
+    @Test func aScenarioFileParsesIntoTheSameScenario() throws {
+        let scenario = try Battle.ScenarioFile.parse("""
+            name: file-failover
+            duration: 20s
+            seed: 7
+            chains:
+              ethereum:
+                chain_id: 1
+                providers: [{id: a, latency_ms: 10}, {id: b, latency_ms: 25}]
+            workloads:
+              - {chain: ethereum, concurrency: 20, strategy: fastest, methods: {eth_blockNumber: 3, eth_chainId: 1}}
+            chaos:
+              - {action: kill, target: "fastest:ethereum", at: 2s, every: 6s, restore_after: 2s}
+              - {action: degrade, target: b, behaviors: ["slow:300", erroring, "rate_limited:2"], step: 500ms, at: 10s}
+              - {action: kill_random_node, under: "Application/ChainsSupervisor", at: 1s, every: 2s}
+            slos:
+              - {success_rate: 1.0}
+              - {p95_above_simulated_ms: 50, chain: ethereum}
+            """)
+        #expect(scenario.name == "file-failover" && scenario.durationMs == 20_000 && scenario.seed == 7)
+        #expect(scenario.chains == [Battle.ChainSetup(key: "ethereum", providers: [.init(id: "a", latencyMs: 10),
+                                                                                  .init(id: "b", latencyMs: 25)])])
+        #expect(scenario.workloads == [Battle.Workload(chain: "ethereum", concurrency: 20,
+                                                       methods: [(.blockNumber, 3), (.chainID, 1)], strategy: "fastest")])
+        #expect(scenario.chaos == [
+            .kill(.fastest(chain: "ethereum"), at: 2_000, every: 6_000, restoreAfter: 2_000),
+            .degrade(.provider("b"), [.slow(latencyMs: 300), .erroring(.internalError), .rateLimited(retryAfterSeconds: 2)],
+                     stepMs: 500, at: 10_000),
+            Battle.Chaos(.killRandomNode(under: "Application/ChainsSupervisor"), at: 1_000, every: 2_000),
+        ])
+        #expect(scenario.slos == [.successRate(atLeast: 1.0), .p95AboveSimulated(atMostMs: 50, chain: "ethereum")])
+        #expect(throws: Battle.ScenarioFile.Problem.self) {
+            try Battle.ScenarioFile.parse("chaos:\n  - {action: explode, at: 1s}\n")
+        }
+    }
+}
