@@ -60,7 +60,9 @@ import TestSupport
             Issue.record("expected exited(failed), got \(String(describing: error))")
             return
         }
-        #expect(server.process.exitReason == .failed(TestFailure(message: "w failed in a call")))
+        // The caller is answered from the failing handler, before the process has run its
+        // terminate and recorded its exit: wait for the exit rather than read it at once.
+        #expect(await server.process.waitForExit() == .failed(TestFailure(message: "w failed in a call")))
     }
 
     @Test func queuedCallsGetTheExitReasonWhenTheServerCrashes() async throws {
