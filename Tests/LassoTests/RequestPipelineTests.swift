@@ -2,13 +2,7 @@ import Synchronization
 import Testing
 @testable import Lasso
 import Supervision
-
-/// An ordered record, safe to append to from any thread.
-final class Journal: Sendable {
-    private let lines = Mutex<[String]>([])
-    func add(_ line: String) { lines.withLock { $0.append(line) } }
-    var entries: [String] { lines.withLock { $0 } }
-}
+import TestSupport
 
 /// A test double for the transport: answers per provider (or per channel, `provider/transport`)
 /// from a script and records what it sent.
@@ -53,7 +47,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
     func record(_ attempt: FinishedAttempt) {
         breakers.breaker(chain: attempt.chain, channel: attempt.channel)?.cast(.finished(attempt.outcome, attempt.ticket))
         if let sample = attempt.sample {
-            journal.add("\(sample.chain)/\(sample.key.providerID)/\(sample.key.method)/\(sample.succeeded)")
+            journal.record("\(sample.chain)/\(sample.key.providerID)/\(sample.key.method)/\(sample.succeeded)")
         }
     }
 }
@@ -89,14 +83,15 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         let pipeline: RequestPipeline
         let recorded = Journal()
 
-        init() async throws {
+        init(timeouts: MethodTimeouts = .default) async throws {
             runtime = Runtime(clock: clock)
             config = try LassoConfig.parse(yaml: RequestPipelineTests.yaml, environment: [:])
             var boards: [String: ChainStateBoard] = [:]
             for chain in config.chains { boards[chain.key] = ChainStateBoard(chain: chain) }
             self.boards = boards
             pipeline = RequestPipeline(sender: upstream, breakers: breakers,
-                                       recorder: ImmediateAttemptRecorder(breakers: breakers, journal: recorded), clock: clock)
+                                       recorder: ImmediateAttemptRecorder(breakers: breakers, journal: recorded), clock: clock,
+                                       timeouts: timeouts)
             for chain in config.chains {
                 for provider in chain.providers {
                     let board = try #require(boards[chain.key])
@@ -145,7 +140,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         #expect(text(outcome) == #"{"jsonrpc":"2.0","id":"client-1","result":"0x10"}"#)
         #expect(outcome.selected == Channel(providerID: "alpha", transport: .http))
         #expect(outcome.status == "ok" && outcome.retries == 0)
-        #expect(fixture.recorded.entries == ["ethereum/alpha/eth_blockNumber/true"])
+        #expect(fixture.recorded.all == ["ethereum/alpha/eth_blockNumber/true"])
     }
 
     @Test func providerFaultFailsOverAndCountsAgainstTheBreaker() async throws {
@@ -318,5 +313,13 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{}]}"#)
         _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
         #expect(fixture.upstream.timeouts == [.seconds(30), .seconds(10)])
+    }
+
+    @Test func injectedTimeoutsReplaceTheDefaults() async throws {
+        let fixture = try await Fixture(timeouts: MethodTimeouts(standard: .milliseconds(200), heavy: .milliseconds(700)))
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":[]}"#)
+        _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"trace_block","params":["latest"]}"#)
+        _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
+        #expect(fixture.upstream.timeouts == [.milliseconds(700), .milliseconds(200)])
     }
 }

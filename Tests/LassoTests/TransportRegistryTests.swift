@@ -3,6 +3,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 @Suite(.serialized) struct TransportRegistryTests {
     struct Drill: Error {}
@@ -45,7 +46,7 @@ import Supervision
         }
 
         // The connection connected before the registry started; the registry's announce request finds it.
-        try await waitUntil { wsRoute() != nil }
+        try #require(await waitFor { wsRoute() != nil })
         #expect(try await wsRoute() == connection())
         #expect(board.snapshot.providers.first?.ws != nil)
         #expect(routes.routes(chain: "ethereum").count == 3, "alpha http, alpha ws, beta http")
@@ -55,22 +56,22 @@ import Supervision
         registry.stop(.failed(Drill()))
         await registry.waitForExit()
         #expect(wsRoute() != nil && routes.route(chain: "ethereum", channel: http) == .http)
-        try await waitUntil { try await supervisor.whichChildren()[1].process.map { $0 != registry && $0.isAlive } ?? false }
+        try #require(try await waitFor { try await supervisor.whichChildren()[1].process.map { $0 != registry && $0.isAlive } ?? false })
         let current = try await supervisor.whichChildren()[1].process?.pid
         #expect(names.server(TransportRegistry.processKey(chain: "ethereum"), as: TransportRegistry.self)?.pid == current)
 
         // A crashed connection is withdrawn, and its restarted incarnation registers itself.
         let before = try #require(try await connection())
         before.stop(.failed(Drill()))
-        try await waitUntil {
+        try #require(try await waitFor {
             let now = try await connection()
             return now != nil && now != before && wsRoute() == now
-        }
+        })
 
         // A connection killed outright says nothing; the registry's monitor withdraws its channel
         // from the routes and the board.
         try await supervisor.terminateChild(connectionSpec.id)
-        try await waitUntil { wsRoute() == nil && board.snapshot.providers.first?.ws == nil }
+        try #require(await waitFor { wsRoute() == nil && board.snapshot.providers.first?.ws == nil })
 
         // A normal stop (the chain stopping) withdraws the chain.
         await supervisor.stop()
@@ -120,7 +121,7 @@ import Supervision
         }
 
         let first = try await startRegistry()
-        try await waitUntil { wsRouteIsUp() && board.snapshot.providers.first?.ws != nil }
+        try #require(await waitFor { wsRouteIsUp() && board.snapshot.providers.first?.ws != nil })
         first.stop(.failed(Drill()))
         _ = await first.process.waitForExit()
         #expect(wsRouteIsUp(), "an abnormal exit leaves the routes to the successor")
@@ -128,11 +129,11 @@ import Supervision
         // The socket drops while no registry runs, and stays down: its report reaches no one.
         alpha.provider.behavior = .down
         alpha.dropWebSockets()
-        try await waitUntil { await connectionIsDown() }
+        try #require(await waitFor { await connectionIsDown() })
 
         // The successor adopts the route (its connection still runs), then hears it is down.
         let second = try await startRegistry()
-        try await waitUntil { !wsRouteIsUp() && board.snapshot.providers.first?.ws == nil }
+        try #require(await waitFor { !wsRouteIsUp() && board.snapshot.providers.first?.ws == nil })
         second.stop()
         _ = await second.process.waitForExit()
         await supervisor.stop()

@@ -33,13 +33,15 @@ public final class RequestPipeline: Sendable {
     let breakers: BreakerDirectory
     let recorder: any AttemptRecorder
     let clock: any RuntimeClock
+    let timeouts: MethodTimeouts
 
     public init(sender: any UpstreamSender, breakers: BreakerDirectory, recorder: any AttemptRecorder,
-                clock: any RuntimeClock) {
+                clock: any RuntimeClock, timeouts: MethodTimeouts = .default) {
         self.sender = sender
         self.breakers = breakers
         self.recorder = recorder
         self.clock = clock
+        self.timeouts = timeouts
     }
 
     /// Routes `request`; `completion` is called exactly once.
@@ -167,7 +169,7 @@ public final class RequestPipeline: Sendable {
         run.sent = true
         run.context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
         sender.send(request.body, chain: request.chain.key, over: channel,
-                    timeout: MethodTimeouts.timeout(for: request.head.method), idempotent: !run.isWrite) { reply in
+                    timeout: timeouts.timeout(for: request.head.method), idempotent: !run.isWrite) { reply in
             let repliedAt = self.clock.now()
             let latency = repliedAt.since(sentAt)
             let judged = request.head.isNotification ? Judgement(verdict: Self.judgeNotification(reply), scan: nil)
