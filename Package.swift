@@ -50,10 +50,14 @@ let package = Package(
                           // The Erlang/OTP side of `lasso-bench supervision --vs-otp`, run by escript.
                           exclude: ["otp"]),
 
-        .testTarget(name: "SupervisionTests", dependencies: ["Supervision"]),
-        // What the test suites share: raw sockets, scripted peers, waiting on events.
+        // What the test suites share: waiting with a deadline, the loopback client, scripted and
+        // echoing peers, blocking work kept off the cooperative pool.
         .target(name: "TestSupport", dependencies: ["LassoTransport"], path: "Tests/TestSupport"),
-        .testTarget(name: "TransportTests", dependencies: ["LassoTransport", "TransportFuzzing", "TestSupport"]),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["LassoTransport", "TestSupport"]),
+        // Tests that measure the whole process (open files, RSS, the fd limit, latency): `make test`
+        // runs them alone, in a process of their own, after the parallel run of the others.
+        .testTarget(name: "ProcessWideTests", dependencies: ["LassoTransport", "TransportFuzzing", "TestSupport"]),
         // The domain's tests; the end-to-end ones put simulated providers behind lassod.
         .testTarget(name: "LassoTests", dependencies: ["Lasso", "LassoSimulation", "LassoTransport", "TestSupport"]),
         // The simulator's tests: chain, handler, behaviors, subscriptions at chosen instants; and

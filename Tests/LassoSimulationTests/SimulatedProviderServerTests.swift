@@ -7,39 +7,42 @@ import TestSupport
 @testable import LassoSimulation
 
 /// A JSON-RPC WebSocket client to a simulated provider over a raw socket, so a test sees every
-/// frame, and whether the connection ended with a close frame or without one.
-private final class ProviderSocket {
+/// frame, and whether the connection ended with a close frame or without one. Its reads block a
+/// thread of their own (`RawSocket`'s async flavours), never the cooperative pool: the suites run
+/// in parallel, and the simulator's delayed replies need the pool's threads.
+private final class ProviderSocket: @unchecked Sendable {
+    // @unchecked: used by one test at a time, like the RawSocket it wraps.
     let raw: RawSocket
     /// Notifications read while waiting for replies, in order.
     private(set) var notifications: [[String: Any]] = []
     private var nextID = 1
 
-    init(port: Int) throws {
+    init(port: Int) async throws {
         raw = try #require(RawSocket(port: port))
-        try #require(raw.upgrade(path: "/"))
+        try #require(await raw.upgrade(path: "/"))
     }
 
     /// Sends a request and returns its reply; notifications read meanwhile are kept.
-    func call(_ method: String, _ params: String = "[]") throws -> [String: Any] {
+    func call(_ method: String, _ params: String = "[]") async throws -> [String: Any] {
         let id = nextID
         nextID += 1
         raw.send(RawSocket.frame(opcode: 0x1, payload: Array(#"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":\#(params)}"#.utf8)))
         while true {
-            let message = try #require(next(), "no reply to \(method)")
+            let message = try #require(await next(), "no reply to \(method)")
             if message["id"] as? Int == id { return message }
             notifications.append(message)
         }
     }
 
     /// The next notification (or one already read); nil when the connection ends first.
-    func notification() -> [String: Any]? {
+    func notification() async -> [String: Any]? {
         if !notifications.isEmpty { return notifications.removeFirst() }
-        return next()
+        return await next()
     }
 
     /// The next text message; nil at a close frame, the end of the stream, or the timeout.
-    private func next() -> [String: Any]? {
-        while let frame = raw.readFrame() {
+    private func next() async -> [String: Any]? {
+        while let frame = await raw.readFrame() {
             switch frame.opcode {
             case 0x1: return (try? JSONSerialization.jsonObject(with: Data(frame.payload))) as? [String: Any]
             case 0x8: return nil
@@ -50,20 +53,22 @@ private final class ProviderSocket {
     }
 
     /// Reads until the connection ends: the text frames seen, and whether a close frame came.
-    func readToEnd() -> (messages: Int, closeFrame: Bool, ended: Bool) {
+    func readToEnd() async -> (messages: Int, closeFrame: Bool, ended: Bool) {
         var messages = 0
-        while let frame = raw.readFrame() {
-            if frame.opcode == 0x8 { return (messages, true, raw.waitForClose()) }
+        while let frame = await raw.readFrame() {
+            if frame.opcode == 0x8 { return (messages, true, await raw.waitForClose()) }
             messages += 1
         }
-        return (messages, false, endsWithoutAByte(raw))
+        return (messages, false, await endsWithoutAByte(raw))
     }
 }
 
 /// True when the next read finds the connection ended (closed or reset) with no byte before.
-private func endsWithoutAByte(_ socket: RawSocket) -> Bool {
-    let bytes = socket.receive()
-    return bytes == [] || (bytes == nil && errno == ECONNRESET)
+private func endsWithoutAByte(_ socket: RawSocket) async -> Bool {
+    await offPool {
+        let bytes = socket.receive()
+        return bytes == [] || (bytes == nil && errno == ECONNRESET)
+    }
 }
 
 private func result(_ notification: [String: Any]?) -> [String: Any]? {
@@ -102,94 +107,101 @@ private final class Served {
 /// Behavior switches reaching connections already open, reorgs reaching open subscriptions, and
 /// the HTTP-only latency, over loopback sockets.
 @Suite(.serialized) struct SimulatedProviderServerTests {
-    @Test func killingTheProviderDropsEveryOpenConnectionWithoutAGoodbye() throws {
+    /// A latency no test waits out: a reply held this long is still held when the test ends,
+    /// however slowly the machine runs.
+    static let forever: UInt64 = 600_000
+
+    @Test func killingTheProviderDropsEveryOpenConnectionWithoutAGoodbye() async throws {
         let served = try Served()
-        let webSocket = try ProviderSocket(port: served.server.port)
-        _ = try webSocket.call("eth_subscribe", #"["newHeads"]"#)
-        #expect(result(webSocket.notification()) != nil, "events flow before the kill")
+        let webSocket = try await ProviderSocket(port: served.server.port)
+        _ = try await webSocket.call("eth_subscribe", #"["newHeads"]"#)
+        #expect(result(await webSocket.notification()) != nil, "events flow before the kill")
         let http = try #require(RawSocket(port: served.server.port))
-        #expect(served.post(http, "eth_chainId") && http.readResponse()?.status == 200)
-        served.provider.behavior = .slowHTTP(latencyMs: 5_000)
+        #expect(served.post(http, "eth_chainId"))
+        #expect(await http.readResponse()?.status == 200)
+        served.provider.behavior = .slowHTTP(latencyMs: Self.forever)
         #expect(served.post(http, "eth_chainId"))
         // Killed only once the provider holds the request: one read after the kill gets the
         // 503 a killed provider gives new requests, not the dropped in-flight reply tested here.
-        #expect(waitFor(seconds: 5) { served.provider.requestCounts["eth_chainId"] == 2 })
+        #expect(await waitFor { served.provider.requestCounts["eth_chainId"] == 2 })
 
         served.provider.behavior = .killed
-        let ending = webSocket.readToEnd()
+        let ending = await webSocket.readToEnd()
         #expect(!ending.closeFrame && ending.ended, "the WebSocket ends with no close frame")
-        #expect(endsWithoutAByte(http), "the reply in flight is never sent; the connection just ends")
+        #expect(await endsWithoutAByte(http), "the reply in flight is never sent; the connection just ends")
         #expect(served.server.subscriptionCount == 0)
 
-        let whileKilled = try ProviderSocket(port: served.server.port)
-        let refused = whileKilled.readToEnd()
+        let whileKilled = try await ProviderSocket(port: served.server.port)
+        let refused = await whileKilled.readToEnd()
         #expect(!refused.closeFrame && refused.ended && refused.messages == 0, "a new WebSocket is dropped the same way")
 
         served.provider.behavior = .healthy
-        let revived = try ProviderSocket(port: served.server.port)
-        _ = try revived.call("eth_subscribe", #"["newHeads"]"#)
-        #expect(result(revived.notification()) != nil, "a revived provider serves again")
+        let revived = try await ProviderSocket(port: served.server.port)
+        _ = try await revived.call("eth_subscribe", #"["newHeads"]"#)
+        #expect(result(await revived.notification()) != nil, "a revived provider serves again")
     }
 
-    @Test func downClosesOpenWebSocketsWith1001() throws {
+    @Test func downClosesOpenWebSocketsWith1001() async throws {
         let served = try Served()
-        let webSocket = try ProviderSocket(port: served.server.port)
-        _ = try webSocket.call("eth_chainId")
+        let webSocket = try await ProviderSocket(port: served.server.port)
+        _ = try await webSocket.call("eth_chainId")
         served.provider.behavior = .down
-        #expect(webSocket.raw.readCloseCode() == 1001)
+        #expect(await webSocket.raw.readCloseCode() == 1001)
     }
 
-    @Test func aStalledProviderKeepsItsSocketButSendsNoEvent() throws {
+    @Test func aStalledProviderKeepsItsSocketButSendsNoEvent() async throws {
         let stalled = try Served()
         let witness = try Served("witness", chain: stalled.chain)
-        let socket = try ProviderSocket(port: stalled.server.port)
-        _ = try socket.call("eth_subscribe", #"["newHeads"]"#)
-        let clock = try ProviderSocket(port: witness.server.port)
-        _ = try clock.call("eth_subscribe", #"["newHeads"]"#)
-        #expect(result(socket.notification()) != nil)
+        let socket = try await ProviderSocket(port: stalled.server.port)
+        _ = try await socket.call("eth_subscribe", #"["newHeads"]"#)
+        let clock = try await ProviderSocket(port: witness.server.port)
+        _ = try await clock.call("eth_subscribe", #"["newHeads"]"#)
+        #expect(result(await socket.notification()) != nil)
 
         stalled.provider.behavior = .stalledSubscription
         // Whatever was pushed before the switch arrives before this reply.
-        _ = try socket.call("eth_chainId")
+        _ = try await socket.call("eth_chainId")
         var last: UInt64 = 0
-        while let event = socket.notifications.isEmpty ? nil : socket.notification() { last = quantity(result(event)?["number"]) ?? last }
+        while !socket.notifications.isEmpty, let event = await socket.notification() {
+            last = quantity(result(event)?["number"]) ?? last
+        }
         // The healthy witness on the same chain tells when three more blocks were made.
         var seen: UInt64 = 0
-        while seen < last + 3, let event = clock.notification() { seen = quantity(result(event)?["number"]) ?? seen }
+        while seen < last + 3, let event = await clock.notification() { seen = quantity(result(event)?["number"]) ?? seen }
         #expect(seen >= last + 3)
-        let head = try #require(quantity(try socket.call("eth_blockNumber")["result"]))
+        let head = try #require(quantity(try await socket.call("eth_blockNumber")["result"]))
         #expect(head >= last + 3, "the stalled provider still answers, and its chain moved on")
         #expect(socket.notifications.isEmpty, "but no event came")
 
         stalled.provider.behavior = .healthy
-        let resumed = try #require(quantity(result(socket.notification())?["number"]))
+        let resumed = try #require(quantity(result(await socket.notification())?["number"]))
         #expect(resumed > last + 3, "what was due while stalled is lost, not replayed")
     }
 
-    @Test func aLaggingProviderAnswersAndPushesNBlocksBehind() throws {
+    @Test func aLaggingProviderAnswersAndPushesNBlocksBehind() async throws {
         let lagging = try Served()
         let witness = try Served("witness", chain: lagging.chain)
         lagging.provider.behavior = .lagging(blocks: 3)
-        let socket = try ProviderSocket(port: lagging.server.port)
-        let clock = try ProviderSocket(port: witness.server.port)
-        let before = try #require(quantity(try clock.call("eth_blockNumber")["result"]))
-        let reported = try #require(quantity(try socket.call("eth_blockNumber")["result"]))
-        let after = try #require(quantity(try clock.call("eth_blockNumber")["result"]))
+        let socket = try await ProviderSocket(port: lagging.server.port)
+        let clock = try await ProviderSocket(port: witness.server.port)
+        let before = try #require(quantity(try await clock.call("eth_blockNumber")["result"]))
+        let reported = try #require(quantity(try await socket.call("eth_blockNumber")["result"]))
+        let after = try #require(quantity(try await clock.call("eth_blockNumber")["result"]))
         #expect(before - 3 <= reported && reported <= after - 3)
 
-        _ = try socket.call("eth_subscribe", #"["newHeads"]"#)
-        let first = try #require(quantity(result(socket.notification())?["number"]))
-        let chainHead = try #require(quantity(try clock.call("eth_blockNumber")["result"]))
+        _ = try await socket.call("eth_subscribe", #"["newHeads"]"#)
+        let first = try #require(quantity(result(await socket.notification())?["number"]))
+        let chainHead = try #require(quantity(try await clock.call("eth_blockNumber")["result"]))
         #expect(chainHead >= first + 3, "block b is announced once the chain is at b + 3")
     }
 
-    @Test func aForkReachesOpenSubscriptionsAsAReorg() throws {
+    @Test func aForkReachesOpenSubscriptionsAsAReorg() async throws {
         let served = try Served()
-        let socket = try ProviderSocket(port: served.server.port)
-        let heads = try #require(try socket.call("eth_subscribe", #"["newHeads"]"#)["result"] as? String)
-        let logs = try #require(try socket.call("eth_subscribe", #"["logs"]"#)["result"] as? String)
+        let socket = try await ProviderSocket(port: served.server.port)
+        let heads = try #require(try await socket.call("eth_subscribe", #"["newHeads"]"#)["result"] as? String)
+        let logs = try #require(try await socket.call("eth_subscribe", #"["logs"]"#)["result"] as? String)
         var announced: UInt64 = 0
-        while announced == 0, let event = socket.notification() {
+        while announced == 0, let event = await socket.notification() {
             if (event["params"] as? [String: Any])?["subscription"] as? String == heads { announced = quantity(result(event)?["number"]) ?? 0 }
         }
         let fork = SimulatedFork(fromBlock: announced, salt: 5)
@@ -197,7 +209,7 @@ private final class Served {
         served.provider.fork = fork
 
         var retracted: Set<UInt64> = [], newHead: [String: Any]?
-        while newHead == nil, let event = socket.notification() {
+        while newHead == nil, let event = await socket.notification() {
             let params = event["params"] as? [String: Any], payload = result(event)
             if params?["subscription"] as? String == logs, payload?["removed"] as? Bool == true {
                 let number = try #require(quantity(payload?["blockNumber"]))
@@ -210,22 +222,26 @@ private final class Served {
         #expect(retracted.contains(announced), "the orphaned block's logs come back with removed: true")
         #expect(newHead?["hash"] as? String == branch.blockHash(announced), "then the same number with a new hash")
         #expect(newHead?["parentHash"] as? String == served.chain.blockHash(announced - 1))
-        let block = try socket.call("eth_getBlockByNumber", #"["\#(SimulatedHex.quantity(announced))",false]"#)
+        let block = try await socket.call("eth_getBlockByNumber", #"["\#(SimulatedHex.quantity(announced))",false]"#)
         #expect((block["result"] as? [String: Any])?["hash"] as? String == branch.blockHash(announced), "requests see the branch too")
     }
 
-    @Test func slowHTTPDelaysHTTPOnly() throws {
+    /// By order of events, not elapsed time: with a latency no test waits out, the HTTP reply is
+    /// still missing when the WebSocket reply to a later request has come; with a short one, the
+    /// held reply does come, whole.
+    @Test func slowHTTPDelaysHTTPOnly() async throws {
         let served = try Served()
-        served.provider.behavior = .slowHTTP(latencyMs: 2_000)
+        served.provider.behavior = .slowHTTP(latencyMs: Self.forever)
+        let held = try #require(RawSocket(port: served.server.port))
+        #expect(served.post(held, "eth_chainId"))
+        #expect(await waitFor { served.provider.requestCounts["eth_chainId"] == 1 }, "the provider holds the HTTP request")
+        let webSocket = try await ProviderSocket(port: served.server.port)
+        #expect(try await webSocket.call("eth_chainId")["result"] as? String == "0x1")
+        #expect(held.nothingPending(), "WebSocket answered while HTTP was still waiting")
+
+        served.provider.behavior = .slowHTTP(latencyMs: 200)
         let http = try #require(RawSocket(port: served.server.port))
-        let start = ContinuousClock.now
         #expect(served.post(http, "eth_chainId"))
-        let webSocket = try ProviderSocket(port: served.server.port)
-        #expect(try webSocket.call("eth_chainId")["result"] as? String == "0x1")
-        let webSocketTime = ContinuousClock.now - start
-        #expect(http.readResponse()?.text == #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
-        let httpTime = ContinuousClock.now - start
-        #expect(httpTime >= .milliseconds(2_000), "HTTP waits out the latency")
-        #expect(webSocketTime < .milliseconds(2_000), "WebSocket answered while HTTP was still waiting")
+        #expect(await http.readResponse()?.text == #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#, "HTTP answers once the latency passed")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Lasso
 import LassoTransport
+import TestSupport
 
 /// Reloads not asked for over the socket (SIGHUP), and the log lines admin activity leaves.
 struct AdminReloadTests {
@@ -35,7 +36,7 @@ struct AdminReloadTests {
         let server = try AdminServer(loop: loop, path: path, control: RecordingAdminControl(),
                                      logger: Logger(minimumLevel: .info, sink: sink, wallClockMillis: { 0 }))
         defer { server.stop() }
-        let client = try #require(UnixSocketClient(path: path))
+        let client = try #require(RawSocket(unixSocket: path))
         client.send(#"{"cmd":"restart-chain","args":["ethereum"]}"# + "\n" + #"{"cmd":"nope"}"# + "\n")
         #expect(await client.readLine() != nil)
         #expect(await client.readLine() != nil)

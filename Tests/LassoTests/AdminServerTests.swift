@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Lasso
 import LassoTransport
+import TestSupport
 
 /// The admin socket over a real Unix socket, with a recording control behind it.
 @Suite(.serialized)
@@ -19,8 +20,8 @@ struct AdminServerTests {
             server = try AdminServer(loop: loop, path: path, control: control)
         }
 
-        func connect() throws -> UnixSocketClient {
-            try #require(UnixSocketClient(path: path))
+        func connect() throws -> RawSocket {
+            try #require(RawSocket(unixSocket: path))
         }
 
         func shutdown() {
@@ -137,8 +138,8 @@ struct AdminServerTests {
         let chains = #"{"cmd":"chains"}"# + "\n"
         // While the reload runs, 64 requests may wait; the 65th gets the refusal, in its turn.
         client.send(#"{"cmd":"reload"}"# + "\n" + String(repeating: chains, count: LineServer.Configuration().maxQueuedLines + 1))
-        #expect(await harness.control.waitForCall("reload"))
-        #expect(await client.waitUntilServerHasRead())
+        #expect(await waitFor { harness.control.calls.contains("reload") })
+        #expect(await waitFor { client.unreadByPeer == 0 }, "the server has read every request sent")
         harness.control.releaseReload()
         #expect(await client.readLine()?.hasPrefix(#"{"ok":true,"result":{"added""#) == true)
         for _ in 0..<LineServer.Configuration().maxQueuedLines {
@@ -163,7 +164,7 @@ struct AdminServerTests {
         let path = temporarySocketPath()
         makeStaleSocket(at: path)
         #expect(AdminSocketFile(path: path).identity() != nil)
-        #expect(UnixSocketClient(path: path) == nil, "nothing listens on a stale socket")
+        #expect(RawSocket(unixSocket: path) == nil, "nothing listens on a stale socket")
         let harness = try Harness(path: path)
         defer { harness.shutdown() }
         let client = try harness.connect()
@@ -229,7 +230,7 @@ struct AdminServerTests {
         harness.control.holdReload()
         let slow = try harness.connect()
         slow.send(#"{"cmd":"reload"}"# + "\n" + #"{"cmd":"chains"}"# + "\n")
-        #expect(await harness.control.waitForCall("reload"))
+        #expect(await waitFor { harness.control.calls.contains("reload") })
 
         let other = try harness.connect()
         other.send(#"{"cmd":"tree"}"# + "\n")

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 import Testing
@@ -30,16 +29,6 @@ final class RecordingAdminControl: AdminControl {
             return gate.waiters
         }
         waiters.forEach { $0.resume() }
-    }
-
-    /// Waits (with a deadline) until `call` has been recorded.
-    func waitForCall(_ call: String, seconds: Double = 10) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if calls.contains(call) { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return calls.contains(call)
     }
 
     private func record(_ call: String) { recorded.withLock { $0.append(call) } }
@@ -149,101 +138,6 @@ enum AdminSamples {
 
     static let diff = try! JSONDecoder().decode(ConfigDiff.self, from: Data(
         #"{"added":["base"],"removed":["polygon"],"changed":["ethereum"],"unchanged":["arbitrum"]}"#.utf8))
-}
-
-/// A blocking Unix-socket client for tests, standing in for `nc -U`: exact bytes out, lines
-/// back. Every read has a deadline, and blocking calls run on a dispatch thread so the
-/// cooperative pool stays free for the server's command tasks.
-final class UnixSocketClient: @unchecked Sendable {
-    let fd: Int32
-    private var pending: [UInt8] = []
-
-    init?(path: String, timeoutSeconds: Int = 10) {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = AdminSocketFile.address(path)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            return nil
-        }
-    }
-
-    deinit { close(fd) }
-
-    @discardableResult
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
-
-    @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            offset += n
-        }
-        return true
-    }
-
-    /// The next line without its newline; nil on EOF or timeout.
-    func readLine() async -> String? {
-        await offload { self.readLineBlocking() }
-    }
-
-    /// True when the server closes the connection before the read timeout.
-    func waitForClose() async -> Bool {
-        await offload {
-            while true {
-                var byte: UInt8 = 0
-                let n = recv(self.fd, &byte, 1, 0)
-                if n == 0 { return true }
-                if n < 0 { return errno == ECONNRESET }
-            }
-        }
-    }
-
-    /// Waits until the server has read everything sent so far (the kernel's count of bytes
-    /// the peer has not consumed drops to zero); false at the deadline.
-    func waitUntilServerHasRead(seconds: Double = 10) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            var unread: Int32 = 0
-            if ioctl(fd, UInt(TIOCOUTQ), &unread) == 0, unread == 0 { return true }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return false
-    }
-
-    /// True when nothing has arrived (without waiting).
-    func nothingPending() -> Bool {
-        var byte: UInt8 = 0
-        return pending.isEmpty && recv(fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK)) < 0 && errno == EAGAIN
-    }
-
-    private func readLineBlocking() -> String? {
-        while true {
-            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: pending[..<newline], as: UTF8.self)
-                pending.removeSubrange(...newline)
-                return line
-            }
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return nil }
-            pending += buffer[..<n]
-        }
-    }
-
-    private func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
-        }
-    }
 }
 
 /// A fresh socket path under /tmp (short enough for `sun_path`); removed by `cleanUp`.

@@ -4,6 +4,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// The brief's tree, process by process, and kill drills on the processes that hold what the
 /// hot path reads: lassod keeps answering through each.
@@ -60,7 +61,7 @@ import Supervision
                 }
                 return wrong
             }
-            try await waitUntil { sent.load(ordering: .relaxed) >= 5 }
+            try #require(await waitFor { sent.load(ordering: .relaxed) >= 5 })
             try await drill()
             return await traffic.value
         }
@@ -78,11 +79,11 @@ import Supervision
         let old = try #require(try await supervisor.whichChildren().first { $0.id == id }?.process)
         old.stop(.failed(Drill()))
         var successor: PID?
-        try await waitUntil {
+        try #require(try await waitFor {
             let now = try await supervisor.whichChildren().first { $0.id == id }?.process
             successor = now.flatMap { $0 != old && $0.isAlive ? $0.pid : nil }
             return successor != nil
-        }
+        })
         return try #require(successor)
     }
 
@@ -116,7 +117,7 @@ import Supervision
         let alphaBefore = stack.alpha.provider.requestCounts["eth_chainId"] ?? 0
         let betaBefore = stack.beta.provider.requestCounts["eth_chainId"] ?? 0
         let inFlight = Task { try await stack.request(100) }
-        try await waitUntil { (stack.alpha.provider.requestCounts["eth_chainId"] ?? 0) > alphaBefore }
+        try #require(await waitFor { (stack.alpha.provider.requestCounts["eth_chainId"] ?? 0) > alphaBefore })
         _ = try await Self.crash("HTTPClientPool", of: stack.app.root)
         #expect(try await inFlight.value == #"{"jsonrpc":"2.0","id":100,"result":"0x1"}"#)
         #expect((stack.beta.provider.requestCounts["eth_chainId"] ?? 0) == betaBefore + 1)

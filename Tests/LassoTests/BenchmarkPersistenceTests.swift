@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Lasso
 import Supervision
+import TestSupport
 
 @Suite(.serialized) struct BenchmarkPersistenceTests {
     static let fast = MetricKey(providerID: "alpha", method: "eth_call", transport: .http)
@@ -59,10 +60,10 @@ import Supervision
 
         let second = try await Node(path: path, runtime: Runtime(clock: ManualClock()), logger: logger)
         var board: [LeaderboardEntry] = []
-        try await waitUntil {
+        try #require(try await waitFor {
             board = try await second.leaderboard()
             return board.count == 2
-        }
+        })
         #expect(board.map(\.providerID) == ["alpha", "beta"], "fastest has its prior back")
         #expect(board[0].count == 8 && board[0].successes == 8)
         #expect(board[1].count == 5 && board[1].successes == 4)
@@ -76,7 +77,7 @@ import Supervision
         // A restart of the persistence process alone does not count the file twice.
         let crashed = try await second.persistence().process
         crashed.stop(.failed(CancellationError()))
-        try await waitUntil { try await second.root.whichChildren()[1].process.map { $0 != crashed && $0.isAlive } ?? false }
+        try #require(try await waitFor { try await second.root.whichChildren()[1].process.map { $0 != crashed && $0.isAlive } ?? false })
         _ = try await second.persistence().call(.snapshotNow)
         #expect(try await second.leaderboard()[0].count == 8)
         #expect(sink.lines.filter { $0.contains("benchmarks.load_failed") }.count == 1)
@@ -94,7 +95,7 @@ import Supervision
         _ = try await node.leaderboard()
         #expect(!FileManager.default.fileExists(atPath: path))
         clock.advance(by: .seconds(60))
-        try await waitUntil { FileManager.default.fileExists(atPath: path) }
+        try #require(await waitFor { FileManager.default.fileExists(atPath: path) })
         let snapshot = try JSONDecoder().decode(BenchmarkSnapshot.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(snapshot.version == 1)
         #expect(snapshot.chains["ethereum"]?.map(\.provider) == ["alpha"])

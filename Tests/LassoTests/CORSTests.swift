@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Lasso
 import LassoTransport
+import TestSupport
 
 /// `server.cors`: the policy, its config, and both over a real socket.
 @Suite struct CORSPolicyTests {
@@ -113,31 +114,31 @@ import LassoTransport
 
     @Test func aBrowserPreflightAndItsRequestAreAnsweredOnEveryReadOnlyRoute() async throws {
         let harness = try await LassoHarness(providers: Self.providers)
-        let connection = try LoopbackConnection(port: harness.app.port)
+        let connection = try #require(RawSocket(port: harness.app.port))
         let origin = ("Origin", "https://dapp.example")
-        try connection.send("OPTIONS", "/rpc/ethereum", headers: [origin, ("Access-Control-Request-Method", "POST"),
-                                                                  ("Access-Control-Request-Headers", "content-type")])
-        let preflight = try await LoopbackConnection.offPool { try connection.readResponse() }
+        connection.send(httpRequest("OPTIONS", "/rpc/ethereum", headers: [origin, ("Access-Control-Request-Method", "POST"),
+                                                                           ("Access-Control-Request-Headers", "content-type")]))
+        let preflight = try #require(await connection.readResponse())
         #expect(preflight.status == 204)
         #expect(preflight.headers["access-control-allow-origin"] == "*")
         #expect(preflight.headers["access-control-allow-methods"] == "POST, OPTIONS")
         #expect(preflight.headers["access-control-allow-headers"] == "content-type, x-lasso-include-meta")
         #expect(preflight.headers["access-control-max-age"] == "600")
 
-        try connection.send("POST", "/rpc/ethereum", body: #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#,
-                            headers: [origin, ("X-Lasso-Include-Meta", "headers")])
-        let reply = try await LoopbackConnection.offPool { try connection.readResponse() }
-        #expect(reply.body == #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
+        connection.send(httpRequest("POST", "/rpc/ethereum", body: #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#,
+                                    headers: [origin, ("X-Lasso-Include-Meta", "headers")]))
+        let reply = try #require(await connection.readResponse())
+        #expect(reply.text == #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
         #expect(reply.headers["access-control-allow-origin"] == "*")
         #expect(reply.headers["access-control-expose-headers"] == "x-lasso-request-id, x-lasso-meta")
         #expect(reply.headers["x-lasso-request-id"] != nil)
 
         for path in ["/api/health", "/api/chains", "/metrics"] {
-            try connection.send("OPTIONS", path, headers: [origin, ("Access-Control-Request-Method", "GET")])
-            let answer = try await LoopbackConnection.offPool { try connection.readResponse() }
+            connection.send(httpRequest("OPTIONS", path, headers: [origin, ("Access-Control-Request-Method", "GET")]))
+            let answer = try #require(await connection.readResponse())
             #expect(answer.status == 204 && answer.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS", "\(path)")
-            try connection.send("GET", path, headers: [origin])
-            let got = try await LoopbackConnection.offPool { try connection.readResponse() }
+            connection.send(httpRequest("GET", path, headers: [origin]))
+            let got = try #require(await connection.readResponse())
             #expect(got.status == 200 && got.headers["access-control-allow-origin"] == "*", "\(path)")
         }
         await harness.shutdown()
@@ -147,32 +148,35 @@ import LassoTransport
     /// unknown route), or it shows a CORS failure instead of the status.
     @Test func theServersOwnErrorsCarryCORSAndAJSONRPCBody() async throws {
         let harness = try await LassoHarness(providers: Self.providers, settings: "server: {max_body_bytes: 100}")
-        let connection = try LoopbackConnection(port: harness.app.port)
-        try connection.send("POST", "/rpc/ethereum", body: String(repeating: " ", count: 200), headers: [("Origin", "https://dapp.example")])
-        let tooLarge = try await LoopbackConnection.offPool { try connection.readResponse() }
+        let connection = try #require(RawSocket(port: harness.app.port))
+        connection.send(httpRequest("POST", "/rpc/ethereum", body: String(repeating: " ", count: 200), headers: [("Origin", "https://dapp.example")]))
+        let tooLarge = try #require(await connection.readResponse())
         #expect(tooLarge.status == 413)
         #expect(tooLarge.headers["access-control-allow-origin"] == "*")
-        #expect(tooLarge.body == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"request body too large"}}"#)
-        let other = try LoopbackConnection(port: harness.app.port)
-        try other.send("GET", "/nowhere", headers: [("Origin", "https://dapp.example")])
-        let missing = try await LoopbackConnection.offPool { try other.readResponse() }
+        #expect(tooLarge.text == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"request body too large"}}"#)
+        // The server closes after a 413; closing ours too spares the drain at shutdown a wait
+        // for this half-open connection.
+        connection.shutdownWrite()
+        let other = try #require(RawSocket(port: harness.app.port))
+        other.send(httpRequest("GET", "/nowhere", headers: [("Origin", "https://dapp.example")]))
+        let missing = try #require(await other.readResponse())
         #expect(missing.status == 404 && missing.headers["access-control-allow-origin"] == "*")
-        #expect(missing.body == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32601,"message":"not found"}}"#)
+        #expect(missing.text == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32601,"message":"not found"}}"#)
         await harness.shutdown()
     }
 
     @Test func onlyListedOriginsAreAllowed() async throws {
         let harness = try await LassoHarness(providers: Self.providers,
                                              settings: #"server: {cors: {allowed_origins: ["https://app.example.org"]}}"#)
-        let connection = try LoopbackConnection(port: harness.app.port)
-        try connection.send("OPTIONS", "/rpc/ethereum", headers: [("Origin", "https://app.example.org"),
-                                                                  ("Access-Control-Request-Method", "POST")])
-        let allowed = try await LoopbackConnection.offPool { try connection.readResponse() }
+        let connection = try #require(RawSocket(port: harness.app.port))
+        connection.send(httpRequest("OPTIONS", "/rpc/ethereum", headers: [("Origin", "https://app.example.org"),
+                                                                           ("Access-Control-Request-Method", "POST")]))
+        let allowed = try #require(await connection.readResponse())
         #expect(allowed.headers["access-control-allow-origin"] == "https://app.example.org")
         #expect(allowed.headers["vary"] == "Origin")
-        try connection.send("POST", "/rpc/ethereum", body: #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#,
-                            headers: [("Origin", "https://evil.example")])
-        let refused = try await LoopbackConnection.offPool { try connection.readResponse() }
+        connection.send(httpRequest("POST", "/rpc/ethereum", body: #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#,
+                                    headers: [("Origin", "https://evil.example")]))
+        let refused = try #require(await connection.readResponse())
         #expect(refused.headers["access-control-allow-origin"] == nil && refused.headers["vary"] == "Origin")
         await harness.shutdown()
     }

@@ -4,6 +4,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 @Suite(.serialized) struct HTTPClientPoolTests {
     struct Drill: Error {}
@@ -25,11 +26,11 @@ import Supervision
         upstream.provider.behavior = .hanging
         let outcome = Mutex<Result<HTTPClientResponse, HTTPClientError>?>(nil)
         first.post(url, body: body, timeout: .seconds(30)) { result in outcome.withLock { $0 = result } }
-        try await waitUntil { upstream.provider.requestCounts["eth_chainId"] == 2 }
+        try #require(await waitFor { upstream.provider.requestCounts["eth_chainId"] == 2 })
         let pool = try #require(try await root.whichChildren().first?.process)
         pool.stop(.failed(Drill()))
 
-        try await waitUntil { outcome.withLock { $0 } != nil }
+        try #require(await waitFor { outcome.withLock { $0 } != nil })
         guard case .failure(.clientClosed)? = outcome.withLock({ $0 }) else {
             Issue.record("the request in flight did not fail as abandoned by a closed client: \(String(describing: outcome.withLock { $0 }))")
             return

@@ -25,9 +25,9 @@ import TestSupport
         // alpha's HTTP endpoint is down, so requests go to its WebSocket.
         let harness = try await LassoHarness(providers: [.init(id: "alpha", fields: #"ws_url: "ws://127.0.0.1:\#(provider.port)/""#)])
         harness.provider("alpha").behavior = .down
-        #expect(await harness.eventually { provider.accepted >= 1 })
+        #expect(await waitFor { provider.accepted >= 1 })
         var answer = ""
-        let answered = try await harness.eventually {
+        let answered = try await waitFor {
             answer = try await harness.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":"big","method":"eth_getLogs","params":[{}]}"#)
             return answer.hasPrefix(#"{"jsonrpc":"2.0","id":"big","result":"aaa"#)
         }

@@ -4,6 +4,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// lassod in front of simulated providers, over real loopback sockets: the shared stage of the
 /// end-to-end suites. One chain, `ethereum` (chain id 1); each provider gets its own
@@ -15,6 +16,9 @@ final class LassoHarness: Sendable {
     struct Provider {
         var id: String
         var fields: String = ""
+        /// An upstream of the test's own (`HeldRepliesUpstream`, say) instead of a simulated
+        /// provider server; `provider(id)` and `count` do not know it.
+        var url: String? = nil
     }
 
     let loop: EventLoop
@@ -24,18 +28,24 @@ final class LassoHarness: Sendable {
     let logs = MemorySink()
 
     /// `settings` is top-level YAML (e.g. `circuit_breaker: {…}`), `chainSettings` YAML lines
-    /// inside the chain (e.g. `monitoring: {…}`).
+    /// inside the chain (e.g. `monitoring: {…}`). `runtime` is lassod's: one on a `ManualClock`
+    /// moves its timers (breaker recovery, call timeouts, probe intervals) only when told to.
     init(providers: [Provider], strategy: String = "priority", settings: String = "", chainSettings: String = "",
-         drainTimeout: Duration = Endpoint.defaultDrainTimeout) async throws {
+         drainTimeout: Duration = Endpoint.defaultDrainTimeout, methodTimeouts: MethodTimeouts = .default,
+         runtime: Runtime = Runtime()) async throws {
         loop = try EventLoop()
         client = HTTPClient(loop: loop)
         let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000)
         var servers: [String: SimulatedProviderServer] = [:]
         var lines: [String] = []
         for (index, provider) in providers.enumerated() {
+            let extra = provider.fields.isEmpty ? "" : ", " + provider.fields
+            if let url = provider.url {
+                lines.append("      - {id: \(provider.id), url: \"\(url)\"\(extra)}")
+                continue
+            }
             let server = try SimulatedProviderServer(provider: SimulatedProvider(id: provider.id, chain: chain), loop: loop)
             servers[provider.id] = server
-            let extra = provider.fields.isEmpty ? "" : ", " + provider.fields
             let secret = index % 2 == 0 ? "v2/SECRETKEY" : "?apikey=SECRETKEY"
             lines.append("      - {id: \(provider.id), url: \"http://127.0.0.1:\(server.port)/\(secret)\"\(extra)}")
         }
@@ -51,8 +61,8 @@ final class LassoHarness: Sendable {
             \(lines.joined(separator: "\n"))
             """
         let config = try LassoConfig.parse(yaml: yaml, environment: [:])
-        app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: logs, port: 0,
-                                               drainTimeout: drainTimeout)
+        app = try await LassoApplication.start(config: config, runtime: runtime, sink: logs, port: 0,
+                                               drainTimeout: drainTimeout, methodTimeouts: methodTimeouts)
     }
 
     /// The simulated provider `id`.
@@ -80,12 +90,12 @@ final class LassoHarness: Sendable {
         try await post(path, #"{"jsonrpc":"2.0","id":\#(id),"method":"eth_chainId"}"#)
     }
 
-    /// A GET route's status and body. The blocking socket work runs off the cooperative pool,
-    /// which lassod's processes need to answer.
+    /// A GET route's status and body, on a fresh connection (off the cooperative pool, which
+    /// lassod's processes need to answer).
     func get(_ path: String) async throws -> (Int, String) {
         let port = app.port
-        let reply = try await LoopbackConnection.offPool { try LoopbackGET.fetch(port: port, path: path) }
-        return (reply.status, reply.body)
+        let reply = try #require(await RawSocket.get(port: port, path), "GET \(path)")
+        return (reply.status, reply.text)
     }
 
     /// The chain's status as `GET /api/chains/ethereum/status` reports it.
@@ -102,7 +112,7 @@ final class LassoHarness: Sendable {
     /// Waits until every provider's first health probe has been recorded (each provider `up`,
     /// or `lagging`), so that later probes cannot interleave with a test's first requests.
     func waitUntilProbed() async throws {
-        let probed = try await eventually {
+        let probed = try await waitFor {
             try await status().providers.allSatisfy { $0.availability == .up || $0.availability == .lagging }
         }
         #expect(probed, "every provider answered its first probe")
@@ -110,22 +120,7 @@ final class LassoHarness: Sendable {
 
     /// Waits until provider `id`'s HTTP breaker reports `phase` through the status API.
     func waitForBreaker(_ id: String, _ phase: String) async throws -> Bool {
-        try await eventually { try await breakerPhase(id) == phase }
-    }
-
-    /// Waits until `condition` holds, for at most `timeout`; returns whether it did.
-    func eventually(within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-        try await Self.eventually(within: timeout, condition)
-    }
-
-    static func eventually(within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let clock = ContinuousClock()
-        let limit = clock.now + timeout
-        while clock.now < limit {
-            if try await condition() { return true }
-            await Task.yield()
-        }
-        return try await condition()
+        try await waitFor { try await breakerPhase(id) == phase }
     }
 
     func shutdown() async {

@@ -3,6 +3,7 @@ import Testing
 @testable import Lasso
 import LassoSimulation
 import LassoTransport
+import TestSupport
 
 /// The real `lassod` binary, spawned next to the test bundle, in front of in-test simulated
 /// providers: SIGTERM drains it (requests in flight get their results), then it exits 0.
@@ -69,7 +70,7 @@ import LassoTransport
         }
         try process.run()
 
-        let started = await LassoHarness.eventually(within: .seconds(20)) {
+        let started = await waitFor(within: .seconds(20)) {
             output.lines.contains { $0.contains(#""event":"lassod.started""#) }
         }
         guard started else {
@@ -90,7 +91,7 @@ import LassoTransport
                 return await group.reduce(into: []) { $0.append($1) }
             }
         }
-        #expect(await LassoHarness.eventually { (alpha.provider.requestCounts["eth_chainId"] ?? 0) == 3 })
+        #expect(await waitFor { (alpha.provider.requestCounts["eth_chainId"] ?? 0) == 3 })
         kill(process.processIdentifier, SIGTERM)
 
         let replies = await requests.value
@@ -140,7 +141,7 @@ import LassoTransport
             var status: Int32?
             for await code in exited { status = code }
             #expect(status == 2, "\(arguments)")
-            #expect(await LassoHarness.eventually { errors.lines.contains { $0.contains("server.admin_socket: longer than") } },
+            #expect(await waitFor { errors.lines.contains { $0.contains("server.admin_socket: longer than") } },
                     "\(errors.lines)")
             #expect(!output.lines.contains { $0.contains("lassod.started") })
         }

@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 @testable import Lasso
 import Supervision
+import TestSupport
 
 @Suite struct PubSubTests {
     struct Inbox: GenServer {}
@@ -43,10 +44,10 @@ import Supervision
 
         let first = try #require(try await root.whichChildren().first?.process)
         first.stop(.failed(Drill()))
-        try await waitUntil {
+        try #require(try await waitFor {
             let now = try await root.whichChildren().first?.process
             return now != nil && now != first
-        }
+        })
         #expect(pubsub.publish(PubSub.Message(topic: "chain:ethereum", event: "breaker.transition")) == 1)
         #expect(received.withLock { $0 } == ["breaker.transition"])
 
@@ -55,7 +56,7 @@ import Supervision
         #expect(try await keeper.call(.watchedCount) == 1)
         subscriber.stop()
         await subscriber.process.waitForExit()
-        try await waitUntil { try await keeper.call(.watchedCount) == 0 }
+        try #require(try await waitFor { try await keeper.call(.watchedCount) == 0 })
         #expect(pubsub.publish(PubSub.Message(topic: "chain:ethereum", event: "breaker.transition")) == 0)
         await root.stop()
     }

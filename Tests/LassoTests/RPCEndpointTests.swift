@@ -3,6 +3,7 @@ import Testing
 @testable import Lasso
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// Collects log lines in memory.
 final class MemorySink: LogSink {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import TestSupport
 
 /// Every request header lassod reads, sent over a real socket: a unit test that hands the
 /// endpoint a header dictionary cannot tell whether the listener captured the header at all.
@@ -17,10 +18,10 @@ import Testing
 
     @Test func theIncludeMetaHeaderAsksForRoutingHeaders() async throws {
         let harness = try await LassoHarness(providers: Self.providers)
-        let connection = try LoopbackConnection(port: harness.app.port)
-        try connection.send("POST", "/rpc/ethereum", body: Self.request, headers: [("X-Lasso-Include-Meta", "headers")])
-        let reply = try await LoopbackConnection.offPool { try connection.readResponse() }
-        #expect(reply.body == #"{"jsonrpc":"2.0","id":"m","result":"0x1"}"#, "the body is left alone")
+        let connection = try #require(RawSocket(port: harness.app.port))
+        connection.send(httpRequest("POST", "/rpc/ethereum", body: Self.request, headers: [("X-Lasso-Include-Meta", "headers")]))
+        let reply = try #require(await connection.readResponse())
+        #expect(reply.text == #"{"jsonrpc":"2.0","id":"m","result":"0x1"}"#, "the body is left alone")
         let id = try #require(reply.headers["x-lasso-request-id"], "headers: \(reply.headers)")
         let meta = try #require(reply.headers["x-lasso-meta"].flatMap(Self.decodeMeta))
         #expect(meta.hasPrefix(#"{"version":"1.0","request_id":"\#(id)""#))
@@ -30,17 +31,17 @@ import Testing
 
     @Test func theIncludeMetaHeaderAsksForTheBodyMember() async throws {
         let harness = try await LassoHarness(providers: Self.providers)
-        let connection = try LoopbackConnection(port: harness.app.port)
+        let connection = try #require(RawSocket(port: harness.app.port))
         // Header names are case-insensitive on the wire.
-        try connection.send("POST", "/rpc/ethereum", body: Self.request, headers: [("x-LASSO-include-META", "body")])
-        let reply = try await LoopbackConnection.offPool { try connection.readResponse() }
-        #expect(reply.body.hasPrefix(#"{"jsonrpc":"2.0","id":"m","result":"0x1","lasso_meta":{"version":"1.0""#),
-                "\(reply.body)")
+        connection.send(httpRequest("POST", "/rpc/ethereum", body: Self.request, headers: [("x-LASSO-include-META", "body")]))
+        let reply = try #require(await connection.readResponse())
+        #expect(reply.text.hasPrefix(#"{"jsonrpc":"2.0","id":"m","result":"0x1","lasso_meta":{"version":"1.0""#),
+                "\(reply.text)")
         #expect(reply.headers["x-lasso-request-id"] == nil)
         // Without the header, nothing is added.
-        try connection.send("POST", "/rpc/ethereum", body: Self.request)
-        let plain = try await LoopbackConnection.offPool { try connection.readResponse() }
-        #expect(plain.body == #"{"jsonrpc":"2.0","id":"m","result":"0x1"}"#)
+        connection.send(httpRequest("POST", "/rpc/ethereum", body: Self.request))
+        let plain = try #require(await connection.readResponse())
+        #expect(plain.text == #"{"jsonrpc":"2.0","id":"m","result":"0x1"}"#)
         await harness.shutdown()
     }
 }

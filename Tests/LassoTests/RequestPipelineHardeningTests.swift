@@ -1,6 +1,7 @@
 import Testing
 @testable import Lasso
 import Supervision
+import TestSupport
 
 /// What one client must not be able to do through the pipeline: broadcast a write twice, send
 /// an absurd method name upstream, or switch a provider off with replies too large for lassod.
@@ -49,16 +50,16 @@ import Supervision
         }
         // The verdicts reach the breakers as casts: wait until both opened before the clock moves.
         for provider in ["gamma", "delta"] {
-            try await waitUntil {
+            try #require(try await waitFor {
                 if case .open? = try await fixture.breakerState(provider, chain: "writable") { return true }
                 return false
-            }
+            })
         }
         fixture.clock.advance(by: .seconds(60))
         for provider in ["gamma", "delta"] {
-            try await waitUntil {
+            try #require(try await waitFor {
                 try await fixture.breakerState(provider, chain: "writable") == .halfOpen(successes: 0, trialInFlight: false)
-            }
+            })
         }
         let gamma = fixture.breakers.breaker(chain: "writable", channel: Channel(providerID: "gamma", transport: .http))
         _ = try await gamma?.call(.admit)
@@ -111,7 +112,7 @@ import Supervision
         #expect(fixture.upstream.sentTo == Array(repeating: "alpha", count: 6), "beta's HTTP cap is no higher")
         #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0),
                 "six oversized replies, and the breaker (threshold 5) counted none")
-        #expect(fixture.recorded.entries.isEmpty, "nor did the benchmark store, which scores providers")
+        #expect(fixture.recorded.all.isEmpty, "nor did the benchmark store, which scores providers")
     }
 
     @Test func aReplyTooLargeOverAWebSocketTriesOnlyHTTPChannelsAfterIt() async throws {
@@ -127,7 +128,7 @@ import Supervision
                                             chain: "sockets")
         #expect(fixture.upstream.sentOver == ["kappa/ws", "lambda/http"],
                 "lambda's WebSocket is not tried: it would drop a socket others share, for the same reply")
-        #expect(fixture.verdicts.entries == ["kappa/ws: provider.response_too_large", "lambda/http: provider.timeout"])
+        #expect(fixture.verdicts.all == ["kappa/ws: provider.response_too_large", "lambda/http: provider.timeout"])
         #expect(text(outcome).contains("(kappa/ws: provider.response_too_large, lambda/http: provider.timeout)"))
     }
 }

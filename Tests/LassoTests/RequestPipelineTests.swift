@@ -2,13 +2,7 @@ import Synchronization
 import Testing
 @testable import Lasso
 import Supervision
-
-/// An ordered record, safe to append to from any thread.
-final class Journal: Sendable {
-    private let lines = Mutex<[String]>([])
-    func add(_ line: String) { lines.withLock { $0.append(line) } }
-    var entries: [String] { lines.withLock { $0 } }
-}
+import TestSupport
 
 /// A test double for the transport: answers per provider (or per channel, `provider/transport`)
 /// from a script and records what it sent.
@@ -54,9 +48,9 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
 
     func record(_ attempt: FinishedAttempt) {
         attempt.breaker?.cast(.finished(attempt.outcome, attempt.ticket))
-        verdicts?.add("\(attempt.channel): \(attempt.verdict.label)")
+        verdicts?.record("\(attempt.channel): \(attempt.verdict.label)")
         if let sample = attempt.sample {
-            journal.add("\(sample.chain)/\(sample.key.providerID)/\(sample.key.method)/\(sample.succeeded)")
+            journal.record("\(sample.chain)/\(sample.key.providerID)/\(sample.key.method)/\(sample.succeeded)")
         }
     }
 }
@@ -94,14 +88,15 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         /// Every attempt's verdict, as the recorder hears it: `provider/transport: label`.
         let verdicts = Journal()
 
-        init() async throws {
+        init(timeouts: MethodTimeouts = .default) async throws {
             runtime = Runtime(clock: clock)
             config = try LassoConfig.parse(yaml: RequestPipelineTests.yaml, environment: [:])
             var boards: [String: ChainStateBoard] = [:]
             for chain in config.chains { boards[chain.key] = ChainStateBoard(chain: chain) }
             self.boards = boards
             pipeline = RequestPipeline(sender: upstream,
-                                       recorder: ImmediateAttemptRecorder(journal: recorded, verdicts: verdicts), clock: clock)
+                                       recorder: ImmediateAttemptRecorder(journal: recorded, verdicts: verdicts), clock: clock,
+                                       timeouts: timeouts)
             for chain in config.chains {
                 for provider in chain.providers {
                     let board = try #require(boards[chain.key])
@@ -148,8 +143,8 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         #expect(text(outcome) == #"{"jsonrpc":"2.0","id":"client-1","result":"0x10"}"#)
         #expect(outcome.context.selectedProvider == Channel(providerID: "alpha", transport: .http))
         #expect(outcome.context.status == .success && outcome.context.error == nil && outcome.context.retries == 0)
-        #expect(fixture.verdicts.entries == ["alpha/http: ok"])
-        #expect(fixture.recorded.entries == ["ethereum/alpha/eth_blockNumber/true"])
+        #expect(fixture.verdicts.all == ["alpha/http: ok"])
+        #expect(fixture.recorded.all == ["ethereum/alpha/eth_blockNumber/true"])
     }
 
     @Test func providerFaultFailsOverAndCountsAgainstTheBreaker() async throws {
@@ -158,7 +153,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
         #expect(text(outcome) == #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
-        #expect(fixture.verdicts.entries == ["alpha/http: provider.http_5xx", "beta/http: ok"])
+        #expect(fixture.verdicts.all == ["alpha/http: provider.http_5xx", "beta/http: ok"])
         // The observability record tells the same story.
         #expect(outcome.context.retries == 1 && outcome.context.selectedProvider?.providerID == "beta")
         #expect(outcome.context.candidateProviders.map(\.providerID) == ["alpha", "beta"])
@@ -177,7 +172,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         for _ in 0..<6 {
             let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
             #expect(text(outcome) == #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
-            #expect(fixture.verdicts.entries.suffix(2) == ["alpha/http: provider.abandoned", "beta/http: ok"])
+            #expect(fixture.verdicts.all.suffix(2) == ["alpha/http: provider.abandoned", "beta/http: ok"])
         }
         #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0))
     }
@@ -202,7 +197,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha", json: "Too Many Requests", status: 429, retryAfter: "30")
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_gasPrice"}"#)
-        #expect(fixture.verdicts.entries == ["alpha/http: rate_limited", "beta/http: ok"])
+        #expect(fixture.verdicts.all == ["alpha/http: rate_limited", "beta/http: ok"])
         _ = try await fixture.breakerState("alpha")
         let alpha = try #require(fixture.boards["ethereum"]?.snapshot.providers.first { $0.id == "alpha" })
         #expect(alpha.http.phase == .closed && alpha.http.cooldownUntil != nil)
@@ -267,7 +262,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1}"#)
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x5"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
-        #expect(fixture.verdicts.entries == ["alpha/http: provider.invalid_response", "beta/http: ok"])
+        #expect(fixture.verdicts.all == ["alpha/http: provider.invalid_response", "beta/http: ok"])
     }
 
     @Test func onlyTheMethodNotFoundCodeMarksAMethodUnsupportedAndAllUnsupportedIsMinus32601() async throws {
@@ -315,7 +310,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         #expect(trial.context.candidateProviders.map(\.providerID) == ["beta", "alpha"])
         let alone = try await fixture.run(#"{"jsonrpc":"2.0","id":11,"method":"eth_blockNumber"}"#, pinned: "alpha")
         #expect(alone.context.status == .success && alone.context.retries == 0)
-        #expect(fixture.verdicts.entries.last == "alpha/http: ok")
+        #expect(fixture.verdicts.all.last == "alpha/http: ok")
         // One successful trial of the two needed: still half-open, ready for the next trial.
         #expect(try await fixture.breakerState("alpha") == .halfOpen(successes: 1, trialInFlight: false))
     }
@@ -326,5 +321,13 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{}]}"#)
         _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
         #expect(fixture.upstream.timeouts == [.seconds(30), .seconds(10)])
+    }
+
+    @Test func injectedTimeoutsReplaceTheDefaults() async throws {
+        let fixture = try await Fixture(timeouts: MethodTimeouts(standard: .milliseconds(200), heavy: .milliseconds(700)))
+        fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":[]}"#)
+        _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"trace_block","params":["latest"]}"#)
+        _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
+        #expect(fixture.upstream.timeouts == [.milliseconds(700), .milliseconds(200)])
     }
 }

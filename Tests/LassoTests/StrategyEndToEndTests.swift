@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lasso
+import TestSupport
 
 /// Each selection strategy through `/rpc/:strategy/:chain`, and a pinned provider through
 /// `/rpc/provider/:id/:chain`, over loopback against simulated providers. Each test counts
@@ -38,16 +39,17 @@ import Testing
     }
 
     @Test func fastestPrefersTheMeasurablyFasterProviderAfterWarmUp() async throws {
-        // alpha has priority but is 40 ms slower: only measurement can put beta first.
+        // alpha has priority but is 250 ms slower: only measurement can put beta first. (By 40 ms,
+        // as before, one of beta's replies held up on a loaded machine could make it the slower.)
         let harness = try await LassoHarness(providers: [.init(id: "alpha", fields: "priority: 1"),
                                                          .init(id: "beta", fields: "priority: 2")])
-        harness.provider("alpha").behavior = .slow(latencyMs: 40)
+        harness.provider("alpha").behavior = .slow(latencyMs: 250)
         // Before any measurement `fastest` falls back to priority.
         #expect(try await harness.chainID("/rpc/fastest/ethereum") == Self.reply)
         #expect(harness.count("alpha") == 1)
         for _ in 0..<12 { #expect(try await harness.chainID("/rpc/round-robin/ethereum") == Self.reply) }
         let board = try #require(harness.app.services.directory.board(for: "ethereum"))
-        let measured = await harness.eventually {
+        let measured = await waitFor {
             let snapshot = board.snapshot
             return ["alpha", "beta"].allSatisfy {
                 snapshot.performance(of: Channel(providerID: $0, transport: .http), method: "eth_chainId").samples >= 6

@@ -4,6 +4,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 @Suite struct SubscriptionKeyTests {
     static let emitter = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
@@ -129,7 +130,7 @@ import Supervision
             app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: logs, port: 0)
             guard webSockets else { return }
             let board = try #require(app.services.directory.board(for: "ethereum"))
-            try await Self.until("both ws channels up") { board.snapshot.providers.allSatisfy { $0.ws != nil } }
+            try #require(await waitFor { board.snapshot.providers.allSatisfy { $0.ws != nil } }, "both ws channels up")
         }
 
         func socket(_ path: String = "/ws/rpc/ethereum") async throws -> TestWebSocket {
@@ -152,17 +153,6 @@ import Supervision
             beta.stop()
             loop.stop()
         }
-
-        /// Polls `condition` until it holds (`timeout` at most).
-        static func until(_ what: String, timeout: Duration = .seconds(10),
-                          _ condition: () async throws -> Bool) async throws {
-            let clock = ContinuousClock()
-            let deadline = clock.now + timeout
-            while try await !condition() {
-                guard clock.now < deadline else { throw TestWebSocket.Timeout(description: "timed out: \(what)") }
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
     }
 
     @Test func unaryRequestsAndBatchesGoThroughThePipeline() async throws {
@@ -171,9 +161,9 @@ import Supervision
         socket.send(#"{"jsonrpc":"2.0","id":"u1","method":"eth_chainId"}"#)
         #expect(try await socket.reply(id: #""u1""#) == #"{"jsonrpc":"2.0","id":"u1","result":"0x1"}"#)
         // Logged as a request that came over WebSocket, not HTTP.
-        try await Stack.until("the request's log line") {
+        try #require(await waitFor {
             stack.logs.lines.contains { $0.contains(#""event":"rpc.request.completed""#) }
-        }
+        }, "the request's log line")
         #expect(stack.logs.lines.filter { $0.contains(#""event":"rpc.request.completed""#) }
             .allSatisfy { $0.contains(#""transport":"ws""#) })
         socket.send(#"[{"jsonrpc":"2.0","id":2,"method":"eth_chainId"},{"jsonrpc":"2.0","method":"eth_chainId"},"#
@@ -248,7 +238,7 @@ import Supervision
         // The last one out unsubscribes upstream.
         first.send(#"{"jsonrpc":"2.0","id":4,"method":"eth_unsubscribe","params":["\#(firstID)"]}"#)
         #expect(try await first.reply(id: "4") == #"{"jsonrpc":"2.0","id":4,"result":true}"#)
-        try await Stack.until("upstream unsubscribed") { stack.alpha.subscriptionCount == 0 }
+        try #require(await waitFor { stack.alpha.subscriptionCount == 0 }, "upstream unsubscribed")
         #expect(stack.alpha.provider.requestCounts["eth_unsubscribe"] == 1)
         #expect(try await stack.pool?.call(.status).isEmpty == true)
         #expect(second.notifications(for: secondID).count <= secondCount + 1, "at most one event was already in flight")
@@ -266,8 +256,8 @@ import Supervision
         #expect(stack.alpha.subscriptionCount == 2)
         #expect(try await stack.registry?.call(.subscriptions(nil)).count == 2)
         socket.close()
-        try await Stack.until("registry empty") { try await stack.registry?.call(.subscriptions(nil)).isEmpty == true }
-        try await Stack.until("upstream unsubscribed") { stack.alpha.subscriptionCount == 0 }
+        try #require(try await waitFor { try await stack.registry?.call(.subscriptions(nil)).isEmpty == true }, "registry empty")
+        try #require(await waitFor { stack.alpha.subscriptionCount == 0 }, "upstream unsubscribed")
         #expect(stack.alpha.provider.requestCounts["eth_unsubscribe"] == 2)
         await stack.shutdown()
     }
@@ -283,7 +273,7 @@ import Supervision
         #expect(stack.alpha.subscriptionCount == 1 && stack.beta.subscriptionCount == 0)
 
         stack.alpha.stop()
-        try await Stack.until("moved to beta") { stack.beta.subscriptionCount == 1 }
+        try #require(await waitFor { stack.beta.subscriptionCount == 1 }, "moved to beta")
         #expect(stack.beta.provider.requestCounts["eth_subscribe"] == 1)
         for (socket, id) in [(first, firstID), (second, secondID)] {
             let later = try await socket.wait("a block after the switch", timeout: .seconds(15)) { recorded in
@@ -313,7 +303,7 @@ import Supervision
         let app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
         let board = try #require(app.services.directory.board(for: "ethereum"))
         let pool = try #require(UpstreamSubscriptionPool.running(chain: "ethereum", names: app.services.names))
-        try await Stack.until("ws up") { board.snapshot.providers.first?.ws != nil }
+        try #require(await waitFor { board.snapshot.providers.first?.ws != nil }, "ws up")
         let socket = try TestWebSocket(loop: loop, port: app.port, path: "/ws/rpc/ethereum")
         try await socket.connected()
         let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
@@ -322,15 +312,15 @@ import Supervision
         // The provider goes down: its socket closes and reconnects are refused.
         alpha.provider.behavior = .down
         alpha.dropWebSockets()
-        try await Stack.until("the subscription lost its provider") {
+        try #require(try await waitFor {
             try await pool.call(.status).first.map { $0.provider == nil && $0.upstreamID == nil && $0.clients == 1 } == true
-        }
+        }, "the subscription lost its provider")
         // Meanwhile a new subscriber is told there is no provider; the waiting one stays.
         socket.send(#"{"jsonrpc":"2.0","id":2,"method":"eth_subscribe","params":["logs"]}"#)
         #expect(try await socket.reply(id: "2").hasPrefix(#"{"jsonrpc":"2.0","id":2,"error":{"code":-32000,"message":"no WebSocket provider"#))
 
         alpha.provider.behavior = .healthy
-        try await Stack.until("re-subscribed on the reconnected provider") { alpha.subscriptionCount == 1 }
+        try #require(await waitFor { alpha.subscriptionCount == 1 }, "re-subscribed on the reconnected provider")
         let later = try await socket.wait("a block after the reconnect", timeout: .seconds(15)) { recorded in
             TestWebSocket.notifications(for: id, in: recorded.messages)
                 .compactMap(TestWebSocket.blockNumber).first { $0 > lastBefore + 1 }
@@ -370,15 +360,17 @@ import Supervision
         let fast = try await stack.socket()
         let fastID = try await fast.subscribe(id: 1, params: #"["newHeads"]"#)
         // Twenty subscriptions make the stalled client owed twenty times the fast one's traffic.
-        let stalled = try StalledWebSocketClient(
-            port: stack.app.port, path: "/ws/rpc/ethereum",
-            messages: (1...20).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"eth_subscribe","params":["newHeads"]}"# })
-        try await Stack.until("the stalled client subscribed") {
+        // It upgrades, subscribes, then never reads; its receive buffer is shrunk first, so the
+        // kernel absorbs little of what lassod sends.
+        let stalled = try #require(RawSocket(port: stack.app.port, receiveBuffer: 4_096))
+        #expect(await stalled.upgrade(path: "/ws/rpc/ethereum"))
+        for id in 1...20 { stalled.sendText(#"{"jsonrpc":"2.0","id":\#(id),"method":"eth_subscribe","params":["newHeads"]}"#) }
+        try #require(try await waitFor {
             try await stack.registry?.call(.subscriptions(nil)).count == 21
-        }
-        try await Stack.until("the stalled client cut off", timeout: .seconds(30)) {
+        }, "the stalled client subscribed")
+        try #require(try await waitFor(within: .seconds(30)) {
             try await stack.registry?.call(.subscriptions(nil)) == [fastID]
-        }
+        }, "the stalled client cut off")
         // Meanwhile the reading client got every block, in order, without a gap.
         let numbers = fast.notifications(for: fastID).compactMap(TestWebSocket.blockNumber)
         let first = try #require(numbers.first)

@@ -3,6 +3,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 @Suite(.serialized) struct TransportRegistryTests {
     struct Drill: Error {}
@@ -104,7 +105,7 @@ import Supervision
         }
 
         // The connection publishes itself when it connects, whether or not a registry runs yet.
-        try await waitUntil { wsRoute() != nil }
+        try #require(await waitFor { wsRoute() != nil })
         #expect(try await wsRoute() == connection())
         #expect(board.snapshot.providers.first?.ws != nil)
         #expect(board.current.links.filter { $0.route != nil }.count == 3, "alpha http, alpha ws, beta http")
@@ -114,20 +115,20 @@ import Supervision
         registry.stop(.failed(Drill()))
         await registry.waitForExit()
         #expect(wsRoute() != nil && Self.hasHTTPRoute(board, "alpha"))
-        try await waitUntil { try await supervisor.whichChildren()[1].process.map { $0 != registry && $0.isAlive } ?? false }
+        try #require(try await waitFor { try await supervisor.whichChildren()[1].process.map { $0 != registry && $0.isAlive } ?? false })
 
         // A crashed connection is withdrawn, and its restarted incarnation registers itself.
         let before = try #require(try await connection())
         before.stop(.failed(Drill()))
-        try await waitUntil {
+        try #require(try await waitFor {
             let now = try await connection()
             return now != nil && now != before && wsRoute() == now
-        }
+        })
 
         // A connection killed outright says nothing; the registry's monitor withdraws its channel
         // from the board, route and candidate alike.
         try await supervisor.terminateChild(connectionSpec.id)
-        try await waitUntil { wsRoute() == nil && board.snapshot.providers.first?.ws == nil }
+        try #require(await waitFor { wsRoute() == nil && board.snapshot.providers.first?.ws == nil })
 
         // A normal stop (the chain stopping) withdraws the chain: its board, routes and all, is
         // no longer found.
@@ -155,7 +156,7 @@ import Supervision
         }
 
         let first = try await startRegistry()
-        try await waitUntil { wsRouteIsUp() && board.snapshot.providers.first?.ws != nil }
+        try #require(await waitFor { wsRouteIsUp() && board.snapshot.providers.first?.ws != nil })
         first.stop(.failed(Drill()))
         _ = await first.process.waitForExit()
         #expect(wsRouteIsUp(), "an abnormal exit leaves the routes to the successor")
@@ -163,11 +164,11 @@ import Supervision
         // The socket drops while no registry runs, and stays down: its report reaches no one.
         stage.alpha.provider.behavior = .down
         stage.alpha.dropWebSockets()
-        try await waitUntil { await connectionIsDown() }
+        try #require(await waitFor { await connectionIsDown() })
 
         // The connection withdrew its own channel; the successor finds nothing to restore.
         let second = try await startRegistry()
-        try await waitUntil { !wsRouteIsUp() && board.snapshot.providers.first?.ws == nil }
+        try #require(await waitFor { !wsRouteIsUp() && board.snapshot.providers.first?.ws == nil })
         second.stop()
         _ = await second.process.waitForExit()
         await stage.stop()
@@ -175,7 +176,7 @@ import Supervision
 
     @Test func aConnectionKilledWhileNoRegistryRunsIsWithdrawnByTheNextRegistry() async throws {
         let stage = try await AlphaAlone(killed: true)
-        try await waitUntil { Self.webSocketRoute(stage.board, "alpha") != nil }
+        try #require(await waitFor { Self.webSocketRoute(stage.board, "alpha") != nil })
 
         // Killed with no registry watching: nothing withdraws the channel yet.
         try await stage.supervisor.terminateChild(stage.spec.id)
@@ -183,7 +184,7 @@ import Supervision
 
         // The next registry adopts the board; its monitor of the dead connection fires at once.
         let registry = try await stage.startRegistry()
-        try await waitUntil { Self.webSocketRoute(stage.board, "alpha") == nil && stage.board.snapshot.providers.first?.ws == nil }
+        try #require(await waitFor { Self.webSocketRoute(stage.board, "alpha") == nil && stage.board.snapshot.providers.first?.ws == nil })
         registry.stop()
         _ = await registry.process.waitForExit()
         await stage.stop()

@@ -5,6 +5,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// lassod over loopback in front of simulated providers, its config in a temporary file, and a
 /// `TreeControl` on it: what the admin socket drives, minus the socket.
@@ -20,13 +21,15 @@ final class TreeControlStack: Sendable {
     let gamma: SimulatedProviderServer
     let delta: SimulatedProviderServer
     let epsilon: SimulatedProviderServer
-    let runtime = Runtime()
+    let runtime: Runtime
     let logs = MemorySink()
     let configPath: String
     let app: LassoApplication
     let control: TreeControl
 
-    init() async throws {
+    /// `runtime` is lassod's: one on a `ManualClock` runs no timer unless the test moves it.
+    init(runtime: Runtime = Runtime()) async throws {
+        self.runtime = runtime
         let loop = try EventLoop()
         self.loop = loop
         client = HTTPClient(loop: loop)
@@ -92,13 +95,11 @@ final class TreeControlStack: Sendable {
         return String(decoding: reply.body, as: UTF8.self)
     }
 
-    /// `GET path` on a fresh connection. The blocking socket calls run on a thread of their own,
-    /// never on the cooperative pool, which lassod's own handlers need to answer.
+    /// `GET path` on a fresh connection, off the cooperative pool (lassod's own handlers need it).
     func get(_ path: String) async throws -> (status: Int, body: String) {
         let port = app.port
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try LoopbackGET.fetch(port: port, path: path) }) }.start()
-        }
+        let reply = try #require(await RawSocket.get(port: port, path), "GET \(path)")
+        return (reply.status, reply.text)
     }
 
     /// `chainID(chain)`, or the client's error when lassod answered with an HTTP error status.
@@ -144,15 +145,9 @@ final class TreeControlStack: Sendable {
 
     /// Waits until the ethereum board offers alpha's WebSocket channel (its connection is up).
     func waitForAlphaWebSocket(within limit: Duration = .seconds(10)) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + limit
-        while clock.now < deadline {
-            if app.services.directory.board(for: "ethereum")?.snapshot.providers.first(where: { $0.id == "alpha" })?.ws != nil {
-                return true
-            }
-            await Task.yield()
+        await waitFor(within: limit) {
+            app.services.directory.board(for: "ethereum")?.snapshot.providers.first(where: { $0.id == "alpha" })?.ws != nil
         }
-        return false
     }
 
     func shutdown() async {
@@ -160,57 +155,6 @@ final class TreeControlStack: Sendable {
         for server in [alpha, beta, gamma, delta, epsilon] { server.stop() }
         loop.stop()
         try? FileManager.default.removeItem(atPath: configPath)
-    }
-}
-
-/// The first supervision event matching a predicate, waited for with a deadline. The observer
-/// is attached at creation, so an event caused after that cannot be missed.
-final class SupervisionEventLatch: Sendable {
-    private struct State {
-        var event: SupervisionEvent?
-        var waiter: UnsafeContinuation<SupervisionEvent?, Never>?
-        var timedOut = false
-    }
-
-    private let state = Mutex(State())
-    private let runtime: Runtime
-    private let token: Mutex<UInt64?> = Mutex(nil)
-
-    init(runtime: Runtime, matching predicate: @escaping @Sendable (SupervisionEvent) -> Bool) {
-        self.runtime = runtime
-        let id = runtime.events.observe { [weak self] event in
-            guard predicate(event) else { return }
-            self?.resolve(event)
-        }
-        token.withLock { $0 = id }
-    }
-
-    deinit {
-        if let id = token.withLock({ $0 }) { runtime.events.removeObserver(id) }
-    }
-
-    private func resolve(_ event: SupervisionEvent?) {
-        let waiter: UnsafeContinuation<SupervisionEvent?, Never>? = state.withLock { state in
-            if let event, state.event == nil { state.event = event }
-            if event == nil { state.timedOut = true }
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: state.withLock { $0.event })
-    }
-
-    /// The event, or `nil` if none came within `limit`.
-    func wait(within limit: Duration) async -> SupervisionEvent? {
-        let timer = runtime.clock.schedule(after: limit) { [weak self] in self?.resolve(nil) }
-        defer { timer.cancel() }
-        return await withUnsafeContinuation { continuation in
-            let ready: SupervisionEvent?? = state.withLock { state in
-                if state.event != nil || state.timedOut { return .some(state.event) }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
     }
 }
 

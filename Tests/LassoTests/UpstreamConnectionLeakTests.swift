@@ -4,6 +4,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// No upstream connection outlives its owner (issue #9 item 9: three storms of 50 concurrent
 /// `restart-chain` under load left 148 upstream connections where there had been 6). Counted
@@ -62,7 +63,7 @@ import Supervision
     @Test func restartStormsUnderLoadLeaveNoUpstreamConnectionBehind() async throws {
         let stage = try await Stage()
         let control = TreeControl(application: stage.app, configPath: "/nonexistent")
-        try await waitUntil { stage.atBaseline }
+        try #require(await waitFor { stage.atBaseline })
         let stop = StopSignal()
         let port = stage.app.port, client = stage.client
         let load = Task {
@@ -91,7 +92,7 @@ import Supervision
         #expect(restarted == 150, "every restart in the storms went through")
         #expect(stop.sent > 0, "the storms ran under load")
         // Sockets being closed finish their close handshakes; the deadline only bounds that.
-        let settled = await LassoHarness.eventually(within: .seconds(30)) { stage.atBaseline }
+        let settled = await waitFor(within: .seconds(30)) { stage.atBaseline }
         #expect(settled, "open at the providers (http, ws): \(stage.open)")
         let tree = await control.tree()
         #expect(tree.allNodes.filter { $0.name.hasPrefix("WSConnection") }.count == 3)
@@ -112,9 +113,9 @@ import Supervision
         }
         let supervisor = try await Supervisor.start(name: "drill", strategy: .oneForOne, children: [spec],
                                                     runtime: Runtime())
-        try await waitUntil { upstream.openConnections.webSockets == 1 }
+        try #require(await waitFor { upstream.openConnections.webSockets == 1 })
         try await supervisor.terminateChild("WSConnection(alpha)")
-        try await waitUntil { upstream.openConnections.webSockets == 0 }
+        try #require(await waitFor { upstream.openConnections.webSockets == 0 })
         await supervisor.stop()
         upstream.stop()
         loop.stop()

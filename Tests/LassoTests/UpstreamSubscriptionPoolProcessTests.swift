@@ -3,6 +3,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 /// The subscription processes of one chain in front of one simulated provider, without the
 /// client endpoint: client subscriptions are cast into the registry (their replies go nowhere,
@@ -41,7 +42,7 @@ final class SubscriptionProcessesFixture: Sendable {
             UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: names, confirmationTimeout: .seconds(30)),
             ClientSubscriptionRegistry.childSpec(chain: chain, names: names, sockets: ClientSockets(), maxKeys: maxKeys),
         ], runtime: Runtime(clock: clock))
-        try await waitUntil { await self.webSocketAnswers() }
+        try #require(await waitFor { await self.webSocketAnswers() })
         board.publish(webSocketConnected: true, provider: "alpha")
     }
 
@@ -73,11 +74,11 @@ final class SubscriptionProcessesFixture: Sendable {
     func status(_ what: String, _ condition: @escaping ([UpstreamSubscriptionStatus]) -> Bool) async throws
         -> [UpstreamSubscriptionStatus] {
         var last: [UpstreamSubscriptionStatus] = []
-        try await waitUntil {
+        try #require(await waitFor {
             guard let pool = self.pool else { return false }
             last = (try? await pool.call(.status)) ?? []
             return condition(last)
-        }
+        })
         return last
     }
 
@@ -145,6 +146,30 @@ final class SubscriptionProcessesFixture: Sendable {
 
         _ = try await fixture.supervisor.restartChild(SubscriptionProcessesFixture.connectionID)
         try await fixture.status("placed on the new connection", Self.confirmed)
+        await fixture.shutdown()
+    }
+
+    @Test func eventsInFlightWhenTheLastClientLeftSendNoSecondUnsubscribe() async throws {
+        let fixture = try await SubscriptionProcessesFixture()
+        try fixture.subscribe(Self.newHeads)
+        let placed = try await fixture.status("placed on alpha", Self.confirmed)
+        let upstreamID = try #require(placed.first?.upstreamID)
+        let pool = try #require(fixture.pool)
+
+        // The last client leaves: the pool unsubscribes upstream.
+        try #require(fixture.registry).cast(.disconnected(WebSocketConnectionID(rawValue: 1)))
+        try await fixture.status("dropped") { $0.isEmpty }
+        #expect(await waitFor { fixture.alpha.provider.requestCounts["eth_unsubscribe"] == 1 })
+
+        // Two events the provider sent before it read that eth_unsubscribe arrive now.
+        let event = Array(#"{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"\#(upstreamID)","result":{}}}"#.utf8)
+        pool.cast(.upstreamMessage(provider: "alpha", body: event))
+        pool.cast(.upstreamMessage(provider: "alpha", body: event))
+        // The pool has handled both once it answers a call; whatever it sent alpha went out on
+        // the connection before the request below, which alpha answers after reading it.
+        _ = try await pool.call(.status)
+        #expect(await fixture.webSocketAnswers())
+        #expect(fixture.alpha.provider.requestCounts["eth_unsubscribe"] == 1, "one eth_unsubscribe per upstream id")
         await fixture.shutdown()
     }
 

@@ -4,6 +4,7 @@ import Testing
 import LassoSimulation
 import LassoTransport
 import Supervision
+import TestSupport
 
 @Suite(.serialized) struct WSConnectionTests {
     struct Drill: Error {}
@@ -26,19 +27,19 @@ import Supervision
         }
         let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
         // Until the socket is up a request fails at once as connectionClosed; then it is answered.
-        try await waitUntil {
+        try #require(await waitFor {
             if case .response = await Self.send(connection, request) { return true }
             return false
-        }
+        })
 
         upstream.provider.behavior = .hanging
         let before = upstream.provider.requestCounts["eth_chainId"] ?? 0
         let outcome = Mutex<UpstreamReply?>(nil)
         connection.cast(.send(body: Array(request.utf8), timeout: .seconds(30)) { reply in outcome.withLock { $0 = reply } })
-        try await waitUntil { upstream.provider.requestCounts["eth_chainId"] == before + 1 }
+        try #require(await waitFor { upstream.provider.requestCounts["eth_chainId"] == before + 1 })
 
         connection.process.stop(.failed(Drill()))
-        try await waitUntil { outcome.withLock { $0 } != nil }
+        try #require(await waitFor { outcome.withLock { $0 } != nil })
         guard case .failure(.abandoned)? = outcome.withLock({ $0 }) else {
             Issue.record("a request in flight when the process stopped ended as \(String(describing: outcome.withLock { $0 }))")
             return
@@ -63,17 +64,17 @@ extension WSConnectionTests {
             WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
         }
         let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
-        try await waitUntil {
+        try #require(await waitFor {
             if case .response = await Self.send(connection, request) { return true }
             return false
-        }
+        })
         upstream.provider.behavior = .hanging
         let before = upstream.provider.requestCounts["eth_chainId"] ?? 0
         let outcome = Mutex<UpstreamReply?>(nil)
         connection.cast(.send(body: Array(request.utf8), timeout: .seconds(30)) { reply in outcome.withLock { $0 = reply } })
-        try await waitUntil { upstream.provider.requestCounts["eth_chainId"] == before + 1 }
+        try #require(await waitFor { upstream.provider.requestCounts["eth_chainId"] == before + 1 })
         connection.info(.event(.disconnected(.messageTooBig)))
-        try await waitUntil { outcome.withLock { $0 } != nil }
+        try #require(await waitFor { outcome.withLock { $0 } != nil })
         #expect(outcome.withLock { $0 } == .failure(.responseTooLarge))
         #expect(ErrorClassification.classify(.transportFailure(.responseTooLarge)).countsAgainstBreaker == false)
         connection.process.stop(.shutdown(nil))
@@ -94,10 +95,10 @@ extension WSConnectionTests {
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
             WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
         }
-        try await waitUntil {
+        try #require(await waitFor {
             if case .response = await Self.send(connection, #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#) { return true }
             return false
-        }
+        })
         let head = chain.head(at: MonotonicInstant(SystemClock.shared.now()))
         let from = "0x" + String(head - 1_000, radix: 16), to = "0x" + String(head, radix: 16)
         let reply = await Self.send(connection, #"{"jsonrpc":"2.0","id":2,"method":"eth_getLogs","params":[{"fromBlock":"\#(from)","toBlock":"\#(to)"}]}"#)

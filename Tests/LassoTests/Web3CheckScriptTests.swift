@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Lasso
 import LassoSimulation
+import TestSupport
 
 /// `scripts/web3-check.py` run as a Python application would run it: web3.py over HTTP and
 /// WebSocket against lassod in front of simulated providers. Skipped where web3.py is not
@@ -10,19 +11,22 @@ import LassoSimulation
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/web3-check.py")
 
-    /// Whether `python3 -c "import web3"` succeeds here.
-    static let web3Installed: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import web3"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    /// Whether `python3 -c "import web3"` succeeds here (asked off the cooperative pool: the
+    /// import takes a while, and other suites run beside this one).
+    static func web3Installed() async -> Bool {
+        await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", "import web3"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return false }
+            process.waitUntilExit()
+            return process.terminationStatus == 0
+        }
+    }
 
-    @Test(.enabled(if: web3Installed, "web3.py is not installed"))
+    @Test(.enabled("web3.py is not installed") { await web3Installed() })
     func theScriptFollowsNewHeadsThroughLassod() async throws {
         let config = try LassoConfig.parse(yaml: """
             chains:
@@ -52,9 +56,10 @@ import LassoSimulation
             process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
         }
         try process.run()
-        // Read to the end off the cooperative pool: the pipe ends when the script exits, which
-        // its own deadline bounds (60 s + 15 s per block).
-        let text = await Task.detached { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }.value
+        // Read to the end off the cooperative pool (a detached task would block one of its
+        // threads): the pipe ends when the script exits, which its own deadline bounds (60 s +
+        // 15 s per block).
+        let text = await offPool { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
         var status: Int32 = -1
         for await code in exited { status = code }
         return (status, text.split(separator: "\n").map(String.init))

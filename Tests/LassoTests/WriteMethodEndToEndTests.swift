@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Lasso
 import LassoSimulation
+import TestSupport
 
 /// Writes over real sockets, through HTTP, batches and a client WebSocket: refused when the
 /// chain disallows them (no provider sees one), and otherwise sent to exactly one provider

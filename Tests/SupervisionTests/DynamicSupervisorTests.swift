@@ -1,5 +1,6 @@
 import Testing
 @testable import Supervision
+import TestSupport
 
 @Suite struct DynamicSupervisorTests {
     @Test func startsTerminatesAndRestartsChildrenByPID() async throws {
@@ -76,7 +77,7 @@ import Testing
             worker(process)?.cast(.block(gate))
             stuck.append(process)
         }
-        try await waitUntil { journal.entries.filter { $0.hasSuffix(":blocked") }.count == 2 }
+        try #require(await waitFor { journal.all.filter { $0.hasSuffix(":blocked") }.count == 2 })
         let stopping = Task { await sup.stop() }
         await clock.waitForTimer(dueWithin: .seconds(2))
         // One shared deadline: both stuck children are abandoned after 2 s, not 2 s each.

@@ -1,5 +1,6 @@
 import Testing
 @testable import Supervision
+import TestSupport
 
 @Suite struct GenServerTests {
     @Test func castsAreHandledInArrivalOrderBeforeALaterCall() async throws {
@@ -8,7 +9,7 @@ import Testing
         let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: journal) }
         for n in 1...50 { server.cast(.note("\(n)")) }
         #expect(try await server.call(.ping) == "pong:w")
-        #expect(journal.entries == ["w:init"] + (1...50).map { "w:\($0)" })
+        #expect(journal.all == ["w:init"] + (1...50).map { "w:\($0)" })
     }
 
     @Test func mailboxIsNotReentrant() async throws {
@@ -19,12 +20,12 @@ import Testing
         server.cast(.block(gate))
         server.cast(.note("second"))
         // The first handler is suspended at an await; the second message must still be queued.
-        try await waitUntil { journal.entries.contains("w:blocked") }
+        try #require(await waitFor { journal.all.contains("w:blocked") })
         #expect(server.process.mailboxDepth == 1)
-        #expect(!journal.entries.contains("w:second"))
+        #expect(!journal.all.contains("w:second"))
         gate.open()
         _ = try await server.call(.ping)
-        #expect(journal.entries == ["w:init", "w:blocked", "w:unblocked", "w:second"])
+        #expect(journal.all == ["w:init", "w:blocked", "w:unblocked", "w:second"])
     }
 
     @Test func callTimesOutAndTheLateReplyIsDropped() async throws {
@@ -39,7 +40,7 @@ import Testing
         gate.open()
         // The server handles the request late; its reply goes nowhere and the server lives on.
         #expect(try await server.call(.ping) == "pong:w")
-        #expect(journal.entries.contains("w:unblocked"))
+        #expect(journal.all.contains("w:unblocked"))
         #expect(server.process.isAlive)
     }
 
@@ -62,7 +63,7 @@ import Testing
         }
         // As in OTP, where the caller learns of the crash from its monitor: by the time the
         // caller hears, `terminate` has run and the process is recorded as exited.
-        #expect(journal.entries.contains("w:terminate"))
+        #expect(journal.all.contains("w:terminate"))
         #expect(server.process.exitReason == .failed(TestFailure(message: "w failed in a call")))
     }
 
@@ -72,11 +73,11 @@ import Testing
         let journal = Journal()
         let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: journal) }
         server.cast(.block(gate))
-        try await waitUntil { journal.entries.contains("w:blocked") }
+        try #require(await waitFor { journal.all.contains("w:blocked") })
         server.cast(.crash)
         let queued = Task { try await server.call(.ping) }
         // Both wait behind the blocked handler: the crash, then the call.
-        try await waitUntil { server.process.mailboxDepth == 2 }
+        try #require(await waitFor { server.process.mailboxDepth == 2 })
         gate.open()
         let error = await #expect(throws: CallError.self) { try await queued.value }
         guard case .exited(.failed)? = error else {
@@ -93,7 +94,7 @@ import Testing
         let reason = await server.process.waitForExit()
         #expect(reason == .failed(TestFailure(message: "w crashed")))
         #expect(!reason.isNormal)
-        #expect(journal.entries == ["w:init", "w:terminate"])
+        #expect(journal.all == ["w:init", "w:terminate"])
     }
 
     @Test func initFailureFailsTheStart() async throws {
@@ -102,18 +103,18 @@ import Testing
         await #expect(throws: TestFailure.self) {
             _ = try await ServerRef.start(label: "f", runtime: runtime) { FailingWorker(id: "f", journal: journal) }
         }
-        #expect(journal.entries == ["f:init-failed"])
+        #expect(journal.all == ["f:init-failed"])
     }
 
     @Test func monitorFiresExactlyOnceWithTheReason() async throws {
         let (runtime, _, _) = makeRuntime()
         let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
         let fired = Journal()
-        server.process.monitor { fired.add("first:\($0)") }
-        server.process.monitor { fired.add("second:\($0)") }
+        server.process.monitor { fired.record("first:\($0)") }
+        server.process.monitor { fired.record("second:\($0)") }
         server.stop(.shutdown("test"))
         await server.process.waitForExit()
-        #expect(fired.entries == ["first:shutdown: test", "second:shutdown: test"])
+        #expect(fired.all == ["first:shutdown: test", "second:shutdown: test"])
     }
 
     @Test func monitoringAnExitedProcessFiresAtOnceWithNoProcess() async throws {
@@ -122,19 +123,19 @@ import Testing
         server.stop()
         await server.process.waitForExit()
         let fired = Journal()
-        server.process.monitor { fired.add("\($0)") }
-        #expect(fired.entries == ["noproc"])
+        server.process.monitor { fired.record("\($0)") }
+        #expect(fired.all == ["noproc"])
     }
 
     @Test func demonitoredMonitorDoesNotFire() async throws {
         let (runtime, _, _) = makeRuntime()
         let server = try await ServerRef.start(label: "w", runtime: runtime) { ScriptedWorker(id: "w", journal: Journal()) }
         let fired = Journal()
-        let monitor = server.process.monitor { fired.add("\($0)") }
+        let monitor = server.process.monitor { fired.record("\($0)") }
         server.process.demonitor(monitor)
         server.stop()
         await server.process.waitForExit()
-        #expect(fired.entries.isEmpty)
+        #expect(fired.all.isEmpty)
     }
 
     @Test func sendAfterDeliversWhenTheClockPassesTheDelay() async throws {
@@ -144,10 +145,10 @@ import Testing
         try await server.call(.arm(.seconds(2)))
         clock.advance(by: .milliseconds(1999))
         try await server.call(.barrier)
-        #expect(journal.entries.isEmpty)
+        #expect(journal.all.isEmpty)
         clock.advance(by: .milliseconds(1))
         try await server.call(.barrier)
-        #expect(journal.entries == ["tick"])
+        #expect(journal.all == ["tick"])
     }
 
     @Test func downMessageReachesHandleDownOnce() async throws {
@@ -159,7 +160,7 @@ import Testing
         target.cast(.crash)
         await target.process.waitForExit()
         try await watcher.call(.barrier)
-        #expect(journal.entries == ["down:\(target.pid):failed: w crashed"])
+        #expect(journal.all == ["down:\(target.pid):failed: w crashed"])
     }
 
     @Test func stopInterruptsACancellableHandlerAndEndsWithTheRequestedReason() async throws {
@@ -167,7 +168,7 @@ import Testing
         let journal = Journal()
         let server = try await ServerRef.start(label: "s", runtime: runtime) { TickingServer(journal: journal) }
         server.cast(.sleepForever)
-        try await waitUntil { journal.entries.contains("sleeping") }
+        try #require(await waitFor { journal.all.contains("sleeping") })
         server.stop(.shutdown(nil))
         #expect(await server.process.waitForExit() == .shutdown(nil))
     }
@@ -189,15 +190,15 @@ struct TickingServer: GenServer {
     }
 
     mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
-        journal.add("sleeping")
+        journal.record("sleeping")
         try await Task.sleep(for: .seconds(3600))
     }
 
     mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
-        journal.add("tick")
+        journal.record("tick")
     }
 
     mutating func handleDown(_ down: Down, context: ServerContext<Self>) async throws {
-        journal.add("down:\(down.pid):\(down.reason)")
+        journal.record("down:\(down.pid):\(down.reason)")
     }
 }

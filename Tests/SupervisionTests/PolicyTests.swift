@@ -1,5 +1,6 @@
 import Testing
 @testable import Supervision
+import TestSupport
 
 @Suite struct PolicyTests {
     private func at(_ ms: UInt64) -> RuntimeInstant { RuntimeInstant(nanoseconds: ms * 1_000_000) }
@@ -37,15 +38,15 @@ import Testing
     @Test func manualClockFiresTimersInDeadlineOrderAndNotBefore() {
         let clock = ManualClock()
         let fired = Journal()
-        clock.schedule(after: .seconds(2)) { fired.add("two") }
-        clock.schedule(after: .seconds(1)) { fired.add("one") }
-        let cancelled = clock.schedule(after: .seconds(1)) { fired.add("cancelled") }
-        clock.schedule(after: .seconds(1)) { fired.add("one-again") }
+        clock.schedule(after: .seconds(2)) { fired.record("two") }
+        clock.schedule(after: .seconds(1)) { fired.record("one") }
+        let cancelled = clock.schedule(after: .seconds(1)) { fired.record("cancelled") }
+        clock.schedule(after: .seconds(1)) { fired.record("one-again") }
         cancelled.cancel()
         clock.advance(by: .milliseconds(999))
-        #expect(fired.entries.isEmpty)
+        #expect(fired.all.isEmpty)
         clock.advance(by: .seconds(5))
-        #expect(fired.entries == ["one", "one-again", "two"])
+        #expect(fired.all == ["one", "one-again", "two"])
         #expect(clock.pendingTimers == 0)
     }
 
@@ -54,15 +55,15 @@ import Testing
         let start = clock.now()
         clock.advance(by: .seconds(3))
         let fired = Journal()
-        clock.schedule(at: start + .seconds(1)) { fired.add("late") }
-        #expect(fired.entries == ["late"])
+        clock.schedule(at: start + .seconds(1)) { fired.record("late") }
+        #expect(fired.all == ["late"])
     }
 
     @Test func systemClockFiresATimer() async {
         let clock = SystemClock()
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            clock.schedule(after: .milliseconds(5)) { continuation.resume() }
-        }
+        let fired = Journal()
+        clock.schedule(after: .milliseconds(5)) { fired.record("fired") }
+        #expect(await waitFor { fired.all == ["fired"] }, "the timer fired")
     }
 
     @Test func pidsAreUniqueIncreasingAndRoundTripThroughJSON() throws {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Supervision
+import TestSupport
 
 @Suite struct RegistryKeeperTests {
     private func startWorker(_ id: String, _ runtime: Runtime) async throws -> ServerRef<ScriptedWorker> {
@@ -23,7 +24,7 @@ import Testing
 
         a.cast(.crash)
         await a.process.waitForExit()
-        try await waitUntil { names.count == 0 && topics.count == 0 }
+        try #require(await waitFor { names.count == 0 && topics.count == 0 })
         #expect(try await keeper.call(.watchedCount) == 0)
     }
 
@@ -60,7 +61,7 @@ import Testing
         await c.process.waitForExit()
         a.stop()
         await a.process.waitForExit()
-        try await waitUntil { names.count == 1 }
+        try #require(await waitFor { names.count == 1 })
         #expect(names.whereis("b") == b2.process)
         #expect(try await second.call(.watchedCount) == 1)
     }
@@ -84,7 +85,7 @@ import Testing
         #expect(names.whereis("a") == a.process)
         a.stop()
         await a.process.waitForExit()
-        try await waitUntil { names.count == 0 }
+        try #require(await waitFor { names.count == 0 })
         await supervisor.stop()
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import Supervision
+import TestSupport
 
 @Suite struct RegistryTests {
     private func startWorker(_ id: String, _ runtime: Runtime) async throws -> ServerRef<ScriptedWorker> {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Golden traces for `supervision-trace`: each expected output is what Erlang/OTP 25 prints for
 /// the same tree, run by `scripts/supervision-trace-otp.escript` on real `supervisor` and
@@ -30,31 +31,50 @@ import Testing
 
     /// Runs `scenario` through the trace tool and checks it prints `expected`, line for line; and,
     /// where Erlang is installed, that OTP prints the same.
-    private func expectTrace(_ scenario: String, _ expected: [String]) throws {
-        #expect(try run(scenario) == expected)
+    private func expectTrace(_ scenario: String, _ expected: [String]) async throws {
+        #expect(try await run(scenario) == expected)
         if let otp = Self.otpHarness {
-            #expect(try run(scenario, executable: otp.escript, arguments: [otp.script.path]) == expected)
+            #expect(try await run(scenario, executable: otp.escript, arguments: [otp.script.path]) == expected)
         }
     }
 
-    private func run(_ scenario: String, executable: URL? = nil, arguments: [String] = []) throws -> [String] {
-        let process = Process()
-        process.executableURL = try executable ?? traceBinary()
-        process.arguments = arguments
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(scenario.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+    private func run(_ scenario: String, executable: URL? = nil, arguments: [String] = []) async throws -> [String] {
+        let executable = try executable ?? traceBinary()
+        let (status, data) = try await Self.spawn(executable, arguments, input: scenario, capturing: .output)
+        #expect(status == 0)
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    @Test func theIssueScenarioMatchesOTP() throws {
-        try expectTrace("""
+    private enum Stream { case output, errors }
+
+    /// Runs `executable` with `input` on its stdin to its end: its exit status and what it wrote to
+    /// `stream` (the other one goes to the test's output, or nowhere for a rejection). Off the
+    /// cooperative pool: it waits for a child process while the other suites run.
+    private static func spawn(_ executable: URL, _ arguments: [String], input: String,
+                              capturing stream: Stream) async throws -> (Int32, Data) {
+        try await offPool {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            let stdin = Pipe(), captured = Pipe()
+            process.standardInput = stdin
+            switch stream {
+            case .output: process.standardOutput = captured
+            case .errors:
+                process.standardError = captured
+                process.standardOutput = FileHandle.nullDevice
+            }
+            try process.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+            let data = captured.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, data)
+        }
+    }
+
+    @Test func theIssueScenarioMatchesOTP() async throws {
+        try await expectTrace("""
             {"strategy":"one_for_all","intensity":3,"period_ms":5000,
              "children":[{"id":"a","restart":"permanent"},{"id":"b","restart":"transient"},{"id":"c","restart":"temporary"}],
              "steps":[{"crash":"b"},{"exit_normal":"a"},{"advance_ms":6000},{"terminate_child":"a"},{"restart_child":"a"},
@@ -75,8 +95,8 @@ import Testing
         ])
     }
 
-    @Test func exceedingIntensityStopsTheRestNewestFirstAndEnds() throws {
-        try expectTrace("""
+    @Test func exceedingIntensityStopsTheRestNewestFirstAndEnds() async throws {
+        try await expectTrace("""
             {"strategy":"one_for_one","intensity":1,"period_ms":5000,
              "children":[{"id":"a"},{"id":"b"},{"id":"c"}],
              "steps":[{"crash":"b"},{"crash":"b"},{"which_children":true}]}
@@ -88,8 +108,8 @@ import Testing
         ])
     }
 
-    @Test func restForOneAndTheRemainingAPIAnswers() throws {
-        try expectTrace("""
+    @Test func restForOneAndTheRemainingAPIAnswers() async throws {
+        try await expectTrace("""
             {"strategy":"rest_for_one","intensity":3,"period_ms":5000,
              "children":[{"id":"a"},{"id":"b","restart":"transient"},{"id":"c"}],
              "steps":[{"exit_normal":"b"},{"crash":"b"},{"restart_child":"b"},{"start_child":{"id":"a"}},
@@ -115,8 +135,8 @@ import Testing
 
     // MARK: - Whole trees
 
-    @Test func theIssueTreeWithASupervisorAndADynamicSupervisorMatchesOTP() throws {
-        try expectTrace("""
+    @Test func theIssueTreeWithASupervisorAndADynamicSupervisorMatchesOTP() async throws {
+        try await expectTrace("""
             {"strategy":"one_for_one","intensity":1,"period_ms":5000,
              "children":[{"id":"a"},
                          {"id":"s","type":"supervisor","strategy":"one_for_all","intensity":2,"period_ms":1000,
@@ -149,8 +169,8 @@ import Testing
         ])
     }
 
-    @Test func nestedEscalationReachesTheRoot() throws {
-        try expectTrace("""
+    @Test func nestedEscalationReachesTheRoot() async throws {
+        try await expectTrace("""
             {"strategy":"one_for_one","intensity":1,"period_ms":5000,
              "children":[{"id":"a"},
                          {"id":"s","type":"supervisor","strategy":"one_for_one","intensity":1,"period_ms":5000,
@@ -187,8 +207,8 @@ import Testing
         ])
     }
 
-    @Test func restForOneWithSupervisorChildren() throws {
-        try expectTrace("""
+    @Test func restForOneWithSupervisorChildren() async throws {
+        try await expectTrace("""
             {"strategy":"rest_for_one","intensity":5,"period_ms":5000,
              "children":[{"id":"a"},
                          {"id":"s","type":"supervisor","strategy":"one_for_one","intensity":0,"period_ms":5000,
@@ -241,8 +261,8 @@ import Testing
         ])
     }
 
-    @Test func aDynamicSupervisorsRestartsAndShutdowns() throws {
-        try expectTrace("""
+    @Test func aDynamicSupervisorsRestartsAndShutdowns() async throws {
+        try await expectTrace("""
             {"strategy":"one_for_all","intensity":3,"period_ms":5000,
              "children":[{"id":"a"},
                          {"id":"d","type":"dynamic","worker_restart":"permanent","intensity":2,"period_ms":5000},
@@ -300,34 +320,24 @@ import Testing
         ])
     }
 
-    @Test func aStepAddressedToASupervisorAsAWorkerIsRejected() throws {
-        let (status, message) = try rejection(#"{"children":[{"id":"s","type":"supervisor"}],"steps":[{"crash":"s"}]}"#)
+    @Test func aStepAddressedToASupervisorAsAWorkerIsRejected() async throws {
+        let (status, message) = try await rejection(#"{"children":[{"id":"s","type":"supervisor"}],"steps":[{"crash":"s"}]}"#)
         #expect(status == 2)
         #expect(message.contains("s is a supervisor; only workers crash or exit"))
-        let (unknown, text) = try rejection(#"{"children":[{"id":"a"}],"steps":[{"which_children":"a"}]}"#)
+        let (unknown, text) = try await rejection(#"{"children":[{"id":"a"}],"steps":[{"which_children":"a"}]}"#)
         #expect(unknown == 2)
         #expect(text.contains("a is not a supervisor of the tree"))
     }
 
-    @Test func aBadScenarioIsRejectedWithAClearMessage() throws {
-        let (status, message) = try rejection(#"{"strategy":"one_for_none"}"#)
+    @Test func aBadScenarioIsRejectedWithAClearMessage() async throws {
+        let (status, message) = try await rejection(#"{"strategy":"one_for_none"}"#)
         #expect(status == 2)
         #expect(message.contains("strategy: expected one_for_one, one_for_all or rest_for_one"))
     }
 
     /// Runs a scenario the tool should refuse: its exit status and what it wrote to stderr.
-    private func rejection(_ scenario: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = try traceBinary()
-        let input = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        input.fileHandleForWriting.write(Data(scenario.utf8))
-        try input.fileHandleForWriting.close()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, message)
+    private func rejection(_ scenario: String) async throws -> (Int32, String) {
+        let (status, data) = try await Self.spawn(try traceBinary(), [], input: scenario, capturing: .errors)
+        return (status, String(decoding: data, as: UTF8.self))
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import Supervision
+import TestSupport
 
 @Suite struct SupervisorTests {
     // MARK: - Order
@@ -12,7 +13,7 @@ import Testing
         }, runtime: runtime)
         #expect(try await sup.whichChildren().map(\.id) == ["a", "b", "c"])
         #expect(await sup.stop() == .shutdown(nil))
-        #expect(journal.entries == ["a:init", "b:init", "c:init", "c:terminate", "b:terminate", "a:terminate"])
+        #expect(journal.all == ["a:init", "b:init", "c:init", "c:terminate", "b:terminate", "a:terminate"])
     }
 
     @Test func startFailureStopsEarlierChildrenInReverseAndFailsTheStart() async throws {
@@ -28,7 +29,7 @@ import Testing
             return
         }
         #expect(id == "c")
-        #expect(journal.entries == ["a:init", "b:init", "c:init-failed", "b:terminate", "a:terminate"])
+        #expect(journal.all == ["a:init", "b:init", "c:init-failed", "b:terminate", "a:terminate"])
     }
 
     // MARK: - Strategies
@@ -58,7 +59,7 @@ import Testing
         let before = try await sup.whichChildren()
         worker(before[1].process)?.cast(.crash)
         await events.waitFor(.restarted, child: "c")
-        #expect(Array(journal.entries.dropFirst(3)) == ["b:terminate", "c:terminate", "a:terminate",
+        #expect(Array(journal.all.dropFirst(3)) == ["b:terminate", "c:terminate", "a:terminate",
                                                       "a:init", "b:init", "c:init"])
         let after = try await sup.whichChildren()
         for index in 0..<3 { #expect(after[index].process != before[index].process) }
@@ -74,7 +75,7 @@ import Testing
         let before = try await sup.whichChildren()
         worker(before[1].process)?.cast(.crash)
         await events.waitFor(.restarted, child: "c")
-        #expect(Array(journal.entries.dropFirst(3)) == ["b:terminate", "c:terminate", "b:init", "c:init"])
+        #expect(Array(journal.all.dropFirst(3)) == ["b:terminate", "c:terminate", "b:init", "c:init"])
         let after = try await sup.whichChildren()
         #expect(after[0].process == before[0].process)
         #expect(after[1].process != before[1].process)
@@ -139,7 +140,7 @@ import Testing
         worker(try await sup.whichChildren()[0].process)?.cast(.crash)
         #expect(await sup.process.waitForExit() == .shutdown("reached_max_restart_intensity"))
         #expect(events.count(.intensityExceeded) == 1)
-        #expect(journal.entries.last == "other:terminate")
+        #expect(journal.all.last == "other:terminate")
     }
 
     @Test func theWindowSlides() async throws {
@@ -246,7 +247,7 @@ import Testing
         ], runtime: runtime)
         let stuck = try #require(try await sup.whichChildren()[0].process)
         worker(stuck)?.cast(.block(gate))
-        try await waitUntil { journal.entries.contains("stuck:blocked") }
+        try #require(await waitFor { journal.all.contains("stuck:blocked") })
         let terminating = Task { try await sup.terminateChild("stuck") }
         await clock.waitForTimer(dueWithin: .seconds(1))
         clock.advance(by: .seconds(1))
@@ -256,11 +257,11 @@ import Testing
 
         // The abandoned task finally returns; nothing about the tree changes.
         gate.open()
-        try await waitUntil { journal.entries.contains("stuck:unblocked") }
+        try #require(await waitFor { journal.all.contains("stuck:unblocked") })
         let children = try await sup.whichChildren()
         #expect(children[0].status == .stopped && children[0].restarts == 0)
         #expect(stuck.exitReason == .killed)
-        #expect(!journal.entries.contains("stuck:terminate"))
+        #expect(!journal.all.contains("stuck:terminate"))
         #expect(events.count(.restarted) == 0)
     }
 
@@ -273,7 +274,7 @@ import Testing
         ], runtime: runtime)
         let process = try #require(try await sup.whichChildren()[0].process)
         worker(process)?.cast(.block(gate))
-        try await waitUntil { journal.entries.contains("w:blocked") }
+        try #require(await waitFor { journal.all.contains("w:blocked") })
         try await sup.terminateChild("w")
         #expect(process.exitReason == .killed)
         #expect(events.count(.killed, child: "w") == 1)
@@ -356,7 +357,7 @@ import Testing
         try await sup.startChild(ScriptedWorker.spec("b", journal: journal))
         #expect(try await sup.whichChildren().map(\.id) == ["a", "b"])
         await sup.stop()
-        #expect(journal.entries == ["a:init", "b:init", "b:terminate", "a:terminate"])
+        #expect(journal.all == ["a:init", "b:init", "b:terminate", "a:terminate"])
     }
 
     @Test func failedRestartIsRetriedAndCountsTowardIntensity() async throws {
@@ -364,8 +365,8 @@ import Testing
         let attempts = Journal()
         // Starts once, then fails every later start: each retry is a counted restart.
         let flaky = ChildSpec(id: "flaky") { runtime in
-            attempts.add("start")
-            if attempts.entries.count > 1 { throw TestFailure(message: "cannot restart") }
+            attempts.record("start")
+            if attempts.all.count > 1 { throw TestFailure(message: "cannot restart") }
             return try await ServerRef.start(label: "flaky", runtime: runtime) {
                 ScriptedWorker(id: "flaky", journal: Journal())
             }.process
@@ -374,7 +375,7 @@ import Testing
         worker(try await sup.whichChildren()[0].process)?.cast(.crash)
         #expect(await sup.process.waitForExit() == .shutdown("reached_max_restart_intensity"))
         // One initial start, then restarts 1…3 each failing; the fourth counted restart gives up.
-        #expect(attempts.entries.count == 4)
+        #expect(attempts.all.count == 4)
         #expect(events.count(.intensityExceeded) == 1)
     }
 }

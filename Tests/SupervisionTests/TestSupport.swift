@@ -1,36 +1,6 @@
-import Synchronization
 import Testing
+import TestSupport
 @testable import Supervision
-
-/// An ordered record of what test processes did ("a:init", "b:terminate", …).
-final class Journal: Sendable {
-    private let lines = Mutex<[String]>([])
-    func add(_ line: String) { lines.withLock { $0.append(line) } }
-    var entries: [String] { lines.withLock { $0 } }
-}
-
-/// A latch a handler waits on; deliberately deaf to cancellation, to play a stuck child.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
-    func wait() async {
-        await withUnsafeContinuation { continuation in
-            let open = state.withLock { state in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if open { continuation.resume() }
-        }
-    }
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-}
 
 struct TestFailure: Error, CustomStringConvertible {
     let message: String
@@ -47,16 +17,16 @@ struct ScriptedWorker: GenServer {
     let journal: Journal
 
     mutating func initialize(context: ServerContext<Self>) async throws {
-        journal.add("\(id):init")
+        journal.record("\(id):init")
     }
 
     mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> String {
         switch request {
         case .ping: return "pong:\(id)"
         case .block(let gate):
-            journal.add("\(id):blocked")
+            journal.record("\(id):blocked")
             await gate.wait()
-            journal.add("\(id):unblocked")
+            journal.record("\(id):unblocked")
             return "late:\(id)"
         case .fail: throw TestFailure(message: "\(id) failed in a call")
         }
@@ -66,16 +36,16 @@ struct ScriptedWorker: GenServer {
         switch message {
         case .crash: throw TestFailure(message: "\(id) crashed")
         case .exitNormal: context.stop(.normal)
-        case .note(let text): journal.add("\(id):\(text)")
+        case .note(let text): journal.record("\(id):\(text)")
         case .block(let gate):
-            journal.add("\(id):blocked")
+            journal.record("\(id):blocked")
             await gate.wait()
-            journal.add("\(id):unblocked")
+            journal.record("\(id):unblocked")
         }
     }
 
     mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
-        journal.add("\(id):terminate")
+        journal.record("\(id):terminate")
     }
 
     static func spec(_ id: String, journal: Journal, restart: RestartType = .permanent,
@@ -92,7 +62,7 @@ struct FailingWorker: GenServer {
     let id: String
     let journal: Journal
     mutating func initialize(context: ServerContext<Self>) async throws {
-        journal.add("\(id):init-failed")
+        journal.record("\(id):init-failed")
         throw TestFailure(message: "\(id) refuses to start")
     }
     static func spec(_ id: String, journal: Journal) -> ChildSpec {
@@ -102,78 +72,39 @@ struct FailingWorker: GenServer {
     }
 }
 
-/// Collects the runtime's events and lets a test wait for one, with a deadline.
+/// The runtime's events, in order, for a test to assert on or wait for.
 final class EventLog: Sendable {
-    private typealias Waiter = (predicate: @Sendable (SupervisionEvent) -> Bool,
-                                continuation: UnsafeContinuation<SupervisionEvent?, Never>)
-    private struct State {
-        var events: [SupervisionEvent] = []
-        var waiters: [UInt64: Waiter] = [:]
-        var nextWaiter: UInt64 = 0
-    }
-    private let state = Mutex(State())
+    private let recorded = Recorder<SupervisionEvent>()
 
     init(_ runtime: Runtime) {
-        runtime.events.observe { [weak self] event in self?.record(event) }
+        let recorded = self.recorded
+        runtime.events.observe { recorded.record($0) }
     }
 
-    var events: [SupervisionEvent] { state.withLock { $0.events } }
+    var events: [SupervisionEvent] { recorded.all }
 
     func count(_ kind: SupervisionEvent.Kind, child: String? = nil) -> Int {
         events.filter { $0.kind == kind && (child == nil || $0.child == child) }.count
     }
 
-    private func record(_ event: SupervisionEvent) {
-        let ready = state.withLock { state in
-            state.events.append(event)
-            let matched = state.waiters.filter { $0.value.predicate(event) }
-            for id in matched.keys { state.waiters[id] = nil }
-            return matched.values.map(\.continuation)
-        }
-        for continuation in ready { continuation.resume(returning: event) }
-    }
-
-    /// Waits for the `occurrence`-th matching event since the runtime started; records a test
-    /// failure and returns nil after `deadline` of real time.
+    /// Waits (`waitFor`) for the `occurrence`-th matching event since the runtime started;
+    /// records a test failure and returns nil after `deadline` of real time.
     @discardableResult
     func waitFor(_ kind: SupervisionEvent.Kind, child: String? = nil, supervisor: String? = nil,
                  occurrence: Int = 1, deadline: Duration = .seconds(10),
                  sourceLocation: SourceLocation = #_sourceLocation) async -> SupervisionEvent? {
-        let matches: @Sendable (SupervisionEvent) -> Bool = { event in
-            event.kind == kind && (child == nil || event.child == child)
-                && (supervisor == nil || event.supervisor == supervisor)
-        }
-        let event: SupervisionEvent? = await withUnsafeContinuation { continuation in
-            let registered = state.withLock { state -> (already: SupervisionEvent?, id: UInt64) in
-                let earlier = state.events.filter(matches)
-                if earlier.count >= occurrence { return (earlier[occurrence - 1], 0) }
-                let remaining = Mutex(occurrence - earlier.count)
-                let id = state.nextWaiter
-                state.nextWaiter += 1
-                state.waiters[id] = ({ event in
-                    matches(event) && remaining.withLock { left in left -= 1; return left == 0 }
-                }, continuation)
-                return (nil, id)
+        let event = await TestSupport.waitFor(within: deadline) { () -> SupervisionEvent? in
+            let matches = events.filter { event in
+                event.kind == kind && (child == nil || event.child == child)
+                    && (supervisor == nil || event.supervisor == supervisor)
             }
-            if let already = registered.already {
-                continuation.resume(returning: already)
-                return
-            }
-            Task {
-                try? await Task.sleep(for: deadline)
-                self.expire(registered.id)
-            }
+            return matches.count >= occurrence ? matches[occurrence - 1] : nil
         }
         if event == nil {
             Issue.record("no \(kind.rawValue) event for \(child ?? "any child") within \(deadline)",
                          sourceLocation: sourceLocation)
         }
         return event
-    }
-
-    private func expire(_ id: UInt64) {
-        let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-        waiter?.continuation.resume(returning: nil)
     }
 }
 
@@ -191,21 +122,6 @@ func pidOf(_ id: String, in supervisor: Supervisor) async throws -> PID? {
 
 func worker(_ process: ProcessRef?) -> ServerRef<ScriptedWorker>? {
     process?.server(ScriptedWorker.self)
-}
-
-/// Waits until `condition` holds, checking after each scheduler turn; fails after `deadline` of
-/// real time. For state that no event announces (a handler reaching its await point).
-func waitUntil(deadline: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
-               _ condition: () -> Bool) async throws {
-    let clock = ContinuousClock()
-    let limit = clock.now + deadline
-    while !condition() {
-        if clock.now > limit {
-            Issue.record("condition not met within \(deadline)", sourceLocation: sourceLocation)
-            throw TestFailure(message: "timed out waiting")
-        }
-        await Task.yield()
-    }
 }
 
 /// The nested supervisor running as child `index` of `parent`.

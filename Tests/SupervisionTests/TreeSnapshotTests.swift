@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Supervision
+import TestSupport
 
 @Suite struct TreeSnapshotTests {
     @Test func snapshotDescribesTheWholeTreeAndEncodesAsJSON() async throws {

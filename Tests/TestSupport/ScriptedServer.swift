@@ -8,6 +8,8 @@ public final class ScriptedServer: @unchecked Sendable {
     public let port: Int
     private let listener: Int32
     private let counter = Counter()
+    private let stopped = Atomic<Bool>(false)
+    private let acceptorDone = DispatchSemaphore(value: 0)
 
     /// Connections accepted so far.
     public var accepted: Int { counter.value.load(ordering: .relaxed) }
@@ -33,8 +35,9 @@ public final class ScriptedServer: @unchecked Sendable {
         }
         listener = fd
         port = Int(UInt16(bigEndian: address.sin_port))
-        let counter = self.counter
+        let counter = self.counter, acceptorDone = self.acceptorDone
         Thread {
+            defer { acceptorDone.signal() }
             while true {
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { return }
@@ -44,9 +47,13 @@ public final class ScriptedServer: @unchecked Sendable {
         }.start()
     }
 
-    /// Stops accepting (connections already running finish their scripts).
+    /// Stops accepting (connections already running finish their scripts). The listener is
+    /// closed once its accepting thread has left `accept`: a descriptor number closed under a
+    /// thread still using it may already belong to another test's socket.
     public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
+        acceptorDone.wait()
         close(listener)
     }
 
@@ -54,25 +61,6 @@ public final class ScriptedServer: @unchecked Sendable {
 }
 
 extension RawSocket {
-    /// Reads up to and including the blank line that ends an HTTP head; nil on EOF.
-    public func readHead() -> String? {
-        var head: [UInt8] = []
-        while !head.suffix(4).elementsEqual([13, 10, 13, 10]) {
-            guard let byte = receiveExactly(1) else { return nil }
-            head += byte
-        }
-        return String(decoding: head, as: UTF8.self)
-    }
-
-    /// Reads a request head and its Content-Length body.
-    public func readRequest() -> (head: String, body: [UInt8])? {
-        guard let head = readHead() else { return nil }
-        let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
-        guard let body = receiveExactly(length) else { return nil }
-        return (head, body)
-    }
-
     /// Answers a WebSocket opening handshake read from this connection; false if it was not one.
     public func acceptWebSocket() -> Bool {
         guard let head = readHead(),
@@ -96,5 +84,16 @@ extension RawSocket {
             for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8((payload.count >> shift) & 0xFF)) }
         }
         return out + payload
+    }
+}
+
+extension ScriptedServer {
+    /// A server that, on each connection, reads a request head, sends `response` as given
+    /// (truncated, malformed, empty) and closes: for responses a real server would never send.
+    public static func answering(_ response: String) -> ScriptedServer? {
+        ScriptedServer { connection, _ in
+            _ = connection.readHead()
+            connection.send(response)
+        }
     }
 }

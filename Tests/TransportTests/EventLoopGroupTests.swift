@@ -46,7 +46,7 @@ struct EventLoopGroupTests {
             #expect(socket.upgrade())
             sockets.append(socket)
         }
-        #expect(opened.wait { $0.count == 16 })
+        #expect(waitForBlocking { opened.all.count == 16 })
         #expect(Set(opened.all.map(\.1)) == [0, 1])
         // From this (non-loop) thread, each connection gets its own message.
         for (id, _) in opened.all { server.send(id, "to \(id.rawValue)") }
@@ -74,7 +74,7 @@ struct EventLoopGroupTests {
                 }
             }
         }
-        #expect(completedOn.wait { $0.count == 2 })
+        #expect(await waitFor { completedOn.all.count == 2 })
         // Each request ran on the loop it was made on: one connection per loop.
         #expect(completedOn.all.sorted() == [0, 1])
         #expect(upstream.accepted == 2)

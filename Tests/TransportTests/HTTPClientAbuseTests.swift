@@ -4,7 +4,6 @@ import Testing
 import TestSupport
 @testable import LassoTransport
 
-extension TransportTests {
 /// Upstreams that break HTTP/1.1 or the keep-alive contract: every request still completes
 /// exactly once, with a precise error, and nothing else on the loop is held up.
 @Suite("HTTP client against hostile upstreams")
@@ -144,29 +143,4 @@ struct HTTPClientAbuseTests {
         }
         #expect(server.accepted == 3, "a connection out of step is never reused")
     }
-
-    @Test func aThousandResetsLeaveNoDescriptorBehind() async throws {
-        let server = try #require(ScriptedServer { connection, _ in
-            _ = connection.readHead()
-            connection.reset()
-        })
-        let loop = try EventLoop()
-        defer { loop.stop() }
-        let client = HTTPClient(loop: loop)
-        let before = openFileCount()
-        await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<1000 {
-                group.addTask {
-                    if case .failure = await self.post(client, port: server.port) { return true }
-                    return false
-                }
-            }
-            var failed = 0
-            for await outcome in group where outcome { failed += 1 }
-            #expect(failed == 1000)
-        }
-        server.stop()
-        #expect(waitFor(seconds: 5) { openFileCount() <= before })
-    }
-}
 }

@@ -93,39 +93,6 @@ struct HTTPServerAbuseTests {
         #expect(fixture.stillServes())
     }
 
-    @Test func twoThousandSlowlorisAndTwoThousandIdleConnectionsCostOtherClientsNothing() throws {
-        // Deadlines long enough that every hoarder is still there while the client measures,
-        // however slowly a loaded machine opens 4,000 connections.
-        let fixture = try ServerFixture(configure: {
-            $0.slowClientTimeout = .seconds(120)
-            $0.keepAliveTimeout = .seconds(120)
-        })
-        var hoarders: [RawSocket] = []
-        for index in 0..<4000 {
-            guard let socket = RawSocket(port: fixture.port, timeoutSeconds: 30) else { break }
-            if index % 2 == 0 { socket.send("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{") }
-            hoarders.append(socket)
-        }
-        #expect(hoarders.count == 4000)
-        var latencies: [Double] = []
-        let client = try #require(RawSocket(port: fixture.port))
-        for id in 0..<300 {
-            let started = DispatchTime.now().uptimeNanoseconds
-            client.send(postRequest("/rpc", Self.body(id)))
-            guard client.readResponse()?.text == Self.body(id) else {
-                Issue.record("request \(id) not answered")
-                return
-            }
-            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
-        }
-        latencies.sort()
-        let p99 = latencies[Int(Double(latencies.count) * 0.99)]
-        #expect(p99 < 100, "p99 \(p99) ms with 4,000 hoarded connections")
-        // New connections are accepted too.
-        #expect(fixture.stillServes())
-        #expect(fixture.server.statistics().openHTTPConnections >= 4000)
-    }
-
     @Test func atTheConnectionLimitNewClientsWaitInTheBacklogUntilOneCloses() throws {
         let fixture = try ServerFixture(configure: { $0.maxConnections = 4 })
         var held = (0..<4).compactMap { _ in RawSocket(port: fixture.port) }
@@ -151,7 +118,7 @@ struct HTTPServerAbuseTests {
             socket.reset()
         }
         #expect(fixture.stillServes())
-        let drained = waitFor(seconds: 5) { fixture.server.statistics().openHTTPConnections == 0 }
+        let drained = waitForBlocking(within: .seconds(5)) { fixture.server.statistics().openHTTPConnections == 0 }
         #expect(drained)
     }
 }

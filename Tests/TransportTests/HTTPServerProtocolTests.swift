@@ -15,10 +15,13 @@ struct HTTPServerProtocolTests {
         // interface would answer on 127.0.0.2 too.
         #expect(RawSocket(port: fixture.port, host: "127.0.0.2") == nil)
         #expect(fixture.stillServes())
-        // The listening socket as the kernel lists it (state 0A = LISTEN).
-        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        // The listening socket as the kernel lists it (state 0A = LISTEN). The table is read in
+        // pieces while other tests open and close sockets, and a read can miss a line: read again.
         let hexPort = String(format: "%04X", fixture.port)
-        let bound = try #require(table.split(separator: "\n").first { $0.contains(":\(hexPort) ") && $0.contains(" 0A ") })
+        let bound = try #require(waitForBlocking {
+            (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8))?.split(separator: "\n")
+                .first { $0.contains(":\(hexPort) ") && $0.contains(" 0A ") }
+        })
         #expect(bound.contains("0100007F:"), "listening on 127.0.0.1 only: \(bound)")
     }
 

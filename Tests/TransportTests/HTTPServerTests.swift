@@ -4,48 +4,6 @@ import Testing
 import TestSupport
 @testable import LassoTransport
 
-/// A loop plus a server with echo-style routes, stopped at the end of each test.
-final class ServerFixture {
-    let loop: EventLoop
-    let server: HTTPServer
-
-    init(configure: (inout HTTPServer.Configuration) -> Void = { _ in },
-         webSocket: WebSocketServerHandlers? = nil,
-         routes: (inout HTTPRouter) -> Void = { _ in }) throws {
-        loop = try EventLoop()
-        var router = HTTPRouter()
-        router.add(.post, "/rpc") { request, responder in
-            responder.respond(.json(request.body))
-        }
-        router.add(.get, "/api/status") { request, responder in
-            responder.respond(.json(#"{"status":"ok","query":"\#(request.query)"}"#))
-        }
-        router.add(.post, prefix: "/async/") { request, responder in
-            DispatchQueue.global().async { responder.respond(.json(request.body)) }
-        }
-        routes(&router)
-        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
-        configure(&configuration)
-        server = try HTTPServer(loop: loop, configuration: configuration, router: router, webSocket: webSocket)
-    }
-
-    var port: Int { server.port }
-
-    deinit { loop.stop() }
-
-    /// One fresh connection, one request, one response.
-    func roundTrip(_ request: String) -> RawResponse? {
-        guard let socket = RawSocket(port: port) else { return nil }
-        socket.send(request)
-        return socket.readResponse()
-    }
-
-    /// True when a normal request on a new connection is answered: the server survived.
-    func stillServes() -> Bool {
-        roundTrip(postRequest("/rpc", #"{"id":1}"#))?.text == #"{"id":1}"#
-    }
-}
-
 extension TransportTests {
 @Suite("HTTP server")
 struct HTTPServerTests {
@@ -166,7 +124,8 @@ struct HTTPServerTests {
     }
 
     @Test func contentLengthSmallerThanBody() throws {
-        let fixture = try ServerFixture()
+        // The leftover bytes start a head that never ends: cut after 1 s, not the default 5 s.
+        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(1) })
         let socket = try #require(RawSocket(port: fixture.port))
         socket.send("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n{\"id\":1}")
         let first = try #require(socket.readResponse())
@@ -206,21 +165,27 @@ struct HTTPServerTests {
         let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(2) })
         let slow = try #require(RawSocket(port: fixture.port, timeoutSeconds: 15))
         slow.send("GET /api/status HTTP/1.1\r\n")
-        let started = Date()
+        let pieces = ["Host: x\r\n", "X-A: 1\r\n", "X-B: 2\r\n", "X-C: 3\r\n", "X-D: 4\r\n", "X-E: 5\r\n"]
+        let sent = Recorder<String>()
+        let closed = DispatchSemaphore(value: 0)
         let trickleDone = DispatchSemaphore(value: 0)
-        let trickle = Thread {
+        Thread {
             // One header line per second: each byte is progress, none completes the head.
-            for piece in ["Host: x\r\n", "X-A: 1\r\n", "X-B: 2\r\n", "X-C: 3\r\n", "X-D: 4\r\n", "X-E: 5\r\n"] {
+            for piece in pieces {
                 guard slow.send(piece) else { break }
-                Thread.sleep(forTimeInterval: 1)
+                sent.record(piece)
+                if closed.wait(timeout: .now() + 1) == .success { break }
             }
             trickleDone.signal()
-        }
-        trickle.start()
+        }.start()
         for _ in 0..<5 { #expect(fixture.stillServes()) }
         #expect(slow.waitForClose())
-        #expect(Date().timeIntervalSince(started) < 10)
+        let sentBeforeClose = sent.all.count
+        closed.signal()
         trickleDone.wait()
+        // Progress does not extend the deadline: the server closed while the client was still
+        // trickling, not after its last line.
+        #expect(sentBeforeClose < pieces.count, "closed after \(sentBeforeClose) of \(pieces.count) lines")
     }
 
     @Test func thousandConnectionsOpenedAndDropped() throws {
@@ -276,23 +241,6 @@ struct HTTPServerTests {
         #expect(socket.readResponse()?.text == "next", "the new server, not the old listener, answers")
         next.stop()
     }
-
-    @Test func startAndStopLeaksNoFileDescriptors() throws {
-        // Warm up once so lazily opened process-wide fds (OpenSSL, /dev/urandom) are counted.
-        do { _ = try ServerFixture().stillServes() }
-        let before = openFiles()
-        for _ in 0..<100 {
-            let loop = try EventLoop()
-            loop.stop()
-        }
-        for _ in 0..<10 {
-            let fixture = try ServerFixture()
-            #expect(fixture.stillServes())
-        }
-        let after = openFiles()
-        #expect(after.count == before.count,
-                "new: \(after.filter { before[$0.key] != $0.value }), gone: \(before.filter { after[$0.key] != $0.value })")
-    }
 }
 }
 
@@ -316,36 +264,6 @@ struct HTTPServerCapacityTests {
         #expect(fixture.roundTrip(getRequest("/dashboard/missing.js"))?.status == 404)
         let escape = fixture.roundTrip(getRequest("/dashboard/../lasso-outside-\(getpid()).txt"))
         #expect(escape?.text != "secret")
-    }
-
-    @Test func tenThousandConcurrentConnections() throws {
-        // Client and server sockets share this process's fd limit, which the event loop raised
-        // at start (the hard limit too, where the system allows). Where it cannot reach
-        // 2 × 10,000 (a sandbox capping the hard limit at 20,000), stay just below it. The
-        // connections are opened first and used after: on a loaded machine that takes longer
-        // than the default 5 s idle timeout, which must not close them in between.
-        let fixture = try ServerFixture(configure: {
-            $0.keepAliveTimeout = .seconds(120)
-            $0.slowClientTimeout = .seconds(120)
-        })
-        var limit = rlimit()
-        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        let count = min(10_000, (Int(limit.rlim_cur) - 400) / 2)
-        var sockets: [RawSocket] = []
-        sockets.reserveCapacity(count)
-        for _ in 0..<count {
-            guard let socket = RawSocket(port: fixture.port, timeoutSeconds: 30) else { break }
-            sockets.append(socket)
-        }
-        #expect(sockets.count == count)
-        // Every connection is live at once: each gets its own answer.
-        for (index, socket) in sockets.enumerated() { socket.send(postRequest("/rpc", #"{"id":\#(index)}"#)) }
-        var answered = 0
-        for (index, socket) in sockets.enumerated() where socket.readResponse()?.text == #"{"id":\#(index)}"# { answered += 1 }
-        #expect(answered == count)
-        #expect(fixture.server.statistics().openHTTPConnections == count)
-        sockets.removeAll()
-        #expect(fixture.stillServes())
     }
 
     @Test func aSecondStopWaitsForTheDestroyTheFirstScheduled() throws {

@@ -4,44 +4,6 @@ import Testing
 import TestSupport
 @testable import LassoTransport
 
-/// A server whose WebSocket handler echoes every message and records what happens.
-final class EchoWebSocketServer {
-    enum Event: Sendable, Equatable {
-        case open(WebSocketConnectionID, String)
-        case message(WebSocketConnectionID, WebSocketMessage)
-        case close(WebSocketConnectionID, WebSocketCloseCode)
-    }
-
-    let events = Recorder<Event>()
-    let fixture: ServerFixture
-    var server: HTTPServer { fixture.server }
-    var port: Int { fixture.port }
-
-    init(echo: Bool = true, configure: (inout HTTPServer.Configuration) -> Void = { _ in }) throws {
-        let events = self.events
-        let box = Mutex<HTTPServer?>(nil)
-        let handlers = WebSocketServerHandlers(
-            onOpen: { id, request in events.record(.open(id, request.path)) },
-            onMessage: { id, message in
-                events.record(.message(id, message))
-                if echo { box.withLock { $0 }?.send(id, message) }
-            },
-            onClose: { id, code in events.record(.close(id, code)) })
-        fixture = try ServerFixture(configure: configure, webSocket: handlers)
-        box.withLock { $0 = fixture.server }
-    }
-
-    func openedConnection() -> WebSocketConnectionID? {
-        guard case .open(let id, _)? = events.first(where: { if case .open = $0 { return true }; return false }) else { return nil }
-        return id
-    }
-
-    func closeCode() -> WebSocketCloseCode? {
-        guard case .close(_, let code)? = events.first(where: { if case .close = $0 { return true }; return false }) else { return nil }
-        return code
-    }
-}
-
 extension TransportTests {
 @Suite("WebSocket server and client")
 struct WebSocketTests {
@@ -173,9 +135,9 @@ struct WebSocketTests {
         server = nil
         #expect(events.first { if case .disconnected = $0 { return true }; return false } != nil)
         #expect(events.first { $0 == .reconnecting(attempt: 1, delay: .zero) } != nil)
-        #expect(events.wait { $0.contains(.disconnected(.connectFailed(address: "127.0.0.1:\(port)"))) })
+        #expect(waitForBlocking { events.all.contains(.disconnected(.connectFailed(address: "127.0.0.1:\(port)"))) })
         let restarted = try EchoWebSocketServer(configure: { $0.port = port })
-        #expect(events.wait { $0.filter { $0 == .connected }.count == 2 })
+        #expect(waitForBlocking { events.all.filter { $0 == .connected }.count == 2 })
         client.send("again")
         #expect(events.first { $0 == .message(.text("again")) } != nil)
         client.close()

@@ -1,11 +1,30 @@
 /// How long one upstream attempt may take, by method. Log and trace queries scan many blocks and
 /// get longer; everything else should answer well within ten seconds or is better retried
 /// elsewhere.
-public enum MethodTimeouts {
-    public static let standard: Duration = .seconds(10)
-    public static let heavy: Duration = .seconds(30)
+///
+/// A value handed to the `RequestPipeline`, so that a test can cut a hanging provider in
+/// milliseconds instead of waiting out the production ten seconds:
+///
+/// ```swift
+/// let quick = MethodTimeouts(standard: .milliseconds(500), heavy: .seconds(1))
+/// quick.timeout(for: "eth_getLogs")    // 1 s
+/// MethodTimeouts.default.timeout(for: "eth_chainId")    // 10 s
+/// ```
+public struct MethodTimeouts: Sendable, Equatable {
+    /// For every method not listed as heavy.
+    public var standard: Duration
+    /// For `eth_getLogs`, `debug_*` and `trace_*`.
+    public var heavy: Duration
 
-    public static func timeout(for method: String) -> Duration {
+    public init(standard: Duration, heavy: Duration) {
+        self.standard = standard
+        self.heavy = heavy
+    }
+
+    /// What lassod uses: 10 s, and 30 s for the heavy methods.
+    public static let `default` = MethodTimeouts(standard: .seconds(10), heavy: .seconds(30))
+
+    public func timeout(for method: String) -> Duration {
         if method == "eth_getLogs" || method.hasPrefix("debug_") || method.hasPrefix("trace_") { return heavy }
         return standard
     }

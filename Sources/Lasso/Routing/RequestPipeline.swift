@@ -40,11 +40,14 @@ public final class RequestPipeline: Sendable {
     let sender: any UpstreamSender
     let recorder: any AttemptRecorder
     let clock: any RuntimeClock
+    let timeouts: MethodTimeouts
 
-    public init(sender: any UpstreamSender, recorder: any AttemptRecorder, clock: any RuntimeClock) {
+    public init(sender: any UpstreamSender, recorder: any AttemptRecorder, clock: any RuntimeClock,
+                timeouts: MethodTimeouts = .default) {
         self.sender = sender
         self.recorder = recorder
         self.clock = clock
+        self.timeouts = timeouts
     }
 
     /// Routes `request`; `completion` is called exactly once.
@@ -212,7 +215,7 @@ public final class RequestPipeline: Sendable {
             sent = true
             context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
             pipeline.sender.send(body, over: channel, route: state.links[slot].route,
-                                 timeout: MethodTimeouts.timeout(for: head.method), idempotent: !isWrite) { reply in
+                                 timeout: pipeline.timeouts.timeout(for: head.method), idempotent: !isWrite) { reply in
                 self.replied(reply)
             }
         }

@@ -85,8 +85,9 @@ public struct UpstreamSubscriptionPool: GenServer {
         var tried: Set<String> = []
     }
 
-    /// Orphaned upstream ids already unsubscribed, remembered so a burst of their events sends
-    /// one `eth_unsubscribe`; cleared when it reaches this size.
+    /// Upstream ids already unsubscribed (a dropped key's, a stale placement's, an orphan's),
+    /// remembered so that their events still in flight send no further `eth_unsubscribe`;
+    /// cleared when it reaches this size.
     static let maxDismissed = 1_024
 
     /// How often keys without a provider are placed again.
@@ -219,8 +220,9 @@ public struct UpstreamSubscriptionPool: GenServer {
     private mutating func drop(_ key: SubscriptionKey) {
         guard let upstream = upstreams.removeValue(forKey: key) else { return }
         if let provider = upstream.provider, let id = upstream.upstreamID {
-            routes[Route(provider: provider, upstreamID: id)] = nil
-            unsubscribe(id, on: provider)
+            let route = Route(provider: provider, upstreamID: id)
+            routes[route] = nil
+            dismiss(route)
         }
     }
 
@@ -266,7 +268,7 @@ public struct UpstreamSubscriptionPool: GenServer {
                                  context: ServerContext<Self>) {
         let answer = Self.read(reply)
         guard var upstream = upstreams[key], upstream.attempt == attempt, upstream.provider == provider else {
-            if case .subscribed(let id) = answer { unsubscribe(id, on: provider) }
+            if case .subscribed(let id) = answer { dismiss(Route(provider: provider, upstreamID: id)) }
             return
         }
         switch answer {
@@ -338,11 +340,18 @@ public struct UpstreamSubscriptionPool: GenServer {
         guard let found = SubscriptionNotification.scan(body) else { return }
         let route = Route(provider: provider, upstreamID: found.subscription)
         guard let key = routes[route] else {
-            if dismissed.count >= Self.maxDismissed { dismissed.removeAll() }
-            if dismissed.insert(route).inserted { unsubscribe(found.subscription, on: provider) }
+            if !dismissed.contains(route) { dismiss(route) }
             return
         }
         registry?.cast(.deliver(key: key, body: body, subscription: found.range))
+    }
+
+    /// Unsubscribes an upstream id no key follows and remembers it, so that the events the
+    /// provider sent before it read the `eth_unsubscribe` are dropped without sending another.
+    private mutating func dismiss(_ route: Route) {
+        if dismissed.count >= Self.maxDismissed { dismissed.removeAll() }
+        dismissed.insert(route)
+        unsubscribe(route.upstreamID, on: route.provider)
     }
 
     private func unsubscribe(_ id: String, on provider: String) {

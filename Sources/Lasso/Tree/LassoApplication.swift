@@ -46,11 +46,13 @@ public final class LassoApplication: Sendable {
     let eventToken: UInt64
 
     /// Starts lassod for `config`. `port` overrides `server.port` (0 picks a free port).
-    /// `drainTimeout` bounds how long ``stop()`` lets requests in flight finish.
+    /// `drainTimeout` bounds how long ``stop()`` lets requests in flight finish; `methodTimeouts`
+    /// how long one upstream attempt may take.
     /// - Throws: when the loop cannot start, the port cannot be bound, or a chain cannot start.
     public static func start(config: LassoConfig, runtime: Runtime = .shared, sink: any LogSink = StandardOutputSink(),
                              port: Int? = nil, httpClient clientConfiguration: HTTPClient.Configuration = .init(),
-                             drainTimeout: Duration = Endpoint.defaultDrainTimeout)
+                             drainTimeout: Duration = Endpoint.defaultDrainTimeout,
+                             methodTimeouts: MethodTimeouts = .default)
         async throws -> LassoApplication {
         let group = try EventLoopGroup(count: config.server.eventLoops)
         let loop = group.primary
@@ -79,7 +81,8 @@ public final class LassoApplication: Sendable {
                                      subscriptionTimeout: .milliseconds(config.subscriptions.subscriptionTimeoutMs))
         let benchmarkStore = BenchmarkStoreHandle()
         let recorder = BatchingAttemptRecorder(loop: loop, benchmarks: benchmarkStore)
-        let pipeline = RequestPipeline(sender: services.sender, recorder: recorder, clock: runtime.clock)
+        let pipeline = RequestPipeline(sender: services.sender, recorder: recorder, clock: runtime.clock,
+                                       timeouts: methodTimeouts)
         let counters = RequestCounters()
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
                               observability: logger, counters: counters)

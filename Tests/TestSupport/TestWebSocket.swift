@@ -1,33 +1,32 @@
 import Foundation
 import Synchronization
-@testable import Lasso
 import LassoTransport
 
-/// A client WebSocket for tests: records every message and disconnect, and waits for them with
-/// a deadline instead of sleeping.
-final class TestWebSocket: Sendable {
-    struct Recorded {
-        var connected = false
-        var messages: [String] = []
-        var disconnects: [WebSocketClientDisconnect] = []
+/// A client WebSocket for end-to-end tests, on the transport's own `WebSocketClient`: records
+/// every message and disconnect, and waits for them (`waitFor`) instead of sleeping.
+public final class TestWebSocket: Sendable {
+    public struct Recorded: Sendable {
+        public var connected = false
+        public var messages: [String] = []
+        public var disconnects: [WebSocketClientDisconnect] = []
     }
 
-    struct Timeout: Error, CustomStringConvertible {
-        var description: String
+    public struct Timeout: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    /// Shared with the client's event callback.
-    final class Log: Sendable {
+    public let client: WebSocketClient
+    private let log: Log
+
+    /// What the client's event callback writes to.
+    private final class Log: Sendable {
         let state = Mutex(Recorded())
     }
 
-    let client: WebSocketClient
-    private let log = Log()
-
     /// Connects to `ws://127.0.0.1:<port><path>`.
-    init(loop: EventLoop, port: Int, path: String) throws {
+    public init(loop: EventLoop, port: Int, path: String) throws {
         guard let url = UpstreamURL("ws://127.0.0.1:\(port)\(path)") else { throw Timeout(description: "bad url") }
-        let log = self.log
+        let log = Log()
         client = WebSocketClient(loop: loop, url: url) { event in
             log.state.withLock { state in
                 switch event {
@@ -40,44 +39,43 @@ final class TestWebSocket: Sendable {
                 }
             }
         }
+        self.log = log
         client.start()
     }
 
-    var messages: [String] { log.state.withLock { $0.messages } }
-    var disconnects: [WebSocketClientDisconnect] { log.state.withLock { $0.disconnects } }
+    public var messages: [String] { log.state.withLock { $0.messages } }
+    public var disconnects: [WebSocketClientDisconnect] { log.state.withLock { $0.disconnects } }
 
-    func send(_ text: String) { client.send(text) }
+    public func send(_ text: String) { client.send(text) }
 
-    func close() { client.close() }
+    public func close() { client.close() }
 
-    /// Waits until `condition` holds for what was recorded (10 s at most).
+    /// Waits (`waitFor`, 10 s unless told) until `condition` returns a value for what was
+    /// recorded; throws `Timeout` naming `what` otherwise.
     @discardableResult
-    func wait<T>(_ what: String, timeout: Duration = .seconds(10), _ condition: (Recorded) -> T?) async throws -> T {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            if let value = log.state.withLock({ condition($0) }) { return value }
-            guard clock.now < deadline else { throw Timeout(description: "timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(5))
+    public func wait<T>(_ what: String, timeout: Duration = .seconds(10), _ condition: (Recorded) -> T?) async throws -> T {
+        guard let value = await waitFor(within: timeout, { log.state.withLock { condition($0) } }) else {
+            throw Timeout(description: "timed out waiting for \(what)")
         }
+        return value
     }
 
-    func connected() async throws {
+    public func connected() async throws {
         try await wait("connection") { $0.connected ? true : nil }
     }
 
     /// The first message (by arrival) for which `predicate` holds.
-    func message(_ what: String, where predicate: @escaping (String) -> Bool) async throws -> String {
+    public func message(_ what: String, where predicate: @escaping (String) -> Bool) async throws -> String {
         try await wait(what) { $0.messages.first(where: predicate) }
     }
 
     /// The reply to the request with id `id` (as JSON text, e.g. `1` or `"a"`).
-    func reply(id: String) async throws -> String {
+    public func reply(id: String) async throws -> String {
         try await message("reply \(id)") { $0.contains(#""id":\#(id),"#) }
     }
 
     /// Sends an `eth_subscribe` and returns the subscription id from its reply.
-    func subscribe(id: Int, params: String) async throws -> String {
+    public func subscribe(id: Int, params: String) async throws -> String {
         send(#"{"jsonrpc":"2.0","id":\#(id),"method":"eth_subscribe","params":\#(params)}"#)
         let answer = try await reply(id: String(id))
         guard let object = Self.object(answer), let subscription = object["result"] as? String else {
@@ -87,11 +85,11 @@ final class TestWebSocket: Sendable {
     }
 
     /// Notifications for subscription `id`, in arrival order.
-    func notifications(for id: String) -> [[String: Any]] {
+    public func notifications(for id: String) -> [[String: Any]] {
         Self.notifications(for: id, in: messages)
     }
 
-    static func notifications(for id: String, in messages: [String]) -> [[String: Any]] {
+    public static func notifications(for id: String, in messages: [String]) -> [[String: Any]] {
         messages.compactMap { text in
             guard let object = Self.object(text), object["method"] as? String == "eth_subscription",
                   let params = object["params"] as? [String: Any], params["subscription"] as? String == id,
@@ -102,19 +100,19 @@ final class TestWebSocket: Sendable {
 
     /// Waits for at least `count` notifications of subscription `id`.
     @discardableResult
-    func notifications(for id: String, atLeast count: Int) async throws -> [[String: Any]] {
+    public func notifications(for id: String, atLeast count: Int) async throws -> [[String: Any]] {
         try await wait("\(count) notifications of \(id)", timeout: .seconds(15)) { recorded in
             let found = Self.notifications(for: id, in: recorded.messages)
             return found.count >= count ? found : nil
         }
     }
 
-    static func object(_ text: String) -> [String: Any]? {
+    public static func object(_ text: String) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
 
     /// The block number of a newHeads result or a log.
-    static func blockNumber(_ result: [String: Any]) -> UInt64? {
+    public static func blockNumber(_ result: [String: Any]) -> UInt64? {
         guard let hex = (result["number"] ?? result["blockNumber"]) as? String else { return nil }
         return UInt64(hex.dropFirst(2), radix: 16)
     }

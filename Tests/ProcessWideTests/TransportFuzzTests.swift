@@ -1,11 +1,10 @@
 import Foundation
 import Testing
-import TestSupport
 import TransportFuzzing
 
-extension TransportTests {
 /// The transport fuzzer, seeded and bounded: a few seconds here, longer with `lasso-bench fuzz`.
-/// Whatever one client or upstream sends, every other client keeps being served.
+/// Whatever one client or upstream sends, every other client keeps being served. Its invariant
+/// counts the process's descriptors and RSS and watches every loop thread's CPU time.
 @Suite("Transport fuzzer")
 struct TransportFuzzTests {
     @Test(arguments: [UInt64(1), 2])
@@ -14,5 +13,4 @@ struct TransportFuzzTests {
         #expect(report.rounds >= 2)
         #expect(report.violations.isEmpty, "\(report)")
     }
-}
 }
