@@ -16,7 +16,7 @@ public final class LassoDemo: Sendable {
     public static func start(config: LassoConfig, runtime: Runtime = .shared, sink: any LogSink = StandardOutputSink(),
                              port: Int? = nil) async throws -> LassoDemo {
         let loop = try EventLoop()
-        let now = MonotonicInstant(runtime.clock.now())
+        let now = runtime.clock.now()
         let network = SimulatedNetwork(chains: config.chains, providersPerChain: 3, start: now)
         var servers: [SimulatedProviderServer] = []
         var urls: [String: String] = [:]

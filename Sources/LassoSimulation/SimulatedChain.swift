@@ -1,3 +1,4 @@
+import Supervision
 import Lasso
 
 /// A deterministic EVM chain whose head advances with the clock: the shared ground truth behind
@@ -19,7 +20,7 @@ import Lasso
 ///
 /// ```swift
 /// let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, headAtStart: 100)
-/// chain.head(at: MonotonicInstant(milliseconds: 25_000))   // 102
+/// chain.head(at: RuntimeInstant(milliseconds: 25_000))   // 102
 /// chain.block(102).parentHash == chain.blockHash(101)      // true
 /// chain.logs(inBlock: 102).count == chain.block(102).transactions.count   // one log per tx
 /// ```
@@ -29,7 +30,7 @@ public struct SimulatedChain: Sendable, Equatable {
     /// Milliseconds between blocks; at least 1.
     public let blockIntervalMs: UInt64
     /// The instant at which `headAtStart` is the head.
-    public let start: MonotonicInstant
+    public let start: RuntimeInstant
     /// The head at `start`; earlier blocks exist as history.
     public let headAtStart: UInt64
     /// Unix time (seconds) of block 0; block `n` is `n * blockIntervalMs` later.
@@ -61,7 +62,7 @@ public struct SimulatedChain: Sendable, Equatable {
     public static let gwei: UInt64 = 1_000_000_000
 
     /// Creates a chain. `blockIntervalMs` below 1 is taken as 1.
-    public init(chainID: UInt64, blockIntervalMs: UInt64, start: MonotonicInstant = .zero,
+    public init(chainID: UInt64, blockIntervalMs: UInt64, start: RuntimeInstant = .zero,
                 headAtStart: UInt64 = 0, genesisTimestamp: UInt64 = 1_700_000_000, fork: SimulatedFork? = nil) {
         self.chainID = chainID
         self.blockIntervalMs = max(1, blockIntervalMs)
@@ -89,21 +90,21 @@ public struct SimulatedChain: Sendable, Equatable {
     // MARK: - Time
 
     /// The chain's head at `now`; `headAtStart` for any instant up to `start`.
-    public func head(at now: MonotonicInstant) -> UInt64 {
+    public func head(at now: RuntimeInstant) -> UInt64 {
         let (head, overflow) = headAtStart.addingReportingOverflow(now.milliseconds(since: start) / blockIntervalMs)
         return overflow ? .max : head
     }
 
     /// The first instant at which the head is `number` or later; `start` for blocks that were
     /// already head at `start`.
-    public func instant(whenHeadReaches number: UInt64) -> MonotonicInstant {
+    public func instant(whenHeadReaches number: UInt64) -> RuntimeInstant {
         guard number > headAtStart else { return start }
         let (offset, overflow) = (number - headAtStart).multipliedReportingOverflow(by: blockIntervalMs)
-        return overflow ? MonotonicInstant(milliseconds: .max) : start.advanced(byMilliseconds: offset)
+        return overflow ? RuntimeInstant(milliseconds: .max) : start.advanced(byMilliseconds: offset)
     }
 
     /// When the next block after the head at `now` appears: the serving layer's next tick.
-    public func nextBlockInstant(after now: MonotonicInstant) -> MonotonicInstant {
+    public func nextBlockInstant(after now: RuntimeInstant) -> RuntimeInstant {
         let head = head(at: now)
         return instant(whenHeadReaches: head == .max ? head : head + 1)
     }

@@ -1,3 +1,4 @@
+import Supervision
 import Lasso
 
 /// A set of simulated providers for several chains: what `lassod demo` runs in-process and what
@@ -28,7 +29,7 @@ public struct SimulatedNetwork: Sendable {
     /// Builds `providersPerChain` (at least 1) healthy providers per chain. Every chain's head is
     /// `headAtStart` at `start`, so block numbers look like a live network's rather than a
     /// fresh devnet's.
-    public init(chains: [ChainConfig], providersPerChain: Int = 3, start: MonotonicInstant = .zero,
+    public init(chains: [ChainConfig], providersPerChain: Int = 3, start: RuntimeInstant = .zero,
                 headAtStart: UInt64 = 1_000_000) {
         var simulated: [String: SimulatedChain] = [:]
         var providers: [SimulatedProvider] = []

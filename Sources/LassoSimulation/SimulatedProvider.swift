@@ -1,3 +1,4 @@
+import Supervision
 import Lasso
 import Synchronization
 
@@ -77,12 +78,12 @@ public final class SimulatedProvider: Sendable {
     }
 
     /// The head this provider reports at `now`.
-    public func head(at now: MonotonicInstant) -> UInt64 {
+    public func head(at now: RuntimeInstant) -> UInt64 {
         original.providerHead(at: now, behavior: behavior)
     }
 
     /// Answers one HTTP request body under the current behavior.
-    public func handleHTTP(body: [UInt8], now: MonotonicInstant) -> SimulatedReply {
+    public func handleHTTP(body: [UInt8], now: RuntimeInstant) -> SimulatedReply {
         let (behavior, fork) = receive(body)
         return handler(on: fork).handleHTTP(body: body, behavior: behavior, now: now)
     }
@@ -135,14 +136,14 @@ public final class SimulatedProvider: Sendable {
     }
 
     /// Answers one WebSocket message of the connection whose table is `subscriptions`.
-    public func handleWebSocket(message: [UInt8], now: MonotonicInstant,
+    public func handleWebSocket(message: [UInt8], now: RuntimeInstant,
                                 subscriptions: inout SimulatedSubscriptions) -> SimulatedReply {
         let (behavior, fork) = receive(message)
         return handler(on: fork).handleWebSocket(message: message, behavior: behavior, now: now, subscriptions: &subscriptions)
     }
 
     /// The subscription events owed to one connection at `now`, on this provider's branch.
-    public func tick(_ subscriptions: inout SimulatedSubscriptions, now: MonotonicInstant) -> [SimulatedNotification] {
+    public func tick(_ subscriptions: inout SimulatedSubscriptions, now: RuntimeInstant) -> [SimulatedNotification] {
         let (behavior, fork) = state.withLock { ($0.behavior, $0.fork) }
         return subscriptions.tick(behavior: behavior, now: now, on: handler(on: fork).chain)
     }

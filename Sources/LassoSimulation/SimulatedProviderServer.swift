@@ -36,7 +36,7 @@ public final class SimulatedProviderServer: Sendable {
         self.provider = provider
         var router = HTTPRouter()
         router.add(.post, prefix: "/") { request, responder in
-            let now = MonotonicInstant(clock.now())
+            let now = clock.now()
             switch provider.handleHTTP(body: request.body, now: now) {
             case .respond(let reply):
                 let response = HTTPResponse(status: reply.status,
@@ -67,7 +67,7 @@ public final class SimulatedProviderServer: Sendable {
                 }
             },
             onMessage: { connection, message in
-                let now = MonotonicInstant(clock.now())
+                let now = clock.now()
                 let reply = sockets.handle(connection) { subscriptions in
                     provider.handleWebSocket(message: message.bytes, now: now, subscriptions: &subscriptions)
                 }
@@ -119,11 +119,11 @@ public final class SimulatedProviderServer: Sendable {
 
     /// Pushes the events owed at the next block, then schedules the one after.
     private func scheduleTick() {
-        let now = MonotonicInstant(clock.now())
+        let now = clock.now()
         let delay = max(1, provider.chain.nextBlockInstant(after: now).milliseconds(since: now))
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(clamping: delay))) { [weak self] in
             guard let self, self.running.load(ordering: .relaxed) else { return }
-            let now = MonotonicInstant(self.clock.now())
+            let now = self.clock.now()
             for (connection, notifications) in self.sockets.tick({ self.provider.tick(&$0, now: now) }) {
                 for notification in notifications {
                     self.server.send(connection, WebSocketMessage(isBinary: false, bytes: notification.body))

@@ -1,3 +1,4 @@
+import Supervision
 import Lasso
 
 /// A simulated provider's request/response logic: one request body in, one `SimulatedReply` out,
@@ -58,7 +59,7 @@ public struct SimulatedRPCHandler: Sendable {
     public static let supportedMethods: Set<String> = SimulatedEthMethods.methods.union(["eth_subscribe", "eth_unsubscribe"])
 
     /// The head a provider behaving as `behavior` reports at `now`.
-    public func providerHead(at now: MonotonicInstant, behavior: SimulatedProviderBehavior) -> UInt64 {
+    public func providerHead(at now: RuntimeInstant, behavior: SimulatedProviderBehavior) -> UInt64 {
         let head = chain.head(at: now)
         let lag = behavior.lagBlocks
         return head > lag ? head - lag : 0
@@ -70,14 +71,14 @@ public struct SimulatedRPCHandler: Sendable {
     }
 
     /// Answers one HTTP request body.
-    public func handleHTTP(body: [UInt8], behavior: SimulatedProviderBehavior, now: MonotonicInstant) -> SimulatedReply {
+    public func handleHTTP(body: [UInt8], behavior: SimulatedProviderBehavior, now: RuntimeInstant) -> SimulatedReply {
         var noSubscriptions: SimulatedSubscriptions?
         return handle(body, transport: .http, behavior: behavior, now: now, subscriptions: &noSubscriptions)
     }
 
     /// Answers one WebSocket text message; `eth_subscribe` and `eth_unsubscribe` update
     /// `subscriptions`, the connection's table. An empty response body means send nothing.
-    public func handleWebSocket(message: [UInt8], behavior: SimulatedProviderBehavior, now: MonotonicInstant,
+    public func handleWebSocket(message: [UInt8], behavior: SimulatedProviderBehavior, now: RuntimeInstant,
                                 subscriptions: inout SimulatedSubscriptions) -> SimulatedReply {
         var table: SimulatedSubscriptions? = subscriptions
         let reply = handle(message, transport: .ws, behavior: behavior, now: now, subscriptions: &table)
@@ -88,7 +89,7 @@ public struct SimulatedRPCHandler: Sendable {
     private static let jsonHeaders = ["Content-Type": "application/json"]
 
     private func handle(_ body: [UInt8], transport: TransportKind, behavior: SimulatedProviderBehavior,
-                        now: MonotonicInstant, subscriptions: inout SimulatedSubscriptions?) -> SimulatedReply {
+                        now: RuntimeInstant, subscriptions: inout SimulatedSubscriptions?) -> SimulatedReply {
         switch behavior.decide(transport: transport) {
         case .closeConnection(let graceful):
             return .closeConnection(graceful: graceful)
@@ -208,7 +209,7 @@ public struct SimulatedRPCHandler: Sendable {
 
     // MARK: - Subscriptions
 
-    private func subscribe(_ params: [SimulatedJSONValue], _ head: UInt64, _ activeFrom: MonotonicInstant,
+    private func subscribe(_ params: [SimulatedJSONValue], _ head: UInt64, _ activeFrom: RuntimeInstant,
                            _ subscriptions: inout SimulatedSubscriptions?) -> Result<[UInt8], SimulatedRPCError> {
         guard subscriptions != nil else { return .failure(Self.notificationsUnsupported) }
         guard let name = params.first?.stringValue else {

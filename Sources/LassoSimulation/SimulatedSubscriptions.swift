@@ -1,3 +1,4 @@
+import Supervision
 import Lasso
 
 /// The `eth_subscribe` subscriptions of one simulated WebSocket connection, and the events they
@@ -47,7 +48,7 @@ public struct SimulatedSubscriptions: Sendable {
         var lastAnnounced: UInt64
         /// No events before this instant: the `eth_subscribe` reply of a slow provider is still
         /// on its way, and a client must learn the id before its first event.
-        var activeFrom: MonotonicInstant
+        var activeFrom: RuntimeInstant
         /// The branch `lastAnnounced` was announced on.
         var fork: SimulatedFork?
     }
@@ -83,7 +84,7 @@ public struct SimulatedSubscriptions: Sendable {
 
     /// Adds a subscription that will announce blocks after `head` of the `fork` branch, from
     /// `activeFrom` on; nil when the connection already has `maxSubscriptions`.
-    mutating func subscribe(_ kind: Kind, head: UInt64, activeFrom: MonotonicInstant, fork: SimulatedFork? = nil) -> String? {
+    mutating func subscribe(_ kind: Kind, head: UInt64, activeFrom: RuntimeInstant, fork: SimulatedFork? = nil) -> String? {
         guard entries.count < maxSubscriptions else { return nil }
         var id: String
         repeat {
@@ -105,14 +106,14 @@ public struct SimulatedSubscriptions: Sendable {
 
     /// The notifications owed at `now` to a provider behaving as `behavior`, ordered by block,
     /// then by subscription age, then by log index.
-    public mutating func tick(behavior: SimulatedProviderBehavior, now: MonotonicInstant) -> [SimulatedNotification] {
+    public mutating func tick(behavior: SimulatedProviderBehavior, now: RuntimeInstant) -> [SimulatedNotification] {
         tick(behavior: behavior, now: now, on: chain)
     }
 
     /// The notifications owed at `now` to a provider that follows `view` (this chain, or a fork
     /// of it) and behaves as `behavior`: first the retractions of a reorg, then the events, by
     /// block, then by subscription age, then by log index.
-    public mutating func tick(behavior: SimulatedProviderBehavior, now: MonotonicInstant,
+    public mutating func tick(behavior: SimulatedProviderBehavior, now: RuntimeInstant,
                               on view: SimulatedChain) -> [SimulatedNotification] {
         let retractions = reorganise(onto: view, pushing: behavior.pushesSubscriptionEvents)
         let chainHead = view.head(at: now)

@@ -1,38 +1,39 @@
+import Supervision
 import Foundation
 import Testing
 import Lasso
 @testable import LassoSimulation
 
 @Suite struct SimulatedChainTests {
-    let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, start: MonotonicInstant(milliseconds: 5_000),
+    let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, start: RuntimeInstant(milliseconds: 5_000),
                                headAtStart: 1_000, genesisTimestamp: 1_700_000_000)
 
     @Test func headAdvancesOneBlockPerInterval() {
         #expect(chain.head(at: .zero) == 1_000)
-        #expect(chain.head(at: MonotonicInstant(milliseconds: 5_000)) == 1_000)
-        #expect(chain.head(at: MonotonicInstant(milliseconds: 16_999)) == 1_000)
-        #expect(chain.head(at: MonotonicInstant(milliseconds: 17_000)) == 1_001)
-        #expect(chain.head(at: MonotonicInstant(milliseconds: 5_000 + 12_000 * 250)) == 1_250)
+        #expect(chain.head(at: RuntimeInstant(milliseconds: 5_000)) == 1_000)
+        #expect(chain.head(at: RuntimeInstant(milliseconds: 16_999)) == 1_000)
+        #expect(chain.head(at: RuntimeInstant(milliseconds: 17_000)) == 1_001)
+        #expect(chain.head(at: RuntimeInstant(milliseconds: 5_000 + 12_000 * 250)) == 1_250)
     }
 
     @Test func nextBlockInstantIsWhenTheHeadMoves() {
-        let now = MonotonicInstant(milliseconds: 20_000)
+        let now = RuntimeInstant(milliseconds: 20_000)
         let next = chain.nextBlockInstant(after: now)
-        #expect(next == MonotonicInstant(milliseconds: 29_000))
+        #expect(next == RuntimeInstant(milliseconds: 29_000))
         #expect(chain.head(at: next) == chain.head(at: now) + 1)
-        #expect(chain.head(at: MonotonicInstant(milliseconds: next.milliseconds - 1)) == chain.head(at: now))
+        #expect(chain.head(at: RuntimeInstant(milliseconds: next.milliseconds - 1)) == chain.head(at: now))
         #expect(chain.instant(whenHeadReaches: 10) == chain.start)
     }
 
     @Test func zeroIntervalIsClampedInsteadOfDividingByZero() {
         let fast = SimulatedChain(chainID: 5, blockIntervalMs: 0)
         #expect(fast.blockIntervalMs == 1)
-        #expect(fast.head(at: MonotonicInstant(milliseconds: 42)) == 42)
+        #expect(fast.head(at: RuntimeInstant(milliseconds: 42)) == 42)
     }
 
     @Test func extremeInstantsAndNumbersSaturate() {
-        #expect(chain.head(at: MonotonicInstant(milliseconds: .max)) > 1_000)
-        #expect(chain.instant(whenHeadReaches: .max) == MonotonicInstant(milliseconds: .max))
+        #expect(chain.head(at: RuntimeInstant(milliseconds: .max)) > 1_000)
+        #expect(chain.instant(whenHeadReaches: .max) == RuntimeInstant(milliseconds: .max))
         #expect(chain.timestamp(ofBlock: .max) == .max)
         let block = chain.block(1 << 47)
         #expect(block.parentHash == chain.blockHash((1 << 47) - 1))

@@ -1,3 +1,4 @@
+import Supervision
 import Synchronization
 import Foundation
 import Testing
@@ -9,7 +10,7 @@ private let chain = SimulatedChain(chainID: 1, blockIntervalMs: 1_000, headAtSta
 private let fork = SimulatedFork(fromBlock: 103, salt: 1)
 private let branch = chain.forked(fork)
 
-private func at(_ milliseconds: UInt64) -> MonotonicInstant { MonotonicInstant(milliseconds: milliseconds) }
+private func at(_ milliseconds: UInt64) -> RuntimeInstant { RuntimeInstant(milliseconds: milliseconds) }
 
 private func message(_ method: String, _ params: String) -> [UInt8] {
     Array(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#.utf8)

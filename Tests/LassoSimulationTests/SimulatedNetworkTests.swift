@@ -1,3 +1,4 @@
+import Supervision
 import Testing
 import Lasso
 @testable import LassoSimulation
@@ -12,13 +13,13 @@ import Lasso
     ]
 
     @Test func threeProvidersPerChainShareTheChain() throws {
-        let network = SimulatedNetwork(chains: configured, start: MonotonicInstant(milliseconds: 500))
+        let network = SimulatedNetwork(chains: configured, start: RuntimeInstant(milliseconds: 500))
         #expect(network.providers.map(\.id) == ["ethereum_sim_1", "ethereum_sim_2", "ethereum_sim_3",
                                                 "base_sim_1", "base_sim_2", "base_sim_3"])
         let base = try #require(network.chains["base"])
         #expect(base.chainID == 8453)
         #expect(base.blockIntervalMs == 2_000)
-        #expect(base.head(at: MonotonicInstant(milliseconds: 4_500)) == 1_000_002)
+        #expect(base.head(at: RuntimeInstant(milliseconds: 4_500)) == 1_000_002)
         #expect(network.providers(ofChain: "base").allSatisfy { $0.chain == base })
         #expect(network.providers(ofChain: "polygon").isEmpty)
         #expect(network.provider(id: "ethereum_sim_2")?.chain.chainID == 1)

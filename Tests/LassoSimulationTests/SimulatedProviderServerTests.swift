@@ -87,7 +87,7 @@ private final class Served {
     let chain: SimulatedChain
 
     init(_ id: String = "alpha", chain: SimulatedChain? = nil) throws {
-        self.chain = chain ?? SimulatedChain(chainID: 1, blockIntervalMs: 100, start: MonotonicInstant(SystemClock.shared.now()),
+        self.chain = chain ?? SimulatedChain(chainID: 1, blockIntervalMs: 100, start: SystemClock.shared.now(),
                                              headAtStart: 1_000)
         loop = try EventLoop()
         provider = SimulatedProvider(id: id, chain: self.chain)

@@ -1,3 +1,4 @@
+import Supervision
 import Synchronization
 import Testing
 import Lasso
@@ -53,11 +54,11 @@ import Lasso
         var subscriptions = try #require(provider.acceptWebSocket())
         let subscribe = Array(#"{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}"#.utf8)
         _ = provider.handleWebSocket(message: subscribe, now: .zero, subscriptions: &subscriptions)
-        #expect(provider.tick(&subscriptions, now: MonotonicInstant(milliseconds: 4_000)).map(\.blockNumber) == [51, 52])
+        #expect(provider.tick(&subscriptions, now: RuntimeInstant(milliseconds: 4_000)).map(\.blockNumber) == [51, 52])
         provider.behavior = .stalledSubscription
-        #expect(provider.tick(&subscriptions, now: MonotonicInstant(milliseconds: 6_000)).isEmpty)
+        #expect(provider.tick(&subscriptions, now: RuntimeInstant(milliseconds: 6_000)).isEmpty)
         provider.behavior = .healthy
-        #expect(provider.tick(&subscriptions, now: MonotonicInstant(milliseconds: 8_000)).map(\.blockNumber) == [54])
+        #expect(provider.tick(&subscriptions, now: RuntimeInstant(milliseconds: 8_000)).map(\.blockNumber) == [54])
     }
 
     @Test func requestsAreCountedPerMethodWhateverTheBehavior() throws {
@@ -79,7 +80,7 @@ import Lasso
     @Test func threeProvidersOfOneChainServeIdenticalBlocks() {
         let providers = (1...3).map { SimulatedProvider(id: "sim_\($0)", chain: SimulatedChain(chainID: 137, blockIntervalMs: 2_000, headAtStart: 50)) }
         let body = Array(#"{"jsonrpc":"2.0","id":"b","method":"eth_getBlockByNumber","params":["latest",true]}"#.utf8)
-        let answers = providers.map { $0.handleHTTP(body: body, now: MonotonicInstant(milliseconds: 9_000)).response?.body }
+        let answers = providers.map { $0.handleHTTP(body: body, now: RuntimeInstant(milliseconds: 9_000)).response?.body }
         #expect(answers[0] != nil)
         #expect(answers[0] == answers[1] && answers[1] == answers[2])
     }

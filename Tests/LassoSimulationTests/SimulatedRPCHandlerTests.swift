@@ -1,3 +1,4 @@
+import Supervision
 import Foundation
 import Testing
 import Lasso
@@ -12,30 +13,30 @@ private func request(_ method: String, _ params: String = "[]", id: String = "1"
 }
 
 private func reply(_ body: String, _ behavior: SimulatedProviderBehavior = .healthy,
-                   now: MonotonicInstant = .zero, using handler: SimulatedRPCHandler = handler) -> SimulatedReply {
+                   now: RuntimeInstant = .zero, using handler: SimulatedRPCHandler = handler) -> SimulatedReply {
     handler.handleHTTP(body: Array(body.utf8), behavior: behavior, now: now)
 }
 
-private func text(_ body: String, _ behavior: SimulatedProviderBehavior = .healthy, now: MonotonicInstant = .zero,
+private func text(_ body: String, _ behavior: SimulatedProviderBehavior = .healthy, now: RuntimeInstant = .zero,
                   using handler: SimulatedRPCHandler = handler) -> String {
     reply(body, behavior, now: now, using: handler).response?.bodyText ?? "<no response>"
 }
 
-private func object(_ body: String, _ behavior: SimulatedProviderBehavior = .healthy, now: MonotonicInstant = .zero,
+private func object(_ body: String, _ behavior: SimulatedProviderBehavior = .healthy, now: RuntimeInstant = .zero,
                     using handler: SimulatedRPCHandler = handler) throws -> [String: Any] {
     let bytes = Data(text(body, behavior, now: now, using: handler).utf8)
     return try #require(try JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed]) as? [String: Any])
 }
 
 private func result(_ method: String, _ params: String = "[]", _ behavior: SimulatedProviderBehavior = .healthy,
-                    now: MonotonicInstant = .zero, using handler: SimulatedRPCHandler = handler) throws -> Any? {
+                    now: RuntimeInstant = .zero, using handler: SimulatedRPCHandler = handler) throws -> Any? {
     let response = try object(request(method, params), behavior, now: now, using: handler)
     #expect(response["error"] == nil, "unexpected error: \(String(describing: response["error"]))")
     return response["result"]
 }
 
 private func error(_ method: String, _ params: String = "[]", _ behavior: SimulatedProviderBehavior = .healthy,
-                   now: MonotonicInstant = .zero, using handler: SimulatedRPCHandler = handler) throws -> (code: Int, message: String, data: String?) {
+                   now: RuntimeInstant = .zero, using handler: SimulatedRPCHandler = handler) throws -> (code: Int, message: String, data: String?) {
     let response = try object(request(method, params), behavior, now: now, using: handler)
     let error = try #require(response["error"] as? [String: Any], "expected an error, got \(response)")
     return (try #require(error["code"] as? Int), try #require(error["message"] as? String), error["data"] as? String)
@@ -62,9 +63,9 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
 
     @Test func blockNumberFollowsTheClockAndRespectsLag() throws {
         #expect(try result("eth_blockNumber") as? String == "0x64")
-        #expect(try result("eth_blockNumber", now: MonotonicInstant(milliseconds: 5_500)) as? String == "0x69")
+        #expect(try result("eth_blockNumber", now: RuntimeInstant(milliseconds: 5_500)) as? String == "0x69")
         #expect(try result("eth_blockNumber", "[]", .lagging(blocks: 4)) as? String == "0x60")
-        #expect(try result("eth_blockNumber", "[]", .lagging(blocks: 4), now: MonotonicInstant(milliseconds: 5_500)) as? String == "0x65")
+        #expect(try result("eth_blockNumber", "[]", .lagging(blocks: 4), now: RuntimeInstant(milliseconds: 5_500)) as? String == "0x65")
         #expect(try result("eth_blockNumber", "[]", .lagging(blocks: 1_000)) as? String == "0x0")
         #expect(handler.providerHead(at: .zero, behavior: .lagging(blocks: 3)) == 97)
     }
@@ -97,7 +98,7 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
         #expect(text(request("eth_getBlockByNumber", #"["0x65", false]"#)) == #"{"jsonrpc":"2.0","id":1,"result":null}"#)
         #expect(text(request("eth_getBlockByNumber", #"["0x64", false]"#), .lagging(blocks: 1))
             == #"{"jsonrpc":"2.0","id":1,"result":null}"#)
-        #expect(text(request("eth_getBlockByNumber", #"["0x65", false]"#), now: MonotonicInstant(milliseconds: 1_000))
+        #expect(text(request("eth_getBlockByNumber", #"["0x65", false]"#), now: RuntimeInstant(milliseconds: 1_000))
             != #"{"jsonrpc":"2.0","id":1,"result":null}"#)
     }
 
@@ -201,7 +202,7 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
     /// trapping on block arithmetic.
     @Test func extremeHeadsNeverTrap() throws {
         let top = SimulatedRPCHandler(chain: SimulatedChain(chainID: .max, blockIntervalMs: 1, headAtStart: .max - 1))
-        let now = MonotonicInstant(milliseconds: .max)
+        let now = RuntimeInstant(milliseconds: .max)
         let requests = [
             request("eth_blockNumber"), request("eth_getBlockByNumber", #"["latest", true]"#),
             request("eth_getBlockByNumber", #"["safe"]"#), request("eth_getLogs", #"[{"fromBlock":"earliest"}]"#),

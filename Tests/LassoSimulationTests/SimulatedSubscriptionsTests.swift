@@ -1,3 +1,4 @@
+import Supervision
 import Foundation
 import Testing
 import Lasso
@@ -7,16 +8,16 @@ import Lasso
 private let chain = SimulatedChain(chainID: 1, blockIntervalMs: 1_000, headAtStart: 100)
 private let handler = SimulatedRPCHandler(chain: chain)
 
-private func at(_ milliseconds: UInt64) -> MonotonicInstant { MonotonicInstant(milliseconds: milliseconds) }
+private func at(_ milliseconds: UInt64) -> RuntimeInstant { RuntimeInstant(milliseconds: milliseconds) }
 
 private func send(_ message: String, _ subscriptions: inout SimulatedSubscriptions,
-                  _ behavior: SimulatedProviderBehavior = .healthy, now: MonotonicInstant = .zero) -> SimulatedReply {
+                  _ behavior: SimulatedProviderBehavior = .healthy, now: RuntimeInstant = .zero) -> SimulatedReply {
     handler.handleWebSocket(message: Array(message.utf8), behavior: behavior, now: now, subscriptions: &subscriptions)
 }
 
 /// Subscribes and returns the new subscription id.
 private func subscribe(_ params: String, _ subscriptions: inout SimulatedSubscriptions,
-                       _ behavior: SimulatedProviderBehavior = .healthy, now: MonotonicInstant = .zero) throws -> String {
+                       _ behavior: SimulatedProviderBehavior = .healthy, now: RuntimeInstant = .zero) throws -> String {
     let reply = send(#"{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":\#(params)}"#, &subscriptions, behavior, now: now)
     let body = try #require(reply.response).body
     let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])

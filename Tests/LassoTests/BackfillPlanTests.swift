@@ -1,3 +1,4 @@
+import Supervision
 import Testing
 @testable import Lasso
 
@@ -36,7 +37,7 @@ struct BackfillPlanTests {
         (0, .max, .max, 100, 200, false),          // a block time too large to multiply
     ] as [(UInt64, UInt64, UInt64, UInt64?, UInt64?, Bool)])
     func stalls(_ last: UInt64, _ now: UInt64, _ blockTime: UInt64, _ lastBlock: UInt64?, _ best: UInt64?, _ stalled: Bool) {
-        #expect(StallRule.isStalled(lastEventAt: MonotonicInstant(milliseconds: last), now: MonotonicInstant(milliseconds: now),
+        #expect(StallRule.isStalled(lastEventAt: RuntimeInstant(milliseconds: last), now: RuntimeInstant(milliseconds: now),
                                     blockTimeMs: blockTime, lastBlock: lastBlock, bestKnownHead: best) == stalled)
     }
 }

@@ -52,7 +52,7 @@ import TestSupport
             FinishedAttempt(breaker: breaker, channel: channel, verdict: verdict, ticket: .regular,
                             sample: BenchmarkSample(chain: "ethereum",
                                                     key: MetricKey(providerID: "alpha", method: "eth_chainId", transport: .http),
-                                                    latencyMicros: latency, succeeded: verdict == .success, at: MonotonicInstant(milliseconds: 1)))
+                                                    latencyMicros: latency, succeeded: verdict == .success, at: RuntimeInstant(milliseconds: 1)))
         }
 
         func phase() -> BreakerPhase? { board.snapshot.providers.first?.health(of: .http)?.phase }

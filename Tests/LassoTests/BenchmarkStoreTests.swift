@@ -1,8 +1,9 @@
+import Supervision
 import Testing
 @testable import Lasso
 
 private let hour: UInt64 = 3_600_000
-private func at(hours: UInt64, plus ms: UInt64 = 0) -> MonotonicInstant { MonotonicInstant(milliseconds: hours * hour + ms) }
+private func at(hours: UInt64, plus ms: UInt64 = 0) -> RuntimeInstant { RuntimeInstant(milliseconds: hours * hour + ms) }
 private func key(_ provider: String, _ method: String = "eth_call", _ transport: TransportKind = .http) -> MetricKey {
     MetricKey(providerID: provider, method: method, transport: transport)
 }

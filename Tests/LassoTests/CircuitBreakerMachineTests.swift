@@ -1,7 +1,8 @@
+import Supervision
 import Testing
 @testable import Lasso
 
-private func at(_ ms: UInt64) -> MonotonicInstant { MonotonicInstant(milliseconds: ms) }
+private func at(_ ms: UInt64) -> RuntimeInstant { RuntimeInstant(milliseconds: ms) }
 
 /// A breaker opened at `t` by `failureThreshold` provider faults.
 private func openedBreaker(at t: UInt64 = 1_000, policy: CircuitBreakerPolicy = CircuitBreakerPolicy()) -> CircuitBreakerMachine {
@@ -330,7 +331,7 @@ struct CircuitBreakerEventTests {
         ]
         var transitions: [CircuitBreakerMachine.Transition?] = []
         for (event, ms) in script {
-            let now = MonotonicInstant(milliseconds: ms)
+            let now = RuntimeInstant(milliseconds: ms)
             let viaEvent = viaEvents.handle(event, now: now)
             let viaMethod: CircuitBreakerMachine.Transition? = switch event {
             case .attemptFinished(let outcome, let ticket): viaMethods.record(outcome, ticket: ticket, now: now)

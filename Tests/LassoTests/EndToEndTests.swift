@@ -16,7 +16,7 @@ import TestSupport
     @Test func aRateLimitedProviderCoolsDownForItsRetryAfter() async throws {
         let stack = try await Self.stack()
         stack.provider("alpha").behavior = .rateLimited(retryAfterSeconds: 30)
-        let sent = MonotonicInstant(SystemClock.shared.now())
+        let sent = SystemClock.shared.now()
         let answer = try await stack.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#)
         #expect(answer == #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
         let board = try #require(stack.app.services.directory.board(for: "ethereum"))

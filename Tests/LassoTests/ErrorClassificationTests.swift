@@ -1,3 +1,4 @@
+import Supervision
 import Testing
 @testable import Lasso
 
@@ -212,7 +213,7 @@ struct ErrorClassificationBreakerTests {
         var breaker = CircuitBreakerMachine()
         for n in 0..<times {
             let verdict = ErrorClassification.classify(outcome)
-            _ = breaker.record(verdict.breakerOutcome, ticket: .regular, now: MonotonicInstant(milliseconds: UInt64(n)))
+            _ = breaker.record(verdict.breakerOutcome, ticket: .regular, now: RuntimeInstant(milliseconds: UInt64(n)))
         }
         return breaker
     }
@@ -248,6 +249,6 @@ struct ErrorClassificationBreakerTests {
     func rateLimitCoolsDown() {
         let breaker = feed(.response(httpStatus: 429, rpcError: nil, retryAfterMs: 2_000), times: 1)
         #expect(breaker.state.phase == .closed)
-        #expect(breaker.cooldownUntil == MonotonicInstant(milliseconds: 2_000))
+        #expect(breaker.cooldownUntil == RuntimeInstant(milliseconds: 2_000))
     }
 }

@@ -43,7 +43,7 @@ final class HeldRepliesUpstream: Sendable {
         var router = HTTPRouter()
         router.add(.post, prefix: "/") { request, responder in
             guard case .respond(let reply) = provider.handleHTTP(body: request.body,
-                                                                  now: MonotonicInstant(SystemClock.shared.now())) else { return }
+                                                                  now: SystemClock.shared.now()) else { return }
             let response = HTTPResponse(status: reply.status, headers: reply.headers.map { (name: $0.key, value: $0.value) },
                                         body: reply.body)
             let answer: @Sendable () -> Void = { responder.respond(response) }

@@ -296,7 +296,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha") { _ in .failure(.connectionRefused) }
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
         for n in 0..<5 { _ = try await fixture.run(#"{"jsonrpc":"2.0","id":\#(n),"method":"eth_blockNumber"}"#) }
-        #expect(try await fixture.breakerState("alpha") == .open(until: RequestPipeline.monotonic(fixture.clock.now() + .seconds(60))))
+        #expect(try await fixture.breakerState("alpha") == .open(until: (fixture.clock.now() + .seconds(60))))
         let sentBefore = fixture.upstream.sentTo.count
         let skipped = try await fixture.run(#"{"jsonrpc":"2.0","id":9,"method":"eth_blockNumber"}"#)
         #expect(skipped.context.candidateProviders.map(\.providerID) == ["beta"])

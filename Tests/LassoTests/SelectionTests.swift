@@ -1,7 +1,8 @@
+import Supervision
 import Testing
 @testable import Lasso
 
-private let now = MonotonicInstant(milliseconds: 1_000_000)
+private let now = RuntimeInstant(milliseconds: 1_000_000)
 
 private func ids(_ channels: [Channel]) -> [String] { channels.map(\.description) }
 

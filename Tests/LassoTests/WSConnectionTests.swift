@@ -99,7 +99,7 @@ extension WSConnectionTests {
             if case .response = await Self.send(connection, #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#) { return true }
             return false
         })
-        let head = chain.head(at: MonotonicInstant(SystemClock.shared.now()))
+        let head = chain.head(at: SystemClock.shared.now())
         let from = "0x" + String(head - 1_000, radix: 16), to = "0x" + String(head, radix: 16)
         let reply = await Self.send(connection, #"{"jsonrpc":"2.0","id":2,"method":"eth_getLogs","params":[{"fromBlock":"\#(from)","toBlock":"\#(to)"}]}"#)
         guard case .response(_, _, let body) = reply else {

@@ -1,3 +1,5 @@
+import Supervision
+
 /// Passive performance measurements per chain/provider/method/transport: the data behind the
 /// `fastest` strategy, the leaderboard and the latency metrics. A pure value; the
 /// `BenchmarkStore` process owns one, feeds it every attempt and publishes what it derives.
@@ -85,7 +87,7 @@ public struct BenchmarkStore: Sendable {
     /// says to: a success with its latency, or a failure that reflects the provider's health.
     @discardableResult
     public mutating func record(
-        chain: String, key: MetricKey, latencyMicros: UInt64, succeeded: Bool, at now: MonotonicInstant
+        chain: String, key: MetricKey, latencyMicros: UInt64, succeeded: Bool, at now: RuntimeInstant
     ) -> RecordResult {
         if key.method.utf8.count > configuration.maxMethodNameBytes { return .methodNameTooLong }
         let recorded = chains[chain, default: ChainBenchmarks(retainedHours: configuration.retainedHours)]
@@ -96,7 +98,7 @@ public struct BenchmarkStore: Sendable {
 
     /// The summary of `chains` that `BenchmarkPersistence` writes: every key with data over
     /// the retention period, ordered by provider, method and transport.
-    public func snapshot(chains keys: [String], now: MonotonicInstant) -> BenchmarkSnapshot {
+    public func snapshot(chains keys: [String], now: RuntimeInstant) -> BenchmarkSnapshot {
         let hour = Self.hour(of: now)
         var chains: [String: [BenchmarkSnapshot.Entry]] = [:]
         for chain in keys {
@@ -121,7 +123,7 @@ public struct BenchmarkStore: Sendable {
     /// restart. Entries the store would refuse (over-long methods, past the key cap, negative
     /// or non-finite latencies) are skipped; returns how many were taken.
     @discardableResult
-    public mutating func seed(_ snapshot: BenchmarkSnapshot, now: MonotonicInstant) -> Int {
+    public mutating func seed(_ snapshot: BenchmarkSnapshot, now: RuntimeInstant) -> Int {
         var taken = 0
         for (chain, entries) in snapshot.chains {
             for entry in entries where entry.method.utf8.count <= configuration.maxMethodNameBytes
@@ -139,7 +141,7 @@ public struct BenchmarkStore: Sendable {
     /// The hourly cleanup: moves every chain's window ring to `now`, clearing windows that
     /// fell out of retention, and frees keys with no data left. Returns the keys freed.
     @discardableResult
-    public mutating func prune(now: MonotonicInstant) -> Int {
+    public mutating func prune(now: RuntimeInstant) -> Int {
         let hour = Self.hour(of: now)
         var dropped = 0
         for chain in Array(chains.keys) {
@@ -170,7 +172,7 @@ public struct BenchmarkStore: Sendable {
     }
 
     /// Everything known about `key` over the retention period; `nil` when nothing is.
-    public func stats(chain: String, key: MetricKey, now: MonotonicInstant) -> MethodStats? {
+    public func stats(chain: String, key: MetricKey, now: RuntimeInstant) -> MethodStats? {
         guard let data = chains[chain], let slot = data.slotsByKey[key] else { return nil }
         let hour = Self.hour(of: now)
         let totals = data.totals(slot: slot, nowHour: hour, hours: configuration.retainedHours)
@@ -194,7 +196,7 @@ public struct BenchmarkStore: Sendable {
     /// The score inputs for `ChainSnapshot`: per method, per channel, the attempts of the last
     /// `recentHours` hours and the latency EWMA. Keys with no recent attempt are left out
     /// (unmeasured).
-    public func selectionPerformance(chain: String, now: MonotonicInstant) -> [String: [Channel: ChannelPerformance]] {
+    public func selectionPerformance(chain: String, now: RuntimeInstant) -> [String: [Channel: ChannelPerformance]] {
         guard let data = chains[chain] else { return [:] }
         let hour = Self.hour(of: now)
         var table: [String: [Channel: ChannelPerformance]] = [:]
@@ -211,7 +213,7 @@ public struct BenchmarkStore: Sendable {
     /// The chain's providers ranked over the retention period, all methods and transports
     /// together, by `FastestScoring.cost` (prior latency: twice the slowest provider's mean),
     /// ties by id. Providers with no data are absent.
-    public func leaderboard(chain: String, now: MonotonicInstant) -> [LeaderboardEntry] {
+    public func leaderboard(chain: String, now: RuntimeInstant) -> [LeaderboardEntry] {
         guard let data = chains[chain] else { return [] }
         let hour = Self.hour(of: now)
         var byProvider: [String: (successes: UInt64, failures: UInt64, latencyMicros: UInt64, histogram: LatencyHistogram)] = [:]
@@ -249,7 +251,7 @@ public struct BenchmarkStore: Sendable {
         return entries
     }
 
-    private static func hour(of instant: MonotonicInstant) -> UInt64 {
+    private static func hour(of instant: RuntimeInstant) -> UInt64 {
         instant.milliseconds / ChainBenchmarks.millisecondsPerHour
     }
 }

@@ -123,7 +123,7 @@ public struct BenchmarkStoreServer: GenServer {
         }
     }
 
-    static func now(_ context: ServerContext<Self>) -> MonotonicInstant {
-        MonotonicInstant(context.runtime.clock.now())
+    static func now(_ context: ServerContext<Self>) -> RuntimeInstant {
+        context.runtime.clock.now()
     }
 }

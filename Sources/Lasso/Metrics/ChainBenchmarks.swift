@@ -1,3 +1,5 @@
+import Supervision
+
 /// One chain's measurements inside `BenchmarkStore`: a slot per `MetricKey`, and a ring of
 /// hourly windows whose counters are flat arrays indexed by slot.
 ///
@@ -27,7 +29,7 @@ struct ChainBenchmarks: Sendable {
     struct LiveStats: Sendable {
         var ewmaMs: Double = 0
         var hasLatency = false
-        var lastUpdated = MonotonicInstant.zero
+        var lastUpdated = RuntimeInstant.zero
     }
 
     static let millisecondsPerHour: UInt64 = 3_600_000
@@ -53,7 +55,7 @@ struct ChainBenchmarks: Sendable {
 
     /// Records one attempt. O(1); allocates only when `key` is new.
     mutating func record(
-        _ key: MetricKey, latencyMicros: UInt64, succeeded: Bool, now: MonotonicInstant,
+        _ key: MetricKey, latencyMicros: UInt64, succeeded: Bool, now: RuntimeInstant,
         maxKeys: Int, ewmaAlpha: Double
     ) -> Bool {
         advance(toHour: now.milliseconds / Self.millisecondsPerHour)
@@ -89,7 +91,7 @@ struct ChainBenchmarks: Sendable {
     /// `meanLatencyMicros`, and its EWMA unless live samples already set one.
     mutating func seed(
         _ key: MetricKey, successes: UInt32, failures: UInt32, meanLatencyMicros: UInt64, ewmaMs: Double,
-        now: MonotonicInstant, maxKeys: Int
+        now: RuntimeInstant, maxKeys: Int
     ) -> Bool {
         advance(toHour: now.milliseconds / Self.millisecondsPerHour)
         guard successes > 0 || failures > 0, let slot = slotsByKey[key] ?? addSlot(for: key, maxKeys: maxKeys) else {

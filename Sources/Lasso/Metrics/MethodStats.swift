@@ -1,3 +1,5 @@
+import Supervision
+
 /// What `BenchmarkStore` knows about one chain/provider/method/transport over its retention.
 ///
 /// Only outcomes that say something about the provider count (`ErrorClassification
@@ -13,10 +15,10 @@ public struct MethodStats: Equatable, Sendable {
     /// Latency of the successful attempts; `nil` when there were none.
     public var latency: LatencyStats?
     /// When the last attempt was recorded.
-    public var lastUpdated: MonotonicInstant
+    public var lastUpdated: RuntimeInstant
 
     /// Stats as given.
-    public init(count: UInt64, successes: UInt64, failures: UInt64, latency: LatencyStats?, lastUpdated: MonotonicInstant) {
+    public init(count: UInt64, successes: UInt64, failures: UInt64, latency: LatencyStats?, lastUpdated: RuntimeInstant) {
         self.count = count
         self.successes = successes
         self.failures = failures

@@ -28,7 +28,7 @@ public struct CircuitBreaker: GenServer {
     /// A breaker's state and rate-limit cooldown, for status output.
     public struct Status: Sendable, Equatable {
         public var state: CircuitBreakerMachine.State
-        public var cooldownUntil: MonotonicInstant?
+        public var cooldownUntil: RuntimeInstant?
     }
 
     public enum Cast: Sendable {
@@ -58,7 +58,7 @@ public struct CircuitBreaker: GenServer {
     /// whatever an earlier incarnation left).
     private var publishedHealth: ChannelHealth?
     private var timer: TimerHandle?
-    private var armedFor: MonotonicInstant?
+    private var armedFor: RuntimeInstant?
 
     public init(chain: String, provider: String, transport: TransportKind, policy: CircuitBreakerPolicy,
                 board: ChainStateBoard, directory: BreakerDirectory, pubsub: PubSub? = nil) {
@@ -169,13 +169,14 @@ public struct CircuitBreaker: GenServer {
         timer = nil
         armedFor = deadline
         guard let deadline else { return }
-        let delay = deadline.milliseconds(since: Self.now(context))
-        timer = context.sendAfter(.deadlinePassed, after: .milliseconds(Int64(clamping: delay)))
+        // To the nanosecond: a timer armed for whole milliseconds could fire just before the
+        // deadline, and `armedFor` would not arm it again.
+        timer = context.sendAfter(.deadlinePassed, after: deadline.since(Self.now(context)))
     }
 
-    /// The runtime clock in the machine's unit.
-    static func now(_ context: ServerContext<Self>) -> MonotonicInstant {
-        MonotonicInstant(context.runtime.clock.now())
+    /// The runtime clock's reading, which the machine is fed.
+    static func now(_ context: ServerContext<Self>) -> RuntimeInstant {
+        context.runtime.clock.now()
     }
 }
 

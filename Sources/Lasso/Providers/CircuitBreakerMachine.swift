@@ -1,3 +1,5 @@
+import Supervision
+
 /// The pure state machine behind one `CircuitBreaker(provider, transport)` process.
 ///
 /// Guarantees:
@@ -47,7 +49,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         /// Admitting traffic; `consecutiveFailures` provider faults seen since the last success.
         case closed(consecutiveFailures: Int)
         /// Rejecting traffic until the recovery timer fires at or after `until`.
-        case open(until: MonotonicInstant)
+        case open(until: RuntimeInstant)
         /// Admitting one trial at a time; `successes` trials have succeeded in this episode.
         case halfOpen(successes: Int, trialInFlight: Bool)
         /// Rejecting traffic until an operator closes or resets the breaker. No timer applies:
@@ -95,13 +97,13 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
     /// Why `admit` turned an attempt away.
     public enum RejectionReason: Equatable, Sendable {
         /// The breaker tripped; recovery is due at `until`.
-        case open(until: MonotonicInstant)
+        case open(until: RuntimeInstant)
         /// An operator holds the breaker open.
         case forcedOpen
         /// Half-open and its single trial is still running.
         case trialInFlight
         /// The provider rate-limited us; it may be asked again at `until`.
-        case coolingDown(until: MonotonicInstant)
+        case coolingDown(until: RuntimeInstant)
     }
 
     /// The answer to `admit`.
@@ -167,7 +169,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
     /// The current state.
     public private(set) var state: State
     /// While set and in the future, `admit` rejects with `.coolingDown`.
-    public private(set) var cooldownUntil: MonotonicInstant?
+    public private(set) var cooldownUntil: RuntimeInstant?
     /// Rate limits since the last success; grows the default cooldown.
     public private(set) var rateLimitStreak: Int
     /// Counts half-open episodes so a trial ticket from an earlier one cannot count now.
@@ -184,7 +186,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
 
     /// When the owning process must call `timerFired(now:)` next: the end of the open period or
     /// of the rate-limit cooldown, whichever is sooner; `nil` when nothing is pending.
-    public var nextDeadline: MonotonicInstant? {
+    public var nextDeadline: RuntimeInstant? {
         var deadline = cooldownUntil
         if case .open(let until) = state {
             deadline = deadline.map { min($0, until) } ?? until
@@ -198,7 +200,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
     }
 
     /// Applies `event` at `now`, returning the phase change it caused, if any.
-    public mutating func handle(_ event: Event, now: MonotonicInstant) -> Transition? {
+    public mutating func handle(_ event: Event, now: RuntimeInstant) -> Transition? {
         switch event {
         case .attemptFinished(let outcome, let ticket): record(outcome, ticket: ticket, now: now)
         case .timerFired: timerFired(now: now)
@@ -210,7 +212,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
 
     /// Asks whether an attempt may be sent now. In half-open this claims the single trial slot,
     /// so the caller must report the attempt's outcome (or `.abandoned`) with the ticket.
-    public mutating func admit(now: MonotonicInstant) -> Admission {
+    public mutating func admit(now: RuntimeInstant) -> Admission {
         switch state {
         case .forcedOpen:
             return .rejected(.forcedOpen)
@@ -234,7 +236,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
     }
 
     /// Feeds the outcome of one attempt admitted with `ticket`.
-    public mutating func record(_ outcome: Outcome, ticket: Ticket, now: MonotonicInstant) -> Transition? {
+    public mutating func record(_ outcome: Outcome, ticket: Ticket, now: RuntimeInstant) -> Transition? {
         switch outcome {
         case .success:
             rateLimitStreak = 0
@@ -287,7 +289,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
 
     /// The owning process's timer went off (or any moment it chooses to re-evaluate time):
     /// ends an elapsed open period and clears an elapsed cooldown. Calling it early is harmless.
-    public mutating func timerFired(now: MonotonicInstant) -> Transition? {
+    public mutating func timerFired(now: RuntimeInstant) -> Transition? {
         if let cooldownUntil, now >= cooldownUntil {
             self.cooldownUntil = nil
         }
@@ -316,7 +318,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         return move(to: .closed(consecutiveFailures: 0), cause: .reset)
     }
 
-    private mutating func open(now: MonotonicInstant, cause: Cause) -> Transition? {
+    private mutating func open(now: RuntimeInstant, cause: Cause) -> Transition? {
         move(to: .open(until: now.advanced(byMilliseconds: policy.recoveryTimeoutMs)), cause: cause)
     }
 

@@ -76,7 +76,7 @@ public struct ProviderHealthMonitor: GenServer {
         sender.send(Self.probeBody, over: channel, route: route, timeout: timeout, idempotent: true) { reply in
             let verdict = RequestPipeline.judge(reply)
             breaker?.cast(.finished(verdict.breakerOutcome, ticket))
-            let atMs = MonotonicInstant(clock.now()).milliseconds
+            let atMs = clock.now().milliseconds
             if verdict == .success, case .response(_, _, let body) = reply, let head = Self.blockNumber(in: body) {
                 pool?.cast(.probeSucceeded(provider: provider, head: head, atMs: atMs))
             } else {

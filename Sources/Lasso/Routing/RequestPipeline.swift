@@ -74,7 +74,7 @@ public final class RequestPipeline: Sendable {
             slots = state.slot(of: pinned, transport: .http).map { [$0] } ?? []
         } else {
             slots = Selection.orderedSlots(state.snapshot, method: method, strategy: request.strategy,
-                                           now: MonotonicInstant(started), roundRobinCounter: request.board.nextRoundRobin())
+                                           now: started, roundRobinCounter: request.board.nextRoundRobin())
         }
         var context = request.context
         context.recordSelection(candidates: slots.map { state.channels[$0] }, startedAtNanos: started.nanoseconds,
@@ -229,7 +229,7 @@ public final class RequestPipeline: Sendable {
                 BenchmarkSample(chain: board.chain.key,
                                 key: MetricKey(providerID: channel.providerID, method: head.method, transport: channel.transport),
                                 latencyMicros: repliedAt.since(sentAt).wholeMicroseconds, succeeded: succeeded,
-                                at: MonotonicInstant(repliedAt))
+                                at: repliedAt)
             }
             pipeline.recorder.record(FinishedAttempt(breaker: breaker, channel: channel, verdict: verdict, ticket: ticket,
                                                      sample: sample))
@@ -360,9 +360,5 @@ public final class RequestPipeline: Sendable {
             return .success
         }
         return judge(reply)
-    }
-
-    static func monotonic(_ instant: RuntimeInstant) -> MonotonicInstant {
-        MonotonicInstant(instant)
     }
 }

@@ -1,3 +1,5 @@
+import Supervision
+
 /// Orders a chain's candidate channels for one request. Pure: it reads a `ChainSnapshot` and
 /// the caller's clock and counter, and runs on the hot path for every request.
 ///
@@ -35,7 +37,7 @@ public enum Selection {
         _ chain: ChainSnapshot,
         method: String,
         strategy: SelectionStrategy,
-        now: MonotonicInstant,
+        now: RuntimeInstant,
         roundRobinCounter: UInt64 = 0,
         transport: TransportKind? = nil
     ) -> [Channel] {
@@ -53,7 +55,7 @@ public enum Selection {
         _ chain: ChainSnapshot,
         method: String,
         strategy: SelectionStrategy,
-        now: MonotonicInstant,
+        now: RuntimeInstant,
         roundRobinCounter: UInt64 = 0,
         transport: TransportKind? = nil
     ) -> [Int] {
@@ -68,7 +70,7 @@ public enum Selection {
         _ chain: ChainSnapshot,
         method: String,
         strategy: SelectionStrategy,
-        now: MonotonicInstant,
+        now: RuntimeInstant,
         roundRobinCounter: UInt64,
         transport: TransportKind?,
         _ result: (UnsafeMutableBufferPointer<Candidate>) -> [Result]

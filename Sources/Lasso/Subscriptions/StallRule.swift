@@ -1,3 +1,5 @@
+import Supervision
+
 /// When a subscription's upstream counts as stalled: it keeps its socket open but stopped
 /// sending, while the chain moves on.
 ///
@@ -18,7 +20,7 @@ public enum StallRule {
     /// True when more than `silentBlocks × blockTimeMs` passed since the stream's last event and
     /// the best known head is above the last block the stream saw (or the stream saw none yet
     /// and some head is known).
-    public static func isStalled(lastEventAt: MonotonicInstant, now: MonotonicInstant, blockTimeMs: UInt64,
+    public static func isStalled(lastEventAt: RuntimeInstant, now: RuntimeInstant, blockTimeMs: UInt64,
                                  lastBlock: UInt64?, bestKnownHead: UInt64?) -> Bool {
         let (allowed, overflow) = silentBlocks.multipliedReportingOverflow(by: blockTimeMs)
         guard !overflow, now.milliseconds(since: lastEventAt) > allowed, let bestKnownHead else { return false }

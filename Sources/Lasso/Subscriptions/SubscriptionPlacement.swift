@@ -1,3 +1,5 @@
+import Supervision
+
 /// Where an upstream subscription goes: the policy half of `UpstreamSubscriptionPool`.
 ///
 /// Candidates are the providers whose WebSocket is connected now (the board publishes a `ws`
@@ -7,7 +9,7 @@
 /// placement.
 public enum SubscriptionPlacement {
     /// The providers to try, best first; empty when no connected WebSocket is eligible.
-    public static func providers(_ snapshot: ChainSnapshot, now: MonotonicInstant,
+    public static func providers(_ snapshot: ChainSnapshot, now: RuntimeInstant,
                                  excluding tried: Set<String>) -> [String] {
         Selection.orderedCandidates(snapshot, method: "eth_subscribe", strategy: .priority, now: now, transport: .ws)
             .map(\.providerID)

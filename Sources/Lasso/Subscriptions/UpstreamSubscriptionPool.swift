@@ -232,7 +232,7 @@ public struct UpstreamSubscriptionPool: GenServer {
     /// clients when there is none.
     private mutating func place(_ key: SubscriptionKey, context: ServerContext<Self>) {
         guard var upstream = upstreams[key] else { return }
-        let now = MonotonicInstant(context.runtime.clock.now())
+        let now = context.runtime.clock.now()
         let me = context.ref
         for provider in SubscriptionPlacement.providers(board.snapshot, now: now, excluding: upstream.tried) {
             guard let connection = connection(provider) else {

@@ -61,7 +61,7 @@ public struct ChainStatus: Sendable, Codable, Equatable {
         if case .leaderboard(let entries)? = try? await benchmarks?.call(.leaderboard(chain: chain.key), timeout: .seconds(2)) {
             leaderboard = entries
         }
-        let now = MonotonicInstant(clock.now())
+        let now = clock.now()
         let providers = chain.providers.map { provider -> Provider in
             let published = snapshot.providers.first { $0.id == provider.id }
             let pooled = poolStatus.first { $0.id == provider.id }

@@ -31,7 +31,7 @@ extension Battle {
             }
         }
 
-        private func now() -> MonotonicInstant { MonotonicInstant(clock.now()) }
+        private func now() -> RuntimeInstant { clock.now() }
 
         private func runClient(_ clientID: UInt64) async -> [Observations.Sample] {
             let oracle = SimulatedRPCHandler(chain: chain)

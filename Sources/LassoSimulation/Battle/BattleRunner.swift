@@ -24,7 +24,7 @@ extension Battle {
             }
             let runtime = Runtime()
             let loop = try EventLoop()
-            let start = MonotonicInstant(runtime.clock.now())
+            let start = runtime.clock.now()
             var servers: [SimulatedProviderServer] = []
             var providers: [String: SimulatedProvider] = [:]
             var chains: [String: SimulatedChain] = [:]
