@@ -63,7 +63,7 @@ import TestSupport
         }
         // As in OTP, where the caller learns of the crash from its monitor: by the time the
         // caller hears, `terminate` has run and the process is recorded as exited.
-        #expect(journal.entries.contains("w:terminate"))
+        #expect(journal.all.contains("w:terminate"))
         #expect(server.process.exitReason == .failed(TestFailure(message: "w failed in a call")))
     }
 
