@@ -1,7 +1,8 @@
 import LassoTransport
 
 /// The dashboard's HTTP routes: `GET /` and `GET /dashboard` (the page), `/dashboard/app.js`
-/// and `/dashboard/app.css`, all embedded in the binary. The live state comes over
+/// and `/dashboard/app.css`, all embedded in the binary; the actions `POST /dashboard/admin`
+/// and `POST /dashboard/load` (`DashboardActions`). The live state comes over
 /// `WS /ws/dashboard` (`DashboardHub`).
 ///
 /// Pages are served with a Content-Security-Policy that allows only this origin (no inline
@@ -16,7 +17,7 @@ enum DashboardRoutes {
         ("cache-control", "no-store"),
     ]
 
-    static func add(to router: inout HTTPRouter, hub: DashboardHub) {
+    static func add(to router: inout HTTPRouter, hub: DashboardHub, rpc: RPCEndpoint) {
         let page = asset(DashboardPage.html, type: "text/html; charset=utf-8")
         router.add(.get, "/") { _, responder in responder.respond(page) }
         router.add(.get, "/dashboard") { _, responder in responder.respond(page) }
@@ -24,6 +25,9 @@ enum DashboardRoutes {
         router.add(.get, "/dashboard/app.js") { _, responder in responder.respond(script) }
         let style = asset(DashboardStyle.css, type: "text/css; charset=utf-8")
         router.add(.get, "/dashboard/app.css") { _, responder in responder.respond(style) }
+        let actions = DashboardActions(hub: hub, rpc: rpc)
+        router.add(.post, "/dashboard/admin") { request, responder in actions.admin(request) { responder.respond($0) } }
+        router.add(.post, "/dashboard/load") { request, responder in actions.load(request) { responder.respond($0) } }
     }
 
     /// A static reply, built once.

@@ -13,7 +13,7 @@ public enum Routes {
                               cors: CORSPolicy = CORSPolicy(CORSConfig()), dashboard: DashboardHub? = nil) -> HTTPRouter {
         var router = HTTPRouter()
         // `GET /`, `/dashboard` and its assets and actions: same-origin only, no CORS marks.
-        if let dashboard { DashboardRoutes.add(to: &router, hub: dashboard) }
+        if let dashboard { DashboardRoutes.add(to: &router, hub: dashboard, rpc: rpc) }
         router.add(.post, prefix: "/rpc/") { request, responder in
             rpc.handle(request) { responder.respond(cors.decorate($0, for: request)) }
         }
