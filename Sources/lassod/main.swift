@@ -20,6 +20,15 @@ func loadConfig(_ path: String) -> LassoConfig {
     }
 }
 
+/// The demo's embedded config (`DemoConfig`), exiting 2 if the token variable is invalid.
+func demoConfig() -> LassoConfig {
+    do {
+        return try DemoConfig.load()
+    } catch {
+        fail("invalid demo configuration:\n\(error)", code: 2)
+    }
+}
+
 /// SIGHUP's default action ends the process; until the admin control exists (the tree is up)
 /// a reload has nothing to act on, so one arriving during start-up is ignored.
 func ignoreReloadsUntilReady() {
@@ -84,7 +93,11 @@ func demo(_ config: LassoConfig) async {
     let (admin, reload) = await startAdmin(demo.application, config: config, configPath: nil)
     let port = demo.application.port
     let chain = config.chains.first?.key ?? "ethereum"
-    let banner = ["lassod \(LassoVersion.string) demo on http://\(config.server.host):\(port), simulated providers:"]
+    let actions = config.server.adminToken == nil
+        ? "read-only; set \(DemoConfig.tokenVariable) (16+ characters) to act from it"
+        : "actions need the admin token"
+    let banner = ["lassod \(LassoVersion.string) demo: dashboard http://\(config.server.host):\(port)/ (\(actions))",
+                  "simulated providers:"]
         + demo.providerLines
         + ["try: curl -s -X POST -H 'content-type: application/json' "
            + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
@@ -128,7 +141,7 @@ case .checkConfig(let path):
 case .ctl(let socket, let json, let command, let arguments):
     await ctl(socket: socket, json: json, command: command, arguments: arguments)
 case .demo:
-    await demo(options.apply(to: loadConfig(options.configPath)))
+    await demo(options.apply(to: options.configGiven ? loadConfig(options.configPath) : demoConfig()))
 case .serve:
     await serve(options.apply(to: loadConfig(options.configPath)), configPath: options.configPath)
 }
