@@ -22,6 +22,10 @@ public struct ServerConfig: Sendable, Equatable {
     /// (absent or empty) leaves the dashboard read-only: every action gets 403. It is a secret:
     /// scrubbed from log text like provider keys, never served, never printed.
     public var adminToken: String?
+    /// The region this node serves (`region`, overridden by `LASSO_REGION`); nil when neither
+    /// names one. When set it labels request log lines, metrics, `/api/health`, `status` and
+    /// the dashboard, and benchmark snapshots are kept per region (see `Region`).
+    public var region: String?
 
     /// The shortest `admin_token` accepted: a guessable token would open the actions to anyone
     /// who can reach the port.
@@ -33,7 +37,8 @@ public struct ServerConfig: Sendable, Equatable {
     /// Creates a server section; the defaults are those of an absent `server:`.
     public init(host: String = "127.0.0.1", port: Int = 4000, adminSocket: String = "lassod.sock",
                 maxBodyBytes: Int = 1_048_576, webSocketMaxQueuedBytes: Int = 4 << 20, cors: CORSConfig = .init(),
-                eventLoops: Int = ServerConfig.defaultEventLoops, adminToken: String? = nil) {
+                eventLoops: Int = ServerConfig.defaultEventLoops, adminToken: String? = nil,
+                region: String? = nil) {
         self.host = host
         self.port = port
         self.adminSocket = adminSocket
@@ -42,10 +47,11 @@ public struct ServerConfig: Sendable, Equatable {
         self.cors = cors
         self.eventLoops = eventLoops
         self.adminToken = adminToken
+        self.region = region
     }
 
     static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes", "cors", "event_loops",
-                       "admin_token"]
+                       "admin_token", "region"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = ServerConfig()
@@ -60,7 +66,8 @@ public struct ServerConfig: Sendable, Equatable {
                       ?? defaults.webSocketMaxQueuedBytes,
                   cors: cors.map { CORSConfig($0, &decoder) } ?? defaults.cors,
                   eventLoops: decoder.int(fields, "event_loops", in: 1...64) ?? defaults.eventLoops,
-                  adminToken: Self.adminToken(fields, &decoder))
+                  adminToken: Self.adminToken(fields, &decoder),
+                  region: decoder.string(fields, "region"))
     }
 
     /// `admin_token`: empty (an unset variable's default) means none; a short one is an error.

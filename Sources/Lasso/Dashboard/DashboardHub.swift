@@ -159,7 +159,7 @@ public final class DashboardHub: RequestObserver, Sendable {
         let logger = self.logger
         feed.offer {
             RequestLogLine.render(context, config: logger.config, scrubber: logger.scrubber,
-                                  unixMillis: RFC3339Timestamp.nowUnixMillis())
+                                  unixMillis: RFC3339Timestamp.nowUnixMillis(), region: logger.region)
         }
         signal()
     }

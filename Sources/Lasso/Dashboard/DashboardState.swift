@@ -33,6 +33,7 @@ public struct DashboardState: Sendable {
         json.int("mono_ms", Int(monoNanos / 1_000_000))
         json.int("at_ms", Int(RFC3339Timestamp.nowUnixMillis()))
         json.string("version", LassoVersion.string)
+        json.string("region", Region.name(config.server.region))
         json.beginArray("chains")
         for chain in config.chains {
             json.beginObject()

@@ -11,7 +11,9 @@ import Supervision
 /// what it measured before the restart instead of by priority. A missing, oversized or corrupt
 /// file costs one `benchmarks.load_failed` warning and an empty start. An empty path turns all
 /// of this off. It starts after the store, so it stops before it and its last snapshot is
-/// complete.
+/// complete. Each snapshot records the node's region (`server.region`), and one recorded in
+/// another region is not read (`benchmarks.load_failed`, "measured in region …"): a node's
+/// prior is what it measured itself.
 public struct BenchmarkPersistence: GenServer {
     public enum Call: Sendable {
         /// Writes a snapshot now; replies whether one was written.
@@ -31,6 +33,7 @@ public struct BenchmarkPersistence: GenServer {
         case corrupt
         case unsupportedVersion(Int)
         case writeFailed(Int32)
+        case otherRegion(String)
 
         var description: String {
             switch self {
@@ -39,6 +42,7 @@ public struct BenchmarkPersistence: GenServer {
             case .corrupt: "not a benchmark snapshot"
             case .unsupportedVersion(let version): "unsupported snapshot version \(version)"
             case .writeFailed(let code): "write failed: \(String(cString: strerror(code)))"
+            case .otherRegion(let region): "measured in region \(region), not this node's"
             }
         }
     }
@@ -52,10 +56,13 @@ public struct BenchmarkPersistence: GenServer {
     let names: ProcessNames
     let chains: @Sendable () -> [String]
     let logger: Logger
+    /// This node's region: written into each snapshot, and a snapshot of another is not read.
+    let region: String?
     private var timer: TimerHandle?
 
     public init(config: BenchmarksConfig, names: ProcessNames, chains: @escaping @Sendable () -> [String],
-                logger: Logger) {
+                logger: Logger, region: String? = nil) {
+        self.region = region
         path = config.persistencePath
         interval = .milliseconds(max(1_000, config.snapshotIntervalMs))
         self.names = names
@@ -65,17 +72,18 @@ public struct BenchmarkPersistence: GenServer {
 
     /// The permanent worker `BenchmarkPersistence`; start it after the `BenchmarkStore`.
     public static func childSpec(config: BenchmarksConfig, names: ProcessNames,
-                                 chains: @escaping @Sendable () -> [String], logger: Logger) -> ChildSpec {
+                                 chains: @escaping @Sendable () -> [String], logger: Logger,
+                                 region: String? = nil) -> ChildSpec {
         ChildSpec(id: "BenchmarkPersistence") { runtime in
             try await ServerRef.start(label: "BenchmarkPersistence", runtime: runtime) {
-                BenchmarkPersistence(config: config, names: names, chains: chains, logger: logger)
+                BenchmarkPersistence(config: config, names: names, chains: chains, logger: logger, region: region)
             }.process
         }
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
         guard !path.isEmpty else { return }
-        switch Self.load(path: path) {
+        switch Self.load(path: path, region: region) {
         case .success(let snapshot):
             names.benchmarkStore?.cast(.seed(snapshot))
         case .failure(let failure):
@@ -100,7 +108,8 @@ public struct BenchmarkPersistence: GenServer {
 
     private func save() async -> Bool {
         guard !path.isEmpty, let store = names.benchmarkStore,
-              case .snapshot(let snapshot)? = try? await store.call(.snapshot(chains: chains())) else { return false }
+              case .snapshot(var snapshot)? = try? await store.call(.snapshot(chains: chains())) else { return false }
+        snapshot.region = region
         do {
             try Self.write(snapshot, to: path)
             return true
@@ -127,8 +136,8 @@ public struct BenchmarkPersistence: GenServer {
         }
     }
 
-    /// The snapshot at `path`, or why there is none.
-    static func load(path: String) -> Result<BenchmarkSnapshot, Failure> {
+    /// The snapshot at `path` measured in `region`, or why there is none.
+    static func load(path: String, region: String? = nil) -> Result<BenchmarkSnapshot, Failure> {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return .failure(.missing) }
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
         guard size <= maxFileBytes else { return .failure(.tooLarge(size)) }
@@ -138,6 +147,9 @@ public struct BenchmarkPersistence: GenServer {
         }
         guard snapshot.version == BenchmarkSnapshot.currentVersion else {
             return .failure(.unsupportedVersion(snapshot.version))
+        }
+        guard Region.name(snapshot.region) == Region.name(region) else {
+            return .failure(.otherRegion(Region.name(snapshot.region)))
         }
         return .success(snapshot)
     }

@@ -59,7 +59,7 @@ public final class LassoApplication: Sendable {
         let loop = group.primary
         let configs = CurrentConfig(config)
         // Scrubs with the current snapshot's secrets, so keys a reload adds are hidden too.
-        let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)
+        let logger = Logger(config: config.observability, sink: sink, secretsOf: configs, region: config.server.region)
         let eventToken = runtime.events.observe { event in
             let level: ObservabilityConfig.LogLevel = switch event.kind {
             case .exited, .killed, .intensityExceeded: .warning
@@ -131,7 +131,7 @@ public final class LassoApplication: Sendable {
                 HTTPClientPool.childSpec(group: group, configuration: clientConfiguration, handle: clients),
                 benchmarks,
                 BenchmarkPersistence.childSpec(config: config.benchmarks, names: names, chains: configuredChains,
-                                               logger: logger),
+                                               logger: logger, region: config.server.region),
                 names.childSpec(),
                 RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
                 chains,

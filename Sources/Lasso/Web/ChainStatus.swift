@@ -39,9 +39,11 @@ public struct ChainStatus: Sendable, Codable, Equatable {
     public var running: Bool
     public var bestHead: UInt64?
     public var providers: [Provider]
+    /// The node's region (`server.region`); its measurements are this region's own.
+    public var region: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case chain, running, providers
+        case chain, running, providers, region
         case chainId = "chain_id"
         case bestHead = "best_head"
     }
