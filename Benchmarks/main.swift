@@ -14,6 +14,7 @@ let benchmarks: [String: Benchmark] = [
     "transport": Benchmark(options: ["connections"], run: TransportBenchmark.run),
     "proxy": Benchmark(options: ["upstream-threads"], run: ProxyBenchmark.run),
     "proxy-memory": Benchmark(options: ["requests", "upstream-threads"], run: ProxyMemoryBenchmark.run),
+    "history-memory": Benchmark(options: [], run: HistoryMemoryBenchmark.run),
 ]
 // Checks rather than measurements; run by name, not part of `all`.
 let checks: [String: Benchmark] = [

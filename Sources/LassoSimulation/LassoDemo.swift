@@ -32,6 +32,7 @@ public final class LassoDemo: Sendable {
             demoConfig.chains = network.chainConfigs(httpURL: { urls[$0] ?? "" }, wsURL: { webSocketURLs[$0] })
             // Simulated measurements must not become the real daemon's prior (nor touch its file).
             demoConfig.benchmarks.persistencePath = ""
+            demoConfig.benchmarks.dataDir = ""
             let application = try await LassoApplication.start(config: demoConfig, runtime: runtime, sink: sink, port: port)
             return LassoDemo(application: application, network: network, servers: servers, loop: loop)
         } catch {

@@ -8,8 +8,8 @@
 ///   `intensity_exceeded` at warning); `breaker.transition` and `provider.availability`, which
 ///   `ChainEventLog` takes from each chain's `PubSub` topic; `config.reloaded` and
 ///   `config.reload.restart_required` from the `ConfigStore` process, and `config.reload` for
-///   a SIGHUP (`AdminReload`); `admin.listening` and `admin.command`; `dashboard.action`; `benchmarks.load_failed`
-///   and `benchmarks.save_failed`.
+///   a SIGHUP (`AdminReload`); `admin.listening` and `admin.command`; `dashboard.action`; `benchmarks.load_failed`,
+///   `benchmarks.save_failed` and `benchmarks.history_failed`.
 /// - **Completed requests**, `logRequestCompleted(_:)`: the `rpc.request.completed` line of a
 ///   proxied request (`RequestLogLine`), at `info` for a success and `warning` for an error.
 ///   Successes are sampled by `observability.sampling_rate` (`LogSampler`); errors never are.
