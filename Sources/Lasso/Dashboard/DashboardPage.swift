@@ -11,6 +11,7 @@ enum DashboardPage {
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>lassod dashboard</title>
+    <link rel="icon" href="data:,">
     <link rel="stylesheet" href="/dashboard/app.css">
     <script src="/dashboard/app.js" defer></script>
     </head>
@@ -64,16 +65,16 @@ enum DashboardPage {
         <h2>Latency over time <span class="muted">(p50 ms per provider, this page's session)</span></h2>
         <canvas id="chart" width="1100" height="180"></canvas>
       </section>
-      <section id="feed-section">
-        <h2>Routing decisions <span class="muted" id="feed-skipped"></span></h2>
-        <table id="feed"><thead><tr>
-          <th>time</th><th>method</th><th>strategy</th><th>provider</th><th>transport</th><th>ms</th><th>retries</th><th>status</th>
-        </tr></thead><tbody></tbody></table>
-      </section>
-      <section id="subscriptions-section">
+      <section id="subscriptions-section" class="wide">
         <h2>Subscriptions</h2>
         <table id="subscriptions"><thead><tr>
           <th>key</th><th>clients</th><th>provider</th><th>confirmed</th>
+        </tr></thead><tbody></tbody></table>
+      </section>
+      <section id="feed-section" class="wide">
+        <h2>Routing decisions <span class="muted" id="feed-skipped"></span></h2>
+        <table id="feed"><thead><tr>
+          <th>time</th><th>method</th><th>strategy</th><th>provider</th><th>transport</th><th>ms</th><th>retries</th><th>status</th>
         </tr></thead><tbody></tbody></table>
       </section>
       <section id="tree-section" class="wide">
