@@ -3,13 +3,18 @@
 
 SYSTEM_PACKAGES := libwebsockets-dev libssl-dev libyaml-dev openssl pkg-config
 BENCH_PACKAGES  := wrk nginx-light
+# The dashboard's browser test (DashboardBrowserTests) drives Debian's chromium headless.
+TEST_PACKAGES   := chromium
 SWIFT ?= swift
 CONFIG ?= config/chains.yml
 
-.PHONY: run test build deps bench-deps bench demo clean
+.PHONY: run test build deps test-deps bench-deps bench demo clean
 
 deps:
 	@scripts/ensure-packages $(SYSTEM_PACKAGES)
+
+test-deps: deps
+	@scripts/ensure-packages $(TEST_PACKAGES)
 
 bench-deps: deps
 	@scripts/ensure-packages $(BENCH_PACKAGES)
@@ -25,7 +30,7 @@ demo: build
 
 # Serial: the transport tests count this process's open files, which only means something
 # when no other suite opens sockets meanwhile (it costs ~2 s of the ~35 s run).
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest --no-parallel
 
