@@ -25,6 +25,22 @@ public struct DashboardState: Sendable {
     static func render(hub: DashboardHub, seq: Int, monoNanos: UInt64, includeTree: Bool) async -> [UInt8] {
         let control = hub.currentControl
         let config = hub.configs.config
+        // What needs a process's answer is gathered first; the counters, transitions and feed
+        // are read last, just before the bytes go out, so a change is never older in a push
+        // than the time it took to write it.
+        var statuses: [String: Data] = [:]
+        var subscriptions: [String: [UpstreamSubscriptionStatus]] = [:]
+        for chain in config.chains {
+            if let control, let status = try? await control.status(chain: chain.key) {
+                statuses[chain.key] = try? AdminReply.encode(status)
+            }
+            if let pool = UpstreamSubscriptionPool.running(chain: chain.key, names: hub.names) {
+                subscriptions[chain.key] = try? await pool.call(.status, timeout: callTimeout)
+            }
+        }
+        var tree: Data?
+        if includeTree, let control { tree = try? AdminReply.encode(await control.tree()) }
+
         let (requests, _) = hub.counters.snapshot()
         var json = JSONWriter(capacity: 16 << 10)
         json.beginObject()
@@ -40,19 +56,14 @@ public struct DashboardState: Sendable {
             json.string("chain", chain.key)
             json.string("name", chain.name)
             json.int("chain_id", chain.chainId)
-            if let control, let status = try? await control.status(chain: chain.key),
-               let encoded = try? AdminReply.encode(status) {
-                json.raw("status", encoded)
-            }
+            if let status = statuses[chain.key] { json.raw("status", status) }
             writeMatrix(requests.filter { $0.chain == chain.key }, to: &json)
             writeTransitions(hub.transitions.transitions(chain: chain.key), to: &json)
-            await writeSubscriptions(chain: chain.key, names: hub.names, to: &json)
+            writeSubscriptions(subscriptions[chain.key] ?? [], to: &json)
             json.endObject()
         }
         json.endArray()
-        if includeTree, let control, let tree = try? AdminReply.encode(await control.tree()) {
-            json.raw("tree", tree)
-        }
+        if let tree { json.raw("tree", tree) }
         let (entries, skipped) = hub.feed.drain()
         writeFeed(entries, to: &json)
         json.int("feed_skipped", skipped)
@@ -108,18 +119,15 @@ public struct DashboardState: Sendable {
     }
 
     /// The chain's upstream subscriptions: key, carrying provider, clients sharing it.
-    static func writeSubscriptions(chain: String, names: ProcessNames, to json: inout JSONWriter) async {
+    static func writeSubscriptions(_ statuses: [UpstreamSubscriptionStatus], to json: inout JSONWriter) {
         json.beginArray("subscriptions")
-        if let pool = UpstreamSubscriptionPool.running(chain: chain, names: names),
-           let statuses = try? await pool.call(.status, timeout: callTimeout) {
-            for status in statuses.sorted(by: { $0.key.description < $1.key.description }) {
-                json.beginObject()
-                json.string("key", status.key.description)
-                if let provider = status.provider { json.string("provider", provider) } else { json.null("provider") }
-                json.bool("confirmed", status.upstreamID != nil)
-                json.int("clients", status.clients)
-                json.endObject()
-            }
+        for status in statuses.sorted(by: { $0.key.description < $1.key.description }) {
+            json.beginObject()
+            json.string("key", status.key.description)
+            if let provider = status.provider { json.string("provider", provider) } else { json.null("provider") }
+            json.bool("confirmed", status.upstreamID != nil)
+            json.int("clients", status.clients)
+            json.endObject()
         }
         json.endArray()
     }
