@@ -344,7 +344,10 @@ def run(arguments):
             raise Failure(f"console errors: {page.console_errors + unexpected_network}")
         print(f"ok: no console errors ({len(page.network_errors)} expected 403 network entries)")
 
-        shot = page.command("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        capture = {"format": "png", "captureBeyondViewport": True}
+        if arguments.clip_height > 0:
+            capture["clip"] = {"x": 0, "y": 0, "width": 1400, "height": arguments.clip_height, "scale": 1}
+        shot = page.command("Page.captureScreenshot", capture)
         os.makedirs(os.path.dirname(os.path.abspath(arguments.screenshot)), exist_ok=True)
         with open(arguments.screenshot, "wb") as output:
             output.write(base64.b64decode(shot["data"]))
@@ -386,6 +389,7 @@ def main():
     parser.add_argument("--chromium", default="chromium", help="the chromium binary (default: chromium on PATH)")
     parser.add_argument("--screenshot", default="dashboard.png", help="where the PNG goes")
     parser.add_argument("--timeout", type=float, default=60, help="seconds each step may take")
+    parser.add_argument("--clip-height", type=int, default=0, help="screenshot only the top N pixels (0: the whole page)")
     parser.add_argument("--probe", action="store_true", help="only check that chromium starts (exit 0, or 77 with why)")
     arguments = parser.parse_args()
     if not arguments.probe and not arguments.lassod:

@@ -37,10 +37,13 @@ final class TerminationSignal: @unchecked Sendable {
         continuation.withLock { $0.take() }?.resume(returning: reason)
     }
 
-    /// Suspends until a signal (`nil`) or the root's exit (its reason).
-    static func wait(root: ProcessRef) async -> ExitReason? {
+    /// Suspends until a signal (`nil`) or the root's exit (its reason). `ready` runs once the
+    /// signals are routed here: a banner printed from it tells the truth when it says Ctrl-C
+    /// stops lassod cleanly (a SIGTERM sent on seeing it is never the default, fatal one).
+    static func wait(root: ProcessRef, ready: () -> Void = {}) async -> ExitReason? {
         await withCheckedContinuation { continuation in
             _ = TerminationSignal(continuation, signals: [SIGINT, SIGTERM], root: root)
+            ready()
         }
     }
 }

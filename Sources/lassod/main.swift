@@ -63,16 +63,20 @@ func serve(_ config: LassoConfig, configPath: String) async {
     }
     let (admin, reload) = await startAdmin(application, config: config, configPath: configPath)
     // Stdout carries JSON log lines only; the banner is for the person at the terminal.
-    FileHandle.standardError.write(Data(("lassod \(LassoVersion.string) serving on http://\(config.server.host):"
-        + "\(application.port) (\(config.chains.count) chains), admin socket \(admin.path); stop with Ctrl-C\n").utf8))
-    await runUntilStopped(application, admin: admin)
+    let banner = "lassod \(LassoVersion.string) serving on http://\(config.server.host):"
+        + "\(application.port) (\(config.chains.count) chains), admin socket \(admin.path); stop with Ctrl-C\n"
+    await runUntilStopped(application, admin: admin, banner: banner)
     withExtendedLifetime(reload) {}
 }
 
-/// Waits for a stop signal or the tree's own exit, and shuts down accordingly: the admin
-/// socket first (no commands against a stopping tree), then the tree, then `cleanUp`.
-func runUntilStopped(_ application: LassoApplication, admin: AdminServer, cleanUp: () async -> Void = {}) async {
-    let reason = await TerminationSignal.wait(root: application.root.process)
+/// Prints `banner` on stderr once SIGINT and SIGTERM are handled, waits for one of them or the
+/// tree's own exit, and shuts down accordingly: the admin socket first (no commands against a
+/// stopping tree), then the tree, then `cleanUp`.
+func runUntilStopped(_ application: LassoApplication, admin: AdminServer, banner: String,
+                     cleanUp: () async -> Void = {}) async {
+    let reason = await TerminationSignal.wait(root: application.root.process) {
+        FileHandle.standardError.write(Data(banner.utf8))
+    }
     admin.stop()
     await application.stop()
     await cleanUp()
@@ -103,8 +107,9 @@ func demo(_ config: LassoConfig) async {
            + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
            + "http://\(config.server.host):\(port)/rpc/\(chain)",
            "     lassod ctl --socket \(admin.path) tree", "stop with Ctrl-C"]
-    FileHandle.standardError.write(Data((banner.joined(separator: "\n") + "\n").utf8))
-    await runUntilStopped(demo.application, admin: admin) { await demo.stopProviders() }
+    await runUntilStopped(demo.application, admin: admin, banner: banner.joined(separator: "\n") + "\n") {
+        await demo.stopProviders()
+    }
     withExtendedLifetime(reload) {}
 }
 
