@@ -55,6 +55,7 @@ func startAdmin(_ application: LassoApplication, config: LassoConfig, configPath
 /// intensity), exits 1 so that a service manager restarts lassod.
 func serve(_ config: LassoConfig, configPath: String) async {
     ignoreReloadsUntilReady()
+    let signals = TerminationSignal()
     let application: LassoApplication
     do {
         application = try await LassoApplication.start(config: config)
@@ -65,16 +66,17 @@ func serve(_ config: LassoConfig, configPath: String) async {
     // Stdout carries JSON log lines only; the banner is for the person at the terminal.
     let banner = "lassod \(LassoVersion.string) serving on http://\(config.server.host):"
         + "\(application.port) (\(config.chains.count) chains), admin socket \(admin.path); stop with Ctrl-C\n"
-    await runUntilStopped(application, admin: admin, banner: banner)
+    await runUntilStopped(application, admin: admin, signals: signals, banner: banner)
     withExtendedLifetime(reload) {}
 }
 
-/// Prints `banner` on stderr once SIGINT and SIGTERM are handled, waits for one of them or the
-/// tree's own exit, and shuts down accordingly: the admin socket first (no commands against a
-/// stopping tree), then the tree, then `cleanUp`.
-func runUntilStopped(_ application: LassoApplication, admin: AdminServer, banner: String,
+/// Prints `banner` on stderr, waits for SIGINT or SIGTERM (`signals`, routed since before the
+/// tree started; one that came meanwhile ends the wait at once) or the tree's own exit, and
+/// shuts down accordingly: the admin socket first (no commands against a stopping tree), then
+/// the tree, then `cleanUp`.
+func runUntilStopped(_ application: LassoApplication, admin: AdminServer, signals: TerminationSignal, banner: String,
                      cleanUp: () async -> Void = {}) async {
-    let reason = await TerminationSignal.wait(root: application.root.process) {
+    let reason = await signals.wait(root: application.root.process) {
         FileHandle.standardError.write(Data(banner.utf8))
     }
     admin.stop()
@@ -86,6 +88,7 @@ func runUntilStopped(_ application: LassoApplication, admin: AdminServer, banner
 /// Runs lassod in front of three simulated providers per chain until SIGINT or SIGTERM.
 func demo(_ config: LassoConfig) async {
     ignoreReloadsUntilReady()
+    let signals = TerminationSignal()
     let demo: LassoDemo
     do {
         demo = try await LassoDemo.start(config: config)
@@ -107,7 +110,7 @@ func demo(_ config: LassoConfig) async {
            + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
            + "http://\(config.server.host):\(port)/rpc/\(chain)",
            "     lassod ctl --socket \(admin.path) tree", "stop with Ctrl-C"]
-    await runUntilStopped(demo.application, admin: admin, banner: banner.joined(separator: "\n") + "\n") {
+    await runUntilStopped(demo.application, admin: admin, signals: signals, banner: banner.joined(separator: "\n") + "\n") {
         await demo.stopProviders()
     }
     withExtendedLifetime(reload) {}
