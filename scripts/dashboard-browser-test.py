@@ -8,8 +8,9 @@ Checks, each waiting on DOM state with a deadline (never a fixed sleep):
   1. the page loads and goes live over /ws/dashboard; the leaderboard lists the providers;
   2. an action without the token gets 403, shown on the page;
   3. with the token typed in, a load from the page fills the leaderboard's scores;
-  4. forcing a provider's breaker open from the page shows it open (forced_open);
-  5. killing the provider's tree node from the page shows it restarted (restart count 1);
+  4. forcing a provider's breaker open and closed from the page shows each phase;
+  5. taking a simulated provider down from the page, then a load, shows its breaker open on
+     its own; killing its tree node from the page shows it restarted (restart count 1);
   6. no console error, no uncaught exception (the expected 403 aside);
 then writes a screenshot. Exit status: 0 passed, 1 failed, 77 skipped (chromium cannot start;
 the reason is printed). `--probe` only checks that chromium starts.
@@ -203,6 +204,29 @@ class Page:
                 self.handle_event(json.loads(text))
 
 
+def click(page, selector):
+    """Clicks the element `selector` names, waiting for it to exist first."""
+    page.wait_for(f"document.querySelector({json.dumps(selector)}) !== null", f"{selector} to exist")
+    page.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
+
+
+def start_load(page, requests):
+    """Starts a load from the page's form; while an earlier one runs (409), tries again."""
+    until = deadline_after(60)
+    while True:
+        page.evaluate("document.body.dataset.lastActionStatus = '';"
+                      f"document.getElementById('load-count').value = '{requests}';"
+                      "document.getElementById('load-strategy').value = 'round-robin';"
+                      "document.getElementById('load-form').requestSubmit()")
+        status = page.wait_for("document.body.dataset.lastActionStatus", "the load's answer")
+        if status == "200":
+            return
+        if status != "409" or time.monotonic() > until:
+            raise Failure(f"the load was refused: {status}")
+        seq = page.evaluate("document.body.dataset.seq")
+        page.wait_for(f"document.body.dataset.seq !== {json.dumps(seq)}", "the next push")  # a push between tries
+
+
 def start_chromium(binary, profile, timeout):
     try:
         process = subprocess.Popen(
@@ -311,10 +335,7 @@ def run(arguments):
         page.evaluate(f"document.getElementById('token').value = {json.dumps(token)};"
                       "document.getElementById('token-form').requestSubmit()")
         page.wait_for("document.getElementById('mode').textContent === 'token set'", "the token to be taken")
-        page.evaluate("document.getElementById('load-count').value = '300';"
-                      "document.getElementById('load-strategy').value = 'round-robin';"
-                      "document.getElementById('load-form').requestSubmit()")
-        page.wait_for("document.body.dataset.lastActionStatus === '200'", "the load to be accepted")
+        start_load(page, 300)
         page.wait_for("[...document.querySelectorAll('#leaderboard tbody tr')].every(r => r.cells[3].textContent !== '-'"
                       " && Number(r.cells[7].textContent) > 0)", "scores and calls for every provider", timeout=60)
         page.wait_for("document.querySelectorAll('#feed tbody tr').length > 0", "routing decisions in the feed")
@@ -323,19 +344,34 @@ def run(arguments):
             "[...document.querySelectorAll('#leaderboard tbody tr')].map(r => r.dataset.provider + ' ' + r.cells[3].textContent"
             " + ' calls ' + r.cells[7].textContent).join('; ')"))
 
-        # 4. and 5. Take ethereum_sim_1 down from the page: breaker forced open, tree node killed.
-        page.evaluate("document.querySelector('#breakers [data-breaker=\"ethereum_sim_1/http\"] button[data-action=open]').click()")
-        page.wait_for("document.querySelector('[data-breaker=\"ethereum_sim_1/http\"]').dataset.phase === 'forced_open'",
-                      "ethereum_sim_1's breaker to show forced_open")
-        print("ok: breaker ethereum_sim_1/http shows forced_open, transition:", page.evaluate(
+        # 4. An operator's breaker override from the page: ethereum_sim_2's forced open, then closed.
+        click(page, '#breakers [data-breaker="ethereum_sim_2/http"] button[data-action=open]')
+        page.wait_for("document.querySelector('[data-breaker=\"ethereum_sim_2/http\"]').dataset.phase === 'forced_open'",
+                      "ethereum_sim_2's breaker to show forced_open")
+        click(page, '#breakers [data-breaker="ethereum_sim_2/http"] button[data-action=close]')
+        page.wait_for("document.querySelector('[data-breaker=\"ethereum_sim_2/http\"]').dataset.phase === 'closed'",
+                      "ethereum_sim_2's breaker to close again")
+        print("ok: breaker ethereum_sim_2/http forced open and closed from the page")
+
+        # 5. Kill a provider from the page: the simulated ethereum_sim_1 goes down, traffic opens its
+        #    breaker on its own, and killing its ProviderSupervisor shows the node restarted.
+        click(page, '#leaderboard tr[data-provider="ethereum_sim_1"] button[data-action="take down"]')
+        page.wait_for("document.querySelector('#leaderboard tr[data-provider=\"ethereum_sim_1\"]').dataset.behavior === 'down'",
+                      "ethereum_sim_1 to be down")
+        start_load(page, 200)
+        page.wait_for("document.querySelector('[data-breaker=\"ethereum_sim_1/http\"]').dataset.phase === 'open'",
+                      "ethereum_sim_1's breaker to open from its failures", timeout=60)
+        print("ok: breaker ethereum_sim_1/http opened after the provider went down, transition:", page.evaluate(
             "document.querySelector('[data-breaker=\"ethereum_sim_1/http\"]').cells[3].textContent"))
         node = "Application/ChainsSupervisor/ChainSupervisor(ethereum)/ProviderSupervisor(ethereum_sim_1)"
-        page.evaluate(f"document.querySelector('#leaderboard tr[data-provider=\"ethereum_sim_1\"] button[data-action=kill]').click()")
+        click(page, '#leaderboard tr[data-provider="ethereum_sim_1"] button[data-action=kill]')
         page.wait_for(f"(n => n !== null && Number(n.dataset.restarts) >= 1)(document.querySelector('[data-path=\"{node}\"]'))",
                       "the killed node to show one restart")
-        page.wait_for("document.querySelector('[data-breaker=\"ethereum_sim_1/http\"]').dataset.phase === 'closed'",
-                      "the restarted provider's new breaker to show closed")
-        print("ok: ProviderSupervisor(ethereum_sim_1) restarted from the page, its breaker is back closed")
+        print("ok: ProviderSupervisor(ethereum_sim_1) killed from the page shows restarts",
+              page.evaluate(f"document.querySelector('[data-path=\"{node}\"]').dataset.restarts"))
+        click(page, '#leaderboard tr[data-provider="ethereum_sim_1"] button[data-action^="heal"]')
+        page.wait_for("document.querySelector('#leaderboard tr[data-provider=\"ethereum_sim_1\"]').dataset.behavior === 'healthy'",
+                      "ethereum_sim_1 to be healthy again")
 
         # 6. No console error: the one expected network error is the 403 of step 2.
         page.evaluate("0")  # collects events that arrived meanwhile

@@ -67,3 +67,20 @@ public final class LassoDemo: Sendable {
         loop.stop()
     }
 }
+
+/// The dashboard's simulator: the page switches the demo's providers between behaviors.
+extension LassoDemo: DashboardSimulator {
+    public func behaviors() -> [(provider: String, behavior: String)] {
+        network.providers.map { ($0.id, $0.behavior.description) }
+    }
+
+    public func setBehavior(provider: String, behavior: String) -> String? {
+        guard let simulated = network.provider(id: provider) else { return "no simulated provider \(provider)" }
+        guard let parsed = SimulatedProviderBehavior(parsing: behavior) else {
+            return "unknown behavior \(behavior.prefix(40)); use healthy, down, slow:MS, slow_http:MS, erroring:http, "
+                + "erroring:rpc, rate_limited:S, hanging, lagging:N or killed"
+        }
+        simulated.behavior = parsed
+        return nil
+    }
+}

@@ -98,6 +98,8 @@ func demo(_ config: LassoConfig) async {
     // The demo replaced every provider with a simulated one, so re-reading the file would not
     // reload what runs: its control refuses `reload` with a message saying so.
     let (admin, reload) = await startAdmin(demo.application, config: config, configPath: nil)
+    // The page may switch the simulated providers (`POST /dashboard/simulate`).
+    demo.application.dashboard.attach(simulator: demo)
     let port = demo.application.port
     let chain = config.chains.first?.key ?? "ethereum"
     let actions = config.server.adminToken == nil

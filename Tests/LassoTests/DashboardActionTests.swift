@@ -3,6 +3,8 @@ import Testing
 @testable import Lasso
 import LassoTransport
 import TestSupport
+import LassoSimulation
+import Supervision
 
 /// The dashboard's actions over loopback: refused (403) without the token, carried out with it,
 /// and the token never shown — not in the page, its script, a push, nor a log line.
@@ -151,5 +153,43 @@ struct DashboardActionTests {
         #expect(DashboardToken.refusal(configured: "abcdefghijklmnop", authorization: "Bearer abcdefghijklmno") != nil)
         #expect(DashboardToken.refusal(configured: "abcdefghijklmnop", authorization: "abcdefghijklmnop") != nil)
         #expect(DashboardToken.refusal(configured: "abcdefghijklmnop", authorization: nil) != nil)
+    }
+
+    @Test func theDemosSimulatedProvidersCanBeSwitchedFromThePageAndOnlyThere() async throws {
+        let harness = try await Self.harness(token: Self.token)
+        defer { Task { await harness.shutdown() } }
+        let down = #"{"provider":"alpha","behavior":"down"}"#
+        let (none, noneReply) = try await Self.post(port: harness.app.port, "/dashboard/simulate", down,
+                                                    authorization: "Bearer \(Self.token)")
+        #expect(none == 404)
+        #expect(noneReply.contains("only lassod demo"))
+
+        let config = try LassoConfig.parse(yaml: """
+            server: {admin_token: "\(Self.token)"}
+            chains: {ethereum: {chain_id: 1, providers: [{id: placeholder, url: "http://127.0.0.1:1"}]}}
+            """, environment: [:])
+        let demo = try await LassoDemo.start(config: config, runtime: Runtime(), sink: MemorySink(), port: 0)
+        defer { Task { await demo.stop() } }
+        demo.application.dashboard.attach(simulator: demo)
+        let port = demo.application.port
+        let body = #"{"provider":"ethereum_sim_1","behavior":"down"}"#
+        let (refused, _) = try await Self.post(port: port, "/dashboard/simulate", body)
+        #expect(refused == 403)
+        #expect(demo.network.provider(id: "ethereum_sim_1")?.behavior == .healthy)
+        let (accepted, _) = try await Self.post(port: port, "/dashboard/simulate", body, authorization: "Bearer \(Self.token)")
+        #expect(accepted == 200)
+        #expect(demo.network.provider(id: "ethereum_sim_1")?.behavior == .down)
+        #expect(demo.behaviors().first { $0.provider == "ethereum_sim_1" }?.behavior == "down")
+        let (unknown, unknownReply) = try await Self.post(port: port, "/dashboard/simulate",
+                                                          #"{"provider":"ethereum_sim_1","behavior":"melting"}"#,
+                                                          authorization: "Bearer \(Self.token)")
+        #expect(unknown == 400)
+        #expect(unknownReply.contains("unknown behavior"))
+        // The page is told: the next push lists the behaviors.
+        let page = try #require(DashboardClient(port: port))
+        defer { page.close() }
+        let state = try await page.state { ($0["simulated"] as? [[String: Any]])?.isEmpty == false }
+        let simulated = (state?["simulated"] as? [[String: Any]]) ?? []
+        #expect(simulated.contains { $0["provider"] as? String == "ethereum_sim_1" && $0["behavior"] as? String == "down" })
     }
 }

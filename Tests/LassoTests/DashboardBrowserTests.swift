@@ -4,7 +4,8 @@ import Testing
 /// The dashboard in Debian's chromium, headless, against `lassod demo`:
 /// `scripts/dashboard-browser-test.py` drives it over the DevTools protocol and checks the page
 /// (live state, leaderboard filled by a load started from the page, a 403 for a read-only
-/// action, a breaker forced open and a tree node killed from the page, no console error); the
+/// action, a breaker forced open and closed, a simulated provider taken down from the page and
+/// its breaker opening, its tree node killed and restarted, no console error); the
 /// screenshot is written to `.build/test-artifacts/dashboard.png`.
 ///
 /// Skipped, with the reason on stderr, where chromium or python3 cannot start (`make test`
@@ -61,7 +62,9 @@ import Testing
         let (status, output) = try #require(result, "python3 did not run")
         #expect(status == 0, "\(output)")
         for step in ["ok: live", "ok: read-only action refused: 403", "ok: load from the page filled the leaderboard",
-                     "ok: breaker ethereum_sim_1/http shows forced_open", "ok: ProviderSupervisor(ethereum_sim_1) restarted",
+                     "ok: breaker ethereum_sim_2/http forced open and closed",
+                     "ok: breaker ethereum_sim_1/http opened after the provider went down",
+                     "ok: ProviderSupervisor(ethereum_sim_1) killed from the page shows restarts",
                      "ok: no console errors", "ok: screenshot"] {
             #expect(output.contains(step), "missing '\(step)' in:\n\(output)")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import LassoTransport
 
@@ -98,6 +99,40 @@ final class DashboardActions: Sendable {
             await run(load)
             loadRunning.store(false, ordering: .releasing)
         }
+    }
+
+    /// `POST /dashboard/simulate` `{"provider":"ethereum_sim_1","behavior":"down"}`: switches a
+    /// simulated provider (`lassod demo` only: 404 elsewhere).
+    func simulate(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        if let refusal = refusal(request) {
+            respond(.json(AdminReply.failure(refusal), status: 403))
+            return
+        }
+        guard let simulator = hub.currentSimulator else {
+            respond(.json(AdminReply.failure("no simulated providers here: only lassod demo has them"), status: 404))
+            return
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
+              let provider = object["provider"] as? String, let behavior = object["behavior"] as? String else {
+            respond(.json(AdminReply.failure(#"the body must be {"provider":ID,"behavior":"healthy|down|slow:MS|…"}"#),
+                          status: 400))
+            return
+        }
+        if let problem = simulator.setBehavior(provider: provider, behavior: behavior) {
+            respond(.json(AdminReply.failure(problem), status: 400))
+            return
+        }
+        hub.logger.log(.info, "dashboard.action", ["cmd": .string("simulate"), "args": .string("\(provider) \(behavior)")])
+        var json = JSONWriter(capacity: 96)
+        json.beginObject()
+        json.bool("ok", true)
+        json.beginObject("result")
+        json.string("provider", provider)
+        json.string("behavior", behavior)
+        json.endObject()
+        json.endObject()
+        respond(.json(json.finish()))
+        hub.signal()
     }
 
     /// Runs `load`: `concurrency` workers, each sending its next request when the last is answered.

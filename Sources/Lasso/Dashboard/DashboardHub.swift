@@ -31,6 +31,7 @@ public final class DashboardHub: RequestObserver, Sendable {
     private let signalled = Atomic<Bool>(false)
     private let treeChanged = Atomic<Bool>(true)
     private let control = Mutex<(any AdminControl)?>(nil)
+    private let simulator = Mutex<(any DashboardSimulator)?>(nil)
     /// The last state pushed, sent to a page when it opens so it has something to show at once.
     private let lastState = Mutex<[UInt8]?>(nil)
 
@@ -57,9 +58,18 @@ public final class DashboardHub: RequestObserver, Sendable {
     /// Drops the control (the application is stopping; the control refers back to it).
     public func detach() {
         control.withLock { $0 = nil }
+        simulator.withLock { $0 = nil }
     }
 
     var currentControl: (any AdminControl)? { control.withLock { $0 } }
+
+    /// Lets the page switch simulated providers' behavior (`lassod demo` only).
+    public func attach(simulator: any DashboardSimulator) {
+        self.simulator.withLock { $0 = simulator }
+        signal()
+    }
+
+    var currentSimulator: (any DashboardSimulator)? { simulator.withLock { $0 } }
 
     // MARK: - Pages
 

@@ -28,6 +28,7 @@ enum DashboardRoutes {
         let actions = DashboardActions(hub: hub, rpc: rpc)
         router.add(.post, "/dashboard/admin") { request, responder in actions.admin(request) { responder.respond($0) } }
         router.add(.post, "/dashboard/load") { request, responder in actions.load(request) { responder.respond($0) } }
+        router.add(.post, "/dashboard/simulate") { request, responder in actions.simulate(request) { responder.respond($0) } }
     }
 
     /// A static reply, built once.

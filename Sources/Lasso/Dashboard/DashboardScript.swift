@@ -48,14 +48,11 @@ enum DashboardScript {
       select.value = state.chain || "";
     }
 
-    function actionButton(label, request, confirmText) {
+    function actionButton(label, request, path = "/dashboard/admin") {
       const button = el("button", label, "action");
       button.type = "button";
       button.dataset.action = label;
-      button.addEventListener("click", () => {
-        if (confirmText && !window.confirm(confirmText)) return;
-        act("/dashboard/admin", request);
-      });
+      button.addEventListener("click", () => act(path, request));
       return button;
     }
 
@@ -74,6 +71,14 @@ enum DashboardScript {
         const actions = el("td");
         const path = `Application/ChainsSupervisor/ChainSupervisor(${chain.chain})/ProviderSupervisor(${p.id})`;
         actions.append(actionButton("kill", { cmd: "kill", args: [path] }));
+        // lassod demo: take the simulated provider down, or bring it back.
+        const simulated = (state.simulated || []).find((s) => s.provider === p.id);
+        if (simulated) {
+          row.dataset.behavior = simulated.behavior;
+          const healthy = simulated.behavior === "healthy";
+          actions.append(actionButton(healthy ? "take down" : `heal (${simulated.behavior})`,
+                                      { provider: p.id, behavior: healthy ? "down" : "healthy" }, "/dashboard/simulate"));
+        }
         row.append(actions);
         return row;
       }));
@@ -241,6 +246,7 @@ enum DashboardScript {
       if (message.type !== "state") { renderFeed(); return; }
       state.seq = message.seq;
       state.chains = message.chains || [];
+      state.simulated = message.simulated || null;
       if (message.tree) state.tree = message.tree;
       $("version").textContent = message.version ? `v${message.version}` : "";
       $("region").textContent = message.region ? `region ${message.region}` : "";
@@ -283,7 +289,7 @@ enum DashboardScript {
       if (!response.ok || (reply && reply.ok === false)) {
         notice(`${response.status}: ${message || text}`, true);
       } else {
-        notice(`${body.cmd || "load"}: done`, false);
+        notice(`${body.cmd || (body.behavior ? "simulate" : "load")}: done`, false);
       }
       document.body.dataset.lastActionStatus = String(response.status);
       return { status: response.status, reply };

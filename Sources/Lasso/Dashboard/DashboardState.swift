@@ -64,6 +64,16 @@ public struct DashboardState: Sendable {
         }
         json.endArray()
         if let tree { json.raw("tree", tree) }
+        if let simulator = hub.currentSimulator {
+            json.beginArray("simulated")
+            for (provider, behavior) in simulator.behaviors() {
+                json.beginObject()
+                json.string("provider", provider)
+                json.string("behavior", behavior)
+                json.endObject()
+            }
+            json.endArray()
+        }
         let (entries, skipped) = hub.feed.drain()
         writeFeed(entries, to: &json)
         json.int("feed_skipped", skipped)
