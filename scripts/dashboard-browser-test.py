@@ -373,6 +373,13 @@ def run(arguments):
         page.wait_for("document.querySelector('#leaderboard tr[data-provider=\"ethereum_sim_1\"]').dataset.behavior === 'healthy'",
                       "ethereum_sim_1 to be healthy again")
 
+        # The chart's 24 h range draws from the node's history (the demo keeps none: an empty chart).
+        page.evaluate("(range => { range.value = 'day'; range.dispatchEvent(new Event('change')); })"
+                      "(document.getElementById('chart-range'))")
+        page.wait_for("document.getElementById('chart-caption').textContent.includes('history')", "the 24 h chart")
+        page.evaluate("(range => { range.value = 'hour'; range.dispatchEvent(new Event('change')); })"
+                      "(document.getElementById('chart-range'))")
+
         # 6. No console error: the one expected network error is the 403 of step 2.
         page.evaluate("0")  # collects events that arrived meanwhile
         unexpected_network = [e for e in page.network_errors if "403" not in e]

@@ -139,3 +139,28 @@ struct DashboardTests {
         #expect(restarted != nil, "the page's tree shows the ProviderPool restarted")
     }
 }
+
+extension DashboardTests {
+    @Test func aPageGetsTheHourlyHistoryTheNodeKeeps() async throws {
+        let directory = try BenchmarkPersistenceTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let harness = try await LassoHarness(providers: Self.providers, settings: "benchmarks: {data_dir: \"\(directory)\"}")
+        defer { Task { await harness.shutdown() } }
+        for id in 0..<5 { _ = try await harness.chainID(id: id) }
+        let persistence = try #require(harness.app.services.names.benchmarkPersistence)
+        let written = try await harness.eventually { try await persistence.call(.historyNow) }
+        #expect(written)
+        let page = try #require(DashboardClient(port: harness.app.port))
+        defer { page.close() }
+        var history: [String: Any]?
+        for _ in 0..<100 {
+            guard let message = try await page.next() else { break }
+            if message["type"] as? String == "history" { history = message; break }
+        }
+        let chains = try #require(history?["chains"] as? [String: Any])
+        let alpha = try #require((chains["ethereum"] as? [String: Any])?["alpha"] as? [[Any]])
+        #expect(alpha.count == 1)
+        #expect(alpha.first?[3] as? Int == 5, "[start_ms, mean_ms, success_rate, calls]: five calls")
+        #expect(alpha.first?[2] as? Double == 1)
+    }
+}

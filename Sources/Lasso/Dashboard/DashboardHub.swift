@@ -34,6 +34,9 @@ public final class DashboardHub: RequestObserver, Sendable {
     private let simulator = Mutex<(any DashboardSimulator)?>(nil)
     /// The last state pushed, sent to a page when it opens so it has something to show at once.
     private let lastState = Mutex<[UInt8]?>(nil)
+    /// The last history message (`DashboardState.history`), sent to a page when it opens.
+    private let lastHistory = Mutex<[UInt8]?>(nil)
+    private let historyWanted = Atomic<Bool>(true)
 
     public init(configs: CurrentConfig, names: ProcessNames, sockets: ClientSockets, counters: RequestCounters,
                 logger: Logger, feed: DashboardFeed = DashboardFeed(), transitions: DashboardTransitions = DashboardTransitions()) {
@@ -107,6 +110,11 @@ public final class DashboardHub: RequestObserver, Sendable {
         if let state = lastState.withLock({ $0 }) { sockets.send(connection, state) }
         let recent = feed.recent
         if !recent.isEmpty { sockets.send(connection, DashboardState.recentFeed(recent)) }
+        if let history = lastHistory.withLock({ $0 }) {
+            sockets.send(connection, history)
+        } else {
+            historyWanted.store(true, ordering: .relaxed)
+        }
         treeChanged.store(true, ordering: .relaxed)
         signal()
     }
@@ -129,6 +137,18 @@ public final class DashboardHub: RequestObserver, Sendable {
         lastState.withLock { $0 = state }
         let open = pages.withLock { Array($0) }
         for page in open { sockets.send(page, state) }
+    }
+
+    /// Sends the 24 h history to every open page and keeps it for pages that open later.
+    func broadcastHistory(_ history: [UInt8]) {
+        lastHistory.withLock { $0 = history }
+        let open = pages.withLock { Array($0) }
+        for page in open { sockets.send(page, history) }
+    }
+
+    /// Whether a page is waiting for a history message that was never sent.
+    func takeHistoryWanted() -> Bool {
+        historyWanted.exchange(false, ordering: .relaxed)
     }
 
     // MARK: - Signals

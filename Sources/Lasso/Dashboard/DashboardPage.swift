@@ -62,7 +62,10 @@ enum DashboardPage {
         <div class="scroll"><table id="matrix"><thead></thead><tbody></tbody></table></div>
       </section>
       <section id="chart-section" class="wide">
-        <h2>Latency over time <span class="muted">(p50 ms per provider, this page's session)</span></h2>
+        <h2>Latency over time <span class="muted" id="chart-caption"></span>
+          <select id="chart-range" aria-label="range">
+            <option value="hour">last hour, live</option><option value="day">last 24 h, hourly history</option>
+          </select></h2>
         <canvas id="chart" width="1100" height="180"></canvas>
       </section>
       <section id="subscriptions-section" class="wide">

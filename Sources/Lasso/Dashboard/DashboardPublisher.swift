@@ -29,6 +29,8 @@ public struct DashboardPublisher: GenServer {
     static let heartbeat = Duration.seconds(1)
     /// How often the tree is sent even when no process changed (its uptimes).
     static let treeRefreshNanos: UInt64 = 1_000_000_000
+    /// How often the 24 h history is sent again (it changes once an hour).
+    static let historyRefreshNanos: UInt64 = 60_000_000_000
 
     let hub: DashboardHub
     let pubsub: PubSub
@@ -36,6 +38,7 @@ public struct DashboardPublisher: GenServer {
     private var scheduled = false
     private var seq = 0
     private var lastTreeNanos: UInt64 = 0
+    private var lastHistoryNanos: UInt64?
     private var subscribed: Set<String> = []
     private var observer: UInt64?
 
@@ -106,6 +109,12 @@ public struct DashboardPublisher: GenServer {
         if includeTree { lastTreeNanos = now }
         seq += 1
         hub.broadcast(await DashboardState.render(hub: hub, seq: seq, monoNanos: now, includeTree: includeTree))
+        let historyDue = lastHistoryNanos.map { now &- $0 >= Self.historyRefreshNanos } ?? true
+        if hub.takeHistoryWanted() || historyDue, let persistence = hub.names.benchmarkPersistence,
+           let points = try? await persistence.call(BenchmarkPersistence.historyCall, timeout: DashboardState.callTimeout) {
+            lastHistoryNanos = now
+            hub.broadcastHistory(DashboardState.history(points, chains: hub.configs.config.chains.map(\.key)))
+        }
     }
 
     /// Subscribes to the topic of every configured chain not subscribed yet (chains come and go

@@ -8,7 +8,7 @@
 enum DashboardScript {
     static let javascript = #"""
     "use strict";
-    const state = { chains: [], tree: null, feed: [], chain: null, restarts: new Map(), history: new Map(),
+    const state = { chains: [], tree: null, feed: [], chain: null, restarts: new Map(), history: new Map(), daily: {},
                     seq: 0, token: sessionStorage.getItem("lassoToken") || "" };
     const $ = (id) => document.getElementById(id);
 
@@ -197,12 +197,22 @@ enum DashboardScript {
       }
     }
 
+    function chartSeries(chain) {
+      if ($("chart-range").value === "day") {
+        $("chart-caption").textContent = "(mean ms per provider and hour, from the node's history)";
+        const providers = state.daily[chain.chain] || {};
+        return Object.keys(providers).sort().map((p) => [`${chain.chain}/${p}`, providers[p].map((s) => [s[0], s[1]])]);
+      }
+      $("chart-caption").textContent = "(p50 ms per provider, from this page's pushes)";
+      return [...state.history.entries()].filter(([k]) => k.startsWith(chain.chain + "/"));
+    }
+
     function renderChart(chain) {
       const canvas = $("chart");
       const ctx = canvas.getContext("2d");
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       if (!chain) return;
-      const series = [...state.history.entries()].filter(([k]) => k.startsWith(chain.chain + "/"));
+      const series = chartSeries(chain);
       const all = series.flatMap(([, pts]) => pts);
       if (!all.length) return;
       const t0 = Math.min(...all.map((p) => p[0])), t1 = Math.max(...all.map((p) => p[0]), t0 + 1000);
@@ -242,6 +252,11 @@ enum DashboardScript {
         state.feed.push(...(message.feed || []));
         if (state.feed.length > 400) state.feed.splice(0, state.feed.length - 400);
         $("feed-skipped").textContent = message.feed_skipped ? `(sampled: ${message.feed_skipped} not shown)` : "";
+      }
+      if (message.type === "history") {
+        state.daily = message.chains || {};
+        renderChart(currentChain());
+        return;
       }
       if (message.type !== "state") { renderFeed(); return; }
       state.seq = message.seq;
@@ -302,6 +317,7 @@ enum DashboardScript {
     }
 
     $("chain").addEventListener("change", (event) => { state.chain = event.target.value; render(); });
+    $("chart-range").addEventListener("change", () => renderChart(currentChain()));
     $("token-form").addEventListener("submit", (event) => {
       event.preventDefault();
       state.token = $("token").value.trim();

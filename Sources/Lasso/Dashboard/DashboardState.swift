@@ -81,6 +81,53 @@ public struct DashboardState: Sendable {
         return json.finish()
     }
 
+    /// `{"type":"history","chains":{"ethereum":{"alpha":[[start_ms,mean_ms,success_rate,calls],…]}}}`:
+    /// the last 24 h from `BenchmarkPersistence`, one point per hour and provider (all methods and
+    /// transports: the mean weighted by successes), for the page's 24 h chart.
+    static func history(_ points: [BenchmarkHistoryPoint], chains: [String]) -> [UInt8] {
+        var json = JSONWriter(capacity: 1_024 + points.count * 256)
+        json.beginObject()
+        json.string("type", "history")
+        json.beginObject("chains")
+        for chain in chains {
+            var series: [String: [(start: Int64, meanMs: Double, successRate: Double, calls: UInt64)]] = [:]
+            for point in points {
+                var totals: [String: (successes: UInt64, failures: UInt64, latency: Double)] = [:]
+                for entry in point.chains[chain] ?? [] {
+                    var total = totals[entry.provider] ?? (0, 0, 0)
+                    total.successes += entry.successes
+                    total.failures += entry.failures
+                    total.latency += entry.meanMs * Double(entry.successes)
+                    totals[entry.provider] = total
+                }
+                for (provider, total) in totals {
+                    let calls = total.successes + total.failures
+                    series[provider, default: []].append((point.startMs, total.successes == 0 ? 0 : total.latency / Double(total.successes),
+                                                          calls == 0 ? 0 : Double(total.successes) / Double(calls), calls))
+                }
+            }
+            json.key(chain)
+            json.beginObject()
+            for provider in series.keys.sorted() {
+                json.key(provider)
+                json.beginArray()
+                for sample in series[provider] ?? [] {
+                    json.beginArray()
+                    json.integerValue(Int(sample.start))
+                    json.doubleValue((sample.meanMs * 1_000).rounded() / 1_000)
+                    json.doubleValue((sample.successRate * 10_000).rounded() / 10_000)
+                    json.integerValue(Int(clamping: sample.calls))
+                    json.endArray()
+                }
+                json.endArray()
+            }
+            json.endObject()
+        }
+        json.endObject()
+        json.endObject()
+        return json.finish()
+    }
+
     /// `{"type":"feed","feed":[…]}`: the recent decisions, for a page that just opened.
     static func recentFeed(_ entries: [[UInt8]]) -> [UInt8] {
         var json = JSONWriter(capacity: 512 + entries.count * 640)

@@ -86,11 +86,15 @@ public struct BenchmarkPersistence: GenServer {
         self.logger = logger
     }
 
-    /// The permanent worker `BenchmarkPersistence`; start it after the `BenchmarkStore`.
+    /// The last 24 h of history points, oldest first (what the dashboard draws).
+    public static let historyCall = ServerCall<BenchmarkPersistence, [BenchmarkHistoryPoint]> { server, _ in server.history }
+
+    /// The permanent worker `BenchmarkPersistence`, registered in `names`; start it after the
+    /// `BenchmarkStore`.
     public static func childSpec(config: BenchmarksConfig, names: ProcessNames,
                                  chains: @escaping @Sendable () -> [String], logger: Logger,
                                  region: String? = nil) -> ChildSpec {
-        ChildSpec(id: "BenchmarkPersistence") { runtime in
+        ChildSpec(id: "BenchmarkPersistence", name: names.name("BenchmarkPersistence")) { runtime in
             try await ServerRef.start(label: "BenchmarkPersistence", runtime: runtime) {
                 BenchmarkPersistence(config: config, names: names, chains: chains, logger: logger, region: region)
             }.process
