@@ -318,6 +318,8 @@ def run(arguments):
         page.wait_for("document.querySelectorAll('#leaderboard tbody tr').length === 3",
                       "the leaderboard to list three providers")
         page.wait_for("document.querySelector('#tree [data-path=\"Application\"]') !== null", "the supervision tree")
+        page.wait_for("document.querySelector('#chain-actions button[data-action=\"restart chain\"]') !== null",
+                      "the restart-chain button")
         print("ok: live; leaderboard lists", page.evaluate(
             "[...document.querySelectorAll('#leaderboard tbody tr')].map(r => r.dataset.provider).join(', ')"))
 

@@ -74,6 +74,14 @@ struct DashboardActionTests {
             authorization: "Bearer \(Self.token)")
         #expect(unknown == 422)
         #expect(unknownReply.contains("no process at Nowhere"))
+
+        let (restarted, restartReply) = try await Self.post(port: port, "/dashboard/admin",
+                                                            #"{"cmd":"restart-chain","args":["ethereum"]}"#,
+                                                            authorization: "Bearer \(Self.token)")
+        #expect(restarted == 200)
+        #expect(restartReply.contains(#""running":true"#))
+        // A fresh chain: its breakers start closed again.
+        #expect(try await harness.waitForBreaker("alpha", "closed"))
     }
 
     @Test func aLoadWithTheTokenSendsItsRequestsThroughTheChosenStrategy() async throws {

@@ -32,7 +32,7 @@ enum DashboardPage {
     <div id="notice" role="status" aria-live="polite"></div>
     <main>
       <section id="leaderboard-section" class="wide">
-        <h2>Provider leaderboard <span class="muted" id="best-head"></span></h2>
+        <h2>Provider leaderboard <span class="muted" id="best-head"></span> <span id="chain-actions"></span></h2>
         <table id="leaderboard"><thead><tr>
           <th>#</th><th>provider</th><th>availability</th><th>score</th><th>p50 ms</th><th>p95 ms</th>
           <th>success</th><th>calls</th><th>lag</th><th>actions</th>

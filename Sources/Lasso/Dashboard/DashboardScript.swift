@@ -61,6 +61,7 @@ enum DashboardScript {
       const providers = status ? [...status.providers] : [];
       providers.sort((a, b) => (a.score ?? Infinity) - (b.score ?? Infinity) || a.id.localeCompare(b.id));
       $("best-head").textContent = status && status.best_head != null ? `best head ${status.best_head}` : "";
+      $("chain-actions").replaceChildren(...(chain ? [actionButton("restart chain", { cmd: "restart-chain", args: [chain.chain] })] : []));
       replaceRows($("leaderboard").tBodies[0], providers.map((p, index) => {
         const row = el("tr");
         row.dataset.provider = p.id;
