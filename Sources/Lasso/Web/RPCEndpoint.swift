@@ -26,10 +26,12 @@ public final class RPCEndpoint: Sendable {
     let observability: Logger?
     let counters: RequestCounters?
     let ids: RequestIDGenerator
+    /// Told of each finished request after it is logged and counted (the dashboard's feed).
+    let observer: (any RequestObserver)?
 
     public init(configs: CurrentConfig, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
                 observability: Logger? = nil, counters: RequestCounters? = nil,
-                ids: RequestIDGenerator = RequestIDGenerator()) {
+                ids: RequestIDGenerator = RequestIDGenerator(), observer: (any RequestObserver)? = nil) {
         self.configs = configs
         self.directory = directory
         self.pipeline = pipeline
@@ -37,6 +39,7 @@ public final class RPCEndpoint: Sendable {
         self.observability = observability
         self.counters = counters
         self.ids = ids
+        self.observer = observer
     }
 
     /// Answers `request`; `completion` is called exactly once, possibly on another thread.
@@ -169,6 +172,7 @@ public final class RPCEndpoint: Sendable {
     private func record(_ context: RequestContext) {
         _ = observability?.logRequestCompleted(context)
         counters?.record(context)
+        observer?.requestCompleted(context)
     }
 
     private static func invalidBody(_ invalid: JSONRPCInvalidRequest, in body: [UInt8]) -> [UInt8] {
