@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Lasso
 import Supervision
 
@@ -63,9 +64,9 @@ import Supervision
         await clock.waitForTimer(dueWithin: .seconds(3_601))
         clock.advance(by: .seconds(3_601))
         let historyDirectory = BenchmarkHistoryPoint.directory(dataDir: directory, region: nil)
-        try await waitUntil {
+        try #require(await waitFor {
             ((try? FileManager.default.contentsOfDirectory(atPath: historyDirectory)) ?? []).contains { $0.hasSuffix(".json") }
-        }
+        })
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: historyDirectory).first)
         let point = try JSONDecoder().decode(BenchmarkHistoryPoint.self,
                                              from: try Data(contentsOf: URL(fileURLWithPath: historyDirectory + "/" + name)))

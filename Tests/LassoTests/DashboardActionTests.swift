@@ -16,12 +16,10 @@ struct DashboardActionTests {
 
     /// POSTs `body` to `path` with `authorization` (when given); the status and body.
     static func post(port: Int, _ path: String, _ body: String, authorization: String? = nil) async throws -> (Int, String) {
-        try await LoopbackConnection.offPool {
-            let connection = try LoopbackConnection(port: port)
-            try connection.send("POST", path, body: body, headers: authorization.map { [("authorization", $0)] } ?? [])
-            let response = try connection.readResponse()
-            return (response.status, response.body)
-        }
+        let connection = try #require(RawSocket(port: port))
+        connection.send(httpRequest("POST", path, body: body, headers: authorization.map { [("authorization", $0)] } ?? []))
+        let response = try #require(await connection.readResponse())
+        return (response.status, response.text)
     }
 
     static func harness(token: String?) async throws -> LassoHarness {
@@ -94,7 +92,7 @@ struct DashboardActionTests {
         #expect(status == 200)
         #expect(reply.contains(#""requests":24"#))
         // priority: every request goes to alpha, the methods in a 2:1 cycle.
-        let delivered = try await harness.eventually {
+        let delivered = try await waitFor {
             harness.count("alpha", "eth_gasPrice") == 16 && harness.count("alpha", "net_version") == 8
         }
         #expect(delivered)
@@ -118,13 +116,13 @@ struct DashboardActionTests {
         // An upstream error quoting the token is scrubbed like a provider key.
         harness.app.logger.log(.warning, "test.echo", ["text": .string("upstream said \(Self.token)")])
         var pushes: [String] = []
-        let restarted = try await harness.eventually {
+        let restarted = try await waitFor {
             guard let text = try await page.nextText() else { return false }
             pushes.append(text)
             return text.contains(#""restarts":1"#)
         }
         #expect(restarted)
-        let logged = try await harness.eventually { harness.logs.lines.contains { $0.contains(#""event":"dashboard.action""#) } }
+        let logged = try await waitFor { harness.logs.lines.contains { $0.contains(#""event":"dashboard.action""#) } }
         #expect(logged)
         for path in ["/", "/dashboard", "/dashboard/app.js", "/dashboard/app.css"] {
             let (_, body) = try await harness.get(path)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The dashboard in Debian's chromium, headless, against `lassod demo`:
 /// `scripts/dashboard-browser-test.py` drives it over the DevTools protocol and checks the page
@@ -55,7 +56,7 @@ import Testing
         let binary = LassodProcessTests.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build lassod first: \(binary.path)")
         try? FileManager.default.removeItem(atPath: Self.screenshot)
-        let result = try await LoopbackConnection.offPool {
+        let result = await offPool {
             Self.python([Self.script, "--lassod", binary.path, "--chromium", Self.chromium, "--screenshot", Self.screenshot,
                          "--timeout", "60"])
         }

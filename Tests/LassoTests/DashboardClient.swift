@@ -14,7 +14,7 @@ final class DashboardClient: @unchecked Sendable {
     /// The next pushed message, decoded; nil on EOF, timeout or a message that is not an object.
     func next() async throws -> [String: Any]? {
         let socket = self.socket
-        let bytes = try await LoopbackConnection.offPool { socket.readMessage()?.payload }
+        let bytes = await offPool { socket.readMessage()?.payload }
         guard let bytes else { return nil }
         return try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
     }
@@ -22,7 +22,7 @@ final class DashboardClient: @unchecked Sendable {
     /// The next raw message text; nil on EOF or timeout.
     func nextText() async throws -> String? {
         let socket = self.socket
-        return try await LoopbackConnection.offPool { socket.readMessage().map { String(decoding: $0.payload, as: UTF8.self) } }
+        return await offPool { socket.readMessage().map { String(decoding: $0.payload, as: UTF8.self) } }
     }
 
     /// Reads state pushes until one satisfies `condition` (at most `limit` messages); returns it.

@@ -77,28 +77,40 @@ struct DashboardTests {
         defer { page.close() }
         _ = try #require(try await page.state { _ in true })
         let total = 300
-        let burst = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in 0..<4 {
-                    group.addTask {
-                        for index in 0..<(total / 4) {
-                            _ = try await harness.post("/rpc/ethereum",
-                                                       #"{"jsonrpc":"2.0","id":\#(worker * 1000 + index),"method":"eth_chainId"}"#)
+        /// Sends requests `first..<first + count` from four concurrent clients.
+        func burst(_ first: Int, _ count: Int) -> Task<Void, any Error> {
+            Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in 0..<4 {
+                        group.addTask {
+                            for index in stride(from: first + worker, to: first + count, by: 4) {
+                                _ = try await harness.post("/rpc/ethereum", #"{"jsonrpc":"2.0","id":\#(index),"method":"eth_chainId"}"#)
+                            }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
             }
         }
         var states: [[String: Any]] = []
         var seen = 0
-        while seen < total, states.count < 2_000 {
-            guard let message = try await page.next() else { break }
-            guard message["type"] as? String == "state" else { continue }
-            states.append(message)
-            seen += ((message["feed"] as? [Any])?.count ?? 0) + (message["feed_skipped"] as? Int ?? 0)
+        /// Reads pushes until `target` requests have been shown or counted as skipped.
+        func read(until target: Int) async throws {
+            while seen < target, states.count < 2_000 {
+                guard let message = try await page.next() else { break }
+                guard message["type"] as? String == "state" else { continue }
+                states.append(message)
+                seen += ((message["feed"] as? [Any])?.count ?? 0) + (message["feed_skipped"] as? Int ?? 0)
+            }
         }
-        try await burst.value
+        // Two halves, the second sent only once a push has reported the first, so that the
+        // requests span at least two pushes however fast this machine answers them.
+        let firstHalf = burst(0, total / 2)
+        try await read(until: total / 2)
+        try await firstHalf.value
+        let secondHalf = burst(total / 2, total / 2)
+        try await read(until: total)
+        try await secondHalf.value
         // Every request is either shown or counted as skipped, never lost.
         #expect(seen == total)
         #expect(states.count >= 2)
@@ -148,7 +160,7 @@ extension DashboardTests {
         defer { Task { await harness.shutdown() } }
         for id in 0..<5 { _ = try await harness.chainID(id: id) }
         let persistence = try #require(harness.app.services.names.benchmarkPersistence)
-        let written = try await harness.eventually { try await persistence.call(.historyNow) }
+        let written = try await waitFor { try await persistence.call(.historyNow) }
         #expect(written)
         let page = try #require(DashboardClient(port: harness.app.port))
         defer { page.close() }

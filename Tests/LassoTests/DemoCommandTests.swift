@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Lasso
 import LassoSimulation
 import LassoTransport
@@ -44,7 +45,7 @@ extension DemoCommandTests {
         }
         try process.run()
         let url = "http://127.0.0.1:\(port)/"
-        let printed = await LassoHarness.eventually(within: .seconds(30)) {
+        let printed = await waitFor(within: .seconds(30)) {
             banner.lines.contains { $0.contains("dashboard \(url)") }
         }
         guard printed else {
@@ -54,10 +55,10 @@ extension DemoCommandTests {
         }
         // The URL is the first line, and the page and its pushes are there.
         #expect(banner.lines.first?.contains("dashboard \(url) (read-only") == true)
-        let (status, page) = try await LoopbackConnection.offPool { try LoopbackGET.fetch(port: port, path: "/") }
-        #expect(status == 200)
-        #expect(page.contains("/dashboard/app.js"))
-        let (_, chains) = try await LoopbackConnection.offPool { try LoopbackGET.fetch(port: port, path: "/api/chains") }
+        let page = try #require(await RawSocket.get(port: port, "/"))
+        #expect(page.status == 200)
+        #expect(page.text.contains("/dashboard/app.js"))
+        let chains = try #require(await RawSocket.get(port: port, "/api/chains")).text
         for chain in ["ethereum", "base", "polygon", "arbitrum"] { #expect(chains.contains(#""chain":"\#(chain)""#)) }
         // Nothing was written to the working directory (the admin socket is in the temporary one).
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
