@@ -3,13 +3,18 @@
 
 SYSTEM_PACKAGES := libwebsockets-dev libssl-dev libyaml-dev openssl pkg-config
 BENCH_PACKAGES  := wrk nginx-light erlang-base
+# The dashboard's browser test (DashboardBrowserTests) drives Debian's chromium headless.
+TEST_PACKAGES   := chromium
 SWIFT ?= swift
 CONFIG ?= config/chains.yml
 
-.PHONY: run test build deps bench-deps bench demo clean
+.PHONY: run test build deps test-deps bench-deps bench demo clean
 
 deps:
 	@scripts/ensure-packages $(SYSTEM_PACKAGES)
+
+test-deps: deps
+	@scripts/ensure-packages $(TEST_PACKAGES)
 
 bench-deps: deps
 	@scripts/ensure-packages $(BENCH_PACKAGES)
@@ -32,7 +37,7 @@ demo: build
 PROCESS_WIDE := '^ProcessWideTests\.'
 TEST_WIDTH ?= 8
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) \
 	    $(SWIFT) test --skip-build --disable-xctest --skip $(PROCESS_WIDE)

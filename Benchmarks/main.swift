@@ -16,6 +16,8 @@ let benchmarks: [String: Benchmark] = [
     "transport": Benchmark(options: ["connections"], run: TransportBenchmark.run),
     "proxy": Benchmark(options: ["upstream-threads"], run: ProxyBenchmark.run),
     "proxy-memory": Benchmark(options: ["requests", "upstream-threads"], run: ProxyMemoryBenchmark.run),
+    "history-memory": Benchmark(options: [], run: HistoryMemoryBenchmark.run),
+    "dashboard": Benchmark(options: ["pages", "rounds", "samples"], run: DashboardBenchmark.run),
 ]
 // Checks rather than measurements; run by name, not part of `all`.
 let checks: [String: Benchmark] = [

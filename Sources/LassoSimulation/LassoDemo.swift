@@ -32,6 +32,7 @@ public final class LassoDemo: Sendable {
             demoConfig.chains = network.chainConfigs(httpURL: { urls[$0] ?? "" }, wsURL: { webSocketURLs[$0] })
             // Simulated measurements must not become the real daemon's prior (nor touch its file).
             demoConfig.benchmarks.persistencePath = ""
+            demoConfig.benchmarks.dataDir = ""
             let application = try await LassoApplication.start(config: demoConfig, runtime: runtime, sink: sink, port: port)
             return LassoDemo(application: application, network: network, servers: servers, loop: loop)
         } catch {
@@ -64,5 +65,22 @@ public final class LassoDemo: Sendable {
     public func stopProviders() async {
         for server in servers { server.stop() }
         loop.stop()
+    }
+}
+
+/// The dashboard's simulator: the page switches the demo's providers between behaviors.
+extension LassoDemo: DashboardSimulator {
+    public func behaviors() -> [(provider: String, behavior: String)] {
+        network.providers.map { ($0.id, $0.behavior.description) }
+    }
+
+    public func setBehavior(provider: String, behavior: String) -> String? {
+        guard let simulated = network.provider(id: provider) else { return "no simulated provider \(provider)" }
+        guard let parsed = SimulatedProviderBehavior(parsing: behavior) else {
+            return "unknown behavior \(behavior.prefix(40)); use healthy, down, slow:MS, slow_http:MS, erroring:http, "
+                + "erroring:rpc, rate_limited:S, hanging, lagging:N or killed"
+        }
+        simulated.behavior = parsed
+        return nil
     }
 }

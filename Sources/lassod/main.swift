@@ -20,6 +20,15 @@ func loadConfig(_ path: String) -> LassoConfig {
     }
 }
 
+/// The demo's embedded config (`DemoConfig`), exiting 2 if the token variable is invalid.
+func demoConfig() -> LassoConfig {
+    do {
+        return try DemoConfig.load()
+    } catch {
+        fail("invalid demo configuration:\n\(error)", code: 2)
+    }
+}
+
 /// SIGHUP's default action ends the process; until the admin control exists (the tree is up)
 /// a reload has nothing to act on, so one arriving during start-up is ignored.
 func ignoreReloadsUntilReady() {
@@ -46,6 +55,7 @@ func startAdmin(_ application: LassoApplication, config: LassoConfig, configPath
 /// intensity), exits 1 so that a service manager restarts lassod.
 func serve(_ config: LassoConfig, configPath: String) async {
     ignoreReloadsUntilReady()
+    let signals = TerminationSignal()
     let application: LassoApplication
     do {
         application = try await LassoApplication.start(config: config)
@@ -54,16 +64,21 @@ func serve(_ config: LassoConfig, configPath: String) async {
     }
     let (admin, reload) = await startAdmin(application, config: config, configPath: configPath)
     // Stdout carries JSON log lines only; the banner is for the person at the terminal.
-    FileHandle.standardError.write(Data(("lassod \(LassoVersion.string) serving on http://\(config.server.host):"
-        + "\(application.port) (\(config.chains.count) chains), admin socket \(admin.path); stop with Ctrl-C\n").utf8))
-    await runUntilStopped(application, admin: admin)
+    let banner = "lassod \(LassoVersion.string) serving on http://\(config.server.host):"
+        + "\(application.port) (\(config.chains.count) chains), admin socket \(admin.path); stop with Ctrl-C\n"
+    await runUntilStopped(application, admin: admin, signals: signals, banner: banner)
     withExtendedLifetime(reload) {}
 }
 
-/// Waits for a stop signal or the tree's own exit, and shuts down accordingly: the admin
-/// socket first (no commands against a stopping tree), then the tree, then `cleanUp`.
-func runUntilStopped(_ application: LassoApplication, admin: AdminServer, cleanUp: () async -> Void = {}) async {
-    let reason = await TerminationSignal.wait(root: application.root.process)
+/// Prints `banner` on stderr, waits for SIGINT or SIGTERM (`signals`, routed since before the
+/// tree started; one that came meanwhile ends the wait at once) or the tree's own exit, and
+/// shuts down accordingly: the admin socket first (no commands against a stopping tree), then
+/// the tree, then `cleanUp`.
+func runUntilStopped(_ application: LassoApplication, admin: AdminServer, signals: TerminationSignal, banner: String,
+                     cleanUp: () async -> Void = {}) async {
+    let reason = await signals.wait(root: application.root.process) {
+        FileHandle.standardError.write(Data(banner.utf8))
+    }
     admin.stop()
     await application.stop()
     await cleanUp()
@@ -73,6 +88,7 @@ func runUntilStopped(_ application: LassoApplication, admin: AdminServer, cleanU
 /// Runs lassod in front of three simulated providers per chain until SIGINT or SIGTERM.
 func demo(_ config: LassoConfig) async {
     ignoreReloadsUntilReady()
+    let signals = TerminationSignal()
     let demo: LassoDemo
     do {
         demo = try await LassoDemo.start(config: config)
@@ -82,16 +98,23 @@ func demo(_ config: LassoConfig) async {
     // The demo replaced every provider with a simulated one, so re-reading the file would not
     // reload what runs: its control refuses `reload` with a message saying so.
     let (admin, reload) = await startAdmin(demo.application, config: config, configPath: nil)
+    // The page may switch the simulated providers (`POST /dashboard/simulate`).
+    demo.application.dashboard.attach(simulator: demo)
     let port = demo.application.port
     let chain = config.chains.first?.key ?? "ethereum"
-    let banner = ["lassod \(LassoVersion.string) demo on http://\(config.server.host):\(port), simulated providers:"]
+    let actions = config.server.adminToken == nil
+        ? "read-only; set \(DemoConfig.tokenVariable) (16+ characters) to act from it"
+        : "actions need the admin token"
+    let banner = ["lassod \(LassoVersion.string) demo: dashboard http://\(config.server.host):\(port)/ (\(actions))",
+                  "simulated providers:"]
         + demo.providerLines
         + ["try: curl -s -X POST -H 'content-type: application/json' "
            + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
            + "http://\(config.server.host):\(port)/rpc/\(chain)",
            "     lassod ctl --socket \(admin.path) tree", "stop with Ctrl-C"]
-    FileHandle.standardError.write(Data((banner.joined(separator: "\n") + "\n").utf8))
-    await runUntilStopped(demo.application, admin: admin) { await demo.stopProviders() }
+    await runUntilStopped(demo.application, admin: admin, signals: signals, banner: banner.joined(separator: "\n") + "\n") {
+        await demo.stopProviders()
+    }
     withExtendedLifetime(reload) {}
 }
 
@@ -130,7 +153,7 @@ case .ctl(let socket, let json, let command, let arguments):
 case .battle(let battleOptions):
     await battle(battleOptions)
 case .demo:
-    await demo(options.apply(to: loadConfig(options.configPath)))
+    await demo(options.apply(to: options.configGiven ? loadConfig(options.configPath) : demoConfig()))
 case .serve:
     await serve(options.apply(to: loadConfig(options.configPath)), configPath: options.configPath)
 }

@@ -46,7 +46,7 @@ import Supervision
 
         let health = try await get("/api/health")
         #expect(health.0 == 200)
-        #expect(health.1 == #"{"chains_configured":2,"chains_running":1,"status":"ok","version":"\#(LassoVersion.string)"}"#)
+        #expect(health.1 == #"{"chains_configured":2,"chains_running":1,"region":"local","status":"ok","version":"\#(LassoVersion.string)"}"#)
 
         let chains = try await get("/api/chains")
         #expect(chains.1.contains(#"{"chain":"ethereum","chain_id":1,"name":"ethereum","providers":["alpha","beta"],"running":true}"#))

@@ -91,7 +91,7 @@ import TestSupport
         let stack = try await Stack()
         #expect(try await stack.app.root.whichChildren().map(\.id) == [
             "PubSub", "HTTPClientPool", "BenchmarkStore", "BenchmarkPersistence", "ProcessRegistry", "Registry",
-            "ChainsSupervisor", "ConfigStore", "Endpoint",
+            "ChainsSupervisor", "ConfigStore", "DashboardPublisher", "Endpoint",
         ])
         #expect(try await stack.app.root.whichChildren().allSatisfy { $0.process?.isAlive == true })
         #expect(try await stack.chainSupervisor().whichChildren().map(\.id) == [

@@ -20,12 +20,18 @@ import TestSupport
         let names: ProcessNames
 
         init(path: String, runtime: Runtime, logger: Logger, intervalMs: Int = 3_600_000) async throws {
+            // No history here: those tests are about the snapshot file (BenchmarkHistoryTests
+            // cover the history).
+            try await self.init(config: BenchmarksConfig(persistencePath: path, snapshotIntervalMs: intervalMs, dataDir: ""),
+                                runtime: runtime, logger: logger)
+        }
+
+        init(config: BenchmarksConfig, runtime: Runtime, logger: Logger) async throws {
             let names = ProcessNames()
             self.names = names
             root = try await Supervisor.start(name: "Application", children: [
                 BenchmarkStoreServer.childSpec(directory: ChainDirectory(), chains: { ["ethereum"] }, names: names),
-                BenchmarkPersistence.childSpec(config: BenchmarksConfig(persistencePath: path, snapshotIntervalMs: intervalMs),
-                                               names: names, chains: { ["ethereum"] }, logger: logger),
+                BenchmarkPersistence.childSpec(config: config, names: names, chains: { ["ethereum"] }, logger: logger),
             ], runtime: runtime)
         }
 

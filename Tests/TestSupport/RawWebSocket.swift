@@ -54,3 +54,26 @@ extension RawSocket {
         return nil
     }
 }
+
+extension RawSocket {
+    /// Reads one whole message, joining continuation frames: its opcode (that of the first
+    /// frame) and payload; pings and pongs in between are skipped; nil on EOF or timeout.
+    public func readMessage() -> (opcode: UInt8, payload: [UInt8])? {
+        var opcode: UInt8?
+        var payload: [UInt8] = []
+        while let head = receiveExactly(2) {
+            var length = Int(head[1] & 0x7F)
+            if length == 126, let ext = receiveExactly(2) { length = Int(ext[0]) << 8 | Int(ext[1]) }
+            if length == 127, let ext = receiveExactly(8) { length = ext.reduce(0) { $0 << 8 | Int($1) } }
+            let mask = head[1] & 0x80 != 0 ? receiveExactly(4) : nil
+            guard var part = receiveExactly(length) else { return nil }
+            if let mask { part = part.enumerated().map { $0.element ^ mask[$0.offset % 4] } }
+            let frameOpcode = head[0] & 0x0F
+            if frameOpcode == 0x9 || frameOpcode == 0xA { continue }
+            if opcode == nil { opcode = frameOpcode }
+            payload += part
+            if head[0] & 0x80 != 0, let opcode { return (opcode, payload) }
+        }
+        return nil
+    }
+}

@@ -70,7 +70,7 @@ public enum AdminRenderer {
     }
 
     static func status(_ status: ChainStatus, color: Bool) -> String {
-        let head = status.bestHead.map { ", best head \($0)" } ?? ""
+        let head = (status.bestHead.map { ", best head \($0)" } ?? "") + (status.region.map { ", region \($0)" } ?? "")
         let title = "\(status.chain) (chain id \(status.chainId)): "
             + paint(status.running ? "running" : "stopped", status.running ? .green : .red, color) + head
         var rows: [[Cell]] = [["PROVIDER", "AVAILABILITY", "HEAD", "LAG", "HTTP", "WS", "SCORE", "SUCCESS", "P50 MS",

@@ -8,15 +8,21 @@ import Foundation
 public enum AdminReply {
     /// The success line for `result`, newline included.
     public static func success<Result: Encodable>(_ result: Result) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let encoded = try encoder.encode(result)
+        let encoded = try encode(result)
         var json = JSONWriter(capacity: 32 + encoded.count)
         json.beginObject()
         json.bool("ok", true)
         json.raw("result", encoded)
         json.endObject()
         return json.finishLine()
+    }
+
+    /// `result` as the reply's `result` member carries it (sorted keys, slashes unescaped); the
+    /// dashboard embeds admin results with it, so both show the same bytes.
+    public static func encode<Result: Encodable>(_ result: Result) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(result)
     }
 
     /// The error line carrying `message`, newline included.

@@ -50,8 +50,10 @@ public final class TreeControl: AdminControl {
 
     public func status(chain: String) async throws -> ChainStatus {
         guard let config = application.configs.chain(named: chain) else { throw AdminError.unknownChain(chain) }
-        return await ChainStatus.gather(chain: config, directory: application.services.directory,
-                                        names: application.services.names, clock: application.runtime.clock)
+        var status = await ChainStatus.gather(chain: config, directory: application.services.directory,
+                                              names: application.services.names, clock: application.runtime.clock)
+        status.region = Region.name(application.configs.config.server.region)
+        return status
     }
 
     public func startChain(_ chain: String) async throws {

@@ -5,14 +5,18 @@ public struct BenchmarksConfig: Sendable, Equatable {
     public var persistencePath: String
     /// Time between snapshots. Default 3 600 000 ms (hourly).
     public var snapshotIntervalMs: Int
+    /// Where hourly history points go (`<data_dir>/history/<region>/`), kept 24 h and read
+    /// back at start. Default `data`; `""` keeps no history.
+    public var dataDir: String
 
     /// Creates a benchmarks section; the defaults are those of an absent `benchmarks:`.
-    public init(persistencePath: String = "", snapshotIntervalMs: Int = 3_600_000) {
+    public init(persistencePath: String = "", snapshotIntervalMs: Int = 3_600_000, dataDir: String = "data") {
         self.persistencePath = persistencePath
         self.snapshotIntervalMs = snapshotIntervalMs
+        self.dataDir = dataDir
     }
 
-    static let keys = ["persistence_path", "snapshot_interval_ms"]
+    static let keys = ["persistence_path", "snapshot_interval_ms", "data_dir"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = BenchmarksConfig()
@@ -24,6 +28,7 @@ public struct BenchmarksConfig: Sendable, Equatable {
         }
         self.init(persistencePath: path,
                   snapshotIntervalMs: decoder.int(fields, "snapshot_interval_ms", in: 1_000...86_400_000)
-                      ?? defaults.snapshotIntervalMs)
+                      ?? defaults.snapshotIntervalMs,
+                  dataDir: decoder.string(fields, "data_dir", nonEmpty: false) ?? defaults.dataDir)
     }
 }

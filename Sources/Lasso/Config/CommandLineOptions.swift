@@ -62,13 +62,17 @@ public struct CommandLineOptions: Sendable, Equatable {
     public var command: Command
     /// The config file (`--config`).
     public var configPath: String
+    /// Whether `--config` was given (the demo runs its embedded config otherwise).
+    public var configGiven: Bool
     /// The flags that replace config values.
     public var overrides: Overrides
 
-    /// Options as given.
-    public init(command: Command, configPath: String = Self.defaultConfigPath, overrides: Overrides = .init()) {
+    /// Options as given; `configGiven` defaults to whether `configPath` is not the default.
+    public init(command: Command, configPath: String = Self.defaultConfigPath, configGiven: Bool? = nil,
+                overrides: Overrides = .init()) {
         self.command = command
         self.configPath = configPath
+        self.configGiven = configGiven ?? (configPath != Self.defaultConfigPath)
         self.overrides = overrides
     }
 
@@ -128,6 +132,7 @@ public struct CommandLineOptions: Sendable, Equatable {
         case "--config":
             guard !value.isEmpty else { return Problem(description: "--config needs a path") }
             configPath = value
+            configGiven = true
         case "--host":
             guard !value.isEmpty else { return Problem(description: "--host needs an address") }
             overrides.host = value
@@ -195,7 +200,8 @@ public struct CommandLineOptions: Sendable, Equatable {
         }
         return """
             usage: lassod [OPTIONS]                 serve (SIGINT/SIGTERM stop it cleanly, SIGHUP reloads the config)
-                   lassod demo [OPTIONS]            serve in front of simulated providers (no network)
+                   lassod demo [OPTIONS]            serve in front of simulated providers (no network); without
+                                                    --config, an embedded config of four chains
                    lassod check-config [PATH]       validate a config file and print a summary
                    lassod ctl [--socket PATH] [--json] COMMAND [ARGS...]
                                                     send a command to a running lassod's admin socket

@@ -98,7 +98,14 @@ public struct LassoConfig: Sendable, Equatable {
         let subscriptions = section("subscriptions", SubscriptionsConfig.keys).map { SubscriptionsConfig($0, &decoder) }
         let benchmarks = section("benchmarks", BenchmarksConfig.keys).map { BenchmarksConfig($0, &decoder) }
         let chains = decodeChains(fields, &decoder)
-        return LassoConfig(server: server ?? .init(), selection: selection ?? .init(), circuitBreaker: breaker ?? .init(),
+        var resolvedServer = server ?? .init()
+        resolvedServer.region = Region.resolve(configured: resolvedServer.region, environment: decoder.environment)
+        if let region = resolvedServer.region, let problem = Region.problem(with: region) {
+            let fromEnvironment = !(decoder.environment[Region.environmentVariable] ?? "").isEmpty
+            decoder.report(fromEnvironment ? Region.environmentVariable : "server.region", problem, line: nil)
+            resolvedServer.region = nil
+        }
+        return LassoConfig(server: resolvedServer, selection: selection ?? .init(), circuitBreaker: breaker ?? .init(),
                            observability: observability ?? .init(), subscriptions: subscriptions ?? .init(),
                            benchmarks: benchmarks ?? .init(), chains: chains)
     }

@@ -18,6 +18,18 @@ public struct ServerConfig: Sendable, Equatable {
     /// Event loops (threads, each with its own libwebsockets context) that share the clients
     /// and the upstream connections. Default: the number of cores.
     public var eventLoops: Int
+    /// The bearer token the dashboard's actions need (`admin_token`, usually `${ENV_VAR}`); nil
+    /// (absent or empty) leaves the dashboard read-only: every action gets 403. It is a secret:
+    /// scrubbed from log text like provider keys, never served, never printed.
+    public var adminToken: String?
+    /// The region this node serves (`region`, overridden by `LASSO_REGION`); nil when neither
+    /// names one. When set it labels request log lines, metrics, `/api/health`, `status` and
+    /// the dashboard, and benchmark snapshots are kept per region (see `Region`).
+    public var region: String?
+
+    /// The shortest `admin_token` accepted: a guessable token would open the actions to anyone
+    /// who can reach the port.
+    public static let minimumAdminTokenLength = 16
 
     /// The default `event_loops`: one per core.
     public static var defaultEventLoops: Int { min(64, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
@@ -25,7 +37,8 @@ public struct ServerConfig: Sendable, Equatable {
     /// Creates a server section; the defaults are those of an absent `server:`.
     public init(host: String = "127.0.0.1", port: Int = 4000, adminSocket: String = "lassod.sock",
                 maxBodyBytes: Int = 1_048_576, webSocketMaxQueuedBytes: Int = 4 << 20, cors: CORSConfig = .init(),
-                eventLoops: Int = ServerConfig.defaultEventLoops) {
+                eventLoops: Int = ServerConfig.defaultEventLoops, adminToken: String? = nil,
+                region: String? = nil) {
         self.host = host
         self.port = port
         self.adminSocket = adminSocket
@@ -33,9 +46,12 @@ public struct ServerConfig: Sendable, Equatable {
         self.webSocketMaxQueuedBytes = webSocketMaxQueuedBytes
         self.cors = cors
         self.eventLoops = eventLoops
+        self.adminToken = adminToken
+        self.region = region
     }
 
-    static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes", "cors", "event_loops"]
+    static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes", "cors", "event_loops",
+                       "admin_token", "region"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = ServerConfig()
@@ -49,7 +65,21 @@ public struct ServerConfig: Sendable, Equatable {
                   webSocketMaxQueuedBytes: decoder.int(fields, "websocket_max_queued_bytes", in: 1...Int(Int32.max))
                       ?? defaults.webSocketMaxQueuedBytes,
                   cors: cors.map { CORSConfig($0, &decoder) } ?? defaults.cors,
-                  eventLoops: decoder.int(fields, "event_loops", in: 1...64) ?? defaults.eventLoops)
+                  eventLoops: decoder.int(fields, "event_loops", in: 1...64) ?? defaults.eventLoops,
+                  adminToken: Self.adminToken(fields, &decoder),
+                  region: decoder.string(fields, "region"))
+    }
+
+    /// `admin_token`: empty (an unset variable's default) means none; a short one is an error.
+    /// The message never quotes the value.
+    private static func adminToken(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) -> String? {
+        guard let token = decoder.string(fields, "admin_token", nonEmpty: false), !token.isEmpty else { return nil }
+        guard token.count >= minimumAdminTokenLength else {
+            decoder.report(fields.path("admin_token"), "must be at least \(minimumAdminTokenLength) characters",
+                           line: fields.values["admin_token"]?.line)
+            return nil
+        }
+        return token
     }
 
     /// `admin_socket`, when it can name a Unix socket (`AdminSocketFile.problem(with:)`): a bad

@@ -47,11 +47,16 @@ public struct BenchmarkSnapshot: Codable, Equatable, Sendable {
     public static let currentVersion = 1
 
     public var version: Int
+    /// The region whose node measured these (`server.region`); absent for a node that names
+    /// none. A node reads only its own region's snapshot: latencies measured elsewhere are not
+    /// its prior.
+    public var region: String?
     /// Chain key → its entries, ordered by provider, method and transport.
     public var chains: [String: [Entry]]
 
-    public init(chains: [String: [Entry]]) {
+    public init(chains: [String: [Entry]], region: String? = nil) {
         version = Self.currentVersion
+        self.region = region
         self.chains = chains
     }
 }

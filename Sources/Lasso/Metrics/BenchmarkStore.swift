@@ -119,6 +119,35 @@ public struct BenchmarkStore: Sendable {
         return BenchmarkSnapshot(chains: chains)
     }
 
+    /// The hourly window of monotonic hour `hour` for `chains`: per key with attempts in it, its
+    /// counts and latency (mean, p50, p95), ordered by provider, method and transport. Empty
+    /// when the window has left the retention ring.
+    public func hour(_ hour: UInt64, chains keys: [String]) -> [String: [BenchmarkHistoryPoint.Entry]] {
+        var chains: [String: [BenchmarkHistoryPoint.Entry]] = [:]
+        for chain in keys {
+            guard let data = self.chains[chain] else { continue }
+            var entries: [BenchmarkHistoryPoint.Entry] = []
+            for (key, slot) in data.slotsByKey {
+                let totals = data.totals(slot: slot, nowHour: hour, hours: 1)
+                guard totals.count > 0 else { continue }
+                var histogram = LatencyHistogram()
+                data.addLatencies(slot: slot, nowHour: hour, hours: 1, into: &histogram)
+                entries.append(BenchmarkHistoryPoint.Entry(
+                    provider: key.providerID, method: key.method, transport: key.transport,
+                    successes: UInt64(totals.successes), failures: UInt64(totals.failures),
+                    meanMs: totals.successes == 0 ? 0 : Double(totals.successLatencyMicros) / Double(totals.successes) / 1_000,
+                    p50Ms: (histogram.percentileMicros(0.50) ?? 0) / 1_000,
+                    p95Ms: (histogram.percentileMicros(0.95) ?? 0) / 1_000))
+            }
+            entries.sort { ($0.provider, $0.method, $0.transport.rawValue) < ($1.provider, $1.method, $1.transport.rawValue) }
+            if !entries.isEmpty { chains[chain] = entries }
+        }
+        return chains
+    }
+
+    /// The monotonic hour `instant` falls in, as the windows count them.
+    public static func hourNumber(of instant: RuntimeInstant) -> UInt64 { hour(of: instant) }
+
     /// Adds a snapshot's figures to the current hour, as a prior for `fastest` after a
     /// restart. Entries the store would refuse (over-long methods, past the key cap, negative
     /// or non-finite latencies) are skipped; returns how many were taken.

@@ -18,6 +18,8 @@ public struct BenchmarkStoreServer: GenServer {
         case memoryBytes(chain: String)
         /// The summary `BenchmarkPersistence` writes.
         case snapshot(chains: [String])
+        /// The hourly window `hoursAgo` hours before the current one (0: the hour in progress).
+        case hour(chains: [String], hoursAgo: UInt64)
     }
 
     public enum Reply: Sendable {
@@ -25,6 +27,8 @@ public struct BenchmarkStoreServer: GenServer {
         case stats(MethodStats?)
         case bytes(Int)
         case snapshot(BenchmarkSnapshot)
+        /// The window's entries and where it starts on the monotonic clock (ms).
+        case hour(startMonotonicMs: UInt64, [String: [BenchmarkHistoryPoint.Entry]])
     }
 
     public enum Cast: Sendable {
@@ -85,6 +89,10 @@ public struct BenchmarkStoreServer: GenServer {
         case .stats(let chain, let key): return .stats(store.stats(chain: chain, key: key, now: now))
         case .memoryBytes(let chain): return .bytes(store.approximateMemoryBytes(chain: chain))
         case .snapshot(let chains): return .snapshot(store.snapshot(chains: chains, now: now))
+        case .hour(let chains, let hoursAgo):
+            let current = BenchmarkStore.hourNumber(of: now)
+            let hour = current >= hoursAgo ? current - hoursAgo : 0
+            return .hour(startMonotonicMs: hour * ChainBenchmarks.millisecondsPerHour, store.hour(hour, chains: chains))
         }
     }
 

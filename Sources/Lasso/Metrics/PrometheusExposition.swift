@@ -10,7 +10,8 @@
 /// lasso_provider_available{chain,provider}                              gauge    1 available, 0 not
 /// lasso_provider_lag_blocks{chain,provider}                             gauge    blocks behind the best head
 /// ```
-/// A forced-open breaker reports 2, like an open one: no traffic flows either way.
+/// A forced-open breaker reports 2, like an open one: no traffic flows either way. With a region
+/// (`server.region` / `LASSO_REGION`) every series has `region` as its first label.
 /// Label values are escaped as the format requires (`\` → `\\`, `"` → `\"`, newline → `\n`);
 /// labels only ever hold ids, method names and categories — never a provider URL.
 public enum PrometheusExposition {
@@ -30,7 +31,7 @@ public enum PrometheusExposition {
             for (status, count) in [("success", series.successes), ("error", series.errors)] {
                 sample("lasso_requests_total", [("chain", series.chain), ("provider", series.provider),
                                                 ("method", series.method), ("transport", series.transport.rawValue),
-                                                ("status", status)], count, &out)
+                                                ("status", status)], count, &out, region: snapshot.region)
             }
         }
 
@@ -41,7 +42,7 @@ public enum PrometheusExposition {
         for series in errors {
             sample("lasso_request_errors_total", [("chain", series.chain), ("provider", series.provider),
                                                   ("transport", series.transport.rawValue), ("category", series.category)],
-                   series.count, &out)
+                   series.count, &out, region: snapshot.region)
         }
 
         header("lasso_request_duration_seconds", "histogram", "End-to-end request latency as seen by the client.", &out)
@@ -51,12 +52,12 @@ public enum PrometheusExposition {
             var cumulative: UInt64 = 0
             for (index, bucket) in RequestCounters.durationBuckets.enumerated() {
                 cumulative &+= index < series.bucketCounts.count ? series.bucketCounts[index] : 0
-                sample("lasso_request_duration_seconds_bucket", labels + [("le", bucket.label)], cumulative, &out)
+                sample("lasso_request_duration_seconds_bucket", labels + [("le", bucket.label)], cumulative, &out, region: snapshot.region)
             }
             let total = series.bucketCounts.reduce(0, &+)
-            sample("lasso_request_duration_seconds_bucket", labels + [("le", "+Inf")], total, &out)
-            line("lasso_request_duration_seconds_sum", labels, seconds(nanos: series.durationSumNanos), &out)
-            sample("lasso_request_duration_seconds_count", labels, total, &out)
+            sample("lasso_request_duration_seconds_bucket", labels + [("le", "+Inf")], total, &out, region: snapshot.region)
+            line("lasso_request_duration_seconds_sum", labels, seconds(nanos: series.durationSumNanos), &out, region: snapshot.region)
+            sample("lasso_request_duration_seconds_count", labels, total, &out, region: snapshot.region)
         }
 
         header("lasso_circuit_breaker_state", "gauge", "Circuit breaker per provider and transport: 0 closed, 1 half-open, 2 open.", &out)
@@ -66,19 +67,19 @@ public enum PrometheusExposition {
         for series in breakers {
             sample("lasso_circuit_breaker_state", [("chain", series.chain), ("provider", series.provider),
                                                    ("transport", series.transport.rawValue)],
-                   gaugeValue(series.phase), &out)
+                   gaugeValue(series.phase), &out, region: snapshot.region)
         }
 
         let providers = snapshot.providers.sorted { ($0.chain, $0.provider) < ($1.chain, $1.provider) }
         header("lasso_provider_available", "gauge", "Whether the provider is available for routing (1) or not (0).", &out)
         for series in providers {
             sample("lasso_provider_available", [("chain", series.chain), ("provider", series.provider)],
-                   series.available ? 1 : 0, &out)
+                   series.available ? 1 : 0, &out, region: snapshot.region)
         }
         header("lasso_provider_lag_blocks", "gauge", "Blocks the provider's head is behind the best known head of its chain.", &out)
         for series in providers {
             guard let lag = series.lagBlocks else { continue }
-            sample("lasso_provider_lag_blocks", [("chain", series.chain), ("provider", series.provider)], lag, &out)
+            sample("lasso_provider_lag_blocks", [("chain", series.chain), ("provider", series.provider)], lag, &out, region: snapshot.region)
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -114,11 +115,14 @@ public enum PrometheusExposition {
         out.append(contentsOf: "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n".utf8)
     }
 
-    private static func sample(_ name: String, _ labels: [(String, String)], _ value: UInt64, _ out: inout [UInt8]) {
-        line(name, labels, String(value), &out)
+    private static func sample(_ name: String, _ labels: [(String, String)], _ value: UInt64, _ out: inout [UInt8],
+                               region: String?) {
+        line(name, labels, String(value), &out, region: region)
     }
 
-    private static func line(_ name: String, _ labels: [(String, String)], _ value: String, _ out: inout [UInt8]) {
+    private static func line(_ name: String, _ labels: [(String, String)], _ value: String, _ out: inout [UInt8],
+                             region: String?) {
+        let labels = region.map { [("region", $0)] + labels } ?? labels
         out.append(contentsOf: name.utf8)
         if !labels.isEmpty {
             out.append(UInt8(ascii: "{"))

@@ -108,6 +108,8 @@ public struct PrometheusSnapshot: Sendable, Equatable {
     public var breakers: [BreakerSeries]
     /// Provider availability and lag.
     public var providers: [ProviderSeries]
+    /// The node's region: when set, every series carries it as its first label, `region`.
+    public var region: String? = nil
 
     /// A snapshot as given; any part may be empty.
     public init(requests: [RequestSeries] = [], errors: [ErrorSeries] = [], breakers: [BreakerSeries] = [],

@@ -8,8 +8,8 @@
 ///   `intensity_exceeded` at warning); `breaker.transition` and `provider.availability`, which
 ///   `ChainEventLog` takes from each chain's `PubSub` topic; `config.reloaded` and
 ///   `config.reload.restart_required` from the `ConfigStore` process, and `config.reload` for
-///   a SIGHUP (`AdminReload`); `admin.listening` and `admin.command`; `benchmarks.load_failed`
-///   and `benchmarks.save_failed`.
+///   a SIGHUP (`AdminReload`); `admin.listening` and `admin.command`; `dashboard.action`; `benchmarks.load_failed`,
+///   `benchmarks.save_failed` and `benchmarks.history_failed`.
 /// - **Completed requests**, `logRequestCompleted(_:)`: the `rpc.request.completed` line of a
 ///   proxied request (`RequestLogLine`), at `info` for a success and `warning` for an error.
 ///   Successes are sampled by `observability.sampling_rate` (`LogSampler`); errors never are.
@@ -37,6 +37,9 @@ public final class Logger: Sendable {
     public let config: ObservabilityConfig
     /// The sampling policy derived from `config.samplingRate`.
     public let sampler: LogSampler
+    /// The node's region (`server.region`), written into every `rpc.request.completed` line;
+    /// nil writes none.
+    public let region: String?
     private let sink: any LogSink
     private let currentScrubber: @Sendable () -> SecretScrubber
     private let wallClockMillis: @Sendable () -> Int64
@@ -65,14 +68,16 @@ public final class Logger: Sendable {
     /// The daemon's logger: its scrubber is the one of `configs`' current snapshot, read once
     /// per line that needs it (one lock, no rebuild), so a reload's new provider keys are
     /// removed too.
-    public convenience init(config: ObservabilityConfig, sink: any LogSink, secretsOf configs: CurrentConfig) {
-        self.init(config: config, sink: sink, currentScrubber: { configs.snapshot.scrubber })
+    public convenience init(config: ObservabilityConfig, sink: any LogSink, secretsOf configs: CurrentConfig,
+                            region: String? = nil) {
+        self.init(config: config, sink: sink, currentScrubber: { configs.snapshot.scrubber }, region: region)
     }
 
     init(config: ObservabilityConfig, sink: any LogSink, currentScrubber: @escaping @Sendable () -> SecretScrubber,
          wallClockMillis: @escaping @Sendable () -> Int64 = RFC3339Timestamp.nowUnixMillis,
-         randomDraw: (@Sendable () -> UInt64)? = nil) {
+         randomDraw: (@Sendable () -> UInt64)? = nil, region: String? = nil) {
         self.config = config
+        self.region = region
         sampler = LogSampler(rate: config.samplingRate)
         self.sink = sink
         self.currentScrubber = currentScrubber
@@ -143,7 +148,8 @@ public final class Logger: Sendable {
     @discardableResult
     public func logRequestCompleted(_ context: RequestContext) -> Bool {
         guard shouldLog(context) else { return false }
-        sink.write(RequestLogLine.render(context, config: config, scrubber: scrubber, unixMillis: wallClockMillis()))
+        sink.write(RequestLogLine.render(context, config: config, scrubber: scrubber, unixMillis: wallClockMillis(),
+                                         region: region))
         return true
     }
 

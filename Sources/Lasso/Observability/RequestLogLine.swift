@@ -34,12 +34,13 @@ public enum RequestLogLine {
 
     /// The line for `context`, ending in `\n`, stamped with `unixMillis`.
     public static func render(_ context: RequestContext, config: ObservabilityConfig,
-                              scrubber: SecretScrubber, unixMillis: Int64) -> [UInt8] {
+                              scrubber: SecretScrubber, unixMillis: Int64, region: String? = nil) -> [UInt8] {
         var json = JSONWriter(capacity: 640)
         json.beginObject()
         json.timestamp("ts", unixMillis: unixMillis)
         json.string("level", level(for: context).rawValue)
         json.string("event", event)
+        if let region { json.string("region", region) }
         json.requestID("request_id", context.requestID)
         json.string("strategy", context.strategy.rawValue)
         json.string("chain", context.chain)

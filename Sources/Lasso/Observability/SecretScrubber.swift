@@ -40,11 +40,12 @@ public struct SecretScrubber: Sendable, Equatable {
         self.init(secrets: providerURLs.flatMap(Self.secretComponents(of:)))
     }
 
-    /// A scrubber for every provider URL (`url` and `ws_url`) in `config`.
+    /// A scrubber for every provider URL (`url` and `ws_url`) in `config`, and its admin token.
     public init(config: LassoConfig) {
-        self.init(providerURLs: config.chains.flatMap { chain in
+        let urls = config.chains.flatMap { chain in
             chain.providers.flatMap { [$0.url] + ($0.wsURL.map { [$0] } ?? []) }
-        })
+        }
+        self.init(secrets: urls.flatMap(Self.secretComponents(of:)) + (config.server.adminToken.map { [$0] } ?? []))
     }
 
     /// `text` with URLs cut to their origin and secrets replaced.

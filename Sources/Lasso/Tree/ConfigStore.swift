@@ -167,7 +167,11 @@ public struct ConfigStore: GenServer {
     /// The sections that differ between `old` and `new` but are read only at start.
     static func restartRequired(from old: LassoConfig, to new: LassoConfig) -> [String] {
         var sections: [String] = []
-        if old.server != new.server { sections.append("server") }
+        // `admin_token` is read at each dashboard action, so a reload applies it at once.
+        var oldServer = old.server, newServer = new.server
+        oldServer.adminToken = nil
+        newServer.adminToken = nil
+        if oldServer != newServer { sections.append("server") }
         if old.observability != new.observability { sections.append("observability") }
         if old.subscriptions != new.subscriptions { sections.append("subscriptions") }
         if old.benchmarks != new.benchmarks { sections.append("benchmarks") }

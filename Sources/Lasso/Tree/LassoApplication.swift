@@ -20,6 +20,7 @@ import LassoTransport
 /// │       ├── UpstreamSubscriptionPool
 /// │       └── ClientSubscriptionRegistry
 /// ├── ConfigStore (reloads, chain starts and stops, one at a time)
+/// ├── DashboardPublisher     pushes the dashboard's state to its pages
 /// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
 /// ```
 /// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
@@ -41,6 +42,8 @@ public final class LassoApplication: Sendable {
     /// The event loops; the first carries what needs one loop (admin socket, provider WebSockets).
     let group: EventLoopGroup
     var loop: EventLoop { group.primary }
+    /// The dashboard's pages, feed and actions (`GET /`, `WS /ws/dashboard`).
+    public let dashboard: DashboardHub
     /// The daemon's one logger (JSON lines on stdout): requests, lifecycle and tree events.
     public let logger: Logger
     let eventToken: UInt64
@@ -58,7 +61,7 @@ public final class LassoApplication: Sendable {
         let loop = group.primary
         let configs = CurrentConfig(config)
         // Scrubs with the current snapshot's secrets, so keys a reload adds are hidden too.
-        let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)
+        let logger = Logger(config: config.observability, sink: sink, secretsOf: configs, region: config.server.region)
         let eventToken = runtime.events.observe { event in
             let level: ObservabilityConfig.LogLevel = switch event.kind {
             case .exited, .killed, .intensityExceeded: .warning
@@ -84,15 +87,17 @@ public final class LassoApplication: Sendable {
         let pipeline = RequestPipeline(sender: services.sender, recorder: recorder, clock: runtime.clock,
                                        timeouts: methodTimeouts)
         let counters = RequestCounters()
+        let dashboard = DashboardHub(configs: configs, names: names, sockets: services.clientSockets,
+                                     counters: counters, logger: logger)
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
-                              observability: logger, counters: counters)
+                              observability: logger, counters: counters, observer: dashboard)
         let clientWebSocket = ClientWebSocketEndpoint(names: names, rpc: rpc, sockets: services.clientSockets)
         let cors = CORSPolicy(config.server.cors)
         let router = Routes.router(
             rpc: rpc,
             api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock),
             metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters),
-            cors: cors)
+            cors: cors, dashboard: dashboard)
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
         serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
@@ -128,19 +133,25 @@ public final class LassoApplication: Sendable {
                 HTTPClientPool.childSpec(group: group, configuration: clientConfiguration, handle: clients),
                 benchmarks,
                 BenchmarkPersistence.childSpec(config: config.benchmarks, names: names, chains: configuredChains,
-                                               logger: logger),
+                                               logger: logger, region: config.server.region),
                 names.childSpec(),
                 RegistryKeeper.childSpec(id: "Registry", tables: [directory.keptTable, breakers.keptTable]),
                 chains,
                 ConfigStore.childSpec(configs: configs, services: services, stopped: stopped, logger: logger),
+                DashboardPublisher.childSpec(hub: dashboard, pubsub: pubsub, names: names),
                 Endpoint.childSpec(group: group, configuration: serverConfiguration, router: router,
-                                   clientWebSocket: clientWebSocket, names: names, drainTimeout: drainTimeout),
+                                   clientWebSocket: clientWebSocket, dashboard: dashboard, names: names,
+                                   drainTimeout: drainTimeout),
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count)])
-            return LassoApplication(runtime: runtime, configs: configs, services: services, root: root, clients: clients,
-                                    port: bound, group: group, logger: logger, eventToken: eventToken)
+            let application = LassoApplication(runtime: runtime, configs: configs, services: services, root: root,
+                                               clients: clients, port: bound, group: group, logger: logger,
+                                               eventToken: eventToken, dashboard: dashboard)
+            // The dashboard reads the tree and chain status through the admin control, as `lassod ctl` does.
+            dashboard.attach(control: TreeControl(application: application, configPath: nil))
+            return application
         } catch {
             runtime.events.removeObserver(eventToken)
             logger.flush()
@@ -151,7 +162,8 @@ public final class LassoApplication: Sendable {
 
     private init(runtime: Runtime, configs: CurrentConfig, services: ChainServices, root: Supervisor,
                  clients: HTTPClientHandle, port: Int, group: EventLoopGroup, logger: Logger,
-                 eventToken: UInt64) {
+                 eventToken: UInt64, dashboard: DashboardHub) {
+        self.dashboard = dashboard
         self.clients = clients
         self.runtime = runtime
         self.configs = configs
@@ -173,6 +185,7 @@ public final class LassoApplication: Sendable {
     /// replies (up to the drain timeout) while the chains still run, then the chains stop.
     public func stop() async {
         await root.stop()
+        dashboard.detach()
         logger.log(.info, "lassod.stopped")
         runtime.events.removeObserver(eventToken)
         logger.flush()

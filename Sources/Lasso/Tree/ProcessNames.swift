@@ -34,6 +34,11 @@ public final class ProcessNames: Sendable {
     /// The application's benchmark store, if it runs.
     public var benchmarkStore: ServerRef<BenchmarkStoreServer>? { server("BenchmarkStore", as: BenchmarkStoreServer.self) }
 
+    /// The process that keeps the benchmark snapshot and history, if it runs.
+    public var benchmarkPersistence: ServerRef<BenchmarkPersistence>? {
+        server("BenchmarkPersistence", as: BenchmarkPersistence.self)
+    }
+
     /// The provider pool of `chain`, if it runs.
     public func providerPool(chain: String) -> ServerRef<ProviderPool>? {
         server(Self.chainKey(chain, "ProviderPool"), as: ProviderPool.self)

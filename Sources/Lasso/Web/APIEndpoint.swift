@@ -24,8 +24,10 @@ public final class APIEndpoint: Sendable {
         var version: String
         var chainsConfigured: Int
         var chainsRunning: Int
+        /// `server.region`, or `local` when the node names none.
+        var region: String
         enum CodingKeys: String, CodingKey {
-            case status, version
+            case status, version, region
             case chainsConfigured = "chains_configured"
             case chainsRunning = "chains_running"
         }
@@ -40,14 +42,16 @@ public final class APIEndpoint: Sendable {
         case ["health"]:
             let running = config.chains.filter { directory.board(for: $0.key) != nil }.count
             return Self.json(Health(status: "ok", version: LassoVersion.string, chainsConfigured: config.chains.count,
-                                    chainsRunning: running))
+                                    chainsRunning: running, region: Region.name(config.server.region)))
         case ["chains"]:
             return Self.json(directory.summaries(of: config))
         case let path where path.count == 3 && path[0] == "chains" && path[2] == "status":
             guard let chain = config.chain(named: path[1]) else {
                 return Self.notFound("unknown chain: \(path[1])")
             }
-            return Self.json(await ChainStatus.gather(chain: chain, directory: directory, names: names, clock: clock))
+            var status = await ChainStatus.gather(chain: chain, directory: directory, names: names, clock: clock)
+            status.region = Region.name(config.server.region)
+            return Self.json(status)
         default:
             return Self.notFound("no such endpoint: \(request.path)")
         }

@@ -18,6 +18,9 @@ public struct ChainStatus: Sendable, Codable, Equatable {
         public var score: Double?
         public var successRate: Double?
         public var p50Ms: Double?
+        /// From the benchmark store too: the 95th percentile latency and the attempts counted.
+        public var p95Ms: Double? = nil
+        public var calls: UInt64? = nil
 
         enum CodingKeys: String, CodingKey {
             case id, availability, head, lag, breakers, score
@@ -26,6 +29,8 @@ public struct ChainStatus: Sendable, Codable, Equatable {
             case coolingDown = "cooling_down"
             case successRate = "success_rate"
             case p50Ms = "p50_ms"
+            case p95Ms = "p95_ms"
+            case calls
         }
     }
 
@@ -34,9 +39,11 @@ public struct ChainStatus: Sendable, Codable, Equatable {
     public var running: Bool
     public var bestHead: UInt64?
     public var providers: [Provider]
+    /// The node's region (`server.region`); its measurements are this region's own.
+    public var region: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case chain, running, providers
+        case chain, running, providers, region
         case chainId = "chain_id"
         case bestHead = "best_head"
     }
@@ -76,7 +83,8 @@ public struct ChainStatus: Sendable, Codable, Equatable {
             return Provider(id: provider.id, availability: pooled?.availability ?? .unknown, head: pooled?.head,
                             lag: pooled?.lag, consecutiveFailures: pooled?.consecutiveFailures ?? 0,
                             lastError: pooled?.lastError, breakers: breakers, coolingDown: coolingDown,
-                            score: measured?.score, successRate: measured.map(\.successRate), p50Ms: measured?.p50Ms)
+                            score: measured?.score, successRate: measured.map(\.successRate), p50Ms: measured?.p50Ms,
+                            p95Ms: measured?.p95Ms, calls: measured?.count)
         }
         return ChainStatus(chain: chain.key, chainId: chain.chainId, running: true, bestHead: snapshot.bestKnownHead,
                            providers: providers)

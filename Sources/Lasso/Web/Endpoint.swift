@@ -31,25 +31,29 @@ public struct Endpoint: GenServer {
     let router: HTTPRouter
     /// Client WebSockets (`/ws/rpc/:chain`) on the same port, when given.
     let clientWebSocket: ClientWebSocketEndpoint?
+    /// The dashboard's pages (`/ws/dashboard`) on the same port, when given.
+    let dashboard: DashboardHub?
     let drainTimeout: Duration
     private var server: HTTPServer?
     /// Shared by the incarnations of one child spec.
     private var listenPort: ListenPort?
 
     public init(group: EventLoopGroup, configuration: HTTPServer.Configuration, router: HTTPRouter,
-                clientWebSocket: ClientWebSocketEndpoint? = nil, drainTimeout: Duration = Endpoint.defaultDrainTimeout) {
+                clientWebSocket: ClientWebSocketEndpoint? = nil, dashboard: DashboardHub? = nil,
+                drainTimeout: Duration = Endpoint.defaultDrainTimeout) {
         self.group = group
         self.configuration = configuration
         self.router = router
         self.clientWebSocket = clientWebSocket
+        self.dashboard = dashboard
         self.drainTimeout = drainTimeout
     }
 
     /// The child spec. Every incarnation listens on the same port: with port 0 the first one
     /// picks a free port and its restarts bind that one, where clients already connect.
     public static func childSpec(group: EventLoopGroup, configuration: HTTPServer.Configuration, router: HTTPRouter,
-                                 clientWebSocket: ClientWebSocketEndpoint? = nil, names: ProcessNames,
-                                 drainTimeout: Duration = Endpoint.defaultDrainTimeout) -> ChildSpec {
+                                 clientWebSocket: ClientWebSocketEndpoint? = nil, dashboard: DashboardHub? = nil,
+                                 names: ProcessNames, drainTimeout: Duration = Endpoint.defaultDrainTimeout) -> ChildSpec {
         let listenPort = ListenPort(configuration.port)
         return ChildSpec(id: "Endpoint", shutdown: .timeout(drainTimeout + shutdownMargin),
                          name: names.name("Endpoint")) { runtime in
@@ -57,7 +61,8 @@ public struct Endpoint: GenServer {
             configuration.port = listenPort.value
             return try await ServerRef.start(label: "Endpoint", runtime: runtime) { [configuration] in
                 var endpoint = Endpoint(group: group, configuration: configuration, router: router,
-                                        clientWebSocket: clientWebSocket, drainTimeout: drainTimeout)
+                                        clientWebSocket: clientWebSocket, dashboard: dashboard,
+                                        drainTimeout: drainTimeout)
                 endpoint.listenPort = listenPort
                 return endpoint
             }.process
@@ -81,7 +86,8 @@ public struct Endpoint: GenServer {
     public mutating func initialize(context: ServerContext<Self>) async throws {
         // Started without blocking this (cooperative) thread while the loops bind.
         let server = try await HTTPServer.start(group: group, configuration: configuration, router: router,
-                                                webSocket: clientWebSocket?.handlers)
+                                                webSocket: dashboard.map { $0.handlers(other: clientWebSocket?.handlers) }
+                                                    ?? clientWebSocket?.handlers)
         clientWebSocket?.serve(server)
         self.server = server
         listenPort?.keep(server.port)
@@ -93,6 +99,7 @@ public struct Endpoint: GenServer {
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
         // Client WebSockets are told to go (1001) first: they hold no request a reply is owed to.
+        dashboard?.closePages()
         clientWebSocket?.stopServing()
         await server?.drain(within: drainTimeout)
         server = nil

@@ -17,6 +17,7 @@ public final class MetricsEndpoint: Sendable {
     public func handle() -> HTTPResponse {
         let (requests, errors) = counters.snapshot()
         var snapshot = PrometheusSnapshot(requests: requests, errors: errors)
+        snapshot.region = configs.config.server.region
         for chain in configs.config.chains {
             guard let board = directory.board(for: chain.key) else { continue }
             snapshot.addProviderState(chain: chain.key, from: board.snapshot)

@@ -18,9 +18,9 @@ public final class RPCEndpoint: Sendable {
 
     public init(configs: CurrentConfig, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
                 observability: Logger? = nil, counters: RequestCounters? = nil,
-                ids: RequestIDGenerator = RequestIDGenerator()) {
+                ids: RequestIDGenerator = RequestIDGenerator(), observer: (any RequestObserver)? = nil) {
         service = RPCService(configs: configs, directory: directory, pipeline: pipeline, clock: clock,
-                             observability: observability, counters: counters, ids: ids)
+                             observability: observability, counters: counters, ids: ids, observer: observer)
     }
 
     /// Answers `request`; `completion` is called exactly once, possibly on another thread.

@@ -35,10 +35,12 @@ public final class RPCService: Sendable {
     let observability: Logger?
     let counters: RequestCounters?
     let ids: RequestIDGenerator
+    /// Told of each finished request after it is logged and counted (the dashboard's feed).
+    let observer: (any RequestObserver)?
 
     public init(configs: CurrentConfig, directory: ChainDirectory, pipeline: RequestPipeline, clock: any RuntimeClock,
                 observability: Logger? = nil, counters: RequestCounters? = nil,
-                ids: RequestIDGenerator = RequestIDGenerator()) {
+                ids: RequestIDGenerator = RequestIDGenerator(), observer: (any RequestObserver)? = nil) {
         self.configs = configs
         self.directory = directory
         self.pipeline = pipeline
@@ -46,6 +48,7 @@ public final class RPCService: Sendable {
         self.observability = observability
         self.counters = counters
         self.ids = ids
+        self.observer = observer
     }
 
     /// The target `route` names in the current config: its chain (by key or chain id), strategy
@@ -191,10 +194,11 @@ public final class RPCService: Sendable {
                         body: JSONRPCErrorBody.make(code: JSONRPCErrorBody.serverError, message: "chain \(chain) is not running"))
     }
 
-    /// Logs and counts one finished request.
+    /// Logs and counts one finished request, then tells the observer.
     private func record(_ context: RequestContext) {
         _ = observability?.logRequestCompleted(context)
         counters?.record(context)
+        observer?.requestCompleted(context)
     }
 
     private static func invalidBody(_ invalid: JSONRPCInvalidRequest, in body: [UInt8]) -> [UInt8] {

@@ -5,12 +5,15 @@ import LassoTransport
 /// `POST /rpc/…` runs on the event-loop thread end to end; `GET /api/…` asks processes, so it
 /// answers from a task; `GET /metrics` renders in place. Each of them also answers `OPTIONS`
 /// (a browser's CORS preflight) and has its replies marked for browsers, both by `cors`; these
-/// are all the HTTP routes there are (admin commands go over the admin Unix socket).
+/// are all the HTTP routes there are besides the dashboard's (`DashboardRoutes`); admin commands go
+/// over the admin Unix socket.
 public enum Routes {
     /// The routes, with `cors` applied to each (the default allows every origin).
     public static func router(rpc: RPCEndpoint, api: APIEndpoint, metrics: MetricsEndpoint,
-                              cors: CORSPolicy = CORSPolicy(CORSConfig())) -> HTTPRouter {
+                              cors: CORSPolicy = CORSPolicy(CORSConfig()), dashboard: DashboardHub? = nil) -> HTTPRouter {
         var router = HTTPRouter()
+        // `GET /`, `/dashboard` and its assets and actions: same-origin only, no CORS marks.
+        if let dashboard { DashboardRoutes.add(to: &router, hub: dashboard, rpc: rpc) }
         router.add(.post, prefix: "/rpc/") { request, responder in
             rpc.handle(request) { responder.respond(cors.decorate($0, for: request)) }
         }
