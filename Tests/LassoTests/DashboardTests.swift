@@ -159,6 +159,14 @@ extension DashboardTests {
         let harness = try await LassoHarness(providers: Self.providers, settings: "benchmarks: {data_dir: \"\(directory)\"}")
         defer { Task { await harness.shutdown() } }
         for id in 0..<5 { _ = try await harness.chainID(id: id) }
+        // The samples reach the store in the recorder's batches, which may come after the
+        // replies: the hour is written once the store holds all five.
+        let store = try #require(harness.app.services.names.benchmarkStore)
+        let key = MetricKey(providerID: "alpha", method: "eth_chainId", transport: .http)
+        try #require(await waitFor {
+            guard case .stats(let stats)? = try? await store.call(.stats(chain: "ethereum", key: key)) else { return false }
+            return stats?.count == 5
+        })
         let persistence = try #require(harness.app.services.names.benchmarkPersistence)
         let written = try await waitFor { try await persistence.call(.historyNow) }
         #expect(written)
