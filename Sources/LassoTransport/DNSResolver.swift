@@ -21,8 +21,8 @@ final class DNSResolver: Sendable {
     private static let staleFactor: UInt64 = 10
     private let queue = DispatchQueue(label: "lasso.dns", attributes: .concurrent)
 
-    init(ttlSeconds: Double = 30) {
-        ttlNanoseconds = LoopTimers.nanoseconds(seconds: ttlSeconds)
+    init(ttl: Duration = .seconds(30)) {
+        ttlNanoseconds = LoopTimers.nanoseconds(ttl)
     }
 
     /// The cached (or literal) address for `host`, without blocking. A recently expired address

@@ -96,18 +96,18 @@ public final class EventLoop: Sendable {
     public func executeAfterTurn(_ work: @escaping @Sendable () -> Void) -> Bool {
         guard core.isOnLoop else { return core.submit(work) }
         guard let context = core.context else { return false }
-        core.timers.schedule(in: context, after: 0, work)
+        core.timers.schedule(in: context, after: .zero, work)
         return true
     }
 
-    /// Runs `work` on the loop thread once `seconds` have passed (a loop timer). Returns false
+    /// Runs `work` on the loop thread once `delay` has passed (a loop timer). Returns false
     /// (and drops `work`) when the loop is stopped.
     @discardableResult
-    public func execute(after seconds: Double, _ work: @escaping @Sendable () -> Void) -> Bool {
+    public func execute(after delay: Duration, _ work: @escaping @Sendable () -> Void) -> Bool {
         let core = self.core
         let schedule: @Sendable () -> Void = {
             guard let context = core.context else { return }
-            core.timers.schedule(in: context, after: seconds, work)
+            core.timers.schedule(in: context, after: delay, work)
         }
         if core.isOnLoop {
             guard core.context != nil else { return false }

@@ -29,14 +29,14 @@ public final class HTTPClient: Sendable {
     public struct Configuration: Sendable {
         /// Keep-alive connections per upstream host:port:scheme.
         public var connectionsPerUpstream: Int = 64
-        /// Seconds an idle connection is kept for reuse.
-        public var keepAliveSeconds: Int = 30
+        /// How long an idle connection is kept for reuse.
+        public var keepAlive: Duration = .seconds(30)
         /// Deadline for requests that do not pass their own.
-        public var defaultTimeout: Double = 30
+        public var defaultTimeout: Duration = .seconds(30)
         /// Extra PEM CA bundle to trust (tests, private CAs); nil trusts the system store only.
         public var caFilePath: String?
-        /// Seconds a resolved address is reused.
-        public var dnsCacheSeconds: Double = 30
+        /// How long a resolved address is reused.
+        public var dnsCacheLifetime: Duration = .seconds(30)
         /// Largest response body accepted; a bigger one fails as `responseTooLarge` instead of
         /// growing without bound (an `eth_getLogs` over a wide range can be hundreds of MB).
         public var maxResponseBytes: Int = 64 << 20
@@ -52,7 +52,7 @@ public final class HTTPClient: Sendable {
     /// One per loop, in the group's order: a request uses the pools of the loop it runs on.
     private let states: [HTTPClientState]
     private let resolver: DNSResolver
-    private let defaultTimeout: Double
+    private let defaultTimeout: Duration
 
     /// A client whose requests run on `loop`; pools are created lazily per upstream.
     public convenience init(loop: EventLoop, configuration: Configuration = .init()) {
@@ -64,7 +64,7 @@ public final class HTTPClient: Sendable {
     /// the loops in turn.
     public init(group: EventLoopGroup, configuration: Configuration = .init()) {
         self.group = group
-        resolver = DNSResolver(ttlSeconds: configuration.dnsCacheSeconds)
+        resolver = DNSResolver(ttl: configuration.dnsCacheLifetime)
         states = group.loops.map { HTTPClientState(core: $0.core, configuration: configuration) }
         defaultTimeout = configuration.defaultTimeout
     }
@@ -74,12 +74,12 @@ public final class HTTPClient: Sendable {
     /// or literal address it starts without leaving the thread. `idempotent` allows one resend
     /// after the keep-alive race; leave it false for anything that must not run twice.
     public func post(_ url: UpstreamURL, body: [UInt8], headers: [(name: String, value: String)] = [],
-                     timeout: Double? = nil, idempotent: Bool = false, completion: @escaping Completion) {
+                     timeout: Duration? = nil, idempotent: Bool = false, completion: @escaping Completion) {
         guard !url.isWebSocket else {
             completion(.failure(.invalidURL))
             return
         }
-        let deadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: timeout ?? defaultTimeout)
+        let deadline = LoopTimers.now() &+ LoopTimers.nanoseconds(timeout ?? defaultTimeout)
         let bytes = HTTPClientRequest.encode(url: url, body: body, headers: headers)
         let index = group.currentOrNext()
         let state = states[index], loop = group.loops[index]
@@ -99,8 +99,7 @@ public final class HTTPClient: Sendable {
         // deadline, decides; the other is ignored. The deadline is a loop timer, like every
         // other deadline of the transport.
         let decided = Atomic<Bool>(false)
-        let budget = Double(deadline &- LoopTimers.now()) / 1e9
-        let timed = loop.execute(after: max(0, min(budget, 1e9))) {
+        let timed = loop.execute(after: LoopTimers.duration(from: LoopTimers.now(), to: deadline)) {
             guard !decided.exchange(true, ordering: .acquiringAndReleasing) else { return }
             completion(.failure(.timeout(address: url.description)))
         }
@@ -137,7 +136,7 @@ public final class HTTPClient: Sendable {
 
     /// POSTs `body` to `url` and returns the 2xx response.
     public func post(_ url: UpstreamURL, body: [UInt8], headers: [(name: String, value: String)] = [],
-                     timeout: Double? = nil, idempotent: Bool = false) async throws(HTTPClientError) -> HTTPClientResponse {
+                     timeout: Duration? = nil, idempotent: Bool = false) async throws(HTTPClientError) -> HTTPClientResponse {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) in
             post(url, body: body, headers: headers, timeout: timeout, idempotent: idempotent) { continuation.resume(returning: $0) }
         }
@@ -146,7 +145,7 @@ public final class HTTPClient: Sendable {
 
     /// Convenience for a URL string; fails with ``HTTPClientError/invalidURL`` when it does not parse.
     public func post(_ url: String, body: [UInt8], headers: [(name: String, value: String)] = [],
-                     timeout: Double? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
+                     timeout: Duration? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
         guard let parsed = UpstreamURL(url) else { throw .invalidURL }
         return try await post(parsed, body: body, headers: headers, timeout: timeout)
     }

@@ -15,7 +15,7 @@ final class HTTPClientState: @unchecked Sendable {
     private struct PoolKey: Hashable { let host: String; let port: Int; let secure: Bool }
 
     /// How often deadlines are checked: a request times out at most this late.
-    static let sweepInterval = 0.05
+    static let sweepInterval: Duration = .milliseconds(50)
 
     init(core: LoopCore, configuration: HTTPClient.Configuration) {
         self.core = core
@@ -54,7 +54,7 @@ final class HTTPClientState: @unchecked Sendable {
             }
             pool = UpstreamPool(core: core, tls: context, maxConnections: configuration.connectionsPerUpstream,
                                 maxResponseBytes: configuration.maxResponseBytes,
-                                idleTimeout: Double(configuration.keepAliveSeconds))
+                                idleTimeout: configuration.keepAlive)
             pools[key] = pool
         }
         guard pool.use(address: address, port: request.url.port) else {

@@ -47,17 +47,17 @@ public final class HTTPServer: Sendable {
         public var maxHeaderFields: Int = 100
         /// Open connections (HTTP and WebSocket) beyond which the server stops accepting.
         public var maxConnections: Int = 10_000
-        /// Seconds an idle keep-alive connection is kept open.
-        public var keepAliveTimeout: Double = 5
-        /// Seconds a client has for a request head from its first byte, and for a body from the
-        /// end of the head (plus a second per 64 KiB it announces).
-        public var slowClientTimeout: Double = 5
-        /// Seconds a handler has to answer; then 504 and the connection closes.
-        public var responseTimeout: Double = 60
-        /// Seconds a response may wait for a client that does not read it.
-        public var sendTimeout: Double = 30
-        /// A lingering close discards what the client still sends for at most this many seconds…
-        public var lingerTimeout: Double = 5
+        /// How long an idle keep-alive connection is kept open.
+        public var keepAliveTimeout: Duration = .seconds(5)
+        /// How long a client has for a request head from its first byte, and for a body from
+        /// the end of the head (plus a second per 64 KiB it announces).
+        public var slowClientTimeout: Duration = .seconds(5)
+        /// How long a handler has to answer; then 504 and the connection closes.
+        public var responseTimeout: Duration = .seconds(60)
+        /// How long a response may wait for a client that does not read it.
+        public var sendTimeout: Duration = .seconds(30)
+        /// A lingering close discards what the client still sends for at most this long…
+        public var lingerTimeout: Duration = .seconds(5)
         /// …and at most this many bytes.
         public var lingerBytes: Int = 16 << 20
         /// Serve HTTPS/WSS with these credentials instead of plain text.
@@ -66,10 +66,10 @@ public final class HTTPServer: Sendable {
         public var webSocketMaxMessageBytes: Int = 1 << 20
         /// Bytes a WebSocket connection may have unsent before it is closed (1008).
         public var webSocketMaxQueuedBytes: Int = 4 << 20
-        /// Seconds of WebSocket silence before the server pings.
-        public var webSocketPingInterval: Double = 30
-        /// Seconds without any frame before the server hangs up.
-        public var webSocketIdleTimeout: Double = 90
+        /// WebSocket silence before the server pings.
+        public var webSocketPingInterval: Duration = .seconds(30)
+        /// Time without any frame before the server hangs up.
+        public var webSocketIdleTimeout: Duration = .seconds(90)
         /// The response the server itself sends for errors it detects (malformed requests,
         /// limits, unknown routes, timeouts); the domain above decides the body's format. The
         /// request is there (without its body) when its head could be read.
@@ -243,12 +243,11 @@ public final class HTTPServer: Sendable {
     /// reply be written (with `connection: close`), then stops as ``stop()`` does. Returns once
     /// the last such connection has closed, or after `timeout`, when the rest are cut.
     public func drain(within timeout: Duration) async {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         await withTaskGroup(of: Void.self) { tasks in
             for (state, loop) in zip(states, group.loops) {
                 tasks.addTask {
                     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                        guard loop.execute({ state.drain(within: seconds) { continuation.resume() } }) else {
+                        guard loop.execute({ state.drain(within: timeout) { continuation.resume() } }) else {
                             continuation.resume()
                             return
                         }

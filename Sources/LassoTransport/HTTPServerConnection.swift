@@ -209,7 +209,7 @@ final class HTTPServerConnection: SocketHandler {
             body.reserveCapacity(length)
             bodyReader = .length(remaining: length)
             phase = .body(head)
-            armDeadline(configuration.slowClientTimeout + Double(length / (64 << 10)))
+            armDeadline(configuration.slowClientTimeout + .seconds(length / (64 << 10)))
         case .chunked:
             if head.expectsContinue, remaining.isEmpty { socket?.write(Self.continueResponse) }
             bodyReader = .chunked(ChunkedDecoder(limit: configuration.maxBodyBytes))
@@ -336,7 +336,7 @@ final class HTTPServerConnection: SocketHandler {
         } else {
             socket.write(bytes)
         }
-        if socket.pendingOutputBytes > 0 { sendDeadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: configuration.sendTimeout) }
+        if socket.pendingOutputBytes > 0 { sendDeadline = LoopTimers.now() &+ LoopTimers.nanoseconds(configuration.sendTimeout) }
     }
 
     private static let contentTypePrefix = Array("content-type: ".utf8)
@@ -416,8 +416,8 @@ final class HTTPServerConnection: SocketHandler {
 
     // MARK: Deadlines and draining
 
-    private func armDeadline(_ seconds: Double) {
-        deadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: seconds)
+    private func armDeadline(_ timeout: Duration) {
+        deadline = LoopTimers.now() &+ LoopTimers.nanoseconds(timeout)
     }
 
     private func armIdleDeadline() {

@@ -63,11 +63,11 @@ final class HTTPServerState: @unchecked Sendable {
         }
     }
 
-    private var sweepInterval: Double {
+    private var sweepInterval: Duration {
         let shortest = [configuration.keepAliveTimeout, configuration.slowClientTimeout, configuration.responseTimeout,
                         configuration.sendTimeout, configuration.lingerTimeout, configuration.webSocketPingInterval]
-            .filter { $0 > 0 }.min() ?? 1
-        return min(0.25, max(0.01, shortest / 4))
+            .filter { $0 > .zero }.min() ?? .seconds(1)
+        return min(.milliseconds(250), max(.milliseconds(10), shortest / 4))
     }
 
     private func scheduleSweep() {
@@ -183,8 +183,8 @@ final class HTTPServerState: @unchecked Sendable {
 
     /// Stops accepting and lets the requests already received finish; `completion` runs on the
     /// loop thread once the server has stopped: when no HTTP connection is left, or after
-    /// `seconds` at the latest.
-    func drain(within seconds: Double, _ completion: @escaping () -> Void) {
+    /// `timeout` at the latest.
+    func drain(within timeout: Duration, _ completion: @escaping () -> Void) {
         core.assertOnLoop()
         stopWaiters.append(completion)
         if stopped {
@@ -195,7 +195,7 @@ final class HTTPServerState: @unchecked Sendable {
         isDraining = true
         listener?.close()
         listener = nil
-        drainDeadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: seconds)
+        drainDeadline = LoopTimers.now() &+ LoopTimers.nanoseconds(timeout)
         for connection in Array(connections.values) { connection.serverDraining() }
         if connections.isEmpty { stop(nil) }
     }

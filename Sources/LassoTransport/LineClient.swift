@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// ```swift
 /// let loop = try EventLoop(configuration: .init(maxOpenFiles: 256))
-/// let reply = await LineClient(loop: loop).exchange(Array("{\"cmd\":\"tree\"}\n".utf8), path: "lassod.sock", timeout: 10)
+/// let reply = await LineClient(loop: loop).exchange(Array("{\"cmd\":\"tree\"}\n".utf8), path: "lassod.sock", timeout: .seconds(10))
 /// loop.stop()
 /// ```
 public struct LineClient: Sendable {
@@ -31,8 +31,8 @@ public struct LineClient: Sendable {
     }
 
     /// Sends `line` (which should end in a newline) to the socket at `path` and waits up to
-    /// `timeout` seconds for the reply line, returned without its newline.
-    public func exchange(_ line: [UInt8], path: String, timeout: Double) async -> Result<[UInt8], Failure> {
+    /// `timeout` for the reply line, returned without its newline.
+    public func exchange(_ line: [UInt8], path: String, timeout: Duration) async -> Result<[UInt8], Failure> {
         let core = loop.core, limit = maxReplyBytes
         return await withCheckedContinuation { continuation in
             let once = Atomic<Bool>(false)
@@ -63,7 +63,7 @@ final class LineClientConnection: SocketHandler {
         self.complete = complete
     }
 
-    static func start(core: LoopCore, path: String, request: [UInt8], timeout: Double, limit: Int,
+    static func start(core: LoopCore, path: String, request: [UInt8], timeout: Duration, limit: Int,
                       complete: @escaping @Sendable (Result<[UInt8], LineClient.Failure>) -> Void) {
         guard let context = core.context else {
             complete(.failure(.unreachable(reason: "the client's event loop is stopped")))

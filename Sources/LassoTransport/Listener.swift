@@ -111,7 +111,7 @@ final class Listener: SocketHandler {
         guard !pausedForDescriptors, let context = core.context else { return }
         pausedForDescriptors = true
         socket?.pauseReading()
-        core.timers.schedule(in: context, after: 0.1) { [weak self] in
+        core.timers.schedule(in: context, after: .milliseconds(100)) { [weak self] in
             guard let self else { return }
             self.pausedForDescriptors = false
             if !self.pausedByOwner { self.socket?.resumeReading() }

@@ -142,7 +142,7 @@ final class LoopCore: @unchecked Sendable {
     func rearmWritable(_ socket: LoopSocket) {
         guard let context else { return }
         if writableRearms.isEmpty {
-            timers.schedule(in: context, after: 0) { [self] in
+            timers.schedule(in: context, after: .zero) { [self] in
                 let due = writableRearms
                 writableRearms.removeAll()
                 for socket in due { socket.requestWritable() }

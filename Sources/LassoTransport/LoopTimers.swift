@@ -36,26 +36,34 @@ final class LoopTimers {
     /// Number of live (not cancelled, not fired) timers.
     var count: Int { actions.count }
 
-    /// Monotonic clock in nanoseconds; immune to wall-clock steps.
-    /// `seconds` as nanoseconds, clamped to 0 … 10⁹ s so that `.infinity`, NaN or a huge
-    /// configured value cannot trap the conversion.
-    static func nanoseconds(seconds: Double) -> UInt64 {
-        guard seconds.isFinite, seconds > 0 else { return seconds == .infinity ? 1_000_000_000 * 1_000_000_000 : 0 }
-        return UInt64(min(seconds, 1e9) * 1_000_000_000)
+    /// `duration` in the loop clock's unit, nanoseconds — the one place a transport `Duration`
+    /// becomes a number the C clock compares with. Negative durations are zero; the rest is
+    /// clamped to 10⁹ s, so a huge configured value cannot overflow a deadline.
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, duration > .zero else { return 0 }
+        guard seconds < 1_000_000_000 else { return 1_000_000_000 * 1_000_000_000 }
+        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }
 
+    /// The time from `earlier` to `later`, two readings of `now()`; zero if `later` is earlier.
+    static func duration(from earlier: UInt64, to later: UInt64) -> Duration {
+        later > earlier ? .nanoseconds(Int64(clamping: later - earlier)) : .zero
+    }
+
+    /// Monotonic clock in nanoseconds (`CLOCK_MONOTONIC`); immune to wall-clock steps.
     static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
-    /// Runs `action` on the loop thread once `seconds` have passed, unless cancelled first.
+    /// Runs `action` on the loop thread once `delay` has passed, unless cancelled first.
     @discardableResult
-    func schedule(in context: OpaquePointer, after seconds: Double, _ action: @escaping () -> Void) -> ID {
+    func schedule(in context: OpaquePointer, after delay: Duration, _ action: @escaping () -> Void) -> ID {
         let id = nextID
         nextID += 1
-        let delay = Self.nanoseconds(seconds: seconds)
+        let delay = Self.nanoseconds(delay)
         actions[id] = action
         push(Entry(deadline: Self.now() &+ delay, id: id))
         arm(context)

@@ -26,12 +26,12 @@ final class UpstreamPool {
     private var waiting: [HTTPClientRequest] = []
     private var waitingHead = 0
 
-    init(core: LoopCore, tls: TLSContext?, maxConnections: Int, maxResponseBytes: Int, idleTimeout: Double) {
+    init(core: LoopCore, tls: TLSContext?, maxConnections: Int, maxResponseBytes: Int, idleTimeout: Duration) {
         self.core = core
         self.tls = tls
         self.maxConnections = max(1, maxConnections)
         self.maxResponseBytes = maxResponseBytes
-        self.idleTimeout = LoopTimers.nanoseconds(seconds: idleTimeout)
+        self.idleTimeout = LoopTimers.nanoseconds(idleTimeout)
     }
 
     /// True while the pool holds connections or requests (the client's sweep keeps running).

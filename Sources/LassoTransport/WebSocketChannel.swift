@@ -34,7 +34,7 @@ final class WebSocketChannel: SocketHandler {
     struct Limits {
         var maxMessageBytes: Int
         var maxQueuedBytes: Int
-        var closeTimeout: Double = 1
+        var closeTimeout: Duration = .seconds(1)
     }
 
     let socket: LoopSocket
@@ -99,7 +99,7 @@ final class WebSocketChannel: SocketHandler {
             return
         }
         sendCloseFrame(code)
-        closeDeadline = LoopTimers.now() &+ LoopTimers.nanoseconds(seconds: limits.closeTimeout)
+        closeDeadline = LoopTimers.now() &+ LoopTimers.nanoseconds(limits.closeTimeout)
     }
 
     /// Sends a ping (idle checks).

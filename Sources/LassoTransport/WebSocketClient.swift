@@ -27,10 +27,10 @@ public final class WebSocketClient: Sendable {
     public struct Configuration: Sendable {
         /// Extra PEM CA bundle to trust; nil trusts the system store only.
         public var caFilePath: String?
-        /// Seconds without a data frame before the connection counts as dead.
-        public var silenceTimeout: Double = 60
-        /// Seconds a connection attempt (DNS, TCP, TLS, upgrade) may take.
-        public var connectTimeout: Double = 10
+        /// Time without a data frame before the connection counts as dead.
+        public var silenceTimeout: Duration = .seconds(60)
+        /// How long a connection attempt (DNS, TCP, TLS, upgrade) may take.
+        public var connectTimeout: Duration = .seconds(10)
         /// Largest reassembled incoming message; beyond it the client closes with 1009.
         public var maxMessageBytes: Int = 64 << 20
         /// Bytes that may wait unsent before the connection counts as stuck and is replaced.
@@ -50,7 +50,7 @@ public final class WebSocketClient: Sendable {
                 onEvent: @escaping @Sendable (WebSocketClientEvent) -> Void = { _ in }) {
         self.loop = loop
         state = WebSocketClientState(core: loop.core, url: url, configuration: configuration,
-                                     resolver: DNSResolver(ttlSeconds: 30), emit: onEvent)
+                                     resolver: DNSResolver(ttl: .seconds(30)), emit: onEvent)
     }
 
     /// Starts connecting (the first attempt is immediate). Any thread; once.

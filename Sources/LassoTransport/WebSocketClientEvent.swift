@@ -6,8 +6,8 @@ public enum WebSocketClientEvent: Sendable, Equatable {
     case message(WebSocketMessage)
     /// The connection ended (or never came up); a reconnect follows unless the client was closed.
     case disconnected(WebSocketClientDisconnect)
-    /// Attempt `attempt` will start after `delay` seconds.
-    case reconnecting(attempt: Int, delay: Double)
+    /// Attempt `attempt` will start after `delay`.
+    case reconnecting(attempt: Int, delay: Duration)
     /// ``WebSocketClient/close(code:)`` was called or the loop stopped; nothing follows.
     case closed
 }

@@ -68,7 +68,7 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
             channel.close(code)
             if let context = core.context {
                 // The channel gives the upstream a second to answer the close frame.
-                arm(after: 2, in: context) { channel.drop() }
+                arm(after: .seconds(2), in: context) { channel.drop() }
             }
         case .connecting(let socket, _):
             socket.close()
@@ -218,7 +218,7 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
 
     private func checkSilence() {
         guard case .open(let channel) = phase, let context = core.context else { return }
-        let silentFor = Double(LoopTimers.now() &- channel.lastMessage) / 1e9
+        let silentFor = LoopTimers.duration(from: channel.lastMessage, to: LoopTimers.now())
         if silentFor >= configuration.silenceTimeout {
             phase = .resolving
             channel.drop()
@@ -247,9 +247,9 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
         }
     }
 
-    private func arm(after seconds: Double, in context: OpaquePointer, _ action: @escaping () -> Void) {
+    private func arm(after delay: Duration, in context: OpaquePointer, _ action: @escaping () -> Void) {
         if let timer { core.timers.cancel(timer) }
-        timer = core.timers.schedule(in: context, after: seconds, action)
+        timer = core.timers.schedule(in: context, after: delay, action)
     }
 
     private func shutdown() {

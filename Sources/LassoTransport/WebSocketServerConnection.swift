@@ -44,9 +44,9 @@ final class WebSocketServerConnection {
         guard let channel else { return }
         channel.checkCloseDeadline(now)
         let silent = now &- channel.lastFrame
-        if silent >= LoopTimers.nanoseconds(seconds: server.configuration.webSocketIdleTimeout) {
+        if silent >= LoopTimers.nanoseconds(server.configuration.webSocketIdleTimeout) {
             channel.drop()
-        } else if silent >= LoopTimers.nanoseconds(seconds: server.configuration.webSocketPingInterval) {
+        } else if silent >= LoopTimers.nanoseconds(server.configuration.webSocketPingInterval) {
             channel.ping()
         }
     }

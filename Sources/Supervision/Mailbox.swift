@@ -32,6 +32,8 @@ final class Mailbox<Message: Sendable>: Sendable {
         var stopRequest: ExitReason?
         var scheduled: Bool
         var closed = false
+        /// Closed by a kill: the drainer handles nothing more, not even the stop.
+        var killed = false
     }
 
     private let state: Mutex<State>
@@ -67,6 +69,7 @@ final class Mailbox<Message: Sendable>: Sendable {
     /// is empty and the drainer must end (it is no longer scheduled).
     func next() -> Delivery? {
         state.withLock { state in
+            if state.killed { return nil }
             if let reason = state.stopRequest { return .stop(reason) }
             if let message = state.queue.popFirst() { return .message(message) }
             state.scheduled = false
@@ -93,6 +96,19 @@ final class Mailbox<Message: Sendable>: Sendable {
         state.withLock { state in
             state.closed = true
             if state.stopRequest == nil { state.stopRequest = reason }
+            state.scheduled = true
+            return state.queue.removeAll()
+        }
+    }
+
+    /// Closes the mailbox for a kill and returns the messages never delivered. Unlike `close`,
+    /// the drainer, if one runs, ends at its next look without handling anything more — no
+    /// message, no stop (a kill runs no `terminate`) — and no drainer starts again.
+    func kill() -> [Message] {
+        state.withLock { state in
+            state.closed = true
+            state.killed = true
+            if state.stopRequest == nil { state.stopRequest = .killed }
             state.scheduled = true
             return state.queue.removeAll()
         }

@@ -74,9 +74,16 @@ final class ServerCore<Server: GenServer>: ProcessCore, @unchecked Sendable {
     }
 
     override func kill() {
-        guard finish(.killed) else { return }
+        // The mailbox closes before the exit is recorded: recording it runs the monitors, and
+        // what they set off (a socket the process owned closing, and telling it so) must reach
+        // no handler of the dead process. A drainer that is running handles nothing more.
+        let undelivered = mailbox.kill()
+        guard finish(.killed) else {
+            failPending(undelivered, reason: exitReason ?? .killed)
+            return
+        }
         drainer.withLock { $0.task }?.cancel()
-        failPending(mailbox.close(reason: .killed), reason: .killed)
+        failPending(undelivered, reason: .killed)
     }
 
     override var mailboxDepth: Int { mailbox.depth }

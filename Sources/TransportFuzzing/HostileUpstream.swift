@@ -22,7 +22,7 @@ enum HostileUpstream {
         for index in 0..<count {
             done.enter()
             let idempotent = random.chance(1, in: 2)
-            client.post(url, body: Array(#"{"id":\#(index)}"#.utf8), timeout: 0.5, idempotent: idempotent) { _ in
+            client.post(url, body: Array(#"{"id":\#(index)}"#.utf8), timeout: .milliseconds(500), idempotent: idempotent) { _ in
                 let first = completions.withLock { counts -> Bool in
                     counts[index, default: 0] += 1
                     return counts[index] == 1
@@ -107,8 +107,8 @@ enum HostileUpstream {
         let ended = DispatchSemaphore(value: 0)
         let reported = Atomic<Bool>(false)
         var configuration = WebSocketClient.Configuration()
-        configuration.backoff = ReconnectBackoff(initial: 60, maximum: 60)
-        configuration.connectTimeout = 1
+        configuration.backoff = ReconnectBackoff(initial: .seconds(60), maximum: .seconds(60))
+        configuration.connectTimeout = .seconds(1)
         let socket = WebSocketClient(loop: loop, url: url, configuration: configuration) { event in
             if case .disconnected = event, !reported.exchange(true, ordering: .relaxed) { ended.signal() }
         }

@@ -53,12 +53,12 @@ public final class TransportFuzzer: @unchecked Sendable {
         }
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
         configuration.maxBodyBytes = 64 << 10
-        configuration.slowClientTimeout = 0.5
-        configuration.keepAliveTimeout = 0.5
-        configuration.lingerTimeout = 0.5
-        configuration.sendTimeout = 1
+        configuration.slowClientTimeout = .milliseconds(500)
+        configuration.keepAliveTimeout = .milliseconds(500)
+        configuration.lingerTimeout = .milliseconds(500)
+        configuration.sendTimeout = .seconds(1)
         configuration.webSocketMaxMessageBytes = 64 << 10
-        configuration.webSocketIdleTimeout = 2
+        configuration.webSocketIdleTimeout = .seconds(2)
         let box = Mutex<HTTPServer?>(nil)
         let handlers = WebSocketServerHandlers(onMessage: { id, message in box.withLock { $0 }?.send(id, message) })
         let server = try HTTPServer(loop: loop, configuration: configuration, router: router, webSocket: handlers)

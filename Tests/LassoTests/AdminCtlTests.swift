@@ -83,14 +83,14 @@ struct AdminCtlTests {
         let server = try AdminServer(loop: loop, path: path, control: control)
         defer { server.stop() }
         let outcome = await AdminCtl.run(command: "reload", arguments: [], socketPath: path, json: false, color: false,
-                                         client: AdminClient(loop: loop), timeout: 0.3)
+                                         client: AdminClient(loop: loop), timeout: .milliseconds(300))
         #expect(outcome == AdminCtl.Outcome(exitCode: 1, output: "", errorOutput:
             "lassod ctl: no reply from lassod at \(path) within 0.3 s\n"))
         // ctl outwaits lassod's own limit on a change, so the operator reads lassod's answer.
         for change in ["reload", "start-chain", "stop-chain", "restart-chain"] {
-            #expect(AdminCtl.timeout(for: change) > Double(TreeControl.changeTimeout.components.seconds))
+            #expect(AdminCtl.timeout(for: change) > TreeControl.changeTimeout)
         }
-        #expect(AdminCtl.timeout(for: "tree") == 10)
+        #expect(AdminCtl.timeout(for: "tree") == .seconds(10))
     }
 }
 

@@ -160,14 +160,16 @@ import TestSupport
 
     @Test func requestsKeepSucceedingAndChannelsResolveThroughACrashOfTheTransportRegistry() async throws {
         let stack = try await Stack()
-        let routes = stack.app.services.routes
+        let successor = Mutex<PID?>(nil)
         let wrong = try await stack.serve {
-            _ = try await Self.crash("TransportRegistry", of: try await stack.chainSupervisor())
+            let pid = try await Self.crash("TransportRegistry", of: try await stack.chainSupervisor())
+            successor.withLock { $0 = pid }
         }
         #expect(wrong.isEmpty, "\(wrong)")
-        #expect(routes.route(chain: "ethereum", channel: Channel(providerID: "alpha", transport: .http)) == .http)
-        #expect(routes.route(chain: "ethereum", channel: Channel(providerID: "beta", transport: .http)) == .http)
-        #expect(stack.app.services.names.server(TransportRegistry.processKey(chain: "ethereum"), as: TransportRegistry.self) != nil)
+        let board = try #require(stack.app.services.directory.board(for: "ethereum"))
+        #expect(TransportRegistryTests.hasHTTPRoute(board, "alpha") && TransportRegistryTests.hasHTTPRoute(board, "beta"))
+        let running = try await stack.chainSupervisor().whichChildren().first { $0.id == "TransportRegistry" }?.process
+        #expect(running?.pid == successor.withLock { $0 } && running?.isAlive == true)
         await stack.shutdown()
     }
 }

@@ -63,8 +63,7 @@ import TestSupport
         let breaker = try #require(harness.app.services.breakers.breaker(chain: "ethereum",
                                                                           channel: Channel(providerID: "alpha", transport: .http)))
         #expect(await waitFor {
-            guard case .state(let state, _)? = try? await breaker.call(.status) else { return false }
-            return state == .halfOpen(successes: 1, trialInFlight: false)
+            (try? await breaker.call(.status))?.state == .halfOpen(successes: 1, trialInFlight: false)
         })
         #expect(try await harness.breakerPhase("alpha") == "half_open", "one success is not enough")
         #expect(try await harness.chainID("/rpc/provider/alpha/ethereum") == Self.reply)

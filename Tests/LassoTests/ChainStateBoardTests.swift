@@ -1,5 +1,7 @@
 import Testing
 @testable import Lasso
+import LassoTransport
+import Supervision
 
 @Suite struct ChainStateBoardTests {
     @Test func aWebSocketChannelIsACandidateOnlyWhileConnectedAndKeepsItsBreakerState() throws {
@@ -64,5 +66,49 @@ import Testing
         for index in 0..<500 { board.publish(unsupportedMethod: "more_\(index)", provider: "alpha") }
         #expect(unsupported().contains("trace_block"), "no number of made-up names pushes out a known one")
         #expect(unsupported().count == ChainStateBoard.maxUnknownUnsupportedMethods + 1)
+    }
+
+    /// What an attempt reads is resolved when it is published: each channel's route (the URL
+    /// parsed once, the connected WebSocket) and breaker, laid out by slot in selection's order.
+    @Test func eachChannelsRouteAndBreakerArePublishedBySlot() async throws {
+        let config = try LassoConfig.parse(yaml: """
+            chains:
+              ethereum:
+                chain_id: 1
+                providers:
+                  - {id: beta, priority: 2, url: "http://127.0.0.1:2/key"}
+                  - {id: alpha, priority: 1, url: "https://alpha.example/v2/KEY", ws_url: "wss://alpha.example/ws"}
+            """, environment: [:])
+        let board = ChainStateBoard(chain: try #require(config.chain(named: "ethereum")))
+        var state = board.current
+        #expect(state.snapshot.providers.map(\.id) == ["alpha", "beta"])
+        #expect(state.channels.map(\.description) == ["alpha/http", "alpha/ws", "beta/http", "beta/ws"])
+        let alphaHTTP = try #require(state.slot(of: "alpha", transport: .http))
+        guard case .http(let url)? = state.links[alphaHTTP].route else {
+            Issue.record("alpha's HTTP channel has no route")
+            return
+        }
+        #expect(url == UpstreamURL("https://alpha.example/v2/KEY"))
+        #expect(state.links[try #require(state.slot(of: "alpha", transport: .ws))].route == nil, "not connected yet")
+        #expect(state.links.allSatisfy { $0.breaker == nil })
+
+        // A breaker publishes its reference when it starts.
+        let breaker = try await ServerRef.start(label: "breaker", runtime: Runtime()) {
+            CircuitBreaker(chain: "ethereum", provider: "beta", transport: .http, policy: CircuitBreakerPolicy(),
+                           board: board, directory: BreakerDirectory())
+        }
+        state = board.current
+        #expect(state.links[try #require(state.slot(of: "beta", transport: .http))].breaker == breaker)
+
+        // A connection withdraws only what it published itself.
+        board.publish(webSocketConnected: true, provider: "alpha")
+        state = board.current
+        let alphaWS = try #require(state.slot(of: "alpha", transport: .ws))
+        #expect(state.links[alphaWS].route != nil && state.health(at: alphaWS) == .healthy)
+        board.withdrawWebSocket(provider: "alpha", ifPublishedBy: breaker.pid)
+        #expect(board.current.links[alphaWS].route != nil, "another process's report is left alone")
+        board.withdrawWebSocket(provider: "alpha")
+        #expect(board.current.links[alphaWS].route == nil && board.current.health(at: alphaWS) == nil)
+        breaker.stop()
     }
 }

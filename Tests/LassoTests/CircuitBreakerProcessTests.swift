@@ -64,16 +64,16 @@ import Testing
         fixture.clock.advance(by: .milliseconds(1))
         #expect(try await fixture.published()?.phase == .halfOpen)
 
-        guard case .admission(.allowed(let ticket)) = try await fixture.breaker.call(.admit) else {
+        guard case .allowed(let ticket) = try await fixture.breaker.call(.admit) else {
             Issue.record("half-open breaker refused the first trial")
             return
         }
-        guard case .admission(.rejected(.trialInFlight)) = try await fixture.breaker.call(.admit) else {
+        guard case .rejected(.trialInFlight) = try await fixture.breaker.call(.admit) else {
             Issue.record("half-open breaker admitted a second concurrent trial")
             return
         }
         fixture.breaker.cast(.finished(.success, ticket))
-        guard case .admission(.allowed(let second)) = try await fixture.breaker.call(.admit) else {
+        guard case .allowed(let second) = try await fixture.breaker.call(.admit) else {
             Issue.record("no second trial after the first succeeded")
             return
         }
@@ -81,18 +81,39 @@ import Testing
         #expect(try await fixture.published()?.phase == .closed)
     }
 
+    /// Requests and health probes ask for admission through one exchange.
+    @Test func theAdmissionExchangeGivesATicketOrNothing() async throws {
+        let fixture = try await Fixture()
+        #expect(await CircuitBreaker.admission(from: nil) == .regular, "no breaker started yet: as if closed")
+        #expect(await CircuitBreaker.admission(from: fixture.breaker) == .regular, "closed")
+        for _ in 0..<5 { fixture.breaker.cast(.finished(.providerFault, .regular)) }
+        #expect(try await fixture.published()?.phase == .open)
+        #expect(await CircuitBreaker.admission(from: fixture.breaker) == nil, "open: do not send")
+        fixture.clock.advance(by: .seconds(60))
+        #expect(try await fixture.published()?.phase == .halfOpen)
+        let trial = await CircuitBreaker.admission(from: fixture.breaker)
+        guard case .trial? = trial else {
+            Issue.record("half-open breaker gave no trial ticket: \(String(describing: trial))")
+            return
+        }
+        #expect(await CircuitBreaker.admission(from: fixture.breaker) == nil, "one trial at a time")
+        fixture.breaker.stop()
+        _ = await fixture.breaker.process.waitForExit()
+        #expect(await CircuitBreaker.admission(from: fixture.breaker) == .regular, "gone: as if none had started")
+    }
+
     @Test func aTrialWhoseTicketWasLostCanBeAbandoned() async throws {
         let fixture = try await Fixture()
         for _ in 0..<5 { fixture.breaker.cast(.finished(.providerFault, .regular)) }
         _ = try await fixture.published()
         fixture.clock.advance(by: .seconds(60))
-        guard case .admission(.allowed) = try await fixture.breaker.call(.admit) else {
+        guard case .allowed = try await fixture.breaker.call(.admit) else {
             Issue.record("half-open breaker refused the trial")
             return
         }
         // The caller timed out and never got the ticket: without this the slot stays taken.
         fixture.breaker.cast(.abandonTrial)
-        guard case .admission(.allowed) = try await fixture.breaker.call(.admit) else {
+        guard case .allowed = try await fixture.breaker.call(.admit) else {
             Issue.record("the abandoned trial's slot was not freed")
             return
         }
@@ -104,7 +125,7 @@ import Testing
         _ = try await fixture.published()
         fixture.clock.advance(by: .seconds(60))
         #expect(try await fixture.published()?.phase == .halfOpen)
-        guard case .admission(.allowed(let ticket)) = try await fixture.breaker.call(.admit) else {
+        guard case .allowed(let ticket) = try await fixture.breaker.call(.admit) else {
             Issue.record("half-open breaker refused a trial")
             return
         }

@@ -159,6 +159,13 @@ extension DashboardTests {
         let harness = try await LassoHarness(providers: Self.providers, settings: "benchmarks: {data_dir: \"\(directory)\"}")
         defer { Task { await harness.shutdown() } }
         for id in 0..<5 { _ = try await harness.chainID(id: id) }
+        // Attempts reach the store in batches (every 10 ms): the snapshot is taken once all five are in.
+        let store = try #require(harness.app.services.names.benchmarkStore)
+        let key = MetricKey(providerID: "alpha", method: "eth_chainId", transport: .http)
+        #expect(await waitFor {
+            guard case .stats(let stats)? = try? await store.call(.stats(chain: "ethereum", key: key)) else { return false }
+            return stats?.count == 5
+        })
         let persistence = try #require(harness.app.services.names.benchmarkPersistence)
         let written = try await waitFor { try await persistence.call(.historyNow) }
         #expect(written)

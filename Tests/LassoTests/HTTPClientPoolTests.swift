@@ -25,7 +25,7 @@ import TestSupport
         // A request the upstream never answers is in flight when the pool crashes.
         upstream.provider.behavior = .hanging
         let outcome = Mutex<Result<HTTPClientResponse, HTTPClientError>?>(nil)
-        first.post(url, body: body, timeout: 30) { result in outcome.withLock { $0 = result } }
+        first.post(url, body: body, timeout: .seconds(30)) { result in outcome.withLock { $0 = result } }
         try #require(await waitFor { upstream.provider.requestCounts["eth_chainId"] == 2 })
         let pool = try #require(try await root.whichChildren().first?.process)
         pool.stop(.failed(Drill()))

@@ -29,7 +29,7 @@ import Supervision
             CircuitBreaker.childSpec(chain: "ethereum", provider: "beta", transport: .http, policy: CircuitBreakerPolicy(),
                                      board: board, directory: breakers),
             ProviderPool.childSpec(chain: chain, board: board, names: names),
-            ProviderHealthMonitor.childSpec(chain: chain, sender: upstream, breakers: breakers, names: names),
+            ProviderHealthMonitor.childSpec(chain: chain, board: board, sender: upstream, names: names),
         ], runtime: runtime)
         let monitor = try #require(try await supervisor.whichChildren()[3].process?.server(ProviderHealthMonitor.self))
         let pool = try #require(names.providerPool(chain: "ethereum"))
@@ -49,7 +49,7 @@ import Supervision
         status = try await pool.call(.status)
         #expect(status[1].availability == .down)
         let beta = try #require(breakers.breaker(chain: "ethereum", channel: Channel(providerID: "beta", transport: .http)))
-        guard case .state(.open, _) = try await beta.call(.status) else {
+        guard case .open = try await beta.call(.status).state else {
             Issue.record("beta's breaker did not open from probe failures")
             return
         }
@@ -63,7 +63,7 @@ import Supervision
         _ = try await beta.call(.status)
         try await monitor.call(.probeNow)
         try await monitor.call(.probeNow)
-        guard case .state(.closed, _) = try await beta.call(.status) else {
+        guard case .closed = try await beta.call(.status).state else {
             Issue.record("beta's breaker did not close after successful probe trials")
             return
         }

@@ -27,11 +27,11 @@ import Supervision
         #expect(try await pool.call(.status).map(\.availability) == [.unknown, .unknown, .unknown])
         pool.cast(.probeSucceeded(provider: "alpha", head: 100, atMs: 1))
         pool.cast(.probeSucceeded(provider: "beta", head: 96, atMs: 1))
-        pool.cast(.probeFailed(provider: "gamma", category: "provider.timeout", atMs: 1))
+        pool.cast(.probeFailed(provider: "gamma", verdict: .providerFault(.timeout), atMs: 1))
         // gamma never answered: down at once, not merely degraded.
         #expect(try await pool.call(.status)[2].availability == .down)
         pool.cast(.probeSucceeded(provider: "gamma", head: 100, atMs: 2))
-        pool.cast(.probeFailed(provider: "gamma", category: "provider.timeout", atMs: 3))
+        pool.cast(.probeFailed(provider: "gamma", verdict: .providerFault(.timeout), atMs: 3))
         let status = try await pool.call(.status)
         #expect(status.map(\.availability) == [.up, .lagging, .degraded])
         #expect(status.map(\.lag) == [0, 4, 0])
@@ -43,7 +43,7 @@ import Supervision
 
     @Test func repeatedFailuresMarkAProviderDownAndASuccessHeals() async throws {
         let (pool, _) = try await makePool()
-        for n in 1...3 { pool.cast(.probeFailed(provider: "alpha", category: "provider.connect", atMs: UInt64(n))) }
+        for n in 1...3 { pool.cast(.probeFailed(provider: "alpha", verdict: .providerFault(.connectFailed), atMs: UInt64(n))) }
         #expect(try await pool.call(.status)[0].availability == .down)
         pool.cast(.probeSucceeded(provider: "alpha", head: 5, atMs: 4))
         let alpha = try await pool.call(.status)[0]

@@ -94,7 +94,7 @@ import TestSupport
             ProviderPool(chain: chain, board: board, pubsub: pubsub)
         }
         pool.cast(.probeSucceeded(provider: "alpha", head: 10, atMs: 1))
-        for at in 2...4 { pool.cast(.probeFailed(provider: "alpha", category: "provider.timeout", atMs: UInt64(at))) }
+        for at in 2...4 { pool.cast(.probeFailed(provider: "alpha", verdict: .providerFault(.timeout), atMs: UInt64(at))) }
         _ = try await pool.call(.status)
         let availability = sink.lines.filter { $0.contains(#""event":"provider.availability""#) }
         #expect(availability.count == 3)

@@ -21,9 +21,11 @@ final class MemorySink: LogSink {
         let endpoint: RPCEndpoint
         let metrics: MetricsEndpoint
         let chainOwner: ServerRef<ProviderPool>
+        let config: LassoConfig
+        let directory = ChainDirectory()
 
         init() async throws {
-            let config = try LassoConfig.parse(yaml: """
+            config = try LassoConfig.parse(yaml: """
                 selection: {default_strategy: priority}
                 chains:
                   ethereum:
@@ -37,7 +39,6 @@ final class MemorySink: LogSink {
                       - {id: base_one, url: "http://127.0.0.1:3"}
                 """, environment: [:])
             let runtime = Runtime(clock: ManualClock())
-            let directory = ChainDirectory()
             let chain = try #require(config.chain(named: "ethereum"))
             let board = ChainStateBoard(chain: chain)
             chainOwner = try await ServerRef.start(label: "ethereum", runtime: runtime) { ProviderPool(chain: chain, board: board) }
@@ -51,8 +52,7 @@ final class MemorySink: LogSink {
                                      body: Array(#"{"jsonrpc":"2.0","id":0,"result":"\#(provider):\#(name)"}"#.utf8))
                 }
             }
-            let pipeline = RequestPipeline(sender: upstream, breakers: BreakerDirectory(),
-                                           recorder: ImmediateAttemptRecorder(breakers: BreakerDirectory(), journal: Journal()),
+            let pipeline = RequestPipeline(sender: upstream, recorder: ImmediateAttemptRecorder(journal: Journal()),
                                            clock: runtime.clock)
             endpoint = RPCEndpoint(configs: CurrentConfig(config), directory: directory, pipeline: pipeline,
                                    clock: runtime.clock,
@@ -88,6 +88,16 @@ final class MemorySink: LogSink {
         #expect(RPCRoute.parse(path: "/rpc/slowest/base") == nil)
         #expect(RPCRoute.parse(path: "/rpc") == nil)
         #expect(RPCRoute.parse(path: "/api/health") == nil)
+        #expect(RPCRoute.parse(path: "/rpc/provider/alpha/ethereum/extra") == nil)
+    }
+
+    @Test func webSocketRoutesParseWithTheSameRules() {
+        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc/ethereum") == RPCRoute(chain: "ethereum"))
+        #expect(RPCRoute.parse(webSocketPath: "//ws/rpc/1/") == RPCRoute(chain: "1"))
+        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc/fastest/ethereum") == nil)
+        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc") == nil)
+        #expect(RPCRoute.parse(webSocketPath: "/rpc/ethereum") == nil)
+        #expect(RPCRoute.parse(path: "/ws/rpc/ethereum") == nil)
     }
 
     @Test func singleRequestByChainNameOrChainID() async throws {

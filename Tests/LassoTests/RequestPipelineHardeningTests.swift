@@ -18,7 +18,7 @@ import TestSupport
         let fixture = try await Fixture()
         fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":"0xhash"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":[]}"#)
-        #expect(outcome.errorCode == -32601 && outcome.status == "caller.write_method")
+        #expect(outcome.context.error?.code == -32601 && outcome.context.error?.category == "caller.write_method")
         #expect(text(outcome).contains("\(method) is a write method"))
         #expect(fixture.upstream.sentTo.isEmpty)
     }
@@ -35,7 +35,7 @@ import TestSupport
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_sendBundle","params":[{}]}"#,
                                             chain: "writable")
         #expect(fixture.upstream.sentTo == ["gamma"], "never retried on delta")
-        #expect(outcome.errorCode == -32000)
+        #expect(outcome.context.error?.code == -32000)
         #expect(text(outcome).contains("may have been broadcast"), "the client is told not to assume it was not sent")
     }
 
@@ -68,7 +68,11 @@ import TestSupport
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["0x0"]}"#,
                                             chain: "writable")
         #expect(Array(fixture.upstream.sentTo.dropFirst(sentBefore)) == ["delta"])
-        #expect(outcome.status == "ok" && outcome.attempts.map(\.verdict) == ["breaker.rejected", "ok"])
+        // gamma was a candidate, refused by its breaker before sending (no retry counted), and
+        // delta answered.
+        #expect(outcome.context.status == .success && outcome.context.retries == 0)
+        #expect(outcome.context.candidateProviders.map(\.providerID) == ["gamma", "delta"])
+        #expect(outcome.context.selectedProvider?.providerID == "delta")
     }
 
     @Test(arguments: [
@@ -88,7 +92,7 @@ import TestSupport
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":7,"method":"#
                                             + String(decoding: escaped, as: UTF8.self) + "}")
         #expect(fixture.upstream.sentTo.isEmpty)
-        #expect(outcome.errorCode == -32601 && outcome.status == "caller.invalid_method")
+        #expect(outcome.context.error?.code == -32601 && outcome.context.error?.category == "caller.invalid_method")
         let body = text(outcome)
         #expect(body.hasPrefix(#"{"jsonrpc":"2.0","id":7,"error":{"code":-32601,"message":"Method not found: "#))
         #expect(body.contains(reason) && body.utf8.count < 200, "\(body.prefix(300))")
@@ -102,7 +106,7 @@ import TestSupport
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":[]}"#)
         for id in 0..<6 {
             let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":\#(id),"method":"eth_getLogs","params":[{}]}"#)
-            #expect(outcome.errorCode == -32000)
+            #expect(outcome.context.error?.code == -32000)
             #expect(text(outcome).contains("larger than lassod accepts from a provider"))
         }
         #expect(fixture.upstream.sentTo == Array(repeating: "alpha", count: 6), "beta's HTTP cap is no higher")
@@ -124,6 +128,7 @@ import TestSupport
                                             chain: "sockets")
         #expect(fixture.upstream.sentOver == ["kappa/ws", "lambda/http"],
                 "lambda's WebSocket is not tried: it would drop a socket others share, for the same reply")
-        #expect(outcome.attempts.map(\.verdict) == ["provider.response_too_large", "provider.timeout"])
+        #expect(fixture.verdicts.all == ["kappa/ws: provider.response_too_large", "lambda/http: provider.timeout"])
+        #expect(text(outcome).contains("(kappa/ws: provider.response_too_large, lambda/http: provider.timeout)"))
     }
 }

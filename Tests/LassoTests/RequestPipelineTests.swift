@@ -28,7 +28,7 @@ final class ScriptedUpstream: UpstreamSender {
     var sentOver: [String] { state.withLock { $0.sent.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue)" } } }
     var timeouts: [Duration] { state.withLock { $0.sent.map(\.timeout) } }
 
-    func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration, idempotent: Bool,
+    func send(_ request: [UInt8], over channel: Channel, route: UpstreamRoute?, timeout: Duration, idempotent: Bool,
               completion: @escaping @Sendable (UpstreamReply) -> Void) {
         let script = state.withLock { state in
             state.sent.append((channel, timeout))
@@ -38,14 +38,17 @@ final class ScriptedUpstream: UpstreamSender {
     }
 }
 
-/// Delivers each attempt at once (a cast per attempt, as a single-request loop turn would) and
-/// notes each benchmark sample as `chain/provider/method/succeeded`.
+/// Delivers each attempt at once to the breaker it carries (a cast per attempt, as a
+/// single-request loop turn would), notes each benchmark sample as
+/// `chain/provider/method/succeeded` and, if given a second journal, each attempt's verdict as
+/// `provider/transport: label`.
 struct ImmediateAttemptRecorder: AttemptRecorder {
-    let breakers: BreakerDirectory
     let journal: Journal
+    var verdicts: Journal?
 
     func record(_ attempt: FinishedAttempt) {
-        breakers.breaker(chain: attempt.chain, channel: attempt.channel)?.cast(.finished(attempt.outcome, attempt.ticket))
+        attempt.breaker?.cast(.finished(attempt.outcome, attempt.ticket))
+        verdicts?.record("\(attempt.channel): \(attempt.verdict.label)")
         if let sample = attempt.sample {
             journal.record("\(sample.chain)/\(sample.key.providerID)/\(sample.key.method)/\(sample.succeeded)")
         }
@@ -82,6 +85,8 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         let upstream = ScriptedUpstream()
         let pipeline: RequestPipeline
         let recorded = Journal()
+        /// Every attempt's verdict, as the recorder hears it: `provider/transport: label`.
+        let verdicts = Journal()
 
         init(timeouts: MethodTimeouts = .default) async throws {
             runtime = Runtime(clock: clock)
@@ -89,8 +94,8 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
             var boards: [String: ChainStateBoard] = [:]
             for chain in config.chains { boards[chain.key] = ChainStateBoard(chain: chain) }
             self.boards = boards
-            pipeline = RequestPipeline(sender: upstream, breakers: breakers,
-                                       recorder: ImmediateAttemptRecorder(breakers: breakers, journal: recorded), clock: clock,
+            pipeline = RequestPipeline(sender: upstream,
+                                       recorder: ImmediateAttemptRecorder(journal: recorded, verdicts: verdicts), clock: clock,
                                        timeouts: timeouts)
             for chain in config.chains {
                 for provider in chain.providers {
@@ -110,8 +115,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
             guard case .request(let head) = JSONRPCScanner.scanBody(bytes) else {
                 throw PipelineTestError.notARequest
             }
-            let chainConfig = try #require(config.chain(named: chain))
-            let request = PipelineRequest(chain: chainConfig, board: try #require(boards[chain]), body: bytes, head: head,
+            let request = PipelineRequest(board: try #require(boards[chain]), body: bytes, head: head,
                                           strategy: strategy, pinnedProvider: pinned,
                                           requestID: RequestID(high: 1, low: 2), startedAtNanos: clock.now().nanoseconds,
                                           includeParamsDigest: true)
@@ -122,8 +126,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
 
         func breakerState(_ provider: String, chain: String = "ethereum") async throws -> CircuitBreakerMachine.State? {
             let breaker = breakers.breaker(chain: chain, channel: Channel(providerID: provider, transport: .http))
-            guard case .state(let state, _)? = try await breaker?.call(.status) else { return nil }
-            return state
+            return try await breaker?.call(.status).state
         }
     }
 
@@ -138,8 +141,9 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":7,"result":"0x10"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":"client-1","method":"eth_blockNumber","params":[]}"#)
         #expect(text(outcome) == #"{"jsonrpc":"2.0","id":"client-1","result":"0x10"}"#)
-        #expect(outcome.selected == Channel(providerID: "alpha", transport: .http))
-        #expect(outcome.status == "ok" && outcome.retries == 0)
+        #expect(outcome.context.selectedProvider == Channel(providerID: "alpha", transport: .http))
+        #expect(outcome.context.status == .success && outcome.context.error == nil && outcome.context.retries == 0)
+        #expect(fixture.verdicts.all == ["alpha/http: ok"])
         #expect(fixture.recorded.all == ["ethereum/alpha/eth_blockNumber/true"])
     }
 
@@ -149,8 +153,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
         #expect(text(outcome) == #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
-        #expect(outcome.attempts.map(\.verdict) == ["provider.http_5xx", "ok"])
-        #expect(outcome.retries == 1)
+        #expect(fixture.verdicts.all == ["alpha/http: provider.http_5xx", "beta/http: ok"])
         // The observability record tells the same story.
         #expect(outcome.context.retries == 1 && outcome.context.selectedProvider?.providerID == "beta")
         #expect(outcome.context.candidateProviders.map(\.providerID) == ["alpha", "beta"])
@@ -169,7 +172,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         for _ in 0..<6 {
             let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
             #expect(text(outcome) == #"{"jsonrpc":"2.0","id":1,"result":"0x20"}"#)
-            #expect(outcome.attempts.map(\.verdict) == ["provider.abandoned", "ok"])
+            #expect(fixture.verdicts.all.suffix(2) == ["alpha/http: provider.abandoned", "beta/http: ok"])
         }
         #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0))
     }
@@ -182,7 +185,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":42,"method":"eth_call","params":[{},"latest"]}"#)
         #expect(text(outcome) == revert.replacingOccurrences(of: #""id":5"#, with: #""id":42"#))
         #expect(fixture.upstream.sentTo == ["alpha"])
-        #expect(outcome.errorCode == 3)
+        #expect(outcome.context.error?.code == 3)
         #expect(outcome.context.error == RequestContext.ErrorDetail(code: 3, message: "execution reverted: nope",
                                                                     category: "caller.execution_reverted"))
         #expect(outcome.context.paramsPresent && outcome.context.paramsDigest?.hasPrefix("sha256:") == true)
@@ -194,13 +197,14 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha", json: "Too Many Requests", status: 429, retryAfter: "30")
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_gasPrice"}"#)
-        #expect(outcome.attempts.map(\.verdict) == ["rate_limited", "ok"])
+        #expect(fixture.verdicts.all == ["alpha/http: rate_limited", "beta/http: ok"])
         _ = try await fixture.breakerState("alpha")
         let alpha = try #require(fixture.boards["ethereum"]?.snapshot.providers.first { $0.id == "alpha" })
         #expect(alpha.http.phase == .closed && alpha.http.cooldownUntil != nil)
         // While cooling down, alpha is not even tried.
         let next = try await fixture.run(#"{"jsonrpc":"2.0","id":2,"method":"eth_gasPrice"}"#)
-        #expect(next.attempts.map(\.channel.providerID) == ["beta"])
+        #expect(next.context.candidateProviders.map(\.providerID) == ["beta"])
+        #expect(fixture.upstream.sentTo == ["alpha", "beta", "beta"])
     }
 
     @Test func allFailedGivesMinus32000WithTheClientIDAndNoURLs() async throws {
@@ -212,7 +216,6 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         #expect(body.hasPrefix(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"all providers failed"#))
         #expect(body.contains("alpha/http: provider.timeout") && body.contains("beta/http: provider.tls"))
         #expect(!body.contains("SECRETKEY") && !body.contains("example"))
-        #expect(outcome.status == "all_failed" && outcome.errorCode == -32000)
         #expect(outcome.context.status == .error && outcome.context.error?.code == -32000)
         #expect(outcome.context.error?.category == "all_failed")
     }
@@ -228,7 +231,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         let sent = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["0x00"]}"#,
                                          chain: "writable")
         #expect(fixture.upstream.sentTo == ["gamma"])
-        #expect(sent.errorCode == -32000)
+        #expect(sent.context.error?.code == -32000)
     }
 
     @Test func aPinnedProviderGetsOneAttemptAndNoFailover() async throws {
@@ -237,9 +240,9 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#, pinned: "beta")
         #expect(fixture.upstream.sentTo == ["beta"])
-        #expect(outcome.errorCode == -32000)
+        #expect(outcome.context.error?.code == -32000)
         let unknown = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#, pinned: "nobody")
-        #expect(unknown.status == "no_provider")
+        #expect(unknown.context.error?.category == "no_provider")
     }
 
     @Test func notificationsAreForwardedOnceAndGetNoBody() async throws {
@@ -248,7 +251,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha", json: "")
         for _ in 0..<6 {
             let outcome = try await fixture.run(#"{"jsonrpc":"2.0","method":"eth_blockNumber"}"#)
-            #expect(outcome.body == nil && outcome.status == "ok")
+            #expect(outcome.body == nil && outcome.context.status == .success)
         }
         #expect(fixture.upstream.sentTo == Array(repeating: "alpha", count: 6))
         #expect(try await fixture.breakerState("alpha") == .closed(consecutiveFailures: 0))
@@ -259,7 +262,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1}"#)
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x5"}"#)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}"#)
-        #expect(outcome.attempts.map(\.verdict) == ["provider.invalid_response", "ok"])
+        #expect(fixture.verdicts.all == ["alpha/http: provider.invalid_response", "beta/http: ok"])
     }
 
     @Test func onlyTheMethodNotFoundCodeMarksAMethodUnsupportedAndAllUnsupportedIsMinus32601() async throws {
@@ -273,7 +276,7 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("alpha", json: notFound)
         fixture.upstream.answer("beta", json: notFound)
         let outcome = try await fixture.run(#"{"jsonrpc":"2.0","id":3,"method":"x_y"}"#)
-        #expect(outcome.errorCode == -32601)
+        #expect(outcome.context.error?.code == -32601)
         #expect(text(outcome).contains("x_y is not supported by any provider of ethereum"))
     }
 
@@ -281,10 +284,11 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         let fixture = try await Fixture()
         fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"the method debug_x does not exist/is not available"}}"#)
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":{}}"#)
-        let first = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"debug_x"}"#)
-        #expect(first.attempts.map(\.channel.providerID) == ["alpha", "beta"])
+        _ = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"debug_x"}"#)
+        #expect(fixture.upstream.sentTo == ["alpha", "beta"])
         let second = try await fixture.run(#"{"jsonrpc":"2.0","id":1,"method":"debug_x"}"#)
-        #expect(second.attempts.map(\.channel.providerID) == ["beta"])
+        #expect(second.context.candidateProviders.map(\.providerID) == ["beta"])
+        #expect(fixture.upstream.sentTo == ["alpha", "beta", "beta"])
     }
 
     @Test func aHalfOpenChannelAsksItsBreakerForTheTrial() async throws {
@@ -293,16 +297,20 @@ struct ImmediateAttemptRecorder: AttemptRecorder {
         fixture.upstream.answer("beta", json: #"{"jsonrpc":"2.0","id":1,"result":"0x1"}"#)
         for n in 0..<5 { _ = try await fixture.run(#"{"jsonrpc":"2.0","id":\#(n),"method":"eth_blockNumber"}"#) }
         #expect(try await fixture.breakerState("alpha") == .open(until: RequestPipeline.monotonic(fixture.clock.now() + .seconds(60))))
+        let sentBefore = fixture.upstream.sentTo.count
         let skipped = try await fixture.run(#"{"jsonrpc":"2.0","id":9,"method":"eth_blockNumber"}"#)
-        #expect(skipped.attempts.map(\.channel.providerID) == ["beta"])
+        #expect(skipped.context.candidateProviders.map(\.providerID) == ["beta"])
+        #expect(Array(fixture.upstream.sentTo.dropFirst(sentBefore)) == ["beta"])
 
         fixture.clock.advance(by: .seconds(60))
         _ = try await fixture.breakerState("alpha")
         fixture.upstream.answer("alpha", json: #"{"jsonrpc":"2.0","id":1,"result":"0x2"}"#)
         let trial = try await fixture.run(#"{"jsonrpc":"2.0","id":10,"method":"eth_blockNumber"}"#)
-        #expect(trial.selected?.providerID == "beta", "half-open channels go last")
+        #expect(trial.context.selectedProvider?.providerID == "beta", "half-open channels go last")
+        #expect(trial.context.candidateProviders.map(\.providerID) == ["beta", "alpha"])
         let alone = try await fixture.run(#"{"jsonrpc":"2.0","id":11,"method":"eth_blockNumber"}"#, pinned: "alpha")
-        #expect(alone.status == "ok" && alone.attempts.map(\.verdict) == ["ok"])
+        #expect(alone.context.status == .success && alone.context.retries == 0)
+        #expect(fixture.verdicts.all.last == "alpha/http: ok")
         // One successful trial of the two needed: still half-open, ready for the next trial.
         #expect(try await fixture.breakerState("alpha") == .halfOpen(successes: 1, trialInFlight: false))
     }

@@ -104,10 +104,11 @@ import TestSupport
         let upstream = try SimulatedProviderServer(
             provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)), loop: loop)
         let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         // A supervisor that kills its child outright (no `terminate`), as a shutdown timeout does.
         let spec = ChildSpec(id: "WSConnection(alpha)", shutdown: .brutalKill) { runtime in
             try await ServerRef.start(label: "WSConnection(alpha)", runtime: runtime) {
-                WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+                WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
             }.process
         }
         let supervisor = try await Supervisor.start(name: "drill", strategy: .oneForOne, children: [spec],

@@ -34,7 +34,8 @@ final class SubscriptionProcessesFixture: Sendable {
         let chain = try #require(config.chain(named: "ethereum"))
         board = ChainStateBoard(chain: chain)
         let provider = try #require(chain.providers.first)
-        var connection = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, names: names))
+        var connection = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
+                                                             names: names))
         connection.shutdown = .brutalKill
         supervisor = try await Supervisor.start(name: "ChainSupervisor(ethereum)", children: [
             connection,

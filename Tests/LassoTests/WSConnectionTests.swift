@@ -21,8 +21,9 @@ import TestSupport
         let upstream = try SimulatedProviderServer(
             provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)), loop: loop)
         let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
         }
         let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
         // Until the socket is up a request fails at once as connectionClosed; then it is answered.
@@ -58,8 +59,9 @@ extension WSConnectionTests {
         let upstream = try SimulatedProviderServer(
             provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 12_000)), loop: loop)
         let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
         }
         let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
         try #require(await waitFor {
@@ -89,8 +91,9 @@ extension WSConnectionTests {
         let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, headAtStart: 1_000_000)
         let upstream = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
         let url = try #require(UpstreamURL(upstream.webSocketURL))
+        let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
         }
         try #require(await waitFor {
             if case .response = await Self.send(connection, #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#) { return true }
@@ -108,5 +111,20 @@ extension WSConnectionTests {
         connection.process.stop(.shutdown(nil))
         upstream.stop()
         loop.stop()
+    }
+}
+
+extension WSConnectionTests {
+    /// The ids lassod puts on the wire are read back exactly from a reply's id token, and
+    /// nothing else is taken for one.
+    @Test func wireIDsRoundTripAndNothingElseIsTakenForOne() {
+        for id: UInt64 in [0, 1, 9, 10, 12_345, UInt64.max] {
+            let bytes = WSConnection.wireID(id)
+            #expect(String(decoding: bytes, as: UTF8.self) == String(id))
+            #expect(WSConnection.wireID(in: bytes[...]) == id)
+        }
+        for token in ["", "\"7\"", "-1", "1.0", "1e3", "null", "18446744073709551616", "123456789012345678901"] {
+            #expect(WSConnection.wireID(in: Array(token.utf8)[...]) == nil, "\(token)")
+        }
     }
 }

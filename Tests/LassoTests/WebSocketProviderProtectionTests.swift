@@ -28,7 +28,7 @@ import Supervision
         }
         #expect(stack.alpha.provider.requestCounts.keys.allSatisfy { $0.utf8.count <= 128 }, "no huge name went upstream")
         let breaker = stack.app.services.breakers.breaker(chain: "ethereum", channel: Channel(providerID: "alpha", transport: .ws))
-        guard case .state(let state, _)? = try await breaker?.call(.status) else {
+        guard let state = try await breaker?.call(.status).state else {
             Issue.record("no answer from alpha's WebSocket breaker")
             return
         }

@@ -17,8 +17,8 @@ struct CapacityTests {
         // connections are opened first and used after: on a loaded machine that takes longer
         // than the default 5 s idle timeout, which must not close them in between.
         let fixture = try ServerFixture(configure: {
-            $0.keepAliveTimeout = 120
-            $0.slowClientTimeout = 120
+            $0.keepAliveTimeout = .seconds(120)
+            $0.slowClientTimeout = .seconds(120)
         })
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
@@ -45,8 +45,8 @@ struct CapacityTests {
         // however slowly a loaded machine opens 4,000 connections.
         func server() throws -> ServerFixture {
             try ServerFixture(configure: {
-                $0.slowClientTimeout = 120
-                $0.keepAliveTimeout = 120
+                $0.slowClientTimeout = .seconds(120)
+                $0.keepAliveTimeout = .seconds(120)
             })
         }
         let fixture = try server()

@@ -37,7 +37,7 @@ struct DescriptorLeakTests {
             for _ in 0..<1000 {
                 group.addTask {
                     do {
-                        _ = try await client.post("http://127.0.0.1:\(port)/rpc", body: Array("{}".utf8), timeout: 5)
+                        _ = try await client.post("http://127.0.0.1:\(port)/rpc", body: Array("{}".utf8), timeout: .seconds(5))
                         return false
                     } catch {
                         return true

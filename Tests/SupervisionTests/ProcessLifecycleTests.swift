@@ -62,3 +62,23 @@ import TestSupport
         await sup.stop()
     }
 }
+
+extension ProcessLifecycleTests {
+    /// As in OTP, a killed process runs no more code: what its monitors set off when they fire
+    /// (a socket it owned closing, and saying so to it) is refused, not handled by the dead
+    /// process in the moment before its mailbox would otherwise close.
+    @Test func aKilledProcessTakesNoMessageItsMonitorsSendItAsTheyFire() async throws {
+        let (runtime, _, _) = makeRuntime()
+        let journal = Journal()
+        let server = try await ServerRef.start(label: "victim", runtime: runtime) { TickingServer(journal: journal) }
+        let accepted = Journal()
+        _ = server.process.core.addMonitor { _, _ in
+            accepted.record(server.core.deliver(.info(.tick)) ? "accepted" : "refused")
+        }
+        server.process.core.kill()
+        #expect(accepted.all == ["refused"])
+        #expect(server.process.exitReason == .killed)
+        await #expect(throws: CallError.noProcess) { try await server.call(.barrier) }
+        #expect(!journal.all.contains("tick"))
+    }
+}

@@ -8,7 +8,7 @@ import TestSupport
 /// exactly once, with a precise error, and nothing else on the loop is held up.
 @Suite("HTTP client against hostile upstreams")
 struct HTTPClientAbuseTests {
-    private func post(_ client: HTTPClient, port: Int, timeout: Double = 5, idempotent: Bool = false)
+    private func post(_ client: HTTPClient, port: Int, timeout: Duration = .seconds(5), idempotent: Bool = false)
         async -> Result<HTTPClientResponse, HTTPClientError> {
         guard let url = UpstreamURL("http://127.0.0.1:\(port)/rpc") else { return .failure(.invalidURL) }
         do {
@@ -87,7 +87,7 @@ struct HTTPClientAbuseTests {
         let loop = try EventLoop()
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
-        async let slow = post(client, port: dripping.port, timeout: 1)
+        async let slow = post(client, port: dripping.port, timeout: .seconds(1))
         for _ in 0..<20 {
             #expect(await post(client, port: healthy.port) == .success(HTTPClientResponse(status: 200, body: Array("ok".utf8))))
         }

@@ -9,7 +9,7 @@ struct HTTPClientTests {
     @Test func postAndReuse() async throws {
         // The upstream keeps an idle connection for a minute, not 5 s: the reuse checked here must
         // not depend on how soon a loaded machine resumes the test between two requests.
-        let upstream = try ServerFixture(configure: { $0.keepAliveTimeout = 60 })
+        let upstream = try ServerFixture(configure: { $0.keepAliveTimeout = .seconds(60) })
         let loop = try EventLoop()
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
@@ -50,7 +50,7 @@ struct HTTPClientTests {
         let url = try #require(UpstreamURL("http://127.0.0.1:\(upstream.port)/gate"))
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<parallel {
-                group.addTask { try await client.post(url, body: Array("{}".utf8), timeout: 20).status }
+                group.addTask { try await client.post(url, body: Array("{}".utf8), timeout: .seconds(20)).status }
             }
             for try await status in group { #expect(status == 200) }
         }
@@ -76,12 +76,12 @@ struct HTTPClientTests {
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
         await #expect(throws: HTTPClientError.connectionRefused(address: "127.0.0.1:\(port)")) {
-            _ = try await client.post("http://127.0.0.1:\(port)/x", body: [], timeout: 10)
+            _ = try await client.post("http://127.0.0.1:\(port)/x", body: [], timeout: .seconds(10))
         }
     }
 
     @Test func concurrentLookupsOfOneHostAllComplete() async throws {
-        let resolver = DNSResolver(ttlSeconds: 30)
+        let resolver = DNSResolver(ttl: .seconds(30))
         let answers = await withTaskGroup(of: String?.self) { group in
             for _ in 0..<50 {
                 group.addTask {
@@ -104,7 +104,7 @@ struct HTTPClientTests {
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
         await #expect(throws: HTTPClientError.dnsFailure(host: "no-such-host.invalid")) {
-            _ = try await client.post("http://no-such-host.invalid/x", body: [], timeout: 20)
+            _ = try await client.post("http://no-such-host.invalid/x", body: [], timeout: .seconds(20))
         }
     }
 
@@ -116,7 +116,7 @@ struct HTTPClientTests {
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
         await #expect(throws: HTTPClientError.timeout(address: "127.0.0.1:\(upstream.port)")) {
-            _ = try await client.post("http://127.0.0.1:\(upstream.port)/never", body: [], timeout: 0.3)
+            _ = try await client.post("http://127.0.0.1:\(upstream.port)/never", body: [], timeout: .milliseconds(300))
         }
         // The pool slot is free again and the upstream still reachable.
         let response = try await client.post("http://127.0.0.1:\(upstream.port)/rpc", body: Array("{}".utf8))
@@ -162,7 +162,7 @@ struct HTTPClientTests {
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
         await #expect(throws: HTTPClientError.badStatus(status: 301, body: Array("moved".utf8))) {
-            _ = try await client.post("http://127.0.0.1:\(upstream.port)/moved", body: Array("{}".utf8), timeout: 5)
+            _ = try await client.post("http://127.0.0.1:\(upstream.port)/moved", body: Array("{}".utf8), timeout: .seconds(5))
         }
     }
 
@@ -177,7 +177,7 @@ struct HTTPClientTests {
         let loop = try EventLoop()
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
-        let response = try await client.post("http://127.0.0.1:\(upstream.port)/slow", body: Array("{}".utf8), timeout: 15)
+        let response = try await client.post("http://127.0.0.1:\(upstream.port)/slow", body: Array("{}".utf8), timeout: .seconds(15))
         #expect(response.status == 200 && response.body == Array("{}".utf8))
     }
 
@@ -187,7 +187,7 @@ struct HTTPClientTests {
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
         await #expect(throws: HTTPClientError.truncatedBody(address: "127.0.0.1:\(server.port)")) {
-            _ = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: 10)
+            _ = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: .seconds(10))
         }
         server.stop()
     }
@@ -206,7 +206,7 @@ struct HTTPClientTests {
         configuration.maxResponseBytes = 64
         let client = HTTPClient(loop: loop, configuration: configuration)
         await #expect(throws: HTTPClientError.responseTooLarge(address: "127.0.0.1:\(server.port)", limit: 64)) {
-            _ = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: 10)
+            _ = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: .seconds(10))
         }
         server.stop()
     }
@@ -219,7 +219,7 @@ struct HTTPClientTests {
         var configuration = HTTPClient.Configuration()
         configuration.maxResponseBytes = 64
         let client = HTTPClient(loop: loop, configuration: configuration)
-        let response = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: 10)
+        let response = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: .seconds(10))
         #expect(response.body.count == 64)
         server.stop()
     }
@@ -230,7 +230,7 @@ struct HTTPClientTests {
         defer { loop.stop() }
         let client = HTTPClient(loop: loop)
         await #expect(throws: HTTPClientError.connectionClosed(address: "127.0.0.1:\(server.port)")) {
-            _ = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: 10)
+            _ = try await client.post("http://127.0.0.1:\(server.port)/x", body: [], timeout: .seconds(10))
         }
         server.stop()
     }
@@ -239,7 +239,7 @@ struct HTTPClientTests {
         let certificates = try #require(TestCertificates.shared)
         let upstream = try ServerFixture(configure: {
             $0.tls = TLSCredentials(certificatePath: certificates.certificatePath, privateKeyPath: certificates.keyPath)
-            $0.keepAliveTimeout = 60  // the one session must outlive a slow resumption between requests
+            $0.keepAliveTimeout = .seconds(60)  // the one session must outlive a slow resumption between requests
         })
         let loop = try EventLoop()
         defer { loop.stop() }
@@ -255,7 +255,7 @@ struct HTTPClientTests {
         // Verification is on: the system store does not know the test CA.
         let untrusting = HTTPClient(loop: loop)
         await #expect(throws: HTTPClientError.tlsFailure(address: "localhost:\(upstream.port)")) {
-            _ = try await untrusting.post("https://localhost:\(upstream.port)/rpc", body: [], timeout: 10)
+            _ = try await untrusting.post("https://localhost:\(upstream.port)/rpc", body: [], timeout: .seconds(10))
         }
         #expect(upstream.stillServesTLS(caPath: certificates.caPath, loop: loop))
     }
@@ -268,10 +268,10 @@ struct HTTPClientTests {
         let client = HTTPClient(loop: loop)
         let url = try #require(UpstreamURL("http://127.0.0.1:\(upstream.port)/never"))
         let outcome = Mutex<Result<HTTPClientResponse, HTTPClientError>?>(nil)
-        client.post(url, body: [], timeout: 30) { result in outcome.withLock { $0 = result } }
+        client.post(url, body: [], timeout: .seconds(30)) { result in outcome.withLock { $0 = result } }
         // Submitted after the first from the same thread, so when it is answered the first one
         // is in flight.
-        _ = try? await client.post("http://127.0.0.1:\(upstream.port)/rpc", body: [], timeout: 10)
+        _ = try? await client.post("http://127.0.0.1:\(upstream.port)/rpc", body: [], timeout: .seconds(10))
         loop.stop()
         let failure = outcome.withLock { result -> HTTPClientError? in
             if case .failure(let error) = result { return error }

@@ -71,8 +71,8 @@ struct HTTPServerAbuseTests {
 
     @Test func slowAndSilentClientsAreClosedAtTheirDeadlines() throws {
         let fixture = try ServerFixture(configure: {
-            $0.slowClientTimeout = 0.5
-            $0.keepAliveTimeout = 0.5
+            $0.slowClientTimeout = .milliseconds(500)
+            $0.keepAliveTimeout = .milliseconds(500)
         })
         let silent = try #require(RawSocket(port: fixture.port))
         let slowHead = try #require(RawSocket(port: fixture.port))

@@ -40,7 +40,7 @@ struct HTTPServerTests {
     }
 
     @Test func idleKeepAliveConnectionIsClosed() throws {
-        let fixture = try ServerFixture(configure: { $0.keepAliveTimeout = 1 })
+        let fixture = try ServerFixture(configure: { $0.keepAliveTimeout = .seconds(1) })
         let socket = try #require(RawSocket(port: fixture.port))
         socket.send(postRequest("/rpc", "{}"))
         #expect(socket.readResponse()?.status == 200)
@@ -96,7 +96,7 @@ struct HTTPServerTests {
     }
 
     @Test func malformedRequestLine() throws {
-        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = 1 })
+        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(1) })
         for garbage in ["GARBAGE\r\n\r\n", "POST\r\n\r\n", "\u{1}\u{2}\u{3} / HTTP/9.9\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n"] {
             let socket = try #require(RawSocket(port: fixture.port))
             socket.send(garbage)
@@ -116,7 +116,7 @@ struct HTTPServerTests {
     }
 
     @Test func contentLengthLargerThanBodyTimesOut() throws {
-        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = 2 })
+        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(2) })
         let socket = try #require(RawSocket(port: fixture.port))
         socket.send("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":1}")
         #expect(socket.waitForClose())
@@ -125,7 +125,7 @@ struct HTTPServerTests {
 
     @Test func contentLengthSmallerThanBody() throws {
         // The leftover bytes start a head that never ends: cut after 1 s, not the default 5 s.
-        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = 1 })
+        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(1) })
         let socket = try #require(RawSocket(port: fixture.port))
         socket.send("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n{\"id\":1}")
         let first = try #require(socket.readResponse())
@@ -162,7 +162,7 @@ struct HTTPServerTests {
     }
 
     @Test func slowlorisIsClosedWhileOthersAreServed() throws {
-        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = 2 })
+        let fixture = try ServerFixture(configure: { $0.slowClientTimeout = .seconds(2) })
         let slow = try #require(RawSocket(port: fixture.port, timeoutSeconds: 15))
         slow.send("GET /api/status HTTP/1.1\r\n")
         let pieces = ["Host: x\r\n", "X-A: 1\r\n", "X-B: 2\r\n", "X-C: 3\r\n", "X-D: 4\r\n", "X-E: 5\r\n"]

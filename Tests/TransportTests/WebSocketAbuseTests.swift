@@ -161,7 +161,7 @@ struct WebSocketAbuseTests {
         let loop = try EventLoop()
         defer { loop.stop() }
         var configuration = WebSocketClient.Configuration()
-        configuration.backoff = ReconnectBackoff(initial: 0.05, maximum: 0.05)
+        configuration.backoff = ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(50))
         let (client, events) = try client("ws://127.0.0.1:\(provider.port)/", configuration: configuration, loop: loop)
         #expect(events.first { $0 == .disconnected(.closed(.protocolError)) } != nil, "\(name)")
         #expect(events.first { $0 == .message(.text("ok")) } != nil, "\(name)")
@@ -181,7 +181,7 @@ struct WebSocketAbuseTests {
         let loop = try EventLoop()
         defer { loop.stop() }
         var configuration = WebSocketClient.Configuration()
-        configuration.backoff = ReconnectBackoff(initial: 0.05, maximum: 0.05)
+        configuration.backoff = ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(50))
         let (client, events) = try client("ws://127.0.0.1:\(provider.port)/", configuration: configuration, loop: loop)
         #expect(waitForBlocking { events.all.filter { if case .disconnected(.connectFailed) = $0 { return true }; return false }.count >= 2 })
         #expect(!events.all.contains(.connected))

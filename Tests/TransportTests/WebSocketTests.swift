@@ -53,7 +53,7 @@ struct WebSocketTests {
         let loop = try EventLoop()
         defer { loop.stop() }
         var configuration = WebSocketClient.Configuration()
-        configuration.backoff = ReconnectBackoff(initial: 5, maximum: 5)
+        configuration.backoff = ReconnectBackoff(initial: .seconds(5), maximum: .seconds(5))
         let (client, events) = try connectedClient("ws://127.0.0.1:\(server.port)/", configuration: configuration, loop: loop)
         client.send(String(repeating: "x", count: 2000))
         #expect(events.first { $0 == .disconnected(.closed(.messageTooBig)) } != nil)
@@ -87,7 +87,7 @@ struct WebSocketTests {
 
     @Test func garbageFramesAndInvalidUTF8() throws {
         // lws waits `slowClientTimeout` for the close handshake a raw client never completes.
-        let server = try EchoWebSocketServer(configure: { $0.slowClientTimeout = 1 })
+        let server = try EchoWebSocketServer(configure: { $0.slowClientTimeout = .seconds(1) })
         let garbage = try #require(RawSocket(port: server.port))
         #expect(garbage.upgrade())
         garbage.send([0x8B, 0x80, 0x01, 0x02, 0x03, 0x04] + Array(repeating: 0xEE, count: 64))
@@ -114,8 +114,8 @@ struct WebSocketTests {
 
     @Test func idleConnectionIsPingedThenHungUp() throws {
         let server = try EchoWebSocketServer(configure: {
-            $0.webSocketPingInterval = 1
-            $0.webSocketIdleTimeout = 2
+            $0.webSocketPingInterval = .seconds(1)
+            $0.webSocketIdleTimeout = .seconds(2)
         })
         let socket = try #require(RawSocket(port: server.port, timeoutSeconds: 15))
         #expect(socket.upgrade())
@@ -130,11 +130,11 @@ struct WebSocketTests {
         let loop = try EventLoop()
         defer { loop.stop() }
         var configuration = WebSocketClient.Configuration()
-        configuration.backoff = ReconnectBackoff(initial: 0.05, multiplier: 2, maximum: 0.2, jitter: 0.1)
+        configuration.backoff = ReconnectBackoff(initial: .milliseconds(50), multiplier: 2, maximum: .milliseconds(200), jitter: 0.1)
         let (client, events) = try connectedClient("ws://127.0.0.1:\(port)/", configuration: configuration, loop: loop)
         server = nil
         #expect(events.first { if case .disconnected = $0 { return true }; return false } != nil)
-        #expect(events.first { $0 == .reconnecting(attempt: 1, delay: 0) } != nil)
+        #expect(events.first { $0 == .reconnecting(attempt: 1, delay: .zero) } != nil)
         #expect(waitForBlocking { events.all.contains(.disconnected(.connectFailed(address: "127.0.0.1:\(port)"))) })
         let restarted = try EchoWebSocketServer(configure: { $0.port = port })
         #expect(waitForBlocking { events.all.filter { $0 == .connected }.count == 2 })
@@ -149,11 +149,11 @@ struct WebSocketTests {
         let loop = try EventLoop()
         defer { loop.stop() }
         var configuration = WebSocketClient.Configuration()
-        configuration.silenceTimeout = 0.3
-        configuration.backoff = ReconnectBackoff(initial: 5, maximum: 5)
+        configuration.silenceTimeout = .milliseconds(300)
+        configuration.backoff = ReconnectBackoff(initial: .seconds(5), maximum: .seconds(5))
         let (client, events) = try connectedClient("ws://127.0.0.1:\(server.port)/", configuration: configuration, loop: loop)
         #expect(events.first { $0 == .disconnected(.silent) } != nil)
-        #expect(events.first { $0 == .reconnecting(attempt: 1, delay: 0) } != nil)
+        #expect(events.first { $0 == .reconnecting(attempt: 1, delay: .zero) } != nil)
         client.close()
         #expect(events.first { $0 == .closed } != nil)
     }
@@ -194,24 +194,24 @@ struct WebSocketTests {
 
 @Suite("Reconnect backoff")
 struct ReconnectBackoffTests {
-    let backoff = ReconnectBackoff(initial: 0.5, multiplier: 2, maximum: 30, jitter: 0.2)
+    let backoff = ReconnectBackoff(initial: .milliseconds(500), multiplier: 2, maximum: .seconds(30), jitter: 0.2)
 
     @Test func firstRetryIsImmediate() {
-        #expect(backoff.delay(attempt: 0, random: 0) == 0)
-        #expect(backoff.delay(attempt: 0, random: 0.99) == 0)
+        #expect(backoff.seconds(attempt: 0, random: 0) == 0)
+        #expect(backoff.seconds(attempt: 0, random: 0.99) == 0)
     }
 
     @Test func growsGeometricallyWithoutJitterAtMidpoint() {
-        #expect(backoff.delay(attempt: 1, random: 0.5) == 0.5)
-        #expect(backoff.delay(attempt: 2, random: 0.5) == 1)
-        #expect(backoff.delay(attempt: 4, random: 0.5) == 4)
+        #expect(backoff.seconds(attempt: 1, random: 0.5) == 0.5)
+        #expect(backoff.seconds(attempt: 2, random: 0.5) == 1)
+        #expect(backoff.seconds(attempt: 4, random: 0.5) == 4)
     }
 
     @Test func jitterStaysWithinBounds() {
         for attempt in 1...10 {
-            let low = backoff.delay(attempt: attempt, random: 0)
-            let high = backoff.delay(attempt: attempt, random: 0.999_999)
-            let mid = backoff.delay(attempt: attempt, random: 0.5)
+            let low = backoff.seconds(attempt: attempt, random: 0)
+            let high = backoff.seconds(attempt: attempt, random: 0.999_999)
+            let mid = backoff.seconds(attempt: attempt, random: 0.5)
             #expect(low <= mid && mid <= high)
             #expect(low >= mid * 0.8 - 1e-9)
             #expect(high <= min(mid * 1.2, 30) + 1e-9)
@@ -220,9 +220,17 @@ struct ReconnectBackoffTests {
 
     @Test func cappedAtMaximumEvenWithJitter() {
         for attempt in [7, 8, 20, 1000, Int.max] {
-            #expect(backoff.delay(attempt: attempt, random: 0.999) <= 30)
-            #expect(backoff.delay(attempt: attempt, random: 0) >= 24 - 1e-9)
+            #expect(backoff.seconds(attempt: attempt, random: 0.999) <= 30)
+            #expect(backoff.seconds(attempt: attempt, random: 0) >= 24 - 1e-9)
         }
     }
 }
+}
+
+extension ReconnectBackoff {
+    /// `delay(attempt:random:)` in seconds, where the bounds above are easiest to read.
+    func seconds(attempt: Int, random: Double) -> Double {
+        let (seconds, attoseconds) = delay(attempt: attempt, random: random).components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
 }

@@ -8,7 +8,7 @@ import LassoTransport
 /// ```swift
 /// let loop = try EventLoop(configuration: .init(maxOpenFiles: 256))
 /// let reply = await AdminClient(loop: loop).send(AdminRequest.line(name: "tree", arguments: []),
-///                                               to: "lassod.sock", timeout: 10)
+///                                               to: "lassod.sock", timeout: .seconds(10))
 /// loop.stop()
 /// ```
 public struct AdminClient: Sendable {
@@ -20,8 +20,8 @@ public struct AdminClient: Sendable {
     }
 
     /// Sends `line` (ending in a newline) to the socket at `path` and waits up to `timeout`
-    /// seconds for the reply line, which is returned without its newline.
-    public func send(_ line: [UInt8], to path: String, timeout: Double) async -> Result<[UInt8], AdminClientError> {
+    /// for the reply line, which is returned without its newline.
+    public func send(_ line: [UInt8], to path: String, timeout: Duration) async -> Result<[UInt8], AdminClientError> {
         if let problem = AdminSocketFile.problem(with: path) {
             return .failure(.unreachable(path: path, reason: "not a usable socket path (\(problem))"))
         }
@@ -29,7 +29,7 @@ public struct AdminClient: Sendable {
         case .success(let reply): return .success(reply)
         case .failure(.unreachable): return .failure(.unreachable(path: path, reason: Self.whyUnreachable(path)))
         case .failure(.closedWithoutReply): return .failure(.closedWithoutReply(path: path))
-        case .failure(.timedOut): return .failure(.timedOut(path: path, seconds: timeout))
+        case .failure(.timedOut): return .failure(.timedOut(path: path, after: timeout))
         case .failure(.replyTooLarge): return .failure(.replyTooLarge(path: path))
         }
     }

@@ -17,17 +17,17 @@ public enum AdminCtl {
     /// Socket used when `--socket` is not given.
     public static let defaultSocketPath = "./lassod.sock"
 
-    /// Seconds to wait for a reply. Reloads and chain starts, stops and restarts stop and start
+    /// How long to wait for a reply. Reloads and chain starts, stops and restarts stop and start
     /// processes: lassod gives them up to `TreeControl.changeTimeout` and then answers itself,
     /// so ctl waits 10 s longer and the operator reads lassod's answer, not a ctl timeout.
-    public static func timeout(for command: String) -> Double {
-        guard ["reload", "restart-chain", "stop-chain", "start-chain"].contains(command) else { return 10 }
-        return Double(TreeControl.changeTimeout.components.seconds) + 10
+    public static func timeout(for command: String) -> Duration {
+        guard ["reload", "restart-chain", "stop-chain", "start-chain"].contains(command) else { return .seconds(10) }
+        return TreeControl.changeTimeout + .seconds(10)
     }
 
     /// Runs `command` with `arguments` against the socket at `socketPath` through `client`.
     public static func run(command: String, arguments: [String], socketPath: String, json: Bool, color: Bool,
-                           client: AdminClient, timeout: Double? = nil) async -> Outcome {
+                           client: AdminClient, timeout: Duration? = nil) async -> Outcome {
         let line = AdminRequest.line(name: command, arguments: arguments)
         let reply: [UInt8]
         switch await client.send(line, to: socketPath, timeout: timeout ?? Self.timeout(for: command)) {

@@ -116,16 +116,11 @@ public final class TreeControl: AdminControl {
         case .close: .close
         case .reset: .reset
         }
-        let reply: CircuitBreaker.Reply
         do {
-            reply = try await breaker.call(.override(override))
+            return try await breaker.call(.override(override)).phase
         } catch {
             throw AdminError.failed("CircuitBreaker(\(provider), \(transport.rawValue)) did not answer: \(error)")
         }
-        guard case .state(let state, _) = reply else {
-            throw AdminError.failed("CircuitBreaker(\(provider), \(transport.rawValue)) answered with something else")
-        }
-        return state.phase
     }
 
     /// Asks the `ConfigStore` process to make a change and waits for its answer: what the

@@ -7,7 +7,8 @@ import Supervision
 /// recording never delays a reply nor wakes this process per request. Every
 /// `publishInterval` the measured performance of each running chain is published to its
 /// `ChainStateBoard` (what the `fastest` strategy reads); every hour the store is pruned.
-/// A restart loses the measurements, which only makes `fastest` fall back to priority order
+/// Each incarnation publishes its reference in the `BenchmarkStoreHandle` when it starts, which
+/// is where the pipeline's recorder finds it. A restart loses the measurements, which only makes `fastest` fall back to priority order
 /// until new samples arrive; `BenchmarkPersistence` snapshots them to disk and seeds the store
 /// from that file when lassod starts.
 public struct BenchmarkStoreServer: GenServer {
@@ -49,29 +50,34 @@ public struct BenchmarkStoreServer: GenServer {
     let directory: ChainDirectory
     let chains: @Sendable () -> [String]
     let publishInterval: Duration
+    let handle: BenchmarkStoreHandle?
     private var store = BenchmarkStore()
     private var hasData = false
 
     /// - Parameters:
     ///   - chains: the configured chain keys, read at each publication (they change on reload).
+    ///   - handle: where this incarnation publishes its reference when it starts.
     public init(directory: ChainDirectory, chains: @escaping @Sendable () -> [String],
-                publishInterval: Duration = .seconds(1)) {
+                publishInterval: Duration = .seconds(1), handle: BenchmarkStoreHandle? = nil) {
         self.directory = directory
         self.chains = chains
         self.publishInterval = publishInterval
+        self.handle = handle
     }
 
-    /// The child spec; each incarnation registers in `names` (`names.benchmarkStore`).
+    /// The child spec; each incarnation registers in `names` (`names.benchmarkStore`, for the
+    /// status commands and persistence) and publishes itself in `handle` (for the request path).
     public static func childSpec(directory: ChainDirectory, chains: @escaping @Sendable () -> [String], names: ProcessNames,
-                                 publishInterval: Duration = .seconds(1)) -> ChildSpec {
+                                 publishInterval: Duration = .seconds(1), handle: BenchmarkStoreHandle? = nil) -> ChildSpec {
         ChildSpec(id: "BenchmarkStore", name: names.name("BenchmarkStore")) { runtime in
             try await ServerRef.start(label: "BenchmarkStore", runtime: runtime) {
-                BenchmarkStoreServer(directory: directory, chains: chains, publishInterval: publishInterval)
+                BenchmarkStoreServer(directory: directory, chains: chains, publishInterval: publishInterval, handle: handle)
             }.process
         }
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
+        handle?.publish(context.ref)
         context.sendAfter(.publish, after: publishInterval)
         context.sendAfter(.prune, after: .seconds(3600))
     }

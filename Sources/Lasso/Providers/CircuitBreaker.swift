@@ -11,23 +11,24 @@ import Supervision
 ///
 /// The hot path asks this process for admission only while the published phase is half-open
 /// (to get the single trial ticket); a closed breaker admits everything without a message.
+/// It finds the process on the board too: each incarnation publishes its reference there when
+/// it starts. Calls are typed (`ServerCall`s below): each answers exactly what it asks.
+///
+/// ```swift
+/// let admission = try await breaker.call(.admit)        // CircuitBreakerMachine.Admission
+/// let state = try await breaker.call(.override(.open))  // CircuitBreakerMachine.State
+/// let status = try await breaker.call(.status)          // state and cooldown
+/// ```
 public struct CircuitBreaker: GenServer {
-    public enum Call: Sendable {
-        /// Asks to send one attempt; a half-open breaker admits one trial at a time.
-        case admit
-        /// Admin override (`lassod ctl breaker …`).
-        case override(Override)
-        /// The current state, for status output.
-        case status
-    }
-
+    /// What an operator can do to a breaker (`lassod ctl breaker …`).
     public enum Override: String, Sendable {
         case open, close, reset
     }
 
-    public enum Reply: Sendable {
-        case admission(CircuitBreakerMachine.Admission)
-        case state(CircuitBreakerMachine.State, cooldownUntil: MonotonicInstant?)
+    /// A breaker's state and rate-limit cooldown, for status output.
+    public struct Status: Sendable, Equatable {
+        public var state: CircuitBreakerMachine.State
+        public var cooldownUntil: MonotonicInstant?
     }
 
     public enum Cast: Sendable {
@@ -95,30 +96,32 @@ public struct CircuitBreaker: GenServer {
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
         // A restarted breaker starts closed; publish that, replacing whatever the last one said,
-        // and become the breaker the pipeline finds for this channel.
+        // and become the breaker the pipeline reaches for this channel (on the board) and the
+        // one operators find (in the directory).
         try directory.register(BreakerDirectory.Key(chain: chain, channel: Channel(providerID: provider, transport: transport)),
                                process: context.ref.process)
+        board.publish(breaker: context.ref, provider: provider, transport: transport)
         publish(context: context)
     }
 
-    public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
-        switch request {
-        case .admit:
-            let admission = machine.admit(now: Self.now(context))
-            publish(context: context)
-            return .admission(admission)
-        case .override(let override):
-            switch override {
-            case .open: _ = machine.forceOpen()
-            case .close: _ = machine.forceClosed()
-            case .reset: _ = machine.reset()
-            }
-            publish(context: context)
-            return .state(machine.state, cooldownUntil: machine.cooldownUntil)
-        case .status:
-            return .state(machine.state, cooldownUntil: machine.cooldownUntil)
-        }
+    /// Asks to send one attempt; a half-open breaker admits one trial at a time.
+    fileprivate mutating func admit(context: ServerContext<Self>) -> CircuitBreakerMachine.Admission {
+        let admission = machine.admit(now: Self.now(context))
+        publish(context: context)
+        return admission
     }
+
+    fileprivate mutating func apply(_ override: Override, context: ServerContext<Self>) -> CircuitBreakerMachine.State {
+        switch override {
+        case .open: _ = machine.forceOpen()
+        case .close: _ = machine.forceClosed()
+        case .reset: _ = machine.reset()
+        }
+        publish(context: context)
+        return machine.state
+    }
+
+    fileprivate var status: Status { Status(state: machine.state, cooldownUntil: machine.cooldownUntil) }
 
     public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
         switch message {
@@ -173,6 +176,55 @@ public struct CircuitBreaker: GenServer {
     /// The runtime clock in the machine's unit.
     static func now(_ context: ServerContext<Self>) -> MonotonicInstant {
         MonotonicInstant(context.runtime.clock.now())
+    }
+}
+
+extension ServerCall where Server == CircuitBreaker {
+    /// Asks to send one attempt: a closed breaker admits it on a regular ticket, a half-open one
+    /// hands out its single trial ticket or refuses.
+    public static var admit: ServerCall<CircuitBreaker, CircuitBreakerMachine.Admission> {
+        .init { breaker, context in breaker.admit(context: context) }
+    }
+
+    /// An operator's override (`lassod ctl breaker …`); answers the state it leaves. The new
+    /// phase is on the board before the reply.
+    public static func override(_ override: CircuitBreaker.Override) -> ServerCall<CircuitBreaker, CircuitBreakerMachine.State> {
+        .init { breaker, context in breaker.apply(override, context: context) }
+    }
+
+    /// The current state and cooldown, for status output.
+    public static var status: ServerCall<CircuitBreaker, CircuitBreaker.Status> {
+        .init { breaker, _ in breaker.status }
+    }
+}
+
+extension CircuitBreaker {
+    /// How long an attempt waits for a half-open breaker's answer before giving up on the trial.
+    static let admissionTimeout: Duration = .seconds(1)
+
+    /// The one admission exchange, for every caller that needs a breaker's permission before
+    /// sending (a half-open channel's request, a health probe): asks `breaker` to admit one
+    /// attempt and returns the ticket to send it on, or `nil` when it may not be sent.
+    ///
+    /// - No breaker (none started yet) or one that is gone (its successor has not published
+    ///   itself yet): `.regular`, as if the channel were closed; nothing counts the attempt's
+    ///   trial either way.
+    /// - No answer in time: the breaker may have granted the trial, and the ticket would then
+    ///   never come back, keeping it half-open for good; so it is told to abandon the trial,
+    ///   and the attempt is not sent.
+    public static func admission(from breaker: ServerRef<CircuitBreaker>?) async -> CircuitBreakerMachine.Ticket? {
+        guard let breaker else { return .regular }
+        let admission: CircuitBreakerMachine.Admission
+        do {
+            admission = try await breaker.call(.admit, timeout: admissionTimeout)
+        } catch .noProcess {
+            return .regular
+        } catch {
+            breaker.cast(.abandonTrial)
+            return nil
+        }
+        guard case .allowed(let ticket) = admission else { return nil }
+        return ticket
     }
 }
 

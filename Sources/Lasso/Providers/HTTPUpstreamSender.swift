@@ -1,4 +1,3 @@
-import Synchronization
 import LassoTransport
 
 /// Sends JSON-RPC requests to providers' HTTP endpoints through the `HTTPClient` that the
@@ -7,32 +6,21 @@ import LassoTransport
 /// `connectionClosed`, like one the old client was carrying.
 ///
 /// Completions run on the event-loop thread, so the pipeline can answer the client there.
-/// Channels of other transports are refused as connection failures; the pipeline then fails
-/// over, which is what a channel that cannot be reached deserves.
-public final class HTTPUpstreamSender: UpstreamSender {
+public final class HTTPUpstreamSender: Sendable {
     let clients: HTTPClientHandle
-    let configs: CurrentConfig
-    /// Parsed URLs by their text, so a request does not parse its provider's URL again.
-    private let parsed = Mutex<[String: UpstreamURL]>([:])
 
-    public init(clients: HTTPClientHandle, configs: CurrentConfig) {
+    public init(clients: HTTPClientHandle) {
         self.clients = clients
-        self.configs = configs
     }
 
-    public func send(_ request: [UInt8], chain: String, over channel: Channel, timeout: Duration, idempotent: Bool,
+    /// Posts `request` to `url`; `completion` is called exactly once.
+    public func send(_ request: [UInt8], to url: UpstreamURL, timeout: Duration, idempotent: Bool,
                      completion: @escaping @Sendable (UpstreamReply) -> Void) {
-        guard channel.transport == .http, let provider = configs.provider(chain: chain, id: channel.providerID),
-              let url = url(provider.url) else {
-            completion(.failure(.connectFailed))
-            return
-        }
         guard let client = clients.current else {
             completion(.failure(.connectionClosed))
             return
         }
-        let (seconds, attoseconds) = timeout.components
-        client.post(url, body: request, timeout: Double(seconds) + Double(attoseconds) / 1e18, idempotent: idempotent) { result in
+        client.post(url, body: request, timeout: timeout, idempotent: idempotent) { result in
             switch result {
             case .success(let response):
                 completion(.response(status: response.status, retryAfter: nil, body: response.body))
@@ -58,12 +46,5 @@ public final class HTTPUpstreamSender: UpstreamSender {
         case .connectionClosed: .failure(.connectionClosed)
         case .invalidURL, .loopStopped: .failure(.connectFailed)
         }
-    }
-
-    private func url(_ text: String) -> UpstreamURL? {
-        if let known = parsed.withLock({ $0[text] }) { return known }
-        guard let url = UpstreamURL(text) else { return nil }
-        parsed.withLock { $0[text] = url }
-        return url
     }
 }

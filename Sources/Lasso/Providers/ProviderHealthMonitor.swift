@@ -5,8 +5,10 @@ import Supervision
 ///
 /// Results feed the `ProviderPool` (heads, availability, failures) and the HTTP channel's
 /// breaker, so a provider that is down is noticed even without client traffic, and a half-open
-/// breaker gets its trials from probes when no client asks (the probe takes the trial ticket).
-/// Probes run concurrently and never block the monitor's mailbox: replies arrive as casts.
+/// breaker gets its trials from probes when no client asks (the probe takes the trial ticket,
+/// through the same admission exchange as a request). Each probe reads the channel's route and
+/// breaker from the chain's board, as a request does. Probes run concurrently and never block
+/// the monitor's mailbox: replies arrive as casts.
 public struct ProviderHealthMonitor: GenServer {
     public enum Call: Sendable {
         /// Probes every provider now (the replies arrive later, as usual).
@@ -18,24 +20,25 @@ public struct ProviderHealthMonitor: GenServer {
     }
 
     let chain: ChainConfig
+    let board: ChainStateBoard
     let sender: any UpstreamSender
-    let breakers: BreakerDirectory
     let names: ProcessNames
     let interval: Duration
 
-    public init(chain: ChainConfig, sender: any UpstreamSender, breakers: BreakerDirectory, names: ProcessNames) {
+    /// - Parameter names: where the chain's `ProviderPool` is found (it restarts on its own).
+    public init(chain: ChainConfig, board: ChainStateBoard, sender: any UpstreamSender, names: ProcessNames) {
         self.chain = chain
+        self.board = board
         self.sender = sender
-        self.breakers = breakers
         self.names = names
         interval = .milliseconds(max(100, chain.monitoring.probeIntervalMs))
     }
 
-    public static func childSpec(chain: ChainConfig, sender: any UpstreamSender, breakers: BreakerDirectory,
+    public static func childSpec(chain: ChainConfig, board: ChainStateBoard, sender: any UpstreamSender,
                                  names: ProcessNames) -> ChildSpec {
         ChildSpec(id: "ProviderHealthMonitor") { runtime in
             try await ServerRef.start(label: "ProviderHealthMonitor(\(chain.key))", runtime: runtime) {
-                ProviderHealthMonitor(chain: chain, sender: sender, breakers: breakers, names: names)
+                ProviderHealthMonitor(chain: chain, board: board, sender: sender, names: names)
             }.process
         }
     }
@@ -55,39 +58,31 @@ public struct ProviderHealthMonitor: GenServer {
 
     private func probeAll(context: ServerContext<Self>) async {
         for provider in chain.providers {
-            let channel = Channel(providerID: provider.id, transport: .http)
-            let breaker = breakers.breaker(chain: chain.key, channel: channel)
-            var ticket = CircuitBreakerMachine.Ticket.regular
-            if let breaker {
-                do {
-                    // An open breaker is left alone until its timer; a half-open one gives us its trial.
-                    guard case .admission(.allowed(let granted)) = try await breaker.call(.admit, timeout: .seconds(1)) else {
-                        continue
-                    }
-                    ticket = granted
-                } catch {
-                    breaker.cast(.abandonTrial)
-                    continue
-                }
-            }
-            probe(provider.id, channel: channel, ticket: ticket, breaker: breaker, context: context)
+            let state = board.current
+            guard let slot = state.slot(of: provider.id, transport: .http) else { continue }
+            let link = state.links[slot]
+            // An open breaker is left alone until its timer; a half-open one gives us its trial.
+            guard let ticket = await CircuitBreaker.admission(from: link.breaker) else { continue }
+            probe(provider.id, channel: state.channels[slot], route: link.route, ticket: ticket, breaker: link.breaker,
+                  context: context)
         }
     }
 
-    private func probe(_ provider: String, channel: Channel, ticket: CircuitBreakerMachine.Ticket,
+    private func probe(_ provider: String, channel: Channel, route: UpstreamRoute?, ticket: CircuitBreakerMachine.Ticket,
                        breaker: ServerRef<CircuitBreaker>?, context: ServerContext<Self>) {
         let pool = names.providerPool(chain: chain.key)
         let clock = context.runtime.clock
         let timeout = min(interval, .seconds(5))
-        sender.send(Self.probeBody, chain: chain.key, over: channel, timeout: timeout, idempotent: true) { reply in
+        sender.send(Self.probeBody, over: channel, route: route, timeout: timeout, idempotent: true) { reply in
             let verdict = RequestPipeline.judge(reply)
             breaker?.cast(.finished(verdict.breakerOutcome, ticket))
             let atMs = MonotonicInstant(clock.now()).milliseconds
             if verdict == .success, case .response(_, _, let body) = reply, let head = Self.blockNumber(in: body) {
                 pool?.cast(.probeSucceeded(provider: provider, head: head, atMs: atMs))
             } else {
-                let category = verdict == .success ? "provider.invalid_response" : verdict.label
-                pool?.cast(.probeFailed(provider: provider, category: category, atMs: atMs))
+                // A well-formed answer without a block number is as useless to the pool as garbage.
+                let failure = verdict == .success ? .providerFault(.invalidResponse) : verdict
+                pool?.cast(.probeFailed(provider: provider, verdict: failure, atMs: atMs))
             }
         }
     }

@@ -15,7 +15,8 @@ public struct ProviderPool: GenServer {
 
     public enum Cast: Sendable {
         case probeSucceeded(provider: String, head: UInt64, atMs: UInt64)
-        case probeFailed(provider: String, category: String, atMs: UInt64)
+        /// A probe failed; `verdict` is why (shown as its label in `lastError`).
+        case probeFailed(provider: String, verdict: ErrorClassification, atMs: UInt64)
     }
 
     public typealias Reply = [ProviderStatus]
@@ -23,7 +24,7 @@ public struct ProviderPool: GenServer {
     private struct Record {
         var head: UInt64?
         var consecutiveFailures = 0
-        var lastError: String?
+        var lastError: ErrorClassification?
         var lastProbeMs: UInt64?
     }
 
@@ -69,7 +70,7 @@ public struct ProviderPool: GenServer {
                                         lagThreshold: lagThreshold, probed: record.lastProbeMs != nil,
                                         everAnswered: record.head != nil),
                 head: record.head, lag: lag, consecutiveFailures: record.consecutiveFailures,
-                lastError: record.lastError, lastProbeMs: record.lastProbeMs)
+                lastError: record.lastError?.label, lastProbeMs: record.lastProbeMs)
         }
     }
 
@@ -93,10 +94,10 @@ public struct ProviderPool: GenServer {
             records[provider]?.consecutiveFailures = 0
             records[provider]?.lastProbeMs = atMs
             board.publish(head: head, provider: provider)
-        case .probeFailed(let provider, let category, let atMs):
+        case .probeFailed(let provider, let verdict, let atMs):
             guard records[provider] != nil else { return }
             records[provider]?.consecutiveFailures += 1
-            records[provider]?.lastError = category
+            records[provider]?.lastError = verdict
             records[provider]?.lastProbeMs = atMs
         }
     }

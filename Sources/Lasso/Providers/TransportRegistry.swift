@@ -1,129 +1,75 @@
 import Supervision
 
-/// `TransportRegistry`: one chain's channel discovery — which channels (provider × http|ws)
-/// exist and how to reach each.
+/// `TransportRegistry`: one chain's channel discovery — which channels (provider × http|ws) can
+/// be reached now, kept on the chain's `ChainStateBoard`, the one place selection and attempts
+/// read it from.
 ///
-/// HTTP channels exist for every configured provider. A WebSocket channel exists while its
-/// provider's `WSConnection` is connected: the connection registers it here when it connects
-/// and withdraws it when it drops, and this process monitors it, so a connection that dies
-/// without a word is withdrawn too. Every change replaces the chain's entry in
-/// `ChannelRoutes` (what `ChannelSender` reads per request, with no message) and marks the
-/// `ws` channel as a candidate or not on the chain's `ChainStateBoard`.
+/// HTTP channels exist for every configured provider, routed to the URL the board parsed when
+/// the chain started. A WebSocket channel exists while its provider's `WSConnection` is
+/// connected: the connection publishes itself on the board when it connects and withdraws
+/// itself when it drops or stops. What no connection can report is its own kill: this process
+/// watches every connection on the board and withdraws the channel of one that exits without
+/// a word — the role a `RegistryKeeper` plays for the name tables.
 ///
-/// A restart loses nothing: routes are kept in `ChannelRoutes`, and a new incarnation adopts
-/// the WebSocket routes whose connection still runs, then introduces itself to every
-/// connection, which answers with its state (covering connections that connected while no
-/// registry ran) and reports to it from then on. A normal stop
-/// (the chain stopping) withdraws the chain's routes; an abnormal one leaves them for the
-/// successor.
+/// A restart loses nothing: the channels live on the board, not here. Each incarnation adopts
+/// the board, watches every connection published there, and withdraws at once the channels of
+/// those that died while no registry ran (their monitors report `noProcess`).
+///
+/// ```swift
+/// let board = ChainStateBoard(chain: ethereum)
+/// let registry = TransportRegistry.childSpec(chain: ethereum, board: board)
+/// // WSConnection(alpha) connects → board.publish(webSocket:provider:) → alpha/ws is a candidate;
+/// // it is killed → the registry's monitor withdraws alpha/ws.
+/// ```
 public struct TransportRegistry: GenServer {
     public enum Cast: Sendable {
-        /// `connection` is up: its provider's `ws` channel is reachable through it.
-        case connected(provider: String, connection: ServerRef<WSConnection>)
-        /// `connection` is down: its provider's `ws` channel is gone.
-        case disconnected(provider: String, connection: ServerRef<WSConnection>)
-    }
-
-    private struct WebSocket {
-        let connection: ServerRef<WSConnection>
-        let monitor: MonitorID
+        /// `provider`'s connection, carried by `process`, was published on the board: watch it.
+        case watch(provider: String, process: ProcessRef)
     }
 
     let chain: ChainConfig
     let board: ChainStateBoard
-    let routes: ChannelRoutes
-    let names: ProcessNames
-    private var webSockets: [String: WebSocket] = [:]
+    /// What this incarnation watches, by monitor.
+    private var watched: [MonitorID: (provider: String, process: ProcessRef)] = [:]
 
-    public init(chain: ChainConfig, board: ChainStateBoard, routes: ChannelRoutes, names: ProcessNames) {
+    public init(chain: ChainConfig, board: ChainStateBoard) {
         self.chain = chain
         self.board = board
-        self.routes = routes
-        self.names = names
     }
 
-    /// The registered name, for `ProcessNames`.
-    public static func processKey(chain: String) -> String {
-        ProcessNames.chainKey(chain, "TransportRegistry")
-    }
-
-    /// The child spec; each incarnation registers in `names` under `processKey(chain:)`.
-    public static func childSpec(chain: ChainConfig, board: ChainStateBoard, routes: ChannelRoutes,
-                                 names: ProcessNames) -> ChildSpec {
-        ChildSpec(id: "TransportRegistry", name: names.name(processKey(chain: chain.key))) { runtime in
+    /// The child spec.
+    public static func childSpec(chain: ChainConfig, board: ChainStateBoard) -> ChildSpec {
+        ChildSpec(id: "TransportRegistry") { runtime in
             try await ServerRef.start(label: "TransportRegistry(\(chain.key))", runtime: runtime) {
-                TransportRegistry(chain: chain, board: board, routes: routes, names: names)
+                TransportRegistry(chain: chain, board: board)
             }.process
         }
     }
 
-    /// Publishes `chain`'s HTTP channels before its processes start, so the health monitor's
-    /// first probes, which may run before this process does, find them.
-    public static func publishConfigured(chain: ChainConfig, routes: ChannelRoutes) {
-        routes.publish(chain: chain.key, routes: httpRoutes(chain))
-    }
-
     public mutating func initialize(context: ServerContext<Self>) async throws {
-        for (channel, route) in routes.routes(chain: chain.key) {
-            guard case .ws(let connection) = route else { continue }
-            guard connection.process.isAlive else {
-                board.publish(webSocketConnected: false, provider: channel.providerID)
-                continue
-            }
-            webSockets[channel.providerID] = WebSocket(connection: connection, monitor: context.monitor(connection.process))
-        }
-        publish()
-        for provider in chain.providers where provider.wsURL != nil {
-            names.server(WSConnection.processKey(chain: chain.key, provider: provider.id), as: WSConnection.self)?
-                .cast(.announce(to: context.ref))
+        for (provider, process) in board.adopt(keeper: context.ref) {
+            watch(provider, process, context: context)
         }
     }
 
     public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
-        switch message {
-        case .connected(let provider, let connection):
-            guard chain.providers.contains(where: { $0.id == provider }) else { return }
-            if let known = webSockets[provider] {
-                guard known.connection != connection else { return }
-                known.connection.process.demonitor(known.monitor)
-            }
-            webSockets[provider] = WebSocket(connection: connection, monitor: context.monitor(connection.process))
-            publish()
-            board.publish(webSocketConnected: true, provider: provider)
-        case .disconnected(let provider, let connection):
-            guard let known = webSockets[provider], known.connection == connection else { return }
-            known.connection.process.demonitor(known.monitor)
-            withdraw(provider)
-        }
+        guard case .watch(let provider, let process) = message else { return }
+        watch(provider, process, context: context)
     }
 
     public mutating func handleDown(_ down: Down, context: ServerContext<Self>) async throws {
-        guard let provider = webSockets.first(where: { $0.value.monitor == down.monitor })?.key else { return }
-        withdraw(provider)
+        guard let gone = watched.removeValue(forKey: down.monitor) else { return }
+        board.withdrawWebSocket(provider: gone.provider, ifPublishedBy: gone.process.pid)
     }
 
     public mutating func terminate(reason: ExitReason, context: ServerContext<Self>) async {
-        for webSocket in webSockets.values { webSocket.connection.process.demonitor(webSocket.monitor) }
-        guard reason.isNormal else { return }
-        routes.withdraw(chain: chain.key)
-        for provider in webSockets.keys { board.publish(webSocketConnected: false, provider: provider) }
+        board.release(keeper: context.ref)
+        for (monitor, entry) in watched { entry.process.demonitor(monitor) }
     }
 
-    private mutating func withdraw(_ provider: String) {
-        webSockets[provider] = nil
-        publish()
-        board.publish(webSocketConnected: false, provider: provider)
-    }
-
-    private func publish() {
-        var table = Self.httpRoutes(chain)
-        for (provider, webSocket) in webSockets {
-            table[Channel(providerID: provider, transport: .ws)] = .ws(webSocket.connection)
-        }
-        routes.publish(chain: chain.key, routes: table)
-    }
-
-    private static func httpRoutes(_ chain: ChainConfig) -> [Channel: ChannelRoutes.Route] {
-        Dictionary(uniqueKeysWithValues: chain.providers.map { (Channel(providerID: $0.id, transport: .http), .http) })
+    /// Monitors `process` once, however often it is published.
+    private mutating func watch(_ provider: String, _ process: ProcessRef, context: ServerContext<Self>) {
+        guard !watched.values.contains(where: { $0.process == process }) else { return }
+        watched[context.monitor(process)] = (provider, process)
     }
 }

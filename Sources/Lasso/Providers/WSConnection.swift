@@ -6,12 +6,11 @@ import LassoTransport
 ///
 /// It connects at start and the transport reconnects with backoff when the socket drops; when
 /// the process ends, however it ends, the socket is closed (`UpstreamWebSocketLifetime`). It
-/// registers the provider's `ws` channel with the chain's `TransportRegistry` when it
-/// connects and withdraws it when it drops, so selection never offers a channel nobody can
-/// serve. A connection finds the registry by name when it starts, and each registry
-/// incarnation introduces itself to the connections when it starts (`announce`); the
-/// connection answers with its state and reports to that registry from then on, so no change
-/// is lost whichever of the two started or restarted first. Requests
+/// publishes itself on the chain's `ChainStateBoard` as the provider's `ws` channel when it
+/// connects, and withdraws itself when the socket drops or the process stops, so selection
+/// never offers a channel nobody can serve; a kill, which skips `terminate`, is caught by the
+/// chain's `TransportRegistry`. The board is the only place that says whether the channel is
+/// up, and an attempt finds this process's reference there. Requests
 /// get lassod's own ids on the wire (many clients share the socket and their ids collide); the
 /// pipeline restores each client's id on the way back. A request still waiting when the socket
 /// drops fails as `connectionClosed` (the pipeline then fails over), one still waiting when the
@@ -25,10 +24,6 @@ import LassoTransport
 public struct WSConnection: GenServer {
     public enum Cast: Sendable {
         case send(body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void)
-        /// A starting `TransportRegistry`: report to it from now on, starting with the current
-        /// state, up or down (a route it adopted may belong to a socket that dropped while no
-        /// registry ran).
-        case announce(to: ServerRef<TransportRegistry>)
     }
 
     public enum Info: Sendable {
@@ -45,19 +40,24 @@ public struct WSConnection: GenServer {
     let provider: String
     let url: UpstreamURL
     let loop: EventLoop
+    let board: ChainStateBoard
     let names: ProcessNames
-    private var registry: ServerRef<TransportRegistry>?
     private var client: WebSocketClient?
     private var lifetime: UpstreamWebSocketLifetime?
     private var connected = false
     private var pending: [UInt64: Pending] = [:]
     private var nextID: UInt64 = 1
 
-    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, names: ProcessNames) {
+    /// - Parameters:
+    ///   - board: where the connection publishes its `ws` channel while it is up.
+    ///   - names: where the chain's `UpstreamSubscriptionPool` is found.
+    public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, board: ChainStateBoard,
+                names: ProcessNames) {
         self.chain = chain
         self.provider = provider
         self.url = url
         self.loop = loop
+        self.board = board
         self.names = names
     }
 
@@ -68,18 +68,17 @@ public struct WSConnection: GenServer {
 
     /// The child spec; `nil` when the provider has no usable `ws_url`.
     public static func childSpec(chain: ChainConfig, provider: ProviderConfig, loop: EventLoop,
-                                 names: ProcessNames) -> ChildSpec? {
+                                 board: ChainStateBoard, names: ProcessNames) -> ChildSpec? {
         guard let text = provider.wsURL, let url = UpstreamURL(text) else { return nil }
         let id = "WSConnection(\(provider.id))"
         return ChildSpec(id: id, name: names.name(processKey(chain: chain.key, provider: provider.id))) { runtime in
             try await ServerRef.start(label: id, runtime: runtime) {
-                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, names: names)
+                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, board: board, names: names)
             }.process
         }
     }
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
-        registry = names.server(TransportRegistry.processKey(chain: chain), as: TransportRegistry.self)
         let me = context.ref
         let lifetime = UpstreamWebSocketLifetime()
         let client = WebSocketClient(loop: loop, url: url) { event in
@@ -99,9 +98,6 @@ public struct WSConnection: GenServer {
         switch message {
         case .send(let body, let timeout, let completion):
             send(body, timeout: timeout, completion: completion, context: context)
-        case .announce(let registry):
-            self.registry = registry
-            announce(connected: connected, context: context)
         }
     }
 
@@ -113,7 +109,7 @@ public struct WSConnection: GenServer {
         }
         let id = nextID
         nextID += 1
-        guard let tagged = ResponseIDSplice.splice(response: body, clientID: Array(String(id).utf8)) else {
+        guard let tagged = ResponseIDSplice.splice(response: body, clientID: Self.wireID(id)) else {
             completion(.failure(.invalidResponse))
             return
         }
@@ -126,7 +122,7 @@ public struct WSConnection: GenServer {
         switch message {
         case .event(.connected):
             connected = true
-            announce(connected: true, context: context)
+            board.publish(webSocket: context.ref, provider: provider)
             subscriptionPool?.cast(.connection(provider: provider, up: true))
         case .event(.disconnected(.messageTooBig)):
             // The transport closed the socket (1009) because a message exceeded its cap, and a
@@ -138,7 +134,7 @@ public struct WSConnection: GenServer {
             setDisconnected(context: context)
         case .event(.message(let message)):
             guard let scan = JSONRPCScanner.scanResponse(message.bytes), let idRange = scan.id,
-                  let id = UInt64(String(decoding: message.bytes[idRange], as: UTF8.self)),
+                  let id = Self.wireID(in: message.bytes[idRange]),
                   let waiting = pending.removeValue(forKey: id) else {
                 subscriptionPool?.cast(.upstreamMessage(provider: provider, body: message.bytes))
                 return
@@ -159,9 +155,32 @@ public struct WSConnection: GenServer {
         setDisconnected(context: context, failing: .abandoned)
     }
 
-    private func announce(connected: Bool, context: ServerContext<Self>) {
-        registry?.cast(connected ? .connected(provider: provider, connection: context.ref)
-                                 : .disconnected(provider: provider, connection: context.ref))
+    /// The id a request gets on the wire: `id` in decimal digits, written as bytes.
+    static func wireID(_ id: UInt64) -> [UInt8] {
+        var digits: [UInt8] = []
+        var rest = id
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10))
+            rest /= 10
+        } while rest > 0
+        digits.reverse()
+        return digits
+    }
+
+    /// The id lassod gave a request, read back from a reply's id token; `nil` for anything that
+    /// is not one (a subscription notification has none; a client id never reaches the wire).
+    static func wireID(in token: ArraySlice<UInt8>) -> UInt64? {
+        guard !token.isEmpty, token.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in token {
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (next, carried) = shifted.addingReportingOverflow(UInt64(digit))
+            guard !overflowed, !carried else { return nil }
+            value = next
+        }
+        return value
     }
 
     private var subscriptionPool: ServerRef<UpstreamSubscriptionPool>? {
@@ -172,7 +191,7 @@ public struct WSConnection: GenServer {
                                           failing failure: UpstreamAttemptOutcome.TransportFailure = .connectionClosed) {
         let wasConnected = connected
         connected = false
-        announce(connected: false, context: context)
+        board.withdrawWebSocket(provider: provider, ifPublishedBy: context.ref.pid)
         if wasConnected { subscriptionPool?.cast(.connection(provider: provider, up: false)) }
         let waiting = pending
         pending = [:]
@@ -180,5 +199,24 @@ public struct WSConnection: GenServer {
             request.timer.cancel()
             request.completion(.failure(failure))
         }
+    }
+}
+
+extension ServerRef: UpstreamWebSocket where Server == WSConnection {
+    /// The connection process; its exit takes the channel down.
+    public var carrier: ProcessRef? { process }
+
+    /// Casts the request to the connection. A request cast to a connection that stops before
+    /// handling it would never be answered (its mailbox goes with it); a monitor fails it as
+    /// `abandoned` instead (lassod's restart, not the provider's fault), so the pipeline fails
+    /// over without counting it against the breaker. The reply and the exit race; the first wins.
+    public func send(_ request: [UInt8], timeout: Duration, completion: @escaping @Sendable (UpstreamReply) -> Void) {
+        let reply = FirstReply(completion)
+        let process = self.process
+        let monitor = process.monitor { _ in reply.resolve(.failure(.abandoned)) }
+        cast(.send(body: request, timeout: timeout, completion: { answer in
+            process.demonitor(monitor)
+            reply.resolve(answer)
+        }))
     }
 }

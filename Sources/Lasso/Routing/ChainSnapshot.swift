@@ -31,7 +31,7 @@ public struct ChainSnapshot: Equatable, Sendable {
         performance: [String: [Channel: ChannelPerformance]] = [:],
         scoring: FastestScoring = FastestScoring()
     ) {
-        let ordered = providers.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
+        let ordered = Self.ordered(providers)
         self.providers = ordered
         self.lagThresholdBlocks = lagThresholdBlocks
         self.bestKnownHead = ordered.reduce(bestKnownHead) { best, provider in
@@ -61,8 +61,23 @@ public struct ChainSnapshot: Equatable, Sendable {
         return row[Self.slot(provider: index, transport: channel.transport)]
     }
 
+    /// `providers` in snapshot order: by priority, then id. Ids are unique within a chain, so
+    /// the order is total, and whoever lays out per-channel data by slot (the chain's board)
+    /// gets the same positions as the snapshot built from it.
+    static func ordered(_ providers: [ProviderSnapshot]) -> [ProviderSnapshot] {
+        providers.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
+    }
+
+    /// Where a channel's per-channel data sits: `2 × provider index + transport index` (HTTP
+    /// first), in the order of `providers`.
     @inline(__always)
     static func slot(provider index: Int, transport: TransportKind) -> Int {
         index &* 2 &+ (transport == .http ? 0 : 1)
+    }
+
+    /// The transport of the channel at `slot`.
+    @inline(__always)
+    static func transport(ofSlot slot: Int) -> TransportKind {
+        slot & 1 == 0 ? .http : .ws
     }
 }

@@ -1,6 +1,6 @@
 /// One JSON-RPC request (a single object, or one element of a batch) on its way upstream.
 public struct PipelineRequest: Sendable {
-    public var chain: ChainConfig
+    /// The running chain: its config, its published state, its round-robin counter.
     public var board: ChainStateBoard
     /// The request object exactly as the client sent it; forwarded as is.
     public var body: [UInt8]
@@ -15,10 +15,9 @@ public struct PipelineRequest: Sendable {
     /// - Parameters:
     ///   - requestID: from the endpoint's `RequestIDGenerator`.
     ///   - startedAtNanos: when the request arrived, on the runtime clock.
-    public init(chain: ChainConfig, board: ChainStateBoard, body: [UInt8], head: JSONRPCRequestHead,
+    public init(board: ChainStateBoard, body: [UInt8], head: JSONRPCRequestHead,
                 strategy: SelectionStrategy, pinnedProvider: String? = nil, requestID: RequestID,
                 clientTransport: TransportKind = .http, startedAtNanos: UInt64, includeParamsDigest: Bool = false) {
-        self.chain = chain
         self.board = board
         self.body = body
         self.head = head
@@ -26,7 +25,7 @@ public struct PipelineRequest: Sendable {
         self.pinnedProvider = pinnedProvider
         // The context feeds log lines and metrics: it keeps the name as lassod shows it, cut, so a
         // client's megabyte of method name never becomes a megabyte of log line.
-        context = RequestContext(requestID: requestID, chain: chain.key, method: JSONRPCMethodName.display(head.method),
+        context = RequestContext(requestID: requestID, chain: board.chain.key, method: JSONRPCMethodName.display(head.method),
                                  transport: clientTransport,
                                  strategy: strategy, startedAtNanos: startedAtNanos)
         if let params = head.params {
@@ -34,11 +33,5 @@ public struct PipelineRequest: Sendable {
                 context.recordParams(UnsafeRawBufferPointer(rebasing: bytes[params]), includeDigest: includeParamsDigest)
             }
         }
-    }
-
-    /// The client's `id` bytes, or `null` for a notification.
-    var clientID: ArraySlice<UInt8> {
-        guard let id = head.id else { return ArraySlice("null".utf8) }
-        return body[id]
     }
 }

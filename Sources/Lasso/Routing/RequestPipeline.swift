@@ -4,14 +4,18 @@ import Supervision
 /// faults, return caller faults at once, and record every attempt.
 ///
 /// The flow, for `eth_blockNumber` on a chain with providers A and B:
-/// 1. `Selection` orders the channels from the chain's published snapshot (no messages).
+/// 1. `Selection` orders the channels from the chain's current `ChainState` (no messages), as
+///    slots of that state: each candidate's health, route and breaker are then read by index.
 /// 2. A's HTTP channel gets the request bytes as the client sent them, with a per-method
-///    timeout. A half-open channel first asks its breaker for the single trial ticket.
+///    timeout, over the route the board published (the URL parsed when the chain started). A
+///    half-open channel first asks its breaker for the single trial ticket
+///    (`CircuitBreaker.admission(from:)`).
 /// 3. The reply is classified. Its verdict goes to A's breaker and, when it says something
 ///    about A's speed, a sample to the benchmark store — through the `AttemptRecorder`, which
 ///    batches them per event-loop turn; recording never delays the reply.
 /// 4. Success or a caller fault (a revert, invalid params): the provider's bytes go back with
-///    only the `id` restored to the client's. A provider fault or rate limit: try B.
+///    only the `id` restored to the client's. A provider fault or rate limit: try B, reading
+///    the board again so that a breaker that opened meanwhile is seen.
 /// 5. Every candidate failed: HTTP 200 with JSON-RPC error -32000, the client's id and a short
 ///    reason naming providers by id only (never by URL).
 ///
@@ -26,19 +30,21 @@ import Supervision
 /// are tried (their cap is higher, and each further WebSocket would drop a socket that other
 /// requests and subscriptions share); after one over HTTP the request fails.
 ///
+/// Verdicts stay typed (`ErrorClassification`) from the classifier to the breaker, the
+/// benchmark store and the failover decision; they become text only in what is shown: the
+/// request's log category and the -32000 message.
+///
 /// The pipeline is callback-driven so that with a libwebsockets transport the whole request can
 /// run on the event-loop thread; the only task hop is a half-open breaker's admission call.
 public final class RequestPipeline: Sendable {
     let sender: any UpstreamSender
-    let breakers: BreakerDirectory
     let recorder: any AttemptRecorder
     let clock: any RuntimeClock
     let timeouts: MethodTimeouts
 
-    public init(sender: any UpstreamSender, breakers: BreakerDirectory, recorder: any AttemptRecorder,
-                clock: any RuntimeClock, timeouts: MethodTimeouts = .default) {
+    public init(sender: any UpstreamSender, recorder: any AttemptRecorder, clock: any RuntimeClock,
+                timeouts: MethodTimeouts = .default) {
         self.sender = sender
-        self.breakers = breakers
         self.recorder = recorder
         self.clock = clock
         self.timeouts = timeouts
@@ -48,225 +54,268 @@ public final class RequestPipeline: Sendable {
     public func execute(_ request: PipelineRequest, completion: @escaping @Sendable (PipelineOutcome) -> Void) {
         let started = clock.now()
         let method = request.head.method
+        let chain = request.board.chain
         if let problem = JSONRPCMethodName.problem(method) {
-            completion(failure(request, code: JSONRPCErrorBody.methodNotFound, status: "caller.invalid_method",
-                               message: problem, candidates: [], attempts: [], context: request.context,
-                               started: started))
+            completion(refusal(request, context: request.context, code: JSONRPCErrorBody.methodNotFound,
+                               category: "caller.invalid_method", message: problem))
             return
         }
         let isWrite = WriteMethodPolicy.isWrite(method)
-        if isWrite && !request.chain.allowWriteMethods {
-            completion(failure(request, code: JSONRPCErrorBody.methodNotFound, status: "caller.write_method",
+        if isWrite && !chain.allowWriteMethods {
+            completion(refusal(request, context: request.context, code: JSONRPCErrorBody.methodNotFound,
+                               category: "caller.write_method",
                                message: "\(method) is a write method; lassod does not forward it on chain "
-                                   + "\(request.chain.key) (set allow_write_methods: true to allow)",
-                               candidates: [], attempts: [], context: request.context, started: started))
+                                   + "\(chain.key) (set allow_write_methods: true to allow)"))
             return
         }
-        let candidates: [Channel]
+        let state = request.board.current
+        let slots: [Int]
         if let pinned = request.pinnedProvider {
-            candidates = request.chain.provider(id: pinned) == nil ? [] : [Channel(providerID: pinned, transport: .http)]
+            slots = state.slot(of: pinned, transport: .http).map { [$0] } ?? []
         } else {
-            candidates = Selection.orderedCandidates(request.board.snapshot, method: method, strategy: request.strategy,
-                                                     now: Self.monotonic(started),
-                                                     roundRobinCounter: request.board.nextRoundRobin())
+            slots = Selection.orderedSlots(state.snapshot, method: method, strategy: request.strategy,
+                                           now: MonotonicInstant(started), roundRobinCounter: request.board.nextRoundRobin())
         }
         var context = request.context
-        context.recordSelection(candidates: candidates, startedAtNanos: started.nanoseconds,
+        context.recordSelection(candidates: slots.map { state.channels[$0] }, startedAtNanos: started.nanoseconds,
                                 finishedAtNanos: clock.now().nanoseconds)
-        guard !candidates.isEmpty else {
-            completion(failure(request, code: JSONRPCErrorBody.serverError, status: "no_provider",
-                               message: "no provider available for \(method) on \(request.chain.key)",
-                               candidates: [], attempts: [], context: context, started: started))
+        guard !slots.isEmpty else {
+            completion(refusal(request, context: context, code: JSONRPCErrorBody.serverError, category: "no_provider",
+                               message: "no provider available for \(method) on \(chain.key)"))
             return
         }
-        let run = Run(request: request, candidates: candidates, isWrite: isWrite,
-                      singleSend: isWrite || request.pinnedProvider != nil,
-                      started: started, completion: completion, context: context)
-        attempt(run, index: 0)
+        Run(pipeline: self, request: request, state: state, slots: slots, isWrite: isWrite, started: started,
+            context: context, completion: completion).attempt(0)
+    }
+
+    /// A request answered by lassod itself, before any attempt.
+    private func refusal(_ request: PipelineRequest, context: RequestContext, code: Int, category: String,
+                         message: String) -> PipelineOutcome {
+        var context = context
+        context.recordError(.init(code: code, message: message, category: category), atNanos: clock.now().nanoseconds)
+        let body = request.head.id.map { JSONRPCErrorBody.make(id: request.body[$0], code: code, message: message) }
+        return PipelineOutcome(body: body, context: context)
     }
 
     // MARK: - Attempts
 
-    /// The state of one request between callbacks.
+    /// One request between callbacks: its candidates, its record, the attempt in flight.
     ///
     /// A reference, not a value: copying the request and its context at every step cost more
-    /// than routing it. Only one step of a request runs at a time — each is started by the one
-    /// before it (an attempt by the last one's reply, on whatever thread that arrived), with the
-    /// hand-over ordering the memory — so its fields are never touched concurrently. That
-    /// sequencing is what `@unchecked Sendable` stands for.
+    /// than routing it, and a callback that captures only this object needs no allocation of its
+    /// own. Only one step of a request runs at a time — each is started by the one before it (an
+    /// attempt by the last one's reply, on whatever thread that arrived), with the hand-over
+    /// ordering the memory — so its fields are never touched concurrently. That sequencing is
+    /// what `@unchecked Sendable` stands for.
     private final class Run: @unchecked Sendable {
-        let request: PipelineRequest
-        let candidates: [Channel]
+        /// Why an attempt produced no answer to return: the trail the -32000 message names.
+        enum Miss: Equatable {
+            /// The channel's breaker would not take it (opened since selection, or a half-open
+            /// breaker's trial was taken).
+            case refusedByBreaker
+            /// The attempt was sent and judged so.
+            case judged(ErrorClassification)
+
+            var label: String {
+                switch self {
+                case .refusedByBreaker: "breaker.rejected"
+                case .judged(let verdict): verdict.label
+                }
+            }
+        }
+
+        let pipeline: RequestPipeline
+        let board: ChainStateBoard
+        let body: [UInt8]
+        let head: JSONRPCRequestHead
+        let pinned: Bool
+        /// The candidates, best first, as slots of the chain's state.
+        let slots: [Int]
         let isWrite: Bool
         /// At most one attempt may send: a write (never broadcast twice) or a pinned provider.
         let singleSend: Bool
         let started: RuntimeInstant
         let completion: @Sendable (PipelineOutcome) -> Void
+        /// The chain's state the current candidate is read from.
+        var state: ChainState
         var context: RequestContext
-        var attempts: [PipelineOutcome.Attempt] = []
+        /// Attempts that gave no answer, in order; empty on the usual path.
+        var misses: [(channel: Channel, miss: Miss)] = []
         /// Whether some attempt handed the request's bytes to a transport: from then on they may
         /// have reached a provider.
         var sent = false
         /// A reply was too large over a WebSocket: only HTTP channels are left to try.
         var httpOnly = false
+        /// The attempt in flight.
+        var index = 0
+        var channel = Channel(providerID: "", transport: .http)
+        var breaker: ServerRef<CircuitBreaker>?
+        var ticket = CircuitBreakerMachine.Ticket.regular
+        var sentAt = RuntimeInstant(nanoseconds: 0)
 
-        init(request: PipelineRequest, candidates: [Channel], isWrite: Bool, singleSend: Bool, started: RuntimeInstant,
-             completion: @escaping @Sendable (PipelineOutcome) -> Void, context: RequestContext) {
-            self.request = request
-            self.candidates = candidates
+        init(pipeline: RequestPipeline, request: PipelineRequest, state: ChainState, slots: [Int], isWrite: Bool,
+             started: RuntimeInstant, context: RequestContext, completion: @escaping @Sendable (PipelineOutcome) -> Void) {
+            self.pipeline = pipeline
+            board = request.board
+            body = request.body
+            head = request.head
+            pinned = request.pinnedProvider != nil
+            self.state = state
+            self.slots = slots
             self.isWrite = isWrite
-            self.singleSend = singleSend
+            singleSend = isWrite || pinned
             self.started = started
-            self.completion = completion
             self.context = context
+            self.completion = completion
         }
-    }
 
-    private func attempt(_ run: Run, index: Int) {
-        guard index < run.candidates.count, !(run.singleSend && run.sent) else {
-            allFailed(run)
-            return
-        }
-        let channel = run.candidates[index]
-        if run.httpOnly && channel.transport != .http {
-            attempt(run, index: index + 1)
-            return
-        }
-        let phase = run.request.board.snapshot.providers.first { $0.id == channel.providerID }?
-            .health(of: channel.transport)?.phase ?? .closed
-        // A later candidate whose breaker opened since selection is skipped; a pinned provider
-        // is tried whatever its breaker says.
-        if !phase.admitsTraffic && run.request.pinnedProvider == nil {
-            run.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
-            attempt(run, index: index + 1)
-            return
-        }
-        guard phase == .halfOpen, let breaker = breakers.breaker(chain: run.request.chain.key, channel: channel) else {
-            send(run, index: index, ticket: .regular, phase: phase)
-            return
-        }
-        Task {
-            let admission: CircuitBreaker.Reply?
-            do {
-                admission = try await breaker.call(.admit, timeout: .seconds(1))
-            } catch {
-                breaker.cast(.abandonTrial)
-                admission = nil
+        func attempt(_ index: Int) {
+            guard index < slots.count, !(singleSend && sent) else {
+                allFailed()
+                return
             }
-            if case .admission(.allowed(let ticket))? = admission {
-                self.send(run, index: index, ticket: ticket, phase: phase)
-            } else {
-                run.attempts.append(.init(channel: channel, verdict: "breaker.rejected", latency: .zero))
-                self.attempt(run, index: index + 1)
+            let slot = slots[index]
+            if httpOnly && ChainSnapshot.transport(ofSlot: slot) != .http {
+                attempt(index + 1)
+                return
+            }
+            // Selection read `state`; a later candidate reads the board again, so that a breaker
+            // that opened (or a socket that dropped) during the earlier attempts is seen.
+            if index > 0 { state = board.current }
+            let phase = state.health(at: slot)?.phase ?? .closed
+            // A later candidate whose breaker opened since selection is skipped; a pinned provider
+            // is tried whatever its breaker says.
+            if !phase.admitsTraffic && !pinned {
+                misses.append((state.channels[slot], .refusedByBreaker))
+                attempt(index + 1)
+                return
+            }
+            let breaker = state.links[slot].breaker
+            guard phase == .halfOpen, let breaker else {
+                send(index, slot: slot, breaker: breaker, ticket: .regular, phase: phase)
+                return
+            }
+            Task {
+                if let ticket = await CircuitBreaker.admission(from: breaker) {
+                    self.send(index, slot: slot, breaker: breaker, ticket: ticket, phase: phase)
+                } else {
+                    self.misses.append((self.state.channels[slot], .refusedByBreaker))
+                    self.attempt(index + 1)
+                }
             }
         }
-    }
 
-    private func send(_ run: Run, index: Int, ticket: CircuitBreakerMachine.Ticket, phase: BreakerPhase) {
-        let channel = run.candidates[index]
-        let request = run.request
-        let sentAt = clock.now()
-        run.sent = true
-        run.context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
-        sender.send(request.body, chain: request.chain.key, over: channel,
-                    timeout: timeouts.timeout(for: request.head.method), idempotent: !run.isWrite) { reply in
-            let repliedAt = self.clock.now()
-            let latency = repliedAt.since(sentAt)
-            let judged = request.head.isNotification ? Judgement(verdict: Self.judgeNotification(reply), scan: nil)
-                : Self.judgement(reply)
+        private func send(_ index: Int, slot: Int, breaker: ServerRef<CircuitBreaker>?, ticket: CircuitBreakerMachine.Ticket,
+                          phase: BreakerPhase) {
+            self.index = index
+            channel = state.channels[slot]
+            self.breaker = breaker
+            self.ticket = ticket
+            sentAt = pipeline.clock.now()
+            sent = true
+            context.recordAttempt(on: channel, breakerPhase: phase, startedAtNanos: sentAt.nanoseconds)
+            pipeline.sender.send(body, over: channel, route: state.links[slot].route,
+                                 timeout: pipeline.timeouts.timeout(for: head.method), idempotent: !isWrite) { reply in
+                self.replied(reply)
+            }
+        }
+
+        private func replied(_ reply: UpstreamReply) {
+            let repliedAt = pipeline.clock.now()
+            let judged = head.isNotification ? Judgement(verdict: RequestPipeline.judgeNotification(reply), scan: nil)
+                : RequestPipeline.judgement(reply)
             let verdict = judged.verdict
             let sample = verdict.benchmarkSuccess.map { succeeded in
-                BenchmarkSample(chain: request.chain.key,
-                                key: MetricKey(providerID: channel.providerID, method: request.head.method, transport: channel.transport),
-                                latencyMicros: latency.wholeMicroseconds, succeeded: succeeded, at: MonotonicInstant(repliedAt))
+                BenchmarkSample(chain: board.chain.key,
+                                key: MetricKey(providerID: channel.providerID, method: head.method, transport: channel.transport),
+                                latencyMicros: repliedAt.since(sentAt).wholeMicroseconds, succeeded: succeeded,
+                                at: MonotonicInstant(repliedAt))
             }
-            self.recorder.record(FinishedAttempt(chain: request.chain.key, channel: channel, outcome: verdict.breakerOutcome,
-                                                 ticket: ticket, sample: sample))
+            pipeline.recorder.record(FinishedAttempt(breaker: breaker, channel: channel, verdict: verdict, ticket: ticket,
+                                                     sample: sample))
             // Only the unambiguous code marks the method unsupported for everyone: a message
             // like "… not supported" may be about this request's params.
             if case .providerFault(.methodUnsupported) = verdict, judged.scan?.errorCode == JSONRPCErrorBody.methodNotFound {
-                request.board.publish(unsupportedMethod: request.head.method, provider: channel.providerID)
+                board.publish(unsupportedMethod: head.method, provider: channel.providerID)
             }
-            run.context.recordUpstreamResponse(atNanos: repliedAt.nanoseconds)
-            run.attempts.append(.init(channel: channel, verdict: verdict.label, latency: latency))
-            if !verdict.failsOver, case .response(_, _, let body) = reply {
-                self.answer(run, channel: channel, body: body, judged: judged, latency: latency)
-            } else if verdict == .providerFault(.responseTooLarge) && channel.transport == .http {
-                self.allFailed(run)
+            context.recordUpstreamResponse(atNanos: repliedAt.nanoseconds)
+            if !verdict.failsOver, case .response(_, _, let response) = reply {
+                answer(response, judged: judged)
+                return
+            }
+            misses.append((channel, .judged(verdict)))
+            if verdict == .providerFault(.responseTooLarge) {
+                guard channel.transport != .http else {
+                    allFailed()
+                    return
+                }
+                httpOnly = true
+            }
+            attempt(index + 1)
+        }
+
+        // MARK: - Outcomes
+
+        /// Returns the provider's answer with the client's id restored, reusing the scan the
+        /// verdict was reached with: the response is scanned once per attempt.
+        private func answer(_ response: [UInt8], judged: Judgement) {
+            let now = pipeline.clock.now()
+            let verdict = judged.verdict
+            let scan = judged.scan
+            if verdict == .success {
+                let first = scan?.result.flatMap { response.indices.contains($0.lowerBound) ? response[$0.lowerBound] : nil }
+                context.recordSuccess(resultType: first.flatMap(RequestContext.ResultType.init(firstByte:)),
+                                      atNanos: now.nanoseconds)
             } else {
-                if verdict == .providerFault(.responseTooLarge) { run.httpOnly = true }
-                self.attempt(run, index: index + 1)
+                let message = scan?.errorMessage.flatMap { JSONRPCScanner.decodeString(response, token: $0) } ?? verdict.label
+                context.recordError(.init(code: scan?.errorCode ?? 0, message: message, category: verdict.label),
+                                    atNanos: now.nanoseconds)
             }
-        }
-    }
-
-    // MARK: - Outcomes
-
-    /// Returns the provider's answer with the client's id restored, reusing the scan the
-    /// verdict was reached with: the response is scanned once per attempt.
-    private func answer(_ run: Run, channel: Channel, body: [UInt8], judged: Judgement, latency: Duration) {
-        let now = clock.now()
-        let verdict = judged.verdict
-        let scan = judged.scan
-        var context = run.context
-        var errorCode: Int?
-        if verdict == .success {
-            let first = scan?.result.flatMap { body.indices.contains($0.lowerBound) ? body[$0.lowerBound] : nil }
-            context.recordSuccess(resultType: first.flatMap(RequestContext.ResultType.init(firstByte:)), atNanos: now.nanoseconds)
-        } else {
-            errorCode = scan?.errorCode
-            let message = scan?.errorMessage.flatMap { JSONRPCScanner.decodeString(body, token: $0) } ?? verdict.label
-            context.recordError(.init(code: errorCode ?? 0, message: message, category: verdict.label), atNanos: now.nanoseconds)
-        }
-        var reply: [UInt8]?
-        if !run.request.head.isNotification, let scan {
-            let clientID = Array(run.request.clientID)
-            reply = body.withUnsafeBytes { response in
-                clientID.withUnsafeBytes { ResponseIDSplice.splice(response: response, scan: scan, clientID: $0) }
+            var reply: [UInt8]?
+            if let id = head.id, let scan {
+                reply = response.withUnsafeBytes { response in
+                    body.withUnsafeBytes { request in
+                        ResponseIDSplice.splice(response: response, scan: scan, clientID: UnsafeRawBufferPointer(rebasing: request[id]))
+                    }
+                }
             }
+            completion(PipelineOutcome(body: reply, context: context))
         }
-        run.completion(PipelineOutcome(body: reply, candidates: run.candidates, attempts: run.attempts,
-                                       selected: channel, errorCode: errorCode, status: verdict.label,
-                                       upstreamLatency: latency, totalLatency: now.since(run.started), context: context))
+
+        private func allFailed() {
+            let method = head.method
+            let chain = board.chain.key
+            if !misses.isEmpty, misses.allSatisfy({ $0.miss == .judged(.providerFault(.methodUnsupported)) }) {
+                fail(code: JSONRPCErrorBody.methodNotFound, category: Miss.judged(.providerFault(.methodUnsupported)).label,
+                     message: "\(method) is not supported by any provider of \(chain)")
+                return
+            }
+            let what = misses.last?.miss == .judged(.providerFault(.responseTooLarge))
+                ? "the reply to \(method) on \(chain) is larger than lassod accepts "
+                    + "from a provider; ask for less (a narrower block range, fewer addresses)"
+                : "all providers failed for \(method) on \(chain)"
+            var message = what
+            if !misses.isEmpty {
+                message += " (" + misses.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue): \($0.miss.label)" }
+                    .joined(separator: ", ") + ")"
+            }
+            if isWrite && sent {
+                // The client must not assume nothing happened: the one attempt may have broadcast it.
+                message += "; a write is sent to one provider once and never retried elsewhere, so it may have been "
+                    + "broadcast: check before sending it again"
+            }
+            fail(code: JSONRPCErrorBody.serverError, category: "all_failed", message: message)
+        }
+
+        private func fail(code: Int, category: String, message: String) {
+            context.recordError(.init(code: code, message: message, category: category),
+                                atNanos: pipeline.clock.now().nanoseconds)
+            let reply = head.id.map { JSONRPCErrorBody.make(id: body[$0], code: code, message: message) }
+            completion(PipelineOutcome(body: reply, context: context))
+        }
     }
 
-    private func allFailed(_ run: Run) {
-        let unsupported = "provider." + ProviderFaultCategory.methodUnsupported.rawValue
-        if !run.attempts.isEmpty, run.attempts.allSatisfy({ $0.verdict == unsupported }) {
-            run.completion(failure(run.request, code: JSONRPCErrorBody.methodNotFound, status: unsupported,
-                                   message: "\(run.request.head.method) is not supported by any provider of "
-                                       + run.request.chain.key,
-                                   candidates: run.candidates, attempts: run.attempts, context: run.context,
-                                   started: run.started))
-            return
-        }
-        let trail = run.attempts.map { "\($0.channel.providerID)/\($0.channel.transport.rawValue): \($0.verdict)" }
-        let tooLarge = "provider." + ProviderFaultCategory.responseTooLarge.rawValue
-        let what = run.attempts.last?.verdict == tooLarge
-            ? "the reply to \(run.request.head.method) on \(run.request.chain.key) is larger than lassod accepts "
-                + "from a provider; ask for less (a narrower block range, fewer addresses)"
-            : "all providers failed for \(run.request.head.method) on \(run.request.chain.key)"
-        var message = what + (trail.isEmpty ? "" : " (" + trail.joined(separator: ", ") + ")")
-        if run.isWrite && run.sent {
-            // The client must not assume nothing happened: the one attempt may have broadcast it.
-            message += "; a write is sent to one provider once and never retried elsewhere, so it may have been "
-                + "broadcast: check before sending it again"
-        }
-        run.completion(failure(run.request, code: JSONRPCErrorBody.serverError, status: "all_failed", message: message,
-                               candidates: run.candidates, attempts: run.attempts, context: run.context,
-                               started: run.started))
-    }
-
-    private func failure(_ request: PipelineRequest, code: Int, status: String, message: String,
-                         candidates: [Channel], attempts: [PipelineOutcome.Attempt], context: RequestContext,
-                         started: RuntimeInstant) -> PipelineOutcome {
-        let now = clock.now()
-        var context = context
-        context.recordError(.init(code: code, message: message, category: status), atNanos: now.nanoseconds)
-        let body = request.head.isNotification ? nil : JSONRPCErrorBody.make(id: request.clientID, code: code, message: message)
-        return PipelineOutcome(body: body, candidates: candidates, attempts: attempts, selected: nil, errorCode: code,
-                               status: status, upstreamLatency: nil, totalLatency: now.since(started), context: context)
-    }
+    // MARK: - Judging replies
 
     /// A reply's verdict and the scan it was reached with (`nil` when the body did not scan).
     struct Judgement: Sendable {

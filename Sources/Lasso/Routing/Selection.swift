@@ -39,6 +39,40 @@ public enum Selection {
         roundRobinCounter: UInt64 = 0,
         transport: TransportKind? = nil
     ) -> [Channel] {
+        order(chain, method: method, strategy: strategy, now: now, roundRobinCounter: roundRobinCounter,
+              transport: transport) { candidates in
+            candidates.map { Channel(providerID: chain.providers[Int($0.provider)].id,
+                                     transport: $0.transport == 0 ? .http : .ws) }
+        }
+    }
+
+    /// The same order as `orderedCandidates`, as channel slots of `chain`
+    /// (`ChainSnapshot.slot(provider:transport:)`): what the request pipeline uses to find each
+    /// candidate's published state without searching for it.
+    public static func orderedSlots(
+        _ chain: ChainSnapshot,
+        method: String,
+        strategy: SelectionStrategy,
+        now: MonotonicInstant,
+        roundRobinCounter: UInt64 = 0,
+        transport: TransportKind? = nil
+    ) -> [Int] {
+        order(chain, method: method, strategy: strategy, now: now, roundRobinCounter: roundRobinCounter,
+              transport: transport) { candidates in
+            candidates.map { slot($0) }
+        }
+    }
+
+    /// Orders the eligible channels in a stack buffer and hands them, best first, to `result`.
+    private static func order<Result>(
+        _ chain: ChainSnapshot,
+        method: String,
+        strategy: SelectionStrategy,
+        now: MonotonicInstant,
+        roundRobinCounter: UInt64,
+        transport: TransportKind?,
+        _ result: (UnsafeMutableBufferPointer<Candidate>) -> [Result]
+    ) -> [Result] {
         let providers = chain.providers
         let capacity = providers.count * 2
         if capacity == 0 { return [] }
@@ -84,16 +118,8 @@ public enum Selection {
             assignPrimary(buffer, count: count, chain: chain, method: method, strategy: strategy,
                           roundRobinCounter: roundRobinCounter, healthyProviders: healthyProviders)
             insertionSort(buffer, count: count)
-
-            var ordered: [Channel] = []
-            ordered.reserveCapacity(count)
-            for position in 0..<count {
-                let candidate = buffer[position]
-                ordered.append(Channel(providerID: providers[Int(candidate.provider)].id,
-                                       transport: candidate.transport == 0 ? .http : .ws))
-            }
             // `Candidate` is trivial, so the buffer needs no deinitialization.
-            return ordered
+            return result(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
         }
     }
 

@@ -381,8 +381,18 @@ public struct UpstreamSubscriptionPool: GenServer {
         ClientSubscriptionRegistry.running(chain: chain, names: names)
     }
 
+    /// `provider`'s running connection: the one the chain's board routes its `ws` channel to,
+    /// else the one registered under its name. The board first: a connection publishes itself
+    /// there as it connects, before it tells this pool so, while its name is bound only once
+    /// its `initialize` has returned — a lookup by name alone could miss a connection that
+    /// came up at once.
     private func connection(_ provider: String) -> ServerRef<WSConnection>? {
-        names.server(WSConnection.processKey(chain: chain, provider: provider), as: WSConnection.self)
+        let state = board.current
+        if let slot = state.slot(of: provider, transport: .ws), case .webSocket(let published)? = state.links[slot].route,
+           let connection = published as? ServerRef<WSConnection>, connection.process.isAlive {
+            return connection
+        }
+        return names.server(WSConnection.processKey(chain: chain, provider: provider), as: WSConnection.self)
     }
 
     /// What an `eth_subscribe` reply said.

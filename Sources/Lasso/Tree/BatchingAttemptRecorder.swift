@@ -1,4 +1,5 @@
 import LassoTransport
+import Supervision
 import Synchronization
 
 /// Hands finished attempts to their breakers and to the benchmark store in batches, not once
@@ -28,17 +29,17 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
     }
 
     /// How long verdicts that change no breaker may wait to be delivered.
-    public static let quietDelay = 0.01
+    public static let quietDelay: Duration = .milliseconds(10)
 
     private let pending = Mutex(Pending())
     private let loop: EventLoop
-    private let breakers: BreakerDirectory
-    private let names: ProcessNames
+    private let benchmarks: BenchmarkStoreHandle
 
-    public init(loop: EventLoop, breakers: BreakerDirectory, names: ProcessNames) {
+    /// - Parameter benchmarks: where the running `BenchmarkStore` has published itself. Breakers
+    ///   need no lookup either: each attempt carries its breaker's reference.
+    public init(loop: EventLoop, benchmarks: BenchmarkStoreHandle) {
         self.loop = loop
-        self.breakers = breakers
-        self.names = names
+        self.benchmarks = benchmarks
     }
 
     public func record(_ attempt: FinishedAttempt) {
@@ -72,6 +73,7 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
 
     /// Delivers everything queued: one cast per breaker, one to the store.
     func flush() {
+        // Grouped by the breaker reference the attempts carry: its hash is a pid, no lookup.
         let attempts = pending.withLock { pending -> [FinishedAttempt] in
             pending.promptFlushScheduled = false
             pending.quietFlushScheduled = false
@@ -80,19 +82,20 @@ public final class BatchingAttemptRecorder: AttemptRecorder {
             return taken
         }
         guard !attempts.isEmpty else { return }
-        var verdicts: [BreakerDirectory.Key: [CircuitBreaker.Verdict]] = [:]
-        var order: [BreakerDirectory.Key] = []
+        var verdicts: [ServerRef<CircuitBreaker>: [CircuitBreaker.Verdict]] = [:]
+        var order: [ServerRef<CircuitBreaker>] = []
         var samples: [BenchmarkSample] = []
         for attempt in attempts {
-            let key = BreakerDirectory.Key(chain: attempt.chain, channel: attempt.channel)
-            if verdicts[key] == nil { order.append(key) }
-            verdicts[key, default: []].append(CircuitBreaker.Verdict(outcome: attempt.outcome, ticket: attempt.ticket))
+            if let breaker = attempt.breaker {
+                if verdicts[breaker] == nil { order.append(breaker) }
+                verdicts[breaker, default: []].append(CircuitBreaker.Verdict(outcome: attempt.outcome, ticket: attempt.ticket))
+            }
             if let sample = attempt.sample { samples.append(sample) }
         }
-        for key in order {
-            guard let batch = verdicts[key] else { continue }
-            breakers.breaker(chain: key.chain, channel: key.channel)?.cast(.finishedAll(batch))
+        for breaker in order {
+            guard let batch = verdicts[breaker] else { continue }
+            breaker.cast(.finishedAll(batch))
         }
-        if !samples.isEmpty { names.benchmarkStore?.cast(.recordAll(samples)) }
+        if !samples.isEmpty { benchmarks.current?.cast(.recordAll(samples)) }
     }
 }

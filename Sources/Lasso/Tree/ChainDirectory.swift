@@ -3,16 +3,45 @@ import Synchronization
 
 /// Where the running chains are found: chain key → its `ChainStateBoard`.
 ///
-/// Each ChainSupervisor registers its board under its own process when it starts, so the entry
-/// disappears when the chain stops or crashes and comes back, with a fresh board, when it is
-/// restarted. Lookups take one lock and no message: the request hot path uses them. The tree's
-/// `Registry` process keeps the table clean (see `RegistryKeeper`).
+/// Each ChainSupervisor registers its board under its own process when it starts, so the chain
+/// is found exactly while it runs, and comes back, with a fresh board, when it is restarted.
+/// The tree's `Registry` process keeps the table clean (see `RegistryKeeper`).
+///
+/// Readers that serve a chain for a long time — a client WebSocket, for every message it
+/// sends — hold its `Entry`, resolved once: the entry outlives the chain's restarts and always
+/// yields the board of the incarnation running now, with one lock and no lookup by name.
+///
+/// ```swift
+/// let entry = directory.entry(for: "ethereum")   // once, when the socket opens
+/// entry.board                                    // per message: the running board, or nil
+/// ```
 public final class ChainDirectory: Sendable {
+    /// One chain's place in the directory, stable across the chain's restarts.
+    public final class Entry: Sendable {
+        /// The chain's key.
+        public let key: String
+        private let running = Mutex<(board: ChainStateBoard, process: ProcessRef)?>(nil)
+
+        init(key: String) {
+            self.key = key
+        }
+
+        /// The board of the incarnation running now; `nil` while the chain is stopped or
+        /// restarting (its supervisor has exited and no successor has registered).
+        public var board: ChainStateBoard? {
+            guard let current = running.withLock({ $0 }), current.process.isAlive else { return nil }
+            return current.board
+        }
+
+        func occupy(board: ChainStateBoard, process: ProcessRef) {
+            running.withLock { $0 = (board, process) }
+        }
+    }
+
     private let registry = Registry<String, ChainStateBoard>(keys: .unique)
-    /// The boards found so far, with their owners: every request reads its chain's board, and
-    /// this lookup is one dictionary read instead of the generic registry's. An entry whose
-    /// process has exited is looked up again.
-    private let found = Mutex<[String: (board: ChainStateBoard, process: ProcessRef)]>([:])
+    /// Every chain ever registered or asked for by key; chain keys come from the config, so the
+    /// table is bounded by the chains configured over the daemon's life.
+    private let entries = Mutex<[String: Entry]>([:])
 
     /// An empty directory.
     public init() {}
@@ -23,15 +52,22 @@ public final class ChainDirectory: Sendable {
     /// Registers a running chain. - Throws: `RegistryError.alreadyRegistered` if it runs already.
     public func register(chain: String, board: ChainStateBoard, process: ProcessRef) throws {
         try registry.register(chain, value: board, process: process)
-        found.withLock { $0[chain] = (board, process) }
+        entry(for: chain).occupy(board: board, process: process)
+    }
+
+    /// The entry of the chain keyed `chain`, running or not; pass only keys from the config.
+    public func entry(for chain: String) -> Entry {
+        entries.withLock { entries in
+            if let known = entries[chain] { return known }
+            let entry = Entry(key: chain)
+            entries[chain] = entry
+            return entry
+        }
     }
 
     /// The board of a running chain.
     public func board(for chain: String) -> ChainStateBoard? {
-        if let entry = found.withLock({ $0[chain] }), entry.process.isAlive { return entry.board }
-        let entry = registry.lookup(chain).first
-        found.withLock { $0[chain] = entry.map { ($0.value, $0.process) } }
-        return entry?.value
+        entries.withLock { $0[chain] }?.board
     }
 
     /// Every running chain with its board.

@@ -14,8 +14,6 @@ public struct ChainServices: Sendable {
     public let loop: EventLoop
     /// Where breaker transitions and availability changes are published.
     public let pubsub: PubSub
-    /// The channel routes each chain's `TransportRegistry` publishes.
-    public let routes: ChannelRoutes
     /// Where each chain logs what its processes publish.
     public let logger: Logger
     /// Where subscription events reach client WebSockets.
@@ -24,8 +22,7 @@ public struct ChainServices: Sendable {
     public let subscriptionTimeout: Duration
 
     public init(directory: ChainDirectory, breakers: BreakerDirectory, names: ProcessNames, sender: any UpstreamSender,
-                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop, pubsub: PubSub, routes: ChannelRoutes,
-                logger: Logger, clientSockets: ClientSockets = ClientSockets(),
+                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop, pubsub: PubSub, logger: Logger, clientSockets: ClientSockets = ClientSockets(),
                 subscriptionTimeout: Duration = .milliseconds(SubscriptionsConfig().subscriptionTimeoutMs)) {
         self.loop = loop
         self.clientSockets = clientSockets
@@ -36,7 +33,6 @@ public struct ChainServices: Sendable {
         self.sender = sender
         self.breakerPolicy = breakerPolicy
         self.pubsub = pubsub
-        self.routes = routes
         self.logger = logger
     }
 

@@ -2,9 +2,9 @@ import Supervision
 
 /// `ChainSupervisor(<chain>)`: everything one chain runs, isolated from other chains.
 ///
-/// Each start makes a fresh `ChainStateBoard`, publishes the chain's HTTP channels, starts the
-/// providers' supervisors, the `ProviderPool`, the `ProviderHealthMonitor`, the
-/// `TransportRegistry` and the subscription processes (`UpstreamSubscriptionPool`,
+/// Each start makes a fresh `ChainStateBoard` (with the chain's HTTP channels routed to their
+/// parsed URLs), starts the providers' supervisors, the `ProviderPool`, the
+/// `ProviderHealthMonitor`, the `TransportRegistry` and the subscription processes (`UpstreamSubscriptionPool`,
 /// `ClientSubscriptionRegistry`), registers the board in the `ChainDirectory` under this
 /// supervisor's process — so requests find the chain exactly while it runs, and a restarted
 /// chain starts from a clean slate — and subscribes the chain's log lines (`ChainEventLog`) to
@@ -21,15 +21,13 @@ public enum ChainSupervisor {
         let id = name(chain.key)
         return ChildSpec(id: id, restart: .permanent, kind: .supervisor) { runtime in
             let board = ChainStateBoard(chain: chain)
-            TransportRegistry.publishConfigured(chain: chain, routes: services.routes)
             let pool = ProviderPool.childSpec(chain: chain, board: board, names: services.names, pubsub: services.pubsub)
             let children = chain.providers.map { provider in
                 ProviderSupervisor.childSpec(chain: chain, provider: provider, board: board, services: services)
             } + [
                 pool,
-                ProviderHealthMonitor.childSpec(chain: chain, sender: services.sender, breakers: services.breakers,
-                                                names: services.names),
-                TransportRegistry.childSpec(chain: chain, board: board, routes: services.routes, names: services.names),
+                ProviderHealthMonitor.childSpec(chain: chain, board: board, sender: services.sender, names: services.names),
+                TransportRegistry.childSpec(chain: chain, board: board),
                 UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: services.names,
                                                    confirmationTimeout: services.subscriptionTimeout),
                 ClientSubscriptionRegistry.childSpec(chain: chain, names: services.names,

@@ -1,7 +1,7 @@
 import Supervision
 import LassoTransport
 
-/// A running lassod: the supervision tree, the event loop under it, and the HTTP routes.
+/// A running lassod: the supervision tree, the event loops under it, and the HTTP routes.
 ///
 /// ```
 /// Application (one for one)
@@ -24,11 +24,11 @@ import LassoTransport
 /// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
 /// ```
 /// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
-/// `ChannelRoutes`, `HTTPClientHandle`) are created here and outlive every incarnation of the
-/// processes that own their contents, as ETS tables with an heir would: a restart of any of
-/// those processes loses no entry, and the hot path reads them under a lock, never a mailbox.
-/// The event loop is infrastructure beneath the tree, like a scheduler: it is created first
-/// and stopped last. The endpoint starts last, so requests arrive only once every configured
+/// `HTTPClientHandle`, `BenchmarkStoreHandle`) are created here and outlive every incarnation
+/// of the processes that own their contents, as ETS tables with an heir would: a restart of any
+/// of those processes loses no entry, and the hot path reads them under a lock, never a mailbox.
+/// The event loops (`server.event_loops`) are infrastructure beneath the tree, like
+/// schedulers: they are created first and stopped last. The endpoint starts last, so requests arrive only once every configured
 /// chain runs, and stops first, so shutdown begins by refusing new work.
 public final class LassoApplication: Sendable {
     public let runtime: Runtime
@@ -77,22 +77,21 @@ public final class LassoApplication: Sendable {
         let breakers = BreakerDirectory()
         let pubsub = PubSub()
         let clients = HTTPClientHandle()
-        let routes = ChannelRoutes()
-        let sender = ChannelSender(http: HTTPUpstreamSender(clients: clients, configs: configs), routes: routes)
+        let sender = ChannelSender(http: HTTPUpstreamSender(clients: clients))
         let services = ChainServices(directory: directory, breakers: breakers, names: names, sender: sender,
                                      breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
-                                     pubsub: pubsub, routes: routes, logger: logger,
+                                     pubsub: pubsub, logger: logger,
                                      subscriptionTimeout: .milliseconds(config.subscriptions.subscriptionTimeoutMs))
-        let recorder = BatchingAttemptRecorder(loop: loop, breakers: breakers, names: names)
-        let pipeline = RequestPipeline(sender: services.sender, breakers: services.breakers, recorder: recorder,
-                                       clock: runtime.clock, timeouts: methodTimeouts)
+        let benchmarkStore = BenchmarkStoreHandle()
+        let recorder = BatchingAttemptRecorder(loop: loop, benchmarks: benchmarkStore)
+        let pipeline = RequestPipeline(sender: services.sender, recorder: recorder, clock: runtime.clock,
+                                       timeouts: methodTimeouts)
         let counters = RequestCounters()
         let dashboard = DashboardHub(configs: configs, names: names, sockets: services.clientSockets,
                                      counters: counters, logger: logger)
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
                               observability: logger, counters: counters, observer: dashboard)
-        let clientWebSocket = ClientWebSocketEndpoint(configs: configs, names: names, rpc: rpc,
-                                                      sockets: services.clientSockets)
+        let clientWebSocket = ClientWebSocketEndpoint(names: names, rpc: rpc, sockets: services.clientSockets)
         let cors = CORSPolicy(config.server.cors)
         let router = Routes.router(
             rpc: rpc,
@@ -110,7 +109,8 @@ public final class LassoApplication: Sendable {
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
         let stopped = StoppedChains()
-        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: configuredChains, names: names)
+        let benchmarks = BenchmarkStoreServer.childSpec(directory: directory, chains: configuredChains, names: names,
+                                                        handle: benchmarkStore)
         let chains = ChildSpec(id: "ChainsSupervisor", kind: .supervisor, name: names.name("ChainsSupervisor")) { runtime in
             let supervisor = try await DynamicSupervisor.start(name: "ChainsSupervisor", runtime: runtime)
             do {

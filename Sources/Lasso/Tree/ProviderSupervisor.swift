@@ -14,7 +14,7 @@ public enum ProviderSupervisor {
                                      policy: services.breakerPolicy, board: board, directory: services.breakers,
                                      pubsub: services.pubsub)
         }
-        let connection = WSConnection.childSpec(chain: chain, provider: provider, loop: services.loop,
+        let connection = WSConnection.childSpec(chain: chain, provider: provider, loop: services.loop, board: board,
                                                 names: services.names)
         return Supervisor.childSpec(id: id, strategy: .oneForOne, children: breakers + (connection.map { [$0] } ?? []))
     }

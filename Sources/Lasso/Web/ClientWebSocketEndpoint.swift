@@ -2,17 +2,19 @@ import Synchronization
 import LassoTransport
 
 /// `ws://host:port/ws/rpc/:chain` (a chain name or its numeric chain id): JSON-RPC over a
-/// client WebSocket, on the same listener as HTTP.
+/// client WebSocket, on the same listener as HTTP — the WebSocket adapter of `RPCService`.
 ///
-/// - Unary requests and batches go through `RPCEndpoint`, so they follow the HTTP rules
-///   exactly (same pipeline, errors, logging, client ids echoed); each reply is one text
-///   message on the same socket, and notifications get none.
+/// - The path is resolved into an `RPCTarget` once, when the socket opens; every message goes
+///   to that target, which follows the chain across its restarts.
+/// - Unary requests and batches go to `RPCService`, so they follow the HTTP rules exactly (same
+///   pipeline, errors, logging, client ids echoed); each reply is one text message on the same
+///   socket, and notifications get none. The body is scanned once, here.
 /// - `eth_subscribe` (`newHeads`, `logs` with an optional address/topics filter) and
 ///   `eth_unsubscribe` go to the chain's `ClientSubscriptionRegistry`; parameters are checked
-///   here (-32602 with the reason). Inside a batch they cannot be served: `RPCEndpoint` answers
+///   here (-32602 with the reason). Inside a batch they cannot be served: the service answers
 ///   each with its own -32600 entry of the batch's reply array, the rest of the batch is routed.
 /// - An unknown chain or path gets one JSON-RPC error message, then the socket is closed with
-///   4004 (`unknownEndpoint`); a message that is not text JSON-RPC gets the HTTP route's error.
+///   4004 (`unknownEndpoint`); a message that is not text JSON-RPC gets the service's error.
 /// - A connection has at most `maxInFlight` requests (a batch counts as one) being answered at
 ///   once; one more gets -32005 with its id (each element's, for a batch) instead of a pipeline
 ///   run, so a client that never waits for replies cannot pile up upstream work. An
@@ -21,17 +23,25 @@ import LassoTransport
 /// - When a socket closes, its subscriptions are removed; replies of requests still running
 ///   are dropped.
 public final class ClientWebSocketEndpoint: Sendable {
-    let configs: CurrentConfig
     let names: ProcessNames
-    let rpc: RPCEndpoint
+    let service: RPCService
     /// Where replies and events are sent.
     public let sockets: ClientSockets
-    /// Open connections: the chain each one serves, and its requests being answered.
+    /// Open connections: the target each one serves, and its requests being answered.
     private let clients = Mutex<[WebSocketConnectionID: Client]>([:])
 
     private struct Client {
-        let chain: String
+        let target: RPCTarget
         var inFlight = 0
+    }
+
+    /// Whether a message may be answered now.
+    private enum Admission {
+        case admitted(RPCTarget)
+        /// The connection already has `maxInFlight` requests being answered.
+        case full
+        /// The connection has closed (or never served a chain).
+        case gone
     }
 
     /// Requests (or batches) one connection may have being answered at once.
@@ -39,10 +49,12 @@ public final class ClientWebSocketEndpoint: Sendable {
     /// Bytes an `eth_subscribe` request's id may take.
     public static let maxSubscribeIDBytes = 128
 
-    public init(configs: CurrentConfig, names: ProcessNames, rpc: RPCEndpoint, sockets: ClientSockets) {
-        self.configs = configs
+    /// - Parameters:
+    ///   - rpc: whose `service` answers the messages.
+    ///   - names: where each chain's `ClientSubscriptionRegistry` is found.
+    public init(names: ProcessNames, rpc: RPCEndpoint, sockets: ClientSockets) {
         self.names = names
-        self.rpc = rpc
+        service = rpc.service
         self.sockets = sockets
     }
 
@@ -70,16 +82,12 @@ public final class ClientWebSocketEndpoint: Sendable {
             onClose: { [self] connection, _ in closed(connection) })
     }
 
-    /// The chain a `/ws/rpc/:chain` path names, or the error to close with.
-    static func chain(path: String, config: LassoConfig) -> Result<ChainConfig, WebSocketPathError> {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count == 3, parts[0] == "ws", parts[1] == "rpc" else {
+    /// The route a `/ws/rpc/:chain` path names, or the error to close with.
+    static func route(path: String) -> Result<RPCRoute, WebSocketPathError> {
+        guard let route = RPCRoute.parse(webSocketPath: path) else {
             return .failure(WebSocketPathError(message: "no such endpoint: \(path.prefix(200)); use /ws/rpc/:chain"))
         }
-        guard let chain = config.chain(named: parts[2]) else {
-            return .failure(WebSocketPathError(message: "unknown chain: \(parts[2].prefix(100))"))
-        }
-        return .success(chain)
+        return .success(route)
     }
 
     struct WebSocketPathError: Error {
@@ -87,9 +95,12 @@ public final class ClientWebSocketEndpoint: Sendable {
     }
 
     private func open(_ connection: WebSocketConnectionID, _ request: HTTPRequest) {
-        switch Self.chain(path: request.path, config: configs.config) {
-        case .success(let chain):
-            clients.withLock { $0[connection] = Client(chain: chain.key) }
+        let target = Self.route(path: request.path).flatMap { route in
+            service.resolve(route).mapError { _ in WebSocketPathError(message: "unknown chain: \(route.chain.prefix(100))") }
+        }
+        switch target {
+        case .success(let target):
+            clients.withLock { $0[connection] = Client(target: target) }
         case .failure(let error):
             sockets.send(connection, JSONRPCErrorBody.make(code: JSONRPCErrorBody.invalidRequest, message: error.message))
             sockets.close(connection, code: Self.unknownEndpoint)
@@ -97,36 +108,38 @@ public final class ClientWebSocketEndpoint: Sendable {
     }
 
     private func closed(_ connection: WebSocketConnectionID) {
-        guard let chain = clients.withLock({ $0.removeValue(forKey: connection)?.chain }) else { return }
+        guard let chain = clients.withLock({ $0.removeValue(forKey: connection)?.target.chain.key }) else { return }
         ClientSubscriptionRegistry.running(chain: chain, names: names)?.cast(.disconnected(connection))
     }
 
     private func receive(_ connection: WebSocketConnectionID, _ message: WebSocketMessage) {
-        guard let chain = clients.withLock({ $0[connection]?.chain }) else { return }
         let body = message.bytes
         let scan = JSONRPCScanner.scanBody(body)
-        switch scan {
-        case .request(let head) where RPCEndpoint.subscriptionMethods.contains(head.method):
+        if case .request(let head) = scan, RPCService.isSubscriptionMethod(head.method) {
+            guard let chain = clients.withLock({ $0[connection]?.target.chain.key }) else { return }
             subscription(connection, chain: chain, head: head, body: body)
-        default:
-            guard admit(connection) else {
-                if let refusal = Self.tooManyInFlight(scan, body) { sockets.send(connection, refusal) }
-                return
-            }
-            let request = HTTPRequest(method: .post, path: "/rpc/\(chain)", body: body)
-            rpc.handle(request, clientTransport: .ws) { [self] response in
-                guard answered(connection), !response.body.isEmpty else { return }
-                sockets.send(connection, response.body)
+            return
+        }
+        switch admit(connection) {
+        case .gone:
+            return
+        case .full:
+            if let refusal = Self.tooManyInFlight(scan, body) { sockets.send(connection, refusal) }
+        case .admitted(let target):
+            service.handle(body, scan: scan, target: target, client: .webSocket) { [self] reply in
+                guard answered(connection), !reply.body.isEmpty else { return }
+                sockets.send(connection, reply.body)
             }
         }
     }
 
-    /// Counts a request in for `connection`; false when it already has `maxInFlight`.
-    private func admit(_ connection: WebSocketConnectionID) -> Bool {
+    /// Counts a request in for `connection`, if it is open and has fewer than `maxInFlight`.
+    private func admit(_ connection: WebSocketConnectionID) -> Admission {
         clients.withLock { clients in
-            guard let client = clients[connection], client.inFlight < Self.maxInFlight else { return false }
+            guard let client = clients[connection] else { return .gone }
+            guard client.inFlight < Self.maxInFlight else { return .full }
             clients[connection]?.inFlight += 1
-            return true
+            return .admitted(client.target)
         }
     }
 

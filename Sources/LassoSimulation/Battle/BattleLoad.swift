@@ -56,7 +56,7 @@ extension Battle {
                 let start = collector.elapsedMs()
                 let failure: String?
                 do {
-                    let response = try await client.post(url, body: Array(body.utf8), timeout: 15)
+                    let response = try await client.post(url, body: Array(body.utf8), timeout: .seconds(15))
                     failure = check(response.body, id: id, method: method, request: Array(body.utf8), oracle: oracle,
                                     heads: headBefore...chain.head(at: now()))
                 } catch {
