@@ -44,7 +44,8 @@ extension Battle {
                 let draw = Int(DeterministicMixer.mix(seed, clientID, counter) % UInt64(totalWeight))
                 var cumulative = 0
                 let method = workload.methods.first { cumulative += $0.1; return draw < cumulative }?.0 ?? .chainID
-                let id = clientID * 1_000_000 + counter
+                // Never 1, lassod's probe id: a provider telling client requests from probes by id.
+                let id = (clientID + 1) * 1_000_000 + counter
                 let block = "0x" + String(firstBlock - counter % Self.pastBlocks, radix: 16)
                 let params = switch method {
                 case .chainID, .blockNumber: "[]"
@@ -63,7 +64,7 @@ extension Battle {
                     failure = Self.reason(error)
                 }
                 samples.append(Observations.Sample(startMs: start, latencyMs: collector.elapsedMs() - start,
-                                                   chain: workload.chain, method: method.rawValue, failure: failure))
+                                                   chain: workload.chain, method: method.rawValue, failure: failure, id: id))
             }
             return samples
         }

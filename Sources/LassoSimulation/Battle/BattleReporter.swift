@@ -77,9 +77,12 @@ extension Battle {
                 }
             }
             if !report.rateLimitWindows.isEmpty {
-                text += "\n## Retry-After\n\n| at ms | provider | Retry-After ms | requests during it |\n|---|---|---|---|\n"
+                text += "\n## Retry-After\n\n| 429s from ms | provider | Retry-After ms | lassod cooling from ms | "
+                    + "arrivals until it ran out | client requests after lassod knew |\n|---|---|---|---|---|---|\n"
                 for window in report.rateLimitWindows {
-                    text += "| \(Int(window.atMs)) | \(window.provider) | \(Int(window.retryAfterMs)) | \(window.requestsDuringWindow) |\n"
+                    text += "| \(Int(window.switchedAtMs)) | \(window.provider) | \(Int(window.retryAfterMs)) | "
+                        + "\(window.knownAtMs.map { String(Int($0)) } ?? "**never**") | \(window.arrivals) | "
+                        + "\(window.requestsDuringWindow) |\n"
                 }
             }
             if !report.restarts.isEmpty {

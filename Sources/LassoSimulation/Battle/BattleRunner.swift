@@ -42,7 +42,9 @@ extension Battle {
                 let chain = SimulatedChain(chainID: setup.chainID, blockIntervalMs: setup.blockTimeMs, start: start,
                                            headAtStart: 1_000_000)
                 chains[setup.key] = chain
-                yaml += "  \(setup.key):\n    chain_id: \(setup.chainID)\n    block_time_ms: \(setup.blockTimeMs)\n    providers:\n"
+                yaml += "  \(setup.key):\n    chain_id: \(setup.chainID)\n    block_time_ms: \(setup.blockTimeMs)\n"
+                if let probe = setup.probeIntervalMs { yaml += "    monitoring: {probe_interval_ms: \(probe)}\n" }
+                yaml += "    providers:\n"
                 for (index, providerSetup) in setup.providers.enumerated() {
                     let provider = SimulatedProvider(id: providerSetup.id, chain: chain, behavior: providerSetup.baseline)
                     let server = try SimulatedProviderServer(provider: provider, loop: loop, clock: runtime.clock)
