@@ -36,7 +36,7 @@ import LassoSimulation
         #expect(report.succeeded > 0, "requests before the kill and after the restore succeed")
     }
 
-    @Test func httpFailoverWithThreeProvidersLosesNoRequest() async throws {
+    @Test func httpFailoverKillingTheServingProviderLosesNoRequest() async throws {
         guard let scenario = Battle.Catalog.scenario(named: "http-failover", durationMs: 6_000, seed: 3) else {
             Issue.record("http-failover is built in")
             return
@@ -44,9 +44,12 @@ import LassoSimulation
         let report = try await Self.run(scenario)
         #expect(report.requests >= 100)
         #expect(report.successRate == 1.0, "\(report.failures)")
-        #expect(report.faults.count == 3 && report.faults.allSatisfy { $0.description == "kill sim_fast" })
-        #expect(report.servedBy.keys.contains("sim_mid") || report.servedBy.keys.contains("sim_slow"),
-                "while sim_fast was dead others served")
+        // Kills at 0.67, 2.67 and 4.67 s of the provider lassod was serving from: sim_fast first
+        // (nothing measured yet, priority decides), then wherever lassod had moved.
+        #expect(report.faults.count == 3 && report.faults.first?.description == "kill sim_fast", "\(report.faults)")
+        #expect(report.faults.allSatisfy { $0.recoveryMs > 0 }, "each kill hit requests lassod failed over: \(report.faults)")
+        #expect(report.failovers >= 3)
+        #expect(report.servedBy.count >= 2, "while sim_fast was dead others served: \(report.servedBy)")
     }
 
     @Test func treeChaosKeepsServingAndTheTreeComesBackWhole() async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Lasso
 
 extension Battle {
@@ -16,7 +17,11 @@ extension Battle {
         }
 
         static func latency(of samples: [Observations.Sample]) -> Report.Latency {
-            let sorted = samples.map(\.latencyMs).sorted()
+            latency(of: samples.map(\.latencyMs))
+        }
+
+        static func latency(of values: [Double]) -> Report.Latency {
+            let sorted = values.sorted()
             return Report.Latency(p50: percentile(50, sorted: sorted), p95: percentile(95, sorted: sorted),
                                   p99: percentile(99, sorted: sorted), max: sorted.last ?? 0)
         }
@@ -88,7 +93,10 @@ extension Battle {
             var report = Report(scenario: scenario.name, summary: scenario.summary, seed: scenario.seed,
                                 durationMs: observations.durationMs, requests: samples.count,
                                 succeeded: samples.filter(\.succeeded).count, successRate: successRate(of: samples),
-                                latency: latency(of: samples), chains: chains, failures: failures,
+                                latency: latency(of: samples),
+                                lassodLatency: latency(of: observations.routed.compactMap(\.endToEndMs)),
+                                cpuSeconds: observations.cpuSeconds, cores: ProcessInfo.processInfo.activeProcessorCount,
+                                chains: chains, failures: failures,
                                 failovers: observations.routed.filter { $0.retries > 0 && $0.succeeded }.count,
                                 servedBy: servedBy, faults: faults, restarts: restarts,
                                 treeChecks: observations.treeChecks,

@@ -6,8 +6,9 @@ extension Battle {
     public enum Catalog {
         /// Name and one-line description of each built-in, runnable or not.
         public static let entries: [(name: String, summary: String)] = [
-            ("http-failover", "3 providers (10/20/30 ms), the fastest killed every 30 s (shorter runs: a third of the run) "
-                + "for a third of the interval, 50 clients; SLO success 1.0, p95 ≤ 50 ms above the slowest simulated latency"),
+            ("http-failover", "3 providers (10/20/30 ms), the one lassod is serving from (the fastest at first) killed every "
+                + "30 s (shorter runs: a third of the run) for a third of the interval, breakers half-open after that third, "
+                + "probes every 200 ms, 50 clients; SLO success 1.0, p95 ≤ 50 ms above the slowest simulated latency"),
             ("flap", "the first of 3 providers killed for 1 s every 3 s, 20 clients on the priority strategy, breakers "
                 + "half-open after 500 ms, probes every 200 ms (so it is back in rotation before each kill); SLO success 1.0, "
                 + "p95 ≤ 100 ms above simulated"),
@@ -38,10 +39,16 @@ extension Battle {
             let fastest = Chaos.Target.fastest(chain: "ethereum")
             switch name {
             case "http-failover":
+                // `serving`, not `fastest`: lassod's fastest strategy remembers a killed provider's
+                // failures and stays on the next one, so killing the fastest again would hit nothing.
+                // Breakers half-open by the kill's end and probes every 200 ms bring a restored
+                // provider back before the next kill; with lassod's defaults (60 s, 12 s) the third
+                // kill would find every breaker open (docs/battle.md).
                 let every = min(30_000, durationMs / 3)
-                return base.chain("ethereum", providers: three)
+                return base.chain("ethereum", providers: three, probeIntervalMs: 200)
                     .workload(Workload(chain: "ethereum", concurrency: 50))
-                    .chaos(.kill(fastest, at: every / 3, every: every, restoreAfter: every / 3))
+                    .chaos(.kill(.serving(chain: "ethereum"), at: every / 3, every: every, restoreAfter: every / 3))
+                    .settings("circuit_breaker: {recovery_timeout_ms: \(max(100, every / 3))}")
                     .slo(.successRate(atLeast: 1.0))
                     .slo(.p95AboveSimulated(atMostMs: 50, chain: "ethereum"))
                     .slo(.minimumRequests(100))

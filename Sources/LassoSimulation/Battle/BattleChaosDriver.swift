@@ -81,6 +81,10 @@ extension Battle {
                 let setup: ProviderSetup? = switch target {
                 case .provider(let id): chain.providers.first { $0.id == id }
                 case .fastest(let key): key == chain.key ? chain.fastest : nil
+                case .serving(let key) where key == chain.key:
+                    collector.busiestProvider(chain: key, sinceMs: collector.elapsedMs() - 1_000)
+                        .flatMap { id in chain.providers.first { $0.id == id } } ?? chain.fastest
+                case .serving: nil
                 }
                 if let setup, let provider = providers[setup.id] { return (provider, setup, chain.key) }
             }

@@ -56,14 +56,18 @@ extension Battle {
                 let headBefore = chain.head(at: now())
                 let start = collector.elapsedMs()
                 let failure: String?
+                // The latency ends when the reply is in: checking it is the load generator's work.
+                let end: Double
                 do {
                     let response = try await client.post(url, body: Array(body.utf8), timeout: 15)
+                    end = collector.elapsedMs()
                     failure = check(response.body, id: id, method: method, request: Array(body.utf8), oracle: oracle,
                                     heads: headBefore...chain.head(at: now()))
                 } catch {
+                    end = collector.elapsedMs()
                     failure = Self.reason(error)
                 }
-                samples.append(Observations.Sample(startMs: start, latencyMs: collector.elapsedMs() - start,
+                samples.append(Observations.Sample(startMs: start, latencyMs: end - start,
                                                    chain: workload.chain, method: method.rawValue, failure: failure, id: id))
             }
             return samples

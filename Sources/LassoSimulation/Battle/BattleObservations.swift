@@ -36,13 +36,18 @@ extension Battle {
             public var selectedProvider: String?
             public var retries: Int
             public var succeeded: Bool
+            /// lassod's own time for the request (`timing.end_to_end_latency_ms`): from reading it
+            /// to writing the answer.
+            public var endToEndMs: Double?
 
-            public init(atMs: Double, chain: String, selectedProvider: String?, retries: Int, succeeded: Bool) {
+            public init(atMs: Double, chain: String, selectedProvider: String?, retries: Int, succeeded: Bool,
+                        endToEndMs: Double? = nil) {
                 self.atMs = atMs
                 self.chain = chain
                 self.selectedProvider = selectedProvider
                 self.retries = retries
                 self.succeeded = succeeded
+                self.endToEndMs = endToEndMs
             }
         }
 
@@ -129,6 +134,8 @@ extension Battle {
         }
 
         public var durationMs: Double
+        /// CPU time the whole process (lassod, providers, load generator) used during the load.
+        public var cpuSeconds: Double = 0
         public var samples: [Sample] = []
         public var routed: [Routed] = []
         public var supervision: [Supervision] = []

@@ -69,7 +69,17 @@ extension Battle {
         public var requests: Int
         public var succeeded: Int
         public var successRate: Double
+        /// Client-measured: request sent → reply in.
         public var latency: Latency
+        /// lassod's own time per request (its log's `end_to_end_latency_ms`: request read → answer
+        /// written), all chains. The gap to `latency` is the loop around it: sockets, the load
+        /// generator and the providers' threads waiting for a core.
+        public var lassodLatency: Latency
+        /// CPU time the process used during the load, and the machine's cores: `cpuSeconds /
+        /// (durationMs / 1000)` near `cores` means the run was CPU-bound and every latency in it
+        /// includes waiting for a core.
+        public var cpuSeconds: Double
+        public var cores: Int
         public var chains: [ChainSummary]
         /// Why requests failed, and how often.
         public var failures: [String: Int]

@@ -101,8 +101,12 @@ extension Battle {
         }
 
         static func target(_ node: YAMLNode?, _ owner: YAMLNode) throws -> Chaos.Target {
-            guard let text = node?.scalar?.text else { throw problem(owner, "needs a target (a provider id or fastest:CHAIN)") }
-            return text.hasPrefix("fastest:") ? .fastest(chain: String(text.dropFirst(8))) : .provider(text)
+            guard let text = node?.scalar?.text else {
+                throw problem(owner, "needs a target (a provider id, fastest:CHAIN or serving:CHAIN)")
+            }
+            if text.hasPrefix("fastest:") { return .fastest(chain: String(text.dropFirst("fastest:".count))) }
+            if text.hasPrefix("serving:") { return .serving(chain: String(text.dropFirst("serving:".count))) }
+            return .provider(text)
         }
 
         static func behavior(_ node: YAMLNode) throws -> SimulatedProviderBehavior {
