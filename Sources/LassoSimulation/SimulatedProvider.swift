@@ -34,6 +34,8 @@ public final class SimulatedProvider: Sendable {
         var connections: UInt64 = 0
         /// Requests received per method, whatever the behavior did with them.
         var requestCounts: [String: Int] = [:]
+        /// Told, outside the lock, of the ids of the requests each body carried.
+        var requestObserver: (@Sendable (_ ids: [String]) -> Void)?
     }
 
     /// Creates a provider of `chain`. `onBehaviorChange` is called, outside any lock, after each
@@ -105,23 +107,35 @@ public final class SimulatedProvider: Sendable {
         state.withLock { $0.requestCounts = [:] }
     }
 
+    /// Calls `observer`, outside any lock, as each body arrives, with the `id` of every request
+    /// in it as sent (raw JSON text: `7`, `"a"`; notifications have none), whatever the behavior
+    /// does with them: how the battle framework tells which client request reached a provider
+    /// and when. One observer at a time; nil stops observing.
+    public func observeRequests(_ observer: (@Sendable (_ ids: [String]) -> Void)?) {
+        state.withLock { $0.requestObserver = observer }
+    }
+
     /// Counts the requests of `body` and returns the behavior and fork to handle it under, in one lock.
     private func receive(_ body: [UInt8]) -> (SimulatedProviderBehavior, SimulatedFork?) {
-        var methods: [String] = []
+        var requests: [JSONRPCRequestHead] = []
         switch JSONRPCScanner.scanBody(body) {
         case .request(let request):
-            methods.append(request.method)
+            requests.append(request)
         case .batch(let elements):
             for element in elements {
-                if case .request(let request) = JSONRPCScanner.scanRequest(body, in: element) { methods.append(request.method) }
+                if case .request(let request) = JSONRPCScanner.scanRequest(body, in: element) { requests.append(request) }
             }
         case .invalid, .parseError:
             break
         }
-        return state.withLock { state in
-            for method in methods { state.requestCounts[method, default: 0] += 1 }
-            return (state.behavior, state.fork)
+        let (behavior, fork, observer) = state.withLock { state in
+            for request in requests { state.requestCounts[request.method, default: 0] += 1 }
+            return (state.behavior, state.fork, state.requestObserver)
         }
+        if let observer {
+            observer(requests.compactMap { request in request.id.map { String(decoding: body[$0], as: UTF8.self) } })
+        }
+        return (behavior, fork)
     }
 
     /// A subscription table for a new WebSocket connection, or nil when the provider refuses

@@ -75,16 +75,37 @@ struct BattleAnalyzerTests {
         var observations = Self.observations(failures: 0, of: 10)
         observations.treeChecks = [.init(atMs: 100, path: "Application/X", wholeAfterMs: 40),
                                    .init(atMs: 2_100, path: "Application/Y", wholeAfterMs: nil)]
-        observations.rateLimitWindows = [.init(atMs: 500, provider: "a", retryAfterMs: 2_000, requestsDuringWindow: 51)]
+        // Request 1 000 000 + n starts at n ms. 429s from 500 ms, lassod cooling from 600, window to 2 500.
+        // Arrivals: 1 000 550 at 560 (before lassod knew) and again at 610 (sent before it knew, still
+        // on its way: not counted), a probe (id 1: no client's), 1 000 650 and 1 000 700 (started
+        // after lassod knew: counted), 1 002 400 at 2 600 (after the window).
+        observations.samples = (0..<3_000).map { index in
+            Sample(startMs: Double(index), latencyMs: 5, chain: "ethereum", method: "eth_chainId", id: 1_000_000 + UInt64(index))
+        }
+        observations.rateLimitWindows = [.init(provider: "a", retryAfterMs: 2_000, switchedAtMs: 500, knownAtMs: 600, arrivals: [
+            .init(atMs: 560, id: "1000550"), .init(atMs: 610, id: "1000550"), .init(atMs: 620, id: "1"),
+            .init(atMs: 655, id: "1000650"), .init(atMs: 705, id: "1000700"), .init(atMs: 2_600, id: "1002400"),
+        ])]
         observations.supervision = [.init(atMs: 101, kind: "restarted", supervisor: "Application", child: "X"),
                                     .init(atMs: 101, kind: "exited", supervisor: "Application", child: "X"),
                                     .init(atMs: 2_101, kind: "restarted", supervisor: "Application", child: "X")]
         let report = Battle.Analyzer.analyze(observations, scenario: Self.scenario.slo(.treeWhole(withinMs: 5_000))
-            .slo(.retryAfterHonoured(maxRequests: 50)).slo(.minimumRequests(11)))
+            .slo(.retryAfterHonoured(maxRequests: 1)).slo(.retryAfterHonoured(maxRequests: 2)).slo(.minimumRequests(3_001)))
         #expect(report.restarts == ["Application/X": 2])
-        #expect(report.verdicts.map(\.passed) == [false, false, false])
+        let window = report.rateLimitWindows.first
+        #expect(report.rateLimitWindows.count == 1 && window?.provider == "a" && window?.switchedAtMs == 500
+                && window?.knownAtMs == 600 && window?.endMs == 2_500)
+        #expect(window?.arrivals == 4 && window?.requestsDuringWindow == 2)
+        #expect(report.verdicts.map(\.passed) == [false, false, true, false])
         #expect(report.verdicts[0].detail == "not whole after killing Application/Y")
-        #expect(report.verdicts[1].detail == "51 requests reached a during its Retry-After")
+        #expect(report.verdicts[1].detail == "2 client requests reached a after lassod knew of its Retry-After "
+                + "(4 arrivals in the window, counting requests sent before)")
+
+        // lassod never showing the cooldown: every client request after the switch counts, and the SLO fails.
+        observations.rateLimitWindows[0].knownAtMs = nil
+        let unknown = Battle.Analyzer.analyze(observations, scenario: Self.scenario.slo(.retryAfterHonoured(maxRequests: 9)))
+        #expect(unknown.rateLimitWindows.map(\.requestsDuringWindow) == [3])
+        #expect(unknown.verdicts.map(\.detail) == ["lassod never showed a cooling down: 3 client requests reached it during its Retry-After"])
     }
 
     @Test func anSLOThatNothingExercisedFails() {

@@ -77,6 +77,21 @@ import Lasso
         #expect(provider.requestCounts.isEmpty)
     }
 
+    @Test func anObserverHearsTheIDOfEveryRequestAsSentUntilRemoved() {
+        final class Heard: Sendable {
+            let ids = Mutex<[[String]]>([])
+        }
+        let provider = SimulatedProvider(id: "p", chain: chain, behavior: .rateLimited(retryAfterSeconds: 2))
+        let heard = Heard()
+        provider.observeRequests { ids in heard.ids.withLock { $0.append(ids) } }
+        _ = provider.handleHTTP(body: blockNumber, now: .zero)
+        let batch = #"[{"jsonrpc":"2.0","id":"a","method":"eth_chainId"},{"jsonrpc":"2.0","method":"eth_chainId"},{"jsonrpc":"2.0","id":1.0e3,"method":"eth_chainId"}]"#
+        _ = provider.handleHTTP(body: Array(batch.utf8), now: .zero)
+        provider.observeRequests(nil)
+        _ = provider.handleHTTP(body: blockNumber, now: .zero)
+        #expect(heard.ids.withLock { $0 } == [["1"], [#""a""#, "1.0e3"]], "ids as sent, notifications have none, nothing once removed")
+    }
+
     @Test func threeProvidersOfOneChainServeIdenticalBlocks() {
         let providers = (1...3).map { SimulatedProvider(id: "sim_\($0)", chain: SimulatedChain(chainID: 137, blockIntervalMs: 2_000, headAtStart: 50)) }
         let body = Array(#"{"jsonrpc":"2.0","id":"b","method":"eth_getBlockByNumber","params":["latest",true]}"#.utf8)

@@ -8,10 +8,7 @@ import TestSupport
 /// The real `lassod` binary, spawned next to the test bundle, in front of in-test simulated
 /// providers: SIGTERM drains it (requests in flight get their results), then it exits 0.
 @Suite(.serialized) struct LassodProcessTests {
-    /// `lassod` from the same build directory as this test bundle.
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lassod")
-    }
+    static var binary: URL { LassodBinary.url }
 
     /// Lines a child process writes to a pipe, collected as they arrive.
     final class LineCollector: @unchecked Sendable {

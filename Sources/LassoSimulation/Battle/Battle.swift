@@ -37,12 +37,17 @@ public enum Battle {
         public var chainID: UInt64
         public var blockTimeMs: UInt64
         public var providers: [ProviderSetup]
+        /// lassod's `monitoring.probe_interval_ms` for the chain (nil: lassod's default). Probes
+        /// are what give a half-open breaker its trials while healthy providers take the traffic.
+        public var probeIntervalMs: Int?
 
-        public init(key: String, chainID: UInt64 = 1, blockTimeMs: UInt64 = 2_000, providers: [ProviderSetup]) {
+        public init(key: String, chainID: UInt64 = 1, blockTimeMs: UInt64 = 2_000, providers: [ProviderSetup],
+                    probeIntervalMs: Int? = nil) {
             self.key = key
             self.chainID = chainID
             self.blockTimeMs = blockTimeMs
             self.providers = providers
+            self.probeIntervalMs = probeIntervalMs
         }
 
         /// The provider with the lowest normal latency (the first of equals).

@@ -1,3 +1,4 @@
+import Foundation
 import Lasso
 
 extension Battle {
@@ -16,7 +17,11 @@ extension Battle {
         }
 
         static func latency(of samples: [Observations.Sample]) -> Report.Latency {
-            let sorted = samples.map(\.latencyMs).sorted()
+            latency(of: samples.map(\.latencyMs))
+        }
+
+        static func latency(of values: [Double]) -> Report.Latency {
+            let sorted = values.sorted()
             return Report.Latency(p50: percentile(50, sorted: sorted), p95: percentile(95, sorted: sorted),
                                   p99: percentile(99, sorted: sorted), max: sorted.last ?? 0)
         }
@@ -46,6 +51,25 @@ extension Battle {
             return last - fault.atMs
         }
 
+        /// A Retry-After window as reported: the client requests that reached the provider after
+        /// lassod knew it was rate-limited. A request counts when the client started it at or after
+        /// `knownAtMs` (so lassod received it after its status showed the cooldown) and the
+        /// provider received it before `endMs` (before lassod's cooldown could have run out).
+        /// Requests lassod had sent before it knew, still on their way, do not count. When lassod
+        /// never showed the cooldown, every client request started after the switch counts.
+        public static func rateLimitWindow(_ window: Observations.RateLimitWindow,
+                                           samples: [Observations.Sample]) -> Report.RateLimitWindow {
+            let from = window.knownAtMs ?? window.switchedAtMs
+            let arrived = window.arrivals.filter { $0.atMs >= from && $0.atMs < window.endMs }
+            let ids = Set(arrived.compactMap { UInt64($0.id) })
+            let counted = samples.filter { sample in
+                sample.id.map { ids.contains($0) } == true && sample.startMs >= from
+            }.count
+            return Report.RateLimitWindow(provider: window.provider, retryAfterMs: window.retryAfterMs,
+                                          switchedAtMs: window.switchedAtMs, knownAtMs: window.knownAtMs,
+                                          endMs: window.endMs, arrivals: arrived.count, requestsDuringWindow: counted)
+        }
+
         /// The report of `observations` for `scenario`.
         public static func analyze(_ observations: Observations, scenario: Scenario) -> Report {
             let samples = observations.samples
@@ -69,10 +93,14 @@ extension Battle {
             var report = Report(scenario: scenario.name, summary: scenario.summary, seed: scenario.seed,
                                 durationMs: observations.durationMs, requests: samples.count,
                                 succeeded: samples.filter(\.succeeded).count, successRate: successRate(of: samples),
-                                latency: latency(of: samples), chains: chains, failures: failures,
+                                latency: latency(of: samples),
+                                lassodLatency: latency(of: observations.routed.compactMap(\.endToEndMs)),
+                                cpuSeconds: observations.cpuSeconds, cores: ProcessInfo.processInfo.activeProcessorCount,
+                                chains: chains, failures: failures,
                                 failovers: observations.routed.filter { $0.retries > 0 && $0.succeeded }.count,
                                 servedBy: servedBy, faults: faults, restarts: restarts,
-                                treeChecks: observations.treeChecks, rateLimitWindows: observations.rateLimitWindows,
+                                treeChecks: observations.treeChecks,
+                                rateLimitWindows: observations.rateLimitWindows.map { rateLimitWindow($0, samples: samples) },
                                 timeline: timeline(samples, durationMs: observations.durationMs), verdicts: [])
             report.verdicts = scenario.slos.map { verdict($0, report: report, scenario: scenario, samples: samples) }
             return report
@@ -116,10 +144,17 @@ extension Battle {
                     ? String(format: "%d kills, slowest back in %.0f ms", report.treeChecks.count, slowest)
                     : "not whole after killing " + broken.map(\.path).joined(separator: ", "))
             case .retryAfterHonoured(let maximum):
-                guard !report.rateLimitWindows.isEmpty else { return judge(false, "no provider was rate-limited") }
-                let worst = report.rateLimitWindows.max { $0.requestsDuringWindow < $1.requestsDuringWindow }
-                let count = worst?.requestsDuringWindow ?? 0
-                return judge(count <= maximum, "\(count) requests reached \(worst?.provider ?? "?") during its Retry-After")
+                guard let worst = report.rateLimitWindows.max(by: { $0.requestsDuringWindow < $1.requestsDuringWindow })
+                else { return judge(false, "no provider was rate-limited") }
+                if let unknown = report.rateLimitWindows.first(where: { $0.knownAtMs == nil }) {
+                    return judge(false, unknown.arrivals == 0
+                        ? "\(unknown.provider) got no request while rate-limited"
+                        : "lassod never showed \(unknown.provider) cooling down: \(unknown.requestsDuringWindow) client "
+                            + "requests reached it during its Retry-After")
+                }
+                let count = worst.requestsDuringWindow
+                return judge(count <= maximum, "\(count) client requests reached \(worst.provider) after lassod knew of "
+                             + "its Retry-After (\(worst.arrivals) arrivals in the window, counting requests sent before)")
             case .minimumRequests(let minimum):
                 return judge(report.requests >= minimum, "\(report.requests) requests")
             }

@@ -8,11 +8,16 @@ extension Battle {
             case provider(String)
             /// The chain's provider with the lowest normal latency.
             case fastest(chain: String)
+            /// The provider lassod routes most of the chain's requests to at the time: the one that
+            /// answered most of them in the last second, by its request log (the fastest when none
+            /// did). Unlike `fastest`, it follows lassod after a failover.
+            case serving(chain: String)
 
             public var description: String {
                 switch self {
                 case .provider(let id): id
                 case .fastest(let chain): "fastest of \(chain)"
+                case .serving(let chain): "provider serving \(chain)"
                 }
             }
         }

@@ -20,6 +20,11 @@ extension Battle {
         /// Every node's path in the whole tree, as it stood before the load.
         let wholeTree: Set<String>
         private let records = Mutex(Records())
+
+        /// What a rate-limited provider received, appended from its serving thread.
+        private final class ArrivalLog: Sendable {
+            let list = Mutex<[Observations.RateLimitWindow.Arrival]>([])
+        }
         private let draws = Atomic<UInt64>(0)
 
         /// How long a killed node's tree may take to be whole before the check gives up.
@@ -59,12 +64,16 @@ extension Battle {
             let records = records.withLock { $0 }
             observations.faults = records.faults.sorted { $0.atMs < $1.atMs }
             observations.treeChecks = records.treeChecks.sorted { $0.atMs < $1.atMs }
-            observations.rateLimitWindows = records.rateLimitWindows.sorted { $0.atMs < $1.atMs }
+            observations.rateLimitWindows = records.rateLimitWindows.sorted { $0.switchedAtMs < $1.switchedAtMs }
         }
 
+        /// Returns once the run's clock has reached `target` (never before).
         private func sleep(untilMs target: Double) async {
-            let wait = target - collector.elapsedMs()
-            if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait))) }
+            var wait = target - collector.elapsedMs()
+            while wait > 0, !Task.isCancelled {
+                try? await Task.sleep(for: .microseconds(Int((wait * 1_000).rounded(.up))))
+                wait = target - collector.elapsedMs()
+            }
         }
 
         private func resolve(_ target: Chaos.Target) -> (provider: SimulatedProvider, setup: ProviderSetup, chain: String)? {
@@ -72,6 +81,10 @@ extension Battle {
                 let setup: ProviderSetup? = switch target {
                 case .provider(let id): chain.providers.first { $0.id == id }
                 case .fastest(let key): key == chain.key ? chain.fastest : nil
+                case .serving(let key) where key == chain.key:
+                    collector.busiestProvider(chain: key, sinceMs: collector.elapsedMs() - 1_000)
+                        .flatMap { id in chain.providers.first { $0.id == id } } ?? chain.fastest
+                case .serving: nil
                 }
                 if let setup, let provider = providers[setup.id] { return (provider, setup, chain.key) }
             }
@@ -101,9 +114,10 @@ extension Battle {
                 var step = 0
                 while collector.elapsedMs() < until {
                     let behavior = behaviors[step % behaviors.count]
-                    provider.behavior = behavior
                     if case .rateLimited(let seconds) = behavior, step < behaviors.count {
-                        await measureRetryAfter(provider, seconds: seconds, until: until)
+                        await measureRetryAfter(provider, chain: chain, seconds: seconds, until: until)
+                    } else {
+                        provider.behavior = behavior
                     }
                     step += 1
                     await sleep(untilMs: min(until, at + Double(step * max(1, stepMs))))
@@ -147,21 +161,34 @@ extension Battle {
             records.withLock { $0.treeChecks.append(check) }
         }
 
-        /// Counts the requests `provider` receives from its first rate-limited answer until its
-        /// Retry-After has run out (or `until`).
-        private func measureRetryAfter(_ provider: SimulatedProvider, seconds: UInt64, until: Double) async {
-            func total() -> Int { provider.requestCounts.values.reduce(0, +) }
-            let before = total()
-            while total() == before, collector.elapsedMs() < until {
-                try? await Task.sleep(for: .milliseconds(2))
+        /// Switches `provider` to answering 429 + `Retry-After: seconds` and records the window:
+        /// every request it receives (id and time) from the switch until the Retry-After, counted
+        /// from the switch, runs out, and when lassod's status first shows it cooling down
+        /// (polled: what lassod's selection reads). `Analyzer.rateLimitWindow` judges it.
+        private func measureRetryAfter(_ provider: SimulatedProvider, chain: String, seconds: UInt64,
+                                       until: Double) async {
+            let arrivals = ArrivalLog()
+            provider.observeRequests { [collector] ids in
+                let at = collector.elapsedMs()
+                arrivals.list.withLock { list in list += ids.map { .init(atMs: at, id: $0) } }
             }
-            guard collector.elapsedMs() < until else { return }
-            let first = collector.elapsedMs(), afterFirst = total()
-            let windowMs = Double(seconds) * 1_000
-            // Stop short of the end: a request right at expiry is allowed.
-            await sleep(untilMs: min(until, first + windowMs - 100))
-            let window = Observations.RateLimitWindow(atMs: first, provider: provider.id, retryAfterMs: windowMs,
-                                                      requestsDuringWindow: total() - afterFirst)
+            let switchedAt = collector.elapsedMs()
+            provider.behavior = .rateLimited(retryAfterSeconds: seconds)
+            let end = min(until, switchedAt + Double(seconds) * 1_000)
+            var knownAt: Double?
+            while knownAt == nil, collector.elapsedMs() < end {
+                let status = try? await control.status(chain: chain)
+                if status?.providers.first(where: { $0.id == provider.id })?.coolingDown == true {
+                    knownAt = collector.elapsedMs()
+                } else {
+                    try? await Task.sleep(for: .milliseconds(2))
+                }
+            }
+            await sleep(untilMs: end)
+            provider.observeRequests(nil)
+            let window = Observations.RateLimitWindow(provider: provider.id, retryAfterMs: Double(seconds) * 1_000,
+                                                      switchedAtMs: switchedAt, knownAtMs: knownAt,
+                                                      arrivals: arrivals.list.withLock { $0 })
             records.withLock { $0.rateLimitWindows.append(window) }
         }
     }

@@ -3,11 +3,18 @@ import Lasso
 import Synchronization
 
 extension Battle {
-    /// lassod's log sink during a battle: keeps every line lassod writes (request log lines and
-    /// supervision events), stamped with the time it arrived, and reads them once the run is over.
-    /// Writing only appends bytes under a lock: the request hot path calls it.
+    /// lassod's log sink during a battle: reads each line as it arrives (`LogLine`) and keeps only
+    /// what the analysis needs from the request log lines and supervision events, stamped with
+    /// the time they arrived — a few dozen bytes per request instead of the ~600-byte line, so a
+    /// long run's memory grows slowly. Other lines are dropped. The request hot path calls
+    /// `write`: parsing is allocation-light and the lock is held only to append.
     public final class Collector: LogSink {
-        private let lines = Mutex<[(Double, [UInt8])]>([])
+        private struct Seen {
+            var routed: [Observations.Routed] = []
+            var supervision: [Observations.Supervision] = []
+        }
+
+        private let seen = Mutex(Seen())
         private let origin = Mutex<ContinuousClock.Instant>(ContinuousClock.now)
 
         public init() {}
@@ -24,35 +31,31 @@ extension Battle {
         }
 
         public func write(_ line: [UInt8]) {
-            let at = elapsedMs()
-            lines.withLock { $0.append((at, line)) }
+            switch LogLine.parse(line, atMs: elapsedMs()) {
+            case .routed(let routed)?: seen.withLock { $0.routed.append(routed) }
+            case .supervision(let event)?: seen.withLock { $0.supervision.append(event) }
+            case nil: break
+            }
         }
 
         public func flush() {}
 
         /// The request log lines (`rpc.request.completed`) and supervision events seen so far.
         public func parsed() -> (routed: [Observations.Routed], supervision: [Observations.Supervision]) {
-            let snapshot = lines.withLock { $0 }
-            var routed: [Observations.Routed] = []
-            var supervision: [Observations.Supervision] = []
-            for (at, bytes) in snapshot {
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-                      let event = object["event"] as? String else { continue }
-                if event == RequestLogLine.event {
-                    let routing = object["routing"] as? [String: Any]
-                    let selected = (routing?["selected_provider"] as? [String: Any])?["id"] as? String
-                    let status = (object["response"] as? [String: Any])?["status"] as? String
-                    routed.append(Observations.Routed(atMs: at, chain: object["chain"] as? String ?? "",
-                                                      selectedProvider: selected,
-                                                      retries: routing?["retries"] as? Int ?? 0,
-                                                      succeeded: status == "success"))
-                } else if event.hasPrefix("supervision.") {
-                    supervision.append(Observations.Supervision(atMs: at, kind: String(event.dropFirst("supervision.".count)),
-                                                                supervisor: object["supervisor"] as? String ?? "",
-                                                                child: object["child"] as? String))
+            seen.withLock { ($0.routed, $0.supervision) }
+        }
+
+        /// The provider that answered most of `chain`'s requests completed since `sinceMs`: the one
+        /// lassod is routing to now. Nil when none completed.
+        public func busiestProvider(chain: String, sinceMs: Double) -> String? {
+            var counts: [String: Int] = [:]
+            seen.withLock { seen in
+                for routed in seen.routed.reversed() {
+                    guard routed.atMs >= sinceMs else { break }
+                    if routed.chain == chain, let provider = routed.selectedProvider { counts[provider, default: 0] += 1 }
                 }
             }
-            return (routed, supervision)
+            return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
         }
     }
 }

@@ -44,7 +44,8 @@ extension Battle {
                 let draw = Int(DeterministicMixer.mix(seed, clientID, counter) % UInt64(totalWeight))
                 var cumulative = 0
                 let method = workload.methods.first { cumulative += $0.1; return draw < cumulative }?.0 ?? .chainID
-                let id = clientID * 1_000_000 + counter
+                // Never 1, lassod's probe id: a provider telling client requests from probes by id.
+                let id = (clientID + 1) * 1_000_000 + counter
                 let block = "0x" + String(firstBlock - counter % Self.pastBlocks, radix: 16)
                 let params = switch method {
                 case .chainID, .blockNumber: "[]"
@@ -55,15 +56,19 @@ extension Battle {
                 let headBefore = chain.head(at: now())
                 let start = collector.elapsedMs()
                 let failure: String?
+                // The latency ends when the reply is in: checking it is the load generator's work.
+                let end: Double
                 do {
                     let response = try await client.post(url, body: Array(body.utf8), timeout: .seconds(15))
+                    end = collector.elapsedMs()
                     failure = check(response.body, id: id, method: method, request: Array(body.utf8), oracle: oracle,
                                     heads: headBefore...chain.head(at: now()))
                 } catch {
+                    end = collector.elapsedMs()
                     failure = Self.reason(error)
                 }
-                samples.append(Observations.Sample(startMs: start, latencyMs: collector.elapsedMs() - start,
-                                                   chain: workload.chain, method: method.rawValue, failure: failure))
+                samples.append(Observations.Sample(startMs: start, latencyMs: end - start,
+                                                   chain: workload.chain, method: method.rawValue, failure: failure, id: id))
             }
             return samples
         }

@@ -12,13 +12,17 @@ extension Battle {
             public var method: String
             /// Nil when the answer was right; otherwise why not (`timeout`, `wrong id`, `error -32603`, …).
             public var failure: String?
+            /// The JSON-RPC id the client sent (what a provider sees, lassod forwarding it as is over HTTP).
+            public var id: UInt64?
 
-            public init(startMs: Double, latencyMs: Double, chain: String, method: String, failure: String? = nil) {
+            public init(startMs: Double, latencyMs: Double, chain: String, method: String, failure: String? = nil,
+                        id: UInt64? = nil) {
                 self.startMs = startMs
                 self.latencyMs = latencyMs
                 self.chain = chain
                 self.method = method
                 self.failure = failure
+                self.id = id
             }
 
             public var endMs: Double { startMs + latencyMs }
@@ -32,13 +36,18 @@ extension Battle {
             public var selectedProvider: String?
             public var retries: Int
             public var succeeded: Bool
+            /// lassod's own time for the request (`timing.end_to_end_latency_ms`): from reading it
+            /// to writing the answer.
+            public var endToEndMs: Double?
 
-            public init(atMs: Double, chain: String, selectedProvider: String?, retries: Int, succeeded: Bool) {
+            public init(atMs: Double, chain: String, selectedProvider: String?, retries: Int, succeeded: Bool,
+                        endToEndMs: Double? = nil) {
                 self.atMs = atMs
                 self.chain = chain
                 self.selectedProvider = selectedProvider
                 self.retries = retries
                 self.succeeded = succeeded
+                self.endToEndMs = endToEndMs
             }
         }
 
@@ -88,23 +97,45 @@ extension Battle {
             }
         }
 
-        /// Requests a rate-limited provider received while its Retry-After ran, counted from its
-        /// first 429.
-        public struct RateLimitWindow: Sendable, Equatable, Codable {
-            public var atMs: Double
+        /// One stretch of a provider answering 429 + `Retry-After`, as the chaos driver saw it:
+        /// when it switched the provider, when lassod first showed the provider cooling down
+        /// (its status), and every request the provider received until the Retry-After, counted
+        /// from the switch, ran out. lassod's own cooldown starts when the first 429 reaches it,
+        /// after the switch, so it covers the whole window.
+        public struct RateLimitWindow: Sendable, Equatable {
+            /// One request the provider received: when, and its id as sent.
+            public struct Arrival: Sendable, Equatable {
+                public var atMs: Double
+                public var id: String
+
+                public init(atMs: Double, id: String) {
+                    self.atMs = atMs
+                    self.id = id
+                }
+            }
+
             public var provider: String
             public var retryAfterMs: Double
-            public var requestsDuringWindow: Int
+            public var switchedAtMs: Double
+            /// When lassod's status first showed the provider cooling down; nil if it never did.
+            public var knownAtMs: Double?
+            /// `switchedAtMs + retryAfterMs`.
+            public var endMs: Double { switchedAtMs + retryAfterMs }
+            public var arrivals: [Arrival]
 
-            public init(atMs: Double, provider: String, retryAfterMs: Double, requestsDuringWindow: Int) {
-                self.atMs = atMs
+            public init(provider: String, retryAfterMs: Double, switchedAtMs: Double, knownAtMs: Double?,
+                        arrivals: [Arrival]) {
                 self.provider = provider
                 self.retryAfterMs = retryAfterMs
-                self.requestsDuringWindow = requestsDuringWindow
+                self.switchedAtMs = switchedAtMs
+                self.knownAtMs = knownAtMs
+                self.arrivals = arrivals
             }
         }
 
         public var durationMs: Double
+        /// CPU time the whole process (lassod, providers, load generator) used during the load.
+        public var cpuSeconds: Double = 0
         public var samples: [Sample] = []
         public var routed: [Routed] = []
         public var supervision: [Supervision] = []

@@ -34,6 +34,24 @@ extension Battle {
             public var detail: String
         }
 
+        /// How a rate-limited provider's Retry-After was honoured (see `Analyzer.rateLimitWindow`).
+        public struct RateLimitWindow: Sendable, Codable, Equatable {
+            public var provider: String
+            public var retryAfterMs: Double
+            /// When the provider started answering 429.
+            public var switchedAtMs: Double
+            /// When lassod's status first showed the provider cooling down; nil if it never did.
+            public var knownAtMs: Double?
+            /// The end of the Retry-After, counted from the switch (lassod's own cooldown ends later).
+            public var endMs: Double
+            /// Requests the provider received from `knownAtMs` (or the switch) to `endMs`, including
+            /// any lassod sent before it knew.
+            public var arrivals: Int
+            /// Client requests started after lassod knew that still reached the provider before
+            /// `endMs`: what the `retryAfterHonoured` SLO counts. 0 when lassod honours Retry-After.
+            public var requestsDuringWindow: Int
+        }
+
         /// Requests started in one slice of the run.
         public struct Bucket: Sendable, Codable, Equatable {
             public var startMs: Double
@@ -51,7 +69,17 @@ extension Battle {
         public var requests: Int
         public var succeeded: Int
         public var successRate: Double
+        /// Client-measured: request sent → reply in.
         public var latency: Latency
+        /// lassod's own time per request (its log's `end_to_end_latency_ms`: request read → answer
+        /// written), all chains. The gap to `latency` is the loop around it: sockets, the load
+        /// generator and the providers' threads waiting for a core.
+        public var lassodLatency: Latency
+        /// CPU time the process used during the load, and the machine's cores: `cpuSeconds /
+        /// (durationMs / 1000)` near `cores` means the run was CPU-bound and every latency in it
+        /// includes waiting for a core.
+        public var cpuSeconds: Double
+        public var cores: Int
         public var chains: [ChainSummary]
         /// Why requests failed, and how often.
         public var failures: [String: Int]
@@ -63,7 +91,7 @@ extension Battle {
         /// `supervisor/child` → restarts, from the supervision events.
         public var restarts: [String: Int]
         public var treeChecks: [Observations.TreeCheck]
-        public var rateLimitWindows: [Observations.RateLimitWindow]
+        public var rateLimitWindows: [RateLimitWindow]
         public var timeline: [Bucket]
         public var verdicts: [Verdict]
 

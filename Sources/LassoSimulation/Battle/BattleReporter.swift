@@ -20,6 +20,13 @@ extension Battle {
 
         static func ms(_ value: Double) -> String { String(format: "%.1f", value) }
 
+        /// How much of the machine the run used, e.g. "CPU 34.1 s in 31.2 s of load: 1.09 of 2 cores".
+        static func cpu(_ report: Report) -> String {
+            let seconds = max(report.durationMs / 1_000, 0.001)
+            return String(format: "CPU %.1f s in %.1f s of load: %.2f of %d cores", report.cpuSeconds, seconds,
+                          report.cpuSeconds / seconds, report.cores)
+        }
+
         /// The summary table `lassod battle` prints.
         public static func summary(_ report: Report) -> String {
             var lines = ["scenario \(report.scenario) (seed \(report.seed), \(Int(report.durationMs / 1000)) s): "
@@ -27,7 +34,10 @@ extension Battle {
                          String(format: "  requests %d, success rate %.6f, failovers %d", report.requests,
                                 report.successRate, report.failovers),
                          "  latency ms  p50 \(ms(report.latency.p50))  p95 \(ms(report.latency.p95))  "
-                         + "p99 \(ms(report.latency.p99))  max \(ms(report.latency.max))"]
+                         + "p99 \(ms(report.latency.p99))  max \(ms(report.latency.max))",
+                         "  in lassod   p50 \(ms(report.lassodLatency.p50))  p95 \(ms(report.lassodLatency.p95))  "
+                         + "p99 \(ms(report.lassodLatency.p99))  max \(ms(report.lassodLatency.max))",
+                         "  " + cpu(report)]
             for chain in report.chains {
                 lines.append(String(format: "  %@: %d requests, success %.6f, p95 %@ ms", chain.chain, chain.requests,
                                     chain.successRate, ms(chain.latency.p95)))
@@ -55,6 +65,10 @@ extension Battle {
                     + String(format: "%.6f", chain.successRate)
                     + " | \(ms(chain.latency.p50)) | \(ms(chain.latency.p95)) | \(ms(chain.latency.p99)) | \(ms(chain.latency.max)) |\n"
             }
+            let own = report.lassodLatency
+            text += "\nInside lassod (its log's end_to_end_latency_ms): p50 \(ms(own.p50)) ms, p95 \(ms(own.p95)) ms, "
+                + "p99 \(ms(own.p99)) ms, max \(ms(own.max)) ms.\n\n\(cpu(report)) (lassod, the providers and the load "
+                + "generator share them).\n"
             text += "\nFailovers (answered after a failed attempt, from lassod's request log): \(report.failovers)\n"
             if !report.servedBy.isEmpty {
                 text += "\nServed by: " + report.servedBy.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
@@ -77,9 +91,12 @@ extension Battle {
                 }
             }
             if !report.rateLimitWindows.isEmpty {
-                text += "\n## Retry-After\n\n| at ms | provider | Retry-After ms | requests during it |\n|---|---|---|---|\n"
+                text += "\n## Retry-After\n\n| 429s from ms | provider | Retry-After ms | lassod cooling from ms | "
+                    + "arrivals until it ran out | client requests after lassod knew |\n|---|---|---|---|---|---|\n"
                 for window in report.rateLimitWindows {
-                    text += "| \(Int(window.atMs)) | \(window.provider) | \(Int(window.retryAfterMs)) | \(window.requestsDuringWindow) |\n"
+                    text += "| \(Int(window.switchedAtMs)) | \(window.provider) | \(Int(window.retryAfterMs)) | "
+                        + "\(window.knownAtMs.map { String(Int($0)) } ?? "**never**") | \(window.arrivals) | "
+                        + "\(window.requestsDuringWindow) |\n"
                 }
             }
             if !report.restarts.isEmpty {

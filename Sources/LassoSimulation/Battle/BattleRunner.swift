@@ -10,6 +10,13 @@ extension Battle {
     struct Runner {
         let scenario: Scenario
 
+        /// CPU time this process has used, all threads.
+        static func processCPUSeconds() -> Double {
+            var time = timespec()
+            guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time) == 0 else { return 0 }
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
+
         /// Problems that stop a scenario from running at all.
         struct Invalid: Error, CustomStringConvertible {
             let description: String
@@ -42,7 +49,9 @@ extension Battle {
                 let chain = SimulatedChain(chainID: setup.chainID, blockIntervalMs: setup.blockTimeMs, start: start,
                                            headAtStart: 1_000_000)
                 chains[setup.key] = chain
-                yaml += "  \(setup.key):\n    chain_id: \(setup.chainID)\n    block_time_ms: \(setup.blockTimeMs)\n    providers:\n"
+                yaml += "  \(setup.key):\n    chain_id: \(setup.chainID)\n    block_time_ms: \(setup.blockTimeMs)\n"
+                if let probe = setup.probeIntervalMs { yaml += "    monitoring: {probe_interval_ms: \(probe)}\n" }
+                yaml += "    providers:\n"
                 for (index, providerSetup) in setup.providers.enumerated() {
                     let provider = SimulatedProvider(id: providerSetup.id, chain: chain, behavior: providerSetup.baseline)
                     let server = try SimulatedProviderServer(provider: provider, loop: loop, clock: runtime.clock)
@@ -64,6 +73,7 @@ extension Battle {
             }())
             let chaos = ChaosDriver(scenario: scenario, providers: providers, control: control, collector: collector,
                                     wholeTree: wholeTree)
+            let cpuAtStart = Self.processCPUSeconds()
             collector.markStart(.now)
             let endMs = Double(scenario.durationMs)
             let samples = await withTaskGroup(of: [Observations.Sample].self) { group in
@@ -80,9 +90,11 @@ extension Battle {
                 return samples
             }
             let measuredMs = collector.elapsedMs()
+            let cpuSeconds = Self.processCPUSeconds() - cpuAtStart
             client.shutdown()
             await application.stop()
             var observations = Observations(durationMs: max(endMs, measuredMs))
+            observations.cpuSeconds = cpuSeconds
             observations.samples = samples.sorted { $0.startMs < $1.startMs }
             (observations.routed, observations.supervision) = collector.parsed()
             chaos.observations(into: &observations)

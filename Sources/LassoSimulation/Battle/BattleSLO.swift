@@ -15,7 +15,8 @@ extension Battle {
         case recovery(atMostMs: Double)
         /// After every tree-node kill, the tree whole again (every node back, running) within `ms`.
         case treeWhole(withinMs: Double)
-        /// A rate-limited provider gets at most `maxRequests` requests while its Retry-After runs.
+        /// At most `maxRequests` client requests reach a rate-limited provider after lassod knew of
+        /// its Retry-After and before it ran out (see `Analyzer.rateLimitWindow`).
         case retryAfterHonoured(maxRequests: Int)
         /// At least `count` requests were sent (a run that sent nothing proves nothing).
         case minimumRequests(Int)
@@ -28,7 +29,7 @@ extension Battle {
             case .p99(let ms): "p99 ≤ \(ms) ms"
             case .recovery(let ms): "every fault recovered within \(ms) ms"
             case .treeWhole(let ms): "tree whole within \(ms) ms of every kill"
-            case .retryAfterHonoured(let count): "≤ \(count) requests to a rate-limited provider during Retry-After"
+            case .retryAfterHonoured(let count): "≤ \(count) client requests to a rate-limited provider during Retry-After"
             case .minimumRequests(let count): "≥ \(count) requests"
             }
         }

@@ -24,9 +24,10 @@ extension Battle {
         }
 
         public func chain(_ key: String, chainID: UInt64 = 1, blockTimeMs: UInt64 = 2_000,
-                          providers: [ProviderSetup]) -> Scenario {
+                          providers: [ProviderSetup], probeIntervalMs: Int? = nil) -> Scenario {
             var copy = self
-            copy.chains.append(ChainSetup(key: key, chainID: chainID, blockTimeMs: blockTimeMs, providers: providers))
+            copy.chains.append(ChainSetup(key: key, chainID: chainID, blockTimeMs: blockTimeMs, providers: providers,
+                                          probeIntervalMs: probeIntervalMs))
             return copy
         }
 

@@ -12,6 +12,7 @@ extension Battle {
     ///   ethereum:
     ///     chain_id: 1
     ///     block_time_ms: 2000
+    ///     probe_interval_ms: 200       # lassod's monitoring.probe_interval_ms (optional)
     ///     providers: [{id: a, latency_ms: 10}, {id: b, latency_ms: 25}]
     /// workloads:
     ///   - {chain: ethereum, concurrency: 20, strategy: fastest, methods: {eth_blockNumber: 3, eth_chainId: 1}}
@@ -55,7 +56,8 @@ extension Battle {
                     return ProviderSetup(id: id, latencyMs: try provider["latency_ms"].map(number) ?? 0)
                 }
                 scenario = scenario.chain(key, chainID: try node["chain_id"].map(number) ?? 1,
-                                          blockTimeMs: try node["block_time_ms"].map(number) ?? 2_000, providers: providers)
+                                          blockTimeMs: try node["block_time_ms"].map(number) ?? 2_000, providers: providers,
+                                          probeIntervalMs: try node["probe_interval_ms"].map(number))
             }
             for node in root["workloads"]?.sequence ?? [] {
                 guard let chain = node["chain"]?.scalar?.text else { throw problem(node, "a workload needs a chain") }
@@ -99,8 +101,12 @@ extension Battle {
         }
 
         static func target(_ node: YAMLNode?, _ owner: YAMLNode) throws -> Chaos.Target {
-            guard let text = node?.scalar?.text else { throw problem(owner, "needs a target (a provider id or fastest:CHAIN)") }
-            return text.hasPrefix("fastest:") ? .fastest(chain: String(text.dropFirst(8))) : .provider(text)
+            guard let text = node?.scalar?.text else {
+                throw problem(owner, "needs a target (a provider id, fastest:CHAIN or serving:CHAIN)")
+            }
+            if text.hasPrefix("fastest:") { return .fastest(chain: String(text.dropFirst("fastest:".count))) }
+            if text.hasPrefix("serving:") { return .serving(chain: String(text.dropFirst("serving:".count))) }
+            return .provider(text)
         }
 
         static func behavior(_ node: YAMLNode) throws -> SimulatedProviderBehavior {
