@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Lasso
 import LassoTransport
 import Supervision
@@ -52,13 +53,20 @@ import Supervision
         #expect(chains.1.contains(#"{"chain":"ethereum","chain_id":1,"name":"ethereum","providers":["alpha","beta"],"running":true}"#))
         #expect(chains.1.contains(#""chain":"base","chain_id":8453"#) && chains.1.contains(#""running":false"#))
 
-        let status = try await get("/api/chains/ethereum/status")
-        let decoded = try JSONDecoder().decode(ChainStatus.self, from: Data(status.1.utf8))
+        // The probes reach the pool as casts: read the status once the pool has published them.
+        let published = await waitFor { () async -> ChainStatus? in
+            guard let status = try? await get("/api/chains/ethereum/status"),
+                  let decoded = try? JSONDecoder().decode(ChainStatus.self, from: Data(status.1.utf8)),
+                  decoded.bestHead == 200 else { return nil }
+            return decoded
+        }
+        let decoded = try #require(published, "the pool publishes alpha's head 200")
         #expect(decoded.running && decoded.bestHead == 200)
         #expect(decoded.providers.map(\.id) == ["alpha", "beta"])
         #expect(decoded.providers[0].breakers == ["http": "closed", "ws": "forced_open"])
         #expect(decoded.providers[1].breakers == ["http": "closed"])
         #expect(decoded.providers[1].lag == 10 && decoded.providers[1].availability == .lagging)
+        let status = try await get("/api/chains/ethereum/status")
         #expect(!status.1.contains("SECRETKEY") && !status.1.contains("example"))
 
         let byID = try await get("/api/chains/8453/status")
