@@ -6,9 +6,10 @@ import Supervision
 import TestSupport
 
 /// The subscription processes of one chain in front of one simulated provider, without the
-/// client endpoint: client subscriptions are cast into the registry (their replies go nowhere,
-/// no listener is attached) and the pool's state is read with `status`. The board is driven by
-/// the test (no `TransportRegistry`), and time by a `ManualClock`.
+/// client endpoint: client subscriptions are written into the table as the endpoint writes
+/// them (their replies go nowhere, no listener is attached) and the pool's state is read with
+/// `status`. The board is driven by the test (no `TransportRegistry`), and time by a
+/// `ManualClock`.
 final class SubscriptionProcessesFixture: Sendable {
     struct Drill: Error {}
 
@@ -17,10 +18,13 @@ final class SubscriptionProcessesFixture: Sendable {
     let clock = ManualClock()
     let board: ChainStateBoard
     let names = ProcessNames()
+    let table = SubscriptionTable(chain: "ethereum")
+    let maxKeys: Int
     let supervisor: Supervisor
     static let connectionID = "WSConnection(alpha)"
 
-    init(maxKeys: Int = ClientSubscriptionRegistry.maxKeys) async throws {
+    init(maxKeys: Int = ClientWebSocketEndpoint.maxKeys) async throws {
+        self.maxKeys = maxKeys
         loop = try EventLoop()
         alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: SimulatedChain(chainID: 1, blockIntervalMs: 60_000)),
                                             loop: loop)
@@ -37,11 +41,22 @@ final class SubscriptionProcessesFixture: Sendable {
         var connection = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
                                                              names: names))
         connection.shutdown = .brutalKill
+        let runtime = Runtime(clock: clock)
+        let pipeline = RequestPipeline(sender: ChannelSender(http: HTTPUpstreamSender(clients: HTTPClientHandle())),
+                                       recorder: ImmediateAttemptRecorder(journal: Journal()), clock: runtime.clock)
+        let filler = GapFiller(pipeline: pipeline, clock: runtime.clock, ids: RequestIDGenerator())
+        let settings = SubscriptionSettings(global: config.subscriptions, chain: chain)
+        let (table, board, names) = (table, board, names)
         supervisor = try await Supervisor.start(name: "ChainSupervisor(ethereum)", children: [
             connection,
-            UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: names, confirmationTimeout: .seconds(30)),
-            ClientSubscriptionRegistry.childSpec(chain: chain, names: names, sockets: ClientSockets(), maxKeys: maxKeys),
-        ], runtime: Runtime(clock: clock))
+            UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: names, table: table,
+                                               confirmationTimeout: .seconds(30)),
+            StreamSupervisor.childSpec(chain: "ethereum", table: table, names: names),
+            ClientSubscriptionRegistry.childSpec(chain: "ethereum", names: names, table: table) { key in
+                StreamCoordinator.childSpec(key: key, chain: "ethereum", table: table, board: board, names: names,
+                                            sockets: ClientSockets(), filler: filler, settings: settings, logger: nil)
+            },
+        ], runtime: runtime)
         try #require(await waitFor { await self.webSocketAnswers() })
         board.publish(webSocketConnected: true, provider: "alpha")
     }
@@ -63,10 +78,19 @@ final class SubscriptionProcessesFixture: Sendable {
         }
     }
 
-    /// A client subscription to `key`, as the endpoint would make it.
+    /// A client subscription to `key`, as the endpoint makes it.
     func subscribe(_ key: SubscriptionKey, connection: UInt = 1) throws {
-        let registry = try #require(registry)
-        registry.cast(.subscribe(connection: WebSocketConnectionID(rawValue: connection), requestID: Array("1".utf8), key: key))
+        switch table.subscribe(connection: WebSocketConnectionID(rawValue: connection), requestID: Array("1".utf8), key: key,
+                               maxPerConnection: 128, maxKeys: maxKeys) {
+        case .added(_, let coordinator?): coordinator.cast(.clientsChanged)
+        case .added(_, nil): try #require(registry).cast(.keyAdded(key))
+        case .refused: break
+        }
+    }
+
+    /// A client connection closing, as the endpoint reports it.
+    func disconnect(_ connection: UInt) {
+        for coordinator in table.disconnect(WebSocketConnectionID(rawValue: connection)) { coordinator.cast(.clientsChanged) }
     }
 
     /// The pool's status once `condition` holds for it.
@@ -117,7 +141,7 @@ final class SubscriptionProcessesFixture: Sendable {
         await fixture.shutdown()
     }
 
-    @Test func aRestartedPoolGetsEveryClientSubscriptionBack() async throws {
+    @Test func aRestartedPoolGetsEveryKeyBackFromItsCoordinator() async throws {
         let fixture = try await SubscriptionProcessesFixture()
         try fixture.subscribe(Self.newHeads)
         try fixture.subscribe(SubscriptionKey(kind: .logs))
@@ -157,7 +181,7 @@ final class SubscriptionProcessesFixture: Sendable {
         let pool = try #require(fixture.pool)
 
         // The last client leaves: the pool unsubscribes upstream.
-        try #require(fixture.registry).cast(.disconnected(WebSocketConnectionID(rawValue: 1)))
+        fixture.disconnect(1)
         try await fixture.status("dropped") { $0.isEmpty }
         #expect(await waitFor { fixture.alpha.provider.requestCounts["eth_unsubscribe"] == 1 })
 

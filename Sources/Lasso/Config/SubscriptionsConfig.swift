@@ -4,7 +4,7 @@
 /// the per-key `StreamCoordinator` when it lands (issue #12): the backfill settings and
 /// `enable_gap_filling` through `SubscriptionSettings` (where a chain's `failover:` may override
 /// them), `max_per_connection` by the client WebSocket endpoint. Until then a connection holds
-/// at most `ClientSubscriptionRegistry.maxPerConnection` subscriptions.
+/// at most `max_per_connection` subscriptions.
 public struct SubscriptionsConfig: Sendable, Equatable {
     /// Most blocks backfilled over HTTP after an upstream switch. Default 32.
     public var maxBackfillBlocks: Int

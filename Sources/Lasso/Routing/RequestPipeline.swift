@@ -73,8 +73,14 @@ public final class RequestPipeline: Sendable {
         if let pinned = request.pinnedProvider {
             slots = state.slot(of: pinned, transport: .http).map { [$0] } ?? []
         } else {
-            slots = Selection.orderedSlots(state.snapshot, method: method, strategy: request.strategy,
-                                           now: started, roundRobinCounter: request.board.nextRoundRobin())
+            var ordered = Selection.orderedSlots(state.snapshot, method: method, strategy: request.strategy,
+                                                 now: started, roundRobinCounter: request.board.nextRoundRobin())
+            if request.httpOnly { ordered.removeAll { ChainSnapshot.transport(ofSlot: $0) != .http } }
+            if let preferred = request.preferredProvider,
+               let position = ordered.firstIndex(where: { state.channels[$0].providerID == preferred }) {
+                ordered.insert(ordered.remove(at: position), at: 0)
+            }
+            slots = ordered
         }
         var context = request.context
         context.recordSelection(candidates: slots.map { state.channels[$0] }, startedAtNanos: started.nanoseconds,

@@ -1,38 +1,30 @@
 import Supervision
 
 /// `UpstreamSubscriptionPool(<chain>)`: the process that keeps one upstream subscription per
-/// `SubscriptionKey`, however many clients follow it.
+/// `SubscriptionKey`, followed by the key's `StreamCoordinator`.
 ///
 /// Guarantees:
-/// - **One upstream per key.** The first client attached to a key makes the pool send
-///   `eth_subscribe` to the best connected provider (`SubscriptionPlacement`); clients attached
-///   while it is being confirmed wait for that same confirmation, later ones are confirmed at
-///   once. The last client detached sends `eth_unsubscribe` upstream.
-/// - **Confirmation before events.** A client is confirmed (through
-///   `ClientSubscriptionRegistry`) before any event of its key is handed on, because both go
-///   through the registry's mailbox in the order the pool sends them.
-/// - **Failover keeps client ids.** When a provider's WebSocket drops, every key it carried is
-///   re-subscribed on another eligible provider; clients keep their subscription ids and simply
-///   receive the new upstream's events. Events between the drop and the new confirmation are
-///   not replayed yet (that is gap filling's job). A connection that exits without a word (a
-///   brutal kill skips its `terminate`) counts as dropped: the pool monitors every connection
-///   it placed a key on.
+/// - **One upstream per key.** A coordinator's `follow` makes the pool send `eth_subscribe` to
+///   the best connected provider (`SubscriptionPlacement`); `unfollow` sends `eth_unsubscribe`.
+///   A follow for a key already placed is answered at once (a restarted coordinator).
+/// - **Generations.** Every placement has its own generation, sent with `.placed` and with each
+///   event, so the coordinator can tell a new upstream's first event from the old one's last.
+/// - **Losses are reported, then repaired.** When a provider's WebSocket drops, its
+///   `WSConnection` exits (the pool monitors every connection it placed on), the upstream sends
+///   an error for the subscription, or the coordinator says it stalled (`replace`), the
+///   coordinator is told `.lost` with the reason and the key is placed on another eligible
+///   provider (the lost one is skipped for that placement).
 /// - **No key waits forever.** A key without a provider is placed again when any provider
-///   connects and, while any key still has none, every `retryInterval` (1 s): a connection
-///   reports itself up before the board lists it, and a provider can become eligible again
-///   (breaker closing, cooldown ending, catching up) without connecting anew.
-/// - **Placement failures are bounded.** A provider that fails or times out is skipped for the
-///   rest of that placement; when every candidate failed, or none is connected, the clients
-///   still waiting get a JSON-RPC error, while already confirmed clients stay attached until a
-///   provider connects.
+///   connects and every `retryInterval` (1 s) while any key still has none; when every
+///   candidate failed, the coordinator hears `.refused` (its waiting clients get the error).
 /// - **No orphans.** An event for an upstream subscription the pool does not know (one made
-///   before a restart, or confirmed after its last client left) gets it unsubscribed.
+///   before a restart, or confirmed after its key was dropped) gets it unsubscribed; the retry
+///   timer also drops keys whose row left the `SubscriptionTable` while no coordinator ran.
 ///
 /// `WSConnection` casts its connection changes and every message that is not a reply to one of
 /// its own requests (`.connection`, `.upstreamMessage`); subscribe and unsubscribe requests go
 /// out as ordinary requests over the connection, so their replies come back by lassod's ids.
-/// After a restart the pool hands the registry its own reference (`poolRestarted`), and the
-/// registry attaches its clients to that incarnation, which is not yet reachable by name.
+/// A new incarnation tells every running coordinator (`poolRestarted`), which follows again.
 public struct UpstreamSubscriptionPool: GenServer {
     /// What the pool answers.
     public enum Call: Sendable {
@@ -49,18 +41,18 @@ public struct UpstreamSubscriptionPool: GenServer {
         case retry
     }
 
-    /// What the registry, the connections and placements tell the pool.
+    /// What coordinators, the connections and placements tell the pool.
     public enum Cast: Sendable {
-        /// A client subscription follows `key`.
-        case attach(client: String, key: SubscriptionKey)
-        /// A client subscription stopped following `key`.
-        case detach(client: String, key: SubscriptionKey)
+        /// `coordinator` serves `key` now: place it, or say where it is placed.
+        case follow(key: SubscriptionKey, coordinator: ServerRef<StreamCoordinator>)
+        /// The coordinator `coordinator` retired: drop the key, unless another follows it now.
+        case unfollow(key: SubscriptionKey, coordinator: PID)
+        /// The coordinator finds placement `generation` failing (`reason`): place it elsewhere.
+        case replace(key: SubscriptionKey, coordinator: PID, generation: UInt64, reason: FailoverReason)
         /// A provider's WebSocket came up or went down.
         case connection(provider: String, up: Bool)
         /// A message from a provider that answered none of its connection's pending requests.
         case upstreamMessage(provider: String, body: [UInt8])
-        /// The registry restarted: its clients are gone.
-        case registryRestarted
         /// The answer to placement `attempt` of `key` on `provider`.
         case placed(key: SubscriptionKey, attempt: UInt64, provider: String, reply: UpstreamReply)
     }
@@ -72,9 +64,7 @@ public struct UpstreamSubscriptionPool: GenServer {
     }
 
     private struct Upstream {
-        var clients: Set<String> = []
-        /// Clients not yet confirmed.
-        var waiting: Set<String> = []
+        var follower: ServerRef<StreamCoordinator>?
         var provider: String?
         /// The connection the current placement went to, monitored.
         var connection: ServerRef<WSConnection>?
@@ -96,6 +86,7 @@ public struct UpstreamSubscriptionPool: GenServer {
     let chain: String
     let board: ChainStateBoard
     let names: ProcessNames
+    let table: SubscriptionTable
     let confirmationTimeout: Duration
     let retryInterval: Duration
     private var upstreams: [SubscriptionKey: Upstream] = [:]
@@ -108,11 +99,12 @@ public struct UpstreamSubscriptionPool: GenServer {
 
     /// The pool of `chain`, placing on the providers `board` offers; an upstream has
     /// `confirmationTimeout` to confirm.
-    public init(chain: String, board: ChainStateBoard, names: ProcessNames, confirmationTimeout: Duration,
-                retryInterval: Duration = Self.retryInterval) {
+    init(chain: String, board: ChainStateBoard, names: ProcessNames, table: SubscriptionTable,
+         confirmationTimeout: Duration, retryInterval: Duration = Self.retryInterval) {
         self.chain = chain
         self.board = board
         self.names = names
+        self.table = table
         self.confirmationTimeout = confirmationTimeout
         self.retryInterval = retryInterval
     }
@@ -128,12 +120,12 @@ public struct UpstreamSubscriptionPool: GenServer {
     }
 
     /// The child spec; each incarnation registers in `names` under `processKey(chain:)`.
-    public static func childSpec(chain: ChainConfig, board: ChainStateBoard, names: ProcessNames,
-                                 confirmationTimeout: Duration, retryInterval: Duration = Self.retryInterval) -> ChildSpec {
+    static func childSpec(chain: ChainConfig, board: ChainStateBoard, names: ProcessNames, table: SubscriptionTable,
+                          confirmationTimeout: Duration, retryInterval: Duration = Self.retryInterval) -> ChildSpec {
         let label = "UpstreamSubscriptionPool(\(chain.key))"
         return ChildSpec(id: "UpstreamSubscriptionPool", name: names.name(processKey(chain: chain.key))) { runtime in
             try await ServerRef.start(label: label, runtime: runtime) {
-                UpstreamSubscriptionPool(chain: chain.key, board: board, names: names,
+                UpstreamSubscriptionPool(chain: chain.key, board: board, names: names, table: table,
                                          confirmationTimeout: confirmationTimeout, retryInterval: retryInterval)
             }.process
         }
@@ -141,29 +133,33 @@ public struct UpstreamSubscriptionPool: GenServer {
 
     public mutating func initialize(context: ServerContext<Self>) async throws {
         // By reference: this incarnation's name is bound only once `initialize` returns.
-        registry?.cast(.poolRestarted(context.ref))
+        for coordinator in table.coordinators() { coordinator.cast(.poolRestarted(context.ref)) }
     }
 
     public mutating func handleCall(_ request: Call, context: ServerContext<Self>) async throws -> Reply {
-        upstreams.map { key, upstream in
+        let clients = Dictionary(table.statuses().map { ($0.key, $0.clients) }, uniquingKeysWith: +)
+        return upstreams.map { key, upstream in
             UpstreamSubscriptionStatus(key: key, provider: upstream.provider, upstreamID: upstream.upstreamID,
-                                       clients: upstream.clients.count)
+                                       clients: clients[key] ?? 0)
         }.sorted { $0.key.description < $1.key.description }
     }
 
     public mutating func handleCast(_ message: Cast, context: ServerContext<Self>) async throws {
         switch message {
-        case .attach(let client, let key):
-            attach(client, key, context: context)
-        case .detach(let client, let key):
-            detach(client, key)
+        case .follow(let key, let coordinator):
+            follow(key, coordinator, context: context)
+        case .unfollow(let key, let coordinator):
+            if upstreams[key]?.follower?.pid == coordinator { drop(key) }
+        case .replace(let key, let coordinator, let generation, let reason):
+            guard let upstream = upstreams[key], upstream.follower?.pid == coordinator, upstream.attempt == generation,
+                  let provider = upstream.provider else { break }
+            if let id = upstream.upstreamID { dismiss(Route(provider: provider, upstreamID: id)) }
+            lose(key, upstream, provider: provider, reason: reason, context: context)
         case .connection(let provider, let up):
             if up { placeUnplaced(context: context) } else { disconnected(provider, context: context) }
         case .upstreamMessage(let provider, let body):
-            deliver(provider, body)
-            return  // an event places nothing: no need to look for stuck keys
-        case .registryRestarted:
-            for key in Array(upstreams.keys) { drop(key) }
+            deliver(provider, body, context: context)
+            return  // an event places nothing (an error re-places, and arms the retry itself)
         case .placed(let key, let attempt, let provider, let reply):
             placed(key, attempt, provider, reply, context: context)
         }
@@ -172,6 +168,8 @@ public struct UpstreamSubscriptionPool: GenServer {
 
     public mutating func handleInfo(_ message: Info, context: ServerContext<Self>) async throws {
         retryTimer = nil
+        // Keys whose row is gone retired while no coordinator ran to unfollow them.
+        for key in Array(upstreams.keys) where !table.hasRow(key) { drop(key) }
         placeUnplaced(context: context)
         armRetryIfStuck(context: context)
     }
@@ -179,7 +177,9 @@ public struct UpstreamSubscriptionPool: GenServer {
     public mutating func handleDown(_ down: Down, context: ServerContext<Self>) async throws {
         guard monitored.removeValue(forKey: down.pid) != nil else { return }
         for (key, upstream) in upstreams where upstream.connection?.pid == down.pid {
-            if let provider = upstream.provider { lose(key, upstream, provider: provider, context: context) }
+            if let provider = upstream.provider {
+                lose(key, upstream, provider: provider, reason: .connectionRestarted, context: context)
+            }
         }
         armRetryIfStuck(context: context)
     }
@@ -188,31 +188,18 @@ public struct UpstreamSubscriptionPool: GenServer {
         retryTimer?.cancel()
     }
 
-    // MARK: - Clients
+    // MARK: - Coordinators
 
-    private mutating func attach(_ client: String, _ key: SubscriptionKey, context: ServerContext<Self>) {
+    private mutating func follow(_ key: SubscriptionKey, _ coordinator: ServerRef<StreamCoordinator>,
+                                 context: ServerContext<Self>) {
         var upstream = upstreams[key] ?? Upstream()
-        let isNew = upstream.clients.isEmpty
-        upstream.clients.insert(client)
-        if upstream.upstreamID != nil {
-            upstreams[key] = upstream
-            registry?.cast(.confirmed(clients: [client]))
-            return
-        }
-        upstream.waiting.insert(client)
+        upstream.follower = coordinator
         upstreams[key] = upstream
-        // A new key, or one that lost its provider and waits for one: try to place it now.
-        if isNew || upstream.provider == nil { place(key, context: context) }
-    }
-
-    private mutating func detach(_ client: String, _ key: SubscriptionKey) {
-        guard var upstream = upstreams[key] else { return }
-        upstream.clients.remove(client)
-        upstream.waiting.remove(client)
-        if upstream.clients.isEmpty {
-            drop(key)
+        if let provider = upstream.provider {
+            // Placed, or being placed: the coordinator hears of it when it is confirmed.
+            if upstream.upstreamID != nil { coordinator.cast(.upstream(.placed(provider: provider, generation: upstream.attempt))) }
         } else {
-            upstreams[key] = upstream
+            place(key, context: context)
         }
     }
 
@@ -228,8 +215,8 @@ public struct UpstreamSubscriptionPool: GenServer {
 
     // MARK: - Placement
 
-    /// Sends `eth_subscribe` for `key` to the best provider not yet tried; refuses the waiting
-    /// clients when there is none.
+    /// Sends `eth_subscribe` for `key` to the best provider not yet tried; tells the follower
+    /// `.refused` when there is none (the key stays, and is placed again later).
     private mutating func place(_ key: SubscriptionKey, context: ServerContext<Self>) {
         guard var upstream = upstreams[key] else { return }
         let now = context.runtime.clock.now()
@@ -257,11 +244,11 @@ public struct UpstreamSubscriptionPool: GenServer {
             ? "no WebSocket provider is connected for chain \(chain); subscriptions need one"
             : "no WebSocket provider of chain \(chain) accepted the subscription (tried "
                 + upstream.tried.sorted().joined(separator: ", ") + ")"
-        refuseWaiting(key, &upstream, code: JSONRPCErrorBody.serverError, message: message)
+        upstream.follower?.cast(.upstream(.refused(code: JSONRPCErrorBody.serverError, message: message)))
         upstream.provider = nil
         upstream.connection = nil
         upstream.tried = []
-        upstreams[key] = upstream.clients.isEmpty ? nil : upstream
+        upstreams[key] = upstream
     }
 
     private mutating func placed(_ key: SubscriptionKey, _ attempt: UInt64, _ provider: String, _ reply: UpstreamReply,
@@ -276,16 +263,14 @@ public struct UpstreamSubscriptionPool: GenServer {
             upstream.upstreamID = id
             upstream.tried = []
             routes[Route(provider: provider, upstreamID: id)] = key
-            let confirmed = upstream.waiting
-            upstream.waiting = []
             upstreams[key] = upstream
-            if !confirmed.isEmpty { registry?.cast(.confirmed(clients: Array(confirmed))) }
+            upstream.follower?.cast(.upstream(.placed(provider: provider, generation: attempt)))
         case .refused(let code, let message) where code == JSONRPCErrorBody.invalidParams:
             // The provider says the request itself is wrong: another provider would say the same.
-            refuseWaiting(key, &upstream, code: code, message: message)
+            upstream.follower?.cast(.upstream(.refused(code: code, message: message)))
             upstream.provider = nil
             upstream.connection = nil
-            upstreams[key] = upstream.clients.isEmpty ? nil : upstream
+            upstreams[key] = upstream
         case .refused, .failed:
             upstream.tried.insert(provider)
             upstream.provider = nil
@@ -293,13 +278,6 @@ public struct UpstreamSubscriptionPool: GenServer {
             upstreams[key] = upstream
             place(key, context: context)
         }
-    }
-
-    private mutating func refuseWaiting(_ key: SubscriptionKey, _ upstream: inout Upstream, code: Int, message: String) {
-        guard !upstream.waiting.isEmpty else { return }
-        registry?.cast(.refused(clients: Array(upstream.waiting), code: code, message: message))
-        upstream.clients.subtract(upstream.waiting)
-        upstream.waiting = []
     }
 
     // MARK: - Connections and events
@@ -321,14 +299,18 @@ public struct UpstreamSubscriptionPool: GenServer {
     private mutating func disconnected(_ provider: String, context: ServerContext<Self>) {
         dismissed = dismissed.filter { $0.provider != provider }
         for (key, upstream) in upstreams where upstream.provider == provider {
-            lose(key, upstream, provider: provider, context: context)
+            lose(key, upstream, provider: provider, reason: .socketClosed, context: context)
         }
     }
 
-    /// `key` lost its provider: it is placed on another one (or waits for one).
-    private mutating func lose(_ key: SubscriptionKey, _ upstream: Upstream, provider: String,
+    /// `key` lost its provider: its follower is told, and it is placed on another one (or
+    /// waits for one).
+    private mutating func lose(_ key: SubscriptionKey, _ upstream: Upstream, provider: String, reason: FailoverReason,
                                context: ServerContext<Self>) {
-        if let id = upstream.upstreamID { routes[Route(provider: provider, upstreamID: id)] = nil }
+        if let id = upstream.upstreamID {
+            routes[Route(provider: provider, upstreamID: id)] = nil
+            upstream.follower?.cast(.upstream(.lost(provider: provider, generation: upstream.attempt, reason: reason)))
+        }
         upstreams[key]?.provider = nil
         upstreams[key]?.connection = nil
         upstreams[key]?.upstreamID = nil
@@ -336,14 +318,21 @@ public struct UpstreamSubscriptionPool: GenServer {
         place(key, context: context)
     }
 
-    private mutating func deliver(_ provider: String, _ body: [UInt8]) {
+    private mutating func deliver(_ provider: String, _ body: [UInt8], context: ServerContext<Self>) {
         guard let found = SubscriptionNotification.scan(body) else { return }
         let route = Route(provider: provider, upstreamID: found.subscription)
-        guard let key = routes[route] else {
+        guard let key = routes[route], let upstream = upstreams[key] else {
             if !dismissed.contains(route) { dismiss(route) }
             return
         }
-        registry?.cast(.deliver(key: key, body: body, subscription: found.range))
+        guard !found.isError else {
+            // The provider ended the subscription with an error: it is no use any more.
+            dismiss(route)
+            lose(key, upstream, provider: provider, reason: .subscriptionError, context: context)
+            armRetryIfStuck(context: context)
+            return
+        }
+        upstream.follower?.cast(.event(generation: upstream.attempt, body: body))
     }
 
     /// Unsubscribes an upstream id no key follows and remembers it, so that the events the
@@ -376,10 +365,6 @@ public struct UpstreamSubscriptionPool: GenServer {
     }
 
     // MARK: - Helpers
-
-    private var registry: ServerRef<ClientSubscriptionRegistry>? {
-        ClientSubscriptionRegistry.running(chain: chain, names: names)
-    }
 
     /// `provider`'s running connection: the one the chain's board routes its `ws` channel to,
     /// else the one registered under its name. The board first: a connection publishes itself

@@ -18,15 +18,25 @@ public struct ChainServices: Sendable {
     public let logger: Logger
     /// Where subscription events reach client WebSockets.
     public let clientSockets: ClientSockets
-    /// Time an upstream has to confirm `eth_subscribe`.
-    public let subscriptionTimeout: Duration
+    /// Every chain's client subscriptions and stream state, outliving the chains' processes.
+    public let subscriptionTables: SubscriptionTables
+    /// The `subscriptions:` section a chain is started with; `applying(_:)` sets it.
+    public var subscriptions: SubscriptionsConfig
+    /// What stream backfills are fetched through: the pipeline client requests take.
+    public let pipeline: RequestPipeline
+    /// Ids for lassod's own requests (backfills).
+    let requestIDs = RequestIDGenerator()
 
     public init(directory: ChainDirectory, breakers: BreakerDirectory, names: ProcessNames, sender: any UpstreamSender,
-                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop, pubsub: PubSub, logger: Logger, clientSockets: ClientSockets = ClientSockets(),
-                subscriptionTimeout: Duration = .milliseconds(SubscriptionsConfig().subscriptionTimeoutMs)) {
+                breakerPolicy: CircuitBreakerPolicy, loop: EventLoop, pubsub: PubSub, logger: Logger,
+                pipeline: RequestPipeline, clientSockets: ClientSockets = ClientSockets(),
+                subscriptionTables: SubscriptionTables = SubscriptionTables(),
+                subscriptions: SubscriptionsConfig = SubscriptionsConfig()) {
         self.loop = loop
         self.clientSockets = clientSockets
-        self.subscriptionTimeout = subscriptionTimeout
+        self.subscriptionTables = subscriptionTables
+        self.subscriptions = subscriptions
+        self.pipeline = pipeline
         self.directory = directory
         self.breakers = breakers
         self.names = names
@@ -42,6 +52,7 @@ public struct ChainServices: Sendable {
     public func applying(_ config: LassoConfig) -> ChainServices {
         var services = self
         services.breakerPolicy = CircuitBreakerPolicy(config.circuitBreaker)
+        services.subscriptions = config.subscriptions
         return services
     }
 }

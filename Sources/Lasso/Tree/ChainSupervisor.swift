@@ -28,11 +28,7 @@ public enum ChainSupervisor {
                 pool,
                 ProviderHealthMonitor.childSpec(chain: chain, board: board, sender: services.sender, names: services.names),
                 TransportRegistry.childSpec(chain: chain, board: board),
-                UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: services.names,
-                                                   confirmationTimeout: services.subscriptionTimeout),
-                ClientSubscriptionRegistry.childSpec(chain: chain, names: services.names,
-                                                     sockets: services.clientSockets),
-            ]
+            ] + subscriptionChildren(chain: chain, board: board, services: services)
             let supervisor = try await Supervisor.start(name: id, strategy: .oneForOne, children: children,
                                                         runtime: runtime)
             do {
@@ -45,5 +41,26 @@ public enum ChainSupervisor {
             }
             return supervisor.process
         }
+    }
+
+    /// The pool, the coordinators' supervisor and the registry that keeps a coordinator per key,
+    /// in that order: a coordinator finds its pool running, the registry its supervisor.
+    private static func subscriptionChildren(chain: ChainConfig, board: ChainStateBoard,
+                                             services: ChainServices) -> [ChildSpec] {
+        let table = services.subscriptionTables.table(chain.key)
+        let settings = SubscriptionSettings(global: services.subscriptions, chain: chain)
+        let filler = GapFiller(pipeline: services.pipeline, clock: services.pipeline.clock, ids: services.requestIDs)
+        let names = services.names
+        let sockets = services.clientSockets
+        let logger = services.logger
+        return [
+            UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: names, table: table,
+                                               confirmationTimeout: .milliseconds(settings.subscriptionTimeoutMs)),
+            StreamSupervisor.childSpec(chain: chain.key, table: table, names: names),
+            ClientSubscriptionRegistry.childSpec(chain: chain.key, names: names, table: table) { key in
+                StreamCoordinator.childSpec(key: key, chain: chain.key, table: table, board: board, names: names,
+                                            sockets: sockets, filler: filler, settings: settings, logger: logger)
+            },
+        ]
     }
 }

@@ -18,13 +18,14 @@ import LassoTransport
 /// │       ├── ProviderHealthMonitor
 /// │       ├── TransportRegistry
 /// │       ├── UpstreamSubscriptionPool
+/// │       ├── StreamSupervisor (dynamic) → StreamCoordinator(<key>) … per subscription key
 /// │       └── ClientSubscriptionRegistry
 /// ├── ConfigStore (reloads, chain starts and stops, one at a time)
 /// ├── DashboardPublisher     pushes the dashboard's state to its pages
 /// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
 /// ```
 /// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
-/// `HTTPClientHandle`, `BenchmarkStoreHandle`) are created here and outlive every incarnation
+/// `HTTPClientHandle`, `BenchmarkStoreHandle`, `SubscriptionTables`) are created here and outlive every incarnation
 /// of the processes that own their contents, as ETS tables with an heir would: a restart of any
 /// of those processes loses no entry, and the hot path reads them under a lock, never a mailbox.
 /// The event loops (`server.event_loops`) are infrastructure beneath the tree, like
@@ -78,20 +79,20 @@ public final class LassoApplication: Sendable {
         let pubsub = PubSub()
         let clients = HTTPClientHandle()
         let sender = ChannelSender(http: HTTPUpstreamSender(clients: clients))
-        let services = ChainServices(directory: directory, breakers: breakers, names: names, sender: sender,
-                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
-                                     pubsub: pubsub, logger: logger,
-                                     subscriptionTimeout: .milliseconds(config.subscriptions.subscriptionTimeoutMs))
         let benchmarkStore = BenchmarkStoreHandle()
         let recorder = BatchingAttemptRecorder(loop: loop, benchmarks: benchmarkStore)
-        let pipeline = RequestPipeline(sender: services.sender, recorder: recorder, clock: runtime.clock,
-                                       timeouts: methodTimeouts)
+        let pipeline = RequestPipeline(sender: sender, recorder: recorder, clock: runtime.clock, timeouts: methodTimeouts)
+        let services = ChainServices(directory: directory, breakers: breakers, names: names, sender: sender,
+                                     breakerPolicy: CircuitBreakerPolicy(config.circuitBreaker), loop: loop,
+                                     pubsub: pubsub, logger: logger, pipeline: pipeline,
+                                     subscriptions: config.subscriptions)
         let counters = RequestCounters()
         let dashboard = DashboardHub(configs: configs, names: names, sockets: services.clientSockets,
                                      counters: counters, logger: logger)
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
                               observability: logger, counters: counters, observer: dashboard)
-        let clientWebSocket = ClientWebSocketEndpoint(names: names, rpc: rpc, sockets: services.clientSockets)
+        let clientWebSocket = ClientWebSocketEndpoint(names: names, rpc: rpc, sockets: services.clientSockets,
+                                                      tables: services.subscriptionTables, configs: configs)
         let cors = CORSPolicy(config.server.cors)
         let router = Routes.router(
             rpc: rpc,

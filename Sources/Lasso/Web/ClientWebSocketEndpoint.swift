@@ -10,8 +10,10 @@ import LassoTransport
 ///   pipeline, errors, logging, client ids echoed); each reply is one text message on the same
 ///   socket, and notifications get none. The body is scanned once, here.
 /// - `eth_subscribe` (`newHeads`, `logs` with an optional address/topics filter) and
-///   `eth_unsubscribe` go to the chain's `ClientSubscriptionRegistry`; parameters are checked
-///   here (-32602 with the reason). Inside a batch they cannot be served: the service answers
+///   `eth_unsubscribe` are written straight into the chain's `SubscriptionTable` (a connection
+///   holds at most `subscriptions.max_per_connection`, -32005 beyond); the key's
+///   `StreamCoordinator` answers a subscribe, this adapter an unsubscribe. Parameters are
+///   checked here (-32602 with the reason). Inside a batch they cannot be served: the service answers
 ///   each with its own -32600 entry of the batch's reply array, the rest of the batch is routed.
 /// - An unknown chain or path gets one JSON-RPC error message, then the socket is closed with
 ///   4004 (`unknownEndpoint`); a message that is not text JSON-RPC gets the service's error.
@@ -25,6 +27,8 @@ import LassoTransport
 public final class ClientWebSocketEndpoint: Sendable {
     let names: ProcessNames
     let service: RPCService
+    let tables: SubscriptionTables
+    let configs: CurrentConfig
     /// Where replies and events are sent.
     public let sockets: ClientSockets
     /// Open connections: the target each one serves, and its requests being answered.
@@ -52,11 +56,18 @@ public final class ClientWebSocketEndpoint: Sendable {
     /// - Parameters:
     ///   - rpc: whose `service` answers the messages.
     ///   - names: where each chain's `ClientSubscriptionRegistry` is found.
-    public init(names: ProcessNames, rpc: RPCEndpoint, sockets: ClientSockets) {
+    ///   - tables: where client subscriptions are kept.
+    public init(names: ProcessNames, rpc: RPCEndpoint, sockets: ClientSockets, tables: SubscriptionTables,
+                configs: CurrentConfig) {
         self.names = names
         service = rpc.service
         self.sockets = sockets
+        self.tables = tables
+        self.configs = configs
     }
+
+    /// Distinct subscription keys (upstream subscriptions) one chain may follow.
+    public static let maxKeys = 1_024
 
     /// Close code for a path that names no endpoint or no configured chain.
     public static let unknownEndpoint = WebSocketCloseCode(rawValue: 4004)
@@ -109,15 +120,15 @@ public final class ClientWebSocketEndpoint: Sendable {
 
     private func closed(_ connection: WebSocketConnectionID) {
         guard let chain = clients.withLock({ $0.removeValue(forKey: connection)?.target.chain.key }) else { return }
-        ClientSubscriptionRegistry.running(chain: chain, names: names)?.cast(.disconnected(connection))
+        for coordinator in tables.existing(chain)?.disconnect(connection) ?? [] { coordinator.cast(.clientsChanged) }
     }
 
     private func receive(_ connection: WebSocketConnectionID, _ message: WebSocketMessage) {
         let body = message.bytes
         let scan = JSONRPCScanner.scanBody(body)
         if case .request(let head) = scan, RPCService.isSubscriptionMethod(head.method) {
-            guard let chain = clients.withLock({ $0[connection]?.target.chain.key }) else { return }
-            subscription(connection, chain: chain, head: head, body: body)
+            guard let target = clients.withLock({ $0[connection]?.target }) else { return }
+            subscription(connection, target: target, head: head, body: body)
             return
         }
         switch admit(connection) {
@@ -174,8 +185,9 @@ public final class ClientWebSocketEndpoint: Sendable {
         }
     }
 
-    private func subscription(_ connection: WebSocketConnectionID, chain: String, head: JSONRPCRequestHead,
+    private func subscription(_ connection: WebSocketConnectionID, target: RPCTarget, head: JSONRPCRequestHead,
                               body: [UInt8]) {
+        let chain = target.chain.key
         guard let idRange = head.id else {
             sockets.send(connection, JSONRPCErrorBody.make(
                 code: JSONRPCErrorBody.invalidRequest,
@@ -190,11 +202,12 @@ public final class ClientWebSocketEndpoint: Sendable {
         }
         let requestID = Array(body[idRange])
         let params = head.params.map { Array(body[$0]) }
-        guard let registry = ClientSubscriptionRegistry.running(chain: chain, names: names) else {
+        guard target.chain.board != nil else {
             sockets.send(connection, JSONRPCErrorBody.make(id: requestID, code: JSONRPCErrorBody.serverError,
                                                            message: "chain \(chain) is not running"))
             return
         }
+        let table = tables.table(chain)
         if head.method == "eth_unsubscribe" {
             guard let id = Self.unsubscribeID(params) else {
                 sockets.send(connection, JSONRPCErrorBody.make(
@@ -202,12 +215,30 @@ public final class ClientWebSocketEndpoint: Sendable {
                     message: "invalid argument 0: eth_unsubscribe takes [subscription id]"))
                 return
             }
-            registry.cast(.unsubscribe(connection: connection, requestID: requestID, subscription: id))
+            let (owned, coordinator) = table.unsubscribe(connection: connection, id: id)
+            var json = JSONWriter(capacity: 64 + requestID.count)
+            json.beginObject()
+            json.string("jsonrpc", "2.0")
+            json.raw("id", requestID)
+            json.bool("result", owned)
+            json.endObject()
+            sockets.send(connection, json.finish())
+            coordinator?.cast(.clientsChanged)
             return
         }
         do throws(SubscriptionKey.InvalidParams) {
             let key = try SubscriptionKey.parse(params: params)
-            registry.cast(.subscribe(connection: connection, requestID: requestID, key: key))
+            let limit = configs.config.subscriptions.maxPerConnection
+            switch table.subscribe(connection: connection, requestID: requestID, key: key, maxPerConnection: limit,
+                                   maxKeys: Self.maxKeys) {
+            case .refused(let code, let message):
+                sockets.send(connection, JSONRPCErrorBody.make(id: requestID, code: code, message: message))
+            case .added(_, let coordinator?):
+                coordinator.cast(.clientsChanged)
+            case .added(_, nil):
+                // If the registry is down, its successor starts the coordinator from the table.
+                ClientSubscriptionRegistry.running(chain: chain, names: names)?.cast(.keyAdded(key))
+            }
         } catch {
             sockets.send(connection, JSONRPCErrorBody.make(id: requestID, code: JSONRPCErrorBody.invalidParams,
                                                            message: error.message))
