@@ -9,9 +9,6 @@ public struct PipelineRequest: Sendable {
     public var strategy: SelectionStrategy
     /// `POST /rpc/provider/:id/:chain`: only this provider, no failover.
     public var pinnedProvider: String?
-    /// Tried first when eligible, with failover kept: a stream's backfill asks the provider it
-    /// follows, so that blocks and events come from one view of the chain.
-    public var preferredProvider: String?
     /// Only HTTP channels: lassod's own requests leave upstream WebSockets to subscriptions.
     public var httpOnly = false
     /// The request's observability record; the pipeline fills in selection, attempts and result.

@@ -76,10 +76,6 @@ public final class RequestPipeline: Sendable {
             var ordered = Selection.orderedSlots(state.snapshot, method: method, strategy: request.strategy,
                                                  now: started, roundRobinCounter: request.board.nextRoundRobin())
             if request.httpOnly { ordered.removeAll { ChainSnapshot.transport(ofSlot: $0) != .http } }
-            if let preferred = request.preferredProvider,
-               let position = ordered.firstIndex(where: { state.channels[$0].providerID == preferred }) {
-                ordered.insert(ordered.remove(at: position), at: 0)
-            }
             slots = ordered
         }
         var context = request.context

@@ -11,10 +11,23 @@ import Supervision
 ///   (yet) or failed.
 /// - Logs: one `eth_getLogs` over the range with the key's filter; the answer is the log
 ///   objects, sorted by block and log index.
+///
+/// A fetch names a `Source`: the stream's new upstream when it has one — pinned, as
+/// `/rpc/provider/:id` is, so its breaker does not stand in the way: its live events prove it
+/// up, while an outage may have opened every breaker for a minute — or else any provider the
+/// pipeline picks.
 public struct GapFiller: Sendable {
     let pipeline: RequestPipeline
     let clock: any RuntimeClock
     let ids: RequestIDGenerator
+
+    /// Where a fetch is sent.
+    public enum Source: Sendable {
+        /// Only this provider.
+        case pinned(String)
+        /// The pipeline's choice, with failover.
+        case any
+    }
 
     /// `eth_getBlockByNumber` requests one headers fetch keeps in flight.
     static let concurrency = 8
@@ -27,8 +40,8 @@ public struct GapFiller: Sendable {
         case logs(range: ClosedRange<UInt64>, logs: [[UInt8]]?, failure: String?)
     }
 
-    /// Fetches the headers of `range` from `board`'s chain, `preferring` one provider.
-    func headers(_ range: ClosedRange<UInt64>, board: ChainStateBoard, preferring: String?,
+    /// Fetches the headers of `range` from `board`'s chain, from `source`.
+    func headers(_ range: ClosedRange<UInt64>, board: ChainStateBoard, from source: Source,
                  completion: @escaping @Sendable (Fetched) -> Void) {
         let numbers = Array(range)
         let state = Mutex<(results: [[UInt8]?], next: Int, done: Int)>(
@@ -41,7 +54,7 @@ public struct GapFiller: Sendable {
                 return state.next
             }
             guard let index else { return }
-            request("eth_getBlockByNumber", board: board, preferring: preferring, params: { json in
+            request("eth_getBlockByNumber", board: board, from: source, params: { json in
                 json.beginArray("params")
                 json.stringValue(Self.quantity(numbers[index]))
                 json.boolValue(false)
@@ -67,9 +80,9 @@ public struct GapFiller: Sendable {
     }
 
     /// Fetches the logs of `range` matching `filter` (a canonical filter object, `{}` for all).
-    func logs(_ range: ClosedRange<UInt64>, filter: String, board: ChainStateBoard, preferring: String?,
+    func logs(_ range: ClosedRange<UInt64>, filter: String, board: ChainStateBoard, from source: Source,
               completion: @escaping @Sendable (Fetched) -> Void) {
-        request("eth_getLogs", board: board, preferring: preferring, params: { json in
+        request("eth_getLogs", board: board, from: source, params: { json in
             json.beginArray("params")
             json.rawValue(Self.filter(filter, from: range.lowerBound, to: range.upperBound).utf8)
             json.endArray()
@@ -84,7 +97,7 @@ public struct GapFiller: Sendable {
 
     /// Sends one request; `completion` gets the answer's bytes and its `result` range (nil for
     /// an error or no answer).
-    private func request(_ method: String, board: ChainStateBoard, preferring: String?,
+    private func request(_ method: String, board: ChainStateBoard, from source: Source,
                          params: (inout JSONWriter) -> Void,
                          completion: @escaping @Sendable ([UInt8], Range<Int>?) -> Void) {
         var json = JSONWriter(capacity: 160)
@@ -101,7 +114,7 @@ public struct GapFiller: Sendable {
         }
         var request = PipelineRequest(board: board, body: body, head: head, strategy: .priority, requestID: ids.next(),
                                       startedAtNanos: clock.now().nanoseconds)
-        request.preferredProvider = preferring
+        if case .pinned(let provider) = source { request.pinnedProvider = provider }
         request.httpOnly = true
         pipeline.execute(request) { outcome in
             guard let answer = outcome.body, let scan = JSONRPCScanner.scanResponse(answer), !scan.isError else {

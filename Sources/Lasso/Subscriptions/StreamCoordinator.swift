@@ -78,7 +78,7 @@ public struct StreamCoordinator: GenServer {
 
     /// The id notifications are written with before each client's own is patched in.
     static let placeholderID = "0x" + String(repeating: "0", count: 32)
-    /// How long a round waits before asking again for blocks a provider did not have yet.
+    /// How long a round first waits before asking again for blocks a provider did not have yet.
     static let retryDelay: Duration = .milliseconds(100)
     /// How often a coordinator that has heard of no placement asks the pool again.
     static let refollowInterval: Duration = .seconds(1)
@@ -104,6 +104,8 @@ public struct StreamCoordinator: GenServer {
     private var failovers: UInt64 = 0
     private var round: UInt64 = 0
     private var roundRange: ClosedRange<UInt64>?
+    /// Fetches of the current round that came back short: each waits twice as long.
+    private var roundRetries = 0
     private var shape = HeaderShape.blockWithoutBody
     private var stallTimer: TimerHandle?
     private var refollowTimer: TimerHandle?
@@ -417,6 +419,7 @@ public struct StreamCoordinator: GenServer {
         failover?.capLeft -= Self.count(fetched)
         round += 1
         roundRange = fetched
+        roundRetries = 0
         fetch(fetched, context: context)
     }
 
@@ -424,9 +427,10 @@ public struct StreamCoordinator: GenServer {
         let me = context.ref
         let round = round
         let deliver: @Sendable (GapFiller.Fetched) -> Void = { me.info(.fetched(round: round, $0)) }
+        let source: GapFiller.Source = upstream.map { .pinned($0.provider) } ?? .any
         switch key.kind {
-        case .newHeads: filler.headers(range, board: board, preferring: upstream?.provider, completion: deliver)
-        case .logs: filler.logs(range, filter: key.filter, board: board, preferring: upstream?.provider, completion: deliver)
+        case .newHeads: filler.headers(range, board: board, from: source, completion: deliver)
+        case .logs: filler.logs(range, filter: key.filter, board: board, from: source, completion: deliver)
         }
     }
 
@@ -446,7 +450,7 @@ public struct StreamCoordinator: GenServer {
             guard taken == results.count else {
                 // The rest is not there yet: ask again shortly, within the deadline.
                 roundRange = (range.lowerBound + UInt64(taken))...range.upperBound
-                _ = context.sendAfter(.retryRound(round), after: Self.retryDelay)
+                retryRound(context: context)
                 return
             }
         case .logs(let range, let logs, let failure):
@@ -454,7 +458,7 @@ public struct StreamCoordinator: GenServer {
                 logger?.log(.warning, "subscription.backfill_failed", [
                     "chain": .string(chain), "key": .string(key.kind.rawValue), "from": .int(Int(range.lowerBound)),
                     "to": .int(Int(range.upperBound)), "error": .string(failure ?? "")])
-                _ = context.sendAfter(.retryRound(round), after: Self.retryDelay)
+                retryRound(context: context)
                 return
             }
             for log in logs {
@@ -473,6 +477,14 @@ public struct StreamCoordinator: GenServer {
             record(backfilled: Self.count(range), range: range, provider: upstream?.provider)
         }
         finishBackfill(context: context)
+    }
+
+    /// Asks for the rest of the round again after 100 ms, doubling up to 1.6 s: a new upstream
+    /// may be a block behind over HTTP; an outage should not be hammered.
+    private mutating func retryRound(context: ServerContext<Self>) {
+        let delay = Self.retryDelay * (1 << min(roundRetries, 4))
+        roundRetries += 1
+        _ = context.sendAfter(.retryRound(round), after: delay)
     }
 
     /// The backfill round is over: held events are judged in chain order, which may start
@@ -531,7 +543,7 @@ public struct StreamCoordinator: GenServer {
         logger?.log(.info, "subscription.backfill", [
             "chain": .string(chain), "key": .string(key.kind.rawValue), "from": .int(Int(range.lowerBound)),
             "to": .int(Int(range.lowerBound) + count - 1), "count": .int(count),
-            "preferred": provider.map(LogValue.string) ?? .null])
+            "provider": provider.map(LogValue.string) ?? .null])
     }
 
     // MARK: - Stalls

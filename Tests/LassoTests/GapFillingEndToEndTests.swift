@@ -1,0 +1,273 @@
+import Foundation
+import Testing
+@testable import Lasso
+import LassoSimulation
+import LassoTransport
+import Supervision
+import TestSupport
+
+/// Gap-free subscription streams across provider failures, end to end: lassod in front of
+/// simulated providers on real loopback sockets, clients on real WebSockets, every stream
+/// checked block by block against the simulated chain (`StreamVerifier`).
+@Suite(.serialized) struct GapFillingEndToEndTests {
+    static let blockMs: UInt64 = 200
+    /// USDC transfers: an address and a topic, as a dapp subscribes.
+    static let transfers = SimulatedLogFilter(addresses: [SimulatedChain.logEmitters[0]],
+                                              topics: [[SimulatedChain.transferTopic]])
+    static let transfersParams = #"["logs",{"address":"\#(SimulatedChain.logEmitters[0])","topics":["\#(SimulatedChain.transferTopic)"]}]"#
+
+    final class Stack: Sendable {
+        let loop: EventLoop
+        let chain: SimulatedChain
+        let alpha: SimulatedProviderServer
+        let beta: SimulatedProviderServer
+        let app: LassoApplication
+        let logs = MemorySink()
+
+        init(subscriptions: String = "", beta betaBehavior: SimulatedProviderBehavior = .healthy) async throws {
+            loop = try EventLoop()
+            chain = SimulatedChain(chainID: 1, blockIntervalMs: GapFillingEndToEndTests.blockMs)
+            alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
+            beta = try SimulatedProviderServer(provider: SimulatedProvider(id: "beta", chain: chain, behavior: betaBehavior),
+                                               loop: loop)
+            let config = try LassoConfig.parse(yaml: """
+                \(subscriptions.isEmpty ? "" : "subscriptions: {\(subscriptions)}")
+                chains:
+                  ethereum:
+                    chain_id: 1
+                    block_time_ms: \(GapFillingEndToEndTests.blockMs)
+                    monitoring: {probe_interval_ms: 100, lag_threshold_blocks: 50}
+                    providers:
+                      - {id: alpha, priority: 1, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
+                      - {id: beta, priority: 2, url: "\(beta.url)", ws_url: "\(beta.webSocketURL)"}
+                """, environment: [:])
+            app = try await LassoApplication.start(config: config, runtime: Runtime(), sink: logs, port: 0)
+            let board = try #require(app.services.directory.board(for: "ethereum"))
+            let wanted = betaBehavior.acceptsConnections ? 2 : 1
+            try #require(await waitFor { board.snapshot.providers.count { $0.ws != nil } == wanted }, "ws channels up")
+        }
+
+        func sockets(_ count: Int) async throws -> [TestWebSocket] {
+            var sockets: [TestWebSocket] = []
+            for _ in 0..<count {
+                let socket = try TestWebSocket(loop: loop, port: app.port, path: "/ws/rpc/ethereum")
+                try await socket.connected()
+                sockets.append(socket)
+            }
+            return sockets
+        }
+
+        var table: SubscriptionTable { app.services.subscriptionTables.table("ethereum") }
+
+        func status(_ kind: SubscriptionKey.Kind) -> StreamStatus? {
+            table.statuses().first { $0.key.kind == kind }
+        }
+
+        func logged(_ event: String) -> [[String: Any]] {
+            logs.lines.compactMap { line in
+                guard line.contains(#""event":"\#(event)""#) else { return nil }
+                return TestWebSocket.object(line)
+            }
+        }
+
+        func shutdown() async {
+            await app.stop()
+            alpha.stop()
+            beta.stop()
+            loop.stop()
+        }
+    }
+
+    /// Heads received by `socket` on `id`.
+    static func heads(_ socket: TestWebSocket, _ id: String) -> [[String: Any]] {
+        socket.notifications(for: id)
+    }
+
+    /// Waits until every socket has a header numbered at least `number`.
+    static func waitForBlock(_ number: UInt64, _ clients: [(TestWebSocket, String)]) async throws {
+        for (socket, id) in clients {
+            _ = try await socket.wait("block \(number)", timeout: .seconds(20)) { recorded in
+                TestWebSocket.notifications(for: id, in: recorded.messages).compactMap(TestWebSocket.blockNumber)
+                    .first { $0 >= number }
+            }
+        }
+    }
+
+    static func lastBlock(_ socket: TestWebSocket, _ id: String) -> UInt64 {
+        heads(socket, id).compactMap(TestWebSocket.blockNumber).max() ?? 0
+    }
+
+    @Test func killedProviderLosesNoBlockForAHundredClients() async throws {
+        let stack = try await Stack()
+        let sockets = try await stack.sockets(100)
+        var clients: [(TestWebSocket, String)] = []
+        for socket in sockets { clients.append((socket, try await socket.subscribe(id: 1, params: #"["newHeads"]"#))) }
+        let first = clients[0]
+        _ = try await first.0.notifications(for: first.1, atLeast: 3)
+
+        // Abruptly: the listener refuses and every open socket is cut without a close frame.
+        stack.alpha.provider.behavior = .killed
+        let killedAt = Self.lastBlock(first.0, first.1)
+        try await Self.waitForBlock(killedAt + 6, clients)
+
+        let verifier = StreamVerifier(chain: stack.chain)
+        for (socket, id) in clients {
+            let received = Self.heads(socket, id)
+            #expect(verifier.headsProblems(received) == [], "client \(id)")
+        }
+        #expect(stack.beta.subscriptionCount == 1)
+        #expect(stack.logged("subscription.failover.started").first?["reason"] as? String == "socket_closed")
+        #expect(stack.logged("subscription.failover.completed").first?["to"] as? String == "beta")
+        #expect(stack.status(.newHeads)?.counters.failovers == 1)
+        for (socket, _) in clients { socket.close() }
+        await stack.shutdown()
+    }
+
+    @Test func killedProviderLosesNoLogOfAFilteredKey() async throws {
+        let stack = try await Stack()
+        let sockets = try await stack.sockets(20)
+        var clients: [(TestWebSocket, String)] = []
+        for socket in sockets { clients.append((socket, try await socket.subscribe(id: 1, params: Self.transfersParams))) }
+        let first = clients[0]
+        let early = try await first.0.notifications(for: first.1, atLeast: 2)
+        let from = try #require(early.first.flatMap(TestWebSocket.blockNumber))
+
+        stack.alpha.provider.behavior = .killed
+        let killedAt = try #require(stack.status(.logs)?.lastBlock)
+        try #require(await waitFor(within: .seconds(20)) {
+            (stack.status(.logs)?.completeThrough ?? 0) >= killedAt + 6 && stack.status(.logs)?.phase == .live
+        }, "six blocks past the kill, live again")
+        let through = try #require(stack.status(.logs)?.completeThrough)
+
+        let verifier = StreamVerifier(chain: stack.chain)
+        for (socket, id) in clients {
+            // The first block may have started before the subscription: count from the next one.
+            #expect(verifier.logsProblems(socket.notifications(for: id), filter: Self.transfers, from: from + 1,
+                                          through: through) == [], "client \(id)")
+        }
+        for (socket, _) in clients { socket.close() }
+        await stack.shutdown()
+    }
+
+    @Test func aProviderThatStopsSendingIsLeftAfterThreeBlockTimes() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.sockets(1)[0]
+        let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await socket.notifications(for: id, atLeast: 2)
+
+        stack.alpha.provider.behavior = .stalledSubscription
+        let stalledAt = Self.lastBlock(socket, id)
+        try await Self.waitForBlock(stalledAt + 8, [(socket, id)])
+
+        #expect(StreamVerifier(chain: stack.chain).headsProblems(Self.heads(socket, id)) == [])
+        let stalled = try #require(stack.logged("subscription.stalled").first)
+        #expect(stalled["provider"] as? String == "alpha")
+        #expect(stack.beta.subscriptionCount == 1)
+        #expect(stack.logged("subscription.failover.started").first?["reason"] as? String == "stalled")
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aLaggingReplacementIsWaitedForNotReplayed() async throws {
+        let stack = try await Stack(beta: .lagging(blocks: 3))
+        let socket = try await stack.sockets(1)[0]
+        let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await socket.notifications(for: id, atLeast: 3)
+
+        stack.alpha.provider.behavior = .killed
+        let killedAt = Self.lastBlock(socket, id)
+        try await Self.waitForBlock(killedAt + 5, [(socket, id)])
+
+        #expect(StreamVerifier(chain: stack.chain).headsProblems(Self.heads(socket, id)) == [])
+        #expect(stack.beta.subscriptionCount == 1)
+        #expect((stack.status(.newHeads)?.counters.duplicatesDropped ?? 0) >= 1, "beta's old blocks were dropped")
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aGapBeyondTheCapDeliversTheNewestBlocksAndLogsTheSkip() async throws {
+        let stack = try await Stack(subscriptions: "max_backfill_blocks: 3")
+        let socket = try await stack.sockets(1)[0]
+        let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await socket.notifications(for: id, atLeast: 2)
+
+        // Every provider gone for a while, then one comes back: far more is missing than the cap.
+        stack.beta.provider.behavior = .down
+        stack.alpha.provider.behavior = .killed
+        let killedAt = Self.lastBlock(socket, id)
+        let board = try #require(stack.app.services.directory.board(for: "ethereum"))
+        try #require(await waitFor { board.snapshot.providers.allSatisfy { $0.ws == nil } }, "no ws provider left")
+        let outage = stack.chain.head(at: stack.app.runtime.clock.now()) + 8
+        try #require(await waitFor(within: .seconds(10)) { stack.chain.head(at: stack.app.runtime.clock.now()) >= outage })
+        stack.beta.provider.behavior = .healthy
+        try await Self.waitForBlock(outage + 2, [(socket, id)])
+
+        let received = Self.heads(socket, id)
+        let numbers = received.compactMap(TestWebSocket.blockNumber)
+        let skipped = try #require(stack.logged("subscription.gap_skipped").first)
+        let skippedFrom = try #require(skipped["from"] as? Int)
+        let skippedTo = try #require(skipped["to"] as? Int)
+        #expect(skipped["reason"] as? String == "cap")
+        #expect(skippedFrom == Int(killedAt) + 1)
+        #expect(StreamVerifier(chain: stack.chain).headsProblems(received,
+                                                                skipsAllowed: UInt64(skippedFrom)...UInt64(skippedTo)) == [])
+        #expect(!numbers.contains { (UInt64(skippedFrom)...UInt64(skippedTo)).contains($0) })
+        let counters = try #require(stack.status(.newHeads)?.counters)
+        #expect(counters.skipped == skippedTo - skippedFrom + 1)
+        #expect(counters.backfilled <= 3, "at most max_backfill_blocks fetched")
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func withoutGapFillingTheStreamPassesThrough() async throws {
+        let stack = try await Stack(subscriptions: "enable_gap_filling: false")
+        let socket = try await stack.sockets(1)[0]
+        let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await socket.notifications(for: id, atLeast: 2)
+        stack.alpha.provider.behavior = .killed
+        let killedAt = Self.lastBlock(socket, id)
+        try await Self.waitForBlock(killedAt + 3, [(socket, id)])
+        #expect(stack.status(.newHeads)?.counters.backfilled == 0)
+        #expect(stack.logged("subscription.backfill").isEmpty)
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func twoKeysFailOverTogether() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.sockets(1)[0]
+        let heads = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        let transfers = try await socket.subscribe(id: 2, params: Self.transfersParams)
+        let early = try await socket.notifications(for: transfers, atLeast: 2)
+        let from = try #require(early.first.flatMap(TestWebSocket.blockNumber))
+
+        stack.alpha.provider.behavior = .killed
+        let killedAt = Self.lastBlock(socket, heads)
+        try await Self.waitForBlock(killedAt + 5, [(socket, heads)])
+        try #require(await waitFor(within: .seconds(20)) {
+            (stack.status(.logs)?.completeThrough ?? 0) >= killedAt + 5 && stack.status(.logs)?.phase == .live
+        })
+        let through = try #require(stack.status(.logs)?.completeThrough)
+        let verifier = StreamVerifier(chain: stack.chain)
+        #expect(verifier.headsProblems(Self.heads(socket, heads)) == [])
+        #expect(verifier.logsProblems(socket.notifications(for: transfers), filter: Self.transfers, from: from + 1,
+                                      through: through) == [])
+        #expect(stack.status(.newHeads)?.counters.failovers == 1 && stack.status(.logs)?.counters.failovers == 1)
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aConnectionHoldsAtMostMaxPerConnectionSubscriptions() async throws {
+        let stack = try await Stack(subscriptions: "max_per_connection: 2")
+        let socket = try await stack.sockets(1)[0]
+        _ = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await socket.subscribe(id: 2, params: #"["newHeads"]"#)
+        socket.send(#"{"jsonrpc":"2.0","id":3,"method":"eth_subscribe","params":["newHeads"]}"#)
+        let refused = try #require(TestWebSocket.object(try await socket.reply(id: "3")))
+        let error = try #require(refused["error"] as? [String: Any])
+        #expect(error["code"] as? Int == -32005)
+        #expect((error["message"] as? String)?.contains("at most 2") == true)
+        socket.close()
+        await stack.shutdown()
+    }
+}
