@@ -94,9 +94,18 @@ final class MemorySink: LogSink {
     @Test func webSocketRoutesParseWithTheSameRules() {
         #expect(RPCRoute.parse(webSocketPath: "/ws/rpc/ethereum") == RPCRoute(chain: "ethereum"))
         #expect(RPCRoute.parse(webSocketPath: "//ws/rpc/1/") == RPCRoute(chain: "1"))
-        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc/fastest/ethereum") == nil)
+        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc/fastest/ethereum") == RPCRoute(chain: "ethereum", strategy: .fastest))
+        #expect(RPCRoute.parse(webSocketPath: "/ws/rpc/round-robin/1/") == RPCRoute(chain: "1", strategy: .roundRobin))
+        #expect(RPCRoute.parse(webSocketPath: "/ws//rpc/provider/alpha/ethereum")
+            == RPCRoute(chain: "ethereum", pinnedProvider: "alpha"))
+        #expect(RPCRoute.match(webSocketPath: "/ws/rpc/slowest/ethereum") == .failure(.unknownStrategy("slowest")))
+        #expect(RPCRoute.match(path: "/rpc/slowest/ethereum") == .failure(.unknownStrategy("slowest")))
+        #expect(RPCRoute.match(webSocketPath: "/ws/rpc/provider/alpha/ethereum/extra") == .failure(.noRoute))
         #expect(RPCRoute.parse(webSocketPath: "/ws/rpc") == nil)
+        #expect(RPCRoute.parse(webSocketPath: "/ws") == nil)
+        #expect(RPCRoute.parse(webSocketPath: "/wsx/rpc/ethereum") == nil)
         #expect(RPCRoute.parse(webSocketPath: "/rpc/ethereum") == nil)
+        #expect(RPCRoute.parse(webSocketPath: "/ws/ws/rpc/ethereum") == nil)
         #expect(RPCRoute.parse(path: "/ws/rpc/ethereum") == nil)
     }
 

@@ -1,11 +1,14 @@
 import Synchronization
 import LassoTransport
 
-/// `ws://host:port/ws/rpc/:chain` (a chain name or its numeric chain id): JSON-RPC over a
-/// client WebSocket, on the same listener as HTTP — the WebSocket adapter of `RPCService`.
+/// `ws://host:port/ws/rpc/:chain` (a chain name or its numeric chain id), `/ws/rpc/:strategy/:chain`
+/// and `/ws/rpc/provider/:provider_id/:chain`: JSON-RPC over a client WebSocket, on the same
+/// listener as HTTP — the WebSocket adapter of `RPCService`.
 ///
-/// - The path is resolved into an `RPCTarget` once, when the socket opens; every message goes
-///   to that target, which follows the chain across its restarts.
+/// - The path is resolved into an `RPCTarget` once, when the socket opens (the routes of
+///   `POST /rpc/…` behind `/ws`); every message goes to that target, which follows the chain
+///   across its restarts. Unary requests use its strategy or pinned provider; subscriptions
+///   belong to the chain, whatever the route.
 /// - Unary requests and batches go to `RPCService`, so they follow the HTTP rules exactly (same
 ///   pipeline, errors, logging, client ids echoed); each reply is one text message on the same
 ///   socket, and notifications get none. The body is scanned once, here.
@@ -15,8 +18,8 @@ import LassoTransport
 ///   `StreamCoordinator` answers a subscribe, this adapter an unsubscribe. Parameters are
 ///   checked here (-32602 with the reason). Inside a batch they cannot be served: the service answers
 ///   each with its own -32600 entry of the batch's reply array, the rest of the batch is routed.
-/// - An unknown chain or path gets one JSON-RPC error message, then the socket is closed with
-///   4004 (`unknownEndpoint`); a message that is not text JSON-RPC gets the service's error.
+/// - An unknown path, strategy, chain or pinned provider gets one JSON-RPC error message naming
+///   it, then the socket is closed with 4004 (`unknownEndpoint`); a message that is not text JSON-RPC gets the service's error.
 /// - A connection has at most `maxInFlight` requests (a batch counts as one) being answered at
 ///   once; one more gets -32005 with its id (each element's, for a batch) instead of a pipeline
 ///   run, so a client that never waits for replies cannot pile up upstream work. An
@@ -69,7 +72,7 @@ public final class ClientWebSocketEndpoint: Sendable {
     /// Distinct subscription keys (upstream subscriptions) one chain may follow.
     public static let maxKeys = 1_024
 
-    /// Close code for a path that names no endpoint or no configured chain.
+    /// Close code for a path that names no endpoint, or a strategy, chain or provider that is not configured.
     public static let unknownEndpoint = WebSocketCloseCode(rawValue: 4004)
 
     /// Starts serving the connections `listener` accepts.
@@ -93,12 +96,18 @@ public final class ClientWebSocketEndpoint: Sendable {
             onClose: { [self] connection, _ in closed(connection) })
     }
 
-    /// The route a `/ws/rpc/:chain` path names, or the error to close with.
+    /// The route a `/ws/rpc/…` path names, or the error to close with.
     static func route(path: String) -> Result<RPCRoute, WebSocketPathError> {
-        guard let route = RPCRoute.parse(webSocketPath: path) else {
-            return .failure(WebSocketPathError(message: "no such endpoint: \(path.prefix(200)); use /ws/rpc/:chain"))
+        RPCRoute.match(webSocketPath: path).mapError { mismatch in
+            switch mismatch {
+            case .noRoute:
+                WebSocketPathError(message: "no such endpoint: \(path.prefix(200)); use /ws/rpc/:chain, "
+                                   + "/ws/rpc/:strategy/:chain or /ws/rpc/provider/:provider_id/:chain")
+            case .unknownStrategy(let name):
+                WebSocketPathError(message: "unknown strategy: \(name.prefix(100)); use "
+                                   + SelectionStrategy.allCases.map(\.pathSegment).joined(separator: ", "))
+            }
         }
-        return .success(route)
     }
 
     struct WebSocketPathError: Error {
@@ -107,7 +116,7 @@ public final class ClientWebSocketEndpoint: Sendable {
 
     private func open(_ connection: WebSocketConnectionID, _ request: HTTPRequest) {
         let target = Self.route(path: request.path).flatMap { route in
-            service.resolve(route).mapError { _ in WebSocketPathError(message: "unknown chain: \(route.chain.prefix(100))") }
+            service.resolve(route).mapError { WebSocketPathError(message: $0.message) }
         }
         switch target {
         case .success(let target):

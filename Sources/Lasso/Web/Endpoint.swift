@@ -29,7 +29,7 @@ public struct Endpoint: GenServer {
     let group: EventLoopGroup
     let configuration: HTTPServer.Configuration
     let router: HTTPRouter
-    /// Client WebSockets (`/ws/rpc/:chain`) on the same port, when given.
+    /// Client WebSockets (`/ws/rpc/…`) on the same port, when given.
     let clientWebSocket: ClientWebSocketEndpoint?
     /// The dashboard's pages (`/ws/dashboard`) on the same port, when given.
     let dashboard: DashboardHub?

@@ -8,7 +8,8 @@ import LassoTransport
 /// turns its reply into HTTP: every JSON-RPC-level answer is HTTP 200, a notification (or a
 /// batch of them) 204 with no body; a path that is no RPC route, an unknown chain or an
 /// unknown pinned provider is 404, a chain that is not running 503, each with a JSON-RPC error
-/// body. What the body gets — errors, batches, logging — is the service's (see `RPCService`).
+/// body. What the body gets — errors, batches, logging — is the service's (see `RPCService`);
+/// the `Host` header goes with it, to name the WebSocket URL `eth_subscribe` is referred to.
 public final class RPCEndpoint: Sendable {
     /// Requests one batch may hold.
     public static let maxBatchSize = RPCService.maxBatchSize
@@ -33,17 +34,13 @@ public final class RPCEndpoint: Sendable {
         switch service.resolve(route) {
         case .success(let resolved):
             target = resolved
-        case .failure(.unknownChain(let chain)):
-            completion(Self.error(status: 404, code: JSONRPCErrorBody.invalidRequest, "unknown chain: \(chain)"))
-            return
-        case .failure(.unknownProvider(let chain, let provider)):
-            completion(Self.error(status: 404, code: JSONRPCErrorBody.invalidRequest,
-                                  "unknown provider \(provider) on chain \(chain)"))
+        case .failure(let error):
+            completion(Self.error(status: 404, code: JSONRPCErrorBody.invalidRequest, error.message))
             return
         }
         let meta = ClientMetadata.mode(query: Substring(request.query),
                                        header: request.header("x-lasso-include-meta").map { Substring($0) })
-        service.handle(request.body, target: target, client: RPCClient(transport: .http, meta: meta)) { reply in
+        service.handle(request.body, target: target, client: RPCClient(transport: .http, meta: meta, host: request.header("host"))) { reply in
             completion(Self.response(reply))
         }
     }

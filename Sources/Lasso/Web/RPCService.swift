@@ -15,10 +15,12 @@ import Synchronization
 /// JSON-RPC 2.0 exactly: a body that is not JSON → -32700; JSON that is not a request → -32600
 /// (with the client's id when it was readable); a notification → no body (`noContent`); a batch
 /// of 1…100 requests → each routed on its own, answered in order in one array (notifications
-/// omitted; all notifications → `noContent`); an empty or oversized batch → -32600; an
-/// `eth_subscribe` or `eth_unsubscribe` inside a batch → its own -32600 entry in the reply
-/// array (subscriptions live on a WebSocket, one request at a time, where its adapter serves
-/// them). A chain that stopped since the target was resolved → `chainNotRunning` (or
+/// omitted; all notifications → `noContent`); an empty or oversized batch → -32600.
+/// Subscriptions live on a WebSocket, one request at a time, where its adapter serves them, so
+/// `eth_subscribe` and `eth_unsubscribe` never reach the pipeline here: over HTTP, alone or in a
+/// batch, each gets -32601 naming the WebSocket URL of the same route (`SubscriptionOverHTTP`);
+/// inside a WebSocket batch, its own -32600 entry in the reply array. Like the other errors
+/// answered before routing, these are neither logged nor counted. A chain that stopped since the target was resolved → `chainNotRunning` (or
 /// `chainNotFound` if a reload removed it), each with a JSON-RPC error body.
 ///
 /// Every routed request (each batch element too) is logged as one `rpc.request.completed` line
@@ -83,6 +85,12 @@ public final class RPCService: Sendable {
                                                          message: "Parse error: the body is not valid JSON")))
         case .invalid(let invalid):
             completion(Self.answer(Self.invalidBody(invalid, in: body)))
+        case .request(let head) where client.transport == .http && Self.isSubscriptionMethod(head.method):
+            completion(head.id.map { id in
+                Self.answer(JSONRPCErrorBody.make(id: body[id], code: JSONRPCErrorBody.methodNotFound,
+                                                  message: SubscriptionOverHTTP.message(method: head.method, host: client.host,
+                                                                                        target: target)))
+            } ?? Self.noContent)
         case .request(let head):
             let request = PipelineRequest(board: board, body: body, head: head, strategy: strategy,
                                           pinnedProvider: target.pinnedProvider, requestID: ids.next(),
@@ -119,7 +127,13 @@ public final class RPCService: Sendable {
                     message: "Invalid Request: batch of \(ranges.count) exceeds the limit of \(Self.maxBatchSize)")))
                 return
             }
-            runBatch(body: body, ranges: ranges, completion: completion) { [ids] head, element in
+            let refusal = { (method: String) -> (code: Int, message: String) in
+                client.transport == .http
+                    ? (JSONRPCErrorBody.methodNotFound,
+                       SubscriptionOverHTTP.message(method: method, host: client.host, target: target))
+                    : (JSONRPCErrorBody.invalidRequest, Self.batchedSubscriptionMessage(method))
+            }
+            runBatch(body: body, ranges: ranges, subscriptionRefusal: refusal, completion: completion) { [ids] head, element in
                 PipelineRequest(board: board, body: element, head: head, strategy: strategy,
                                 pinnedProvider: target.pinnedProvider, requestID: ids.next(),
                                 clientTransport: client.transport, startedAtNanos: startedAt, includeParamsDigest: digest)
@@ -127,8 +141,11 @@ public final class RPCService: Sendable {
         }
     }
 
-    /// Routes every element at once and answers when the last one is done, in request order.
-    private func runBatch(body: [UInt8], ranges: [Range<Int>], completion: @escaping @Sendable (RPCReply) -> Void,
+    /// Routes every element at once and answers when the last one is done, in request order;
+    /// a subscription method gets the error `subscriptionRefusal` gives its method instead.
+    private func runBatch(body: [UInt8], ranges: [Range<Int>],
+                          subscriptionRefusal: (String) -> (code: Int, message: String),
+                          completion: @escaping @Sendable (RPCReply) -> Void,
                           makeRequest: (JSONRPCRequestHead, [UInt8]) -> PipelineRequest) {
         let results = Mutex<(answers: [[UInt8]?], pending: Int)>((Array(repeating: nil, count: ranges.count), ranges.count))
         let deliver: @Sendable (Int, [UInt8]?) -> Void = { index, answer in
@@ -156,8 +173,8 @@ public final class RPCService: Sendable {
             switch JSONRPCScanner.scanBody(element) {
             case .request(let head) where Self.isSubscriptionMethod(head.method):
                 deliver(index, head.id.map { id in
-                    JSONRPCErrorBody.make(id: element[id], code: JSONRPCErrorBody.invalidRequest,
-                                          message: Self.batchedSubscriptionMessage(head.method))
+                    let refusal = subscriptionRefusal(head.method)
+                    return JSONRPCErrorBody.make(id: element[id], code: refusal.code, message: refusal.message)
                 })
             case .request(let head):
                 pipeline.execute(makeRequest(head, element)) { [self] outcome in
@@ -173,13 +190,14 @@ public final class RPCService: Sendable {
         }
     }
 
-    /// Whether `method` opens or closes a subscription: only alone, over a client WebSocket.
+    /// Whether `method` opens or closes a subscription: served only alone, over a client WebSocket.
     /// Two comparisons, not a set: every WebSocket message asks.
     static func isSubscriptionMethod(_ method: String) -> Bool {
         method == "eth_subscribe" || method == "eth_unsubscribe"
     }
 
-    /// The error a subscription method inside a batch gets, as its own entry of the reply.
+    /// The error a subscription method inside a client WebSocket's batch gets, as its own
+    /// entry of the reply.
     static func batchedSubscriptionMessage(_ method: String) -> String {
         "Invalid Request: \(method) cannot be batched; send it alone over a WebSocket (/ws/rpc/:chain)"
     }
