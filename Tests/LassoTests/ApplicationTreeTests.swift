@@ -96,7 +96,7 @@ import TestSupport
         #expect(try await stack.app.root.whichChildren().allSatisfy { $0.process?.isAlive == true })
         #expect(try await stack.chainSupervisor().whichChildren().map(\.id) == [
             "ProviderSupervisor(alpha)", "ProviderSupervisor(beta)", "ProviderPool", "ProviderHealthMonitor",
-            "TransportRegistry", "UpstreamSubscriptionPool", "ClientSubscriptionRegistry",
+            "TransportRegistry", "UpstreamSubscriptionPool", "StreamSupervisor", "ClientSubscriptionRegistry",
         ])
         await stack.shutdown()
     }

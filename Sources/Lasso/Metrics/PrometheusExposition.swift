@@ -81,8 +81,36 @@ public enum PrometheusExposition {
             guard let lag = series.lagBlocks else { continue }
             sample("lasso_provider_lag_blocks", [("chain", series.chain), ("provider", series.provider)], lag, &out, region: snapshot.region)
         }
+        subscriptionSeries(snapshot, &out)
         return String(decoding: out, as: UTF8.self)
     }
+
+    private static func subscriptionSeries(_ snapshot: PrometheusSnapshot, _ out: inout [UInt8]) {
+        let series = snapshot.subscriptions.sorted { ($0.chain, $0.kind) < ($1.chain, $1.kind) }
+        let metrics: [(String, String, String, (SubscriptionSeriesValue) -> Int)] = [
+            ("lasso_subscription_keys", "gauge", "Subscription keys followed upstream (one upstream subscription each).", { $0.keys }),
+            ("lasso_subscription_clients", "gauge", "Client subscriptions confirmed.", { $0.clients }),
+            ("lasso_subscription_events_delivered_total", "counter", "Events sent to the clients of a key (counted once per key).",
+             { $0.counters.delivered }),
+            ("lasso_subscription_failovers_total", "counter", "Times a key's stream left its upstream.", { $0.counters.failovers }),
+            ("lasso_subscription_backfilled_blocks_total", "counter", "Blocks fetched over HTTP to close a stream's gap.",
+             { $0.counters.backfilled }),
+            ("lasso_subscription_skipped_blocks_total", "counter", "Blocks given up: beyond max_backfill_blocks or past backfill_timeout_ms.",
+             { $0.counters.skipped }),
+            ("lasso_subscription_duplicates_dropped_total", "counter", "Events dropped because the stream had delivered them.",
+             { $0.counters.duplicatesDropped }),
+            ("lasso_subscription_reorgs_total", "counter", "Reorganisations delivered to clients.", { $0.counters.reorgs }),
+        ]
+        for (name, type, help, value) in metrics {
+            header(name, type, help, &out)
+            for item in series {
+                sample(name, [("chain", item.chain), ("kind", item.kind)], UInt64(max(0, value(item))), &out,
+                       region: snapshot.region)
+            }
+        }
+    }
+
+    private typealias SubscriptionSeriesValue = PrometheusSnapshot.SubscriptionSeries
 
     /// The gauge value of a breaker phase.
     public static func gaugeValue(_ phase: BreakerPhase) -> UInt64 {

@@ -100,6 +100,26 @@ public struct PrometheusSnapshot: Sendable, Equatable {
         }
     }
 
+    /// The subscription streams of one chain and kind (`newHeads`, `logs`): never per filter,
+    /// which would let clients make unbounded label values.
+    public struct SubscriptionSeries: Sendable, Equatable {
+        public var chain: String
+        public var kind: String
+        /// Keys followed now, and their confirmed clients.
+        public var keys: Int
+        public var clients: Int
+        /// Since start, retired keys included.
+        public var counters: StreamCounters
+
+        public init(chain: String, kind: String, keys: Int, clients: Int, counters: StreamCounters) {
+            self.chain = chain
+            self.kind = kind
+            self.keys = keys
+            self.clients = clients
+            self.counters = counters
+        }
+    }
+
     /// Request counters and latency histograms.
     public var requests: [RequestSeries]
     /// Error counters.
@@ -110,6 +130,8 @@ public struct PrometheusSnapshot: Sendable, Equatable {
     public var providers: [ProviderSeries]
     /// The node's region: when set, every series carries it as its first label, `region`.
     public var region: String? = nil
+    /// Subscription streams per chain and kind.
+    public var subscriptions: [SubscriptionSeries] = []
 
     /// A snapshot as given; any part may be empty.
     public init(requests: [RequestSeries] = [], errors: [ErrorSeries] = [], breakers: [BreakerSeries] = [],

@@ -233,12 +233,22 @@ public final class SubscriptionTable: Sendable {
         }.sorted { $0.key.description < $1.key.description }
     }
 
-    /// Counters summed per kind, retired keys included.
-    public func counters() -> [SubscriptionKey.Kind: StreamCounters] {
+    /// The table's `/metrics` series, one per kind seen since start.
+    public func series() -> [PrometheusSnapshot.SubscriptionSeries] {
         state.withLock { state in
-            var sums = state.retired
-            for row in state.rows.values { sums[row.status.key.kind, default: .init()].add(row.status.counters) }
-            return sums
+            var byKind: [SubscriptionKey.Kind: PrometheusSnapshot.SubscriptionSeries] = [:]
+            for (kind, counters) in state.retired {
+                byKind[kind] = .init(chain: chain, kind: kind.rawValue, keys: 0, clients: 0, counters: counters)
+            }
+            for (key, row) in state.rows {
+                var series = byKind[key.kind] ?? .init(chain: chain, kind: key.kind.rawValue, keys: 0, clients: 0,
+                                                       counters: StreamCounters())
+                series.keys += 1
+                series.clients += row.live.count
+                series.counters.add(row.status.counters)
+                byKind[key.kind] = series
+            }
+            return byKind.values.sorted { $0.kind < $1.kind }
         }
     }
 

@@ -22,7 +22,7 @@ import LassoTransport
 /// │       └── ClientSubscriptionRegistry
 /// ├── ConfigStore (reloads, chain starts and stops, one at a time)
 /// ├── DashboardPublisher     pushes the dashboard's state to its pages
-/// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/:chain)
+/// └── Endpoint (the HTTP listener; client WebSockets at /ws/rpc/…)
 /// ```
 /// The shared tables (`PubSub`, `ProcessNames`, `ChainDirectory`, `BreakerDirectory`,
 /// `HTTPClientHandle`, `BenchmarkStoreHandle`, `SubscriptionTables`) are created here and outlive every incarnation
@@ -97,7 +97,8 @@ public final class LassoApplication: Sendable {
         let router = Routes.router(
             rpc: rpc,
             api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock),
-            metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters),
+            metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters,
+                                     subscriptions: services.subscriptionTables),
             cors: cors, dashboard: dashboard)
         var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
         serverConfiguration.maxBodyBytes = config.server.maxBodyBytes

@@ -7,11 +7,14 @@ public final class MetricsEndpoint: Sendable {
     let configs: CurrentConfig
     let directory: ChainDirectory
     let counters: RequestCounters
+    let subscriptions: SubscriptionTables?
 
-    public init(configs: CurrentConfig, directory: ChainDirectory, counters: RequestCounters) {
+    public init(configs: CurrentConfig, directory: ChainDirectory, counters: RequestCounters,
+                subscriptions: SubscriptionTables? = nil) {
         self.configs = configs
         self.directory = directory
         self.counters = counters
+        self.subscriptions = subscriptions
     }
 
     public func handle() -> HTTPResponse {
@@ -21,6 +24,9 @@ public final class MetricsEndpoint: Sendable {
         for chain in configs.config.chains {
             guard let board = directory.board(for: chain.key) else { continue }
             snapshot.addProviderState(chain: chain.key, from: board.snapshot)
+        }
+        for (_, table) in (subscriptions?.all ?? [:]).sorted(by: { $0.key < $1.key }) {
+            snapshot.subscriptions.append(contentsOf: table.series())
         }
         return HTTPResponse(status: 200, contentType: PrometheusExposition.contentType,
                             body: Array(PrometheusExposition.render(snapshot).utf8))
