@@ -119,6 +119,19 @@ import TestSupport
         #expect(stack.logged("subscription.failover.started").first?["reason"] as? String == "socket_closed")
         #expect(stack.logged("subscription.failover.completed").first?["to"] as? String == "beta")
         #expect(stack.status(.newHeads)?.counters.failovers == 1)
+
+        // What an operator sees: `lassod ctl status`, the status API and /metrics.
+        let status = try await TreeControl(application: stack.app, configPath: nil).status(chain: "ethereum")
+        let stream = try #require(status.subscriptions.first)
+        #expect(stream.key == "newHeads" && stream.provider == "beta" && stream.clients == 100 && stream.failovers == 1)
+        #expect(stream.lastFailover?.reason == "socket_closed" && stream.lastFailover?.to == "beta")
+        #expect(AdminRenderer.status(status, color: false).contains("socket_closed alpha→beta"))
+        let metrics = String(decoding: MetricsEndpoint(configs: stack.app.configs, directory: stack.app.services.directory,
+                                                       counters: RequestCounters(),
+                                                       subscriptions: stack.app.services.subscriptionTables).handle().body,
+                             as: UTF8.self)
+        #expect(metrics.contains(#"lasso_subscription_clients{chain="ethereum",kind="newHeads"} 100"#))
+        #expect(metrics.contains(#"lasso_subscription_failovers_total{chain="ethereum",kind="newHeads"} 1"#))
         for (socket, _) in clients { socket.close() }
         await stack.shutdown()
     }

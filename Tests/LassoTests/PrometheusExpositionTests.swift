@@ -6,7 +6,7 @@ import Testing
         var buckets = [UInt64](repeating: 0, count: RequestCounters.durationBuckets.count + 1)
         buckets[0] = 2
         buckets[3] = 1
-        let snapshot = PrometheusSnapshot(
+        var snapshot = PrometheusSnapshot(
             requests: [.init(chain: "ethereum", provider: "ankr", method: "eth_blockNumber", transport: .http,
                              successes: 2, errors: 1, bucketCounts: buckets, durationSumNanos: 9_500_000)],
             errors: [.init(chain: "ethereum", provider: "ankr", transport: .http, category: "provider.timeout", count: 1)],
@@ -15,6 +15,14 @@ import Testing
                        .init(chain: "base", provider: "b", transport: .http, phase: .forcedOpen)],
             providers: [.init(chain: "ethereum", provider: "ankr", available: true, lagBlocks: 0),
                         .init(chain: "ethereum", provider: "slow", available: false, lagBlocks: nil)])
+        var streams = StreamCounters()
+        streams.delivered = 40
+        streams.failovers = 2
+        streams.backfilled = 5
+        streams.skipped = 1
+        streams.duplicatesDropped = 3
+        streams.reorgs = 1
+        snapshot.subscriptions = [.init(chain: "ethereum", kind: "newHeads", keys: 1, clients: 7, counters: streams)]
         let labels = #"chain="ethereum",provider="ankr",method="eth_blockNumber",transport="http""#
         let cumulative: [UInt64] = [2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]
         var expected = """
@@ -48,6 +56,30 @@ import Testing
         # HELP lasso_provider_lag_blocks Blocks the provider's head is behind the best known head of its chain.
         # TYPE lasso_provider_lag_blocks gauge
         lasso_provider_lag_blocks{chain="ethereum",provider="ankr"} 0
+        # HELP lasso_subscription_keys Subscription keys followed upstream (one upstream subscription each).
+        # TYPE lasso_subscription_keys gauge
+        lasso_subscription_keys{chain="ethereum",kind="newHeads"} 1
+        # HELP lasso_subscription_clients Client subscriptions confirmed.
+        # TYPE lasso_subscription_clients gauge
+        lasso_subscription_clients{chain="ethereum",kind="newHeads"} 7
+        # HELP lasso_subscription_events_delivered_total Events sent to the clients of a key (counted once per key).
+        # TYPE lasso_subscription_events_delivered_total counter
+        lasso_subscription_events_delivered_total{chain="ethereum",kind="newHeads"} 40
+        # HELP lasso_subscription_failovers_total Times a key's stream left its upstream.
+        # TYPE lasso_subscription_failovers_total counter
+        lasso_subscription_failovers_total{chain="ethereum",kind="newHeads"} 2
+        # HELP lasso_subscription_backfilled_blocks_total Blocks fetched over HTTP to close a stream's gap.
+        # TYPE lasso_subscription_backfilled_blocks_total counter
+        lasso_subscription_backfilled_blocks_total{chain="ethereum",kind="newHeads"} 5
+        # HELP lasso_subscription_skipped_blocks_total Blocks given up: beyond max_backfill_blocks or past backfill_timeout_ms.
+        # TYPE lasso_subscription_skipped_blocks_total counter
+        lasso_subscription_skipped_blocks_total{chain="ethereum",kind="newHeads"} 1
+        # HELP lasso_subscription_duplicates_dropped_total Events dropped because the stream had delivered them.
+        # TYPE lasso_subscription_duplicates_dropped_total counter
+        lasso_subscription_duplicates_dropped_total{chain="ethereum",kind="newHeads"} 3
+        # HELP lasso_subscription_reorgs_total Reorganisations delivered to clients.
+        # TYPE lasso_subscription_reorgs_total counter
+        lasso_subscription_reorgs_total{chain="ethereum",kind="newHeads"} 1
 
         """
         #expect(PrometheusExposition.render(snapshot) == expected)

@@ -85,7 +85,23 @@ public enum AdminRenderer {
                          Cell(number(provider.score)), Cell(provider.successRate.map { number($0 * 100) + "%" } ?? "-"),
                          Cell(number(provider.p50Ms)), Cell(String(provider.consecutiveFailures))])
         }
-        return title + "\n" + table(rows, color: color)
+        var text = title + "\n" + table(rows, color: color)
+        guard !status.subscriptions.isEmpty else { return text }
+        var streams: [[Cell]] = [["SUBSCRIPTION", "PROVIDER", "PHASE", "CLIENTS", "LAST BLOCK", "FAILOVERS", "BACKFILLED",
+                                  "SKIPPED", "LAST FAILOVER"].map { Cell($0) }]
+        for stream in status.subscriptions {
+            let last = stream.lastFailover.map { failover in
+                "\(failover.reason) \(failover.from ?? "-")→\(failover.to ?? "-")"
+                    + (failover.durationMs.map { " \($0) ms" } ?? " running")
+            } ?? "-"
+            streams.append([Cell(String(stream.key.prefix(60))), Cell(stream.provider ?? "-"),
+                            Cell(stream.phase, color: stream.phase == "live" ? .green : .yellow),
+                            Cell("\(stream.clients)" + (stream.pending > 0 ? "+\(stream.pending)" : "")),
+                            Cell(stream.lastBlock.map(String.init) ?? "-"), Cell(String(stream.failovers)),
+                            Cell(String(stream.backfilled)), Cell(String(stream.skipped)), Cell(last)])
+        }
+        text += "\n" + table(streams, color: color)
+        return text
     }
 
     static func reload(_ diff: ConfigDiff) -> String {

@@ -51,7 +51,8 @@ public final class TreeControl: AdminControl {
     public func status(chain: String) async throws -> ChainStatus {
         guard let config = application.configs.chain(named: chain) else { throw AdminError.unknownChain(chain) }
         var status = await ChainStatus.gather(chain: config, directory: application.services.directory,
-                                              names: application.services.names, clock: application.runtime.clock)
+                                              names: application.services.names, clock: application.runtime.clock,
+                                              subscriptions: application.services.subscriptionTables)
         status.region = Region.name(application.configs.config.server.region)
         return status
     }

@@ -96,7 +96,8 @@ public final class LassoApplication: Sendable {
         let cors = CORSPolicy(config.server.cors)
         let router = Routes.router(
             rpc: rpc,
-            api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock),
+            api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock,
+                             subscriptions: services.subscriptionTables),
             metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters,
                                      subscriptions: services.subscriptionTables),
             cors: cors, dashboard: dashboard)

@@ -11,8 +11,11 @@ public final class APIEndpoint: Sendable {
     let directory: ChainDirectory
     let names: ProcessNames
     let clock: any RuntimeClock
+    let subscriptions: SubscriptionTables?
 
-    public init(configs: CurrentConfig, directory: ChainDirectory, names: ProcessNames, clock: any RuntimeClock) {
+    public init(configs: CurrentConfig, directory: ChainDirectory, names: ProcessNames, clock: any RuntimeClock,
+                subscriptions: SubscriptionTables? = nil) {
+        self.subscriptions = subscriptions
         self.configs = configs
         self.directory = directory
         self.names = names
@@ -49,7 +52,8 @@ public final class APIEndpoint: Sendable {
             guard let chain = config.chain(named: path[1]) else {
                 return Self.notFound("unknown chain: \(path[1])")
             }
-            var status = await ChainStatus.gather(chain: chain, directory: directory, names: names, clock: clock)
+            var status = await ChainStatus.gather(chain: chain, directory: directory, names: names, clock: clock,
+                                                  subscriptions: subscriptions)
             status.region = Region.name(config.server.region)
             return Self.json(status)
         default:
