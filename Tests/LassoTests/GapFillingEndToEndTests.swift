@@ -141,9 +141,12 @@ import TestSupport
         let sockets = try await stack.sockets(20)
         var clients: [(TestWebSocket, String)] = []
         for socket in sockets { clients.append((socket, try await socket.subscribe(id: 1, params: Self.transfersParams))) }
-        let first = clients[0]
-        let early = try await first.0.notifications(for: first.1, atLeast: 2)
-        let from = try #require(early.first.flatMap(TestWebSocket.blockNumber))
+        // Each client's window starts after the first block it saw: it subscribed mid-stream.
+        var windows: [UInt64] = []
+        for (socket, id) in clients {
+            let early = try await socket.notifications(for: id, atLeast: 2)
+            windows.append(try #require(early.first.flatMap(TestWebSocket.blockNumber)) + 1)
+        }
 
         stack.alpha.provider.behavior = .killed
         let killedAt = try #require(stack.status(.logs)?.lastBlock)
@@ -153,9 +156,8 @@ import TestSupport
         let through = try #require(stack.status(.logs)?.completeThrough)
 
         let verifier = StreamVerifier(chain: stack.chain)
-        for (socket, id) in clients {
-            // The first block may have started before the subscription: count from the next one.
-            #expect(verifier.logsProblems(socket.notifications(for: id), filter: Self.transfers, from: from + 1,
+        for ((socket, id), from) in zip(clients, windows) {
+            #expect(verifier.logsProblems(socket.notifications(for: id), filter: Self.transfers, from: from,
                                           through: through) == [], "client \(id)")
         }
         for (socket, _) in clients { socket.close() }
