@@ -183,6 +183,108 @@ import TestSupport
         await stack.shutdown()
     }
 
+    @Test func aLogsKeyWhoseProviderStopsSendingIsLeftByItsHeaders() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.sockets(1)[0]
+        let id = try await socket.subscribe(id: 1, params: Self.transfersParams)
+        let early = try await socket.notifications(for: id, atLeast: 2)
+        let from = try #require(early.first.flatMap(TestWebSocket.blockNumber)) + 1
+
+        // The socket stays open and nothing comes: neither logs nor the liveness feed's headers.
+        stack.alpha.provider.behavior = .stalledSubscription
+        let stalledAt = try #require(stack.status(.logs)?.lastBlock)
+        try #require(await waitFor(within: .seconds(20)) {
+            stack.status(.logs)?.provider == "beta" && stack.status(.logs)?.phase == .live
+                && (stack.status(.logs)?.completeThrough ?? 0) >= stalledAt + 6
+        }, "on beta, six blocks on")
+        let through = try #require(stack.status(.logs)?.completeThrough)
+        #expect(StreamVerifier(chain: stack.chain).logsProblems(socket.notifications(for: id), filter: Self.transfers,
+                                                                from: from, through: through) == [])
+        let stalled = try #require(stack.logged("subscription.stalled").first)
+        #expect(stalled["provider"] as? String == "alpha")
+        #expect(stack.beta.subscriptionCount == 1)
+        #expect(stack.logged("subscription.failover.started").first?["reason"] as? String == "stalled")
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aLogsKeyWhoseProviderStopsSendingIsLeftByItsHeaders() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.sockets(1)[0]
+        let id = try await socket.subscribe(id: 1, params: Self.transfersParams)
+        let early = try await socket.notifications(for: id, atLeast: 2)
+        let from = try #require(early.first.flatMap(TestWebSocket.blockNumber)) + 1
+
+        // The socket stays open and nothing comes: neither logs nor the liveness feed's headers.
+        stack.alpha.provider.behavior = .stalledSubscription
+        let stalledAt = try #require(stack.status(.logs)?.lastBlock)
+        try #require(await waitFor(within: .seconds(20)) {
+            stack.status(.logs)?.provider == "beta" && stack.status(.logs)?.phase == .live
+                && (stack.status(.logs)?.completeThrough ?? 0) >= stalledAt + 6
+        }, "on beta, six blocks on")
+        let through = try #require(stack.status(.logs)?.completeThrough)
+        #expect(StreamVerifier(chain: stack.chain).logsProblems(socket.notifications(for: id), filter: Self.transfers,
+                                                                from: from, through: through) == [])
+        let problems = StreamVerifier(chain: stack.chain).logsProblems(socket.notifications(for: id), filter: Self.transfers, from: from, through: through)
+        if !problems.isEmpty {
+            print("DBG", problems, "from", from, "through", through, "stalledAt", stalledAt)
+            for r in socket.notifications(for: id) { print("DBG got", TestWebSocket.blockNumber(r) ?? 0, r["logIndex"] ?? "") }
+            for line in stack.logs.lines where line.contains("subscription") { print("DBG", line.prefix(300)) }
+        }
+        let stalled = try #require(stack.logged("subscription.stalled").first)
+        #expect(stalled["key"] as? String == "logs" && stalled["provider"] as? String == "alpha")
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aFilterThatMatchesNothingIsNotAStall() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.sockets(1)[0]
+        _ = try await socket.subscribe(id: 1, params: #"["logs",{"address":"0x0000000000000000000000000000000000000001"}]"#)
+        // Its provider's headers say which blocks are complete: six of them with no log.
+        let first = try #require(await waitFor { stack.status(.logs)?.completeThrough })
+        try #require(await waitFor { (stack.status(.logs)?.completeThrough ?? 0) >= first + 6 }, "six quiet blocks")
+        #expect(stack.status(.logs)?.counters.failovers == 0)
+        #expect(stack.status(.logs)?.provider == "alpha")
+        #expect(stack.logged("subscription.stalled").isEmpty)
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func aReorgOnTheReplacementIsDeliveredAsGethDoes() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.sockets(1)[0]
+        let heads = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        let emitter = SimulatedLogFilter(addresses: [SimulatedChain.logEmitters[0]])
+        let logs = try await socket.subscribe(id: 2, params: #"["logs",{"address":"\#(SimulatedChain.logEmitters[0])"}]"#)
+        let early = try await socket.notifications(for: logs, atLeast: 2)
+        let from = try #require(early.first.flatMap(TestWebSocket.blockNumber)) + 1
+        _ = try await socket.notifications(for: heads, atLeast: 3)
+
+        // beta follows another branch from a block whose logs alpha delivered, four blocks back:
+        // deeper than the header that reveals the switch, so the retraction needs the anchor check.
+        let forkPoint = try #require(early.last.flatMap(TestWebSocket.blockNumber))
+        try await Self.waitForBlock(forkPoint + 4, [(socket, heads)])
+        let fork = SimulatedFork(fromBlock: forkPoint)
+        stack.beta.provider.fork = fork
+        stack.alpha.provider.behavior = .killed
+        let killedAt = Self.lastBlock(socket, heads)
+        try await Self.waitForBlock(killedAt + 5, [(socket, heads)])
+        try #require(await waitFor(within: .seconds(20)) {
+            (stack.status(.logs)?.completeThrough ?? 0) >= killedAt + 5 && stack.status(.logs)?.phase == .live
+        })
+        let through = try #require(stack.status(.logs)?.completeThrough)
+
+        let verifier = StreamVerifier(chain: stack.chain)
+        #expect(verifier.headsProblems(socket.notifications(for: heads), reorgingTo: fork) == [])
+        let received = socket.notifications(for: logs)
+        #expect(verifier.logsProblems(received, filter: emitter, from: from, through: through, reorgingTo: fork) == [])
+        #expect(received.contains { $0["removed"] as? Bool == true }, "alpha's orphaned logs retracted")
+        #expect(!stack.logged("subscription.reorg").isEmpty)
+        socket.close()
+        await stack.shutdown()
+    }
+
     @Test func aLaggingReplacementIsWaitedForNotReplayed() async throws {
         let stack = try await Stack(beta: .lagging(blocks: 3))
         let socket = try await stack.sockets(1)[0]

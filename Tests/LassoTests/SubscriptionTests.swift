@@ -253,12 +253,13 @@ import TestSupport
         let socket = try await stack.socket()
         _ = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
         _ = try await socket.subscribe(id: 2, params: #"["logs"]"#)
-        #expect(stack.alpha.subscriptionCount == 2)
+        // Two keys, and the liveness feed a logs key brings to its provider.
+        try #require(await waitFor { stack.alpha.subscriptionCount == 3 }, "two keys and a liveness feed upstream")
         #expect(try await stack.registry?.call(.subscriptions(nil)).count == 2)
         socket.close()
         try #require(try await waitFor { try await stack.registry?.call(.subscriptions(nil)).isEmpty == true }, "registry empty")
         try #require(await waitFor { stack.alpha.subscriptionCount == 0 }, "upstream unsubscribed")
-        #expect(stack.alpha.provider.requestCounts["eth_unsubscribe"] == 2)
+        #expect(stack.alpha.provider.requestCounts["eth_unsubscribe"] == 3)
         await stack.shutdown()
     }
 
@@ -346,7 +347,8 @@ import TestSupport
         // The same filter spelled differently shares the upstream subscription.
         let other = try await socket.subscribe(id: 2, params: #"["logs",{"address":["\#(emitter.uppercased().replacingOccurrences(of: "0X", with: "0x"))"],"topics":[]}]"#)
         #expect(id != other)
-        #expect(stack.alpha.subscriptionCount == 1)
+        #expect(try await stack.pool?.call(.status).count == 1, "one key")
+        #expect(await waitFor { stack.alpha.subscriptionCount == 2 }, "its upstream subscription and alpha's liveness feed")
         let logs = try await socket.notifications(for: id, atLeast: 3)
         #expect(logs.allSatisfy { $0["address"] as? String == emitter })
         let otherLogs = try await socket.notifications(for: other, atLeast: 1)

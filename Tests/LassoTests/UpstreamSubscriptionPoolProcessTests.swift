@@ -155,7 +155,8 @@ final class SubscriptionProcessesFixture: Sendable {
         }
         #expect(status.map(\.key.description) == ["logs{}", "newHeads"])
         #expect(fixture.pool != old)
-        #expect(fixture.alpha.provider.requestCounts["eth_subscribe"] == 4)
+        // Each incarnation: the two keys, and the liveness feed the logs key brings to alpha.
+        #expect(await waitFor { fixture.alpha.provider.requestCounts["eth_subscribe"] == 6 })
         await fixture.shutdown()
     }
 

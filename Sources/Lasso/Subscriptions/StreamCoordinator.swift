@@ -29,6 +29,8 @@ public struct StreamCoordinator: GenServer {
         case upstream(UpstreamNotice)
         /// From the pool: an upstream notification of placement `generation`.
         case event(generation: UInt64, body: [UInt8])
+        /// From the pool, for a logs key: a header of its provider's liveness feed.
+        case providerHead(provider: String, head: StreamEvent.Head)
         /// From a pool incarnation that just started: follow the key there.
         case poolRestarted(ServerRef<UpstreamSubscriptionPool>)
         /// From the endpoint: the key's clients changed (someone subscribed or left).
@@ -74,6 +76,8 @@ public struct StreamCoordinator: GenServer {
         var skipped = 0
         var duplicates = 0
         var deadline: TimerHandle?
+        /// Logs keys: whether the delivered blocks were checked against the new source.
+        var anchored = false
     }
 
     /// The id notifications are written with before each client's own is patched in.
@@ -108,6 +112,11 @@ public struct StreamCoordinator: GenServer {
     private var roundRetries = 0
     private var shape = HeaderShape.blockWithoutBody
     private var stallTimer: TimerHandle?
+    /// Logs keys: when the upstream's liveness feed last sent a header, and its number.
+    private var lastHeadAt = RuntimeInstant(nanoseconds: 0)
+    private var lastHead: UInt64?
+    /// Logs keys: whether a header of the current upstream was taken in yet.
+    private var headSeen = false
     private var refollowTimer: TimerHandle?
 
     init(key: SubscriptionKey, chain: String, table: SubscriptionTable, board: ChainStateBoard, names: ProcessNames,
@@ -192,6 +201,8 @@ public struct StreamCoordinator: GenServer {
             retireIfIdle(context: context)
         case .event(let generation, let body):
             event(generation, body, context: context)
+        case .providerHead(let provider, let head):
+            providerHead(provider, head, context: context)
         case .poolRestarted(let newPool):
             pool = newPool
             if let lost = upstream {
@@ -240,8 +251,12 @@ public struct StreamCoordinator: GenServer {
             beginFailover(.socketClosed, from: upstream?.provider, context: context)
         }
         upstream = (provider, generation)
-        continuous = false
+        // A key's first upstream has nothing before it to fill: its first event starts the stream.
+        continuous = phase == .placing && failover == nil
         lastEventAt = context.runtime.clock.now()
+        lastHeadAt = lastEventAt
+        lastHead = nil
+        headSeen = continuous
         refollowTimer?.cancel()
         refollowTimer = nil
         if phase == .placing || phase == .recovering { phase = .live }
@@ -266,7 +281,10 @@ public struct StreamCoordinator: GenServer {
                                                                    "provider": .string(upstream?.provider ?? "")])
             return
         }
-        if key.kind == .newHeads, !continuous, let sample = HeaderShape(sample: result) { shape = sample }
+        // Backfilled headers take the shape of this upstream's own (learnt from its first one).
+        if key.kind == .newHeads, !continuous || shape == .blockWithoutBody, let sample = HeaderShape(sample: result) {
+            shape = sample
+        }
         let item = Held(event: event, result: result, continuous: continuous)
         continuous = true
         guard phase != .backfilling else {
@@ -275,6 +293,48 @@ public struct StreamCoordinator: GenServer {
         }
         _ = consume(item, context: context)
         completeFailoverIfLive(context: context)
+    }
+
+    /// A logs key's upstream is alive while its headers come; in a live stream each header also
+    /// completes the blocks before it and may reveal a reorg of delivered logs.
+    private mutating func providerHead(_ provider: String, _ head: StreamEvent.Head, context: ServerContext<Self>) {
+        guard key.kind == .logs, upstream?.provider == provider else { return }
+        lastHeadAt = context.runtime.clock.now()
+        lastHead = head.block.number
+        guard phase == .live, settings.continuity == .gapFilling else { return }
+        guard headSeen else {
+            // The new upstream's logs subscription may have started after the blocks below this
+            // header went by: they are fetched, not taken as complete.
+            headSeen = true
+            let complete = table.withRow(key) { $0.status.completeThrough } ?? nil
+            if let complete, head.block.number > complete &+ 1 {
+                beginBackfill((complete + 1)...(head.block.number - 1), holding: nil, context: context)
+                return
+            }
+            observe(head)
+            completeFailoverIfLive(context: context)
+            return
+        }
+        observe(head)
+    }
+
+    /// Takes in a header of the logs key's source: it completes the blocks before it, and a
+    /// hash that differs from a delivered block's retracts that block's logs and the later ones.
+    @discardableResult
+    private func observe(_ head: StreamEvent.Head) -> ContinuityVerdict.Reorg? {
+        let reorg: ContinuityVerdict.Reorg? = table.withRow(key) { row in
+            let found = row.continuity.observeHead(head)
+            if case .logs(let logs) = row.continuity { row.status.completeThrough = logs.completeThrough }
+            if found != nil { row.status.counters.reorgs += 1 }
+            return found
+        } ?? nil
+        guard let reorg else { return nil }
+        logger?.log(.warning, "subscription.reorg", [
+            "chain": .string(chain), "key": .string(key.kind.rawValue), "number": .int(Int(reorg.fromBlock)),
+            "depth": .int(Int(reorg.depth)), "removed_logs": .int(reorg.orphaned.count),
+            "unrecoverable_logs": .bool(reorg.incomplete)])
+        fanOut(reorg.orphaned.compactMap { NotificationEnvelope.markRemoved($0.result) })
+        return reorg
     }
 
     // MARK: - Delivery
@@ -368,13 +428,8 @@ public struct StreamCoordinator: GenServer {
     // MARK: - Failover and backfill
 
     private mutating func beginFailover(_ reason: FailoverReason, from provider: String?, context: ServerContext<Self>) {
-        let now = context.runtime.clock.now()
         if failover == nil {
-            failovers += 1
-            var run = Failover(serial: failovers, reason: reason, from: provider, startedAt: now,
-                               capLeft: settings.maxBackfillBlocks)
-            run.deadline = context.sendAfter(.deadline(serial: failovers), after: .milliseconds(settings.backfillTimeoutMs))
-            failover = run
+            failover = newRun(reason, from: provider, context: context)
             let last = table.withRow(key) { $0.status.lastBlock } ?? nil
             logger?.log(.warning, "subscription.failover.started", [
                 "chain": .string(chain), "key": .string(key.kind.rawValue), "reason": .string(reason.rawValue),
@@ -401,9 +456,25 @@ public struct StreamCoordinator: GenServer {
         beginBackfill(first...target, holding: nil, context: context)
     }
 
+    /// A new run: the cap and the deadline count from now.
+    private mutating func newRun(_ reason: FailoverReason, from provider: String?, context: ServerContext<Self>) -> Failover {
+        failovers += 1
+        var run = Failover(serial: failovers, reason: reason, from: provider, startedAt: context.runtime.clock.now(),
+                           capLeft: settings.maxBackfillBlocks)
+        run.deadline = context.sendAfter(.deadline(serial: failovers), after: .milliseconds(settings.backfillTimeoutMs))
+        return run
+    }
+
     private mutating func beginBackfill(_ range: ClosedRange<UInt64>, holding item: Held?, context: ServerContext<Self>) {
         if let item { held.append(item) }
-        if failover == nil { beginFailover(.gap, from: upstream?.provider, context: context) }
+        if failover == nil {
+            // A gap on a live upstream (it skipped blocks, or its first event or header shows
+            // what it missed): filled under the same cap and deadline, not counted as a failover.
+            failover = newRun(.gap, from: upstream?.provider, context: context)
+            logger?.log(.info, "subscription.gap_detected", [
+                "chain": .string(chain), "key": .string(key.kind.rawValue), "from": .int(Int(range.lowerBound)),
+                "to": .int(Int(range.upperBound)), "provider": upstream.map { .string($0.provider) } ?? .null])
+        }
         phase = .backfilling
         publish { $0.phase = .backfilling }
         startRound(range, context: context)
@@ -420,7 +491,27 @@ public struct StreamCoordinator: GenServer {
         round += 1
         roundRange = fetched
         roundRetries = 0
+        if key.kind == .logs, settings.continuity == .gapFilling, failover?.anchored == false,
+           let complete = table.withRow(key, { $0.status.completeThrough }) ?? nil {
+            failover?.anchored = true
+            fetchAnchor(through: complete, context: context)
+            return
+        }
         fetch(fetched, context: context)
+    }
+
+    /// Blocks a logs key checks against its new source before fetching logs: a reorg deeper
+    /// than this under delivered logs is not retracted (`subscription.reorg` would not show it).
+    static let anchorDepth: UInt64 = 8
+
+    /// Fetches the headers of the last delivered blocks from the new source: where their hashes
+    /// differ, the logs delivered from there on were orphaned and are retracted first.
+    private func fetchAnchor(through complete: UInt64, context: ServerContext<Self>) {
+        let me = context.ref
+        let round = round
+        let source: GapFiller.Source = upstream.map { .pinned($0.provider) } ?? .any
+        let range = (complete >= Self.anchorDepth - 1 ? complete - (Self.anchorDepth - 1) : 0)...complete
+        filler.headers(range, board: board, from: source) { me.info(.fetched(round: round, $0)) }
     }
 
     private func fetch(_ range: ClosedRange<UInt64>, context: ServerContext<Self>) {
@@ -436,6 +527,22 @@ public struct StreamCoordinator: GenServer {
 
     private mutating func filled(_ fetched: GapFiller.Fetched, context: ServerContext<Self>) {
         switch fetched {
+        case .headers(_, let results) where key.kind == .logs:
+            // The anchor: each header the source has is checked against what was delivered, up to
+            // the first that differs — above it nothing of the new branch was delivered, and its
+            // headers must not count those blocks complete.
+            for result in results {
+                guard let result, case .head(let head)? = StreamEvent(result: result, range: result.indices, kind: .newHeads)
+                else { continue }
+                if observe(head) != nil { break }
+            }
+            // A reorg found there lowered what is complete: the logs fetch starts below it.
+            guard let range = roundRange else { return }
+            let complete = table.withRow(key) { $0.status.completeThrough } ?? nil
+            let start = min(range.lowerBound, complete.map { $0 &+ 1 } ?? range.lowerBound)
+            roundRange = start...range.upperBound
+            fetch(start...range.upperBound, context: context)
+            return
         case .headers(let range, let results):
             var taken = 0
             for (offset, result) in results.enumerated() {
@@ -503,10 +610,13 @@ public struct StreamCoordinator: GenServer {
     }
 
     private mutating func completeFailoverIfLive(context: ServerContext<Self>) {
-        // Over once the new upstream's first event has been judged with nothing left to fetch.
-        guard phase == .live, upstream != nil, continuous, held.isEmpty, let run = failover else { return }
+        // Over once the new upstream has proved itself with nothing left to fetch: its first header
+        // (a logs key's by its liveness feed: a filter may match nothing for a long time).
+        let proved = key.kind == .newHeads ? continuous : headSeen
+        guard phase == .live, upstream != nil, proved, held.isEmpty, let run = failover else { return }
         run.deadline?.cancel()
         failover = nil
+        guard run.reason != .gap else { return }
         let duration = Int(context.runtime.clock.now().milliseconds(since: run.startedAt))
         logger?.log(.info, "subscription.failover.completed", [
             "chain": .string(chain), "key": .string(key.kind.rawValue), "reason": .string(run.reason.rawValue),
@@ -522,11 +632,12 @@ public struct StreamCoordinator: GenServer {
     /// Gives up `range`: it will not be delivered, and the stream may jump over it.
     private mutating func skip(_ range: ClosedRange<UInt64>, reason: String) {
         let count = Self.count(range)
+        let isGap = failover?.reason == .gap
         failover?.skipped += count
         _ = table.withRow(key) { row in
             row.continuity.acceptSkip(through: range.upperBound)
             row.status.counters.skipped += count
-            row.status.lastFailover?.skipped += count
+            if !isGap { row.status.lastFailover?.skipped += count }
         }
         logger?.log(.warning, "subscription.gap_skipped", [
             "chain": .string(chain), "key": .string(key.kind.rawValue), "from": .int(Int(range.lowerBound)),
@@ -536,9 +647,10 @@ public struct StreamCoordinator: GenServer {
     private mutating func record(backfilled count: Int, range: ClosedRange<UInt64>, provider: String?) {
         guard count > 0 else { return }
         failover?.backfilled += count
+        let isGap = failover?.reason == .gap
         _ = table.withRow(key) { row in
             row.status.counters.backfilled += count
-            row.status.lastFailover?.backfilled += count
+            if !isGap { row.status.lastFailover?.backfilled += count }
         }
         logger?.log(.info, "subscription.backfill", [
             "chain": .string(chain), "key": .string(key.kind.rawValue), "from": .int(Int(range.lowerBound)),
@@ -549,7 +661,7 @@ public struct StreamCoordinator: GenServer {
     // MARK: - Stalls
 
     private mutating func armStallCheck(context: ServerContext<Self>) {
-        guard stallTimer == nil, key.kind == .newHeads, settings.blockTimeMs > 0 else { return }
+        guard stallTimer == nil, settings.blockTimeMs > 0 else { return }
         stallTimer = context.sendAfter(.stallCheck, after: .milliseconds(settings.blockTimeMs))
     }
 
@@ -557,18 +669,22 @@ public struct StreamCoordinator: GenServer {
         guard let current = upstream else { return }
         armStallCheck(context: context)
         let now = context.runtime.clock.now()
-        let last = table.withRow(key) { $0.status.lastBlock } ?? nil
+        // A header stream is timed by its events; a logs key by its upstream's liveness feed.
+        let (silentSince, last) = key.kind == .newHeads
+            ? (lastEventAt, table.withRow(key) { $0.status.lastBlock } ?? nil)
+            : (lastHeadAt, lastHead)
         guard phase == .live,
-              StallRule.isStalled(lastEventAt: lastEventAt, now: now, blockTimeMs: UInt64(settings.blockTimeMs),
+              StallRule.isStalled(lastEventAt: silentSince, now: now, blockTimeMs: UInt64(settings.blockTimeMs),
                                   lastBlock: last, bestKnownHead: board.snapshot.bestKnownHead)
         else { return }
         logger?.log(.warning, "subscription.stalled", [
             "chain": .string(chain), "key": .string(key.kind.rawValue), "provider": .string(current.provider),
-            "silent_ms": .int(Int(now.milliseconds(since: lastEventAt))),
+            "silent_ms": .int(Int(now.milliseconds(since: silentSince))),
             "best_head": board.snapshot.bestKnownHead.map { .int(Int($0)) } ?? .null,
             "last_block": last.map { .int(Int($0)) } ?? .null])
         // One request per stall: the replacement gets its own 3 block times.
         lastEventAt = now
+        lastHeadAt = now
         pool?.cast(.replace(key: key, coordinator: context.ref.pid, generation: current.generation, reason: .stalled))
     }
 

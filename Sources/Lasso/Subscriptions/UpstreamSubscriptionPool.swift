@@ -17,6 +17,12 @@ import Supervision
 /// - **No key waits forever.** A key without a provider is placed again when any provider
 ///   connects and every `retryInterval` (1 s) while any key still has none; when every
 ///   candidate failed, the coordinator hears `.refused` (its waiting clients get the error).
+/// - **Liveness of logs keys.** A filter may match nothing for hours, so a logs key's silence
+///   proves nothing. Every provider that carries a logs key also carries a `newHeads`
+///   subscription of the pool's own (its liveness feed, never seen by clients); each of its
+///   headers goes to the coordinators of the logs keys on that provider (`providerHead`), which
+///   time their stall rule by it and learn which blocks are complete. It costs one upstream
+///   subscription per such provider, dropped when the provider carries no logs key any more.
 /// - **No orphans.** An event for an upstream subscription the pool does not know (one made
 ///   before a restart, or confirmed after its key was dropped) gets it unsubscribed; the retry
 ///   timer also drops keys whose row left the `SubscriptionTable` while no coordinator ran.
@@ -53,6 +59,8 @@ public struct UpstreamSubscriptionPool: GenServer {
         case connection(provider: String, up: Bool)
         /// A message from a provider that answered none of its connection's pending requests.
         case upstreamMessage(provider: String, body: [UInt8])
+        /// The answer to the liveness feed's `eth_subscribe` (placement `attempt`) on `provider`.
+        case heartbeatPlaced(provider: String, attempt: UInt64, reply: UpstreamReply)
         /// The answer to placement `attempt` of `key` on `provider`.
         case placed(key: SubscriptionKey, attempt: UInt64, provider: String, reply: UpstreamReply)
     }
@@ -96,6 +104,15 @@ public struct UpstreamSubscriptionPool: GenServer {
     /// Connections keys were placed on, by process, with their monitor.
     private var monitored: [PID: MonitorID] = [:]
     private var retryTimer: TimerHandle?
+    /// The liveness feed on each provider that carries a logs key.
+    private var heartbeats: [String: Heartbeat] = [:]
+    private var heartbeatRoutes: Set<Route> = []
+
+    private struct Heartbeat {
+        var attempt: UInt64
+        var connection: PID
+        var upstreamID: String?
+    }
 
     /// The pool of `chain`, placing on the providers `board` offers; an upstream has
     /// `confirmationTimeout` to confirm.
@@ -162,7 +179,10 @@ public struct UpstreamSubscriptionPool: GenServer {
             return  // an event places nothing (an error re-places, and arms the retry itself)
         case .placed(let key, let attempt, let provider, let reply):
             placed(key, attempt, provider, reply, context: context)
+        case .heartbeatPlaced(let provider, let attempt, let reply):
+            heartbeatPlaced(provider, attempt, reply)
         }
+        syncHeartbeats(context: context)
         armRetryIfStuck(context: context)
     }
 
@@ -171,16 +191,19 @@ public struct UpstreamSubscriptionPool: GenServer {
         // Keys whose row is gone retired while no coordinator ran to unfollow them.
         for key in Array(upstreams.keys) where !table.hasRow(key) { drop(key) }
         placeUnplaced(context: context)
+        syncHeartbeats(context: context)
         armRetryIfStuck(context: context)
     }
 
     public mutating func handleDown(_ down: Down, context: ServerContext<Self>) async throws {
         guard monitored.removeValue(forKey: down.pid) != nil else { return }
+        for (provider, beat) in heartbeats where beat.connection == down.pid { forgetHeartbeat(provider) }
         for (key, upstream) in upstreams where upstream.connection?.pid == down.pid {
             if let provider = upstream.provider {
                 lose(key, upstream, provider: provider, reason: .connectionRestarted, context: context)
             }
         }
+        syncHeartbeats(context: context)
         armRetryIfStuck(context: context)
     }
 
@@ -298,6 +321,7 @@ public struct UpstreamSubscriptionPool: GenServer {
 
     private mutating func disconnected(_ provider: String, context: ServerContext<Self>) {
         dismissed = dismissed.filter { $0.provider != provider }
+        forgetHeartbeat(provider)
         for (key, upstream) in upstreams where upstream.provider == provider {
             lose(key, upstream, provider: provider, reason: .socketClosed, context: context)
         }
@@ -321,6 +345,10 @@ public struct UpstreamSubscriptionPool: GenServer {
     private mutating func deliver(_ provider: String, _ body: [UInt8], context: ServerContext<Self>) {
         guard let found = SubscriptionNotification.scan(body) else { return }
         let route = Route(provider: provider, upstreamID: found.subscription)
+        if heartbeatRoutes.contains(route) {
+            heartbeat(provider, body, found)
+            return
+        }
         guard let key = routes[route], let upstream = upstreams[key] else {
             if !dismissed.contains(route) { dismiss(route) }
             return
@@ -333,6 +361,63 @@ public struct UpstreamSubscriptionPool: GenServer {
             return
         }
         upstream.follower?.cast(.event(generation: upstream.attempt, body: body))
+    }
+
+    // MARK: - Liveness feeds
+
+    /// Subscribes the liveness feed on every provider carrying a confirmed logs key, and
+    /// unsubscribes it where none is left.
+    private mutating func syncHeartbeats(context: ServerContext<Self>) {
+        var needed: Set<String> = []
+        for (key, upstream) in upstreams where key.kind == .logs && upstream.upstreamID != nil {
+            if let provider = upstream.provider { needed.insert(provider) }
+        }
+        for (provider, beat) in heartbeats where !needed.contains(provider) {
+            forgetHeartbeat(provider)
+            if let id = beat.upstreamID { dismiss(Route(provider: provider, upstreamID: id)) }
+        }
+        let me = context.ref
+        for provider in needed where heartbeats[provider] == nil {
+            guard let connection = connection(provider) else { continue }
+            attempts += 1
+            let attempt = attempts
+            if monitored[connection.pid] == nil { monitored[connection.pid] = context.monitor(connection.process) }
+            heartbeats[provider] = Heartbeat(attempt: attempt, connection: connection.pid)
+            let body = Self.request("eth_subscribe") { $0.raw("params", #"["newHeads"]"#.utf8) }
+            connection.cast(.send(body: body, timeout: confirmationTimeout) { reply in
+                me.cast(.heartbeatPlaced(provider: provider, attempt: attempt, reply: reply))
+            })
+        }
+    }
+
+    private mutating func heartbeatPlaced(_ provider: String, _ attempt: UInt64, _ reply: UpstreamReply) {
+        let answer = Self.read(reply)
+        guard heartbeats[provider]?.attempt == attempt else {
+            if case .subscribed(let id) = answer { dismiss(Route(provider: provider, upstreamID: id)) }
+            return
+        }
+        guard case .subscribed(let id) = answer else {
+            // Tried again at the next change or retry; meanwhile the logs keys' stall rule
+            // sees no headers from this provider.
+            heartbeats[provider] = nil
+            return
+        }
+        heartbeats[provider]?.upstreamID = id
+        heartbeatRoutes.insert(Route(provider: provider, upstreamID: id))
+    }
+
+    private mutating func forgetHeartbeat(_ provider: String) {
+        guard let beat = heartbeats.removeValue(forKey: provider) else { return }
+        if let id = beat.upstreamID { heartbeatRoutes.remove(Route(provider: provider, upstreamID: id)) }
+    }
+
+    /// A header of `provider`'s liveness feed: to every logs key it carries.
+    private func heartbeat(_ provider: String, _ body: [UInt8], _ found: SubscriptionNotification.Found) {
+        guard let result = found.result,
+              case .head(let head)? = StreamEvent(result: body, range: result, kind: .newHeads) else { return }
+        for (key, upstream) in upstreams where key.kind == .logs && upstream.provider == provider {
+            upstream.follower?.cast(.providerHead(provider: provider, head: head))
+        }
     }
 
     /// Unsubscribes an upstream id no key follows and remembers it, so that the events the
