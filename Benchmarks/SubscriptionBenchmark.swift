@@ -117,7 +117,9 @@ enum SubscriptionBenchmark {
                                                            port: 0)
         var runs: [Run] = []
         do {
-            try await waitUntil(seconds: 15) { servers.allSatisfy { $0.openConnections.webSockets > 0 } }
+            if !(try await waitUntil(seconds: 15) { servers.allSatisfy { $0.openConnections.webSockets > 0 } }) {
+                print("note: after 15 s lassod had not opened a WebSocket to every provider; measuring anyway")
+            }
             runs.append(try await scenario("a: newHeads", clients: settings.clients, kind: "newHeads", keys: 1,
                                            failovers: settings.failovers, settings, harness, application.port, servers, chain, pushes))
             runs.append(try await scenario("b: logs", clients: settings.logsClients, kind: "logs", keys: settings.logsKeys,
