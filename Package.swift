@@ -45,7 +45,8 @@ let package = Package(
         .executableTarget(name: "lassod", dependencies: ["Lasso", "LassoSimulation"]),
         // Runs one JSON supervision scenario and prints its events, for comparison with Erlang/OTP.
         .executableTarget(name: "supervision-trace", dependencies: ["Supervision"]),
-        .executableTarget(name: "lasso-bench", dependencies: ["Lasso", "LassoTransport", "Supervision", "TransportFuzzing"],
+        .executableTarget(name: "lasso-bench", dependencies: ["Lasso", "LassoSimulation", "LassoTransport", "Supervision",
+                                                           "TransportFuzzing"],
                           path: "Benchmarks",
                           // The Erlang/OTP side of `lasso-bench supervision --vs-otp`, run by escript.
                           exclude: ["otp"]),

@@ -101,7 +101,7 @@ enum ProxyMemoryBenchmark {
     }
 
     /// This process's resident set (`VmRSS` in /proc/self/status), in KiB.
-    private static func residentKilobytes() -> Int {
+    static func residentKilobytes() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0

@@ -18,6 +18,9 @@ let benchmarks: [String: Benchmark] = [
     "proxy-memory": Benchmark(options: ["requests", "upstream-threads"], run: ProxyMemoryBenchmark.run),
     "history-memory": Benchmark(options: [], run: HistoryMemoryBenchmark.run),
     "dashboard": Benchmark(options: ["pages", "rounds", "samples"], run: DashboardBenchmark.run),
+    "subscriptions": Benchmark(options: ["clients", "logs-clients", "logs-keys", "block-ms", "blocks", "failovers",
+                                         "kill-offset-ms"],
+                               flags: ["quick"], run: SubscriptionBenchmark.run),
 ]
 // Checks rather than measurements; run by name, not part of `all`.
 let checks: [String: Benchmark] = [
@@ -27,6 +30,7 @@ let checks: [String: Benchmark] = [
 let tools: [String: ([String]) throws -> Void] = [
     "upstream": NodeUpstream.run,
     "load": LoadClient.run,
+    "ws-load": SubscriptionLoad.run,
 ]
 
 let name = CommandLine.arguments.dropFirst().first ?? "help"
@@ -54,6 +58,9 @@ do {
         print("       lasso-bench fuzz [--duration 60s] [--seed N]")
         print("       lasso-bench upstream --port P [--threads N] | --self-check")
         print("       lasso-bench load --port P [--path /] [--connections 32] --requests N [--report n1,n2]")
+        print("       lasso-bench subscriptions [--quick] [--clients 10000] [--logs-clients 1000] [--logs-keys 100] "
+              + "[--block-ms 1000] [--blocks 10] [--failovers 5] [--kill-offset-ms 20]")
+        print("       lasso-bench ws-load --port P --clients N --samples FILE [--path /ws/rpc/bench] [--kind newHeads|logs] [--keys K]")
         exit(name == "help" ? 0 : 2)
     }
 } catch {

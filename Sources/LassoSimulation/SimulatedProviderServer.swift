@@ -27,6 +27,7 @@ public final class SimulatedProviderServer: Sendable {
     private let sockets: SocketState
     private let clock: any RuntimeClock
     private let running = Atomic<Bool>(true)
+    private let pushObserver = Mutex<(@Sendable (_ blocks: [UInt64]) -> Void)?>(nil)
 
     /// The port bound (`port: 0` picks a free one).
     public var port: Int { server.port }
@@ -106,6 +107,14 @@ public final class SimulatedProviderServer: Sendable {
         }
     }
 
+    /// Calls `observer` right after each tick has handed its `eth_subscription` frames to the
+    /// transport, with the blocks they carry (ascending; not called when nothing was pushed):
+    /// when the upstream frame leaves, the origin of `lasso-bench subscriptions`' fan-out
+    /// latency. One observer at a time; nil stops observing.
+    public func observePushes(_ observer: (@Sendable (_ blocks: [UInt64]) -> Void)?) {
+        pushObserver.withLock { $0 = observer }
+    }
+
     /// Live `eth_subscribe` subscriptions over all open WebSockets.
     public var subscriptionCount: Int { sockets.subscriptionCount }
 
@@ -124,11 +133,14 @@ public final class SimulatedProviderServer: Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(clamping: delay))) { [weak self] in
             guard let self, self.running.load(ordering: .relaxed) else { return }
             let now = self.clock.now()
+            var pushed: Set<UInt64> = []
             for (connection, notifications) in self.sockets.tick({ self.provider.tick(&$0, now: now) }) {
                 for notification in notifications {
                     self.server.send(connection, WebSocketMessage(isBinary: false, bytes: notification.body))
+                    pushed.insert(notification.blockNumber)
                 }
             }
+            if !pushed.isEmpty, let observer = self.pushObserver.withLock({ $0 }) { observer(pushed.sorted()) }
             self.scheduleTick()
         }
     }

@@ -3,12 +3,13 @@ import Foundation
 /// The process's open-file limit (`RLIMIT_NOFILE`), which caps concurrent connections.
 ///
 /// libwebsockets sizes its connection table from the soft limit when a context is created, so
-/// the limit has to be raised before the first ``EventLoop`` starts.
-enum OpenFileLimit {
+/// the limit has to be raised before the first ``EventLoop`` starts. Public for load generators
+/// (`lasso-bench ws-load`) that hold thousands of plain sockets without a loop.
+public enum OpenFileLimit {
     /// Raises the soft limit towards `wanted` (never above the hard limit, never lowers it) and
     /// returns the soft limit now in force.
     @discardableResult
-    static func raise(to wanted: Int) -> Int {
+    public static func raise(to wanted: Int) -> Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
         let wantedLimit = rlim_t(max(wanted, 0))
