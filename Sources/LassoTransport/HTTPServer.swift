@@ -200,6 +200,35 @@ public final class HTTPServer: Sendable {
         onLoop(of: connection) { $0.send(message, to: connection) }
     }
 
+    /// Queues one text message for many connections, each copy with the bytes at `range` of
+    /// `template` replaced by that connection's own (a subscription's id). One hop to each event
+    /// loop for the whole batch, where the copies are made: a fan-out to thousands of sockets
+    /// costs one wake per loop, not one per socket. Any thread; closed connections are skipped.
+    public func broadcast(_ template: [UInt8], replacing range: Range<Int>,
+                          for targets: [(connection: WebSocketConnectionID, replacement: [UInt8])]) {
+        guard range.lowerBound >= 0, range.upperBound <= template.count else { return }
+        var byLoop = [[(connection: WebSocketConnectionID, replacement: [UInt8])]](repeating: [], count: states.count)
+        for target in targets {
+            let index = HTTPServerState.loopIndex(of: target.connection)
+            if index < states.count { byLoop[index].append(target) }
+        }
+        for (index, batch) in byLoop.enumerated() where !batch.isEmpty {
+            let state = states[index]
+            let deliver: @Sendable () -> Void = {
+                for target in batch {
+                    var bytes: [UInt8] = []
+                    bytes.reserveCapacity(template.count - range.count + target.replacement.count)
+                    bytes.append(contentsOf: template[..<range.lowerBound])
+                    bytes.append(contentsOf: target.replacement)
+                    bytes.append(contentsOf: template[range.upperBound...])
+                    state.send(WebSocketMessage(isBinary: false, bytes: bytes), to: target.connection)
+                }
+            }
+            let loop = group.loops[index]
+            if loop.inEventLoop { deliver() } else { loop.execute(deliver) }
+        }
+    }
+
     /// Closes a WebSocket connection with `code` after the messages already queued. Any thread.
     public func close(_ connection: WebSocketConnectionID, code: WebSocketCloseCode = .normal) {
         onLoop(of: connection) { $0.close(connection, code: code) }

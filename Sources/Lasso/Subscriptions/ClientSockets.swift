@@ -24,6 +24,13 @@ public final class ClientSockets: Sendable {
         server.withLock { $0 }?.send(connection, WebSocketMessage(isBinary: false, bytes: bytes))
     }
 
+    /// Queues `template` for each target, with the bytes at `range` replaced by the target's
+    /// own (see `HTTPServer.broadcast`).
+    public func broadcast(_ template: [UInt8], replacing range: Range<Int>,
+                          for targets: [(connection: WebSocketConnectionID, replacement: [UInt8])]) {
+        server.withLock { $0 }?.broadcast(template, replacing: range, for: targets)
+    }
+
     /// Closes `connection` after what is already queued.
     public func close(_ connection: WebSocketConnectionID, code: WebSocketCloseCode) {
         server.withLock { $0 }?.close(connection, code: code)

@@ -397,12 +397,12 @@ public struct StreamCoordinator: GenServer {
         guard !results.isEmpty else { return }
         let targets = table.fanOutTargets(key)
         guard !targets.isEmpty else { return }
+        // The quoted id of each client, patched in by the event loops.
+        let replacements = targets.map { (connection: $0.connection, replacement: $0.quotedID) }
         for result in results {
             let message = NotificationEnvelope.wrap(result: result, subscription: Self.placeholderID)
             guard let idRange = SubscriptionNotification.scan(message)?.range else { continue }
-            for target in targets {
-                sockets.send(target.connection, SubscriptionNotification.readdress(message, at: idRange, to: target.id))
-            }
+            sockets.broadcast(message, replacing: idRange, for: replacements)
         }
     }
 

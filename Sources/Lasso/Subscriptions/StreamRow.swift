@@ -31,6 +31,14 @@ public struct FanOutTarget: Sendable {
     /// lassod's id for the subscription (`0x` and 32 hex digits).
     public let id: String
     public let connection: WebSocketConnectionID
+    /// The id as a JSON string, ready to patch into each notification.
+    public let quotedID: [UInt8]
+
+    init(id: String, connection: WebSocketConnectionID) {
+        self.id = id
+        self.connection = connection
+        quotedID = Array("\"\(id)\"".utf8)
+    }
 }
 
 /// A client `eth_subscribe` that is not answered yet.
