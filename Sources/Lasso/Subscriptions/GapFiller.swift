@@ -95,6 +95,20 @@ public struct GapFiller: Sendable {
         }
     }
 
+    /// Asks `source` for its head (`eth_blockNumber`); nil when it did not say.
+    func head(board: ChainStateBoard, from source: Source, completion: @escaping @Sendable (UInt64?) -> Void) {
+        request("eth_blockNumber", board: board, from: source, params: { json in
+            json.beginArray("params")
+            json.endArray()
+        }) { body, result in
+            guard let result, let text = JSONRPCScanner.decodeString(body, token: result), text.hasPrefix("0x") else {
+                completion(nil)
+                return
+            }
+            completion(UInt64(text.dropFirst(2), radix: 16))
+        }
+    }
+
     /// Sends one request; `completion` gets the answer's bytes and its `result` range (nil for
     /// an error or no answer).
     private func request(_ method: String, board: ChainStateBoard, from source: Source,

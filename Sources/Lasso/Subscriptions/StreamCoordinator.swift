@@ -48,6 +48,8 @@ public struct StreamCoordinator: GenServer {
         case deadline(serial: UInt64)
         /// No placement heard of yet: ask the pool again.
         case refollow
+        /// The head of placement `generation`'s provider, as it answered `eth_blockNumber`.
+        case learnedHead(generation: UInt64, number: UInt64)
     }
 
     public enum Call: Sendable {
@@ -232,6 +234,13 @@ public struct StreamCoordinator: GenServer {
             if let range = roundRange { skip(range, reason: "timeout") }
             round += 1
             finishBackfill(context: context)
+        case .learnedHead(let generation, let number):
+            guard upstream?.generation == generation, phase == .live, settings.continuity == .gapFilling,
+                  let first = table.withRow(key, { $0.continuity.firstMissingBlock }) ?? nil else { return }
+            // What the new provider has is fetched now, not when its next block shows the gap.
+            let target = key.kind == .logs ? number &- 1 : number
+            guard number > 0, first <= target else { return }
+            beginBackfill(first...target, holding: nil, context: context)
         case .refollow:
             refollowTimer = nil
             guard upstream == nil else { return }
@@ -267,6 +276,12 @@ public struct StreamCoordinator: GenServer {
         }
         confirmPending()
         armStallCheck(context: context)
+        if failover != nil, settings.continuity == .gapFilling {
+            let me = context.ref
+            filler.head(board: board, from: .pinned(provider)) { number in
+                if let number { me.info(.learnedHead(generation: generation, number: number)) }
+            }
+        }
         completeFailoverIfLive(context: context)
     }
 
