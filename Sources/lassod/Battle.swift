@@ -37,7 +37,7 @@ func battle(_ options: BattleOptions) async -> Never {
     do {
         let report = try await scenario.run(reportDirectory: directory)
         print(Battle.Reporter.summary(report))
-        print("report: \(directory)/report.md, report.json, latency.svg")
+        print("report: \(directory)/" + Battle.Reporter.files(report).joined(separator: ", "))
         exit(report.passed ? 0 : 1)
     } catch {
         fail("battle: \(scenario.name) could not run: \(error)", code: 1)

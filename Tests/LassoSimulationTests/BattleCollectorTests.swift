@@ -46,6 +46,24 @@ struct BattleCollectorTests {
                 == [["restarted", "ChainSupervisor(ethereum)", "ProviderPool"]])
     }
 
+    @Test func keepsSubscriptionFailoversBackfillsAndSkips() {
+        let collector = Battle.Collector()
+        let lines = [
+            #"{"ts":"2025-11-25T16:03:30.123Z","level":"warning","event":"subscription.failover.started","chain":"ethereum","key":"newHeads","reason":"socket_closed","from":"alpha","last_block":1000004}"#,
+            #"{"ts":"2025-11-25T16:03:30.200Z","level":"info","event":"subscription.backfill","chain":"ethereum","key":"newHeads","from":1000005,"to":1000006,"count":2,"provider":"beta"}"#,
+            #"{"ts":"2025-11-25T16:03:30.300Z","level":"info","event":"subscription.failover.completed","chain":"ethereum","key":"newHeads","reason":"socket_closed","from":"alpha","to":"beta","duration_ms":41,"backfilled":2,"skipped":0,"duplicates_dropped":0}"#,
+            #"{"ts":"2025-11-25T16:03:30.400Z","level":"warning","event":"subscription.gap_skipped","chain":"ethereum","key":"logs","from":5,"to":7,"count":3,"reason":"cap"}"#,
+        ]
+        for line in lines { collector.write(Array((line + "\n").utf8)) }
+        let events = collector.subscriptionEvents()
+        #expect(events.map(\.kind) == ["failover.started", "backfill", "failover.completed", "gap_skipped"])
+        #expect(events[0].fromProvider == "alpha" && events[0].toProvider == nil && events[0].reason == "socket_closed")
+        #expect(events[1].count == 2 && events[1].fromProvider == nil, "a backfill's from is a block, not a provider")
+        #expect(events[2].toProvider == "beta" && events[2].durationMs == 41 && events[2].count == 2 && events[2].skipped == 0)
+        #expect(events[3].key == "logs" && events[3].count == 3 && events[3].reason == "cap")
+        #expect(collector.parsed().routed.isEmpty && collector.parsed().supervision.isEmpty)
+    }
+
     @Test func theBusiestProviderIsTheOneThatAnsweredMostOfAChainsRecentRequests() {
         let collector = Battle.Collector()
         #expect(collector.busiestProvider(chain: "ethereum", sinceMs: 0) == nil)

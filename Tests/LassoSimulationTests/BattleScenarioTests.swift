@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Lasso
-import LassoSimulation
+@testable import LassoSimulation
 
 /// Short built-in scenarios against lassod's real tree on loopback sockets, their reports read
 /// back and checked; and a broken configuration whose SLO must fail for the right reason. The
@@ -125,6 +125,83 @@ import LassoSimulation
         #expect(report.chains.first?.successRate == 1.0, "\(report.failures)")
         #expect(report.failures.isEmpty && report.failovers == 0)
         #expect(!report.restarts.keys.contains { $0.contains("ethereum") }, "nothing of ethereum restarted: \(report.restarts)")
+    }
+
+    /// ws-failover, short: 100 clients on newHeads and the transfers logs key while the provider
+    /// carrying them is killed three times. Every stream must be whole (the SLOs' own zero
+    /// thresholds); the failover latency limit is not asserted (timing), only that each failover
+    /// completed on another provider.
+    @Test func wsFailoverLosesNoBlockAndNoLogForAHundredClients() async throws {
+        guard let scenario = Battle.Catalog.scenario(named: "ws-failover", durationMs: 6_000, seed: 1) else {
+            Issue.record("ws-failover is built in")
+            return
+        }
+        let report = try await Self.run(scenario)
+        let streamSLOs = report.verdicts.filter { !$0.slo.hasPrefix("subscription failover") }
+        #expect(streamSLOs.count == 3 && streamSLOs.allSatisfy(\.passed), "\(streamSLOs)")
+        let totals = try #require(report.streamTotals)
+        #expect(totals.clients == 100 && totals.streams == 200 && totals.intactStreams == 200)
+        #expect(report.streams.filter { $0.kind == .newHeads }.allSatisfy { ($0.from ?? .max) < $0.through && $0.received > 10 },
+                "every client saw the run's blocks")
+        // Kills at 0.67, 2.67 and 4.67 s of whichever provider carried the streams: each moved
+        // both keys to a live provider.
+        #expect(report.faults.count == 3 && report.faults.first?.description == "kill sim_fast", "\(report.faults)")
+        let heads = report.subscriptionFailovers.filter { $0.key == "newHeads" }
+        #expect(heads.count == 3 && heads.allSatisfy(\.completed), "\(report.subscriptionFailovers)")
+        #expect(heads.allSatisfy { $0.from != nil && $0.to != nil && $0.from != $0.to })
+        #expect(report.subscriptionFailovers.allSatisfy { $0.completed }, "the logs key's too")
+        #expect(report.verdicts.first { $0.slo.hasPrefix("subscription failover") }?.detail.hasPrefix("3 failovers") == true)
+    }
+
+    @Test func aScenarioFileSetsSubscribersAndTheBreakerPolicyOfTheLassodItStarts() throws {
+        let scenario = try Battle.ScenarioFile.parse("""
+            name: file-ws
+            chains:
+              ethereum:
+                block_time_ms: 250
+                providers: [{id: a}, {id: b}]
+            subscriptions:
+              - {chain: ethereum, clients: 40}
+              - {chain: ethereum, clients: 5, logs: false}
+            circuit_breaker: {failure_threshold: 3, recovery_timeout_ms: 1500, success_threshold: 1}
+            chaos:
+              - {action: kill, target: "subscribed:ethereum", at: 1s, every: 3s, restore_after: 1s}
+            slos:
+              - {stream_gaps_max: 0}
+              - {stream_duplicates_max: 1}
+              - {streams_in_order: true}
+              - {failover_p99_ms: 500}
+              - {failover_p99_ms: 2000, key: all}
+            """)
+        #expect(scenario.subscriptions == [Battle.SubscriptionWorkload(chain: "ethereum", clients: 40, logs: true),
+                                           Battle.SubscriptionWorkload(chain: "ethereum", clients: 5, logs: false)])
+        let breaker = CircuitBreakerConfig(failureThreshold: 3, recoveryTimeoutMs: 1_500, successThreshold: 1)
+        #expect(scenario.circuitBreaker == breaker)
+        #expect(scenario.chaos == [.kill(.subscribed(chain: "ethereum"), at: 1_000, every: 3_000, restoreAfter: 1_000)])
+        #expect(scenario.slos == [.streamGaps(atMost: 0), .streamDuplicates(atMost: 1), .streamsInOrder,
+                                  .failoverP99(atMostMs: 500, key: "newHeads"), .failoverP99(atMostMs: 2_000, key: nil)])
+
+        // Applied to lassod's config, with WebSocket URLs because the chain has subscribers.
+        let config = try Battle.Runner.lassoConfig(for: scenario, urls: ["a": ("http://127.0.0.1:1", "ws://127.0.0.1:1"),
+                                                                          "b": ("http://127.0.0.1:2", "ws://127.0.0.1:2")])
+        #expect(config.circuitBreaker == breaker)
+        #expect(config.chains.first?.providers.map(\.wsURL) == ["ws://127.0.0.1:1", "ws://127.0.0.1:2"])
+        // Without the section, lassod's defaults; without subscribers, no WebSocket.
+        let plain = try Battle.Runner.lassoConfig(for: Battle.Scenario("plain").chain("ethereum", providers: [.init(id: "a")]),
+                                                  urls: ["a": ("http://127.0.0.1:1", "ws://127.0.0.1:1")])
+        #expect(plain.circuitBreaker == CircuitBreakerConfig())
+        #expect(plain.chains.first?.providers.first?.wsURL == nil)
+
+        for (text, problem) in [("circuit_breaker: {recovery_timeout: 5}", "line 1: unknown circuit_breaker key"),
+                                ("circuit_breaker: {failure_threshold: 0}", "line 1: must be positive"),
+                                ("circuit_breaker: {success_threshold: two}", "line 1: expected a whole number"),
+                                ("circuit_breaker: [1, 2]", "line 1: circuit_breaker is a mapping")] {
+            #expect {
+                try Battle.ScenarioFile.parse(text)
+            } throws: { error in
+                "\(error)".hasPrefix(problem)
+            }
+        }
     }
 
     @Test func aScenarioFileParsesIntoTheSameScenario() throws {

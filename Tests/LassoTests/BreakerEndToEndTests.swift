@@ -107,4 +107,47 @@ import TestSupport
         #expect(try await harness.breakerPhase("alpha") == "closed", "a rate limit never opens the breaker")
         await harness.shutdown()
     }
+
+    @Test func everyBreakerOpenedByFailuresWithTheProvidersBackServesBeforeTheRecoveryTimeout() async throws {
+        // A manual clock that never moves: every breaker would stay open for its whole 60 s.
+        let clock = ManualClock()
+        let harness = try await Self.harness(runtime: Runtime(clock: clock))
+        for id in ["alpha", "beta"] { harness.provider(id).behavior = .erroring(.httpServerError) }
+        // Each request fails on both providers: two of them (failure_threshold 2) open both breakers.
+        for _ in 0..<2 { #expect(try await harness.chainID().contains(#""code":-32000"#)) }
+        #expect(try await harness.waitForBreaker("alpha", "open"))
+        #expect(try await harness.waitForBreaker("beta", "open"))
+
+        // The providers are back; no breaker admits traffic, so lassod tries them as a last resort.
+        for id in ["alpha", "beta"] { harness.provider(id).behavior = .healthy }
+        #expect(try await harness.chainID() == Self.reply)
+        #expect(harness.count("alpha") == 3 && harness.count("beta") == 2, "alpha, best by priority, answered")
+        #expect(await waitFor {
+            harness.logs.lines.contains { $0.contains(#""event":"rpc.request.completed""#) && $0.contains(#""last_resort":true"#) }
+        })
+        // alpha's answer starts its recovery at once; its trials close it, with the clock still.
+        #expect(try await harness.waitForBreaker("alpha", "half_open"))
+        let closed = try await waitFor {
+            guard try await harness.chainID() == Self.reply else { return false }
+            return try await harness.breakerPhase("alpha") == "closed"
+        }
+        #expect(closed, "alpha's trials close it")
+        #expect(try await harness.breakerPhase("beta") == "open", "beta got nothing and waits for its timer")
+        #expect(harness.count("beta") == 2)
+        await harness.shutdown()
+    }
+
+    @Test func breakersForcedOpenByAnOperatorStayClosedToTraffic() async throws {
+        let harness = try await Self.harness()
+        let control = TreeControl(application: harness.app, configPath: nil)
+        for id in ["alpha", "beta"] {
+            _ = try await control.breaker(chain: "ethereum", provider: id, transport: .http, action: .open)
+        }
+        #expect(try await harness.waitForBreaker("alpha", "forced_open"))
+        #expect(try await harness.waitForBreaker("beta", "forced_open"))
+        let reply = try await harness.chainID()
+        #expect(reply.contains(#""code":-32000"#) && reply.contains("no provider available for eth_chainId on ethereum"))
+        #expect(harness.count("alpha") == 0 && harness.count("beta") == 0)
+        await harness.shutdown()
+    }
 }

@@ -75,6 +75,28 @@ struct CircuitBreakerMachineTests {
         #expect(breaker.state == .open(until: at(61_000)))
     }
 
+    @Test("a last-resort attempt's success while open starts recovery at once; its fault and other tickets change nothing")
+    func lastResortSuccessHalfOpens() {
+        var breaker = openedBreaker()
+        #expect(breaker.record(.providerFault, ticket: .lastResort, now: at(2_000)) == nil)
+        #expect(breaker.record(.neutral, ticket: .lastResort, now: at(2_000)) == nil)
+        #expect(breaker.state == .open(until: at(61_000)))
+        let episode = breaker.recoveryEpisode
+        #expect(breaker.record(.success, ticket: .lastResort, now: at(3_000))
+                == .init(from: .open(until: at(61_000)), to: .halfOpen(successes: 0, trialInFlight: false),
+                         cause: .lastResortSucceeded))
+        #expect(breaker.recoveryEpisode == episode + 1)
+        #expect(breaker.nextDeadline == nil, "no recovery timer left to wait for")
+        // Closing is still up to the trials.
+        #expect(breaker.admit(now: at(3_001)) == .allowed(.trial(episode: episode + 1)))
+        #expect(breaker.record(.success, ticket: .lastResort, now: at(3_002)) == nil)
+        #expect(breaker.state == .halfOpen(successes: 0, trialInFlight: true))
+        var forced = CircuitBreakerMachine()
+        _ = forced.forceOpen()
+        #expect(forced.record(.success, ticket: .lastResort, now: at(0)) == nil)
+        #expect(forced.state == .forcedOpen)
+    }
+
     @Test("open → half-open happens by the timer alone, not before the deadline")
     func timerRecovers() {
         var breaker = openedBreaker()

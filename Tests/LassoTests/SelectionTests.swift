@@ -94,6 +94,62 @@ struct SelectionEligibilityTests {
     }
 }
 
+private func lastResort(_ chain: ChainSnapshot, _ strategy: SelectionStrategy = .priority, counter: UInt64 = 0,
+                        transport: TransportKind? = nil) -> [String] {
+    ids(Selection.orderedCandidates(chain, method: "eth_call", strategy: strategy, now: now, roundRobinCounter: counter,
+                                    transport: transport, lastResort: true))
+}
+
+@Suite("Selection last resort")
+struct SelectionLastResortTests {
+    static let open = ChannelHealth(phase: .open)
+
+    @Test("every breaker open: nothing is eligible, and the last resort is the open channels in priority order")
+    func allOpen() {
+        let chain = ChainSnapshot(providers: [provider("b", priority: 2, http: Self.open, ws: Self.open),
+                                              provider("a", priority: 1, http: Self.open, ws: nil)])
+        #expect(select(chain) == [])
+        #expect(lastResort(chain) == ["a/http", "b/http", "b/ws"])
+        #expect(lastResort(chain, transport: .ws) == ["b/ws"])
+    }
+
+    @Test("forced open, cooling down and unsupported stay excluded from the last resort")
+    func exclusionsHold() {
+        let cooling = ChannelHealth(phase: .open, cooldownUntil: now.advanced(byMilliseconds: 5))
+        let chain = ChainSnapshot(providers: [
+            provider("a", priority: 1, http: ChannelHealth(phase: .forcedOpen), ws: nil),
+            provider("b", priority: 2, http: cooling, ws: nil),
+            provider("c", priority: 3, http: Self.open, ws: nil, unsupported: ["eth_call"]),
+            provider("d", priority: 4, http: Self.open, ws: nil),
+        ])
+        #expect(select(chain) == [])
+        #expect(lastResort(chain) == ["d/http"])
+        let forcedOnly = ChainSnapshot(providers: [provider("a", priority: 1, http: ChannelHealth(phase: .forcedOpen), ws: nil)])
+        #expect(lastResort(forcedOnly) == [])
+    }
+
+    @Test("the last resort holds only open channels: closed and half-open ones are the ordinary answer")
+    func onlyOpen() {
+        let chain = ChainSnapshot(providers: [provider("a", priority: 1, ws: nil),
+                                              provider("b", priority: 2, http: ChannelHealth(phase: .halfOpen), ws: nil),
+                                              provider("c", priority: 3, http: Self.open, ws: nil)])
+        #expect(select(chain) == ["a/http", "b/http"])
+        #expect(lastResort(chain) == ["c/http"])
+    }
+
+    @Test("the strategy orders the last resort: cheapest puts public first, round robin rotates, lag goes last")
+    func strategyOrders() {
+        let chain = ChainSnapshot(providers: [provider("a", priority: 1, http: Self.open, ws: nil, head: 100),
+                                              provider("b", priority: 2, isPublic: true, http: Self.open, ws: nil, head: 100),
+                                              provider("c", priority: 3, http: Self.open, ws: nil, head: 100)])
+        #expect(lastResort(chain, .cheapest) == ["b/http", "a/http", "c/http"])
+        #expect(lastResort(chain, .roundRobin, counter: 1) == ["b/http", "c/http", "a/http"])
+        let lagging = ChainSnapshot(providers: [provider("a", priority: 1, http: Self.open, ws: nil, head: 10),
+                                                provider("b", priority: 2, http: Self.open, ws: nil, head: 1_000)])
+        #expect(lastResort(lagging) == ["b/http"])
+    }
+}
+
 @Suite("Selection lag")
 struct SelectionLagTests {
     @Test("providers more than lag_threshold_blocks behind the best head are skipped; exactly at it they stay")

@@ -64,6 +64,7 @@ public enum ClientMetadata {
         if let reason = context.selectionReason { json.string("selection_reason", reason) }
         json.int("retries", context.retries)
         RequestLogLine.writeBreakerState(context.circuitBreakerState, to: &json)
+        RequestLogLine.writeLastResort(context.lastResort, to: &json)
         json.milliseconds("selection_latency_ms", nanos: context.selectionLatencyNanos)
         RequestLogLine.writeUpstreamLatency(context.upstreamLatencyNanos, to: &json)
         json.milliseconds("end_to_end_latency_ms", nanos: context.endToEndLatencyNanos)

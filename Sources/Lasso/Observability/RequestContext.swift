@@ -104,6 +104,9 @@ public struct RequestContext: Sendable, Equatable {
     public var retries = 0
     /// The selected channel's breaker phase when it was tried; `nil` before any attempt.
     public var circuitBreakerState: BreakerPhase?
+    /// Whether the attempts went, as a last resort, to channels whose breakers refused traffic:
+    /// nothing else was left (`Selection` rule 6, `RequestPipeline`).
+    public var lastResort = false
     /// The last attempt's round trip; `nil` when no attempt got an answer.
     public var upstreamLatencyNanos: UInt64?
     /// From `startedAtNanos` to completion.

@@ -16,7 +16,8 @@
 /// - Latencies are milliseconds at microsecond resolution (the seed's integers would show a
 ///   0 for everything lassod itself does). `upstream_latency_ms` is `null` when no attempt got
 ///   an answer; `selected_provider` is `null` and `circuit_breaker_state` `"unknown"` when no
-///   attempt was made.
+///   attempt was made. `routing.last_resort: true` marks a request sent to channels whose
+///   breakers refused traffic because nothing else was left.
 /// - `response.error` (`code`, `message`, `category`) appears on errors; the message is
 ///   scrubbed of provider secrets (`SecretScrubber`) and then cut to
 ///   `max_error_message_chars` characters (grapheme clusters, so never mid-character).
@@ -57,6 +58,7 @@ public enum RequestLogLine {
         json.milliseconds("selection_latency_ms", nanos: context.selectionLatencyNanos)
         json.int("retries", context.retries)
         writeBreakerState(context.circuitBreakerState, to: &json)
+        writeLastResort(context.lastResort, to: &json)
         json.endObject()
 
         json.beginObject("timing")
@@ -93,6 +95,12 @@ public enum RequestLogLine {
     /// `circuit_breaker_state`: the selected channel's phase when tried, `unknown` with no attempt.
     static func writeBreakerState(_ phase: BreakerPhase?, to json: inout JSONWriter) {
         json.string("circuit_breaker_state", phase?.rawValue ?? "unknown")
+    }
+
+    /// `last_resort: true` when the request went to channels whose breakers refused traffic,
+    /// nothing else being left (`Selection` rule 6); absent otherwise.
+    static func writeLastResort(_ lastResort: Bool, to json: inout JSONWriter) {
+        if lastResort { json.bool("last_resort", true) }
     }
 
     /// `upstream_latency_ms`: the last attempt's round trip, `null` when none got an answer.

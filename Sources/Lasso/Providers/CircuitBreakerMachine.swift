@@ -5,9 +5,11 @@ import Supervision
 /// Guarantees:
 /// - **closed → open** after `failureThreshold` consecutive provider faults. Successes reset the
 ///   count; caller faults (`.neutral`) and rate limits neither add to it nor reset it.
-/// - **open → half-open** only through `timerFired(now:)` once `open(until:)` has passed. Nothing
+/// - **open → half-open** through `timerFired(now:)` once `open(until:)` has passed. Nothing
 ///   depends on traffic arriving, so an idle provider still recovers. The owning process arms
-///   one timer for `nextDeadline` after every event.
+///   one timer for `nextDeadline` after every event. Earlier only when an attempt sent as a last
+///   resort (`.lastResort` ticket: no channel of the chain admitted traffic) succeeds.
+/// - **forced open** never admits and ignores every outcome until an operator lets go.
 /// - **half-open** admits one trial at a time (`admit(now:)` hands out a `.trial` ticket).
 ///   `successThreshold` successful trials close the breaker; any provider fault reopens it for
 ///   another `recoveryTimeoutMs`. A caller fault (or any other `.neutral` outcome), a rate limit
@@ -92,6 +94,10 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         /// The one half-open trial of recovery episode `episode`. Only the trial of the
         /// current episode counts towards closing; a stale one is treated as `regular`.
         case trial(episode: UInt64)
+        /// An attempt sent without admission because no channel of the chain admitted traffic
+        /// (`Selection` rule 6). Counts like `.regular`, except that its success ends an open
+        /// period early (to half-open): the provider has just answered.
+        case lastResort
     }
 
     /// Why `admit` turned an attempt away.
@@ -120,6 +126,8 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         case failureThreshold = "failure_threshold"
         /// The recovery timer fired.
         case recoveryTimeout = "recovery_timeout"
+        /// A last-resort attempt succeeded while open.
+        case lastResortSucceeded = "last_resort_succeeded"
         /// `successThreshold` trials succeeded.
         case trialsSucceeded = "trials_succeeded"
         /// A provider fault while half-open.
@@ -280,9 +288,16 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
             }
             return nil
 
-        case .open, .forcedOpen:
+        case .open:
             // Late results of attempts admitted before the breaker opened change nothing:
-            // recovery is the timer's decision.
+            // recovery is the timer's decision — unless a last-resort attempt, sent while open,
+            // succeeded: the provider is answering now, so recovery starts without waiting out
+            // the timer, and trials still decide whether it closes.
+            guard outcome == .success, ticket == .lastResort else { return nil }
+            recoveryEpisode &+= 1
+            return move(to: .halfOpen(successes: 0, trialInFlight: false), cause: .lastResortSucceeded)
+
+        case .forcedOpen:
             return nil
         }
     }

@@ -16,7 +16,12 @@ import Supervision
 /// 4. Success or a caller fault (a revert, invalid params): the provider's bytes go back with
 ///    only the `id` restored to the client's. A provider fault or rate limit: try B, reading
 ///    the board again so that a breaker that opened meanwhile is seen.
-/// 5. Every candidate failed: HTTP 200 with JSON-RPC error -32000, the client's id and a short
+/// 5. Every candidate failed: the candidates a breaker turned away (open since selection, or
+///    half-open with its trial taken) get one attempt each as a last resort, without asking
+///    their breakers; when `Selection` found no eligible channel at all, the channels whose
+///    breaker is open are the candidates from the start (`Selection` rule 6). A breaker forced
+///    open by an operator is never passed. Such a request is logged `routing.last_resort: true`.
+/// 6. Still no answer: HTTP 200 with JSON-RPC error -32000, the client's id and a short
 ///    reason naming providers by id only (never by URL).
 ///
 /// A method name lassod will not route (`JSONRPCMethodName.problem`) is refused (-32601) before
@@ -69,25 +74,35 @@ public final class RequestPipeline: Sendable {
             return
         }
         let state = request.board.current
-        let slots: [Int]
+        var slots: [Int]
+        var lastResort = false
         if let pinned = request.pinnedProvider {
             slots = state.slot(of: pinned, transport: .http).map { [$0] } ?? []
         } else {
-            var ordered = Selection.orderedSlots(state.snapshot, method: method, strategy: request.strategy,
-                                                 now: started, roundRobinCounter: request.board.nextRoundRobin())
-            if request.httpOnly { ordered.removeAll { ChainSnapshot.transport(ofSlot: $0) != .http } }
-            slots = ordered
+            let counter = request.board.nextRoundRobin()
+            func ordered(lastResort: Bool) -> [Int] {
+                var ordered = Selection.orderedSlots(state.snapshot, method: method, strategy: request.strategy,
+                                                     now: started, roundRobinCounter: counter, lastResort: lastResort)
+                if request.httpOnly { ordered.removeAll { ChainSnapshot.transport(ofSlot: $0) != .http } }
+                return ordered
+            }
+            slots = ordered(lastResort: false)
+            if slots.isEmpty {
+                slots = ordered(lastResort: true)
+                lastResort = !slots.isEmpty
+            }
         }
         var context = request.context
         context.recordSelection(candidates: slots.map { state.channels[$0] }, startedAtNanos: started.nanoseconds,
                                 finishedAtNanos: clock.now().nanoseconds)
+        context.lastResort = lastResort
         guard !slots.isEmpty else {
             completion(refusal(request, context: context, code: JSONRPCErrorBody.serverError, category: "no_provider",
                                message: "no provider available for \(method) on \(chain.key)"))
             return
         }
-        Run(pipeline: self, request: request, state: state, slots: slots, isWrite: isWrite, started: started,
-            context: context, completion: completion).attempt(0)
+        Run(pipeline: self, request: request, state: state, slots: slots, lastResort: lastResort, isWrite: isWrite,
+            started: started, context: context, completion: completion).attempt(0)
     }
 
     /// A request answered by lassod itself, before any attempt.
@@ -131,8 +146,15 @@ public final class RequestPipeline: Sendable {
         let body: [UInt8]
         let head: JSONRPCRequestHead
         let pinned: Bool
-        /// The candidates, best first, as slots of the chain's state.
-        let slots: [Int]
+        /// The candidates, best first, as slots of the chain's state: those `Selection` returned,
+        /// then, once `lastResort`, those their breakers refused.
+        var slots: [Int]
+        /// Whether the attempts go to channels whose breakers refused traffic, nothing else being
+        /// left: their breakers are not asked, only an operator's forced open still holds.
+        var lastResort: Bool
+        /// Candidates an open or half-open breaker turned away, best first: the last resort if
+        /// every other candidate fails.
+        var refused: [Int] = []
         let isWrite: Bool
         /// At most one attempt may send: a write (never broadcast twice) or a pinned provider.
         let singleSend: Bool
@@ -155,8 +177,9 @@ public final class RequestPipeline: Sendable {
         var ticket = CircuitBreakerMachine.Ticket.regular
         var sentAt = RuntimeInstant(nanoseconds: 0)
 
-        init(pipeline: RequestPipeline, request: PipelineRequest, state: ChainState, slots: [Int], isWrite: Bool,
-             started: RuntimeInstant, context: RequestContext, completion: @escaping @Sendable (PipelineOutcome) -> Void) {
+        init(pipeline: RequestPipeline, request: PipelineRequest, state: ChainState, slots: [Int], lastResort: Bool,
+             isWrite: Bool, started: RuntimeInstant, context: RequestContext,
+             completion: @escaping @Sendable (PipelineOutcome) -> Void) {
             self.pipeline = pipeline
             board = request.board
             body = request.body
@@ -164,6 +187,7 @@ public final class RequestPipeline: Sendable {
             pinned = request.pinnedProvider != nil
             self.state = state
             self.slots = slots
+            self.lastResort = lastResort
             self.isWrite = isWrite
             singleSend = isWrite || pinned
             self.started = started
@@ -173,7 +197,7 @@ public final class RequestPipeline: Sendable {
 
         func attempt(_ index: Int) {
             guard index < slots.count, !(singleSend && sent) else {
-                allFailed()
+                if !beginLastResort() { allFailed() }
                 return
             }
             let slot = slots[index]
@@ -185,14 +209,25 @@ public final class RequestPipeline: Sendable {
             // that opened (or a socket that dropped) during the earlier attempts is seen.
             if index > 0 { state = board.current }
             let phase = state.health(at: slot)?.phase ?? .closed
-            // A later candidate whose breaker opened since selection is skipped; a pinned provider
-            // is tried whatever its breaker says.
+            let breaker = state.links[slot].breaker
+            if lastResort {
+                // The breaker is not asked, except by an operator who took the provider out.
+                guard phase != .forcedOpen else {
+                    misses.append((state.channels[slot], .refusedByBreaker))
+                    attempt(index + 1)
+                    return
+                }
+                send(index, slot: slot, breaker: breaker, ticket: .lastResort, phase: phase)
+                return
+            }
+            // A later candidate whose breaker opened since selection is skipped (kept for the
+            // last resort); a pinned provider is tried whatever its breaker says.
             if !phase.admitsTraffic && !pinned {
                 misses.append((state.channels[slot], .refusedByBreaker))
+                if phase == .open { refused.append(slot) }
                 attempt(index + 1)
                 return
             }
-            let breaker = state.links[slot].breaker
             guard phase == .halfOpen, let breaker else {
                 send(index, slot: slot, breaker: breaker, ticket: .regular, phase: phase)
                 return
@@ -202,9 +237,24 @@ public final class RequestPipeline: Sendable {
                     self.send(index, slot: slot, breaker: breaker, ticket: ticket, phase: phase)
                 } else {
                     self.misses.append((self.state.channels[slot], .refusedByBreaker))
+                    self.refused.append(slot)
                     self.attempt(index + 1)
                 }
             }
+        }
+
+        /// Every candidate has been tried or refused: the ones a breaker refused (its trial
+        /// taken, or opened since selection) get one attempt each before the request fails, as
+        /// when `Selection` found nothing but open channels. False when there are none, or a
+        /// single-send request has sent already.
+        private func beginLastResort() -> Bool {
+            guard !lastResort, !refused.isEmpty, !(singleSend && sent) else { return false }
+            lastResort = true
+            context.lastResort = true
+            slots = refused
+            refused = []
+            attempt(0)
+            return true
         }
 
         private func send(_ index: Int, slot: Int, breaker: ServerRef<CircuitBreaker>?, ticket: CircuitBreakerMachine.Ticket,

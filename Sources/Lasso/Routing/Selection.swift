@@ -23,6 +23,12 @@ import Supervision
 ///    - `fastest`: by `FastestScoring.cost` of the channel's measurements for this method.
 /// 5. **Tie-break**, always: priority, then provider id, then HTTP before WebSocket (HTTP keeps
 ///    the WebSocket connection free for subscriptions).
+/// 6. **Last resort** (`lastResort: true`, asked by the pipeline only when the ordinary call
+///    returned nothing): the channels whose breaker is `open` instead, by the same rules 3–5.
+///    A request that would otherwise certainly fail gets a chance: after a burst of faults
+///    every breaker may be open for its whole recovery timeout though the providers are back.
+///    A breaker an operator forced open, a rate-limit cooldown and an unsupported method still
+///    exclude a channel.
 ///
 /// Example: providers a (priority 1, breaker open), b (priority 2, half-open), c (priority 3),
 /// with `priority` → `[c/http, b/http]`.
@@ -33,16 +39,19 @@ public enum Selection {
     ///   - roundRobinCounter: the caller's per-chain request counter; `roundRobin` starts its
     ///     rotation at `counter mod (healthy providers)`. Other strategies ignore it.
     ///   - transport: only channels of this transport (subscriptions need `.ws`); `nil` for any.
+    ///   - lastResort: order the channels whose breaker is `open` instead of the eligible ones
+    ///     (rule 6).
     public static func orderedCandidates(
         _ chain: ChainSnapshot,
         method: String,
         strategy: SelectionStrategy,
         now: RuntimeInstant,
         roundRobinCounter: UInt64 = 0,
-        transport: TransportKind? = nil
+        transport: TransportKind? = nil,
+        lastResort: Bool = false
     ) -> [Channel] {
         order(chain, method: method, strategy: strategy, now: now, roundRobinCounter: roundRobinCounter,
-              transport: transport) { candidates in
+              transport: transport, lastResort: lastResort) { candidates in
             candidates.map { Channel(providerID: chain.providers[Int($0.provider)].id,
                                      transport: $0.transport == 0 ? .http : .ws) }
         }
@@ -57,10 +66,11 @@ public enum Selection {
         strategy: SelectionStrategy,
         now: RuntimeInstant,
         roundRobinCounter: UInt64 = 0,
-        transport: TransportKind? = nil
+        transport: TransportKind? = nil,
+        lastResort: Bool = false
     ) -> [Int] {
         order(chain, method: method, strategy: strategy, now: now, roundRobinCounter: roundRobinCounter,
-              transport: transport) { candidates in
+              transport: transport, lastResort: lastResort) { candidates in
             candidates.map { slot($0) }
         }
     }
@@ -73,6 +83,7 @@ public enum Selection {
         now: RuntimeInstant,
         roundRobinCounter: UInt64,
         transport: TransportKind?,
+        lastResort: Bool,
         _ result: (UnsafeMutableBufferPointer<Candidate>) -> [Result]
     ) -> [Result] {
         let providers = chain.providers
@@ -95,9 +106,10 @@ public enum Selection {
                 for kind in TransportKind.allCases {
                     if let transport, transport != kind { continue }
                     guard let health = provider.health(of: kind),
-                          health.phase.admitsTraffic,
+                          lastResort ? health.phase == .open : health.phase.admitsTraffic,
                           !health.isCoolingDown(at: now)
                     else { continue }
+                    // Last-resort channels are all open: one tier, ordered by the strategy.
                     let tier: UInt8 = lagging ? Tier.lagging : (health.phase == .halfOpen ? Tier.halfOpen : Tier.healthy)
                     if tier == Tier.healthy && !contributedHealthy {
                         contributedHealthy = true

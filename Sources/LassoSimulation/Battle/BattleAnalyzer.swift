@@ -3,7 +3,8 @@ import Lasso
 
 extension Battle {
     /// Turns a run's observations into a report: percentiles, success rates, failovers,
-    /// recovery per fault, restarts per node, and a verdict per SLO. Pure: no clock, no I/O.
+    /// recovery per fault, restarts per node, subscription streams judged per client
+    /// (`stream`), and a verdict per SLO. Pure: no clock, no I/O.
     public enum Analyzer {
         /// The nearest-rank percentile `p` (0…100) of `values`; 0 for none.
         public static func percentile(_ p: Double, of values: [Double]) -> Double {
@@ -102,6 +103,7 @@ extension Battle {
                                 treeChecks: observations.treeChecks,
                                 rateLimitWindows: observations.rateLimitWindows.map { rateLimitWindow($0, samples: samples) },
                                 timeline: timeline(samples, durationMs: observations.durationMs), verdicts: [])
+            (report.streams, report.streamTotals, report.subscriptionFailovers, report.streamTimeline) = streams(observations)
             report.verdicts = scenario.slos.map { verdict($0, report: report, scenario: scenario, samples: samples) }
             return report
         }
@@ -157,6 +159,8 @@ extension Battle {
                              + "its Retry-After (\(worst.arrivals) arrivals in the window, counting requests sent before)")
             case .minimumRequests(let minimum):
                 return judge(report.requests >= minimum, "\(report.requests) requests")
+            case .streamGaps, .streamDuplicates, .streamsInOrder, .failoverP99:
+                return streamVerdict(slo, report: report)
             }
         }
 

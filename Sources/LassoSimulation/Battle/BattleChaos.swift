@@ -12,12 +12,16 @@ extension Battle {
             /// answered most of them in the last second, by its request log (the fastest when none
             /// did). Unlike `fastest`, it follows lassod after a failover.
             case serving(chain: String)
+            /// The provider carrying the chain's `newHeads` subscription at the time (its
+            /// `subscriptions` status, as `lassod ctl status` shows it); the fastest when none.
+            case subscribed(chain: String)
 
             public var description: String {
                 switch self {
                 case .provider(let id): id
                 case .fastest(let chain): "fastest of \(chain)"
                 case .serving(let chain): "provider serving \(chain)"
+                case .subscribed(let chain): "provider carrying \(chain)'s subscriptions"
                 }
             }
         }

@@ -76,7 +76,12 @@ extension Battle {
             }
         }
 
-        private func resolve(_ target: Chaos.Target) -> (provider: SimulatedProvider, setup: ProviderSetup, chain: String)? {
+        private func resolve(_ target: Chaos.Target) async -> (provider: SimulatedProvider, setup: ProviderSetup, chain: String)? {
+            var carrying: String?
+            if case .subscribed(let key) = target {
+                let streams = (try? await control.status(chain: key))?.subscriptions ?? []
+                carrying = (streams.first { $0.kind == "newHeads" } ?? streams.first)?.provider
+            }
             for chain in scenario.chains {
                 let setup: ProviderSetup? = switch target {
                 case .provider(let id): chain.providers.first { $0.id == id }
@@ -85,6 +90,9 @@ extension Battle {
                     collector.busiestProvider(chain: key, sinceMs: collector.elapsedMs() - 1_000)
                         .flatMap { id in chain.providers.first { $0.id == id } } ?? chain.fastest
                 case .serving: nil
+                case .subscribed(let key) where key == chain.key:
+                    carrying.flatMap { id in chain.providers.first { $0.id == id } } ?? chain.fastest
+                case .subscribed: nil
                 }
                 if let setup, let provider = providers[setup.id] { return (provider, setup, chain.key) }
             }
@@ -100,7 +108,7 @@ extension Battle {
             let windowEnd = min(endMs, at + windowMs)
             switch chaos.action {
             case .kill(let target, let restoreAfter):
-                guard let (provider, setup, chain) = resolve(target) else { return }
+                guard let (provider, setup, chain) = await resolve(target) else { return }
                 provider.behavior = .killed
                 if let restoreAfter {
                     await sleep(untilMs: min(endMs, at + Double(restoreAfter)))
@@ -109,7 +117,7 @@ extension Battle {
                 record(.init(atMs: at, endMs: restoreAfter == nil ? endMs : collector.elapsedMs(),
                              description: "kill \(setup.id)", chain: chain, provider: setup.id))
             case .degrade(let target, let behaviors, let stepMs, let restoreAfter):
-                guard let (provider, setup, chain) = resolve(target), !behaviors.isEmpty else { return }
+                guard let (provider, setup, chain) = await resolve(target), !behaviors.isEmpty else { return }
                 let until = restoreAfter.map { min(endMs, at + Double($0)) } ?? endMs
                 var step = 0
                 while collector.elapsedMs() < until {

@@ -4,7 +4,7 @@ import Synchronization
 
 extension Battle {
     /// lassod's log sink during a battle: reads each line as it arrives (`LogLine`) and keeps only
-    /// what the analysis needs from the request log lines and supervision events, stamped with
+    /// what the analysis needs from the request log lines, supervision and subscription events, stamped with
     /// the time they arrived — a few dozen bytes per request instead of the ~600-byte line, so a
     /// long run's memory grows slowly. Other lines are dropped. The request hot path calls
     /// `write`: parsing is allocation-light and the lock is held only to append.
@@ -12,6 +12,7 @@ extension Battle {
         private struct Seen {
             var routed: [Observations.Routed] = []
             var supervision: [Observations.Supervision] = []
+            var subscription: [Observations.SubscriptionEvent] = []
         }
 
         private let seen = Mutex(Seen())
@@ -34,6 +35,7 @@ extension Battle {
             switch LogLine.parse(line, atMs: elapsedMs()) {
             case .routed(let routed)?: seen.withLock { $0.routed.append(routed) }
             case .supervision(let event)?: seen.withLock { $0.supervision.append(event) }
+            case .subscription(let event)?: seen.withLock { $0.subscription.append(event) }
             case nil: break
             }
         }
@@ -43,6 +45,11 @@ extension Battle {
         /// The request log lines (`rpc.request.completed`) and supervision events seen so far.
         public func parsed() -> (routed: [Observations.Routed], supervision: [Observations.Supervision]) {
             seen.withLock { ($0.routed, $0.supervision) }
+        }
+
+        /// The `subscription.*` events seen so far (failovers, backfills, skipped gaps).
+        public func subscriptionEvents() -> [Observations.SubscriptionEvent] {
+            seen.withLock { $0.subscription }
         }
 
         /// The provider that answered most of `chain`'s requests completed since `sinceMs`: the one

@@ -8,9 +8,10 @@ extension Battle {
         enum Event: Equatable {
             case routed(Observations.Routed)
             case supervision(Observations.Supervision)
+            case subscription(Observations.SubscriptionEvent)
         }
 
-        /// The `rpc.request.completed` or `supervision.*` event of `line`, stamped `atMs`; nil for
+        /// The `rpc.request.completed`, `supervision.*` or `subscription.*` event of `line`, stamped `atMs`; nil for
         /// any other line, or one that is not a JSON object.
         static func parse(_ line: [UInt8], atMs: Double) -> Event? {
             line.withUnsafeBytes { bytes -> Event? in
@@ -36,6 +37,15 @@ extension Battle {
             var endToEndMs: Double?
             var supervisor: String?
             var child: String?
+            // subscription.* events
+            var streamKey: String?
+            var reason: String?
+            var from: String?
+            var to: String?
+            var durationMs: Double?
+            var count: Int?
+            var backfilled: Int?
+            var skipped: Int?
 
             static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
                 String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
@@ -70,6 +80,22 @@ extension Battle {
                     supervisor = Self.string(bytes, value, kind)
                 } else if named("child") {
                     child = Self.string(bytes, value, kind)
+                } else if named("key") {
+                    streamKey = Self.string(bytes, value, kind)
+                } else if named("reason") {
+                    reason = Self.string(bytes, value, kind)
+                } else if named("from") {
+                    from = Self.string(bytes, value, kind)
+                } else if named("to") {
+                    to = Self.string(bytes, value, kind)
+                } else if named("duration_ms"), kind == .number {
+                    durationMs = Double(Self.text(bytes, value))
+                } else if named("count"), kind == .number {
+                    count = Int(Self.text(bytes, value))
+                } else if named("backfilled"), kind == .number {
+                    backfilled = Int(Self.text(bytes, value))
+                } else if named("skipped"), kind == .number {
+                    skipped = Int(Self.text(bytes, value))
                 } else if named("routing"), kind == .object {
                     Self.members(bytes, value) { name, member, memberKind in
                         if Self.named(bytes, name, "retries"), memberKind == .number {
@@ -99,6 +125,12 @@ extension Battle {
                     return .routed(Observations.Routed(atMs: atMs, chain: chain ?? "", selectedProvider: selectedProvider,
                                                        retries: retries, succeeded: status == "success",
                                                        endToEndMs: endToEndMs))
+                }
+                if event.hasPrefix("subscription.") {
+                    return .subscription(Observations.SubscriptionEvent(
+                        atMs: atMs, kind: String(event.dropFirst("subscription.".count)), chain: chain ?? "",
+                        key: streamKey ?? "", reason: reason, fromProvider: from, toProvider: to, durationMs: durationMs,
+                        count: count ?? backfilled, skipped: skipped))
                 }
                 guard event.hasPrefix("supervision.") else { return nil }
                 return .supervision(Observations.Supervision(atMs: atMs, kind: String(event.dropFirst("supervision.".count)),

@@ -133,6 +133,103 @@ extension Battle {
             }
         }
 
+        /// One notification a WebSocket client received: a header (`newHeads`) or a log.
+        public struct StreamEvent: Sendable, Equatable {
+            public var atMs: Double
+            public var block: UInt64
+            /// The header's hash, or the log's `blockHash`.
+            public var hash: String
+            /// A header's `parentHash`.
+            public var parentHash: String?
+            /// A log's `logIndex`.
+            public var logIndex: UInt64?
+
+            public init(atMs: Double, block: UInt64, hash: String, parentHash: String? = nil, logIndex: UInt64? = nil) {
+                self.atMs = atMs
+                self.block = block
+                self.hash = hash
+                self.parentHash = parentHash
+                self.logIndex = logIndex
+            }
+        }
+
+        /// What one client received on one subscription, in arrival order.
+        public struct Stream: Sendable, Equatable {
+            public enum Kind: String, Sendable, Codable, Equatable {
+                case newHeads
+                case logs
+            }
+
+            public var chain: String
+            public var client: Int
+            public var kind: Kind
+            public var events: [StreamEvent]
+            /// Times lassod's socket to this client dropped (each one loses the subscriptions).
+            public var disconnects: Int
+
+            public init(chain: String, client: Int, kind: Kind, events: [StreamEvent], disconnects: Int = 0) {
+                self.chain = chain
+                self.client = client
+                self.kind = kind
+                self.events = events
+                self.disconnects = disconnects
+            }
+        }
+
+        /// What the simulated chain made during the run, for the blocks the streams are judged
+        /// on: every block's hash and production time, and the logs each subscription's filter
+        /// matches. `through` is the last block every stream must have reached.
+        public struct ChainTruth: Sendable, Equatable {
+            public var blockHashes: [UInt64: String]
+            /// When each block was made, in ms since the load started (negative before it).
+            public var producedAtMs: [UInt64: Double]
+            /// The matching logs of each block, as log indices in order, for `logs` streams.
+            public var logs: [UInt64: [UInt64]]
+            public var through: UInt64
+
+            public init(blockHashes: [UInt64: String], producedAtMs: [UInt64: Double] = [:], logs: [UInt64: [UInt64]] = [:],
+                        through: UInt64) {
+                self.blockHashes = blockHashes
+                self.producedAtMs = producedAtMs
+                self.logs = logs
+                self.through = through
+            }
+        }
+
+        /// One `subscription.*` line of lassod's log (failover started or completed, a backfill,
+        /// a skipped gap).
+        public struct SubscriptionEvent: Sendable, Equatable {
+            public var atMs: Double
+            /// `failover.started`, `failover.completed`, `backfill`, `gap_skipped`, …
+            public var kind: String
+            public var chain: String
+            /// `newHeads` or `logs`.
+            public var key: String
+            public var reason: String?
+            /// The provider a failover left and the one it went to.
+            public var fromProvider: String?
+            public var toProvider: String?
+            public var durationMs: Double?
+            /// Blocks a backfill fetched or a skip gave up (`count`), or a completed failover backfilled.
+            public var count: Int?
+            public var skipped: Int?
+
+            public init(atMs: Double, kind: String, chain: String, key: String, reason: String? = nil,
+                        fromProvider: String? = nil, toProvider: String? = nil, durationMs: Double? = nil,
+                        count: Int? = nil, skipped: Int? = nil) {
+                self.atMs = atMs
+                self.kind = kind
+                self.chain = chain
+                self.key = key
+                self.reason = reason
+                self.fromProvider = fromProvider
+                self.toProvider = toProvider
+                self.durationMs = durationMs
+                self.count = count
+                self.skipped = skipped
+            }
+        }
+
         public var durationMs: Double
         /// CPU time the whole process (lassod, providers, load generator) used during the load.
         public var cpuSeconds: Double = 0
@@ -142,6 +239,10 @@ extension Battle {
         public var faults: [Fault] = []
         public var treeChecks: [TreeCheck] = []
         public var rateLimitWindows: [RateLimitWindow] = []
+        public var streams: [Stream] = []
+        /// Per chain, what its streams are judged against.
+        public var truth: [String: ChainTruth] = [:]
+        public var subscriptionEvents: [SubscriptionEvent] = []
 
         public init(durationMs: Double) {
             self.durationMs = durationMs

@@ -62,6 +62,79 @@ extension Battle {
             public var max: Double
         }
 
+        /// One client's subscription stream, judged (see `Analyzer.stream`).
+        public struct StreamSummary: Sendable, Codable, Equatable {
+            public var chain: String
+            public var client: Int
+            public var kind: Observations.Stream.Kind
+            /// The blocks the stream is judged on: from its first (for logs, the block after its
+            /// first log: it subscribed mid-block) through the head every stream had to reach.
+            public var from: UInt64?
+            public var through: UInt64
+            /// Notifications received, all of them.
+            public var received: Int
+            /// Blocks (or logs) of the window never delivered.
+            public var missing: Int
+            /// Deliveries of a block (or log) already delivered.
+            public var duplicates: Int
+            /// Blocks (or logs) delivered after a later one.
+            public var outOfOrder: Int
+            /// Headers whose hash is not the chain's block, logs the filter's chain does not have.
+            public var foreign: Int
+            /// Headers whose `parentHash` is not the hash of the block delivered just before.
+            public var brokenLinks: Int
+            public var disconnects: Int
+            /// The longest a header arrived after its block was made.
+            public var maxDelayMs: Double?
+            /// The first few problems, in words.
+            public var problems: [String]
+
+            public var intact: Bool { missing == 0 && duplicates == 0 && outOfOrder == 0 && foreign == 0 && brokenLinks == 0 && disconnects == 0 }
+        }
+
+        /// One failover of a subscription key, from lassod's `subscription.failover.*` log lines.
+        public struct SubscriptionFailover: Sendable, Codable, Equatable {
+            public var atMs: Double
+            public var chain: String
+            public var key: String
+            public var reason: String?
+            public var from: String?
+            public var to: String?
+            /// lassod's `duration_ms`: from losing the upstream to the stream live again, gap filled.
+            public var durationMs: Double?
+            public var backfilled: Int?
+            public var skipped: Int?
+            public var completed: Bool
+        }
+
+        /// Every stream together.
+        public struct StreamTotals: Sendable, Codable, Equatable {
+            public var clients: Int
+            public var streams: Int
+            public var intactStreams: Int
+            public var received: Int
+            public var missing: Int
+            public var duplicates: Int
+            public var outOfOrder: Int
+            public var foreign: Int
+            public var brokenLinks: Int
+            public var disconnects: Int
+            /// Header delivery delay: arrival minus the time the block was made, first deliveries.
+            public var delay: Latency
+            public var failovers: Int
+            public var failoversCompleted: Int
+            public var failoverLatency: Latency
+            public var backfilled: Int
+            public var skipped: Int
+        }
+
+        /// Headers delivered in one slice of the run, and how late.
+        public struct StreamBucket: Sendable, Codable, Equatable {
+            public var startMs: Double
+            public var headers: Int
+            public var maxDelayMs: Double
+        }
+
         public var scenario: String
         public var summary: String
         public var seed: UInt64
@@ -94,6 +167,11 @@ extension Battle {
         public var rateLimitWindows: [RateLimitWindow]
         public var timeline: [Bucket]
         public var verdicts: [Verdict]
+        /// Per client and subscription; empty without subscribers.
+        public var streams: [StreamSummary] = []
+        public var streamTotals: StreamTotals?
+        public var subscriptionFailovers: [SubscriptionFailover] = []
+        public var streamTimeline: [StreamBucket] = []
 
         /// Whether every SLO was kept.
         public var passed: Bool { verdicts.allSatisfy(\.passed) }

@@ -11,6 +11,14 @@ extension Battle {
             try encoder.encode(report).write(to: URL(fileURLWithPath: directory + "/report.json"))
             try Data(markdown(report).utf8).write(to: URL(fileURLWithPath: directory + "/report.md"))
             try Data(svg(report).utf8).write(to: URL(fileURLWithPath: directory + "/latency.svg"))
+            if report.streamTotals != nil {
+                try Data(streamsSVG(report).utf8).write(to: URL(fileURLWithPath: directory + "/streams.svg"))
+            }
+        }
+
+        /// The files `write` produces for `report`.
+        public static func files(_ report: Report) -> [String] {
+            ["report.md", "report.json", "latency.svg"] + (report.streamTotals == nil ? [] : ["streams.svg"])
         }
 
         /// Reads back a report.json.
@@ -41,6 +49,16 @@ extension Battle {
             for chain in report.chains {
                 lines.append(String(format: "  %@: %d requests, success %.6f, p95 %@ ms", chain.chain, chain.requests,
                                     chain.successRate, ms(chain.latency.p95)))
+            }
+            if let totals = report.streamTotals {
+                lines.append("  subscribers \(totals.clients), streams \(totals.streams) (\(totals.intactStreams) intact), "
+                             + "notifications \(totals.received); missing \(totals.missing), twice \(totals.duplicates), "
+                             + "out of order \(totals.outOfOrder), not the chain's \(totals.foreign), broken links "
+                             + "\(totals.brokenLinks), sockets dropped \(totals.disconnects)")
+                lines.append("  subscription failovers \(totals.failoversCompleted) of \(totals.failovers) completed, ms "
+                             + "p50 \(ms(totals.failoverLatency.p50))  p99 \(ms(totals.failoverLatency.p99))  "
+                             + "max \(ms(totals.failoverLatency.max)); backfilled \(totals.backfilled), skipped \(totals.skipped)")
+                lines.append("  header delay ms  p50 \(ms(totals.delay.p50))  p99 \(ms(totals.delay.p99))  max \(ms(totals.delay.max))")
             }
             for verdict in report.verdicts {
                 lines.append("  [\(verdict.passed ? "pass" : "FAIL")] \(verdict.slo): \(verdict.detail)")
@@ -99,6 +117,9 @@ extension Battle {
                         + "\(window.requestsDuringWindow) |\n"
                 }
             }
+            if let totals = report.streamTotals {
+                text += streamsMarkdown(report, totals)
+            }
             if !report.restarts.isEmpty {
                 text += "\n## Restarts (supervision events)\n\n| node | restarts |\n|---|---|\n"
                 for (node, count) in report.restarts.sorted(by: { $0.key < $1.key }) { text += "| \(node) | \(count) |\n" }
@@ -154,6 +175,87 @@ extension Battle {
                                         x(bucket.startMs), top + plotHeight, x(bucket.startMs), top + plotHeight - 10))
                 }
             }
+            parts.append("</svg>")
+            return parts.joined(separator: "\n") + "\n"
+        }
+
+        static func streamsMarkdown(_ report: Report, _ totals: Report.StreamTotals) -> String {
+            var text = "\n## Subscription streams\n\n\(totals.clients) WebSocket clients, \(totals.streams) streams, "
+                + "\(totals.intactStreams) intact (every block once, in order, parent-linked, the chain's own; exactly the "
+                + "chain's matching logs), \(totals.received) notifications.\n\n"
+                + "| missing | twice | out of order | not the chain's | broken parent links | sockets dropped |\n"
+                + "|---|---|---|---|---|---|\n"
+                + "| \(totals.missing) | \(totals.duplicates) | \(totals.outOfOrder) | \(totals.foreign) | \(totals.brokenLinks) | "
+                + "\(totals.disconnects) |\n\n"
+                + "Header delay (arrival − block made): p50 \(ms(totals.delay.p50)) ms, p99 \(ms(totals.delay.p99)) ms, "
+                + "max \(ms(totals.delay.max)) ms. lassod backfilled \(totals.backfilled) blocks over HTTP and skipped "
+                + "\(totals.skipped).\n"
+            let broken = report.streams.filter { !$0.intact }
+            if !broken.isEmpty {
+                text += "\n| client | stream | from | through | received | missing | twice | problems |\n"
+                    + "|---|---|---|---|---|---|---|---|\n"
+                for stream in broken.prefix(20) {
+                    text += "| \(stream.client) | \(stream.kind.rawValue) | \(stream.from.map(String.init) ?? "—") | "
+                        + "\(stream.through) | \(stream.received) | \(stream.missing) | \(stream.duplicates) | "
+                        + stream.problems.joined(separator: "; ") + " |\n"
+                }
+                if broken.count > 20 { text += "\n… and \(broken.count - 20) more streams with problems (report.json).\n" }
+            }
+            if !report.subscriptionFailovers.isEmpty {
+                text += "\n### Failovers (lassod's subscription.failover.* log)\n\n"
+                    + "| at ms | key | reason | from → to | duration ms | backfilled | skipped |\n|---|---|---|---|---|---|---|\n"
+                for failover in report.subscriptionFailovers {
+                    text += "| \(Int(failover.atMs)) | \(failover.key) | \(failover.reason ?? "") | "
+                        + "\(failover.from ?? "—") → \(failover.to ?? "**never completed**") | "
+                        + "\(failover.durationMs.map { String(Int($0)) } ?? "—") | \(failover.backfilled ?? 0) | \(failover.skipped ?? 0) |\n"
+                }
+            }
+            text += "\n![stream continuity](streams.svg)\n"
+            return text
+        }
+
+        /// Stream continuity over time: per slice, the latest a header arrived after its block
+        /// was made (worst client), failovers as blue lines (started) and bars (until completed),
+        /// faults as in `svg`.
+        public static func streamsSVG(_ report: Report) -> String {
+            let width = 900.0, height = 360.0, left = 60.0, right = 20.0, top = 30.0, bottom = 40.0
+            let plotWidth = width - left - right, plotHeight = height - top - bottom
+            let duration = max(report.durationMs, 1)
+            let ceiling = max(100, (report.streamTimeline.map(\.maxDelayMs).max() ?? 0) * 1.2)
+            func x(_ ms: Double) -> Double { left + min(max(ms / duration, 0), 1) * plotWidth }
+            func y(_ delay: Double) -> Double { top + plotHeight - min(max(delay, 0) / ceiling, 1) * plotHeight }
+            var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+                         + "font-family=\"sans-serif\" font-size=\"11\">",
+                         "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+                         "<text x=\"\(Int(left))\" y=\"18\" font-size=\"13\">\(escape(report.scenario)): header delay, worst "
+                         + "client per slice (ms; blue failovers, orange chaos)</text>",
+                         String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>",
+                                left, top, plotWidth, plotHeight)]
+            for step in 0...4 {
+                let value = ceiling * Double(step) / 4
+                parts.append(String(format: "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>", left - 4, y(value) + 4, value))
+            }
+            for step in 0...5 {
+                let ms = duration * Double(step) / 5
+                parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.1f s</text>",
+                                    x(ms), height - bottom + 16, ms / 1000))
+            }
+            for fault in report.faults {
+                parts.append(String(format: "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"orange\" stroke-dasharray=\"4 3\"/>",
+                                    x(fault.atMs), top, x(fault.atMs), top + plotHeight))
+                parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" fill=\"#c60\" transform=\"rotate(90 %.1f %.0f)\">%@</text>",
+                                    x(fault.atMs) + 3, top + 8, x(fault.atMs) + 3, top + 8, escape(fault.description)))
+            }
+            for failover in report.subscriptionFailovers {
+                let end = failover.atMs + (failover.durationMs ?? (duration - failover.atMs))
+                parts.append(String(format: "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#1f6fd0\" opacity=\"0.6\"/>",
+                                    x(failover.atMs), top, x(failover.atMs), top + plotHeight))
+                parts.append(String(format: "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"6\" fill=\"%@\" opacity=\"0.6\"/>",
+                                    x(failover.atMs), top + plotHeight - 6, max(1, x(end) - x(failover.atMs)),
+                                    failover.completed ? "#1f6fd0" : "red"))
+            }
+            let points = report.streamTimeline.map { String(format: "%.1f,%.1f", x($0.startMs), y($0.maxDelayMs)) }
+            parts.append("<polyline fill=\"none\" stroke=\"#7a2fbf\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>")
             parts.append("</svg>")
             return parts.joined(separator: "\n") + "\n"
         }

@@ -20,6 +20,20 @@ extension Battle {
         case retryAfterHonoured(maxRequests: Int)
         /// At least `count` requests were sent (a run that sent nothing proves nothing).
         case minimumRequests(Int)
+        /// At most `count` blocks or logs missing from any subscriber's streams, summed over
+        /// every client (see `Analyzer.stream`).
+        case streamGaps(atMost: Int)
+        /// At most `count` blocks or logs delivered twice, summed over every client.
+        case streamDuplicates(atMost: Int)
+        /// Every subscriber's blocks in order, each the chain's own and its parent the block
+        /// before; every log the chain's, in order; no client's socket dropped.
+        case streamsInOrder
+        /// p99 of lassod's `subscription.failover.completed` durations of `key` (`newHeads`,
+        /// `logs`; nil: every key) at most `ms`; fails when none completed, or one started and
+        /// never completed. A failover completes with the new upstream's first event: for a
+        /// filtered logs key that is the next matching log, which may be blocks away, so its
+        /// duration is not a recovery time; `newHeads` has an event every block.
+        case failoverP99(atMostMs: Double, key: String? = "newHeads")
 
         public var description: String {
             switch self {
@@ -31,6 +45,10 @@ extension Battle {
             case .treeWhole(let ms): "tree whole within \(ms) ms of every kill"
             case .retryAfterHonoured(let count): "≤ \(count) client requests to a rate-limited provider during Retry-After"
             case .minimumRequests(let count): "≥ \(count) requests"
+            case .streamGaps(let count): "≤ \(count) blocks or logs missing from subscribers' streams"
+            case .streamDuplicates(let count): "≤ \(count) blocks or logs delivered twice"
+            case .streamsInOrder: "every stream in order, parent-linked, the chain's own; no socket dropped"
+            case .failoverP99(let ms, let key): "subscription failover p99 ≤ \(ms) ms" + (key.map { " (\($0))" } ?? "")
             }
         }
     }

@@ -9,14 +9,17 @@ extension Battle {
         public var summary: String
         public var chains: [ChainSetup] = []
         public var workloads: [Workload] = []
+        public var subscriptions: [SubscriptionWorkload] = []
         public var chaos: [Chaos] = []
         public var slos: [SLO] = []
         /// How long the load runs.
         public var durationMs: Int = 10_000
         /// Seeds every random choice (method mix, random tree nodes), so a run can be repeated.
         public var seed: UInt64 = 1
-        /// Top-level lassod config YAML added to the generated config (e.g. `circuit_breaker: {…}`).
+        /// Top-level lassod config YAML added to the generated config (e.g. `subscriptions: {…}`).
         public var lassoSettings: String = ""
+        /// lassod's `circuit_breaker` for the run (nil: lassod's defaults, or what `lassoSettings` says).
+        public var circuitBreaker: CircuitBreakerConfig?
 
         public init(_ name: String, summary: String = "") {
             self.name = name
@@ -34,6 +37,18 @@ extension Battle {
         public func workload(_ workload: Workload) -> Scenario {
             var copy = self
             copy.workloads.append(workload)
+            return copy
+        }
+
+        public func subscriptions(_ workload: SubscriptionWorkload) -> Scenario {
+            var copy = self
+            copy.subscriptions.append(workload)
+            return copy
+        }
+
+        public func circuitBreaker(_ breaker: CircuitBreakerConfig) -> Scenario {
+            var copy = self
+            copy.circuitBreaker = breaker
             return copy
         }
 

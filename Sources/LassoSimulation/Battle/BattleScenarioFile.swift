@@ -16,6 +16,9 @@ extension Battle {
     ///     providers: [{id: a, latency_ms: 10}, {id: b, latency_ms: 25}]
     /// workloads:
     ///   - {chain: ethereum, concurrency: 20, strategy: fastest, methods: {eth_blockNumber: 3, eth_chainId: 1}}
+    /// subscriptions:                   # WebSocket clients on newHeads (and the transfers logs filter)
+    ///   - {chain: ethereum, clients: 100, logs: true}
+    /// circuit_breaker: {failure_threshold: 5, recovery_timeout_ms: 2000, success_threshold: 2}
     /// chaos:
     ///   - {action: kill, target: fastest:ethereum, at: 2s, every: 6s, restore_after: 2s}
     ///   - {action: degrade, target: b, behaviors: [slow:300, erroring], step: 500ms, at: 10s}
@@ -30,7 +33,9 @@ extension Battle {
     /// Behaviours: `killed`, `down`, `healthy`, `hanging`, `stalled_subscription`, `erroring`
     /// (`erroring:http` for HTTP 500), `slow:MS`, `slow_http:MS`, `lagging:N`, `rate_limited:S`.
     /// SLOs: `success_rate` (optional `chain`), `p95_ms`, `p99_ms`, `p95_above_simulated_ms` + `chain`,
-    /// `recovery_ms`, `tree_whole_ms`, `retry_after_max_requests`, `min_requests`.
+    /// `recovery_ms`, `tree_whole_ms`, `retry_after_max_requests`, `min_requests`, `stream_gaps_max`,
+    /// `stream_duplicates_max`, `streams_in_order: true`, `failover_p99_ms` (+ `key`: newHeads, logs or all). Targets: a provider id,
+    /// `fastest:CHAIN`, `serving:CHAIN`, `subscribed:CHAIN`. `circuit_breaker` takes lassod's keys.
     public enum ScenarioFile {
         /// What is wrong with a scenario file, with the line.
         public struct Problem: Error, CustomStringConvertible {
@@ -74,6 +79,14 @@ extension Battle {
                     ? Workload(chain: chain, concurrency: concurrency, strategy: node["strategy"]?.scalar?.text)
                     : Workload(chain: chain, concurrency: concurrency, methods: methods, strategy: node["strategy"]?.scalar?.text))
             }
+            for node in root["subscriptions"]?.sequence ?? [] {
+                guard let chain = node["chain"]?.scalar?.text else { throw problem(node, "a subscription workload needs a chain") }
+                let logs = node["logs"]?.scalar?.text
+                guard logs == nil || logs == "true" || logs == "false" else { throw problem(node, "logs is true or false") }
+                scenario = scenario.subscriptions(SubscriptionWorkload(chain: chain, clients: try node["clients"].map(number) ?? 10,
+                                                                       logs: logs != "false"))
+            }
+            if let node = root["circuit_breaker"] { scenario.circuitBreaker = try circuitBreaker(node) }
             for node in root["chaos"]?.sequence ?? [] { scenario = scenario.chaos(try chaos(node)) }
             for node in root["slos"]?.sequence ?? [] { scenario = scenario.slo(try slo(node)) }
             return scenario
@@ -100,12 +113,34 @@ extension Battle {
             return ms
         }
 
+        /// lassod's `circuit_breaker` section: the same keys, each a positive whole number.
+        static func circuitBreaker(_ node: YAMLNode) throws -> CircuitBreakerConfig {
+            guard let pairs = node.mapping else {
+                throw problem(node, "circuit_breaker is a mapping of failure_threshold, recovery_timeout_ms, success_threshold")
+            }
+            var breaker = CircuitBreakerConfig()
+            for pair in pairs {
+                let value: Int = try number(pair.value)
+                guard value > 0 else { throw problem(pair.value, "must be positive") }
+                switch pair.key.scalar?.text {
+                case "failure_threshold": breaker.failureThreshold = value
+                case "recovery_timeout_ms": breaker.recoveryTimeoutMs = value
+                case "success_threshold": breaker.successThreshold = value
+                default:
+                    throw problem(pair.key, "unknown circuit_breaker key; one of failure_threshold, recovery_timeout_ms, "
+                                  + "success_threshold")
+                }
+            }
+            return breaker
+        }
+
         static func target(_ node: YAMLNode?, _ owner: YAMLNode) throws -> Chaos.Target {
             guard let text = node?.scalar?.text else {
-                throw problem(owner, "needs a target (a provider id, fastest:CHAIN or serving:CHAIN)")
+                throw problem(owner, "needs a target (a provider id, fastest:CHAIN, serving:CHAIN or subscribed:CHAIN)")
             }
             if text.hasPrefix("fastest:") { return .fastest(chain: String(text.dropFirst("fastest:".count))) }
             if text.hasPrefix("serving:") { return .serving(chain: String(text.dropFirst("serving:".count))) }
+            if text.hasPrefix("subscribed:") { return .subscribed(chain: String(text.dropFirst("subscribed:".count))) }
             return .provider(text)
         }
 
@@ -168,8 +203,19 @@ extension Battle {
             if let value = node["tree_whole_ms"] { return .treeWhole(withinMs: try double(value)) }
             if let value = node["retry_after_max_requests"] { return .retryAfterHonoured(maxRequests: try number(value)) }
             if let value = node["min_requests"] { return .minimumRequests(try number(value)) }
+            if let value = node["stream_gaps_max"] { return .streamGaps(atMost: try number(value)) }
+            if let value = node["stream_duplicates_max"] { return .streamDuplicates(atMost: try number(value)) }
+            if let value = node["streams_in_order"] {
+                guard value.scalar?.text == "true" else { throw problem(value, "streams_in_order takes true") }
+                return .streamsInOrder
+            }
+            if let value = node["failover_p99_ms"] {
+                let key = node["key"]?.scalar?.text ?? "newHeads"
+                return .failoverP99(atMostMs: try double(value), key: key == "all" ? nil : key)
+            }
             throw problem(node, "unknown SLO; one of success_rate, p95_ms, p99_ms, p95_above_simulated_ms, recovery_ms, "
-                          + "tree_whole_ms, retry_after_max_requests, min_requests")
+                          + "tree_whole_ms, retry_after_max_requests, min_requests, stream_gaps_max, "
+                          + "stream_duplicates_max, streams_in_order, failover_p99_ms")
         }
     }
 }
