@@ -24,7 +24,8 @@ import TestSupport
         let app: LassoApplication
         let logs = MemorySink()
 
-        init(subscriptions: String = "", beta betaBehavior: SimulatedProviderBehavior = .healthy) async throws {
+        init(subscriptions: String = "", chainSettings: String = "",
+             beta betaBehavior: SimulatedProviderBehavior = .healthy) async throws {
             loop = try EventLoop()
             chain = SimulatedChain(chainID: 1, blockIntervalMs: GapFillingEndToEndTests.blockMs)
             alpha = try SimulatedProviderServer(provider: SimulatedProvider(id: "alpha", chain: chain), loop: loop)
@@ -37,6 +38,7 @@ import TestSupport
                     chain_id: 1
                     block_time_ms: \(GapFillingEndToEndTests.blockMs)
                     monitoring: {probe_interval_ms: 100, lag_threshold_blocks: 50}
+                    \(chainSettings)
                     providers:
                       - {id: alpha, priority: 1, url: "\(alpha.url)", ws_url: "\(alpha.webSocketURL)"}
                       - {id: beta, priority: 2, url: "\(beta.url)", ws_url: "\(beta.webSocketURL)"}
@@ -301,6 +303,29 @@ import TestSupport
         let counters = try #require(stack.status(.newHeads)?.counters)
         #expect(counters.skipped == skippedTo - skippedFrom + 1)
         #expect(counters.backfilled <= 3, "at most max_backfill_blocks fetched")
+        socket.close()
+        await stack.shutdown()
+    }
+
+    @Test func withFailoverDisabledAKeyWaitsForItsProviderThenBackfills() async throws {
+        let stack = try await Stack(chainSettings: "failover: {enabled: false}")
+        let socket = try await stack.sockets(1)[0]
+        let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await socket.notifications(for: id, atLeast: 2)
+
+        stack.alpha.provider.behavior = .killed
+        let killedAt = Self.lastBlock(socket, id)
+        let board = try #require(stack.app.services.directory.board(for: "ethereum"))
+        try #require(await waitFor { board.snapshot.providers.first { $0.id == "alpha" }?.ws == nil }, "alpha's ws down")
+        try #require(await waitFor { stack.chain.head(at: stack.app.runtime.clock.now()) >= killedAt + 3 }, "3 blocks made")
+        #expect(stack.beta.subscriptionCount == 0, "the key waits for alpha")
+        stack.alpha.provider.behavior = .healthy
+        try await Self.waitForBlock(killedAt + 6, [(socket, id)])
+
+        #expect(StreamVerifier(chain: stack.chain).headsProblems(Self.heads(socket, id)) == [])
+        #expect(stack.beta.subscriptionCount == 0)
+        #expect(stack.status(.newHeads)?.provider == "alpha")
+        #expect((stack.status(.newHeads)?.counters.backfilled ?? 0) >= 3)
         socket.close()
         await stack.shutdown()
     }

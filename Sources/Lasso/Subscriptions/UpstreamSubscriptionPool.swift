@@ -81,6 +81,9 @@ public struct UpstreamSubscriptionPool: GenServer {
         var attempt: UInt64 = 0
         /// Providers that failed the current placement.
         var tried: Set<String> = []
+        /// With `failover.enabled: false`, the provider the key was first placed on: the only one
+        /// it is placed on again.
+        var home: String?
     }
 
     /// Upstream ids already unsubscribed (a dropped key's, a stale placement's, an orphan's),
@@ -95,6 +98,8 @@ public struct UpstreamSubscriptionPool: GenServer {
     let board: ChainStateBoard
     let names: ProcessNames
     let table: SubscriptionTable
+    /// `failover.enabled`: whether a key may move to another provider.
+    let failsOver: Bool
     let confirmationTimeout: Duration
     let retryInterval: Duration
     private var upstreams: [SubscriptionKey: Upstream] = [:]
@@ -116,8 +121,9 @@ public struct UpstreamSubscriptionPool: GenServer {
 
     /// The pool of `chain`, placing on the providers `board` offers; an upstream has
     /// `confirmationTimeout` to confirm.
-    init(chain: String, board: ChainStateBoard, names: ProcessNames, table: SubscriptionTable,
+    init(chain: String, board: ChainStateBoard, names: ProcessNames, table: SubscriptionTable, failsOver: Bool = true,
          confirmationTimeout: Duration, retryInterval: Duration = Self.retryInterval) {
+        self.failsOver = failsOver
         self.chain = chain
         self.board = board
         self.names = names
@@ -138,11 +144,12 @@ public struct UpstreamSubscriptionPool: GenServer {
 
     /// The child spec; each incarnation registers in `names` under `processKey(chain:)`.
     static func childSpec(chain: ChainConfig, board: ChainStateBoard, names: ProcessNames, table: SubscriptionTable,
-                          confirmationTimeout: Duration, retryInterval: Duration = Self.retryInterval) -> ChildSpec {
+                          failsOver: Bool = true, confirmationTimeout: Duration,
+                          retryInterval: Duration = Self.retryInterval) -> ChildSpec {
         let label = "UpstreamSubscriptionPool(\(chain.key))"
         return ChildSpec(id: "UpstreamSubscriptionPool", name: names.name(processKey(chain: chain.key))) { runtime in
             try await ServerRef.start(label: label, runtime: runtime) {
-                UpstreamSubscriptionPool(chain: chain.key, board: board, names: names, table: table,
+                UpstreamSubscriptionPool(chain: chain.key, board: board, names: names, table: table, failsOver: failsOver,
                                          confirmationTimeout: confirmationTimeout, retryInterval: retryInterval)
             }.process
         }
@@ -244,7 +251,9 @@ public struct UpstreamSubscriptionPool: GenServer {
         guard var upstream = upstreams[key] else { return }
         let now = context.runtime.clock.now()
         let me = context.ref
-        for provider in SubscriptionPlacement.providers(board.snapshot, now: now, excluding: upstream.tried) {
+        let home = failsOver ? nil : upstream.home
+        for provider in SubscriptionPlacement.providers(board.snapshot, now: now, excluding: upstream.tried)
+            where home == nil || provider == home {
             guard let connection = connection(provider) else {
                 upstream.tried.insert(provider)
                 continue
@@ -285,6 +294,7 @@ public struct UpstreamSubscriptionPool: GenServer {
         case .subscribed(let id):
             upstream.upstreamID = id
             upstream.tried = []
+            if !failsOver, upstream.home == nil { upstream.home = provider }
             routes[Route(provider: provider, upstreamID: id)] = key
             upstreams[key] = upstream
             upstream.follower?.cast(.upstream(.placed(provider: provider, generation: attempt)))
@@ -338,7 +348,8 @@ public struct UpstreamSubscriptionPool: GenServer {
         upstreams[key]?.provider = nil
         upstreams[key]?.connection = nil
         upstreams[key]?.upstreamID = nil
-        upstreams[key]?.tried = [provider]
+        // Skipped for this placement, unless the key may not leave it: then it waits for it.
+        upstreams[key]?.tried = failsOver ? [provider] : []
         place(key, context: context)
     }
 

@@ -55,6 +55,7 @@ public enum ChainSupervisor {
         let logger = services.logger
         return [
             UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: names, table: table,
+                                               failsOver: settings.failsOver,
                                                confirmationTimeout: .milliseconds(settings.subscriptionTimeoutMs)),
             StreamSupervisor.childSpec(chain: chain.key, table: table, names: names),
             ClientSubscriptionRegistry.childSpec(chain: chain.key, names: names, table: table) { key in
