@@ -222,6 +222,30 @@ import TestSupport
         await stack.shutdown()
     }
 
+    @Test func logsKeysBeyondAProvidersLimitAllKeepTheirLivenessFeed() async throws {
+        let stack = try await Stack()
+        let socket = try await stack.sockets(1)[0]
+        // More keys than a simulated provider takes on one connection (100): some spill onto
+        // beta, and every provider carrying one gets its liveness feed first.
+        let keys = 104
+        for index in 0..<keys {
+            let own = "0x" + String(repeating: "0", count: 32) + String(format: "%08x", index + 1)
+            // Quiet filters: only the liveness feed's headers can complete their blocks.
+            socket.send(#"{"jsonrpc":"2.0","id":\#(index + 1),"method":"eth_subscribe","params":["logs",{"address":"\#(own)"}]}"#)
+        }
+        try #require(await waitFor { stack.table.statuses().count == keys && stack.table.statuses().allSatisfy { $0.clients == 1 } })
+        let start = try #require(await waitFor { stack.table.statuses().compactMap(\.completeThrough).min() })
+        try #require(await waitFor {
+            let statuses = stack.table.statuses()
+            return statuses.allSatisfy { ($0.completeThrough ?? 0) >= start + 5 }
+        }, "every key five blocks on")
+        #expect(Set(stack.table.statuses().compactMap(\.provider)) == ["alpha", "beta"])
+        #expect(stack.logged("subscription.stalled").isEmpty)
+        #expect(stack.table.statuses().allSatisfy { $0.counters.failovers == 0 })
+        socket.close()
+        await stack.shutdown()
+    }
+
     @Test func aReorgOnTheReplacementIsDeliveredAsGethDoes() async throws {
         let stack = try await Stack()
         let socket = try await stack.sockets(1)[0]

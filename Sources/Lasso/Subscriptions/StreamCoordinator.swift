@@ -31,6 +31,8 @@ public struct StreamCoordinator: GenServer {
         case event(generation: UInt64, body: [UInt8])
         /// From the pool, for a logs key: a header of its provider's liveness feed.
         case providerHead(provider: String, head: StreamEvent.Head)
+        /// From the pool, for a logs key: its provider refused the liveness feed.
+        case livenessUnavailable(provider: String)
         /// From a pool incarnation that just started: follow the key there.
         case poolRestarted(ServerRef<UpstreamSubscriptionPool>)
         /// From the endpoint: the key's clients changed (someone subscribed or left).
@@ -119,6 +121,8 @@ public struct StreamCoordinator: GenServer {
     private var lastHead: UInt64?
     /// Logs keys: whether a header of the current upstream was taken in yet.
     private var headSeen = false
+    /// Logs keys: false when the current upstream has no liveness feed (it refused one).
+    private var hasLiveness = true
     private var refollowTimer: TimerHandle?
 
     init(key: SubscriptionKey, chain: String, table: SubscriptionTable, board: ChainStateBoard, names: ProcessNames,
@@ -205,6 +209,11 @@ public struct StreamCoordinator: GenServer {
             event(generation, body, context: context)
         case .providerHead(let provider, let head):
             providerHead(provider, head, context: context)
+        case .livenessUnavailable(let provider):
+            guard upstream?.provider == provider, hasLiveness else { return }
+            hasLiveness = false
+            logger?.log(.warning, "subscription.liveness_unavailable", [
+                "chain": .string(chain), "key": .string(key.kind.rawValue), "provider": .string(provider)])
         case .poolRestarted(let newPool):
             pool = newPool
             if let lost = upstream {
@@ -266,6 +275,7 @@ public struct StreamCoordinator: GenServer {
         lastHeadAt = lastEventAt
         lastHead = nil
         headSeen = continuous
+        hasLiveness = true
         refollowTimer?.cancel()
         refollowTimer = nil
         if phase == .placing || phase == .recovering { phase = .live }
@@ -683,6 +693,8 @@ public struct StreamCoordinator: GenServer {
     private mutating func checkStall(context: ServerContext<Self>) {
         guard let current = upstream else { return }
         armStallCheck(context: context)
+        // A logs key whose provider refused the liveness feed cannot be judged by its headers.
+        guard key.kind == .newHeads || hasLiveness else { return }
         let now = context.runtime.clock.now()
         // A header stream is timed by its events; a logs key by its upstream's liveness feed.
         let (silentSince, last) = key.kind == .newHeads

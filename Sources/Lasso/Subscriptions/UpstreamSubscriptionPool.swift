@@ -19,10 +19,13 @@ import Supervision
 ///   candidate failed, the coordinator hears `.refused` (its waiting clients get the error).
 /// - **Liveness of logs keys.** A filter may match nothing for hours, so a logs key's silence
 ///   proves nothing. Every provider that carries a logs key also carries a `newHeads`
-///   subscription of the pool's own (its liveness feed, never seen by clients); each of its
-///   headers goes to the coordinators of the logs keys on that provider (`providerHead`), which
-///   time their stall rule by it and learn which blocks are complete. It costs one upstream
-///   subscription per such provider, dropped when the provider carries no logs key any more.
+///   subscription: the chain's own `newHeads` key when it is placed there, else one of the
+///   pool's (its liveness feed, never seen by clients, subscribed as soon as the first logs key
+///   is sent there so that a provider's per-connection limit does not leave it out). Each header
+///   goes to the coordinators of the logs keys on that provider (`providerHead`), which time
+///   their stall rule by it and learn which blocks are complete. A provider that refuses the
+///   feed has its logs keys told so (`livenessUnavailable`): they are not judged by headers
+///   that cannot come.
 /// - **No orphans.** An event for an upstream subscription the pool does not know (one made
 ///   before a restart, or confirmed after its key was dropped) gets it unsubscribed; the retry
 ///   timer also drops keys whose row left the `SubscriptionTable` while no coordinator ran.
@@ -117,6 +120,9 @@ public struct UpstreamSubscriptionPool: GenServer {
         var attempt: UInt64
         var connection: PID
         var upstreamID: String?
+        /// The provider would not take it (a per-connection limit): not asked again on this
+        /// connection, and its logs keys are told they have no liveness feed.
+        var refused = false
     }
 
     /// The pool of `chain`, placing on the providers `board` offers; an upstream has
@@ -298,6 +304,9 @@ public struct UpstreamSubscriptionPool: GenServer {
             routes[Route(provider: provider, upstreamID: id)] = key
             upstreams[key] = upstream
             upstream.follower?.cast(.upstream(.placed(provider: provider, generation: attempt)))
+            if key.kind == .logs, heartbeats[provider]?.refused == true {
+                upstream.follower?.cast(.livenessUnavailable(provider: provider))
+            }
         case .refused(let code, let message) where code == JSONRPCErrorBody.invalidParams:
             // The provider says the request itself is wrong: another provider would say the same.
             upstream.follower?.cast(.upstream(.refused(code: code, message: message)))
@@ -372,17 +381,23 @@ public struct UpstreamSubscriptionPool: GenServer {
             return
         }
         upstream.follower?.cast(.event(generation: upstream.attempt, body: body))
+        // The chain's own newHeads key is the liveness feed of the logs keys beside it.
+        if key.kind == .newHeads { heartbeat(provider, body, found) }
     }
 
     // MARK: - Liveness feeds
 
-    /// Subscribes the liveness feed on every provider carrying a confirmed logs key, and
-    /// unsubscribes it where none is left.
+    /// Subscribes the liveness feed on every provider a logs key is placed on (or being placed
+    /// on) that carries no confirmed newHeads key, and unsubscribes it where none is needed.
     private mutating func syncHeartbeats(context: ServerContext<Self>) {
         var needed: Set<String> = []
-        for (key, upstream) in upstreams where key.kind == .logs && upstream.upstreamID != nil {
-            if let provider = upstream.provider { needed.insert(provider) }
+        var carriesHeads: Set<String> = []
+        for (key, upstream) in upstreams {
+            guard let provider = upstream.provider else { continue }
+            if key.kind == .logs { needed.insert(provider) }
+            if key.kind == .newHeads, upstream.upstreamID != nil { carriesHeads.insert(provider) }
         }
+        needed.subtract(carriesHeads)
         for (provider, beat) in heartbeats where !needed.contains(provider) {
             forgetHeartbeat(provider)
             if let id = beat.upstreamID { dismiss(Route(provider: provider, upstreamID: id)) }
@@ -407,14 +422,19 @@ public struct UpstreamSubscriptionPool: GenServer {
             if case .subscribed(let id) = answer { dismiss(Route(provider: provider, upstreamID: id)) }
             return
         }
-        guard case .subscribed(let id) = answer else {
-            // Tried again at the next change or retry; meanwhile the logs keys' stall rule
-            // sees no headers from this provider.
+        switch answer {
+        case .subscribed(let id):
+            heartbeats[provider]?.upstreamID = id
+            heartbeatRoutes.insert(Route(provider: provider, upstreamID: id))
+        case .refused:
+            heartbeats[provider]?.refused = true
+            for (key, upstream) in upstreams where key.kind == .logs && upstream.provider == provider {
+                upstream.follower?.cast(.livenessUnavailable(provider: provider))
+            }
+        case .failed:
+            // Tried again at the next change or retry.
             heartbeats[provider] = nil
-            return
         }
-        heartbeats[provider]?.upstreamID = id
-        heartbeatRoutes.insert(Route(provider: provider, upstreamID: id))
     }
 
     private mutating func forgetHeartbeat(_ provider: String) {
