@@ -44,8 +44,26 @@ import TestSupport
         #expect(!lines.contains { $0.hasPrefix("FAIL") })
     }
 
-    /// Runs the script to its end: its exit status and its output lines.
-    private static func run(_ arguments: [String]) async throws -> (Int32, [String]) {
+    @Test(.enabled("web3.py is not installed") { await web3Installed() })
+    func web3FollowsNewHeadsAcrossAProviderKillWithoutAGap() async throws {
+        let stack = try await GapFillingEndToEndTests.Stack()
+        let alpha = stack.alpha
+        // The provider carrying the subscription dies (no close frame) once the script is subscribed.
+        let (status, lines) = try await Self.run(["http://127.0.0.1:\(stack.app.port)/rpc/ethereum", "--ws-blocks", "20"]) { line in
+            if line.hasPrefix("subscribed 0x") { alpha.provider.behavior = .killed }
+        }
+        #expect(status == 0, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("ok   newHeads: 20 blocks in order, linked, no duplicates") }, "\(lines)")
+        #expect(!lines.contains { $0.hasPrefix("FAIL") })
+        #expect(stack.beta.subscriptionCount == 0, "unsubscribed from beta at the end, where it had moved")
+        #expect(stack.logged("subscription.failover.completed").first?["to"] as? String == "beta")
+        await stack.shutdown()
+    }
+
+    /// Runs the script to its end: its exit status and its output lines; `onLine` sees each
+    /// line as it is printed.
+    private static func run(_ arguments: [String], onLine: @escaping @Sendable (String) -> Void = { _ in })
+        async throws -> (Int32, [String]) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path] + arguments
@@ -59,7 +77,19 @@ import TestSupport
         // Read to the end off the cooperative pool (a detached task would block one of its
         // threads): the pipe ends when the script exits, which its own deadline bounds (60 s +
         // 15 s per block).
-        let text = await offPool { String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        let text = await offPool { () -> String in
+            var data = Data()
+            var seen = 0
+            while true {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                data.append(chunk)
+                let complete = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                for line in complete.dropLast().dropFirst(seen) { onLine(String(line)) }
+                seen = max(seen, complete.count - 1)
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
         var status: Int32 = -1
         for await code in exited { status = code }
         return (status, text.split(separator: "\n").map(String.init))
