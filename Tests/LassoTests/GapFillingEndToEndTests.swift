@@ -354,6 +354,35 @@ import TestSupport
         await stack.shutdown()
     }
 
+    @Test func clientsLeavingDuringABackfillLeaveTheOthersWhole() async throws {
+        let stack = try await Stack(beta: .slowHTTP(latencyMs: 800))
+        let sockets = try await stack.sockets(100)
+        var clients: [(TestWebSocket, String)] = []
+        for socket in sockets { clients.append((socket, try await socket.subscribe(id: 1, params: #"["newHeads"]"#))) }
+        _ = try await clients[0].0.notifications(for: clients[0].1, atLeast: 2)
+
+        // alpha stops pushing, the chain moves on two blocks, then alpha dies: those blocks are
+        // fetched over HTTP from beta, which answers HTTP slowly.
+        stack.alpha.provider.behavior = .stalledSubscription
+        let silentFrom = Self.lastBlock(clients[0].0, clients[0].1)
+        try #require(await waitFor { stack.chain.head(at: stack.app.runtime.clock.now()) >= silentFrom + 2 })
+        stack.alpha.provider.behavior = .killed
+        try #require(await waitFor { stack.status(.newHeads)?.phase == .backfilling }, "backfilling")
+        for (socket, _) in clients[50...] { socket.close() }
+
+        let staying = Array(clients[..<50])
+        try await Self.waitForBlock(silentFrom + 6, staying)
+        let verifier = StreamVerifier(chain: stack.chain)
+        for (socket, id) in staying { #expect(verifier.headsProblems(Self.heads(socket, id)) == [], "client \(id)") }
+        #expect((stack.status(.newHeads)?.counters.backfilled ?? 0) >= 2)
+
+        // The last clients leave: the key retires, its coordinator goes, beta is unsubscribed.
+        for (socket, _) in staying { socket.close() }
+        try #require(await waitFor { stack.table.statuses().isEmpty && stack.table.coordinators().isEmpty }, "key retired")
+        try #require(await waitFor { stack.beta.subscriptionCount == 0 }, "unsubscribed upstream")
+        await stack.shutdown()
+    }
+
     @Test func withoutGapFillingTheStreamPassesThrough() async throws {
         let stack = try await Stack(subscriptions: "enable_gap_filling: false")
         let socket = try await stack.sockets(1)[0]
