@@ -97,4 +97,27 @@ import TestSupport
             #expect(restarted !== board)
         }
     }
+
+    @Test func stopChainClosesSubscribedSocketsWithGoingAway() async throws {
+        let stack = try await Stack()
+        let control = TreeControl(application: stack.app, configPath: nil)
+        let subscribed = try await stack.sockets(1)[0]
+        let id = try await subscribed.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await subscribed.notifications(for: id, atLeast: 1)
+        let unary = try await stack.sockets(1)[0]
+
+        try await control.stopChain("ethereum")
+        let closed = try await subscribed.wait("closed") { $0.disconnects.first }
+        #expect(closed == .closed(.goingAway))
+        #expect(stack.table.statuses().isEmpty && stack.table.subscriptionIDs(of: nil).isEmpty)
+        #expect(stack.logged("subscription.clients_closed").first?["code"] as? Int == 1001)
+        // A socket without subscriptions stays open and is told the chain is not running, with
+        // its request's id.
+        unary.send(#"{"jsonrpc":"2.0","id":7,"method":"eth_blockNumber"}"#)
+        let answer = try await unary.message("reply 7") { $0.contains("\"id\":7") }
+        #expect(answer.contains("not running"), "\(answer)")
+        subscribed.close()
+        unary.close()
+        await stack.shutdown()
+    }
 }

@@ -1,4 +1,5 @@
 import Supervision
+import LassoTransport
 
 /// `ConfigStore`: the process that owns every change to what lassod runs — config reloads and
 /// chain starts, stops and restarts — and carries them out one at a time.
@@ -78,6 +79,7 @@ public struct ConfigStore: GenServer {
             return
         }
         let ran = try await stop(chain.key, in: chains)
+        endSubscriptions(chain.key, code: .goingAway)
         owed.remove(chain.key)
         stopped.insert(chain.key)
         guard ran else { throw AdminError.chainNotRunning(chain.key) }
@@ -128,6 +130,7 @@ public struct ConfigStore: GenServer {
         for key in plan.stop {
             stopped.remove(key)
             await attempt(key) { () throws(AdminError) in try await stop(key, in: chains) }
+            endSubscriptions(key, code: .goingAway)
         }
         for key in plan.restart {
             guard let chain = next.chain(named: key) else { continue }
@@ -204,6 +207,7 @@ public struct ConfigStore: GenServer {
     /// Stops a chain that runs though it is no longer configured (a reload failed to stop it).
     private mutating func stopUnconfigured(_ key: String, in chains: DynamicSupervisor) async throws(AdminError) {
         guard try await stop(key, in: chains) else { throw AdminError.unknownChain(key) }
+        endSubscriptions(key, code: .goingAway)
         owed.remove(key)
     }
 
@@ -215,9 +219,22 @@ public struct ConfigStore: GenServer {
         do {
             try await chains.startChild(ChainSupervisor.childSpec(chain: chain, services: services.applying(config)))
         } catch {
+            // Its streams cannot resume: clients are told to come back (1012), not left waiting.
+            endSubscriptions(chain.key, code: .serviceRestart)
             // A start failure may quote an upstream error; keep provider secrets out of the reply.
             throw .failed(configs.snapshot.scrubber.scrub("chain \(chain.key) could not start: \(error)"))
         }
+    }
+
+    /// Ends the subscriptions of a chain that stopped for good (1001) or could not start again
+    /// (1012): their client sockets are closed with `code` and the chain's table is emptied.
+    /// A chain that restarts keeps its table, and its streams resume.
+    private func endSubscriptions(_ key: String, code: WebSocketCloseCode) {
+        let connections = services.subscriptionTables.existing(key)?.removeAll() ?? []
+        guard !connections.isEmpty else { return }
+        for connection in connections { services.clientSockets.close(connection, code: code) }
+        logger.log(.warning, "subscription.clients_closed", ["chain": .string(key), "code": .int(Int(code.rawValue)),
+                                                             "count": .int(connections.count)])
     }
 
     /// Stops chain `key` if it runs; returns whether it did.

@@ -70,7 +70,10 @@ public final class RPCService: Sendable {
     public func handle(_ body: [UInt8], scan: JSONRPCBodyScan? = nil, target: RPCTarget, client: RPCClient,
                        completion: @escaping @Sendable (RPCReply) -> Void) {
         guard let board = target.chain.board else {
-            completion(unavailable(target.chain.key))
+            // A single request gets its own id back, so that a client can tell what failed.
+            var id: [UInt8]?
+            if case .request(let head) = scan ?? JSONRPCScanner.scanBody(body), let range = head.id { id = Array(body[range]) }
+            completion(unavailable(target.chain.key, id: id))
             return
         }
         // One read of the config for the whole body: the default strategy applies to the next
@@ -203,13 +206,14 @@ public final class RPCService: Sendable {
     }
 
     /// The answer for a target whose chain does not run now.
-    private func unavailable(_ chain: String) -> RPCReply {
-        guard configs.chain(named: chain) != nil else {
-            return RPCReply(status: .chainNotFound,
-                            body: JSONRPCErrorBody.make(code: JSONRPCErrorBody.invalidRequest, message: "unknown chain: \(chain)"))
+    private func unavailable(_ chain: String, id: [UInt8]?) -> RPCReply {
+        func error(_ code: Int, _ message: String) -> [UInt8] {
+            id.map { JSONRPCErrorBody.make(id: $0, code: code, message: message) } ?? JSONRPCErrorBody.make(code: code, message: message)
         }
-        return RPCReply(status: .chainNotRunning,
-                        body: JSONRPCErrorBody.make(code: JSONRPCErrorBody.serverError, message: "chain \(chain) is not running"))
+        guard configs.chain(named: chain) != nil else {
+            return RPCReply(status: .chainNotFound, body: error(JSONRPCErrorBody.invalidRequest, "unknown chain: \(chain)"))
+        }
+        return RPCReply(status: .chainNotRunning, body: error(JSONRPCErrorBody.serverError, "chain \(chain) is not running"))
     }
 
     /// Logs and counts one finished request, then tells the observer.
