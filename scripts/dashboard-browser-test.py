@@ -11,7 +11,9 @@ Checks, each waiting on DOM state with a deadline (never a fixed sleep):
   4. forcing a provider's breaker open and closed from the page shows each phase;
   5. taking a simulated provider down from the page, then a load, shows its breaker open on
      its own; killing its tree node from the page shows it restarted (restart count 1);
-  6. no console error, no uncaught exception (the expected 403 aside);
+  6. a client following newHeads shows in the subscriptions panel, live on a provider; taking
+     that provider down from the page shows the stream's failover in the panel and the feed;
+  7. no console error, no uncaught exception (the expected 403 aside);
 then writes a screenshot. Exit status: 0 passed, 1 failed, 77 skipped (chromium cannot start;
 the reason is printed). `--probe` only checks that chromium starts.
 """
@@ -294,7 +296,7 @@ def run(arguments):
     token = secrets.token_hex(16)
     workdir = tempfile.mkdtemp(prefix="lassod-browser-")
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    demo = chromium = None
+    demo = chromium = follower = None
     try:
         binary = shutil.which(arguments.chromium) or (arguments.chromium if os.path.exists(arguments.chromium) else None)
         if binary is None:
@@ -375,6 +377,26 @@ def run(arguments):
         page.wait_for("document.querySelector('#leaderboard tr[data-provider=\"ethereum_sim_1\"]').dataset.behavior === 'healthy'",
                       "ethereum_sim_1 to be healthy again")
 
+        # 6. A client follows newHeads: the subscriptions panel shows its stream live on a provider;
+        #    taking that provider down from the page shows the failover in the panel and the feed.
+        follower = WebSocket(dashboard.replace("http://", "ws://").replace("/dashboard", "/ws/rpc/ethereum"),
+                             arguments.timeout)
+        follower.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]}))
+        heads = "document.querySelector('#subscriptions tr[data-key=\"newHeads\"]')"
+        page.wait_for(f"(r => r !== null && r.dataset.phase === 'live' && r.dataset.provider !== '')({heads})",
+                      "the newHeads stream live in the subscriptions panel", timeout=60)
+        carrier = page.evaluate(f"{heads}.dataset.provider")
+        click(page, f'#leaderboard tr[data-provider="{carrier}"] button[data-action="take down"]')
+        page.wait_for(f"(r => r !== null && Number(r.dataset.failovers) >= 1 && r.dataset.phase === 'live'"
+                      f" && r.dataset.provider !== {json.dumps(carrier)})({heads})",
+                      f"the stream to fail over from {carrier}", timeout=60)
+        page.wait_for("document.querySelector('#feed tr.failover[data-failover=\"completed\"]') !== null",
+                      "the completed failover in the feed")
+        print(f"ok: newHeads failed over from {carrier}:", page.evaluate(f"{heads}.cells[8].textContent"))
+        click(page, f'#leaderboard tr[data-provider="{carrier}"] button[data-action^="heal"]')
+        page.wait_for(f"document.querySelector('#leaderboard tr[data-provider=\"{carrier}\"]').dataset.behavior === 'healthy'",
+                      f"{carrier} to be healthy again")
+
         # The chart's 24 h range draws from the node's history (the demo keeps none: an empty chart).
         page.evaluate("(range => { range.value = 'day'; range.dispatchEvent(new Event('change')); })"
                       "(document.getElementById('chart-range'))")
@@ -382,7 +404,7 @@ def run(arguments):
         page.evaluate("(range => { range.value = 'hour'; range.dispatchEvent(new Event('change')); })"
                       "(document.getElementById('chart-range'))")
 
-        # 6. No console error: the one expected network error is the 403 of step 2.
+        # 7. No console error: the one expected network error is the 403 of step 2.
         page.evaluate("0")  # collects events that arrived meanwhile
         unexpected_network = [e for e in page.network_errors if "403" not in e]
         if page.console_errors or unexpected_network:
@@ -406,6 +428,8 @@ def run(arguments):
             pass
         return 0
     finally:
+        if follower is not None:
+            follower.sock.close()
         stop(chromium)
         stop(demo)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -18,6 +18,9 @@ import Foundation
 ///   exactly once, whoever closed (owner, peer, error, the loop's end).
 /// - A read that returns fewer bytes than asked means the kernel had no more: the next
 ///   ``read(into:)`` in the same readiness round answers `.wouldBlock` without a system call.
+/// - One readiness round reads at most ``readsPerRound`` buffers: a peer that sends faster than
+///   its bytes are handled (a WebSocket client flooding small frames) yields the loop to the
+///   other sockets, and is read again on the next round (poll is level-triggered).
 ///
 /// Threading: loop thread only.
 final class LoopSocket {
@@ -53,6 +56,11 @@ final class LoopSocket {
     private var output = OutputQueue()
     /// A short plain read happened since the last readiness report.
     private var drained = false
+    /// Reads taken since the last readiness report.
+    private var readsThisRound = 0
+    /// Reads one readiness report allows (with the loop's 64 KiB buffer, 512 KiB): enough for
+    /// any honest burst, and a flooding peer cannot keep the loop from every other socket.
+    static let readsPerRound = 8
     private var writableRequested = false
     private var readingPaused = false
     /// Inside an lws callback for this socket: a close is then signalled by the return value.
@@ -157,6 +165,9 @@ final class LoopSocket {
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
         core.assertOnLoop()
         guard phase == .open, !closeRequested, let base = buffer.baseAddress, buffer.count > 0 else { return .wouldBlock }
+        // Over budget, yield — unless OpenSSL holds decrypted bytes, which poll cannot see.
+        guard readsThisRound < Self.readsPerRound || (tls.map { SSL_pending($0) > 0 } ?? false) else { return .wouldBlock }
+        readsThisRound += 1
         if let tls {
             let count = SSL_read(tls, base, Int32(clamping: buffer.count))
             if count > 0 { return .bytes(Int(count)) }
@@ -278,6 +289,7 @@ final class LoopSocket {
         inCallback = true
         defer { inCallback = false }
         drained = false
+        readsThisRound = 0
         switch phase {
         case .handshaking: handshake()
         case .open:

@@ -5,7 +5,7 @@
 /// - Messages reach `onMessage` complete and in order; nothing arrives after a close began.
 /// - `onClosed` runs exactly once, saying who ended the connection and with which code.
 /// - Unsent output is bounded by `maxQueuedBytes`: a peer that does not read is disconnected
-///   (reported as 1008) instead of growing memory.
+///   (reported as 1008) instead of growing memory — pongs to its pings included.
 /// - A close this side starts waits at most `closeTimeout` for the peer's answering close.
 ///
 /// Threading: loop thread only.
@@ -175,7 +175,14 @@ final class WebSocketChannel: SocketHandler {
                 lastMessage = lastFrame
                 if isOpen { onMessage(message) }
             case .ping(let payload):
-                if isOpen { payload.withUnsafeBytes { writeFrame(.pong, $0) } }
+                guard isOpen else { break }
+                // A peer that pings and never reads would queue pongs without end.
+                guard socket.pendingOutputBytes + payload.count + 2 <= limits.maxQueuedBytes else {
+                    sentClose = .policyViolation
+                    drop()
+                    return false
+                }
+                payload.withUnsafeBytes { writeFrame(.pong, $0) }
             case .pong:
                 break
             case .close(let code):

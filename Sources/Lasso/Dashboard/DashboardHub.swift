@@ -22,6 +22,8 @@ public final class DashboardHub: RequestObserver, Sendable {
     let names: ProcessNames
     let sockets: ClientSockets
     let counters: RequestCounters
+    /// Every chain's client subscriptions and stream state, read directly (no process asked).
+    let subscriptions: SubscriptionTables
     let logger: Logger
     let feed: DashboardFeed
     let transitions: DashboardTransitions
@@ -39,11 +41,13 @@ public final class DashboardHub: RequestObserver, Sendable {
     private let historyWanted = Atomic<Bool>(true)
 
     public init(configs: CurrentConfig, names: ProcessNames, sockets: ClientSockets, counters: RequestCounters,
-                logger: Logger, feed: DashboardFeed = DashboardFeed(), transitions: DashboardTransitions = DashboardTransitions()) {
+                subscriptions: SubscriptionTables, logger: Logger, feed: DashboardFeed = DashboardFeed(),
+                transitions: DashboardTransitions = DashboardTransitions()) {
         self.configs = configs
         self.names = names
         self.sockets = sockets
         self.counters = counters
+        self.subscriptions = subscriptions
         self.logger = logger
         self.feed = feed
         self.transitions = transitions

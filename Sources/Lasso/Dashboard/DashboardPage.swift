@@ -69,13 +69,14 @@ enum DashboardPage {
         <canvas id="chart" width="1100" height="180"></canvas>
       </section>
       <section id="subscriptions-section" class="wide">
-        <h2>Subscriptions</h2>
-        <table id="subscriptions"><thead><tr>
-          <th>key</th><th>clients</th><th>provider</th><th>confirmed</th>
-        </tr></thead><tbody></tbody></table>
+        <h2>Subscriptions <span class="muted" id="subscriptions-more"></span></h2>
+        <div class="scroll"><table id="subscriptions"><thead><tr>
+          <th>key</th><th>provider</th><th>phase</th><th>clients</th><th>last block</th>
+          <th>failovers</th><th>backfilled</th><th>skipped</th><th>last failover</th>
+        </tr></thead><tbody></tbody></table></div>
       </section>
       <section id="feed-section" class="wide">
-        <h2>Routing decisions <span class="muted" id="feed-skipped"></span></h2>
+        <h2>Routing decisions and failovers <span class="muted" id="feed-skipped"></span></h2>
         <table id="feed"><thead><tr>
           <th>time</th><th>method</th><th>strategy</th><th>provider</th><th>transport</th><th>ms</th><th>retries</th><th>status</th>
         </tr></thead><tbody></tbody></table>

@@ -12,6 +12,9 @@ import Supervision
 ///
 /// It subscribes to every configured chain's `PubSub` topic for breaker transitions; the
 /// subscriptions belong to this process and go with it, and each incarnation makes its own.
+/// While pages are open it looks at the chains' `SubscriptionTable`s every 100 ms
+/// (`DashboardFailoverWatch`) and puts each subscription failover that started or completed
+/// into the feed, with a push.
 public struct DashboardPublisher: GenServer {
     public enum Cast: Sendable {
         /// Something the pages show changed.
@@ -23,12 +26,16 @@ public struct DashboardPublisher: GenServer {
         case push
         /// A second passed.
         case heartbeat
+        /// Time to look for subscription failovers.
+        case watchSubscriptions
     }
 
     /// How often pages get a push with no change.
     static let heartbeat = Duration.seconds(1)
     /// How often the tree is sent even when no process changed (its uptimes).
     static let treeRefreshNanos: UInt64 = 1_000_000_000
+    /// How often the subscription tables are looked at for failovers (while pages are open).
+    static let failoverWatchInterval = Duration.milliseconds(100)
     /// How often the 24 h history is sent again (it changes once an hour).
     static let historyRefreshNanos: UInt64 = 60_000_000_000
 
@@ -41,6 +48,7 @@ public struct DashboardPublisher: GenServer {
     private var lastHistoryNanos: UInt64?
     private var subscribed: Set<String> = []
     private var observer: UInt64?
+    private var failoverWatch = DashboardFailoverWatch()
 
     init(hub: DashboardHub, pubsub: PubSub, throttle: DashboardThrottle) {
         self.hub = hub
@@ -63,6 +71,7 @@ public struct DashboardPublisher: GenServer {
         observer = context.runtime.events.observe { _ in hub.supervisionChanged() }
         subscribeToChains(context: context)
         context.sendAfter(.heartbeat, after: Self.heartbeat)
+        context.sendAfter(.watchSubscriptions, after: Self.failoverWatchInterval)
         // Pages may already be open (this is a restart): they get a push straight away.
         if hub.openPages > 0 { await request(context: context) }
     }
@@ -80,6 +89,9 @@ public struct DashboardPublisher: GenServer {
             subscribeToChains(context: context)
             if hub.openPages > 0 { await request(context: context) }
             context.sendAfter(.heartbeat, after: Self.heartbeat)
+        case .watchSubscriptions:
+            watchSubscriptions()
+            context.sendAfter(.watchSubscriptions, after: Self.failoverWatchInterval)
         }
     }
 
@@ -115,6 +127,24 @@ public struct DashboardPublisher: GenServer {
             lastHistoryNanos = now
             hub.broadcastHistory(DashboardState.history(points, chains: hub.configs.config.chains.map(\.key)))
         }
+    }
+
+    /// Puts the failovers since the last look into the feed and wakes a push for them; with
+    /// no page open it only forgets, so that a page that opens sees failovers from then on.
+    private mutating func watchSubscriptions() {
+        guard hub.openPages > 0 else {
+            failoverWatch.reset()
+            return
+        }
+        let now = RFC3339Timestamp.nowUnixMillis()
+        var entries: [[UInt8]] = []
+        for chain in hub.configs.config.chains {
+            entries += failoverWatch.look(chain: chain.key, statuses: hub.subscriptions.existing(chain.key)?.statuses() ?? [],
+                                          logger: hub.logger, unixMillis: now)
+        }
+        guard !entries.isEmpty else { return }
+        hub.feed.post(entries)
+        hub.signal()
     }
 
     /// Subscribes to the topic of every configured chain not subscribed yet (chains come and go

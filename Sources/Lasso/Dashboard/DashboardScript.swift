@@ -135,10 +135,25 @@ enum DashboardScript {
     function renderFeed() {
       const chain = state.chain;
       const rows = state.feed.filter((d) => d.chain === chain).slice(-40).reverse().map((d) => {
+        const row = el("tr");
+        const time = cell(d.ts ? d.ts.slice(11, 23) : "");
+        if (typeof d.event === "string" && d.event.startsWith("subscription.failover.")) {
+          // A subscription failover: the key, the providers and how it went, in the same columns.
+          const done = d.event.endsWith(".completed");
+          row.className = "failover";
+          row.dataset.failover = done ? "completed" : "started";
+          row.dataset.key = d.key;
+          const moved = `${d.from ?? "-"} → ${done ? (d.to ?? "-") : "…"}`;
+          const detail = done ? `backfilled ${d.backfilled}, skipped ${d.skipped}`
+                             : (d.last_block == null ? "no block delivered yet" : `after block ${d.last_block}`);
+          row.append(time, cell(`failover ${done ? "completed" : "started"}`), cell(d.key), cell(moved),
+                     cell(d.reason), numCell(done ? d.duration_ms ?? "-" : "-"), cell(detail),
+                     cell(done ? "recovered" : "failing over", done ? "ok" : "error"));
+          return row;
+        }
         const routing = d.routing || {}, timing = d.timing || {}, response = d.response || {};
         const selected = routing.selected_provider;
-        const row = el("tr");
-        row.append(cell(d.ts ? d.ts.slice(11, 23) : ""), cell(d.jsonrpc_method), cell(d.strategy),
+        row.append(time, cell(d.jsonrpc_method), cell(d.strategy),
                    cell(selected ? selected.id : "-"), cell(selected ? selected.protocol : "-"),
                    numCell(num(timing.end_to_end_latency_ms)), numCell(routing.retries ?? 0),
                    cell(response.status, response.status === "success" ? "ok" : "error"));
@@ -147,10 +162,26 @@ enum DashboardScript {
       replaceRows($("feed").tBodies[0], rows);
     }
 
+    function lastFailover(f) {
+      if (!f) return "-";
+      const moved = `${f.from ?? "-"} → ${f.to ?? "…"}`;
+      const took = f.duration_ms == null ? "running" : `${f.duration_ms} ms`;
+      return `${f.reason}: ${moved}, ${took}, backfilled ${f.backfilled}, skipped ${f.skipped}`;
+    }
+
     function renderSubscriptions(chain) {
-      replaceRows($("subscriptions").tBodies[0], ((chain && chain.subscriptions) || []).map((s) => {
+      const streams = (chain && chain.subscriptions) || [];
+      const total = (chain && chain.subscription_keys) || 0;
+      $("subscriptions-more").textContent = total > streams.length ? `(the ${streams.length} busiest of ${total} keys)` : "";
+      replaceRows($("subscriptions").tBodies[0], streams.map((s) => {
         const row = el("tr");
-        row.append(cell(s.key), numCell(s.clients), cell(s.provider ?? "-"), cell(s.confirmed ? "yes" : "no"));
+        row.dataset.key = s.key;
+        row.dataset.phase = s.phase;
+        row.dataset.provider = s.provider ?? "";
+        row.dataset.failovers = s.failovers;
+        row.append(cell(s.key), cell(s.provider ?? "-"), cell(s.phase, s.phase),
+                   numCell(s.pending ? `${s.clients} (+${s.pending})` : s.clients), numCell(s.last_block ?? "-"),
+                   numCell(s.failovers), numCell(s.backfilled), numCell(s.skipped), cell(lastFailover(s.last_failover)));
         return row;
       }));
     }

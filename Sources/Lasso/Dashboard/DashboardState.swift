@@ -10,13 +10,19 @@ import Supervision
 ///             "matrix":[{"provider":"ethereum_ankr","method":"eth_call","transport":"http",
 ///                        "calls":120,"errors":3,"mean_ms":41.5}],
 ///             "transitions":[{"provider":"ethereum_ankr","transport":"http","from":"closed","to":"open","at_ms":…}],
-///             "subscriptions":[{"key":"newHeads","provider":"ethereum_ankr","clients":2}]}],
+///             "subscriptions":[{"key":"newHeads","kind":"newHeads","provider":"ethereum_ankr","phase":"live",
+///                               "clients":2,"pending":0,"last_block":21000000,"failovers":1,"backfilled":3,
+///                               "skipped":0,"duplicates_dropped":1,"last_failover":{"reason":"socket_closed",
+///                               "from":"ethereum_llama","to":"ethereum_ankr","duration_ms":412,"backfilled":3,"skipped":0}}],
+///             "subscription_keys":1}],
 ///  "tree":{…TreeSnapshot, as `lassod ctl tree` gets it…},
 ///  "feed":[{…rpc.request.completed line…}],"feed_skipped":0}
 /// ```
 /// `tree` is present only when the tree changed since the last push, or a second passed (its
 /// uptimes); a page keeps the last one it got. `feed` holds only the decisions since the last
-/// push. Providers appear by id only, never by URL.
+/// push (routing decisions and subscription failovers). Providers appear by id only, never by
+/// URL. `subscriptions` is read from the chain's `SubscriptionTable` (as `status`' own would be,
+/// which is left out so that a push carries it once), at most `maxSubscriptionKeys` of them.
 public struct DashboardState: Sendable {
     /// How long a gather waits for any one process before leaving its part out.
     static let callTimeout = Duration.seconds(1)
@@ -29,13 +35,10 @@ public struct DashboardState: Sendable {
         // are read last, just before the bytes go out, so a change is never older in a push
         // than the time it took to write it.
         var statuses: [String: Data] = [:]
-        var subscriptions: [String: [UpstreamSubscriptionStatus]] = [:]
         for chain in config.chains {
-            if let control, let status = try? await control.status(chain: chain.key) {
+            if let control, var status = try? await control.status(chain: chain.key) {
+                status.subscriptions = []
                 statuses[chain.key] = try? AdminReply.encode(status)
-            }
-            if let pool = UpstreamSubscriptionPool.running(chain: chain.key, names: hub.names) {
-                subscriptions[chain.key] = try? await pool.call(.status, timeout: callTimeout)
             }
         }
         var tree: Data?
@@ -59,7 +62,7 @@ public struct DashboardState: Sendable {
             if let status = statuses[chain.key] { json.raw("status", status) }
             writeMatrix(requests.filter { $0.chain == chain.key }, to: &json)
             writeTransitions(hub.transitions.transitions(chain: chain.key), to: &json)
-            writeSubscriptions(subscriptions[chain.key] ?? [], to: &json)
+            writeSubscriptions(hub.subscriptions.existing(chain.key)?.statuses() ?? [], to: &json)
             json.endObject()
         }
         json.endArray()
@@ -175,18 +178,48 @@ public struct DashboardState: Sendable {
         json.endArray()
     }
 
-    /// The chain's upstream subscriptions: key, carrying provider, clients sharing it.
-    static func writeSubscriptions(_ statuses: [UpstreamSubscriptionStatus], to json: inout JSONWriter) {
+    /// Subscription keys a push shows per chain, at most: those with the most clients (a chain
+    /// may follow 1 024 keys; a page needs the busy ones, and a push must stay small).
+    static let maxSubscriptionKeys = 100
+
+    /// The chain's subscription streams as `lassod ctl status` has them (`ChainStatus.Subscription`:
+    /// a logs filter cut to 200 characters): provider, phase, clients, last block, failovers,
+    /// backfilled and skipped blocks, and the last failover; then how many keys there are in all.
+    static func writeSubscriptions(_ statuses: [StreamStatus], to json: inout JSONWriter) {
+        let shown = statuses.map(ChainStatus.Subscription.init)
+            .sorted { ($1.clients + $1.pending, $0.key) < ($0.clients + $0.pending, $1.key) }
+            .prefix(maxSubscriptionKeys)
         json.beginArray("subscriptions")
-        for status in statuses.sorted(by: { $0.key.description < $1.key.description }) {
+        for stream in shown {
             json.beginObject()
-            json.string("key", status.key.description)
-            if let provider = status.provider { json.string("provider", provider) } else { json.null("provider") }
-            json.bool("confirmed", status.upstreamID != nil)
-            json.int("clients", status.clients)
+            json.string("key", stream.key)
+            json.string("kind", stream.kind)
+            if let provider = stream.provider { json.string("provider", provider) } else { json.null("provider") }
+            json.string("phase", stream.phase)
+            json.int("clients", stream.clients)
+            json.int("pending", stream.pending)
+            if let block = stream.lastBlock { json.int("last_block", Int(clamping: block)) } else { json.null("last_block") }
+            if let block = stream.completeThrough { json.int("complete_through", Int(clamping: block)) }
+            json.int("failovers", stream.failovers)
+            json.int("backfilled", stream.backfilled)
+            json.int("skipped", stream.skipped)
+            json.int("duplicates_dropped", stream.duplicatesDropped)
+            if let failover = stream.lastFailover {
+                json.beginObject("last_failover")
+                json.string("reason", failover.reason)
+                if let from = failover.from { json.string("from", from) } else { json.null("from") }
+                if let to = failover.to { json.string("to", to) } else { json.null("to") }
+                if let duration = failover.durationMs { json.int("duration_ms", duration) } else { json.null("duration_ms") }
+                json.int("backfilled", failover.backfilled)
+                json.int("skipped", failover.skipped)
+                json.endObject()
+            } else {
+                json.null("last_failover")
+            }
             json.endObject()
         }
         json.endArray()
+        json.int("subscription_keys", statuses.count)
     }
 
     /// The feed entries, each an `rpc.request.completed` line without its newline.

@@ -21,8 +21,10 @@ enum DashboardStyle {
     .muted { color:var(--muted); font-weight:normal; text-transform:none; }
     .pill { padding:1px 8px; border-radius:10px; border:1px solid var(--line); }
     .off { color:var(--red); } .on { color:var(--green); }
-    .ok, .closed, .up, .running { color:var(--green); }
-    .half_open, .lagging, .degraded, .restarting { color:var(--yellow); }
+    .ok, .closed, .up, .running, .live { color:var(--green); }
+    .half_open, .lagging, .degraded, .restarting, .recovering, .backfilling { color:var(--yellow); }
+    .placing { color:var(--muted); }
+    tr.failover td { background:#2a2000; }
     .open, .forced_open, .down, .stopped, .error { color:var(--red); }
     select, input, button { background:var(--bg); color:var(--text); border:1px solid var(--line);
                             border-radius:4px; padding:2px 6px; font:inherit; }

@@ -88,7 +88,7 @@ public final class LassoApplication: Sendable {
                                      subscriptions: config.subscriptions)
         let counters = RequestCounters()
         let dashboard = DashboardHub(configs: configs, names: names, sockets: services.clientSockets,
-                                     counters: counters, logger: logger)
+                                     counters: counters, subscriptions: services.subscriptionTables, logger: logger)
         let rpc = RPCEndpoint(configs: configs, directory: directory, pipeline: pipeline, clock: runtime.clock,
                               observability: logger, counters: counters, observer: dashboard)
         let clientWebSocket = ClientWebSocketEndpoint(names: names, rpc: rpc, sockets: services.clientSockets,
