@@ -383,6 +383,31 @@ import TestSupport
         await stack.shutdown()
     }
 
+    @Test func aBackfillPastItsDeadlineSkipsTheRestAndGoesLive() async throws {
+        let stack = try await Stack(subscriptions: "backfill_timeout_ms: 300", beta: .slowHTTP(latencyMs: 3_000))
+        let socket = try await stack.sockets(1)[0]
+        let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
+        _ = try await socket.notifications(for: id, atLeast: 2)
+
+        // Two blocks alpha never pushes, then it dies; beta has them, but answers HTTP in 3 s.
+        stack.alpha.provider.behavior = .stalledSubscription
+        let silentFrom = Self.lastBlock(socket, id)
+        try #require(await waitFor { stack.chain.head(at: stack.app.runtime.clock.now()) >= silentFrom + 2 })
+        stack.alpha.provider.behavior = .killed
+        let skipped = try #require(await waitFor { stack.logged("subscription.gap_skipped").first }, "gave up")
+        #expect(skipped["reason"] as? String == "timeout")
+        let from = try #require(skipped["from"] as? Int)
+        let to = try #require(skipped["to"] as? Int)
+        #expect(from == Int(silentFrom) + 1)
+        // Live again from beta's WebSocket long before its HTTP would have answered.
+        try await Self.waitForBlock(UInt64(to) + 3, [(socket, id)])
+        #expect(StreamVerifier(chain: stack.chain).headsProblems(Self.heads(socket, id),
+                                                                skipsAllowed: UInt64(from)...UInt64(to)) == [])
+        #expect(stack.status(.newHeads)?.phase == .live)
+        socket.close()
+        await stack.shutdown()
+    }
+
     @Test func withoutGapFillingTheStreamPassesThrough() async throws {
         let stack = try await Stack(subscriptions: "enable_gap_filling: false")
         let socket = try await stack.sockets(1)[0]

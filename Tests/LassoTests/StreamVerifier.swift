@@ -20,6 +20,11 @@ struct StreamVerifier {
                 continue
             }
             if hash != chain.blockHash(number) { problems.append("block \(number) has hash \(hash), not the chain's") }
+            // Live or backfilled, a header is exactly what a live newHeads notification carries.
+            if let live = TestWebSocket.object(String(decoding: chain.block(number).headerJSON, as: UTF8.self)),
+               !NSDictionary(dictionary: result).isEqual(to: live) {
+                problems.append("block \(number)'s header differs from a live newHeads header")
+            }
             if let previous {
                 let skipped = skipsAllowed.map { number > previous.number + 1 && $0.contains(previous.number + 1)
                     && $0.contains(number - 1) } ?? false

@@ -198,6 +198,27 @@ final class SubscriptionProcessesFixture: Sendable {
         await fixture.shutdown()
     }
 
+    @Test func anUpstreamErrorForALiveSubscriptionIsALoss() async throws {
+        let fixture = try await SubscriptionProcessesFixture()
+        try fixture.subscribe(Self.newHeads)
+        let placed = try await fixture.status("placed on alpha", Self.confirmed)
+        let upstreamID = try #require(placed.first?.upstreamID)
+        let pool = try #require(fixture.pool)
+
+        // The provider ends the subscription with an error (as a node does when it drops it).
+        let error = #"{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"\#(upstreamID)","error":{"code":-32000,"message":"subscription dropped"}}}"#
+        pool.cast(.upstreamMessage(provider: "alpha", body: Array(error.utf8)))
+        try await fixture.status("lost") { $0.first.map { $0.upstreamID != upstreamID } == true }
+        #expect(await waitFor { fixture.alpha.provider.requestCounts["eth_unsubscribe"] == 1 }, "the dead id is let go")
+        #expect(await waitFor { fixture.table.statuses().first?.lastFailover?.reason == "subscription_error" })
+
+        // alpha is the only provider: skipped for that placement, it is placed again by the retry.
+        fixture.clock.advance(by: UpstreamSubscriptionPool.retryInterval)
+        let again = try await fixture.status("placed again", Self.confirmed)
+        #expect(again.first?.upstreamID != upstreamID)
+        await fixture.shutdown()
+    }
+
     @Test func aChainFollowsAtMostMaxKeysDistinctKeys() async throws {
         let fixture = try await SubscriptionProcessesFixture(maxKeys: 2)
         let emitter = SubscriptionKey(kind: .logs, filter: #"{"address":["\#(SimulatedChain.logEmitters[0])"]}"#)
