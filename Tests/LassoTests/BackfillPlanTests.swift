@@ -35,6 +35,8 @@ struct BackfillPlanTests {
         (0, 60_000, 1_200, nil, 5, true),          // never an event, and the chain is somewhere
         (5_000, 4_000, 1_200, 100, 200, false),    // a clock reading from before the last event
         (0, .max, .max, 100, 200, false),          // a block time too large to multiply
+        (0, 1_999, 200, 100, 110, false),          // fast blocks: never before two seconds of silence
+        (0, 2_001, 200, 100, 110, true),
     ] as [(UInt64, UInt64, UInt64, UInt64?, UInt64?, Bool)])
     func stalls(_ last: UInt64, _ now: UInt64, _ blockTime: UInt64, _ lastBlock: UInt64?, _ best: UInt64?, _ stalled: Bool) {
         #expect(StallRule.isStalled(lastEventAt: RuntimeInstant(milliseconds: last), now: RuntimeInstant(milliseconds: now),

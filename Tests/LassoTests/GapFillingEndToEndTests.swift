@@ -120,7 +120,8 @@ import TestSupport
         #expect(stack.beta.subscriptionCount == 1)
         #expect(stack.logged("subscription.failover.started").first?["reason"] as? String == "socket_closed")
         #expect(stack.logged("subscription.failover.completed").first?["to"] as? String == "beta")
-        #expect(stack.status(.newHeads)?.counters.failovers == 1)
+        #expect(stack.status(.newHeads)?.counters.failovers == 1,
+                "\(stack.logs.lines.filter { $0.contains("subscription.") }.map { $0.prefix(260) })")
 
         // What an operator sees: `lassod ctl status`, the status API and /metrics.
         let status = try await TreeControl(application: stack.app, configPath: nil).status(chain: "ethereum")

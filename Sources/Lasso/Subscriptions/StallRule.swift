@@ -16,14 +16,20 @@ public enum StallRule {
     /// Block times of silence before an upstream counts as stalled: one late block is normal
     /// (block times vary), three in a row is not.
     public static let silentBlocks: UInt64 = 3
+    /// The least silence that counts, whatever the block time: on a chain of sub-second blocks
+    /// three block times is shorter than a busy host's scheduling hiccup, and leaving a healthy
+    /// provider costs a failover.
+    public static let minimumSilenceMs: UInt64 = 2_000
 
-    /// True when more than `silentBlocks × blockTimeMs` passed since the stream's last event and
+    /// True when more than `silentBlocks × blockTimeMs` (at least `minimumSilenceMs`) passed since
+    /// the stream's last event and
     /// the best known head is above the last block the stream saw (or the stream saw none yet
     /// and some head is known).
     public static func isStalled(lastEventAt: RuntimeInstant, now: RuntimeInstant, blockTimeMs: UInt64,
                                  lastBlock: UInt64?, bestKnownHead: UInt64?) -> Bool {
         let (allowed, overflow) = silentBlocks.multipliedReportingOverflow(by: blockTimeMs)
-        guard !overflow, now.milliseconds(since: lastEventAt) > allowed, let bestKnownHead else { return false }
+        guard !overflow, now.milliseconds(since: lastEventAt) > max(allowed, minimumSilenceMs), let bestKnownHead
+        else { return false }
         guard let lastBlock else { return true }
         return bestKnownHead > lastBlock
     }
