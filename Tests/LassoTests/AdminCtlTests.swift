@@ -88,7 +88,7 @@ struct AdminCtlTests {
             "lassod ctl: no reply from lassod at \(path) within 0.3 s\n"))
         // ctl outwaits lassod's own limit on a change, so the operator reads lassod's answer.
         for change in ["reload", "start-chain", "stop-chain", "restart-chain"] {
-            #expect(AdminCtl.timeout(for: change) > TreeControl.changeTimeout)
+            #expect(AdminCtl.timeout(for: change) > AdminCommand.changeTimeout)
         }
         #expect(AdminCtl.timeout(for: "tree") == .seconds(10))
     }

@@ -163,7 +163,7 @@ import Testing
             try LassoConfig.parse(yaml: "server: {admin_socket: \"\(long)\"}\n" + Self.minimal, environment: [:])
         }
         #expect(error.issues.map(\.description) == [
-            "server.admin_socket: longer than \(AdminSocketFile.maxPathBytes) bytes (line 1)",
+            "server.admin_socket: longer than \(AdminSocketPath.maxBytes) bytes (line 1)",
         ])
         let abstract = try #require(throws: ConfigError.self) {
             try LassoConfig.parse(yaml: "server:\n  admin_socket: \"@lassod\"\n" + Self.minimal, environment: [:])

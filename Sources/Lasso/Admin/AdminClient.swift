@@ -22,7 +22,7 @@ public struct AdminClient: Sendable {
     /// Sends `line` (ending in a newline) to the socket at `path` and waits up to `timeout`
     /// for the reply line, which is returned without its newline.
     public func send(_ line: [UInt8], to path: String, timeout: Duration) async -> Result<[UInt8], AdminClientError> {
-        if let problem = AdminSocketFile.problem(with: path) {
+        if let problem = AdminSocketPath.problem(with: path) {
             return .failure(.unreachable(path: path, reason: "not a usable socket path (\(problem))"))
         }
         switch await client.exchange(line, path: path, timeout: timeout) {

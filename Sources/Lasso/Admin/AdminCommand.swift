@@ -22,6 +22,10 @@ public enum AdminCommand: Sendable, Equatable {
     case kill(path: String)
     case breaker(chain: String, provider: String, transport: TransportKind, action: BreakerAction)
 
+    /// How long a change may take before the reply gives up waiting (the change itself goes on):
+    /// a reload stops and starts chains one after another, each within its shutdown timeouts.
+    public static let changeTimeout: Duration = .seconds(120)
+
     /// A row of the command table.
     public struct Spec: Sendable {
         /// The `cmd` value, e.g. `restart-chain`.

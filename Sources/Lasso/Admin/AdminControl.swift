@@ -77,6 +77,17 @@ public struct AdminChainSummary: Sendable, Codable, Equatable {
     }
 }
 
+extension ChainDirectory {
+    /// One line per chain of `config`, in file order, with whether it runs now: what
+    /// `GET /api/chains` and `lassod ctl chains` show.
+    public func summaries(of config: LassoConfig) -> [AdminChainSummary] {
+        config.chains.map { chain in
+            AdminChainSummary(chain: chain.key, chainId: chain.chainId, name: chain.name,
+                              running: board(for: chain.key) != nil, providers: chain.providers.map(\.id))
+        }
+    }
+}
+
 /// Why an admin command failed; `description` is the reply's `error` text.
 public enum AdminError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No chain has this key or chain id.

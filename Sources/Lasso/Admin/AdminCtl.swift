@@ -18,11 +18,11 @@ public enum AdminCtl {
     public static let defaultSocketPath = "./lassod.sock"
 
     /// How long to wait for a reply. Reloads and chain starts, stops and restarts stop and start
-    /// processes: lassod gives them up to `TreeControl.changeTimeout` and then answers itself,
+    /// processes: lassod gives them up to `AdminCommand.changeTimeout` and then answers itself,
     /// so ctl waits 10 s longer and the operator reads lassod's answer, not a ctl timeout.
     public static func timeout(for command: String) -> Duration {
         guard ["reload", "restart-chain", "stop-chain", "start-chain"].contains(command) else { return .seconds(10) }
-        return TreeControl.changeTimeout + .seconds(10)
+        return AdminCommand.changeTimeout + .seconds(10)
     }
 
     /// Runs `command` with `arguments` against the socket at `socketPath` through `client`.

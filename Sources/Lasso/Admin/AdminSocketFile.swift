@@ -25,18 +25,6 @@ struct AdminSocketFile: Sendable {
 
     let path: String
 
-    /// Bytes a socket path may have (`sun_path` less its terminating NUL).
-    static let maxPathBytes = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
-
-    /// Why `path` cannot name an admin socket, or nil when it can.
-    static func problem(with path: String) -> String? {
-        if path.isEmpty { return "empty" }
-        if path.utf8.contains(0) { return "contains a NUL byte" }
-        if path.hasPrefix("@") { return "abstract sockets (@…) have no file permissions; use a filesystem path" }
-        if path.utf8.count > maxPathBytes { return "longer than \(maxPathBytes) bytes" }
-        return nil
-    }
-
     /// Classifies what is at the path; an error when it must not be replaced or cannot be checked.
     func inspect() -> Result<Existing, AdminServerError> {
         var info = stat()
@@ -83,7 +71,7 @@ struct AdminSocketFile: Sendable {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { destination in
-            for (index, byte) in path.utf8.prefix(maxPathBytes).enumerated() { destination[index] = byte }
+            for (index, byte) in path.utf8.prefix(AdminSocketPath.maxBytes).enumerated() { destination[index] = byte }
         }
         return address
     }

@@ -82,11 +82,11 @@ public struct ServerConfig: Sendable, Equatable {
         return token
     }
 
-    /// `admin_socket`, when it can name a Unix socket (`AdminSocketFile.problem(with:)`): a bad
+    /// `admin_socket`, when it can name a Unix socket (`AdminSocketPath.problem(with:)`): a bad
     /// path is a config error with its line, found by `check-config`, not a failure after start.
     private static func adminSocket(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) -> String? {
         guard let path = decoder.string(fields, "admin_socket") else { return nil }
-        if let problem = AdminSocketFile.problem(with: path) {
+        if let problem = AdminSocketPath.problem(with: path) {
             decoder.report(fields.path("admin_socket"), problem, line: fields.values["admin_socket"]?.line)
             return nil
         }

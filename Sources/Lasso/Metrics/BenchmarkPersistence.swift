@@ -230,3 +230,10 @@ public struct BenchmarkPersistence: GenServer {
         return .success(snapshot)
     }
 }
+
+extension ProcessNames {
+    /// The process that keeps the benchmark snapshot and history, if it runs.
+    public var benchmarkPersistence: ServerRef<BenchmarkPersistence>? {
+        server("BenchmarkPersistence", as: BenchmarkPersistence.self)
+    }
+}

@@ -135,3 +135,8 @@ public struct BenchmarkStoreServer: GenServer {
         context.runtime.clock.now()
     }
 }
+
+extension ProcessNames {
+    /// The application's benchmark store, if it runs.
+    public var benchmarkStore: ServerRef<BenchmarkStoreServer>? { server("BenchmarkStore", as: BenchmarkStoreServer.self) }
+}

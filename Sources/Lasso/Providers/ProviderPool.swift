@@ -102,3 +102,10 @@ public struct ProviderPool: GenServer {
         }
     }
 }
+
+extension ProcessNames {
+    /// The provider pool of `chain`, if it runs.
+    public func providerPool(chain: String) -> ServerRef<ProviderPool>? {
+        server(Self.chainKey(chain, "ProviderPool"), as: ProviderPool.self)
+    }
+}

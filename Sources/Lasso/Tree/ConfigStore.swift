@@ -293,3 +293,8 @@ extension ServerCall where Server == ConfigStore {
         }
     }
 }
+
+extension ProcessNames {
+    /// The process that owns config reloads and chain starts and stops, if it runs.
+    public var configStore: ServerRef<ConfigStore>? { server("ConfigStore", as: ConfigStore.self) }
+}

@@ -10,6 +10,9 @@ import Supervision
 ///
 /// Names are `<chain>/<child id>` for chain processes (`ethereum/ProviderPool`) and the child id
 /// for application-wide ones (`BenchmarkStore`).
+///
+/// The typed look-ups of named processes (`benchmarkStore`, `providerPool(chain:)`, …) are
+/// extensions beside each process's type, so this table depends on nothing above it.
 public final class ProcessNames: Sendable {
     let registry = Registry<String, Void>(keys: .unique)
 
@@ -31,27 +34,8 @@ public final class ProcessNames: Sendable {
     /// The key of a chain process.
     public static func chainKey(_ chain: String, _ child: String) -> String { "\(chain)/\(child)" }
 
-    /// The application's benchmark store, if it runs.
-    public var benchmarkStore: ServerRef<BenchmarkStoreServer>? { server("BenchmarkStore", as: BenchmarkStoreServer.self) }
-
-    /// The process that keeps the benchmark snapshot and history, if it runs.
-    public var benchmarkPersistence: ServerRef<BenchmarkPersistence>? {
-        server("BenchmarkPersistence", as: BenchmarkPersistence.self)
-    }
-
-    /// The provider pool of `chain`, if it runs.
-    public func providerPool(chain: String) -> ServerRef<ProviderPool>? {
-        server(Self.chainKey(chain, "ProviderPool"), as: ProviderPool.self)
-    }
-
     /// The dynamic supervisor of the chains, if it runs.
     public var chainsSupervisor: DynamicSupervisor? {
         registry.whereis("ChainsSupervisor").flatMap(DynamicSupervisor.init)
     }
-
-    /// The process that owns config reloads and chain starts and stops, if it runs.
-    public var configStore: ServerRef<ConfigStore>? { server("ConfigStore", as: ConfigStore.self) }
-
-    /// The HTTP endpoint, if it runs.
-    public var endpoint: ServerRef<Endpoint>? { server("Endpoint", as: Endpoint.self) }
 }

@@ -20,10 +20,6 @@ public final class TreeControl: AdminControl {
         var description: String { "killed by an operator (lassod ctl kill)" }
     }
 
-    /// How long a change may take before the reply gives up waiting (the change itself goes on):
-    /// a reload stops and starts chains one after another, each within its shutdown timeouts.
-    static let changeTimeout: Duration = .seconds(120)
-
     let application: LassoApplication
     /// The file `reload` reads; `nil` when the running config came from no file `reload` could
     /// re-read as it is (the demo rewrites every provider to a simulated one).
@@ -133,9 +129,9 @@ public final class TreeControl: AdminControl {
         }
         let answer: Result<Value, AdminError>
         do {
-            answer = try await store.call(call, timeout: Self.changeTimeout)
+            answer = try await store.call(call, timeout: AdminCommand.changeTimeout)
         } catch .timeout {
-            throw .failed("ConfigStore did not answer within \(Self.changeTimeout); the change may still complete")
+            throw .failed("ConfigStore did not answer within \(AdminCommand.changeTimeout); the change may still complete")
         } catch {
             throw .failed("ConfigStore did not finish the change: \(error)")
         }

@@ -74,13 +74,4 @@ public final class ChainDirectory: Sendable {
     public func running(among chains: [String]) -> [(chain: String, board: ChainStateBoard)] {
         chains.compactMap { chain in board(for: chain).map { (chain, $0) } }
     }
-
-    /// One line per chain of `config`, in file order, with whether it runs now: what
-    /// `GET /api/chains` and `lassod ctl chains` show.
-    public func summaries(of config: LassoConfig) -> [AdminChainSummary] {
-        config.chains.map { chain in
-            AdminChainSummary(chain: chain.key, chainId: chain.chainId, name: chain.name,
-                              running: board(for: chain.key) != nil, providers: chain.providers.map(\.id))
-        }
-    }
 }

@@ -34,7 +34,7 @@ public final class AdminServer: Sendable {
     /// - Throws: ``AdminServerError``.
     public init(loop: EventLoop, path: String, control: any AdminControl, logger: Logger? = nil)
         throws(AdminServerError) {
-        if let problem = AdminSocketFile.problem(with: path) {
+        if let problem = AdminSocketPath.problem(with: path) {
             throw .invalidPath(path: path, reason: problem)
         }
         let file = AdminSocketFile(path: path)

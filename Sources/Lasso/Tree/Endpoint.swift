@@ -105,3 +105,8 @@ public struct Endpoint: GenServer {
         server = nil
     }
 }
+
+extension ProcessNames {
+    /// The HTTP endpoint, if it runs.
+    public var endpoint: ServerRef<Endpoint>? { server("Endpoint", as: Endpoint.self) }
+}

@@ -142,7 +142,7 @@ public struct CommandLineOptions: Sendable, Equatable {
             }
             overrides.port = port
         case "--admin-socket":
-            if let reason = AdminSocketFile.problem(with: value) {
+            if let reason = AdminSocketPath.problem(with: value) {
                 return Problem(description: "invalid --admin-socket \"\(value)\": \(reason)")
             }
             overrides.adminSocket = value
