@@ -50,7 +50,7 @@ import TestSupport
             board = ChainStateBoard(chain: chain)
             let provider = try #require(chain.providers.first)
             var spec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
-                                                           names: names))
+                                                           names: names, listener: SubscriptionPoolListener(chain: "ethereum", names: names)))
             if killed { spec.shutdown = .brutalKill }
             self.spec = spec
             supervisor = try await Supervisor.start(name: "ProviderSupervisor(alpha)", children: [spec], runtime: runtime)
@@ -92,7 +92,7 @@ import TestSupport
         #expect(wsRoute() == nil)
 
         var connectionSpec = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
-                                                                 names: names))
+                                                                 names: names, listener: SubscriptionPoolListener(chain: "ethereum", names: names)))
         connectionSpec.shutdown = .brutalKill
         let supervisor = try await Supervisor.start(name: "ChainSupervisor(ethereum)", children: [
             connectionSpec,

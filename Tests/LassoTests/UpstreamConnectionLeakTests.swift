@@ -108,7 +108,8 @@ import TestSupport
         // A supervisor that kills its child outright (no `terminate`), as a shutdown timeout does.
         let spec = ChildSpec(id: "WSConnection(alpha)", shutdown: .brutalKill) { runtime in
             try await ServerRef.start(label: "WSConnection(alpha)", runtime: runtime) {
-                WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
+                WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames(),
+                         listener: SubscriptionPoolListener(chain: "ethereum", names: ProcessNames()))
             }.process
         }
         let supervisor = try await Supervisor.start(name: "drill", strategy: .oneForOne, children: [spec],

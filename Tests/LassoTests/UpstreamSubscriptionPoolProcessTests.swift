@@ -39,7 +39,7 @@ final class SubscriptionProcessesFixture: Sendable {
         board = ChainStateBoard(chain: chain)
         let provider = try #require(chain.providers.first)
         var connection = try #require(WSConnection.childSpec(chain: chain, provider: provider, loop: loop, board: board,
-                                                             names: names))
+                                                             names: names, listener: SubscriptionPoolListener(chain: "ethereum", names: names)))
         connection.shutdown = .brutalKill
         let runtime = Runtime(clock: clock)
         let pipeline = RequestPipeline(sender: ChannelSender(http: HTTPUpstreamSender(clients: HTTPClientHandle())),

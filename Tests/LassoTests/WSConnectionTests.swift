@@ -23,7 +23,8 @@ import TestSupport
         let url = try #require(UpstreamURL(upstream.webSocketURL))
         let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames(),
+                         listener: SubscriptionPoolListener(chain: "ethereum", names: ProcessNames()))
         }
         let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
         // Until the socket is up a request fails at once as connectionClosed; then it is answered.
@@ -61,7 +62,8 @@ extension WSConnectionTests {
         let url = try #require(UpstreamURL(upstream.webSocketURL))
         let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames(),
+                         listener: SubscriptionPoolListener(chain: "ethereum", names: ProcessNames()))
         }
         let request = #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#
         try #require(await waitFor {
@@ -93,7 +95,8 @@ extension WSConnectionTests {
         let url = try #require(UpstreamURL(upstream.webSocketURL))
         let board = try ChainStateBoard.alone(provider: "alpha", webSocketURL: upstream.webSocketURL)
         let connection = try await ServerRef.start(label: "WSConnection(alpha)", runtime: Runtime()) {
-            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames())
+            WSConnection(chain: "ethereum", provider: "alpha", url: url, loop: loop, board: board, names: ProcessNames(),
+                         listener: SubscriptionPoolListener(chain: "ethereum", names: ProcessNames()))
         }
         try #require(await waitFor {
             if case .response = await Self.send(connection, #"{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}"#) { return true }

@@ -18,9 +18,9 @@ import LassoTransport
 /// waiting when this process stops as `abandoned` (both fail over without counting against the
 /// breaker), one that outlives its timeout as `timeout`.
 ///
-/// Subscriptions: the chain's `UpstreamSubscriptionPool` is told when the socket comes up or
-/// goes down, and gets every message that answers none of the pending requests (the
-/// `eth_subscription` notifications).
+/// Subscriptions: its `UpstreamWebSocketListener` (the chain's subscription pool) is told when
+/// the socket comes up or goes down, and gets every message that answers none of the pending
+/// requests (the `eth_subscription` notifications).
 public struct WSConnection: GenServer {
     public enum Cast: Sendable {
         case send(body: [UInt8], timeout: Duration, completion: @Sendable (UpstreamReply) -> Void)
@@ -42,6 +42,7 @@ public struct WSConnection: GenServer {
     let loop: EventLoop
     let board: ChainStateBoard
     let names: ProcessNames
+    let listener: any UpstreamWebSocketListener
     private var client: WebSocketClient?
     private var lifetime: UpstreamWebSocketLifetime?
     private var connected = false
@@ -50,9 +51,11 @@ public struct WSConnection: GenServer {
 
     /// - Parameters:
     ///   - board: where the connection publishes its `ws` channel while it is up.
-    ///   - names: where the chain's `UpstreamSubscriptionPool` is found.
+    ///   - listener: told when the socket comes up or goes down, and of every message that is
+    ///     not a reply (the chain's subscription pool).
     public init(chain: String, provider: String, url: UpstreamURL, loop: EventLoop, board: ChainStateBoard,
-                names: ProcessNames) {
+                names: ProcessNames, listener: any UpstreamWebSocketListener) {
+        self.listener = listener
         self.chain = chain
         self.provider = provider
         self.url = url
@@ -68,12 +71,14 @@ public struct WSConnection: GenServer {
 
     /// The child spec; `nil` when the provider has no usable `ws_url`.
     public static func childSpec(chain: ChainConfig, provider: ProviderConfig, loop: EventLoop,
-                                 board: ChainStateBoard, names: ProcessNames) -> ChildSpec? {
+                                 board: ChainStateBoard, names: ProcessNames,
+                                 listener: any UpstreamWebSocketListener) -> ChildSpec? {
         guard let text = provider.wsURL, let url = UpstreamURL(text) else { return nil }
         let id = "WSConnection(\(provider.id))"
         return ChildSpec(id: id, name: names.name(processKey(chain: chain.key, provider: provider.id))) { runtime in
             try await ServerRef.start(label: id, runtime: runtime) {
-                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, board: board, names: names)
+                WSConnection(chain: chain.key, provider: provider.id, url: url, loop: loop, board: board, names: names,
+                             listener: listener)
             }.process
         }
     }
@@ -123,7 +128,7 @@ public struct WSConnection: GenServer {
         case .event(.connected):
             connected = true
             board.publish(webSocket: context.ref, provider: provider)
-            subscriptionPool?.cast(.connection(provider: provider, up: true))
+            listener.connection(provider: provider, up: true)
         case .event(.disconnected(.messageTooBig)):
             // The transport closed the socket (1009) because a message exceeded its cap, and a
             // cut message names no request: every request it carried fails as too large, which
@@ -136,7 +141,7 @@ public struct WSConnection: GenServer {
             guard let scan = JSONRPCScanner.scanResponse(message.bytes), let idRange = scan.id,
                   let id = Self.wireID(in: message.bytes[idRange]),
                   let waiting = pending.removeValue(forKey: id) else {
-                subscriptionPool?.cast(.upstreamMessage(provider: provider, body: message.bytes))
+                listener.message(provider: provider, body: message.bytes)
                 return
             }
             waiting.timer.cancel()
@@ -183,16 +188,12 @@ public struct WSConnection: GenServer {
         return value
     }
 
-    private var subscriptionPool: ServerRef<UpstreamSubscriptionPool>? {
-        UpstreamSubscriptionPool.running(chain: chain, names: names)
-    }
-
     private mutating func setDisconnected(context: ServerContext<Self>,
                                           failing failure: UpstreamAttemptOutcome.TransportFailure = .connectionClosed) {
         let wasConnected = connected
         connected = false
         board.withdrawWebSocket(provider: provider, ifPublishedBy: context.ref.pid)
-        if wasConnected { subscriptionPool?.cast(.connection(provider: provider, up: false)) }
+        if wasConnected { listener.connection(provider: provider, up: false) }
         let waiting = pending
         pending = [:]
         for (_, request) in waiting {

@@ -15,7 +15,8 @@ public enum ProviderSupervisor {
                                      pubsub: services.pubsub)
         }
         let connection = WSConnection.childSpec(chain: chain, provider: provider, loop: services.loop, board: board,
-                                                names: services.names)
+                                                names: services.names,
+                                                listener: SubscriptionPoolListener(chain: chain.key, names: services.names))
         return Supervisor.childSpec(id: id, strategy: .oneForOne, children: breakers + (connection.map { [$0] } ?? []))
     }
 }
