@@ -95,6 +95,16 @@ import TestSupport
         }
     }
 
+    /// alpha stops pushing until the chain is two blocks past what `client` last got, then dies
+    /// (no close frame): a gap only a backfill can close. Returns that last block.
+    static func gapThenKill(_ stack: Stack, _ client: (TestWebSocket, String)) async throws -> UInt64 {
+        stack.alpha.provider.behavior = .stalledSubscription
+        let silentFrom = lastBlock(client.0, client.1)
+        try #require(await waitFor { stack.chain.head(at: stack.app.runtime.clock.now()) >= silentFrom + 2 })
+        stack.alpha.provider.behavior = .killed
+        return silentFrom
+    }
+
     static func lastBlock(_ socket: TestWebSocket, _ id: String) -> UInt64 {
         heads(socket, id).compactMap(TestWebSocket.blockNumber).max() ?? 0
     }
@@ -362,12 +372,9 @@ import TestSupport
         for socket in sockets { clients.append((socket, try await socket.subscribe(id: 1, params: #"["newHeads"]"#))) }
         _ = try await clients[0].0.notifications(for: clients[0].1, atLeast: 2)
 
-        // alpha stops pushing, the chain moves on two blocks, then alpha dies: those blocks are
-        // fetched over HTTP from beta, which answers HTTP slowly.
-        stack.alpha.provider.behavior = .stalledSubscription
-        let silentFrom = Self.lastBlock(clients[0].0, clients[0].1)
-        try #require(await waitFor { stack.chain.head(at: stack.app.runtime.clock.now()) >= silentFrom + 2 })
-        stack.alpha.provider.behavior = .killed
+        // Blocks alpha never pushes, then it dies: they are fetched over HTTP from beta, which
+        // answers HTTP slowly.
+        let silentFrom = try await Self.gapThenKill(stack, clients[0])
         try #require(await waitFor { stack.status(.newHeads)?.phase == .backfilling }, "backfilling")
         for (socket, _) in clients[50...] { socket.close() }
 
@@ -390,11 +397,8 @@ import TestSupport
         let id = try await socket.subscribe(id: 1, params: #"["newHeads"]"#)
         _ = try await socket.notifications(for: id, atLeast: 2)
 
-        // Two blocks alpha never pushes, then it dies; beta has them, but answers HTTP in 3 s.
-        stack.alpha.provider.behavior = .stalledSubscription
-        let silentFrom = Self.lastBlock(socket, id)
-        try #require(await waitFor { stack.chain.head(at: stack.app.runtime.clock.now()) >= silentFrom + 2 })
-        stack.alpha.provider.behavior = .killed
+        // Blocks alpha never pushes, then it dies; beta has them, but answers HTTP in 3 s.
+        let silentFrom = try await Self.gapThenKill(stack, (socket, id))
         let skipped = try #require(await waitFor { stack.logged("subscription.gap_skipped").first }, "gave up")
         #expect(skipped["reason"] as? String == "timeout")
         let from = try #require(skipped["from"] as? Int)

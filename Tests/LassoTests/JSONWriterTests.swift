@@ -97,4 +97,9 @@ import Testing
         writer.stringValue("0x0")
         #expect(writer.finish() == Array(#""0x0""#.utf8))
     }
+
+    @Test func lassodsOwnRequestsHaveOneEnvelope() {
+        let body = JSONRPCRequestBody.make("eth_subscribe", id: 0) { $0.raw("params", #"["newHeads"]"#.utf8) }
+        #expect(body == Array(#"{"jsonrpc":"2.0","id":0,"method":"eth_subscribe","params":["newHeads"]}"#.utf8))
+    }
 }

@@ -114,14 +114,7 @@ public struct GapFiller: Sendable {
     private func request(_ method: String, board: ChainStateBoard, from source: Source,
                          params: (inout JSONWriter) -> Void,
                          completion: @escaping @Sendable ([UInt8], Range<Int>?) -> Void) {
-        var json = JSONWriter(capacity: 160)
-        json.beginObject()
-        json.string("jsonrpc", "2.0")
-        json.int("id", 1)
-        json.string("method", method)
-        params(&json)
-        json.endObject()
-        let body = json.finish()
+        let body = JSONRPCRequestBody.make(method, id: 1, params: params)
         guard case .request(let head) = JSONRPCScanner.scanBody(body) else {
             completion([], nil)
             return

@@ -468,16 +468,10 @@ public struct UpstreamSubscriptionPool: GenServer {
         connection(provider)?.cast(.send(body: body, timeout: confirmationTimeout) { _ in })
     }
 
-    /// A request for `method` with id 0, whose `params` member `params` writes.
+    /// A request for `method` with id 0 (the connection puts its own id in), whose `params`
+    /// member `params` writes.
     private static func request(_ method: String, params: (inout JSONWriter) -> Void) -> [UInt8] {
-        var json = JSONWriter(capacity: 128)
-        json.beginObject()
-        json.string("jsonrpc", "2.0")
-        json.int("id", 0)
-        json.string("method", method)
-        params(&json)
-        json.endObject()
-        return json.finish()
+        JSONRPCRequestBody.make(method, id: 0, params: params)
     }
 
     // MARK: - Helpers
