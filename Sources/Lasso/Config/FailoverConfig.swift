@@ -1,9 +1,9 @@
 /// A chain's `failover:` — subscription failover, and per-chain overrides of the backfill
 /// settings of `subscriptions:`.
 ///
-/// Read and validated, not applied yet: the per-key `StreamCoordinator` (issue #12) reads it
-/// through `SubscriptionSettings`. Until then subscriptions always fail over (see
-/// `UpstreamSubscriptionPool`), whatever `enabled` says.
+/// Read through `SubscriptionSettings` when the chain starts: the backfill overrides by each
+/// key's `StreamCoordinator`, `enabled` by the `UpstreamSubscriptionPool` (false keeps a key on
+/// the provider it was first placed on).
 public struct FailoverConfig: Sendable, Equatable {
     /// Most blocks backfilled for this chain after a switch; nil (absent) takes
     /// `subscriptions.max_backfill_blocks`.

@@ -1,10 +1,9 @@
 /// `subscriptions:` — limits for WebSocket subscription multiplexing and gap filling.
 ///
-/// Applied today: `subscription_timeout_ms`. The rest is read and validated now and applied by
-/// the per-key `StreamCoordinator` when it lands (issue #12): the backfill settings and
-/// `enable_gap_filling` through `SubscriptionSettings` (where a chain's `failover:` may override
-/// them), `max_per_connection` by the client WebSocket endpoint. Until then a connection holds
-/// at most `max_per_connection` subscriptions.
+/// Read when a chain starts: `subscription_timeout_ms` by the `UpstreamSubscriptionPool`, the
+/// backfill settings and `enable_gap_filling` by each key's `StreamCoordinator` through
+/// `SubscriptionSettings` (where a chain's `failover:` may override them); `max_per_connection`
+/// by the client WebSocket endpoint at each `eth_subscribe`.
 public struct SubscriptionsConfig: Sendable, Equatable {
     /// Most blocks backfilled over HTTP after an upstream switch. Default 32.
     public var maxBackfillBlocks: Int
