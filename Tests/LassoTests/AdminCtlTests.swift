@@ -147,7 +147,7 @@ struct AdminRendererTests {
                 == "reloaded: added base; removed polygon; restarted ethereum (1 unchanged)")
         #expect(try render("kill", AdminKillResult(path: "Application/BenchmarkStore", killed: AdminSamples.pid(42)))
                 == "killed <0.42.0> at Application/BenchmarkStore; its supervisor restarts it")
-        #expect(try render("breaker", AdminBreakerState(chain: "ethereum", provider: "ethereum_ankr", transport: .ws,
+        #expect(try render("breaker", BreakerState(chain: "ethereum", provider: "ethereum_ankr", transport: .ws,
                                                          phase: .forcedOpen))
                 == "breaker ethereum/ethereum_ankr/ws is now forced_open")
         // A result the client does not know how to draw is shown as JSON.

@@ -186,8 +186,8 @@ struct BenchmarkStoreTests {
         let chain = ChainSnapshot(
             providers: [ProviderSnapshot(id: "slow", priority: 1), ProviderSnapshot(id: "fast", priority: 2)],
             performance: store.selectionPerformance(chain: "eth", now: now))
-        let order = Selection.orderedCandidates(chain, method: "eth_call", strategy: .fastest, now: now)
-        #expect(order.map(\.providerID) == ["fast", "slow"])
+        let order = Selection.orderedSlots(chain, method: "eth_call", strategy: .fastest, now: now)
+        #expect(order.map { chain.channel(atSlot: $0).providerID } == ["fast", "slow"])
     }
 
     @Test("the leaderboard ranks fast reliable providers first, failing ones last, ties by id")

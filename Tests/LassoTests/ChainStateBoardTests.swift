@@ -14,7 +14,11 @@ import Supervision
                   - {id: beta, url: "http://127.0.0.1:2"}
             """, environment: [:])
         let board = ChainStateBoard(chain: try #require(config.chain(named: "ethereum")))
-        let channels = { Selection.orderedCandidates(board.snapshot, method: "eth_chainId", strategy: .priority, now: .zero) }
+        let channels = {
+            let snapshot = board.snapshot
+            return Selection.orderedSlots(snapshot, method: "eth_chainId", strategy: .priority, now: .zero)
+                .map { snapshot.channel(atSlot: $0) }
+        }
         #expect(channels().map(\.description) == [Channel(providerID: "alpha", transport: .http).description,
                                                    Channel(providerID: "beta", transport: .http).description])
         // The breaker reports while disconnected; the channel appears only on connection, with that state.

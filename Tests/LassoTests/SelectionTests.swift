@@ -4,7 +4,10 @@ import Testing
 
 private let now = RuntimeInstant(milliseconds: 1_000_000)
 
-private func ids(_ channels: [Channel]) -> [String] { channels.map(\.description) }
+/// The slots `Selection` returns, named as channels of `chain` ("provider/transport").
+private func ids(_ slots: [Int], of chain: ChainSnapshot) -> [String] {
+    slots.map { chain.channel(atSlot: $0).description }
+}
 
 private func provider(
     _ id: String, priority: Int, isPublic: Bool = false, http: ChannelHealth = .healthy,
@@ -18,8 +21,8 @@ private func select(
     _ chain: ChainSnapshot, _ strategy: SelectionStrategy = .priority, method: String = "eth_call",
     counter: UInt64 = 0, transport: TransportKind? = nil
 ) -> [String] {
-    ids(Selection.orderedCandidates(chain, method: method, strategy: strategy, now: now,
-                                    roundRobinCounter: counter, transport: transport))
+    ids(Selection.orderedSlots(chain, method: method, strategy: strategy, now: now,
+                               roundRobinCounter: counter, transport: transport), of: chain)
 }
 
 @Suite("Selection eligibility and tiers")
@@ -96,8 +99,8 @@ struct SelectionEligibilityTests {
 
 private func lastResort(_ chain: ChainSnapshot, _ strategy: SelectionStrategy = .priority, counter: UInt64 = 0,
                         transport: TransportKind? = nil) -> [String] {
-    ids(Selection.orderedCandidates(chain, method: "eth_call", strategy: strategy, now: now, roundRobinCounter: counter,
-                                    transport: transport, lastResort: true))
+    ids(Selection.orderedSlots(chain, method: "eth_call", strategy: strategy, now: now, roundRobinCounter: counter,
+                               transport: transport, lastResort: true), of: chain)
 }
 
 @Suite("Selection last resort")

@@ -140,8 +140,8 @@ public enum AdminCommand: Sendable, Equatable {
                 return try AdminReply.success(AdminKillResult(path: path, killed: await control.kill(path: path)))
             case .breaker(let chain, let provider, let transport, let action):
                 let phase = try await control.breaker(chain: chain, provider: provider, transport: transport, action: action)
-                return try AdminReply.success(AdminBreakerState(chain: chain, provider: provider, transport: transport,
-                                                                phase: phase))
+                return try AdminReply.success(BreakerState(chain: chain, provider: provider, transport: transport,
+                                                           phase: phase))
             }
         } catch let error as AdminError {
             return AdminReply.failure(error.description)

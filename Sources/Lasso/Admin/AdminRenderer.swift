@@ -33,7 +33,7 @@ public enum AdminRenderer {
                 let killed = try decoder.decode(AdminKillResult.self, from: result)
                 return "killed \(killed.killed) at \(killed.path); its supervisor restarts it"
             case "breaker":
-                let breaker = try decoder.decode(AdminBreakerState.self, from: result)
+                let breaker = try decoder.decode(BreakerState.self, from: result)
                 return "breaker \(breaker.chain)/\(breaker.provider)/\(breaker.transport.rawValue) is now "
                     + paint(breaker.phase.rawValue, breakerColor(breaker.phase.rawValue), color)
             default: break

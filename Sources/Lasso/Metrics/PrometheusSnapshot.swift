@@ -60,26 +60,6 @@ public struct PrometheusSnapshot: Sendable, Equatable {
         }
     }
 
-    /// One channel's breaker.
-    public struct BreakerSeries: Sendable, Equatable {
-        /// Chain name.
-        public var chain: String
-        /// Provider id.
-        public var provider: String
-        /// The breaker's transport.
-        public var transport: TransportKind
-        /// Its phase now.
-        public var phase: BreakerPhase
-
-        /// A series as given.
-        public init(chain: String, provider: String, transport: TransportKind, phase: BreakerPhase) {
-            self.chain = chain
-            self.provider = provider
-            self.transport = transport
-            self.phase = phase
-        }
-    }
-
     /// One provider's health as `ProviderPool` sees it.
     public struct ProviderSeries: Sendable, Equatable {
         /// Chain name.
@@ -124,8 +104,8 @@ public struct PrometheusSnapshot: Sendable, Equatable {
     public var requests: [RequestSeries]
     /// Error counters.
     public var errors: [ErrorSeries]
-    /// Breaker phases.
-    public var breakers: [BreakerSeries]
+    /// Breaker phases, one per channel.
+    public var breakers: [BreakerState]
     /// Provider availability and lag.
     public var providers: [ProviderSeries]
     /// The node's region: when set, every series carries it as its first label, `region`.
@@ -134,7 +114,7 @@ public struct PrometheusSnapshot: Sendable, Equatable {
     public var subscriptions: [SubscriptionSeries] = []
 
     /// A snapshot as given; any part may be empty.
-    public init(requests: [RequestSeries] = [], errors: [ErrorSeries] = [], breakers: [BreakerSeries] = [],
+    public init(requests: [RequestSeries] = [], errors: [ErrorSeries] = [], breakers: [BreakerState] = [],
                 providers: [ProviderSeries] = []) {
         self.requests = requests
         self.errors = errors
@@ -151,7 +131,7 @@ public struct PrometheusSnapshot: Sendable, Equatable {
             var available = false
             for transport in TransportKind.allCases {
                 guard let health = provider.health(of: transport) else { continue }
-                breakers.append(BreakerSeries(chain: chain, provider: provider.id, transport: transport, phase: health.phase))
+                breakers.append(BreakerState(chain: chain, provider: provider.id, transport: transport, phase: health.phase))
                 available = available || health.phase.admitsTraffic
             }
             var lag: UInt64?

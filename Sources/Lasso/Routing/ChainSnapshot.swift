@@ -75,6 +75,11 @@ public struct ChainSnapshot: Equatable, Sendable {
         index &* 2 &+ (transport == .http ? 0 : 1)
     }
 
+    /// The channel at `slot` (one of `Selection.orderedSlots`), by name.
+    public func channel(atSlot slot: Int) -> Channel {
+        Channel(providerID: providers[slot >> 1].id, transport: Self.transport(ofSlot: slot))
+    }
+
     /// The transport of the channel at `slot`.
     @inline(__always)
     static func transport(ofSlot slot: Int) -> TransportKind {

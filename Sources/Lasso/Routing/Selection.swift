@@ -31,9 +31,12 @@ import Supervision
 ///    exclude a channel.
 ///
 /// Example: providers a (priority 1, breaker open), b (priority 2, half-open), c (priority 3),
-/// with `priority` → `[c/http, b/http]`.
+/// with `priority` → the slots of `[c/http, b/http]`.
 public enum Selection {
-    /// The channels to try for `method` on `chain`, best first. Empty when nothing is eligible.
+    /// The channels to try for `method` on `chain`, best first, as channel slots of `chain`
+    /// (`ChainSnapshot.slot(provider:transport:)`): the request pipeline finds each candidate's
+    /// published state by slot without searching for it; `ChainSnapshot.channel(atSlot:)` names
+    /// the channel. Empty when nothing is eligible.
     ///
     /// - Parameters:
     ///   - roundRobinCounter: the caller's per-chain request counter; `roundRobin` starts its
@@ -41,25 +44,6 @@ public enum Selection {
     ///   - transport: only channels of this transport (subscriptions need `.ws`); `nil` for any.
     ///   - lastResort: order the channels whose breaker is `open` instead of the eligible ones
     ///     (rule 6).
-    public static func orderedCandidates(
-        _ chain: ChainSnapshot,
-        method: String,
-        strategy: SelectionStrategy,
-        now: RuntimeInstant,
-        roundRobinCounter: UInt64 = 0,
-        transport: TransportKind? = nil,
-        lastResort: Bool = false
-    ) -> [Channel] {
-        order(chain, method: method, strategy: strategy, now: now, roundRobinCounter: roundRobinCounter,
-              transport: transport, lastResort: lastResort) { candidates in
-            candidates.map { Channel(providerID: chain.providers[Int($0.provider)].id,
-                                     transport: $0.transport == 0 ? .http : .ws) }
-        }
-    }
-
-    /// The same order as `orderedCandidates`, as channel slots of `chain`
-    /// (`ChainSnapshot.slot(provider:transport:)`): what the request pipeline uses to find each
-    /// candidate's published state without searching for it.
     public static func orderedSlots(
         _ chain: ChainSnapshot,
         method: String,
@@ -69,23 +53,7 @@ public enum Selection {
         transport: TransportKind? = nil,
         lastResort: Bool = false
     ) -> [Int] {
-        order(chain, method: method, strategy: strategy, now: now, roundRobinCounter: roundRobinCounter,
-              transport: transport, lastResort: lastResort) { candidates in
-            candidates.map { slot($0) }
-        }
-    }
-
-    /// Orders the eligible channels in a stack buffer and hands them, best first, to `result`.
-    private static func order<Result>(
-        _ chain: ChainSnapshot,
-        method: String,
-        strategy: SelectionStrategy,
-        now: RuntimeInstant,
-        roundRobinCounter: UInt64,
-        transport: TransportKind?,
-        lastResort: Bool,
-        _ result: (UnsafeMutableBufferPointer<Candidate>) -> [Result]
-    ) -> [Result] {
+        // The eligible channels are ordered in a stack buffer; only the result is allocated.
         let providers = chain.providers
         let capacity = providers.count * 2
         if capacity == 0 { return [] }
@@ -133,7 +101,7 @@ public enum Selection {
                           roundRobinCounter: roundRobinCounter, healthyProviders: healthyProviders)
             insertionSort(buffer, count: count)
             // `Candidate` is trivial, so the buffer needs no deinitialization.
-            return result(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+            return buffer[0..<count].map { slot($0) }
         }
     }
 

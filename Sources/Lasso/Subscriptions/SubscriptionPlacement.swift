@@ -11,8 +11,8 @@ public enum SubscriptionPlacement {
     /// The providers to try, best first; empty when no connected WebSocket is eligible.
     public static func providers(_ snapshot: ChainSnapshot, now: RuntimeInstant,
                                  excluding tried: Set<String>) -> [String] {
-        Selection.orderedCandidates(snapshot, method: "eth_subscribe", strategy: .priority, now: now, transport: .ws)
-            .map(\.providerID)
+        Selection.orderedSlots(snapshot, method: "eth_subscribe", strategy: .priority, now: now, transport: .ws)
+            .map { snapshot.channel(atSlot: $0).providerID }
             .filter { !tried.contains($0) }
     }
 }

@@ -1,16 +1,17 @@
-/// The result of `breaker CHAIN PROVIDER http|ws open|close|reset`: which breaker, and its
-/// phase after the operation.
-public struct AdminBreakerState: Sendable, Codable, Equatable {
+/// One channel's breaker and its phase: which breaker (chain, provider, transport) and the
+/// phase it is in. `/metrics` shows one per channel; `lassod ctl breaker` replies with one
+/// after the operation, as JSON with these four field names (docs/admin-protocol.md).
+public struct BreakerState: Sendable, Codable, Equatable {
     /// The chain key.
     public var chain: String
     /// The provider id.
     public var provider: String
     /// Which of the provider's breakers.
     public var transport: TransportKind
-    /// Its phase after the operation.
+    /// Its phase.
     public var phase: BreakerPhase
 
-    /// A result as given.
+    /// A state as given.
     public init(chain: String, provider: String, transport: TransportKind, phase: BreakerPhase) {
         self.chain = chain
         self.provider = provider
