@@ -131,40 +131,16 @@ extension Battle {
         /// Latency over time: p50 and p95 per slice, the max as dots, failures as red ticks at the
         /// bottom, each fault a dashed orange line from injection (labelled) to restore.
         public static func svg(_ report: Report) -> String {
-            let width = 900.0, height = 360.0, left = 60.0, right = 20.0, top = 30.0, bottom = 40.0
-            let plotWidth = width - left - right, plotHeight = height - top - bottom
-            let duration = max(report.durationMs, 1)
-            let ceiling = max(10, (report.timeline.map(\.p95).max() ?? 0) * 1.2)
-            func x(_ ms: Double) -> Double { left + min(max(ms / duration, 0), 1) * plotWidth }
-            func y(_ latency: Double) -> Double { top + plotHeight - min(latency / ceiling, 1) * plotHeight }
+            let frame = ChartFrame(duration: max(report.durationMs, 1),
+                                   ceiling: max(10, (report.timeline.map(\.p95).max() ?? 0) * 1.2))
+            let (x, y, top, plotHeight) = (frame.x, frame.y, frame.top, frame.plotHeight)
             func polyline(_ values: [(Double, Double)], _ color: String) -> String {
                 let points = values.map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }.joined(separator: " ")
                 return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(points)\"/>"
             }
-            var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-                         + "font-family=\"sans-serif\" font-size=\"11\">",
-                         "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-                         "<text x=\"\(Int(left))\" y=\"18\" font-size=\"13\">\(escape(report.scenario)): latency over time "
-                         + "(ms; blue p50, purple p95, grey max; red ticks failures; orange chaos)</text>",
-                         String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>",
-                                left, top, plotWidth, plotHeight)]
-            for step in 0...4 {
-                let value = ceiling * Double(step) / 4
-                parts.append(String(format: "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>", left - 4, y(value) + 4, value))
-            }
-            for step in 0...5 {
-                let ms = duration * Double(step) / 5
-                parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.1f s</text>",
-                                    x(ms), height - bottom + 16, ms / 1000))
-            }
-            for fault in report.faults {
-                parts.append(String(format: "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"orange\" stroke-dasharray=\"4 3\"/>",
-                                    x(fault.atMs), top, x(fault.atMs), top + plotHeight))
-                parts.append(String(format: "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"4\" fill=\"orange\" opacity=\"0.6\"/>",
-                                    x(fault.atMs), top, max(1, x(fault.endMs) - x(fault.atMs))))
-                parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" fill=\"#c60\" transform=\"rotate(90 %.1f %.0f)\">%@</text>",
-                                    x(fault.atMs) + 3, top + 8, x(fault.atMs) + 3, top + 8, escape(fault.description)))
-            }
+            var parts = frame.opening(title: "\(escape(report.scenario)): latency over time "
+                                          + "(ms; blue p50, purple p95, grey max; red ticks failures; orange chaos)")
+            parts += frame.faultMarkers(report.faults, spans: true)
             let buckets = report.timeline
             parts.append(polyline(buckets.map { ($0.startMs, $0.p50) }, "#1f6fd0"))
             parts.append(polyline(buckets.map { ($0.startMs, $0.p95) }, "#7a2fbf"))
@@ -218,34 +194,12 @@ extension Battle {
         /// was made (worst client), failovers as blue lines (started) and bars (until completed),
         /// faults as in `svg`.
         public static func streamsSVG(_ report: Report) -> String {
-            let width = 900.0, height = 360.0, left = 60.0, right = 20.0, top = 30.0, bottom = 40.0
-            let plotWidth = width - left - right, plotHeight = height - top - bottom
-            let duration = max(report.durationMs, 1)
-            let ceiling = max(100, (report.streamTimeline.map(\.maxDelayMs).max() ?? 0) * 1.2)
-            func x(_ ms: Double) -> Double { left + min(max(ms / duration, 0), 1) * plotWidth }
-            func y(_ delay: Double) -> Double { top + plotHeight - min(max(delay, 0) / ceiling, 1) * plotHeight }
-            var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-                         + "font-family=\"sans-serif\" font-size=\"11\">",
-                         "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
-                         "<text x=\"\(Int(left))\" y=\"18\" font-size=\"13\">\(escape(report.scenario)): header delay, worst "
-                         + "client per slice (ms; blue failovers, orange chaos)</text>",
-                         String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>",
-                                left, top, plotWidth, plotHeight)]
-            for step in 0...4 {
-                let value = ceiling * Double(step) / 4
-                parts.append(String(format: "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>", left - 4, y(value) + 4, value))
-            }
-            for step in 0...5 {
-                let ms = duration * Double(step) / 5
-                parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.1f s</text>",
-                                    x(ms), height - bottom + 16, ms / 1000))
-            }
-            for fault in report.faults {
-                parts.append(String(format: "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"orange\" stroke-dasharray=\"4 3\"/>",
-                                    x(fault.atMs), top, x(fault.atMs), top + plotHeight))
-                parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" fill=\"#c60\" transform=\"rotate(90 %.1f %.0f)\">%@</text>",
-                                    x(fault.atMs) + 3, top + 8, x(fault.atMs) + 3, top + 8, escape(fault.description)))
-            }
+            let frame = ChartFrame(duration: max(report.durationMs, 1),
+                                   ceiling: max(100, (report.streamTimeline.map(\.maxDelayMs).max() ?? 0) * 1.2))
+            let (x, y, top, plotHeight, duration) = (frame.x, frame.y, frame.top, frame.plotHeight, frame.duration)
+            var parts = frame.opening(title: "\(escape(report.scenario)): header delay, worst "
+                                          + "client per slice (ms; blue failovers, orange chaos)")
+            parts += frame.faultMarkers(report.faults, spans: false)
             for failover in report.subscriptionFailovers {
                 let end = failover.atMs + (failover.durationMs ?? (duration - failover.atMs))
                 parts.append(String(format: "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#1f6fd0\" opacity=\"0.6\"/>",
