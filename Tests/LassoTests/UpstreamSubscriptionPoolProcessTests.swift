@@ -219,6 +219,30 @@ final class SubscriptionProcessesFixture: Sendable {
         await fixture.shutdown()
     }
 
+    @Test func malformedUpstreamEventsAreDroppedAndTheStreamLives() async throws {
+        let fixture = try await SubscriptionProcessesFixture()
+        try fixture.subscribe(Self.newHeads)
+        let placed = try await fixture.status("placed on alpha", Self.confirmed)
+        let upstreamID = try #require(placed.first?.upstreamID)
+        let pool = try #require(fixture.pool)
+        let coordinator = try #require(fixture.table.coordinators().first)
+
+        // A provider sends garbage under a live subscription id: no number, a number too large
+        // for 64 bits, a result that is not an object, truncated JSON.
+        for result in [#"{"hash":"0x01"}"#, #"{"number":"0x1ffffffffffffffffffff","hash":"0x01","parentHash":"0x02"}"#,
+                       #""just a string""#, #"{"number":"#] {
+            let body = #"{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"\#(upstreamID)","result":\#(result)}}"#
+            pool.cast(.upstreamMessage(provider: "alpha", body: Array(body.utf8)))
+        }
+        _ = try await pool.call(.status)
+        _ = try await coordinator.call(.status)
+        #expect(coordinator.process.isAlive)
+        #expect(fixture.table.statuses().first?.counters.delivered == 0)
+        #expect(fixture.table.statuses().first?.counters.failovers == 0)
+        #expect(try await pool.call(.status).first?.upstreamID == upstreamID, "the upstream is kept")
+        await fixture.shutdown()
+    }
+
     @Test func aChainFollowsAtMostMaxKeysDistinctKeys() async throws {
         let fixture = try await SubscriptionProcessesFixture(maxKeys: 2)
         let emitter = SubscriptionKey(kind: .logs, filter: #"{"address":["\#(SimulatedChain.logEmitters[0])"]}"#)
