@@ -141,7 +141,7 @@ import Lasso
         #expect(streamSLOs.count == 3 && streamSLOs.allSatisfy(\.passed), "\(streamSLOs)")
         let totals = try #require(report.streamTotals)
         #expect(totals.clients == 100 && totals.streams == 200 && totals.intactStreams == 200)
-        #expect(report.streams.filter { $0.kind == .newHeads }.allSatisfy { ($0.from ?? .max) < $0.through && $0.received > 10 },
+        #expect(report.streams.filter { $0.kind == .newHeads }.allSatisfy { ($0.from ?? .max) < $0.through && $0.counts.received > 10 },
                 "every client saw the run's blocks")
         // Kills at 0.67, 2.67 and 4.67 s of whichever provider carried the streams: each moved
         // both keys to a live provider.

@@ -48,18 +48,18 @@ struct BattleStreamAnalysisTests {
 
     @Test func everyBlockOnceInOrderAndEveryLogPasses() {
         let heads = Battle.Analyzer.stream(Self.heads(Array(100...110)), truth: Self.truth)
-        #expect(heads.intact && heads.from == 100 && heads.received == 11 && heads.problems.isEmpty)
+        #expect(heads.intact && heads.from == 100 && heads.counts.received == 11 && heads.problems.isEmpty)
         #expect(heads.maxDelayMs == 20)
         let logs = Battle.Analyzer.stream(Self.logs(Self.allLogs), truth: Self.truth)
-        #expect(logs.intact && logs.from == 102 && logs.received == 5)
+        #expect(logs.intact && logs.from == 102 && logs.counts.received == 5)
         let report = Self.report([Self.heads(Array(100...110)), Self.logs(Self.allLogs)])
         #expect(report.passed, "\(report.failedVerdicts)")
-        #expect(report.streamTotals?.intactStreams == 2 && report.streamTotals?.received == 16)
+        #expect(report.streamTotals?.intactStreams == 2 && report.streamTotals?.counts.received == 16)
     }
 
     @Test func aMissingBlockIsAGapThatFailsTheGapSLO() {
         let summary = Battle.Analyzer.stream(Self.heads([100, 101, 103, 104, 105, 106, 107, 108, 109, 110]), truth: Self.truth)
-        #expect(summary.missing == 1 && summary.duplicates == 0 && summary.brokenLinks == 0)
+        #expect(summary.counts.missing == 1 && summary.counts.duplicates == 0 && summary.counts.brokenLinks == 0)
         #expect(summary.problems == ["1 blocks missing, the first 102"])
         let report = Self.report([Self.heads(Array(100...110), client: 0),
                                   Self.heads([100, 101, 103, 104, 105, 106, 107, 108, 109, 110], client: 1)])
@@ -70,15 +70,15 @@ struct BattleStreamAnalysisTests {
 
     @Test func aStreamThatStopsShortOfTheLastBlockMissesTheRest() {
         let summary = Battle.Analyzer.stream(Self.heads(Array(100...105)), truth: Self.truth)
-        #expect(summary.missing == 5 && summary.problems == ["5 blocks missing, the first 106"])
+        #expect(summary.counts.missing == 5 && summary.problems == ["5 blocks missing, the first 106"])
         let silent = Battle.Analyzer.stream(Self.heads([]), truth: Self.truth)
-        #expect(silent.missing == 12 && silent.problems == ["no header received"])
+        #expect(silent.counts.missing == 12 && silent.problems == ["no header received"])
     }
 
     @Test func aBlockDeliveredTwiceFailsTheDuplicateSLO() {
         let summary = Battle.Analyzer.stream(Self.heads([100, 101, 102, 102, 103, 104, 105, 106, 107, 108, 109, 110]),
                                              truth: Self.truth)
-        #expect(summary.duplicates == 1 && summary.missing == 0 && summary.outOfOrder == 0)
+        #expect(summary.counts.duplicates == 1 && summary.counts.missing == 0 && summary.counts.outOfOrder == 0)
         #expect(summary.problems == ["block 102 again"])
         let report = Self.report([Self.heads([100, 101, 102, 102, 103, 104, 105, 106, 107, 108, 109, 110])])
         #expect(report.failedVerdicts.map(\.slo) == ["≤ 0 blocks or logs delivered twice"])
@@ -87,18 +87,18 @@ struct BattleStreamAnalysisTests {
 
     @Test func orderParentLinksAndTheChainsOwnHashesAreChecked() {
         let swapped = Battle.Analyzer.stream(Self.heads([100, 102, 101, 103, 104, 105, 106, 107, 108, 109, 110]), truth: Self.truth)
-        #expect(swapped.outOfOrder == 1 && swapped.missing == 0)
+        #expect(swapped.counts.outOfOrder == 1 && swapped.counts.missing == 0)
         #expect(swapped.problems.contains("block 101 after 102"))
 
         var forked = Self.heads(Array(100...110))
         forked.events[4].hash = "0xother"       // block 104 is not the chain's…
         forked.events[5].parentHash = "0xother"  // …and 105 follows it, linked to it
         let fork = Battle.Analyzer.stream(forked, truth: Self.truth)
-        #expect(fork.foreign == 1 && fork.brokenLinks == 0, "105 links to what was delivered before it")
+        #expect(fork.counts.foreign == 1 && fork.counts.brokenLinks == 0, "105 links to what was delivered before it")
         var unlinked = Self.heads(Array(100...110))
         unlinked.events[3].parentHash = Self.hash(101)
         let broken = Battle.Analyzer.stream(unlinked, truth: Self.truth)
-        #expect(broken.brokenLinks == 1 && broken.problems == ["block 103's parent is not block 102"])
+        #expect(broken.counts.brokenLinks == 1 && broken.problems == ["block 103's parent is not block 102"])
 
         let report = Self.report([forked, unlinked])
         #expect(report.failedVerdicts.map(\.slo) == ["every stream in order, parent-linked, the chain's own; no socket dropped"])
@@ -110,13 +110,13 @@ struct BattleStreamAnalysisTests {
 
     @Test func logsMustBeExactlyTheChainsMatchingLogsEachOnce() {
         let missing = Battle.Analyzer.stream(Self.logs([(102, 0), (105, 3), (109, 2)]), truth: Self.truth)
-        #expect(missing.missing == 1 && missing.problems == ["1 logs missing, the first 102/1"])
+        #expect(missing.counts.missing == 1 && missing.problems == ["1 logs missing, the first 102/1"])
         let twice = Battle.Analyzer.stream(Self.logs([(102, 0), (102, 1), (102, 1), (105, 3), (109, 2)]), truth: Self.truth)
-        #expect(twice.duplicates == 1 && twice.missing == 0)
+        #expect(twice.counts.duplicates == 1 && twice.counts.missing == 0)
         let foreign = Battle.Analyzer.stream(Self.logs(Self.allLogs + [(110, 0)]), truth: Self.truth)
-        #expect(foreign.foreign == 1 && foreign.missing == 0)
+        #expect(foreign.counts.foreign == 1 && foreign.counts.missing == 0)
         let late = Battle.Analyzer.stream(Self.logs([(102, 0), (105, 3), (102, 1), (109, 2)]), truth: Self.truth)
-        #expect(late.outOfOrder == 1 && late.missing == 0)
+        #expect(late.counts.outOfOrder == 1 && late.counts.missing == 0)
         let report = Self.report([Self.logs([(102, 0), (105, 3), (109, 2)], client: 4),
                                   Self.logs([(102, 0), (102, 1), (102, 1), (105, 3), (109, 2)], client: 5)])
         #expect(report.failedVerdicts.map(\.slo) == ["≤ 0 blocks or logs missing from subscribers' streams",

@@ -128,12 +128,12 @@ enum AdminSamples {
     ]
 
     static let status = ChainStatus(chain: "ethereum", chainId: 1, running: true, bestHead: 100, providers: [
-        ChainStatus.Provider(id: "ethereum_ankr", availability: .up, head: 100, lag: 0, consecutiveFailures: 0,
-                             lastError: nil, breakers: ["http": "closed", "ws": "open"], coolingDown: false,
-                             score: 12.5, successRate: 0.995, p50Ms: 41.25),
-        ChainStatus.Provider(id: "ethereum_llama", availability: .lagging, head: 97, lag: 3, consecutiveFailures: 1,
-                             lastError: "timeout", breakers: ["http": "half_open"], coolingDown: false,
-                             score: nil, successRate: nil, p50Ms: nil),
+        ProviderStatus(id: "ethereum_ankr", availability: .up, head: 100, lag: 0, consecutiveFailures: 0,
+                       lastError: nil, breakers: ["http": "closed", "ws": "open"], coolingDown: false,
+                       score: 12.5, successRate: 0.995, p50Ms: 41.25),
+        ProviderStatus(id: "ethereum_llama", availability: .lagging, head: 97, lag: 3, consecutiveFailures: 1,
+                       lastError: "timeout", breakers: ["http": "half_open"], coolingDown: false,
+                       score: nil, successRate: nil, p50Ms: nil),
     ])
 
     static let diff = try! JSONDecoder().decode(ConfigDiff.self, from: Data(

@@ -38,7 +38,7 @@ struct RegionTests {
         let page = try #require(DashboardClient(port: harness.app.port))
         defer { page.close() }
         _ = try await harness.chainID()
-        let logged = try await waitFor {
+        let logged = await waitFor {
             harness.logs.lines.contains { $0.contains(#""event":"rpc.request.completed","region":"eu-west""#) }
         }
         #expect(logged)
@@ -66,7 +66,7 @@ struct RegionTests {
         #expect(!metrics.contains("region="))
         let (_, health) = try await harness.get("/api/health")
         #expect(health.contains(#""region":"local""#))
-        let logged = try await waitFor { harness.logs.lines.contains { $0.contains("rpc.request.completed") } }
+        let logged = await waitFor { harness.logs.lines.contains { $0.contains("rpc.request.completed") } }
         #expect(logged)
         #expect(!harness.logs.lines.contains { $0.contains(#""region""#) })
     }

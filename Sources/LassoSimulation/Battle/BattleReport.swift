@@ -62,6 +62,36 @@ extension Battle {
             public var max: Double
         }
 
+        /// What a subscription stream delivered, right and wrong: one stream's (`StreamSummary`) or
+        /// every stream's together (`StreamTotals`).
+        public struct StreamCounts: Sendable, Codable, Equatable {
+            /// Notifications received, all of them.
+            public var received = 0
+            /// Blocks (or logs) of the window never delivered.
+            public var missing = 0
+            /// Deliveries of a block (or log) already delivered.
+            public var duplicates = 0
+            /// Blocks (or logs) delivered after a later one.
+            public var outOfOrder = 0
+            /// Headers whose hash is not the chain's block, logs the filter's chain does not have.
+            public var foreign = 0
+            /// Headers whose `parentHash` is not the hash of the block delivered just before.
+            public var brokenLinks = 0
+            public var disconnects = 0
+
+            /// Deliveries that break order or the chain, and dropped sockets: what the ordering SLO
+            /// counts (a gap or a duplicate is the no-gap SLO's).
+            public var disorder: Int { outOfOrder + foreign + brokenLinks + disconnects }
+            public var intact: Bool { missing == 0 && duplicates == 0 && disorder == 0 }
+
+            public static func + (left: Self, right: Self) -> Self {
+                Self(received: left.received + right.received, missing: left.missing + right.missing,
+                     duplicates: left.duplicates + right.duplicates, outOfOrder: left.outOfOrder + right.outOfOrder,
+                     foreign: left.foreign + right.foreign, brokenLinks: left.brokenLinks + right.brokenLinks,
+                     disconnects: left.disconnects + right.disconnects)
+            }
+        }
+
         /// One client's subscription stream, judged (see `Analyzer.stream`).
         public struct StreamSummary: Sendable, Codable, Equatable {
             public var chain: String
@@ -71,25 +101,13 @@ extension Battle {
             /// first log: it subscribed mid-block) through the head every stream had to reach.
             public var from: UInt64?
             public var through: UInt64
-            /// Notifications received, all of them.
-            public var received: Int
-            /// Blocks (or logs) of the window never delivered.
-            public var missing: Int
-            /// Deliveries of a block (or log) already delivered.
-            public var duplicates: Int
-            /// Blocks (or logs) delivered after a later one.
-            public var outOfOrder: Int
-            /// Headers whose hash is not the chain's block, logs the filter's chain does not have.
-            public var foreign: Int
-            /// Headers whose `parentHash` is not the hash of the block delivered just before.
-            public var brokenLinks: Int
-            public var disconnects: Int
+            public var counts: StreamCounts
             /// The longest a header arrived after its block was made.
             public var maxDelayMs: Double?
             /// The first few problems, in words.
             public var problems: [String]
 
-            public var intact: Bool { missing == 0 && duplicates == 0 && outOfOrder == 0 && foreign == 0 && brokenLinks == 0 && disconnects == 0 }
+            public var intact: Bool { counts.intact }
         }
 
         /// One failover of a subscription key, from lassod's `subscription.failover.*` log lines.
@@ -112,13 +130,8 @@ extension Battle {
             public var clients: Int
             public var streams: Int
             public var intactStreams: Int
-            public var received: Int
-            public var missing: Int
-            public var duplicates: Int
-            public var outOfOrder: Int
-            public var foreign: Int
-            public var brokenLinks: Int
-            public var disconnects: Int
+            /// Every stream's counts added up, except `disconnects`: counted once per client socket.
+            public var counts: StreamCounts
             /// Header delivery delay: arrival minus the time the block was made, first deliveries.
             public var delay: Latency
             public var failovers: Int

@@ -52,9 +52,9 @@ extension Battle {
             }
             if let totals = report.streamTotals {
                 lines.append("  subscribers \(totals.clients), streams \(totals.streams) (\(totals.intactStreams) intact), "
-                             + "notifications \(totals.received); missing \(totals.missing), twice \(totals.duplicates), "
-                             + "out of order \(totals.outOfOrder), not the chain's \(totals.foreign), broken links "
-                             + "\(totals.brokenLinks), sockets dropped \(totals.disconnects)")
+                             + "notifications \(totals.counts.received); missing \(totals.counts.missing), twice \(totals.counts.duplicates), "
+                             + "out of order \(totals.counts.outOfOrder), not the chain's \(totals.counts.foreign), broken links "
+                             + "\(totals.counts.brokenLinks), sockets dropped \(totals.counts.disconnects)")
                 lines.append("  subscription failovers \(totals.failoversCompleted) of \(totals.failovers) completed, ms "
                              + "p50 \(ms(totals.failoverLatency.p50))  p99 \(ms(totals.failoverLatency.p99))  "
                              + "max \(ms(totals.failoverLatency.max)); backfilled \(totals.backfilled), skipped \(totals.skipped)")
@@ -158,11 +158,11 @@ extension Battle {
         static func streamsMarkdown(_ report: Report, _ totals: Report.StreamTotals) -> String {
             var text = "\n## Subscription streams\n\n\(totals.clients) WebSocket clients, \(totals.streams) streams, "
                 + "\(totals.intactStreams) intact (every block once, in order, parent-linked, the chain's own; exactly the "
-                + "chain's matching logs), \(totals.received) notifications.\n\n"
+                + "chain's matching logs), \(totals.counts.received) notifications.\n\n"
                 + "| missing | twice | out of order | not the chain's | broken parent links | sockets dropped |\n"
                 + "|---|---|---|---|---|---|\n"
-                + "| \(totals.missing) | \(totals.duplicates) | \(totals.outOfOrder) | \(totals.foreign) | \(totals.brokenLinks) | "
-                + "\(totals.disconnects) |\n\n"
+                + "| \(totals.counts.missing) | \(totals.counts.duplicates) | \(totals.counts.outOfOrder) | \(totals.counts.foreign) | \(totals.counts.brokenLinks) | "
+                + "\(totals.counts.disconnects) |\n\n"
                 + "Header delay (arrival − block made): p50 \(ms(totals.delay.p50)) ms, p99 \(ms(totals.delay.p99)) ms, "
                 + "max \(ms(totals.delay.max)) ms. lassod backfilled \(totals.backfilled) blocks over HTTP and skipped "
                 + "\(totals.skipped).\n"
@@ -171,8 +171,9 @@ extension Battle {
                 text += "\n| client | stream | from | through | received | missing | twice | problems |\n"
                     + "|---|---|---|---|---|---|---|---|\n"
                 for stream in broken.prefix(20) {
+                    let counts = stream.counts
                     text += "| \(stream.client) | \(stream.kind.rawValue) | \(stream.from.map(String.init) ?? "—") | "
-                        + "\(stream.through) | \(stream.received) | \(stream.missing) | \(stream.duplicates) | "
+                        + "\(stream.through) | \(counts.received) | \(counts.missing) | \(counts.duplicates) | "
                         + stream.problems.joined(separator: "; ") + " |\n"
                 }
                 if broken.count > 20 { text += "\n… and \(broken.count - 20) more streams with problems (report.json).\n" }

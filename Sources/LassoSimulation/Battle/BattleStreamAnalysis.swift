@@ -10,10 +10,9 @@ extension Battle.Analyzer {
     /// exactly the chain's matching logs, each once, in (block, index) order. A stream that
     /// received nothing misses every block of the run. Deliveries past `through` are not judged.
     public static func stream(_ stream: Battle.Observations.Stream, truth: Battle.Observations.ChainTruth) -> Battle.Report.StreamSummary {
-        var summary = Battle.Report.StreamSummary(chain: stream.chain, client: stream.client, kind: stream.kind, from: nil,
-                                           through: truth.through, received: stream.events.count, missing: 0,
-                                           duplicates: 0, outOfOrder: 0, foreign: 0, brokenLinks: 0,
-                                           disconnects: stream.disconnects, maxDelayMs: nil, problems: [])
+        var summary = Battle.Report.StreamSummary(
+            chain: stream.chain, client: stream.client, kind: stream.kind, from: nil, through: truth.through,
+            counts: .init(received: stream.events.count, disconnects: stream.disconnects), maxDelayMs: nil, problems: [])
         func note(_ problem: String) {
             if summary.problems.count < 5 { summary.problems.append(problem) }
         }
@@ -21,7 +20,7 @@ extension Battle.Analyzer {
         switch stream.kind {
         case .newHeads:
             guard let first = stream.events.first?.block else {
-                summary.missing = truth.blockHashes.count
+                summary.counts.missing = truth.blockHashes.count
                 note("no header received")
                 return summary
             }
@@ -31,20 +30,20 @@ extension Battle.Analyzer {
             for event in stream.events where event.block <= truth.through {
                 let number = event.block
                 if seen.contains(number) {
-                    summary.duplicates += 1
+                    summary.counts.duplicates += 1
                     note("block \(number) again")
                     continue
                 }
                 seen.insert(number)
                 if let previous, number < previous.block {
-                    summary.outOfOrder += 1
+                    summary.counts.outOfOrder += 1
                     note("block \(number) after \(previous.block)")
                 } else if let previous, number == previous.block + 1, event.parentHash != previous.hash {
-                    summary.brokenLinks += 1
+                    summary.counts.brokenLinks += 1
                     note("block \(number)'s parent is not block \(previous.block)")
                 }
                 if let hash = truth.blockHashes[number], hash != event.hash {
-                    summary.foreign += 1
+                    summary.counts.foreign += 1
                     note("block \(number) is not the chain's")
                 }
                 if let made = truth.producedAtMs[number] {
@@ -55,13 +54,13 @@ extension Battle.Analyzer {
             if first <= truth.through {
                 let window = first...truth.through
                 let absent = window.filter { !seen.contains($0) }
-                summary.missing = absent.count
+                summary.counts.missing = absent.count
                 if let gap = absent.first { note("\(absent.count) blocks missing, the first \(gap)") }
             }
         case .logs:
             guard let firstLog = stream.events.first?.block else {
-                summary.missing = truth.logs.values.reduce(0) { $0 + $1.count }
-                if summary.missing > 0 { note("no log received") }
+                summary.counts.missing = truth.logs.values.reduce(0) { $0 + $1.count }
+                if summary.counts.missing > 0 { note("no log received") }
                 return summary
             }
             let from = firstLog + 1
@@ -80,23 +79,23 @@ extension Battle.Analyzer {
             for event in stream.events where (from...truth.through).contains(event.block) {
                 let id = LogID(block: event.block, index: event.logIndex ?? .max)
                 if seen.contains(id) {
-                    summary.duplicates += 1
+                    summary.counts.duplicates += 1
                     note("log \(id.block)/\(id.index) again")
                     continue
                 }
                 seen.insert(id)
                 if !expected.contains(id) || truth.blockHashes[id.block].map({ $0 != event.hash }) == true {
-                    summary.foreign += 1
+                    summary.counts.foreign += 1
                     note("log \(id.block)/\(id.index) is not the chain's")
                 }
                 if let latest, id < latest {
-                    summary.outOfOrder += 1
+                    summary.counts.outOfOrder += 1
                     note("log \(id.block)/\(id.index) after \(latest.block)/\(latest.index)")
                 }
                 latest = max(latest ?? id, id)
             }
             let absent = expected.subtracting(seen).sorted()
-            summary.missing = absent.count
+            summary.counts.missing = absent.count
             if let gap = absent.first { note("\(absent.count) logs missing, the first \(gap.block)/\(gap.index)") }
         }
         return summary
@@ -149,13 +148,12 @@ extension Battle.Analyzer {
         }
         let backfills = observations.subscriptionEvents.filter { $0.kind == "backfill" }.compactMap(\.count).reduce(0, +)
         let skips = observations.subscriptionEvents.filter { $0.kind == "gap_skipped" }.compactMap(\.count).reduce(0, +)
+        // A client's newHeads and logs streams share one socket: its drops are counted once.
+        var counts = summaries.map(\.counts).reduce(.init(), +)
+        counts.disconnects = observations.streams.filter { $0.kind == .newHeads }.map(\.disconnects).reduce(0, +)
         let totals = Battle.Report.StreamTotals(
             clients: Set(observations.streams.map { "\($0.chain)/\($0.client)" }).count, streams: summaries.count,
-            intactStreams: summaries.filter(\.intact).count, received: summaries.map(\.received).reduce(0, +),
-            missing: summaries.map(\.missing).reduce(0, +), duplicates: summaries.map(\.duplicates).reduce(0, +),
-            outOfOrder: summaries.map(\.outOfOrder).reduce(0, +), foreign: summaries.map(\.foreign).reduce(0, +),
-            brokenLinks: summaries.map(\.brokenLinks).reduce(0, +),
-            disconnects: observations.streams.filter { $0.kind == .newHeads }.map(\.disconnects).reduce(0, +),
+            intactStreams: summaries.filter(\.intact).count, counts: counts,
             delay: latency(of: delays.map(\.delayMs)), failovers: failovers.count,
             failoversCompleted: failovers.filter(\.completed).count,
             failoverLatency: latency(of: failovers.compactMap(\.durationMs)), backfilled: backfills, skipped: skips)
@@ -186,16 +184,15 @@ extension Battle.Analyzer {
         }
         switch slo {
         case .streamGaps(let maximum):
-            return judge(totals.missing <= maximum,
-                         "\(totals.missing) missing in \(totals.streams) streams of \(totals.clients) clients "
-                         + "(lassod skipped \(totals.skipped) blocks, backfilled \(totals.backfilled))" + worst(\.missing))
+            return judge(totals.counts.missing <= maximum,
+                         "\(totals.counts.missing) missing in \(totals.streams) streams of \(totals.clients) clients "
+                         + "(lassod skipped \(totals.skipped) blocks, backfilled \(totals.backfilled))" + worst(\.counts.missing))
         case .streamDuplicates(let maximum):
-            return judge(totals.duplicates <= maximum, "\(totals.duplicates) delivered twice" + worst(\.duplicates))
+            return judge(totals.counts.duplicates <= maximum, "\(totals.counts.duplicates) delivered twice" + worst(\.counts.duplicates))
         case .streamsInOrder:
-            let wrong = totals.outOfOrder + totals.foreign + totals.brokenLinks + totals.disconnects
-            return judge(wrong == 0, "\(totals.outOfOrder) out of order, \(totals.foreign) not the chain's, "
-                         + "\(totals.brokenLinks) broken parent links, \(totals.disconnects) sockets dropped"
-                         + worst { $0.outOfOrder + $0.foreign + $0.brokenLinks + $0.disconnects })
+            return judge(totals.counts.disorder == 0, "\(totals.counts.outOfOrder) out of order, \(totals.counts.foreign) not the chain's, "
+                         + "\(totals.counts.brokenLinks) broken parent links, \(totals.counts.disconnects) sockets dropped"
+                         + worst(\.counts.disorder))
         case .failoverP99(let limit, let key):
             let failovers = report.subscriptionFailovers.filter { key == nil || $0.key == key }
             let completed = failovers.filter(\.completed)
