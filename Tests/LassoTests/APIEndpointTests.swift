@@ -68,6 +68,11 @@ import Supervision
         #expect(decoded.providers[1].lag == 10 && decoded.providers[1].availability == .lagging)
         let status = try await get("/api/chains/ethereum/status")
         #expect(!status.1.contains("SECRETKEY") && !status.1.contains("example"))
+        // A provider row shows the pool's health and the breakers; the pool's probe instant (on
+        // this process's monotonic clock) stays inside.
+        let object = try JSONSerialization.jsonObject(with: Data(status.1.utf8)) as? [String: Any]
+        let alpha = try #require((object?["providers"] as? [[String: Any]])?.first)
+        #expect(Set(alpha.keys) == ["id", "availability", "head", "lag", "consecutive_failures", "breakers", "cooling_down"])
 
         let byID = try await get("/api/chains/8453/status")
         #expect(byID.1.contains(#""running":false"#))
