@@ -23,17 +23,6 @@ public struct BenchmarkSnapshot: Codable, Equatable, Sendable {
         /// The latency EWMA `fastest` ranks by; 0 with no success.
         public var ewmaMs: Double
 
-        public init(provider: String, method: String, transport: TransportKind, successes: UInt64, failures: UInt64,
-                    meanMs: Double, ewmaMs: Double) {
-            self.provider = provider
-            self.method = method
-            self.transport = transport
-            self.successes = successes
-            self.failures = failures
-            self.meanMs = meanMs
-            self.ewmaMs = ewmaMs
-        }
-
         enum CodingKeys: String, CodingKey {
             case provider, method, transport, successes, failures
             case meanMs = "mean_ms"
