@@ -85,7 +85,7 @@ struct DashboardLoad: Sendable, Equatable {
     /// The JSON-RPC body of request number `index`.
     func body(at index: Int) -> [UInt8] {
         let method = method(at: index)
-        return Array(#"{"jsonrpc":"2.0","id":\#(index),"method":"\#(method)","params":\#(Self.params[method] ?? "[]")}"#.utf8)
+        return JSONRPCRequestBody.make(method, id: index) { $0.raw("params", (Self.params[method] ?? "[]").utf8) }
     }
 
     /// The route the requests take.

@@ -1,4 +1,5 @@
-/// Writes the requests lassod itself sends upstream (subscriptions, backfills): one place that
+/// Writes the requests lassod makes itself (upstream subscriptions and backfills, the dashboard's
+/// test load): one place that
 /// knows the envelope.
 ///
 /// ```swift
