@@ -1,6 +1,5 @@
 /// Writes the requests lassod makes itself (upstream subscriptions and backfills, the dashboard's
-/// test load): one place that
-/// knows the envelope.
+/// test load): one place that knows the envelope.
 ///
 /// ```swift
 /// JSONRPCRequestBody.make("eth_subscribe", id: 0) { $0.raw("params", #"["newHeads"]"#.utf8) }
