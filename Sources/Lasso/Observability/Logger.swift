@@ -15,12 +15,13 @@
 ///   Successes are sampled by `observability.sampling_rate` (`LogSampler`); errors never are.
 ///
 /// ```swift
-/// let logger = Logger(config: config.observability, sink: StandardOutputSink(), secretsOf: configs)
+/// let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)   // sink: StandardOutputSink() in lassod
 /// logger.log(.warning, "breaker.transition", ["chain": "ethereum", "provider": "ethereum_ankr", "to": "open"])
 /// // {"ts":"2026-11-25T16:03:30.123Z","level":"warning","event":"breaker.transition","chain":"ethereum",…}
 /// logger.logRequestCompleted(context)   // at the end of the pipeline
 /// logger.flush()                        // at shutdown
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 /// Lines below `observability.log_level` are dropped before any work. Text that lassod did not
 /// write itself (event string fields, upstream error messages) passes through the scrubber, so
 /// an error description that quotes a provider URL loses its path and query. The daemon's

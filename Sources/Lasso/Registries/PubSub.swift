@@ -16,6 +16,7 @@ import Supervision
 /// try pubsub.subscribe(topic, process: chainSupervisor.process) { message in logger.log(.info, message.event) }
 /// pubsub.publish(PubSub.Message(topic: topic, event: "breaker.transition", fields: ["provider": "alpha", "to": "open"]))
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class PubSub: Sendable {
     /// One published event: a name and flat string fields, so any subscriber can render it.
     public struct Message: Sendable, Equatable {
