@@ -9,7 +9,10 @@
 ///   `ChainEventLog` takes from each chain's `PubSub` topic; `config.reloaded` and
 ///   `config.reload.restart_required` from the `ConfigStore` process, and `config.reload` for
 ///   a SIGHUP (`AdminReload`); `admin.listening` and `admin.command`; `dashboard.action`; `benchmarks.load_failed`,
-///   `benchmarks.save_failed` and `benchmarks.history_failed`.
+///   `benchmarks.save_failed` and `benchmarks.history_failed`; from each `StreamCoordinator`,
+///   `subscription.failover.started`, `.failover.completed`, `.backfill`, `.backfill_failed`,
+///   `.gap_detected`, `.gap_skipped`, `.reorg`, `.stalled`, `.liveness_unavailable` and
+///   `.event_unreadable`, and from `ConfigStore` `subscription.clients_closed`.
 /// - **Completed requests**, `logRequestCompleted(_:)`: the `rpc.request.completed` line of a
 ///   proxied request (`RequestLogLine`), at `info` for a success and `warning` for an error.
 ///   Successes are sampled by `observability.sampling_rate` (`LogSampler`); errors never are.
