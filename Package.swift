@@ -37,9 +37,10 @@ let package = Package(
         // The domain: config, tree, routing, providers, subscriptions, metrics, web, admin.
         .target(name: "Lasso", dependencies: ["Supervision", "LassoTransport", "CYAML"]),
 
-        // Simulated chains and the providers that serve them, for `lassod demo`, the tests and (to
-        // come) the battle scenarios. Above the domain so production code cannot reach it:
-        // `Lasso` never imports it, only `lassod` and the tests link it.
+        // Simulated chains and the providers that serve them, and the battle framework (`Battle/`),
+        // for `lassod demo`, `lassod battle`, lasso-bench and the tests. Above the domain so
+        // production code cannot reach it: `Lasso` never imports it, only `lassod`, lasso-bench and
+        // the tests link it.
         .target(name: "LassoSimulation", dependencies: ["Lasso", "LassoTransport", "Supervision"]),
 
         .executableTarget(name: "lassod", dependencies: ["Lasso", "LassoSimulation"]),
@@ -52,7 +53,7 @@ let package = Package(
                           exclude: ["otp"]),
 
         // What the test suites share: waiting with a deadline, the loopback client, scripted and
-        // echoing peers, blocking work kept off the cooperative pool.
+        // echoing peers, blocking work kept off the cooperative pool, the doc-example check.
         .target(name: "TestSupport", dependencies: ["LassoTransport"], path: "Tests/TestSupport"),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["LassoTransport", "TestSupport"]),

@@ -7,8 +7,9 @@
 /// preimage resistance, only on outputs that look varied and never depend on the clock.
 ///
 /// ```swift
-/// DeterministicMixer.mix(1, 7)   // same value on every run and every machine
+/// let value = DeterministicMixer.mix(1, 7)   // the same on every run and every machine
 /// ```
+/// (Compiled and run by `LassoSimulationTests/DocExampleTests`.)
 enum DeterministicMixer {
     /// What a mixed value is for, so a block hash and a transaction hash of the same block never
     /// coincide.

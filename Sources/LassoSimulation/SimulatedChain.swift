@@ -20,10 +20,11 @@ import Lasso
 ///
 /// ```swift
 /// let chain = SimulatedChain(chainID: 1, blockIntervalMs: 12_000, headAtStart: 100)
-/// chain.head(at: RuntimeInstant(milliseconds: 25_000))   // 102
-/// chain.block(102).parentHash == chain.blockHash(101)      // true
-/// chain.logs(inBlock: 102).count == chain.block(102).transactions.count   // one log per tx
+/// let head = chain.head(at: RuntimeInstant(milliseconds: 25_000))                                   // 102
+/// let linked = chain.block(102).parentHash == chain.blockHash(101)                                  // true
+/// let oneLogPerTransaction = chain.logs(inBlock: 102).count == chain.block(102).transactions.count  // true
 /// ```
+/// (Compiled and run by `LassoSimulationTests/DocExampleTests`.)
 public struct SimulatedChain: Sendable, Equatable {
     /// The EIP-155 chain id `eth_chainId` returns.
     public let chainID: UInt64

@@ -11,9 +11,10 @@
 /// ```swift
 /// let fork = SimulatedFork(fromBlock: 103, salt: 1)
 /// let branch = chain.forked(fork)
-/// branch.blockHash(103) != chain.blockHash(103)        // true: same number, new hash
-/// branch.block(103).parentHash == chain.blockHash(102) // true
+/// let rehashed = branch.blockHash(103) != chain.blockHash(103)        // true: same number, new hash
+/// let joined = branch.block(103).parentHash == chain.blockHash(102)   // true
 /// ```
+/// (Compiled and run by `LassoSimulationTests/DocExampleTests`.)
 public struct SimulatedFork: Sendable, Hashable, CustomStringConvertible {
     /// The first block the fork replaces.
     public var fromBlock: UInt64

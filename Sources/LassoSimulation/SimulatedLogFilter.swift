@@ -8,8 +8,9 @@
 ///
 /// ```swift
 /// // Transfers from any of the chain's emitters, to anyone, from one sender:
-/// SimulatedLogFilter(addresses: [], topics: [[SimulatedChain.transferTopic], [SimulatedChain.paddedTopic(sender)]])
+/// let filter = SimulatedLogFilter(addresses: [], topics: [[SimulatedChain.transferTopic], [SimulatedChain.paddedTopic(sender)]])
 /// ```
+/// (Compiled and run by `LassoSimulationTests/DocExampleTests`.)
 public struct SimulatedLogFilter: Sendable, Equatable {
     /// Emitters to accept, lower-case; empty accepts all.
     public var addresses: [String]

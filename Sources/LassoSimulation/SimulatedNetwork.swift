@@ -11,11 +11,12 @@ import Lasso
 /// lassod the same chains with those local URLs in place of the real providers.
 ///
 /// ```swift
-/// let network = SimulatedNetwork(chains: config.chains, start: clock.now)
+/// let network = SimulatedNetwork(chains: config.chains, start: clock.now())
 /// let demo = network.chainConfigs(httpURL: { "http://127.0.0.1:4100/sim/\($0)" },
 ///                                 wsURL: { "ws://127.0.0.1:4100/sim/\($0)" })
 /// network.provider(id: "ethereum_sim_2")?.behavior = .lagging(blocks: 4)
 /// ```
+/// (Compiled and run by `LassoSimulationTests/DocExampleTests`.)
 public struct SimulatedNetwork: Sendable {
     /// The chains as configured (their real providers included), in config order.
     public let sourceChains: [ChainConfig]

@@ -13,11 +13,12 @@ import Synchronization
 /// their next tick, as a reorg (see `SimulatedSubscriptions`).
 ///
 /// ```swift
-/// let provider = SimulatedProvider(id: "sim_ethereum_1", chain: chain)
+/// let provider = SimulatedProvider(id: "ethereum_sim_1", chain: chain)
 /// provider.behavior = .lagging(blocks: 3)
 /// provider.fork = SimulatedFork(fromBlock: 103)   // this provider now follows a reorg at 103
-/// provider.handleHTTP(body: request, now: clockNow)
+/// let reply = provider.handleHTTP(body: request, now: clockNow)   // head 107: 3 blocks behind
 /// ```
+/// (Compiled and run by `LassoSimulationTests/DocExampleTests`.)
 public final class SimulatedProvider: Sendable {
     /// The provider id, as `config/chains.yml` would name it.
     public let id: String

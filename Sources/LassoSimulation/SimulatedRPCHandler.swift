@@ -22,8 +22,9 @@ import Lasso
 /// let handler = SimulatedRPCHandler(chain: SimulatedChain(chainID: 1, blockIntervalMs: 1_000))
 /// let reply = handler.handleHTTP(body: Array(#"{"jsonrpc":"2.0","id":7,"method":"eth_chainId"}"#.utf8),
 ///                                behavior: .healthy, now: .zero)
-/// reply.response?.bodyText   // {"jsonrpc":"2.0","id":7,"result":"0x1"}
+/// let text = reply.response?.bodyText   // {"jsonrpc":"2.0","id":7,"result":"0x1"}
 /// ```
+/// (Compiled and run by `LassoSimulationTests/DocExampleTests`.)
 public struct SimulatedRPCHandler: Sendable {
     /// Caps that keep one request's work bounded, at values real providers use.
     public struct Limits: Sendable, Equatable {

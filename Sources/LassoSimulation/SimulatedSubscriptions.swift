@@ -28,9 +28,10 @@ import Lasso
 ///
 /// ```swift
 /// var subscriptions = handler.makeSubscriptions(connectionSeed: 1)
-/// handler.handleWebSocket(message: subscribeNewHeads, behavior: .healthy, now: t0, subscriptions: &subscriptions)
-/// subscriptions.tick(behavior: .healthy, now: t0 + 3 blocks)   // 3 newHeads notifications
+/// let subscribed = handler.handleWebSocket(message: subscribeNewHeads, behavior: .healthy, now: t0, subscriptions: &subscriptions)
+/// let notifications = subscriptions.tick(behavior: .healthy, now: t0.advanced(byMilliseconds: 3_000))   // 3 newHeads, blocks 1…3
 /// ```
+/// (Compiled and run by `LassoSimulationTests/DocExampleTests`.)
 public struct SimulatedSubscriptions: Sendable {
     /// What a subscription follows.
     public enum Kind: Sendable, Equatable {

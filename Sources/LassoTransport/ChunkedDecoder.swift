@@ -7,8 +7,10 @@
 /// ```swift
 /// var decoder = ChunkedDecoder(limit: 1024)
 /// var body: [UInt8] = []
-/// try decoder.decode(bytes("5\r\nhello\r\n0\r\n\r\n"), into: &body)  // (consumed: 15, done: true)
+/// let input = Array("5\r\nhello\r\n0\r\n\r\n".utf8)
+/// let used = try input.withUnsafeBytes { try decoder.decode($0, into: &body) }   // (consumed: 15, done: true), body "hello"
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 struct ChunkedDecoder {
     private enum State {
         case size

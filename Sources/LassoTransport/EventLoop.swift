@@ -18,10 +18,11 @@ import Synchronization
 ///
 /// ```swift
 /// let loop = try EventLoop()
-/// let server = try HTTPServer(loop: loop, configuration: .init(port: 8545), router: router)
+/// let server = try HTTPServer(loop: loop, configuration: .init(port: 0), router: router)   // port 0: any free one, see server.port
 /// // … serve …
 /// loop.stop()
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 public final class EventLoop: Sendable {
     /// Settings that apply to the whole context.
     public struct Configuration: Sendable {

@@ -11,11 +11,12 @@ import Synchronization
 ///
 /// ```swift
 /// let group = try EventLoopGroup(count: 2)
-/// let server = try HTTPServer(group: group, configuration: .init(port: 8545), router: router)
+/// let server = try await HTTPServer.start(group: group, configuration: .init(port: 0), router: router)
 /// let client = HTTPClient(group: group)
 /// // …
 /// group.stop()
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 public final class EventLoopGroup: Sendable {
     /// The loops, in a fixed order; a loop's index also tags the connections it owns.
     public let loops: [EventLoop]

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// ```swift
 /// var date = HTTPDate()
-/// date.current   // e.g. "Mon, 07 Dec 2026 10:00:00 GMT"
+/// let value = date.current()   // "Mon, 07 Dec 2026 10:00:00 GMT", as bytes; formatted at most once a second
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 /// Threading: a value owned by one loop.
 struct HTTPDate {
     private var second: Int = -1

@@ -9,10 +9,12 @@ import Foundation
 /// control characters in a value are errors, not things to repair.
 ///
 /// ```swift
-/// let fields = try HTTPFields.parse(bytes("Host: a\r\nX-Id:  7 \r\n"), limit: 100)
-/// fields["host"]    // "a"
-/// fields["x-id"]    // "7"
+/// let section = Array("Host: a\r\nX-Id:  7 \r\n".utf8)
+/// let fields = try section.withUnsafeBytes { try HTTPFields.parse($0, limit: 100) }
+/// let host = fields["host"]   // "a"
+/// let id = fields["x-id"]     // "7": looked up by lower-case name; values are trimmed
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 struct HTTPFields: Sendable {
     private struct Field: Sendable {
         let name: Range<Int>

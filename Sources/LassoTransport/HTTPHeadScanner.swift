@@ -6,9 +6,11 @@ import Foundation
 ///
 /// ```swift
 /// var scanner = HTTPHeadScanner()
-/// scanner.scan(bytes("GET / HTTP/1.1\r\nHost: a\r\n"))   // .incomplete(firstLineLength: 14)
-/// scanner.scan(bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n")) // .complete(headLength: 27)
+/// let part = Array("GET / HTTP/1.1\r\nHost: a\r\n".utf8), whole = part + Array("\r\n".utf8)
+/// let first = part.withUnsafeBytes { scanner.scan($0) }    // .incomplete(firstLineLength: 14)
+/// let second = whole.withUnsafeBytes { scanner.scan($0) }  // .complete(headLength: 27)
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 struct HTTPHeadScanner {
     /// What the bytes so far contain.
     enum Result: Equatable {

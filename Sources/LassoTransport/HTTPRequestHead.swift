@@ -2,13 +2,11 @@
 /// its body and answer it.
 ///
 /// ```swift
-/// let head = try HTTPRequestHead.parse(bytes("POST /rpc?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n"))
-/// head.method        // .post
-/// head.path          // "/rpc"
-/// head.query         // "x=1"
-/// head.framing       // .length(2)
-/// head.keepAlive     // true
+/// let bytes = Array("POST /rpc?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n".utf8)
+/// let head = try bytes.withUnsafeBytes { try HTTPRequestHead.parse($0) }
+/// // head.method .post, head.path "/rpc", head.query "x=1", head.framing .length(2), head.keepAlive true
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 struct HTTPRequestHead {
     var method: HTTPMethod
     /// The percent-decoded path with dot segments resolved (`*` for `OPTIONS *`).

@@ -1,11 +1,11 @@
 /// The head of one HTTP/1.x response as a client reads it.
 ///
 /// ```swift
-/// let head = try HTTPResponseHead.parse(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"))
-/// head.status     // 200
-/// head.framing    // .length(5)
-/// head.keepAlive  // true
+/// let bytes = Array("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n".utf8)
+/// let head = try bytes.withUnsafeBytes { try HTTPResponseHead.parse($0) }
+/// // head.status 200, head.framing .length(5), head.keepAlive true
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 struct HTTPResponseHead {
     var status: Int
     var minorVersion: Int

@@ -7,9 +7,11 @@ public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
 ///
 /// ```swift
 /// var router = HTTPRouter()
-/// router.add(.post, prefix: "/rpc/") { request, responder in … }
+/// router.add(.post, prefix: "/rpc/") { request, responder in responder.respond(.json(request.body)) }
 /// router.add(.get, "/metrics") { _, responder in responder.respond(.text(metrics())) }
+/// let match = router.match(.put, "/metrics")   // .methodNotAllowed(allowed: [.get]): 405
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 /// A path that matches a route for another method is answered 405, no match at all 404.
 public struct HTTPRouter: Sendable {
     private struct Key: Hashable { let method: HTTPMethod; let path: String }

@@ -25,8 +25,9 @@ import Foundation
 /// ```swift
 /// var router = HTTPRouter()
 /// router.add(.post, "/rpc") { request, responder in responder.respond(.json(#"{"ok":true}"#)) }
-/// let server = try HTTPServer(loop: loop, configuration: .init(port: 8545), router: router)
+/// let server = try HTTPServer(loop: loop, configuration: .init(port: 0), router: router)   // port 0: any free one, see server.port
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 public final class HTTPServer: Sendable {
     /// Listener settings; the defaults suit a public JSON-RPC endpoint.
     public struct Configuration: Sendable {

@@ -6,9 +6,11 @@ import Synchronization
 ///
 /// ```swift
 /// let loop = try EventLoop(configuration: .init(maxOpenFiles: 256))
-/// let reply = await LineClient(loop: loop).exchange(Array("{\"cmd\":\"tree\"}\n".utf8), path: "lassod.sock", timeout: .seconds(10))
+/// let reply = await LineClient(loop: loop).exchange(Array("{\"cmd\":\"tree\"}\n".utf8), path: path, timeout: .seconds(10))
+/// // .success(the reply line, without its newline), or why not: .unreachable, .closedWithoutReply, .timedOut, …
 /// loop.stop()
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 public struct LineClient: Sendable {
     /// Why no reply came.
     public enum Failure: Error, Sendable, Equatable {

@@ -11,11 +11,12 @@
 ///   every reply; blank lines are skipped and a trailing `\r` is dropped.
 ///
 /// ```swift
-/// let server = try LineServer(loop: loop, path: "lassod.sock", refusal: { Array("error: \($0)".utf8) }) { line, reply in
+/// let server = try LineServer(loop: loop, path: path, refusal: { Array("error: \($0)".utf8) }) { line, reply in
 ///     reply.send(Array("echo: ".utf8) + line)
 /// }
 /// server.stop()
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 public final class LineServer: Sendable {
     /// Called on the loop thread with one request line (newline excluded); must call
     /// `reply.send` exactly once, from any thread, now or later.

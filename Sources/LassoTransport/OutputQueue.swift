@@ -5,9 +5,10 @@
 /// ```swift
 /// var queue = OutputQueue()
 /// queue.append([1, 2, 3])
-/// queue.consume(2)   // [3] left
-/// queue.count        // 1
+/// queue.consume(2)
+/// let unsent = queue.count   // 1: [3] is left
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 /// Threading: a value owned by one socket, used on its loop thread.
 struct OutputQueue {
     private var chunks: [[UInt8]] = []

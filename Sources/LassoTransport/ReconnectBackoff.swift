@@ -4,11 +4,12 @@
 ///
 /// ```swift
 /// let backoff = ReconnectBackoff(initial: .milliseconds(500), multiplier: 2, maximum: .seconds(30), jitter: 0.2)
-/// backoff.delay(attempt: 0, random: 0.7)  // .zero — immediate
-/// backoff.delay(attempt: 1, random: 0.5)  // 0.5 s
-/// backoff.delay(attempt: 3, random: 0.5)  // 2 s
-/// backoff.delay(attempt: 20, random: 0.99) // ≤ 30 s
+/// let first = backoff.delay(attempt: 0, random: 0.7)    // .zero: immediate
+/// let second = backoff.delay(attempt: 1, random: 0.5)   // 0.5 s (random 0.5: no jitter)
+/// let fourth = backoff.delay(attempt: 3, random: 0.5)   // 2 s
+/// let late = backoff.delay(attempt: 20, random: 0.99)   // ≤ 30 s
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 /// A pure function of its inputs; the caller supplies the random number.
 public struct ReconnectBackoff: Sendable, Equatable {
     /// The wait before the second attempt (the first is immediate).

@@ -3,11 +3,12 @@ import Foundation
 /// An IPv4, IPv6 or Unix-domain socket address, ready for `bind` and `connect`.
 ///
 /// ```swift
-/// SocketAddress(ip: "127.0.0.1", port: 4000)   // 127.0.0.1:4000
-/// SocketAddress(ip: "::1", port: 4000)         // [::1]:4000
-/// SocketAddress(ip: "localhost", port: 4000)   // nil: names are resolved elsewhere
-/// SocketAddress(unixPath: "/run/lassod.sock")
+/// let v4 = SocketAddress(ip: "127.0.0.1", port: 4000)     // 127.0.0.1:4000
+/// let v6 = SocketAddress(ip: "::1", port: 4000)           // [::1]:4000
+/// let name = SocketAddress(ip: "localhost", port: 4000)   // nil: names are resolved elsewhere
+/// let unix = SocketAddress(unixPath: "/run/lassod.sock")
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 struct SocketAddress: CustomStringConvertible {
     private var storage = sockaddr_storage()
     /// The length `bind`/`connect` are given.

@@ -6,8 +6,9 @@ import Foundation
 /// inside the directory. Files are read on the loop thread, so keep them small.
 ///
 /// ```swift
-/// router.add(.get, prefix: "/dashboard/", StaticFiles.handler(directory: "web", urlPrefix: "/dashboard/"))
+/// router.add(.get, prefix: "/dashboard/", StaticFiles.handler(directory: directory, urlPrefix: "/dashboard/"))
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 public enum StaticFiles {
     /// A handler answering `urlPrefix + relative path` with the file `directory/relative path`
     /// (`index.html` for a directory), 404 when missing.

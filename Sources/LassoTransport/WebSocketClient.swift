@@ -17,11 +17,12 @@ import Foundation
 /// It is a plain object; a supervised process owns it, starts it and closes it on shutdown.
 ///
 /// ```swift
-/// let client = WebSocketClient(loop: loop, url: UpstreamURL("wss://eth.example.org/ws/KEY")!) { event in
+/// let client = WebSocketClient(loop: loop, url: url) { event in   // url: an UpstreamURL, ws:// or wss://
 ///     if case .message(let message) = event { handle(message) }
 /// }
 /// client.start()
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 public final class WebSocketClient: Sendable {
     /// Client settings.
     public struct Configuration: Sendable {

@@ -2,9 +2,11 @@
 ///
 /// ```swift
 /// // A masked text frame "hi" from a client:
-/// WebSocketFrameHeader.decode(bytes([0x81, 0x82, 1, 2, 3, 4, ...]), expectMasked: true, maxPayload: 1024)
-/// // .frame(WebSocketFrameHeader(fin: true, opcode: .text, mask: [1,2,3,4], payloadLength: 2), headerLength: 6)
+/// let frame: [UInt8] = [0x81, 0x82, 1, 2, 3, 4, 0x68 ^ 1, 0x69 ^ 2]
+/// let decoded = frame.withUnsafeBytes { WebSocketFrameHeader.decode($0, expectMasked: true, maxPayload: 1024) }
+/// // .frame(WebSocketFrameHeader(fin: true, opcode: .text, mask: (1, 2, 3, 4), payloadLength: 2), headerLength: 6)
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 struct WebSocketFrameHeader: Equatable {
     var fin: Bool
     var opcode: WebSocketOpcode

@@ -5,8 +5,9 @@ import Foundation
 /// client's check of that answer. Public for test peers that speak WebSocket by hand.
 ///
 /// ```swift
-/// WebSocketHandshake.acceptValue(for: "dGhlIHNhbXBsZSBub25jZQ==")  // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+/// let accept = WebSocketHandshake.acceptValue(for: "dGhlIHNhbXBsZSBub25jZQ==")   // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", RFC 6455's example
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 public enum WebSocketHandshake {
     private static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 

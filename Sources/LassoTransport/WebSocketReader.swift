@@ -6,11 +6,14 @@
 ///
 /// ```swift
 /// var reader = WebSocketReader(expectMasked: true, maxMessageBytes: 1 << 20)
-/// let used = reader.read(buffer) { event in
-///     if case .message(let message) = event { handle(message) }
-///     return true   // keep going
-/// }
+/// let used = buffer.withUnsafeBytes { bytes in
+///     reader.read(bytes) { event in
+///         if case .message(let message) = event { handle(message) }
+///         return true   // keep going
+///     }
+/// }   // whole frames only: the rest waits for more bytes
 /// ```
+/// (Compiled and run by `TransportTests/DocExampleTests`.)
 struct WebSocketReader {
     /// What the peer sent.
     enum Event: Equatable {

@@ -32,7 +32,7 @@ public enum ChildKind: String, Sendable, Codable {
 ///     try await ServerRef.start(label: "Counter", runtime: runtime) { Counter() }.process
 /// }
 /// ```
-/// (`Counter` is `GenServer`'s example; this one is compiled and run by `DocExampleTests`.)
+/// (`Counter` is `GenServer`'s example; this one is compiled and run by `SupervisionTests/DocExampleTests`.)
 public struct ChildSpec: Sendable {
     /// Unique among its siblings; the name in `TreeSnapshot`.
     public var id: String

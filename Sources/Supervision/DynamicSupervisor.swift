@@ -11,7 +11,7 @@
 /// let ethereum = try await chains.startChild(Supervisor.childSpec(id: "ChainSupervisor(ethereum)", children: []))
 /// try await chains.terminateChild(ethereum.pid)
 /// ```
-/// (Compiled and run by `DocExampleTests`.)
+/// (Compiled and run by `SupervisionTests/DocExampleTests`.)
 public struct DynamicSupervisor: Sendable {
     let server: ServerRef<DynamicSupervisorServer>
     public let name: String

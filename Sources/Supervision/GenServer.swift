@@ -19,7 +19,7 @@
 /// counter.cast(.add(2))
 /// let total = try await counter.call(.get)   // 2: the cast was handled first (FIFO)
 /// ```
-/// (Compiled and run by `DocExampleTests`.) Calls that answer different types are
+/// (Compiled and run by `SupervisionTests/DocExampleTests`.) Calls that answer different types are
 /// `ServerCall`s.
 ///
 /// Lifecycle: `initialize` runs before `start` returns (a throw fails the start); a handler that

@@ -19,7 +19,7 @@ import Synchronization
 /// try names.register("ethereum", value: (), process: pool.process)
 /// let found = names.whereis("ethereum")   // pool.process, until it exits; then nil
 /// ```
-/// (Compiled and run by `DocExampleTests`.)
+/// (Compiled and run by `SupervisionTests/DocExampleTests`.)
 public final class Registry<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     public enum Keys: Sendable { case unique, duplicate }
 

@@ -18,7 +18,7 @@
 /// let tree = try await Supervisor.start(name: "Application", children: [keeper], runtime: runtime)
 /// // A crash of the keeper restarts it; `names` keeps every entry meanwhile.
 /// ```
-/// (Compiled and run by `DocExampleTests`.)
+/// (Compiled and run by `SupervisionTests/DocExampleTests`.)
 public struct RegistryKeeper: GenServer {
     /// A registry as the keeper sees it, whatever its key and value types.
     public struct Table: Sendable {

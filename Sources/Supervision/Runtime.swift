@@ -1,5 +1,6 @@
 /// The context every process runs in: the clock for all timing rules, the event stream that
-/// logs, the admin socket and the dashboard consume, and the executor the handlers run on.
+/// lassod's log and dashboard (and `supervision-trace`) consume, and the executor the handlers
+/// run on.
 ///
 /// Production code uses `Runtime.shared`; tests make their own with a `ManualClock`, so that
 /// timeouts, backoffs and restart windows move only when the test says:
@@ -9,7 +10,7 @@
 /// let tree = try await Supervisor.start(name: "Test", children: [spec], runtime: runtime)
 /// clock.advance(by: .seconds(6))   // due timers fire and restart windows slide, deterministically
 /// ```
-/// (`spec` is `ChildSpec`'s example; compiled and run by `DocExampleTests`.)
+/// (`spec` is `ChildSpec`'s example; compiled and run by `SupervisionTests/DocExampleTests`.)
 public final class Runtime: Sendable {
     public let clock: any RuntimeClock
     public let events: SupervisionEvents

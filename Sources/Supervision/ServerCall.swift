@@ -7,7 +7,7 @@
 /// own `Reply` instead. Define a server's calls as static members, so that callers write
 /// `server.call(.name)`; the handler is the server's own code, running in its process exactly
 /// like `handleCall`: one message at a time, in mailbox order, and a throw ends the process
-/// (the caller gets `.exited`). This example is compiled and run by `DocExampleTests`:
+/// (the caller gets `.exited`). This example is compiled and run by `SupervisionTests/DocExampleTests`:
 ///
 /// ```swift
 /// struct Tally: GenServer {

@@ -1,4 +1,4 @@
-/// Something a supervisor did or saw, for logs, the admin socket and the dashboard.
+/// Something a supervisor did or saw, for lassod's log and dashboard and `supervision-trace`.
 public struct SupervisionEvent: Sendable, Codable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, Codable {
         /// A child was started (at supervisor start, or by `startChild` / `restartChild`).

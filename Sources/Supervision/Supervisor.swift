@@ -23,7 +23,7 @@
 ///     // A running child is not restarted; the API's errors are `SupervisorError`s, typed.
 /// }
 /// ```
-/// (`Counter` is `GenServer`'s example; compiled and run by `DocExampleTests`.)
+/// (`Counter` is `GenServer`'s example; compiled and run by `SupervisionTests/DocExampleTests`.)
 public struct Supervisor: Sendable {
     let server: ServerRef<SupervisorServer>
     /// The supervisor's name: its label in events and the root name in snapshots.

@@ -13,9 +13,10 @@ import Synchronization
 /// bounds. The same seed replays the same attacks.
 ///
 /// ```swift
-/// let report = try TransportFuzzer(seed: 42).run(rounds: 20)
-/// // report.violations is empty when the transport held
+/// let report = try TransportFuzzer(seed: 42).run(rounds: 1, until: Date().addingTimeInterval(4))
+/// // report.violations is empty when the transport held; the same seed replays the same attacks
 /// ```
+/// (Compiled and run by `ProcessWideTests/DocExampleTests`.)
 public final class TransportFuzzer: @unchecked Sendable {
     /// What a run found.
     public struct Report: Sendable, CustomStringConvertible {

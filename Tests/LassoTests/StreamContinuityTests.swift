@@ -104,33 +104,3 @@ struct StreamContinuityTests {
     }
 }
 
-/// The examples in the continuity types' doc comments, placeholders filled in.
-@Suite("Continuity doc examples")
-struct ContinuityDocExampleTests {
-    @Test func headsExample() {
-        var heads = HeadsContinuity()
-        let header101 = F.head(101), header104 = F.head(104)
-        let verdict = heads.judge(header101, policy: .gapFilling)
-        #expect(verdict == .deliver)
-        heads.record(header101, verdict)
-        #expect(heads.judge(header104, policy: .gapFilling) == .gap(102...103))
-    }
-
-    @Test func logsExample() {
-        var logs = LogsContinuity()
-        let logAt100 = F.log(100, 0)
-        let verdict = logs.judge(logAt100, policy: .gapFilling, continuous: true)
-        #expect(verdict == .deliver)
-        logs.record(logAt100, verdict, result: F.body(logAt100))
-        #expect(logs.completeThrough == 99)
-    }
-
-    @Test func stallExample() {
-        #expect(StallRule.isStalled(lastEventAt: .init(milliseconds: 0), now: .init(milliseconds: 3_700),
-                                    blockTimeMs: 1_200, lastBlock: 100, bestKnownHead: 103))
-    }
-
-    @Test func blockHashExample() {
-        #expect(BlockHash(hex: "0x" + String(repeating: "ab", count: 32))?.description == "0x" + String(repeating: "ab", count: 32))
-    }
-}

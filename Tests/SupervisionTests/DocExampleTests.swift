@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import Supervision
+import TestSupport
 
 // Every ```swift example in the doc comments of Sources/Supervision, compiled and run here. The
-// last test checks that each example's lines stand in this file in the same order, so a doc
-// example cannot drift from code that compiles.
+// last test checks that each example's lines stand in this file in the same order
+// (`docExampleProblems`), so a doc example cannot drift from code that compiles.
 
 /// `GenServer`'s example.
 struct Counter: GenServer {
@@ -108,45 +109,9 @@ extension ServerCall where Server == Tally {
         await tree.stop()
     }
 
-    /// The doc examples as they stand in the sources, one per ```swift block.
-    private static func docExamples() throws -> [(file: String, lines: [String])] {
-        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/Supervision")
-        var examples: [(file: String, lines: [String])] = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: sources.path).sorted() where file.hasSuffix(".swift") {
-            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
-            var current: [String]?
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                guard trimmed.hasPrefix("///") else { continue }
-                let content = String(trimmed.dropFirst(3)).trimmingCharacters(in: .whitespaces)
-                if content == "```swift" {
-                    current = []
-                } else if content == "```", let lines = current {
-                    examples.append((file, lines))
-                    current = nil
-                } else if !content.isEmpty {
-                    current?.append(content)
-                }
-            }
-        }
-        return examples
-    }
-
     @Test func everyDocExampleStandsInThisFile() throws {
-        let here = try String(contentsOfFile: #filePath, encoding: .utf8)
-            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        let examples = try Self.docExamples()
+        let examples = try docExamples(under: "Sources/Supervision")
         #expect(examples.count >= 8)
-        for example in examples {
-            var position = here.startIndex
-            for line in example.lines {
-                guard let found = here[position...].firstIndex(of: line) else {
-                    Issue.record("\(example.file): doc example line not compiled in DocExampleTests: \(line)")
-                    break
-                }
-                position = here.index(after: found)
-            }
-        }
+        #expect(try docExampleProblems(examples) == [])
     }
 }

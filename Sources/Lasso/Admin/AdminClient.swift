@@ -7,10 +7,11 @@ import LassoTransport
 ///
 /// ```swift
 /// let loop = try EventLoop(configuration: .init(maxOpenFiles: 256))
-/// let reply = await AdminClient(loop: loop).send(AdminRequest.line(name: "tree", arguments: []),
-///                                               to: "lassod.sock", timeout: .seconds(10))
+/// let reply = await AdminClient(loop: loop).send(AdminRequest.line(name: "chains", arguments: []),
+///                                               to: socketPath, timeout: .seconds(10))
 /// loop.stop()
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct AdminClient: Sendable {
     private let client: LineClient
 

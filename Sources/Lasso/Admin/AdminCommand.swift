@@ -11,6 +11,7 @@ import Supervision
 /// let command = try AdminCommand.parse(name: "restart-chain", arguments: ["ethereum"]).get()
 /// let replyLine = await command.perform(on: control)   // {"ok":true,"result":{"chain":"ethereum","running":true}}
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum AdminCommand: Sendable, Equatable {
     case tree
     case chains

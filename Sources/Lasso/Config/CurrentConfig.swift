@@ -9,12 +9,13 @@ import Synchronization
 /// sees half of an old config and half of a new one:
 ///
 /// ```swift
-/// let configs = CurrentConfig(try LassoConfig.load(path: "config/chains.yml"))
-/// configs.chain(named: "1")?.key                                   // "ethereum"
-/// configs.provider(chain: "ethereum", id: "ethereum_ankr")?.wsURL  // redact before showing
-/// configs.replace(with: reloaded)                                  // readers switch at once
-/// configs.snapshot.scrubber.scrub(upstreamError)                   // keys of every provider so far
+/// let configs = CurrentConfig(try LassoConfig.load(path: configPath))
+/// let ethereum = configs.chain(named: "1")                                        // by key or chain id: ethereum's ChainConfig
+/// let wsURL = configs.provider(chain: "ethereum", id: "ethereum_ankr")?.wsURL    // a secret: redact before showing
+/// configs.replace(with: reloaded)                                                 // readers switch at once
+/// let scrubbed = configs.snapshot.scrubber.scrub(upstreamError)                   // keys of every provider so far
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 /// Each snapshot carries the `SecretScrubber` for its providers, built once when the snapshot
 /// is made, so loggers follow reloads without rebuilding anything per line. It keeps the
 /// secrets of the snapshots it replaced too: a chain a reload removed may still be stopping

@@ -5,9 +5,10 @@
 /// variable, never a value: substituted values are often API keys.
 ///
 /// ```swift
-/// try EnvironmentSubstitution.apply(to: "https://x/v2/${KEY}", environment: ["KEY": "abc"])
+/// let result = try EnvironmentSubstitution.apply(to: "https://x/v2/${KEY}", environment: ["KEY": "abc"])
 /// // (text: "https://x/v2/abc", substituted: true)
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum EnvironmentSubstitution {
     /// Why a substitution failed.
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {

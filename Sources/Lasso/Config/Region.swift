@@ -11,9 +11,10 @@
 /// digits, `-`, `_` and `.`, not `.` or `..`:
 ///
 /// ```swift
-/// Region.problem(with: "eu-west-1")   // nil
-/// Region.problem(with: "eu west")     // "must be 1 to 64 letters, digits, '-', '_' or '.'"
+/// let fine = Region.problem(with: "eu-west-1")   // nil
+/// let bad = Region.problem(with: "eu west")      // "must be 1 to 64 letters, digits, '-', '_' or '.' (it labels …)"
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum Region {
     /// The region of a node that names none: a single node, or one whose operator does not
     /// care, still labels its data consistently.

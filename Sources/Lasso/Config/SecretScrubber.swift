@@ -13,9 +13,10 @@ import Foundation
 ///
 /// ```swift
 /// let scrubber = SecretScrubber(providerURLs: ["https://eth.example.com/v2/SECRETKEY"])
-/// scrubber.scrub("invalid key SECRETKEY for https://eth.example.com/v2/SECRETKEY?x=1")
+/// let line = scrubber.scrub("invalid key SECRETKEY for https://eth.example.com/v2/SECRETKEY?x=1")
 /// // "invalid key [redacted] for https://eth.example.com"
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 /// It runs on text that may quote an upstream — error messages, and the string fields of
 /// `Logger` events — never on a successful request's line; text without `://` and without
 /// secrets passes unchanged.

@@ -4,9 +4,10 @@ import Foundation
 /// user info, because providers put API keys there.
 ///
 /// ```swift
-/// URLRedaction.redact("https://eth-mainnet.g.alchemy.com/v2/SECRET")   // "https://eth-mainnet.g.alchemy.com"
-/// URLRedaction.redact("http://user:pw@10.0.0.5:8545/?key=SECRET")      // "http://10.0.0.5:8545"
+/// let host = URLRedaction.redact("https://eth-mainnet.g.alchemy.com/v2/SECRET")   // "https://eth-mainnet.g.alchemy.com"
+/// let address = URLRedaction.redact("http://user:pw@10.0.0.5:8545/?key=SECRET")    // "http://10.0.0.5:8545"
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum URLRedaction {
     /// The text shown for a string that does not parse as a URL with a host; the input itself is
     /// never echoed, since it may be a key pasted in the wrong place.

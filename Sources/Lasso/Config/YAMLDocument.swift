@@ -11,8 +11,9 @@ import CYAML
 ///
 /// ```swift
 /// let root = try YAMLDocument.parse("chains:\n  ethereum: {chain_id: 1}\n")
-/// root["chains"]?["ethereum"]?["chain_id"]?.line   // 2
+/// let line = root["chains"]?["ethereum"]?["chain_id"]?.line   // 2
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum YAMLDocument {
     /// The deepest nesting of sequences and mappings accepted.
     public static let maximumDepth = 64

@@ -6,8 +6,9 @@
 ///
 /// ```swift
 /// let root = try YAMLDocument.parse("server:\n  port: 4000\n")
-/// root["server"]?["port"]?.scalar?.text   // "4000", line 2
+/// let port = root["server"]?["port"]?.scalar?.text   // "4000", line 2
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct YAMLNode: Sendable, Equatable {
     /// A key and its value inside a mapping, in file order.
     public struct Pair: Sendable, Equatable {

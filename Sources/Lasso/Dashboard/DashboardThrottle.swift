@@ -6,10 +6,11 @@
 ///
 /// ```swift
 /// var throttle = DashboardThrottle()
-/// throttle.delay(nowNanos: 0)            // 0: push now
+/// let now = throttle.delay(nowNanos: 0)              // 0: push now
 /// throttle.pushed(atNanos: 0)
-/// throttle.delay(nowNanos: 30_000_000)   // 70_000_000: wait 70 ms
+/// let later = throttle.delay(nowNanos: 30_000_000)   // 70_000_000: wait 70 ms
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct DashboardThrottle: Sendable, Equatable {
     /// The shortest time between two pushes.
     public let minimumIntervalNanos: UInt64

@@ -1,9 +1,10 @@
 /// Builds the bytes of a JSON-RPC error response that lassod itself produces.
 ///
 /// ```swift
-/// JSONRPCErrorBody.make(id: Array("7".utf8), code: JSONRPCErrorBody.methodNotFound, message: "eth_sign is disabled")
+/// let body = JSONRPCErrorBody.make(id: Array("7".utf8), code: JSONRPCErrorBody.methodNotFound, message: "eth_sign is disabled")
 /// // {"jsonrpc":"2.0","id":7,"error":{"code":-32601,"message":"eth_sign is disabled"}}
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum JSONRPCErrorBody {
     /// The body is not JSON.
     public static let parseError = -32700

@@ -12,10 +12,11 @@
 ///   JSON escaping valid JSON.
 ///
 /// ```swift
-/// JSONRPCMethodName.problem("eth_chainId")                         // nil
-/// JSONRPCMethodName.problem(String(repeating: "a", count: 200))    // "Method not found: a method name …"
-/// JSONRPCMethodName.display(String(repeating: "a", count: 200))    // 128 × "a" + "…"
+/// let fine = JSONRPCMethodName.problem("eth_chainId")                          // nil
+/// let tooLong = JSONRPCMethodName.problem(String(repeating: "a", count: 200))  // "Method not found: a method name …"
+/// let shown = JSONRPCMethodName.display(String(repeating: "a", count: 200))    // 128 × "a" + "…"
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum JSONRPCMethodName {
     /// The longest method name lassod routes, and the most of one it repeats, in UTF-8 bytes.
     public static let maxBytes = 128

@@ -2,9 +2,10 @@
 /// test load): one place that knows the envelope.
 ///
 /// ```swift
-/// JSONRPCRequestBody.make("eth_subscribe", id: 0) { $0.raw("params", #"["newHeads"]"#.utf8) }
+/// let request = JSONRPCRequestBody.make("eth_subscribe", id: 0) { $0.raw("params", #"["newHeads"]"#.utf8) }
 /// // {"jsonrpc":"2.0","id":0,"method":"eth_subscribe","params":["newHeads"]}
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum JSONRPCRequestBody {
     /// A request for `method` with `id`, whose `params` member `params` writes.
     public static func make(_ method: String, id: Int, params: (inout JSONWriter) -> Void) -> [UInt8] {

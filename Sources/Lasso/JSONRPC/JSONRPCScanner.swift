@@ -10,10 +10,11 @@
 ///
 /// ```swift
 /// let body = Array(#"{"jsonrpc":"2.0","id":7,"method":"eth_blockNumber","params":[]}"#.utf8)
-/// guard case .request(let head) = JSONRPCScanner.scanBody(body) else { ... }
-/// head.method                 // "eth_blockNumber"
-/// head.id.map { body[$0] }    // the bytes `7`, echoed as sent
+/// guard case .request(let head) = JSONRPCScanner.scanBody(body) else { return nil }   // or a batch, or why it is invalid
+/// let method = head.method            // "eth_blockNumber"
+/// let id = head.id.map { body[$0] }   // the bytes `7`, echoed as sent
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum JSONRPCScanner {
     /// Scans a whole request body: one request, a batch, or the reason it is neither.
     public static func scanBody(_ bytes: UnsafeRawBufferPointer) -> JSONRPCBodyScan {

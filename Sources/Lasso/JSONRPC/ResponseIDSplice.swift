@@ -11,9 +11,10 @@
 ///
 /// ```swift
 /// let upstream = Array(#"{"jsonrpc":"2.0","id":91,"result":"0x10"}"#.utf8)
-/// ResponseIDSplice.splice(response: upstream, clientID: Array(#""abc""#.utf8))
+/// let reply = ResponseIDSplice.splice(response: upstream, clientID: Array(#""abc""#.utf8))
 /// // {"jsonrpc":"2.0","id":"abc","result":"0x10"}
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum ResponseIDSplice {
     /// The response with its top-level `id` value replaced by `clientID`, given the scan of this
     /// same `response`. A response without an `id` gets one inserted as its first member. Nil when

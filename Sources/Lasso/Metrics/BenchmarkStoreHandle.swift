@@ -10,9 +10,10 @@ import Synchronization
 ///
 /// ```swift
 /// let handle = BenchmarkStoreHandle()
-/// BenchmarkStoreServer.childSpec(directory: directory, chains: chains, names: names, handle: handle)
+/// let spec = BenchmarkStoreServer.childSpec(directory: directory, chains: chains, names: names, handle: handle)
 /// handle.current?.cast(.recordAll(samples))   // the recorder, once per batch
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class BenchmarkStoreHandle: Sendable {
     private let store = Mutex<ServerRef<BenchmarkStoreServer>?>(nil)
 

@@ -22,9 +22,10 @@ import Synchronization
 ///
 /// ```swift
 /// let counters = RequestCounters()
-/// counters.record(context)            // at the end of each request
-/// counters.snapshot().requests        // for /metrics
+/// counters.record(context)                      // at the end of each request
+/// let requests = counters.snapshot().requests   // for /metrics
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class RequestCounters: Sendable {
     /// A histogram bucket: its upper bound and that bound as the `le` label.
     public struct Bucket: Sendable, Equatable {

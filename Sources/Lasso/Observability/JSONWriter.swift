@@ -20,8 +20,9 @@
 /// json.string("event", "rpc.request.completed")
 /// json.beginObject("timing"); json.milliseconds("upstream_latency_ms", nanos: 1_500_000); json.endObject()
 /// json.endObject()
-/// json.finish()   // {"event":"rpc.request.completed","timing":{"upstream_latency_ms":1.5}}
+/// let line = json.finish()   // {"event":"rpc.request.completed","timing":{"upstream_latency_ms":1.5}}
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 /// The writer owns a manually managed buffer rather than a `[UInt8]`: `Array.append` pays a
 /// uniqueness check and a generic copy path per call, which made up most of a log line's cost
 /// in the micro-benchmark. It is non-copyable so the buffer has exactly one owner and is freed

@@ -9,18 +9,22 @@
 ///   `ChainEventLog` takes from each chain's `PubSub` topic; `config.reloaded` and
 ///   `config.reload.restart_required` from the `ConfigStore` process, and `config.reload` for
 ///   a SIGHUP (`AdminReload`); `admin.listening` and `admin.command`; `dashboard.action`; `benchmarks.load_failed`,
-///   `benchmarks.save_failed` and `benchmarks.history_failed`.
+///   `benchmarks.save_failed` and `benchmarks.history_failed`; from each `StreamCoordinator`,
+///   `subscription.failover.started`, `.failover.completed`, `.backfill`, `.backfill_failed`,
+///   `.gap_detected`, `.gap_skipped`, `.reorg`, `.stalled`, `.liveness_unavailable` and
+///   `.event_unreadable`, and from `ConfigStore` `subscription.clients_closed`.
 /// - **Completed requests**, `logRequestCompleted(_:)`: the `rpc.request.completed` line of a
 ///   proxied request (`RequestLogLine`), at `info` for a success and `warning` for an error.
 ///   Successes are sampled by `observability.sampling_rate` (`LogSampler`); errors never are.
 ///
 /// ```swift
-/// let logger = Logger(config: config.observability, sink: StandardOutputSink(), secretsOf: configs)
+/// let logger = Logger(config: config.observability, sink: sink, secretsOf: configs)   // sink: StandardOutputSink() in lassod
 /// logger.log(.warning, "breaker.transition", ["chain": "ethereum", "provider": "ethereum_ankr", "to": "open"])
 /// // {"ts":"2026-11-25T16:03:30.123Z","level":"warning","event":"breaker.transition","chain":"ethereum",…}
 /// logger.logRequestCompleted(context)   // at the end of the pipeline
 /// logger.flush()                        // at shutdown
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 /// Lines below `observability.log_level` are dropped before any work. Text that lassod did not
 /// write itself (event string fields, upstream error messages) passes through the scrubber, so
 /// an error description that quotes a provider URL loses its path and query. The daemon's

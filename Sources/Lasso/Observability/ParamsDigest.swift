@@ -7,8 +7,9 @@
 /// form, so `[1, 2]` and `[1,2]` digest differently — canonicalising would need a full decode.
 ///
 /// ```swift
-/// ParamsDigest.digest(of: Array("[]".utf8))   // "sha256:4f53cda1…"
+/// let params = ParamsDigest.digest(of: Array("[]".utf8))   // "sha256:4f53cda1…"
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum ParamsDigest {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 

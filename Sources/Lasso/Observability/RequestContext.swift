@@ -10,13 +10,14 @@
 /// ```swift
 /// var context = RequestContext(requestID: .random(), chain: "ethereum", method: "eth_blockNumber",
 ///                              transport: .http, strategy: .fastest, startedAtNanos: t0)
-/// context.recordParams(paramsBytes, includeDigest: config.includeParamsDigest)
+/// paramsBytes.withUnsafeBytes { context.recordParams($0, includeDigest: config.includeParamsDigest) }
 /// context.recordSelection(candidates: channels, startedAtNanos: t0, finishedAtNanos: t1)
 /// context.recordAttempt(on: channels[0], breakerPhase: .closed, startedAtNanos: t1)   // retries 0
 /// context.recordAttempt(on: channels[1], breakerPhase: .closed, startedAtNanos: t2)   // retries 1
 /// context.recordUpstreamResponse(atNanos: t3)
 /// context.recordSuccess(resultType: .string, atNanos: t4)
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct RequestContext: Sendable, Equatable {
     /// How the request ended for the client.
     public enum Status: String, Sendable {

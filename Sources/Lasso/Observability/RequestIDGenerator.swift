@@ -12,8 +12,9 @@ import Synchronization
 ///
 /// ```swift
 /// let ids = RequestIDGenerator()
-/// ids.next()   // 32 hex digits, different every call; one relaxed atomic add
+/// let id = ids.next()   // 32 hex digits, different every call; one relaxed atomic add
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class RequestIDGenerator: Sendable {
     private let keyHigh: UInt64
     private let keyLow: UInt64

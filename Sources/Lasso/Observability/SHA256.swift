@@ -4,8 +4,9 @@
 /// ```swift
 /// var hash = SHA256()
 /// hash.update("abc".utf8)
-/// hash.finalize()   // ba7816bf…f20015ad (32 bytes)
+/// let digest = hash.finalize()   // ba7816bf…f20015ad (32 bytes)
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 /// Whole 64-byte blocks are read straight from the input; `hash(_:into:)`, which the params
 /// digest uses, allocates nothing at all (the padded tail is built on the stack). About 250 ns
 /// per 64-byte block on this machine (scalar code); `include_params_digest: false` skips it.

@@ -13,8 +13,9 @@ import Synchronization
 ///
 /// ```swift
 /// let entry = directory.entry(for: "ethereum")   // once, when the socket opens
-/// entry.board                                    // per message: the running board, or nil
+/// let board = entry.board                        // per message: the running board, or nil
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class ChainDirectory: Sendable {
     /// One chain's place in the directory, stable across the chain's restarts.
     public final class Entry: Sendable {

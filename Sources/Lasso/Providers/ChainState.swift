@@ -12,6 +12,7 @@
 ///     let health = state.health(at: slot)   // what selection saw
 /// }
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class ChainState: Sendable {
     /// Selection's input.
     public let snapshot: ChainSnapshot

@@ -15,10 +15,11 @@ import Supervision
 /// it starts. Calls are typed (`ServerCall`s below): each answers exactly what it asks.
 ///
 /// ```swift
-/// let admission = try await breaker.call(.admit)        // CircuitBreakerMachine.Admission
-/// let state = try await breaker.call(.override(.open))  // CircuitBreakerMachine.State
+/// let admission = try await breaker.call(.admit)        // .allowed(.regular): closed
+/// let state = try await breaker.call(.override(.open))  // .forcedOpen, on the board before the reply
 /// let status = try await breaker.call(.status)          // state and cooldown
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct CircuitBreaker: GenServer {
     /// What an operator can do to a breaker (`lassod ctl breaker …`).
     public enum Override: String, Sendable {

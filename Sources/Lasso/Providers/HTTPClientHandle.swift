@@ -5,7 +5,9 @@ import LassoTransport
 ///
 /// The pool process publishes its client here when it starts and withdraws it when it stops;
 /// a sender reads it under a lock held for a pointer copy, once per request, and never sends
-/// the pool a message. `nil` means no pool runs right now (it is restarting).
+/// the pool a message. `nil` means no pool has published a client: before its first start, or
+/// after a normal stop (lassod shutting down). After a crash the old client stays here until
+/// the next incarnation replaces it.
 public final class HTTPClientHandle: Sendable {
     private let client = Mutex<HTTPClient?>(nil)
 

@@ -8,10 +8,11 @@ import LassoTransport
 /// HTTP upstream sender reads per request, so requests never pass through this mailbox.
 ///
 /// After a crash or a kill the old client stays published until the next incarnation
-/// replaces it and shuts it down: its requests in flight then fail as `connectionClosed`,
-/// which the pipeline treats as a provider fault and fails over — onto the new client, which
-/// is already in place — and its connections close. Requests made from then on use the new
-/// client; none finds the handle empty in between. A normal stop (lassod shutting down)
+/// replaces it and shuts it down: its requests in flight then fail as `clientClosed`, which
+/// the sender reports as `abandoned` — the pipeline fails over, onto the new client, which is
+/// already in place, without counting it against the provider's breaker (lassod's restart,
+/// not the provider's fault) — and its connections close. Requests made from then on use the
+/// new client; none finds the handle empty in between. A normal stop (lassod shutting down)
 /// withdraws the client and shuts it down at once.
 public struct HTTPClientPool: GenServer {
     public enum Call: Sendable {

@@ -2,8 +2,10 @@ import LassoTransport
 
 /// Sends JSON-RPC requests to providers' HTTP endpoints through the `HTTPClient` that the
 /// tree's `HTTPClientPool` publishes: keep-alive connections, a pool per upstream, per-request
-/// deadlines. While the pool restarts there is no client, and a request fails as
-/// `connectionClosed`, like one the old client was carrying.
+/// deadlines. A request the client drops because its pool process is being replaced
+/// (`clientClosed`) fails as `abandoned`, which fails over without counting against the
+/// breaker. With no client published at all (before the pool's first start, or after lassod
+/// began shutting down) a request fails as `connectionClosed`.
 ///
 /// Completions run on the event-loop thread, so the pipeline can answer the client there.
 public final class HTTPUpstreamSender: Sendable {

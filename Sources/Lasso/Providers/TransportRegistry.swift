@@ -21,6 +21,7 @@ import Supervision
 /// // WSConnection(alpha) connects → board.publish(webSocket:provider:) → alpha/ws is a candidate;
 /// // it is killed → the registry's monitor withdraws alpha/ws.
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct TransportRegistry: GenServer {
     public enum Cast: Sendable {
         /// `provider`'s connection, carried by `process`, was published on the board: watch it.

@@ -1,8 +1,9 @@
 import Supervision
 
 /// Topic-based fan-out inside lassod (Phoenix.PubSub's role): breaker transitions and provider
-/// availability changes go out on their chain's topic (`chain:<key>`); today the chain's log
-/// lines (`ChainEventLog`) subscribe to it.
+/// availability changes go out on their chain's topic (`chain:<key>`); the chain's log lines
+/// (`ChainEventLog`) and the dashboard's publisher (`DashboardPublisher`, for its list of recent
+/// transitions) subscribe to it.
 ///
 /// Publishing calls each subscriber's handler directly on the publisher's thread, with no
 /// mailbox in between, so a publisher never blocks and handlers must only hand the message on
@@ -16,6 +17,7 @@ import Supervision
 /// try pubsub.subscribe(topic, process: chainSupervisor.process) { message in logger.log(.info, message.event) }
 /// pubsub.publish(PubSub.Message(topic: topic, event: "breaker.transition", fields: ["provider": "alpha", "to": "open"]))
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class PubSub: Sendable {
     /// One published event: a name and flat string fields, so any subscriber can render it.
     public struct Message: Sendable, Equatable {

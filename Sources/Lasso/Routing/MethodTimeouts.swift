@@ -7,9 +7,10 @@
 ///
 /// ```swift
 /// let quick = MethodTimeouts(standard: .milliseconds(500), heavy: .seconds(1))
-/// quick.timeout(for: "eth_getLogs")    // 1 s
-/// MethodTimeouts.default.timeout(for: "eth_chainId")    // 10 s
+/// let logs = quick.timeout(for: "eth_getLogs")                       // 1 s: a heavy method
+/// let chainID = MethodTimeouts.default.timeout(for: "eth_chainId")   // 10 s
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct MethodTimeouts: Sendable, Equatable {
     /// For every method not listed as heavy.
     public var standard: Duration

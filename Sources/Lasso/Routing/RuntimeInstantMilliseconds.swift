@@ -12,8 +12,9 @@ import Supervision
 /// ```swift
 /// let opened = RuntimeInstant(milliseconds: 1_000)
 /// let until = opened.advanced(byMilliseconds: 30_000)   // 31 s after the origin
-/// until.milliseconds(since: opened)                     // 30_000
+/// let cooldown = until.milliseconds(since: opened)      // 30_000
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 extension RuntimeInstant {
     /// The instant `milliseconds` after the clock's origin.
     public init(milliseconds: UInt64) {

@@ -6,11 +6,12 @@
 /// and accepted (`StreamContinuity.acceptSkip`), never fetched later.
 ///
 /// ```swift
-/// BackfillPlan(from: 101, through: 105, cap: 32)   // .fetch(101...105)
-/// BackfillPlan(from: 101, through: 150, cap: 32)   // .skipThenFetch(skipped: 101...118, fetch: 119...150)
-/// BackfillPlan(from: 101, through: 105, cap: 0)    // .skip(101...105)
-/// BackfillPlan(from: 106, through: 105, cap: 32)   // .none: the upstream is behind the stream
+/// let small = BackfillPlan(from: 101, through: 105, cap: 32)    // .fetch(101...105)
+/// let wide = BackfillPlan(from: 101, through: 150, cap: 32)     // .skipThenFetch(skipped: 101...118, fetch: 119...150)
+/// let off = BackfillPlan(from: 101, through: 105, cap: 0)       // .skip(101...105)
+/// let behind = BackfillPlan(from: 106, through: 105, cap: 32)   // .none: the upstream is behind the stream
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum BackfillPlan: Equatable, Sendable {
     /// Nothing is missing.
     case none

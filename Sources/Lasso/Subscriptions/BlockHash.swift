@@ -6,8 +6,9 @@
 ///
 /// ```swift
 /// let hash = BlockHash(hex: "0x" + String(repeating: "ab", count: 32))
-/// hash?.description   // "0xabab…ab"
+/// let text = hash?.description   // "0xabab…ab": 0x and 64 lower-case hex digits
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct BlockHash: Hashable, Sendable, CustomStringConvertible {
     /// The hash's bytes, big-endian, eight per word.
     public let words: (UInt64, UInt64, UInt64, UInt64)

@@ -9,8 +9,9 @@
 ///
 /// ```swift
 /// let shape = HeaderShape(sample: liveHeader) ?? .blockWithoutBody
-/// shape.project(fetchedBlock)   // the header's members, in the live header's order
+/// let header = shape.project(fetchedBlock)   // the header's members, in the live header's order
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct HeaderShape: Equatable, Sendable {
     /// The member names to keep, as raw key tokens (quotes included), in order; nil keeps the
     /// block's own members less `blockOnlyMembers`.

@@ -23,8 +23,9 @@
 /// var heads = HeadsContinuity()
 /// let verdict = heads.judge(header101, policy: .gapFilling)   // .deliver
 /// heads.record(header101, verdict)
-/// heads.judge(header104, policy: .gapFilling)                  // .gap(102...103)
+/// let next = heads.judge(header104, policy: .gapFilling)      // .gap(102...103)
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct HeadsContinuity: Equatable, Sendable {
     /// Headers remembered for duplicate detection by default: about 25 minutes of Ethereum,
     /// longer than any lag an upstream is still used with.

@@ -28,9 +28,10 @@
 ///
 /// ```swift
 /// var logs = LogsContinuity()
-/// let verdict = logs.judge(logAt100, policy: .gapFilling, continuous: true)   // .deliver
-/// logs.record(logAt100, verdict, result: logAt100Bytes)                       // completeThrough 99
+/// let logVerdict = logs.judge(logAt100, policy: .gapFilling, continuous: true)   // .deliver
+/// logs.record(logAt100, logVerdict, result: logAt100Bytes)                       // completeThrough 99
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct LogsContinuity: Equatable, Sendable {
     /// Blocks whose hashes and logs are remembered by default: the deepest reorg handled.
     public static let defaultWindowBlocks: UInt64 = 64

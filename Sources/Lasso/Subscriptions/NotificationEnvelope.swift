@@ -6,11 +6,12 @@
 /// same bytes.
 ///
 /// ```swift
-/// NotificationEnvelope.wrap(result: Array(#"{"number":"0x1"}"#.utf8), subscription: "0x01")
+/// let notification = NotificationEnvelope.wrap(result: Array(#"{"number":"0x1"}"#.utf8), subscription: "0x01")
 /// // {"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0x01","result":{"number":"0x1"}}}
-/// NotificationEnvelope.markRemoved(Array(#"{"logIndex":"0x0","removed":false}"#.utf8))
+/// let retracted = NotificationEnvelope.markRemoved(Array(#"{"logIndex":"0x0","removed":false}"#.utf8))
 /// // {"logIndex":"0x0","removed":true}
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum NotificationEnvelope {
     /// The notification carrying `result` for `subscription` (a `0x…` id, which needs no escaping).
     public static func wrap(result: some Collection<UInt8>, subscription: String) -> [UInt8] {

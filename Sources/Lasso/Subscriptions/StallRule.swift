@@ -9,9 +9,11 @@ import Supervision
 /// `logs` key, the events timed are its upstream's headers (the liveness feed), not its logs.
 ///
 /// ```swift
-/// StallRule.isStalled(lastEventAt: .init(milliseconds: 0), now: .init(milliseconds: 3_700),
-///                     blockTimeMs: 1_200, lastBlock: 100, bestKnownHead: 103)   // true: 3 600 ms passed, head moved
+/// let stalled = StallRule.isStalled(lastEventAt: .init(milliseconds: 0), now: .init(milliseconds: 3_700),
+///                                   blockTimeMs: 1_200, lastBlock: 100, bestKnownHead: 103)
+/// // true: 3 700 ms of silence is more than 3 block times (3 600 ms), and the head moved on
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum StallRule {
     /// Block times of silence before an upstream counts as stalled: one late block is normal
     /// (block times vary), three in a row is not.

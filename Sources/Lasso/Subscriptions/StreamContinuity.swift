@@ -9,6 +9,7 @@
 /// continuity.record(event, verdict, result: resultBytes)   // before sending: a successor never re-sends it
 /// // .deliver → send; .gap(range) → fetch range first; drops → nothing
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum StreamContinuity: Equatable, Sendable {
     /// A `newHeads` key.
     case heads(HeadsContinuity)

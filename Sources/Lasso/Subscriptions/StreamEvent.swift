@@ -3,9 +3,11 @@
 /// decode; the event's bytes are delivered as they came.
 ///
 /// ```swift
-/// let result = Array(#"{"number":"0x64","hash":"0x…","parentHash":"0x…","gasUsed":"0x0"}"#.utf8)
-/// StreamEvent(result: result, range: result.indices, kind: .newHeads)   // .head(number 100, hash, parentHash)
+/// let (child, parent) = ("0x" + String(repeating: "b1", count: 32), "0x" + String(repeating: "a0", count: 32))
+/// let result = Array(#"{"number":"0x64","hash":"\#(child)","parentHash":"\#(parent)","gasUsed":"0x0"}"#.utf8)
+/// let event = StreamEvent(result: result, range: result.indices, kind: .newHeads)   // .head(number 100, hash, parentHash)
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum StreamEvent: Hashable, Sendable {
     /// A `newHeads` header.
     case head(Head)

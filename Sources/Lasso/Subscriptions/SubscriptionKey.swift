@@ -13,10 +13,12 @@ import Foundation
 /// subscription matches exactly the events the clients asked for.
 ///
 /// ```swift
-/// let key = try SubscriptionKey.parse(params: Array(#"["logs",{"topics":[null],"address":"0xAB…"}]"#.utf8))
-/// key.kind             // .logs
-/// key.upstreamParams   // ["logs",{"address":["0xab…"]}]
+/// let address = "0x" + String(repeating: "AB", count: 20)
+/// let key = try SubscriptionKey.parse(params: Array(#"["logs",{"topics":[null],"address":"\#(address)"}]"#.utf8))
+/// let kind = key.kind                  // .logs
+/// let upstream = key.upstreamParams    // ["logs",{"address":["0xabab…ab"]}]: lower-cased, empty topics dropped
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct SubscriptionKey: Hashable, Sendable, CustomStringConvertible {
     /// The subscription types lassod multiplexes.
     public enum Kind: String, Sendable {

@@ -3,11 +3,12 @@
 /// same bytes with only that string replaced.
 ///
 /// ```swift
-/// let upstream = Array(#"{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0xab","result":{…}}}"#.utf8)
-/// let found = SubscriptionNotification.scan(upstream)      // id "0xab" and where it is
-/// SubscriptionNotification.readdress(upstream, at: found!.range, to: "0x01")
-/// // {"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0x01","result":{…}}}
+/// let upstream = Array(#"{"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0xab","result":{}}}"#.utf8)
+/// guard let found = SubscriptionNotification.scan(upstream) else { return nil }   // id "0xab" and where it is
+/// let readdressed = SubscriptionNotification.readdress(upstream, at: found.range, to: "0x01")
+/// // {"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0x01","result":{}}}
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum SubscriptionNotification {
     /// Where a notification's subscription id is.
     public struct Found: Sendable, Equatable {

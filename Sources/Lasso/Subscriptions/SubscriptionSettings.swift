@@ -4,8 +4,9 @@
 ///
 /// ```swift
 /// let settings = SubscriptionSettings(global: config.subscriptions, chain: ethereum)
-/// settings.maxBackfillBlocks   // ethereum's failover.max_backfill_blocks if set, else subscriptions.max_backfill_blocks
+/// let cap = settings.maxBackfillBlocks   // ethereum's failover.max_backfill_blocks if set, else subscriptions.max_backfill_blocks
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct SubscriptionSettings: Equatable, Sendable {
     /// Most blocks fetched to close the gap of one failover.
     public var maxBackfillBlocks: Int

@@ -17,12 +17,13 @@ import LassoTransport
 ///   has put its own socket there meanwhile).
 ///
 /// ```swift
-/// let admin = try AdminServer(application: application, path: "lassod.sock",
-///                             control: TreeControl(application: application, configPath: path))
+/// let admin = try AdminServer(application: application, path: socketPath,
+///                             control: TreeControl(application: application, configPath: configPath))
 /// // $ lassod ctl --socket lassod.sock chains
 /// // $ echo '{"cmd":"chains"}' | socat - UNIX-CONNECT:lassod.sock
 /// admin.stop()
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class AdminServer: Sendable {
     /// The socket's path.
     public let path: String

@@ -5,7 +5,7 @@ import Supervision
 /// Each start makes a fresh `ChainStateBoard` (with the chain's HTTP channels routed to their
 /// parsed URLs), starts the providers' supervisors, the `ProviderPool`, the
 /// `ProviderHealthMonitor`, the `TransportRegistry` and the subscription processes (`UpstreamSubscriptionPool`,
-/// `ClientSubscriptionRegistry`), registers the board in the `ChainDirectory` under this
+/// `StreamSupervisor`, `ClientSubscriptionRegistry`), registers the board in the `ChainDirectory` under this
 /// supervisor's process — so requests find the chain exactly while it runs, and a restarted
 /// chain starts from a clean slate — and subscribes the chain's log lines (`ChainEventLog`) to
 /// its `PubSub` topic, also under this process. One for one: a crashing process

@@ -29,9 +29,10 @@ import LassoTransport
 ///
 /// ```swift
 /// let store = names.configStore
-/// try await store?.call(.reload(path: "config/chains.yml")).get()   // the ConfigDiff applied
-/// try await store?.call(.restartChain("ethereum")).get()            // or throws its AdminError
+/// let diff = try await store?.call(.reload(path: configPath)).get()   // the ConfigDiff applied
+/// try await store?.call(.restartChain("ethereum")).get()              // or throws its AdminError
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct ConfigStore: GenServer {
     let configs: CurrentConfig
     let services: ChainServices

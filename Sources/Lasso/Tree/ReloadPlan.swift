@@ -8,9 +8,10 @@
 ///
 /// ```swift
 /// // base failed to restart last time; polygon was removed now, optimism added.
-/// ReloadPlan(diff: diff, owed: ["base"], configured: ["ethereum", "base", "optimism"])
+/// let plan = ReloadPlan(diff: diff, owed: ["base"], configured: ["ethereum", "base", "optimism"])
 /// // stop: ["polygon"], restart: [], replace: ["base"], start: ["optimism"]
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 struct ReloadPlan: Equatable {
     /// Stop if running.
     var stop: [String]

@@ -10,9 +10,10 @@ import Synchronization
 /// both processes, so neither's restart forgets an operator's stop.
 ///
 /// ```swift
-/// stopped.insert("base")          // ConfigStore, after stop-chain base
-/// stopped.contains("base")        // ChainsSupervisor's start: true, base is skipped
+/// stopped.insert("base")                   // ConfigStore, after stop-chain base
+/// let skipped = stopped.contains("base")   // ChainsSupervisor's start: true, base is skipped
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class StoppedChains: Sendable {
     private let keys = Mutex<Set<String>>([])
 

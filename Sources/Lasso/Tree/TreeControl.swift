@@ -9,10 +9,11 @@ import Supervision
 /// process and need no such ordering: its supervisor, or the breaker's mailbox, orders them.
 ///
 /// ```swift
-/// let control = TreeControl(application: app, configPath: "config/chains.yml")
+/// let control = TreeControl(application: app, configPath: configPath)
 /// try await control.restartChain("ethereum")
 /// let pid = try await control.kill(path: "Application/ChainsSupervisor/ChainSupervisor(ethereum)/ProviderPool")
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public final class TreeControl: AdminControl {
     /// The exit reason of a process killed by an operator: abnormal, so every supervisor
     /// restarts it whatever its restart type (a `temporary` child excepted: it is never restarted).

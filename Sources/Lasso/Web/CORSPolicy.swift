@@ -16,9 +16,10 @@ import LassoTransport
 ///
 /// ```swift
 /// let cors = CORSPolicy(CORSConfig(allowedOrigins: ["https://app.example.org"]))
-/// cors.preflight(request, methods: [.post, .options])   // 204, allow-origin https://app.example.org …
-/// cors.decorate(response, for: request)                 // + allow-origin, expose-headers, vary
+/// let preflight = cors.preflight(request, methods: [.post, .options])   // 204, allow-origin https://app.example.org …
+/// let decorated = cors.decorate(response, for: request)                 // + allow-origin, expose-headers, vary
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct CORSPolicy: Sendable {
     /// Response headers a page may read besides the CORS-safelisted ones.
     public static let exposedHeaders = [ClientMetadata.requestIDHeader.lowercased(), ClientMetadata.metaHeader.lowercased()]

@@ -11,6 +11,7 @@ import Synchronization
 /// let target = try service.resolve(RPCRoute(chain: "ethereum")).get()
 /// service.handle(body, target: target, client: .webSocket) { reply in send(reply.body) }
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 ///
 /// JSON-RPC 2.0 exactly: a body that is not JSON → -32700; JSON that is not a request → -32600
 /// (with the client's id when it was readable); a notification → no body (`noContent`); a batch

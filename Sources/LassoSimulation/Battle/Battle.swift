@@ -13,6 +13,7 @@ import Lasso
 ///     .duration(ms: 20_000)
 ///     .run(reportDirectory: "battle-reports/http-failover")
 /// ```
+/// (Compiled, not run, by `LassoSimulationTests/DocExampleTests`.)
 public enum Battle {
     /// One simulated provider of a scenario's chain: its id and its normal latency (its
     /// behaviour when no chaos acts on it: `.slow(latencyMs)`, or `.healthy` at 0).
