@@ -93,24 +93,16 @@ final class HTTPClientConnection: SocketHandler {
     }
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = socket.core.readBuffer
-        while socket.isOpen {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                guard case .exchanging = phase else {
-                    // An idle upstream has nothing to say; bytes now mean it is out of step.
-                    close()
-                    return
-                }
-                receivedAny = true
-                ingest(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
-            case .endOfStream:
-                endOfStream()
-                return
-            case .wouldBlock, .failed:
+        let end = socket.readAvailable { bytes in
+            guard case .exchanging = phase else {
+                // An idle upstream has nothing to say; bytes now mean it is out of step.
+                close()
                 return
             }
+            receivedAny = true
+            ingest(bytes)
         }
+        if end == .endOfStream { endOfStream() }
     }
 
     func socketClosed(_ socket: LoopSocket) {

@@ -72,20 +72,12 @@ final class HTTPServerConnection: SocketHandler {
     // MARK: Socket events
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = server.core.readBuffer
         // After an upgrade the socket belongs to the WebSocket connection.
-        while self.socket === socket, socket.isOpen, !readingPaused {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                ingest(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
-            case .endOfStream:
-                peerFinished = true
-                pauseReading()
-                endOfInput()
-                return
-            case .wouldBlock, .failed:
-                return
-            }
+        let end = socket.readAvailable(while: { self.socket === socket && !readingPaused }) { bytes in ingest(bytes) }
+        if end == .endOfStream {
+            peerFinished = true
+            pauseReading()
+            endOfInput()
         }
     }
 

@@ -42,19 +42,13 @@ final class LineConnection: SocketHandler {
     }
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = socket.core.readBuffer
-        while socket.isOpen {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                if !refusing { receive(UnsafeRawBufferPointer(rebasing: scratch[0..<count])) }
-            case .endOfStream:
-                inputEnded = true
-                socket.pauseReading()
-                pump()
-                return
-            case .wouldBlock, .failed:
-                return
-            }
+        let end = socket.readAvailable { bytes in
+            if !refusing { receive(bytes) }
+        }
+        if end == .endOfStream {
+            inputEnded = true
+            socket.pauseReading()
+            pump()
         }
     }
 

@@ -10,8 +10,8 @@ protocol SocketHandler: AnyObject {
     /// connected from the start and never get this call; accepted TLS sockets get it when their
     /// handshake completes.
     func socketConnected(_ socket: LoopSocket)
-    /// Bytes (or the end of the stream, or an error) are ready: call ``LoopSocket/read(into:)``
-    /// until it answers `.wouldBlock`, or pause reading.
+    /// Bytes (or the end of the stream, or an error) are ready: run ``LoopSocket/readAvailable(while:_:)``
+    /// (it reads until the kernel has no more), or pause reading.
     func socketReadable(_ socket: LoopSocket)
     /// Everything written so far has left for the kernel.
     func socketWritable(_ socket: LoopSocket)

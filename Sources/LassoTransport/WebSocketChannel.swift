@@ -122,24 +122,15 @@ final class WebSocketChannel: SocketHandler {
     // MARK: Socket events
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = socket.core.readBuffer
-        while socket.isOpen, !finished {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
-                if pending.isEmpty {
-                    let used = consume(bytes)
-                    if used < count, socket.isOpen { pending.append(contentsOf: bytes[used...]) }
-                } else {
-                    ingest(Array(bytes))
-                }
-            case .endOfStream:
-                socket.close()
-                return
-            case .wouldBlock, .failed:
-                return
+        let end = socket.readAvailable(while: { !finished }) { bytes in
+            if pending.isEmpty {
+                let used = consume(bytes)
+                if used < bytes.count, socket.isOpen { pending.append(contentsOf: bytes[used...]) }
+            } else {
+                ingest(Array(bytes))
             }
         }
+        if end == .endOfStream { socket.close() }
     }
 
     func socketClosed(_ socket: LoopSocket) {

@@ -147,31 +147,26 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
     func socketReadable(_ socket: LoopSocket) {
         core.assertOnLoop()
         guard case .connecting(let current, let key) = phase, current === socket else { return }
-        let scratch = core.readBuffer
-        while socket.isOpen {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                handshakeBytes.append(contentsOf: scratch[0..<count])
-                let complete = handshakeBytes.withUnsafeBytes { scanner.scan($0) }
-                switch complete {
-                case .incomplete:
-                    if handshakeBytes.count > 16 << 10 { reject(socket) }
-                case .complete(let length):
-                    let head = handshakeBytes.withUnsafeBytes { try? HTTPResponseHead.parse(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
-                    guard let head, WebSocketHandshake.accepts(head, key: key) else {
-                        reject(socket)
-                        return
-                    }
-                    established(socket, leftover: Array(handshakeBytes[length...]))
+        // Once established, the channel owns the socket and reads what follows.
+        let end = socket.readAvailable(while: { isConnecting(on: socket) }) { bytes in
+            handshakeBytes.append(contentsOf: bytes)
+            switch handshakeBytes.withUnsafeBytes({ scanner.scan($0) }) {
+            case .incomplete:
+                if handshakeBytes.count > 16 << 10 { reject(socket) }
+            case .complete(let length):
+                let head = handshakeBytes.withUnsafeBytes { try? HTTPResponseHead.parse(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+                guard let head, WebSocketHandshake.accepts(head, key: key) else {
+                    reject(socket)
                     return
                 }
-            case .endOfStream:
-                socket.close()
-                return
-            case .wouldBlock, .failed:
-                return
+                established(socket, leftover: Array(handshakeBytes[length...]))
             }
         }
+        if end == .endOfStream { socket.close() }
+    }
+
+    private func isConnecting(on socket: LoopSocket) -> Bool {
+        if case .connecting(let current, _) = phase { current === socket } else { false }
     }
 
     func socketClosed(_ socket: LoopSocket) {
