@@ -32,7 +32,7 @@ final class FuzzListener: @unchecked Sendable {
                 guard client >= 0 else { return }
                 let current = index
                 index += 1
-                Thread { script(FuzzSocket(accepted: client, timeout: 1), current) }.start()
+                Thread { script(FuzzSocket(accepted: client, timeout: .seconds(1)), current) }.start()
             }
         }.start()
     }
