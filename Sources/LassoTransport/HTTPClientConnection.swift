@@ -43,6 +43,7 @@ final class HTTPClientConnection: SocketHandler {
     /// Opens a connection to `address` for `request`; nil (with the request failed) when the
     /// socket cannot even be created.
     static func open(pool: UpstreamPool, address: SocketAddress, request: HTTPClientRequest) -> HTTPClientConnection? {
+        pool.core.assertOnLoop()
         let connection = HTTPClientConnection(pool: pool, request: request)
         guard case .success(let (fd, inProgress)) = ClientSocket.connect(to: address) else {
             request.finish(.failure(.connectionRefused(address: request.address)))
@@ -59,11 +60,15 @@ final class HTTPClientConnection: SocketHandler {
         return connection
     }
 
-    var isIdle: Bool { if case .idle = phase { true } else { false } }
+    var isIdle: Bool {
+        pool.core.assertOnLoop()
+        return if case .idle = phase { true } else { false }
+    }
 
     /// The request this connection carries, if any.
     var request: HTTPClientRequest? {
-        switch phase {
+        pool.core.assertOnLoop()
+        return switch phase {
         case .connecting(let request), .exchanging(let request): request
         case .idle, .closed: nil
         }
@@ -71,6 +76,7 @@ final class HTTPClientConnection: SocketHandler {
 
     /// Sends `request` on this idle connection.
     func send(_ request: HTTPClientRequest) {
+        pool.core.assertOnLoop()
         guard case .idle = phase, let socket, socket.isOpen else { return }
         phase = .exchanging(request)
         resetResponse()
@@ -80,6 +86,7 @@ final class HTTPClientConnection: SocketHandler {
 
     /// Closes the connection; its request, if any, is the caller's to complete.
     func close() {
+        pool.core.assertOnLoop()
         phase = .closed
         socket?.close()
     }

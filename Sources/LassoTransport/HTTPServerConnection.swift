@@ -62,6 +62,7 @@ final class HTTPServerConnection: SocketHandler {
     }
 
     func attach(_ socket: LoopSocket) {
+        server.core.assertOnLoop()
         self.socket = socket
         socketID = socket.id
         armIdleDeadline()
@@ -278,6 +279,7 @@ final class HTTPServerConnection: SocketHandler {
 
     /// A handler's answer for request `serial`.
     func deliver(_ response: HTTPResponse, serial: UInt64) {
+        server.core.assertOnLoop()
         guard serial == self.serial, case .handler(let head) = phase, let socket, socket.isOpen else { return }
         let closing = response.closeConnection || !head.keepAlive || closeAfterResponse || server.isDraining
         write(response, head: head, closing: closing)
@@ -419,6 +421,7 @@ final class HTTPServerConnection: SocketHandler {
 
     /// Called by the server's sweep.
     func checkDeadline(_ now: UInt64) {
+        server.core.assertOnLoop()
         guard let socket, socket.isOpen else { return }
         if sendDeadline != 0, now >= sendDeadline {
             socket.close()
@@ -444,12 +447,14 @@ final class HTTPServerConnection: SocketHandler {
     /// The server is draining: an idle connection closes now (no request of its is lost); one
     /// with a request in progress answers it with `connection: close`.
     func serverDraining() {
+        server.core.assertOnLoop()
         closeAfterResponse = true
         if case .head = phase, pending.isEmpty { socket?.close() }
     }
 
     /// The server is stopping: close now.
     func serverStopping() {
+        server.core.assertOnLoop()
         socket?.close()
     }
 

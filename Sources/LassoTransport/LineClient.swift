@@ -65,6 +65,7 @@ final class LineClientConnection: SocketHandler {
 
     static func start(core: LoopCore, path: String, request: [UInt8], timeout: Duration, limit: Int,
                       complete: @escaping @Sendable (Result<[UInt8], LineClient.Failure>) -> Void) {
+        core.assertOnLoop()
         guard let context = core.context else {
             complete(.failure(.unreachable(reason: "the client's event loop is stopped")))
             return

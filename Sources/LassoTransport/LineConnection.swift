@@ -25,12 +25,14 @@ final class LineConnection: SocketHandler {
     }
 
     func attach(_ socket: LoopSocket) {
-        self.socket = socket
+        server.core.assertOnLoop()
         socketID = socket.id
+        self.socket = socket
     }
 
     /// A reply for the running line.
     func deliver(_ line: [UInt8]) {
+        server.core.assertOnLoop()
         guard running else { return }
         running = false
         write(line)
@@ -38,6 +40,7 @@ final class LineConnection: SocketHandler {
     }
 
     func close() {
+        server.core.assertOnLoop()
         socket?.close()
     }
 

@@ -156,10 +156,16 @@ final class LoopSocket {
     // MARK: Owner API
 
     /// True until the socket closed or a close was asked for.
-    var isOpen: Bool { phase != .closed && !closeRequested }
+    var isOpen: Bool {
+        core.assertOnLoop()
+        return phase != .closed && !closeRequested
+    }
 
     /// Bytes written but not yet taken by the kernel.
-    var pendingOutputBytes: Int { output.count }
+    var pendingOutputBytes: Int {
+        core.assertOnLoop()
+        return output.count
+    }
 
     /// Reads into `buffer`. Call until `.wouldBlock` (or pause reading) on every readiness report;
     /// owners do it through ``readAvailable(while:_:)``.
@@ -362,6 +368,7 @@ final class LoopSocket {
 
     /// The loop ends with this socket open: report it closed; lws closes the descriptor.
     func loopEnded() {
+        core.assertOnLoop()
         guard phase != .closed else { return }
         if failure == nil, !closeRequested { failure = .loopStopped }
         phase = .closed

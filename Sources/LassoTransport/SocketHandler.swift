@@ -3,6 +3,7 @@
 ///
 /// Threading: every method is called on the socket's loop thread, from inside a libwebsockets
 /// callback or a loop command; implementations may read, write and close the socket there.
+/// ``LoopSocket`` checks the thread before it calls them, so implementations need not.
 /// After ``socketClosed(_:)`` no method is called again.
 protocol SocketHandler: AnyObject {
     /// A connecting socket is connected (and, with TLS, its handshake is done); writes made

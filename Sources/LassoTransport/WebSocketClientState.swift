@@ -8,8 +8,11 @@ import Synchronization
 /// `connectTimeout`; then a ``WebSocketChannel`` carries the frames. Any loss reports
 /// `.disconnected` and schedules the next attempt with ``ReconnectBackoff``.
 ///
-/// Threading: loop thread only, except `closedReported`, which makes `.closed` once-only even
-/// when reported from a thread that found the loop stopped.
+/// Threading: loop thread only, and every entry checks it (``LoopCore/assertOnLoop(_:_:)``),
+/// except ``loopGone()``: it touches only `closedReported`, an atomic that makes `.closed`
+/// once-only even when reported from a thread that found the loop stopped. That is what makes
+/// `@unchecked Sendable` (the facade carries the state to the loop through the command queue)
+/// safe.
 final class WebSocketClientState: SocketHandler, @unchecked Sendable {
     private enum Phase {
         case idle

@@ -3,7 +3,7 @@ import Synchronization
 
 /// A loopback listener whose every connection runs `script` on a thread of its own; the
 /// fuzzer's hostile upstreams.
-final class FuzzListener: @unchecked Sendable {
+final class FuzzListener: Sendable {
     let port: Int
     private let fd: Int32
 

@@ -16,7 +16,7 @@ import Synchronization
 /// let report = try TransportFuzzer(seed: 42).run(rounds: 20, within: .seconds(30))
 /// // report.violations is empty when the transport held
 /// ```
-public final class TransportFuzzer: @unchecked Sendable {
+public final class TransportFuzzer: Sendable {
     /// What a run found.
     public struct Report: Sendable, CustomStringConvertible {
         public var rounds = 0
