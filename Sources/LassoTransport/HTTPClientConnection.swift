@@ -43,6 +43,7 @@ final class HTTPClientConnection: SocketHandler {
     /// Opens a connection to `address` for `request`; nil (with the request failed) when the
     /// socket cannot even be created.
     static func open(pool: UpstreamPool, address: SocketAddress, request: HTTPClientRequest) -> HTTPClientConnection? {
+        pool.core.assertOnLoop()
         let connection = HTTPClientConnection(pool: pool, request: request)
         guard case .success(let (fd, inProgress)) = ClientSocket.connect(to: address) else {
             request.finish(.failure(.connectionRefused(address: request.address)))
@@ -59,11 +60,15 @@ final class HTTPClientConnection: SocketHandler {
         return connection
     }
 
-    var isIdle: Bool { if case .idle = phase { true } else { false } }
+    var isIdle: Bool {
+        pool.core.assertOnLoop()
+        return if case .idle = phase { true } else { false }
+    }
 
     /// The request this connection carries, if any.
     var request: HTTPClientRequest? {
-        switch phase {
+        pool.core.assertOnLoop()
+        return switch phase {
         case .connecting(let request), .exchanging(let request): request
         case .idle, .closed: nil
         }
@@ -71,6 +76,7 @@ final class HTTPClientConnection: SocketHandler {
 
     /// Sends `request` on this idle connection.
     func send(_ request: HTTPClientRequest) {
+        pool.core.assertOnLoop()
         guard case .idle = phase, let socket, socket.isOpen else { return }
         phase = .exchanging(request)
         resetResponse()
@@ -80,6 +86,7 @@ final class HTTPClientConnection: SocketHandler {
 
     /// Closes the connection; its request, if any, is the caller's to complete.
     func close() {
+        pool.core.assertOnLoop()
         phase = .closed
         socket?.close()
     }
@@ -93,24 +100,16 @@ final class HTTPClientConnection: SocketHandler {
     }
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = socket.core.readBuffer
-        while socket.isOpen {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                guard case .exchanging = phase else {
-                    // An idle upstream has nothing to say; bytes now mean it is out of step.
-                    close()
-                    return
-                }
-                receivedAny = true
-                ingest(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
-            case .endOfStream:
-                endOfStream()
-                return
-            case .wouldBlock, .failed:
+        let end = socket.readAvailable { bytes in
+            guard case .exchanging = phase else {
+                // An idle upstream has nothing to say; bytes now mean it is out of step.
+                close()
                 return
             }
+            receivedAny = true
+            ingest(bytes)
         }
+        if end == .endOfStream { endOfStream() }
     }
 
     func socketClosed(_ socket: LoopSocket) {

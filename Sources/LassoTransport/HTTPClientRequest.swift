@@ -1,6 +1,10 @@
 /// One upstream POST from the moment it reaches the loop until it completes, exactly once.
 ///
-/// Threading: loop thread only.
+/// Threading: loop thread only. A passive record with no loop of its own to check against: it
+/// is built on the loop and handed straight to ``HTTPClientState/start(_:address:)``, and only
+/// the state, its ``UpstreamPool`` and their ``HTTPClientConnection``s touch it, each of which
+/// checks the thread at its entries. Holding the core here only for the check would cost every
+/// request a reference count in release builds.
 final class HTTPClientRequest {
     let url: UpstreamURL
     /// The request as it goes on the wire: head and body, built once.

@@ -1,7 +1,10 @@
 /// The loop-thread side of an ``HTTPClient``: one ``UpstreamPool`` per upstream, and the sweep
 /// that enforces deadlines and idle timeouts while any pool is active.
 ///
-/// Threading: confined to the loop thread (`@unchecked Sendable` to travel through the queue).
+/// Threading: confined to the loop thread; every entry checks it (``LoopCore/assertOnLoop(_:_:)``).
+/// `@unchecked Sendable` so the client facade can carry it to the loop through the command
+/// queue: off the loop it is only held, never used. `init` runs on the caller's thread before
+/// the state is handed to the loop.
 final class HTTPClientState: @unchecked Sendable {
     let core: LoopCore
     let configuration: HTTPClient.Configuration

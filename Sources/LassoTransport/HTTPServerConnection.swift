@@ -62,6 +62,7 @@ final class HTTPServerConnection: SocketHandler {
     }
 
     func attach(_ socket: LoopSocket) {
+        server.core.assertOnLoop()
         self.socket = socket
         socketID = socket.id
         armIdleDeadline()
@@ -72,20 +73,12 @@ final class HTTPServerConnection: SocketHandler {
     // MARK: Socket events
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = server.core.readBuffer
         // After an upgrade the socket belongs to the WebSocket connection.
-        while self.socket === socket, socket.isOpen, !readingPaused {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                ingest(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
-            case .endOfStream:
-                peerFinished = true
-                pauseReading()
-                endOfInput()
-                return
-            case .wouldBlock, .failed:
-                return
-            }
+        let end = socket.readAvailable(while: { self.socket === socket && !readingPaused }) { bytes in ingest(bytes) }
+        if end == .endOfStream {
+            peerFinished = true
+            pauseReading()
+            endOfInput()
         }
     }
 
@@ -286,6 +279,7 @@ final class HTTPServerConnection: SocketHandler {
 
     /// A handler's answer for request `serial`.
     func deliver(_ response: HTTPResponse, serial: UInt64) {
+        server.core.assertOnLoop()
         guard serial == self.serial, case .handler(let head) = phase, let socket, socket.isOpen else { return }
         let closing = response.closeConnection || !head.keepAlive || closeAfterResponse || server.isDraining
         write(response, head: head, closing: closing)
@@ -427,6 +421,7 @@ final class HTTPServerConnection: SocketHandler {
 
     /// Called by the server's sweep.
     func checkDeadline(_ now: UInt64) {
+        server.core.assertOnLoop()
         guard let socket, socket.isOpen else { return }
         if sendDeadline != 0, now >= sendDeadline {
             socket.close()
@@ -452,12 +447,14 @@ final class HTTPServerConnection: SocketHandler {
     /// The server is draining: an idle connection closes now (no request of its is lost); one
     /// with a request in progress answers it with `connection: close`.
     func serverDraining() {
+        server.core.assertOnLoop()
         closeAfterResponse = true
         if case .head = phase, pending.isEmpty { socket?.close() }
     }
 
     /// The server is stopping: close now.
     func serverStopping() {
+        server.core.assertOnLoop()
         socket?.close()
     }
 

@@ -11,8 +11,11 @@ import Foundation
 /// writing its reply (which says `connection: close`). When the last HTTP connection has closed,
 /// or the deadline passes, the server stops as ``stop(_:)`` does.
 ///
-/// Threading: confined to the loop thread (`@unchecked Sendable` so responders and the public
-/// facade can carry it to the loop through the command queue).
+/// Threading: confined to the loop thread; every entry checks it (``LoopCore/assertOnLoop(_:_:)``).
+/// `@unchecked Sendable` so responders and the public facade can carry it to the loop through
+/// the command queue: off the loop they only hold it (and read the immutable `core`, `index`,
+/// `configuration`), never touch its state. `init` runs on the caller's thread before the
+/// state is handed to the loop.
 final class HTTPServerState: @unchecked Sendable {
     let core: LoopCore
     let configuration: HTTPServer.Configuration
@@ -44,7 +47,8 @@ final class HTTPServerState: @unchecked Sendable {
     }
 
     var statistics: HTTPServer.Statistics {
-        HTTPServer.Statistics(acceptedHTTPConnections: acceptedConnections, openHTTPConnections: connections.count,
+        core.assertOnLoop()
+        return HTTPServer.Statistics(acceptedHTTPConnections: acceptedConnections, openHTTPConnections: connections.count,
                               openWebSockets: webSockets.count)
     }
 
@@ -157,11 +161,13 @@ final class HTTPServerState: @unchecked Sendable {
     }
 
     func abort(_ connection: WebSocketConnectionID) {
+        core.assertOnLoop()
         webSockets[Self.socketID(of: connection)]?.abort()
     }
 
     /// Drops every connection now, without close frames or pending replies; keeps listening.
     func abortConnections() {
+        core.assertOnLoop()
         for connection in Array(webSockets.values) { connection.abort() }
         for connection in Array(connections.values) { connection.serverStopping() }
     }

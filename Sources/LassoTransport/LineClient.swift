@@ -67,6 +67,7 @@ final class LineClientConnection: SocketHandler {
 
     static func start(core: LoopCore, path: String, request: [UInt8], timeout: Duration, limit: Int,
                       complete: @escaping @Sendable (Result<[UInt8], LineClient.Failure>) -> Void) {
+        core.assertOnLoop()
         guard let context = core.context else {
             complete(.failure(.unreachable(reason: "the client's event loop is stopped")))
             return
@@ -97,24 +98,16 @@ final class LineClientConnection: SocketHandler {
     }
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = core.readBuffer
-        while socket.isOpen, !done {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                let bytes = scratch[0..<count]
-                if let newline = bytes.firstIndex(of: 0x0A) {
-                    received.append(contentsOf: bytes[..<newline])
-                    finish(received.count > limit ? .failure(.replyTooLarge) : .success(received))
-                    return
-                }
-                received.append(contentsOf: bytes)
-                if received.count > limit { finish(.failure(.replyTooLarge)) }
-            case .endOfStream:
-                finish(.failure(.closedWithoutReply))
-            case .wouldBlock, .failed:
+        let end = socket.readAvailable(while: { !done }) { bytes in
+            if let newline = bytes.firstIndex(of: 0x0A) {
+                received.append(contentsOf: bytes[..<newline])
+                finish(received.count > limit ? .failure(.replyTooLarge) : .success(received))
                 return
             }
+            received.append(contentsOf: bytes)
+            if received.count > limit { finish(.failure(.replyTooLarge)) }
         }
+        if end == .endOfStream { finish(.failure(.closedWithoutReply)) }
     }
 
     func socketClosed(_ socket: LoopSocket) {

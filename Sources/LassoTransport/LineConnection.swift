@@ -25,12 +25,14 @@ final class LineConnection: SocketHandler {
     }
 
     func attach(_ socket: LoopSocket) {
-        self.socket = socket
+        server.core.assertOnLoop()
         socketID = socket.id
+        self.socket = socket
     }
 
     /// A reply for the running line.
     func deliver(_ line: [UInt8]) {
+        server.core.assertOnLoop()
         guard running else { return }
         running = false
         write(line)
@@ -38,23 +40,18 @@ final class LineConnection: SocketHandler {
     }
 
     func close() {
+        server.core.assertOnLoop()
         socket?.close()
     }
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = socket.core.readBuffer
-        while socket.isOpen {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                if !refusing { receive(UnsafeRawBufferPointer(rebasing: scratch[0..<count])) }
-            case .endOfStream:
-                inputEnded = true
-                socket.pauseReading()
-                pump()
-                return
-            case .wouldBlock, .failed:
-                return
-            }
+        let end = socket.readAvailable { bytes in
+            if !refusing { receive(bytes) }
+        }
+        if end == .endOfStream {
+            inputEnded = true
+            socket.pauseReading()
+            pump()
         }
     }
 

@@ -2,7 +2,10 @@ import Foundation
 
 /// The loop-thread side of a ``LineServer``: its listener and connections.
 ///
-/// Threading: confined to the loop thread (`@unchecked Sendable` to travel through the queue).
+/// Threading: confined to the loop thread; every entry checks it (``LoopCore/assertOnLoop(_:_:)``).
+/// `@unchecked Sendable` so the server facade and ``LineReply`` can carry it to the loop through
+/// the command queue: off the loop they only hold it (and read the immutable `core`), never
+/// touch its state. `init` runs on the caller's thread before the state is handed to the loop.
 final class LineServerState: @unchecked Sendable {
     let core: LoopCore
     let configuration: LineServer.Configuration

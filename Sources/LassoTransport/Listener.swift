@@ -32,6 +32,7 @@ final class Listener: SocketHandler {
     /// `reusePort` lets several loops listen on one port (the kernel spreads connections).
     static func open(core: LoopCore, address: SocketAddress, backlog: Int32 = 1024, reusePort: Bool = false,
                      unixMode: mode_t = 0o600, onAccept: @escaping (Int32) -> Void) -> Result<Listener, EventLoopError> {
+        core.assertOnLoop()
         let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failure(.listenFailed(address: address.description, reason: Self.reason(errno))) }
         var one: Int32 = 1
@@ -67,17 +68,20 @@ final class Listener: SocketHandler {
 
     /// Stops accepting; connections wait in the backlog.
     func pause() {
+        core.assertOnLoop()
         pausedByOwner = true
         socket?.pauseReading()
     }
 
     func resume() {
+        core.assertOnLoop()
         pausedByOwner = false
         if !pausedForDescriptors { socket?.resumeReading() }
     }
 
     /// Closes the listening socket; new connects are refused from now on.
     func close() {
+        core.assertOnLoop()
         socket?.close()
         socket = nil
     }

@@ -6,11 +6,12 @@ import Synchronization
 /// The state of one ``EventLoop``: a thread-safe inbox, and everything the loop thread owns.
 ///
 /// Two halves with different rules:
-/// - `inbox` (and `threadID`) may be touched from any thread; it is a mutex-protected command
-///   list plus the context handle used to wake the loop with `lws_cancel_service`, the only lws
-///   call that is safe off the loop thread.
+/// - `inbox`, `threadID` and ``uniqueNumber()`` may be used from any thread: a mutex-protected
+///   command list plus the context handle used to wake the loop with `lws_cancel_service` (the
+///   only lws call that is safe off the loop thread), and two atomics.
 /// - Everything else (context, sockets, timers) is confined to the loop thread. That confinement
-///   is what `@unchecked Sendable` stands for here; ``assertOnLoop()`` checks it in debug builds.
+///   is what `@unchecked Sendable` stands for here; ``assertOnLoop()`` checks it in debug builds
+///   at every entry of every loop-confined class of the transport.
 ///
 /// libwebsockets finds the core through the protocol's user pointer; the core outlives the
 /// context because the loop thread holds it until after `lws_context_destroy`.
@@ -39,7 +40,9 @@ final class LoopCore: @unchecked Sendable {
     let vhostName: UnsafeMutablePointer<CChar>? = strdup("lasso")
     var stopRequested = false
     private var sockets: [UInt: LoopSocket] = [:]
-    private var nextID: UInt = 1
+    /// Atomic: the server and line-server states take their hook keys when they are built, on
+    /// the caller's thread, while the loop may be adopting sockets.
+    private let nextID = Atomic<UInt>(1)
     private var shutdownHooks: [UInt: () -> Void] = [:]
     /// Sockets whose output is still pending after a WRITEABLE callback: lws clears the
     /// descriptor's POLLOUT interest right after that callback returns, so they ask again from
@@ -48,7 +51,7 @@ final class LoopCore: @unchecked Sendable {
     /// The protocol table: one protocol, whose callback routes every event by socket id.
     let protocols: UnsafeMutablePointer<lws_protocols>
     private let protocolName: UnsafeMutablePointer<CChar>?
-    lazy var timers: LoopTimers = LoopTimers(owner: Unmanaged.passUnretained(self).toOpaque()) { owner in
+    lazy var timers: LoopTimers = LoopTimers(core: self) { owner in
         guard let owner else { return }
         let core = Unmanaged<LoopCore>.fromOpaque(owner).takeUnretainedValue()
         if let context = core.context { core.timers.fire(context) }
@@ -86,9 +89,13 @@ final class LoopCore: @unchecked Sendable {
     }
 
     /// Checks, in debug builds, that a loop-confined object is used on its loop thread. Every
-    /// entry point of a loop-confined class calls it (the sockets, the server, client and line
-    /// server states), so the test suite catches a call from the wrong thread where it is made.
-    /// It is an assertion, not a precondition: a release build must not trap the daemon over it.
+    /// entry point of a loop-confined class calls it (this core's loop half, the timers, the
+    /// sockets and listeners, the server, client and line-server states, their connections and
+    /// pools, the WebSocket channel), so the test suite catches a call from the wrong thread
+    /// where it is made. The entries lws itself calls (``callback(wsi:reason:user:input:length:)``
+    /// and the socket's `lws…` events, which check) need no check of their own, nor do the
+    /// ``SocketHandler`` methods only a socket calls from them. It is an assertion, not a
+    /// precondition: a release build must not trap the daemon over it, and pays nothing for it.
     func assertOnLoop(_ file: StaticString = #fileID, _ line: UInt = #line) {
         assert(isOnLoop || threadID.load(ordering: .acquiring) == 0, "loop-confined state used off its loop", file: file, line: line)
     }
@@ -124,22 +131,30 @@ final class LoopCore: @unchecked Sendable {
 
     // MARK: Sockets
 
-    /// A number never handed out before on this loop (socket ids, hook keys).
+    /// A number never handed out before on this loop (socket ids, hook keys). Any thread.
     func uniqueNumber() -> UInt {
-        let id = nextID
-        nextID += 1
-        return id
+        nextID.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    func register(_ socket: LoopSocket) { sockets[socket.id] = socket }
+    func register(_ socket: LoopSocket) {
+        assertOnLoop()
+        sockets[socket.id] = socket
+    }
 
-    func unregister(_ socket: LoopSocket) { sockets[socket.id] = nil }
+    func unregister(_ socket: LoopSocket) {
+        assertOnLoop()
+        sockets[socket.id] = nil
+    }
 
     /// Open sockets, for the shutdown sweep and tests.
-    var socketCount: Int { sockets.count }
+    var socketCount: Int {
+        assertOnLoop()
+        return sockets.count
+    }
 
     /// Asks lws for POLLOUT on `socket` again before the next poll (see `writableRearms`).
     func rearmWritable(_ socket: LoopSocket) {
+        assertOnLoop()
         guard let context else { return }
         if writableRearms.isEmpty {
             timers.schedule(in: context, after: .zero) { [self] in
@@ -153,11 +168,18 @@ final class LoopCore: @unchecked Sendable {
 
     /// `hook` runs on the loop thread just before the context is destroyed, so a component can
     /// fail pending work (resume continuations) while its sockets still exist.
-    func onShutdown(_ id: UInt, _ hook: @escaping () -> Void) { shutdownHooks[id] = hook }
+    func onShutdown(_ id: UInt, _ hook: @escaping () -> Void) {
+        assertOnLoop()
+        shutdownHooks[id] = hook
+    }
 
-    func removeShutdownHook(_ id: UInt) { shutdownHooks[id] = nil }
+    func removeShutdownHook(_ id: UInt) {
+        assertOnLoop()
+        shutdownHooks[id] = nil
+    }
 
     func runShutdownHooks() {
+        assertOnLoop()
         let hooks = shutdownHooks
         shutdownHooks.removeAll()
         for (_, hook) in hooks.sorted(by: { $0.key < $1.key }) { hook() }
@@ -166,6 +188,7 @@ final class LoopCore: @unchecked Sendable {
     /// Reports every socket still open as closed by the loop's end; lws closes the descriptors
     /// when the context is destroyed.
     func closeAllSockets() {
+        assertOnLoop()
         let remaining = sockets.values.sorted { $0.id < $1.id }
         for socket in remaining { socket.loopEnded() }
         sockets.removeAll()

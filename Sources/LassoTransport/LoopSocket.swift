@@ -156,12 +156,19 @@ final class LoopSocket {
     // MARK: Owner API
 
     /// True until the socket closed or a close was asked for.
-    var isOpen: Bool { phase != .closed && !closeRequested }
+    var isOpen: Bool {
+        core.assertOnLoop()
+        return phase != .closed && !closeRequested
+    }
 
     /// Bytes written but not yet taken by the kernel.
-    var pendingOutputBytes: Int { output.count }
+    var pendingOutputBytes: Int {
+        core.assertOnLoop()
+        return output.count
+    }
 
-    /// Reads into `buffer`. Call until `.wouldBlock` (or pause reading) on every readiness report.
+    /// Reads into `buffer`. Call until `.wouldBlock` (or pause reading) on every readiness report;
+    /// owners do it through ``readAvailable(while:_:)``.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
         core.assertOnLoop()
         guard phase == .open, !closeRequested, let base = buffer.baseAddress, buffer.count > 0 else { return .wouldBlock }
@@ -193,6 +200,34 @@ final class LoopSocket {
         case EAGAIN, EWOULDBLOCK, EINTR: return .wouldBlock
         default: return fail(.ioFailed(errno: errno))
         }
+    }
+
+    /// How ``readAvailable(while:_:)`` stopped.
+    enum ReadStop: Equatable {
+        /// Nothing more to read for now (or the socket closed, or the owner said stop); poll
+        /// reports readiness again when more arrives.
+        case caughtUp
+        /// The peer closed its side of the stream (or finished TLS).
+        case endOfStream
+    }
+
+    /// The read pump every owner runs on ``SocketHandler/socketReadable(_:)``: reads until the
+    /// kernel has nothing more for now, handing each chunk to `received`. The chunk lies in the
+    /// loop's shared read buffer, valid only during the call: what is kept must be copied.
+    /// `keepReading` is asked before every read (a handler that finished, handed the socket on
+    /// or paused reading says false); a closed socket stops the pump too. What the end of the
+    /// stream means — close, answer what is left, half-close — is the owner's to decide.
+    @inline(__always)
+    func readAvailable(while keepReading: () -> Bool = { true }, _ received: (UnsafeRawBufferPointer) -> Void) -> ReadStop {
+        let buffer = core.readBuffer
+        while isOpen, keepReading() {
+            switch read(into: buffer) {
+            case .bytes(let count): received(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            case .endOfStream: return .endOfStream
+            case .wouldBlock, .failed: return .caughtUp
+            }
+        }
+        return .caughtUp
     }
 
     /// Sends `bytes` after everything written before.
@@ -333,6 +368,7 @@ final class LoopSocket {
 
     /// The loop ends with this socket open: report it closed; lws closes the descriptor.
     func loopEnded() {
+        core.assertOnLoop()
         guard phase != .closed else { return }
         if failure == nil, !closeRequested { failure = .loopStopped }
         phase = .closed

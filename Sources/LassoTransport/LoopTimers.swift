@@ -19,12 +19,16 @@ final class LoopTimers {
     private var nextID: UInt64 = 1
     private var armedDeadline: UInt64?
     private let storage: UnsafeMutablePointer<lasso_timer_t>
+    /// The loop these timers belong to, for the thread check. Unowned and unsafe because the
+    /// core owns its timers (they die with it) and the check must cost nothing in release.
+    private unowned(unsafe) let core: LoopCore
 
-    /// `owner` is handed back to `fire` when the lws timer expires.
-    init(owner: UnsafeMutableRawPointer, fire: @convention(c) (UnsafeMutableRawPointer?) -> Void) {
+    /// `core` is handed back to `fire` when the lws timer expires.
+    init(core: LoopCore, fire: @convention(c) (UnsafeMutableRawPointer?) -> Void) {
+        self.core = core
         storage = UnsafeMutablePointer<lasso_timer_t>.allocate(capacity: 1)
         storage.initialize(to: lasso_timer_t())
-        storage.pointee.owner = owner
+        storage.pointee.owner = Unmanaged.passUnretained(core).toOpaque()
         storage.pointee.fire = fire
     }
 
@@ -34,7 +38,10 @@ final class LoopTimers {
     }
 
     /// Number of live (not cancelled, not fired) timers.
-    var count: Int { actions.count }
+    var count: Int {
+        core.assertOnLoop()
+        return actions.count
+    }
 
     /// `duration` in the loop clock's unit, nanoseconds — the one place a transport `Duration`
     /// becomes a number the C clock compares with. Negative durations are zero; the rest is
@@ -61,6 +68,7 @@ final class LoopTimers {
     /// Runs `action` on the loop thread once `delay` has passed, unless cancelled first.
     @discardableResult
     func schedule(in context: OpaquePointer, after delay: Duration, _ action: @escaping () -> Void) -> ID {
+        core.assertOnLoop()
         let id = nextID
         nextID += 1
         let delay = Self.nanoseconds(delay)
@@ -72,11 +80,13 @@ final class LoopTimers {
 
     /// Forgets a timer; its action will not run.
     func cancel(_ id: ID) {
+        core.assertOnLoop()
         actions[id.raw] = nil
     }
 
     /// Called from the lws timer: runs every due action, then re-arms for the next deadline.
     func fire(_ context: OpaquePointer) {
+        core.assertOnLoop()
         armedDeadline = nil
         let now = Self.now()
         while let first = heap.first, first.deadline <= now {
@@ -88,6 +98,7 @@ final class LoopTimers {
 
     /// Drops every timer without running it (the loop is going away).
     func removeAll() {
+        core.assertOnLoop()
         lasso_timer_cancel(storage)
         heap.removeAll()
         actions.removeAll()

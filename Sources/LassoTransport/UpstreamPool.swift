@@ -27,6 +27,7 @@ final class UpstreamPool {
     private var waitingHead = 0
 
     init(core: LoopCore, tls: TLSContext?, maxConnections: Int, maxResponseBytes: Int, idleTimeout: Duration) {
+        core.assertOnLoop()
         self.core = core
         self.tls = tls
         self.maxConnections = max(1, maxConnections)
@@ -35,10 +36,14 @@ final class UpstreamPool {
     }
 
     /// True while the pool holds connections or requests (the client's sweep keeps running).
-    var isActive: Bool { !open.isEmpty || waitingHead < waiting.count }
+    var isActive: Bool {
+        core.assertOnLoop()
+        return !open.isEmpty || waitingHead < waiting.count
+    }
 
     /// Where new connections go from now on; false when `text` is not an IP address.
     func use(address text: String, port: Int) -> Bool {
+        core.assertOnLoop()
         if text == addressText { return true }
         guard let parsed = SocketAddress(ip: text, port: port) else { return false }
         address = parsed
@@ -48,6 +53,7 @@ final class UpstreamPool {
 
     /// Sends `request` (new connections go to the address last given to `use`).
     func submit(_ request: HTTPClientRequest) {
+        core.assertOnLoop()
         dispatch(request)
     }
 
@@ -69,6 +75,7 @@ final class UpstreamPool {
 
     /// `connection` answered `request`; it is idle now unless it closed.
     func completed(_ connection: HTTPClientConnection, _ request: HTTPClientRequest, _ result: Result<HTTPClientResponse, HTTPClientError>) {
+        core.assertOnLoop()
         if connection.isIdle {
             if let next = nextWaiting() {
                 connection.send(next)
@@ -84,6 +91,7 @@ final class UpstreamPool {
 
     /// `connection` failed while carrying `request`.
     func failed(_ connection: HTTPClientConnection, _ request: HTTPClientRequest, _ error: HTTPClientError, retry: Bool) {
+        core.assertOnLoop()
         forget(connection)
         if retry, request.idempotent, request.attempts < 2, !request.isFinished, let address,
            let fresh = HTTPClientConnection.open(pool: self, address: address, request: request) {
@@ -96,6 +104,7 @@ final class UpstreamPool {
 
     /// `connection` closed with no request (an idle one the upstream closed, or the pool's).
     func closed(_ connection: HTTPClientConnection) {
+        core.assertOnLoop()
         forget(connection)
         startWaiting()
     }
@@ -128,6 +137,7 @@ final class UpstreamPool {
     /// Deadlines: requests (waiting or in flight) past theirs fail as `timeout`; idle
     /// connections past the idle timeout close.
     func sweep(_ now: UInt64) {
+        core.assertOnLoop()
         for index in waitingHead..<waiting.count where !waiting[index].isFinished && now >= waiting[index].deadline {
             waiting[index].finish(.failure(.timeout(address: waiting[index].address)))
         }
@@ -146,6 +156,7 @@ final class UpstreamPool {
 
     /// Fails everything with `error` and closes every connection.
     func shutdown(_ error: (HTTPClientRequest) -> HTTPClientError) {
+        core.assertOnLoop()
         let requests = waiting[waitingHead...].filter { !$0.isFinished }
         waiting = []
         waitingHead = 0

@@ -55,6 +55,7 @@ final class WebSocketChannel: SocketHandler {
 
     init(socket: LoopSocket, role: Role, limits: Limits, onMessage: @escaping (WebSocketMessage) -> Void,
          onClosed: @escaping (Ending) -> Void) {
+        socket.core.assertOnLoop()
         self.socket = socket
         self.role = role
         self.limits = limits
@@ -67,10 +68,14 @@ final class WebSocketChannel: SocketHandler {
     }
 
     /// True until a close began on either side.
-    var isOpen: Bool { sentClose == nil && receivedClose == nil && socket.isOpen }
+    var isOpen: Bool {
+        socket.core.assertOnLoop()
+        return sentClose == nil && receivedClose == nil && socket.isOpen
+    }
 
     /// Processes bytes that arrived together with the handshake.
     func start(leftover: [UInt8]) {
+        socket.core.assertOnLoop()
         if !leftover.isEmpty { ingest(leftover) }
     }
 
@@ -78,6 +83,7 @@ final class WebSocketChannel: SocketHandler {
     /// too far behind.
     @discardableResult
     func send(_ message: WebSocketMessage) -> Bool {
+        socket.core.assertOnLoop()
         guard isOpen else { return false }
         guard socket.pendingOutputBytes + message.bytes.count <= limits.maxQueuedBytes else {
             sentClose = .policyViolation
@@ -90,6 +96,7 @@ final class WebSocketChannel: SocketHandler {
 
     /// Starts the close handshake with `code`.
     func close(_ code: WebSocketCloseCode) {
+        socket.core.assertOnLoop()
         guard sentClose == nil, !finished else { return }
         sentClose = code
         if receivedClose != nil || socket.pendingOutputBytes > limits.maxQueuedBytes / 2 {
@@ -104,6 +111,7 @@ final class WebSocketChannel: SocketHandler {
 
     /// Sends a ping (idle checks).
     func ping() {
+        socket.core.assertOnLoop()
         guard isOpen, !pingOutstanding else { return }
         pingOutstanding = true
         writeFrame(.ping, UnsafeRawBufferPointer(start: nil, count: 0))
@@ -111,35 +119,28 @@ final class WebSocketChannel: SocketHandler {
 
     /// Drops the connection without a handshake (the peer sees it end abruptly).
     func drop() {
+        socket.core.assertOnLoop()
         socket.close()
     }
 
     /// Closes a connection whose close handshake ran out of time. Called by the owner's sweep.
     func checkCloseDeadline(_ now: UInt64) {
+        socket.core.assertOnLoop()
         if closeDeadline != 0, now >= closeDeadline { drop() }
     }
 
     // MARK: Socket events
 
     func socketReadable(_ socket: LoopSocket) {
-        let scratch = socket.core.readBuffer
-        while socket.isOpen, !finished {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                let bytes = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
-                if pending.isEmpty {
-                    let used = consume(bytes)
-                    if used < count, socket.isOpen { pending.append(contentsOf: bytes[used...]) }
-                } else {
-                    ingest(Array(bytes))
-                }
-            case .endOfStream:
-                socket.close()
-                return
-            case .wouldBlock, .failed:
-                return
+        let end = socket.readAvailable(while: { !finished }) { bytes in
+            if pending.isEmpty {
+                let used = consume(bytes)
+                if used < bytes.count, socket.isOpen { pending.append(contentsOf: bytes[used...]) }
+            } else {
+                ingest(Array(bytes))
             }
         }
+        if end == .endOfStream { socket.close() }
     }
 
     func socketClosed(_ socket: LoopSocket) {

@@ -8,8 +8,11 @@ import Synchronization
 /// `connectTimeout`; then a ``WebSocketChannel`` carries the frames. Any loss reports
 /// `.disconnected` and schedules the next attempt with ``ReconnectBackoff``.
 ///
-/// Threading: loop thread only, except `closedReported`, which makes `.closed` once-only even
-/// when reported from a thread that found the loop stopped.
+/// Threading: loop thread only, and every entry checks it (``LoopCore/assertOnLoop(_:_:)``),
+/// except ``loopGone()``: it touches only `closedReported`, an atomic that makes `.closed`
+/// once-only even when reported from a thread that found the loop stopped. That is what makes
+/// `@unchecked Sendable` (the facade carries the state to the loop through the command queue)
+/// safe.
 final class WebSocketClientState: SocketHandler, @unchecked Sendable {
     private enum Phase {
         case idle
@@ -147,31 +150,26 @@ final class WebSocketClientState: SocketHandler, @unchecked Sendable {
     func socketReadable(_ socket: LoopSocket) {
         core.assertOnLoop()
         guard case .connecting(let current, let key) = phase, current === socket else { return }
-        let scratch = core.readBuffer
-        while socket.isOpen {
-            switch socket.read(into: scratch) {
-            case .bytes(let count):
-                handshakeBytes.append(contentsOf: scratch[0..<count])
-                let complete = handshakeBytes.withUnsafeBytes { scanner.scan($0) }
-                switch complete {
-                case .incomplete:
-                    if handshakeBytes.count > 16 << 10 { reject(socket) }
-                case .complete(let length):
-                    let head = handshakeBytes.withUnsafeBytes { try? HTTPResponseHead.parse(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
-                    guard let head, WebSocketHandshake.accepts(head, key: key) else {
-                        reject(socket)
-                        return
-                    }
-                    established(socket, leftover: Array(handshakeBytes[length...]))
+        // Once established, the channel owns the socket and reads what follows.
+        let end = socket.readAvailable(while: { isConnecting(on: socket) }) { bytes in
+            handshakeBytes.append(contentsOf: bytes)
+            switch handshakeBytes.withUnsafeBytes({ scanner.scan($0) }) {
+            case .incomplete:
+                if handshakeBytes.count > 16 << 10 { reject(socket) }
+            case .complete(let length):
+                let head = handshakeBytes.withUnsafeBytes { try? HTTPResponseHead.parse(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+                guard let head, WebSocketHandshake.accepts(head, key: key) else {
+                    reject(socket)
                     return
                 }
-            case .endOfStream:
-                socket.close()
-                return
-            case .wouldBlock, .failed:
-                return
+                established(socket, leftover: Array(handshakeBytes[length...]))
             }
         }
+        if end == .endOfStream { socket.close() }
+    }
+
+    private func isConnecting(on socket: LoopSocket) -> Bool {
+        if case .connecting(let current, _) = phase { current === socket } else { false }
     }
 
     func socketClosed(_ socket: LoopSocket) {

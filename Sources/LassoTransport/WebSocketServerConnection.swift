@@ -9,6 +9,7 @@ final class WebSocketServerConnection {
     private var channel: WebSocketChannel?
 
     init(server: HTTPServerState, socket: LoopSocket) {
+        server.core.assertOnLoop()
         self.server = server
         socketID = socket.id
         connectionID = server.connectionID(socketID: socket.id)
@@ -23,24 +24,29 @@ final class WebSocketServerConnection {
     }
 
     func start(leftover: [UInt8]) {
+        server.core.assertOnLoop()
         channel?.start(leftover: leftover)
     }
 
     func send(_ message: WebSocketMessage) {
+        server.core.assertOnLoop()
         channel?.send(message)
     }
 
     func requestClose(_ code: WebSocketCloseCode) {
+        server.core.assertOnLoop()
         channel?.close(code)
     }
 
     /// Drops the connection without a close frame.
     func abort() {
+        server.core.assertOnLoop()
         channel?.drop()
     }
 
     /// Called by the server's sweep.
     func checkDeadline(_ now: UInt64) {
+        server.core.assertOnLoop()
         guard let channel else { return }
         channel.checkCloseDeadline(now)
         let silent = now &- channel.lastFrame
@@ -53,6 +59,7 @@ final class WebSocketServerConnection {
 
     /// The server is stopping: a 1001 close frame if it can leave now, then the socket closes.
     func serverStopping() {
+        server.core.assertOnLoop()
         guard let channel else { return }
         channel.close(.goingAway)
         channel.drop()

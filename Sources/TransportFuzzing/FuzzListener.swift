@@ -3,7 +3,7 @@ import Synchronization
 
 /// A loopback listener whose every connection runs `script` on a thread of its own; the
 /// fuzzer's hostile upstreams.
-final class FuzzListener: @unchecked Sendable {
+final class FuzzListener: Sendable {
     let port: Int
     private let fd: Int32
 
@@ -32,7 +32,7 @@ final class FuzzListener: @unchecked Sendable {
                 guard client >= 0 else { return }
                 let current = index
                 index += 1
-                Thread { script(FuzzSocket(accepted: client, timeout: 1), current) }.start()
+                Thread { script(FuzzSocket(accepted: client, timeout: .seconds(1)), current) }.start()
             }
         }.start()
     }

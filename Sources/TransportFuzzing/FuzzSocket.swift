@@ -6,7 +6,7 @@ final class FuzzSocket {
     let fd: Int32
 
     /// Connects to 127.0.0.1:`port`; nil when refused.
-    init?(port: Int, timeout: Double = 1) {
+    init?(port: Int, timeout: Duration = .seconds(1)) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         Self.setTimeouts(fd, timeout)
@@ -26,15 +26,15 @@ final class FuzzSocket {
     }
 
     /// Wraps an accepted descriptor.
-    init(accepted: Int32, timeout: Double = 1) {
+    init(accepted: Int32, timeout: Duration = .seconds(1)) {
         fd = accepted
         Self.setTimeouts(fd, timeout)
     }
 
     deinit { close(fd) }
 
-    private static func setTimeouts(_ fd: Int32, _ seconds: Double) {
-        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+    private static func setTimeouts(_ fd: Int32, _ timeout: Duration) {
+        var value = timeout.socketTimeout
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }

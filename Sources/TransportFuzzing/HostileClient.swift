@@ -5,7 +5,7 @@ import Foundation
 enum HostileClient {
     static func attack(port: Int, seed: UInt64) {
         var random = SplitMix64(seed: seed)
-        guard let socket = FuzzSocket(port: port, timeout: 0.6) else { return }
+        guard let socket = FuzzSocket(port: port, timeout: .milliseconds(600)) else { return }
         var bytes: [UInt8]
         switch random.below(9) {
         case 0: bytes = pipelined(&random)
@@ -145,16 +145,16 @@ enum HostileClient {
             let end = min(bytes.count, offset + piece)
             guard socket.send(Array(bytes[offset..<end])) else { return }
             offset = end
-            if random.chance(1, in: 20) { usleep(UInt32(random.below(3000))) }
+            if random.chance(1, in: 20) { Thread.block(for: .microseconds(random.below(3000))) }
         }
     }
 
     /// Sends a request a byte at a time, slowly, then gives up: a slowloris.
     static func drip(_ socket: FuzzSocket, _ bytes: [UInt8], _ random: inout SplitMix64) {
-        let stop = Date().addingTimeInterval(Double(random.below(300)) / 1000)
-        for byte in bytes where Date() < stop {
+        let stop = ContinuousClock.now + .milliseconds(random.below(300))
+        for byte in bytes where ContinuousClock.now < stop {
             guard socket.send([byte]) else { return }
-            usleep(UInt32(1000 + random.below(20_000)))
+            Thread.block(for: .microseconds(1000 + random.below(20_000)))
         }
         if random.chance(1, in: 2) { socket.reset() }
     }
@@ -163,7 +163,7 @@ enum HostileClient {
 
     /// A plain request on a new connection gets its answer within a second.
     static func normalRequestIsAnswered(port: Int) -> Bool {
-        guard let socket = FuzzSocket(port: port, timeout: 2) else { return false }
+        guard let socket = FuzzSocket(port: port, timeout: .seconds(2)) else { return false }
         let body = #"{"id":"probe"}"#
         socket.send(Array("POST /rpc HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8))
         return FuzzSocket.contains(socket.read(until: Array(body.utf8)), Array(body.utf8))
@@ -171,7 +171,7 @@ enum HostileClient {
 
     /// A WebSocket upgrade and one echoed message on a new connection.
     static func webSocketEchoWorks(port: Int) -> Bool {
-        guard let socket = FuzzSocket(port: port, timeout: 2) else { return false }
+        guard let socket = FuzzSocket(port: port, timeout: .seconds(2)) else { return false }
         socket.send(Array(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8)
                     + frame(opcode: 0x1, payload: Array("echo probe".utf8), fin: true, masked: true, rsv: 0))

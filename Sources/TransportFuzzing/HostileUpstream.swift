@@ -31,7 +31,7 @@ enum HostileUpstream {
             }
         }
         var violations: [String] = []
-        if done.wait(timeout: .now() + 5) == .timedOut {
+        if done.wait(timeout: .now() + .seconds(5)) == .timedOut {
             let finished = completions.withLock { $0.count }
             violations.append("\(count - finished) of \(count) upstream requests never completed")
         }
@@ -67,7 +67,7 @@ enum HostileUpstream {
             if random.chance(1, in: 8) {
                 for byte in bytes.prefix(200) {
                     guard connection.send([byte]) else { return }
-                    usleep(2000)
+                    Thread.block(for: .milliseconds(2))
                 }
                 return
             }
@@ -113,7 +113,7 @@ enum HostileUpstream {
             if case .disconnected = event, !reported.exchange(true, ordering: .relaxed) { ended.signal() }
         }
         socket.start()
-        _ = ended.wait(timeout: .now() + 1)
+        _ = ended.wait(timeout: .now() + .seconds(1))
         socket.close()
         return []
     }

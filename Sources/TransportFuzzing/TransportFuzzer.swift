@@ -13,11 +13,11 @@ import Synchronization
 /// bounds. The same seed replays the same attacks.
 ///
 /// ```swift
-/// let report = try TransportFuzzer(seed: 42).run(rounds: 1, until: Date().addingTimeInterval(4))
+/// let report = try TransportFuzzer(seed: 42).run(rounds: 1, within: .seconds(4))
 /// // report.violations is empty when the transport held; the same seed replays the same attacks
 /// ```
 /// (Compiled and run by `ProcessWideTests/DocExampleTests`.)
-public final class TransportFuzzer: @unchecked Sendable {
+public final class TransportFuzzer: Sendable {
     /// What a run found.
     public struct Report: Sendable, CustomStringConvertible {
         public var rounds = 0
@@ -75,13 +75,15 @@ public final class TransportFuzzer: @unchecked Sendable {
         loop.stop()
     }
 
-    /// Runs `rounds` rounds (or until `deadline`), checking the invariant after each.
-    public func run(rounds: Int, until deadline: Date = .distantFuture) -> Report {
+    /// Runs `rounds` rounds, checking the invariant after each; with a `budget`, starts no
+    /// round once that much time has passed (a round under way finishes).
+    public func run(rounds: Int, within budget: Duration? = nil) -> Report {
+        let deadline = budget.map { ContinuousClock.now + $0 }
         var report = Report()
         let baselineFiles = Self.openFiles()
         let baselineResident = Self.residentBytes()
         for round in 0..<rounds {
-            guard Date() < deadline else { break }
+            if let deadline, ContinuousClock.now >= deadline { break }
             var random = SplitMix64(seed: seed &+ UInt64(round) &* 0x9E37_79B9_7F4A_7C15)
             let finished = DispatchGroup()
             let port = server.port
@@ -104,7 +106,7 @@ public final class TransportFuzzer: @unchecked Sendable {
             report.peakResidentBytes = max(report.peakResidentBytes, Self.residentBytes())
         }
         // Every hostile connection is gone once its deadline passed.
-        if !Self.wait(seconds: 5, { self.server.statistics().openHTTPConnections == 0 && Self.openFiles() <= baselineFiles + 8 }) {
+        if !Self.wait(upTo: .seconds(5), { self.server.statistics().openHTTPConnections == 0 && Self.openFiles() <= baselineFiles + 8 }) {
             report.violations.append("after the run: \(server.statistics().openHTTPConnections) connections and "
                                      + "\(Self.openFiles() - baselineFiles) descriptors more than at the start")
         }
@@ -123,7 +125,7 @@ public final class TransportFuzzer: @unchecked Sendable {
         if !HostileClient.webSocketEchoWorks(port: server.port) {
             problems.append("a WebSocket echo on a fresh connection failed")
         }
-        let busy = Self.loopThreadBusyFraction(over: 0.2)
+        let busy = Self.loopThreadBusyFraction(over: .milliseconds(200))
         if busy > 0.5 { problems.append("the loop thread was \(Int(busy * 100)) % busy while idle") }
         return problems
     }
@@ -141,8 +143,10 @@ public final class TransportFuzzer: @unchecked Sendable {
         return kilobytes << 10
     }
 
-    /// The share of `seconds` the busiest thread named like a loop thread spent on a CPU.
-    static func loopThreadBusyFraction(over seconds: Double) -> Double {
+    /// The share of `interval` the busiest thread named like a loop thread spent on a CPU (a
+    /// ratio: 1 is a whole core). Divided by the time that really passed, which a loaded
+    /// machine can make longer than `interval`.
+    static func loopThreadBusyFraction(over interval: Duration) -> Double {
         func ticks() -> [String: Int] {
             var result: [String: Int] = [:]
             for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
@@ -157,19 +161,24 @@ public final class TransportFuzzer: @unchecked Sendable {
             }
             return result
         }
+        let clock = ContinuousClock()
+        let start = clock.now
         let before = ticks()
-        usleep(UInt32(seconds * 1_000_000))
+        Thread.block(for: interval)
         let after = ticks()
+        let elapsed = clock.now - start
+        guard elapsed > .zero else { return 0 }
         let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
         let busiest = after.map { task, total in total - (before[task] ?? total) }.max() ?? 0
-        return Double(busiest) / hertz / seconds
+        return Double(busiest) / hertz / (elapsed / .seconds(1))
     }
 
-    static func wait(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+    /// Polls `condition` every 10 ms for up to `timeout`.
+    static func wait(upTo timeout: Duration, _ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
             if condition() { return true }
-            usleep(10_000)
+            Thread.block(for: .milliseconds(10))
         }
         return condition()
     }
