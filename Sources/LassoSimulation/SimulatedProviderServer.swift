@@ -46,9 +46,7 @@ public final class SimulatedProviderServer: Sendable {
                 if reply.delayMs == 0 {
                     responder.respond(response)
                 } else {
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(clamping: reply.delayMs))) {
-                        responder.respond(response)
-                    }
+                    loop.execute(after: .milliseconds(reply.delayMs)) { responder.respond(response) }
                 }
             case .closeConnection:
                 responder.respond(HTTPResponse(status: 503, body: [], closeConnection: true))
@@ -78,9 +76,7 @@ public final class SimulatedProviderServer: Sendable {
                     if response.delayMs == 0 {
                         sockets.server?.send(connection, text)
                     } else {
-                        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(clamping: response.delayMs))) {
-                            sockets.server?.send(connection, text)
-                        }
+                        loop.execute(after: .milliseconds(response.delayMs)) { sockets.server?.send(connection, text) }
                     }
                 case .closeConnection(let graceful):
                     if graceful { sockets.server?.close(connection, code: .goingAway) } else { sockets.server?.abort(connection) }
