@@ -127,7 +127,7 @@ struct ContinuityDocExampleTests {
 
     @Test func stallExample() {
         #expect(StallRule.isStalled(lastEventAt: .init(milliseconds: 0), now: .init(milliseconds: 3_700),
-                                    blockTimeMs: 1_200, lastBlock: 100, bestKnownHead: 103))
+                                    blockTime: .milliseconds(1_200), lastBlock: 100, bestKnownHead: 103))
     }
 
     @Test func blockHashExample() {

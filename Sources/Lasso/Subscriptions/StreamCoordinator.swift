@@ -701,7 +701,7 @@ public struct StreamCoordinator: GenServer {
             ? (lastEventAt, table.withRow(key) { $0.status.lastBlock } ?? nil)
             : (lastHeadAt, lastHead)
         guard phase == .live,
-              StallRule.isStalled(lastEventAt: silentSince, now: now, blockTimeMs: UInt64(settings.blockTimeMs),
+              StallRule.isStalled(lastEventAt: silentSince, now: now, blockTime: .milliseconds(settings.blockTimeMs),
                                   lastBlock: last, bestKnownHead: board.snapshot.bestKnownHead)
         else { return }
         logger?.log(.warning, "subscription.stalled", [
