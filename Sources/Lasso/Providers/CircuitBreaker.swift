@@ -233,7 +233,7 @@ extension CircuitBreakerPolicy {
     /// The policy the config asks for, with the built-in rate-limit cooldowns.
     public init(_ config: CircuitBreakerConfig) {
         self.init(failureThreshold: config.failureThreshold,
-                  recoveryTimeout: .milliseconds(config.recoveryTimeoutMs),
+                  recoveryTimeout: config.recoveryTimeout,
                   successThreshold: config.successThreshold)
     }
 }
