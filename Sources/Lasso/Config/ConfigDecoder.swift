@@ -138,6 +138,11 @@ struct ConfigDecoder {
         int(fields, key, in: range).map { .milliseconds($0) }
     }
 
+    /// A duration the file gives as whole seconds within `range`.
+    mutating func seconds(_ fields: ConfigFields, _ key: String, in range: ClosedRange<Int>) -> Duration? {
+        int(fields, key, in: range).map { .seconds($0) }
+    }
+
     /// A finite number within `range`.
     mutating func double(_ fields: ConfigFields, _ key: String, in range: ClosedRange<Double>) -> Double? {
         guard let value = text(fields, key) else { return nil }
