@@ -36,7 +36,9 @@ public struct SimulatedNetwork: Sendable {
         var providers: [SimulatedProvider] = []
         var byChain: [String: [SimulatedProvider]] = [:]
         for config in chains where byChain[config.key] == nil {
-            let chain = SimulatedChain(chainID: UInt64(clamping: config.chainId), blockIntervalMs: UInt64(clamping: config.blockTimeMs),
+            // The simulated chain keeps its own timeline in whole milliseconds.
+            let chain = SimulatedChain(chainID: UInt64(clamping: config.chainId),
+                                       blockIntervalMs: UInt64(clamping: config.blockTime.wholeMilliseconds),
                                        start: start, headAtStart: headAtStart)
             simulated[config.key] = chain
             let chainProviders = (1...max(1, providersPerChain)).map { index in

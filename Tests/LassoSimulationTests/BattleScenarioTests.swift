@@ -175,7 +175,7 @@ import Lasso
             """)
         #expect(scenario.subscriptions == [Battle.SubscriptionWorkload(chain: "ethereum", clients: 40, logs: true),
                                            Battle.SubscriptionWorkload(chain: "ethereum", clients: 5, logs: false)])
-        let breaker = CircuitBreakerConfig(failureThreshold: 3, recoveryTimeoutMs: 1_500, successThreshold: 1)
+        let breaker = CircuitBreakerConfig(failureThreshold: 3, recoveryTimeout: .milliseconds(1_500), successThreshold: 1)
         #expect(scenario.circuitBreaker == breaker)
         #expect(scenario.chaos == [.kill(.subscribed(chain: "ethereum"), at: 1_000, every: 3_000, restoreAfter: 1_000)])
         #expect(scenario.slos == [.streamGaps(atMost: 0), .streamDuplicates(atMost: 1), .streamsInOrder,

@@ -99,6 +99,7 @@ func battleExample() async throws -> Battle.Report {
     @Test func everyDocExampleStandsInThisFile() throws {
         let examples = try docExamples(under: "Sources/LassoSimulation")
         #expect(examples.count >= 9)
-        #expect(try docExampleProblems(examples) == [])
+        let problems = try docExampleProblems(examples)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 }

@@ -5,10 +5,10 @@ import Lasso
 
 @Suite struct SimulatedNetworkTests {
     let configured = [
-        ChainConfig(key: "ethereum", chainId: 1, name: "Ethereum Mainnet", blockTimeMs: 12_000,
+        ChainConfig(key: "ethereum", chainId: 1, name: "Ethereum Mainnet", blockTime: .seconds(12),
                     providers: [ProviderConfig(id: "ethereum_ankr", url: "https://rpc.ankr.com/eth/SECRET")],
                     allowWriteMethods: true),
-        ChainConfig(key: "base", chainId: 8453, blockTimeMs: 2_000,
+        ChainConfig(key: "base", chainId: 8453, blockTime: .seconds(2),
                     providers: [ProviderConfig(id: "base_public", url: "https://mainnet.base.org")]),
     ]
 

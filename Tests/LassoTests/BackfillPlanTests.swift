@@ -40,6 +40,6 @@ struct BackfillPlanTests {
     ] as [(UInt64, UInt64, UInt64, UInt64?, UInt64?, Bool)])
     func stalls(_ last: UInt64, _ now: UInt64, _ blockTime: UInt64, _ lastBlock: UInt64?, _ best: UInt64?, _ stalled: Bool) {
         #expect(StallRule.isStalled(lastEventAt: RuntimeInstant(milliseconds: last), now: RuntimeInstant(milliseconds: now),
-                                    blockTimeMs: blockTime, lastBlock: lastBlock, bestKnownHead: best) == stalled)
+                                    blockTime: .milliseconds(blockTime), lastBlock: lastBlock, bestKnownHead: best) == stalled)
     }
 }

@@ -19,10 +19,10 @@ import TestSupport
         let root: Supervisor
         let names: ProcessNames
 
-        init(path: String, runtime: Runtime, logger: Logger, intervalMs: Int = 3_600_000) async throws {
+        init(path: String, runtime: Runtime, logger: Logger, interval: Duration = .seconds(3_600)) async throws {
             // No history here: those tests are about the snapshot file (BenchmarkHistoryTests
             // cover the history).
-            try await self.init(config: BenchmarksConfig(persistencePath: path, snapshotIntervalMs: intervalMs, dataDir: ""),
+            try await self.init(config: BenchmarksConfig(persistencePath: path, snapshotInterval: interval, dataDir: ""),
                                 runtime: runtime, logger: logger)
         }
 
@@ -96,7 +96,7 @@ import TestSupport
         let path = directory + "/benchmarks.json"
         let clock = ManualClock()
         let node = try await Node(path: path, runtime: Runtime(clock: clock), logger: Logger(minimumLevel: .error, sink: CapturingLogSink()),
-                                  intervalMs: 60_000)
+                                  interval: .seconds(60))
         try node.store.cast(.record(chain: "ethereum", key: Self.fast, latencyMicros: 10_000, succeeded: true))
         _ = try await node.leaderboard()
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -135,10 +135,10 @@ import TestSupport
     @Test func theBenchmarksSectionIsValidated() throws {
         let chains = "chains: {ethereum: {chain_id: 1, providers: [{id: a, url: \"https://a.example\"}]}}\n"
         let defaults = try LassoConfig.parse(yaml: chains, environment: [:])
-        #expect(defaults.benchmarks == BenchmarksConfig(persistencePath: "", snapshotIntervalMs: 3_600_000))
+        #expect(defaults.benchmarks == BenchmarksConfig(persistencePath: "", snapshotInterval: .seconds(3_600)))
         let set = try LassoConfig.parse(yaml: "benchmarks: {persistence_path: /var/lib/lassod/b.json, snapshot_interval_ms: 60000}\n" + chains,
                                         environment: [:])
-        #expect(set.benchmarks == BenchmarksConfig(persistencePath: "/var/lib/lassod/b.json", snapshotIntervalMs: 60_000))
+        #expect(set.benchmarks == BenchmarksConfig(persistencePath: "/var/lib/lassod/b.json", snapshotInterval: .seconds(60)))
         let error = try #require(throws: ConfigError.self) {
             try LassoConfig.parse(yaml: "benchmarks: {persistence_path: /tmp/, snapshot_interval_ms: 10, every: 1}\n" + chains,
                                   environment: [:])

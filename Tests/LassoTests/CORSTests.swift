@@ -30,7 +30,7 @@ import TestSupport
 
     @Test func aListOfOriginsEchoesTheOneThatMatchesAndVaries() {
         let cors = CORSPolicy(CORSConfig(allowedOrigins: ["https://app.example.org", "http://localhost:5173"],
-                                         allowedHeaders: ["content-type"], maxAgeSeconds: 60))
+                                         allowedHeaders: ["content-type"], maxAge: .seconds(60)))
         let allowed = cors.preflight(Self.request(.options, origin: "HTTPS://App.Example.org"), methods: [.get, .options])
         #expect(Self.headers(allowed)["access-control-allow-origin"] == "HTTPS://App.Example.org")
         #expect(Self.headers(allowed)["access-control-max-age"] == "60")
@@ -69,7 +69,7 @@ import TestSupport
             """ + "\n" + Self.chains, environment: [:])
         #expect(config.server.cors == CORSConfig(
             allowedOrigins: ["https://app.example.org", "http://localhost:5173", "http://[::1]:8080"],
-            allowedHeaders: ["content-type", "x-lasso-include-meta", "x-api-key"], maxAgeSeconds: 7_200))
+            allowedHeaders: ["content-type", "x-lasso-include-meta", "x-api-key"], maxAge: .seconds(7_200)))
         let off = try LassoConfig.parse(yaml: "server: {cors: {allowed_origins: []}}\n" + Self.chains, environment: [:])
         #expect(off.server.cors.allowedOrigins.isEmpty)
     }

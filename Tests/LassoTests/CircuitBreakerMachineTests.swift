@@ -14,7 +14,7 @@ private func openedBreaker(at t: UInt64 = 1_000, policy: CircuitBreakerPolicy = 
 /// A breaker opened at 1 000 ms and moved to half-open by its timer at 61 000 ms.
 private func halfOpenBreaker(policy: CircuitBreakerPolicy = CircuitBreakerPolicy()) -> CircuitBreakerMachine {
     var breaker = openedBreaker(policy: policy)
-    _ = breaker.timerFired(now: at(1_000 + policy.recoveryTimeoutMs))
+    _ = breaker.timerFired(now: at(1_000) + policy.recoveryTimeout)
     return breaker
 }
 
@@ -30,7 +30,7 @@ struct CircuitBreakerMachineTests {
         let breaker = CircuitBreakerMachine()
         #expect(breaker.state == .closed(consecutiveFailures: 0))
         #expect(breaker.policy.failureThreshold == 5)
-        #expect(breaker.policy.recoveryTimeoutMs == 60_000)
+        #expect(breaker.policy.recoveryTimeout == .seconds(60))
         #expect(breaker.policy.successThreshold == 2)
         #expect(breaker.nextDeadline == nil)
     }
@@ -185,7 +185,7 @@ struct CircuitBreakerMachineTests {
 
     @Test("policies are configurable: 2 faults, 10 s, 1 success")
     func customPolicy() {
-        let policy = CircuitBreakerPolicy(failureThreshold: 2, recoveryTimeoutMs: 10_000, successThreshold: 1)
+        let policy = CircuitBreakerPolicy(failureThreshold: 2, recoveryTimeout: .seconds(10), successThreshold: 1)
         var breaker = CircuitBreakerMachine(policy: policy)
         _ = breaker.record(.providerFault, ticket: .regular, now: at(0))
         #expect(breaker.record(.providerFault, ticket: .regular, now: at(0))?.to == .open(until: at(10_000)))

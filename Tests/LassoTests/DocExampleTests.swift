@@ -350,11 +350,17 @@ import TestSupport
 
     @Test func stallRule() {
         let stalled = StallRule.isStalled(lastEventAt: .init(milliseconds: 0), now: .init(milliseconds: 3_700),
-                                          blockTimeMs: 1_200, lastBlock: 100, bestKnownHead: 103)
+                                          blockTime: .milliseconds(1_200), lastBlock: 100, bestKnownHead: 103)
         // true: 3 700 ms of silence is more than 3 block times (3 600 ms), and the head moved on
         #expect(stalled)
         #expect(!StallRule.isStalled(lastEventAt: .init(milliseconds: 0), now: .init(milliseconds: 3_700),
-                                     blockTimeMs: 1_200, lastBlock: 103, bestKnownHead: 103))
+                                     blockTime: .milliseconds(1_200), lastBlock: 103, bestKnownHead: 103))
+    }
+
+    @Test func durationUnits() {
+        let quarter = Duration.milliseconds(250).wholeMilliseconds   // 250
+        let block = Duration.seconds(12).wholeMilliseconds           // 12_000
+        #expect(quarter == 250 && block == 12_000)
     }
 
     @Test func subscriptionSettings() throws {
@@ -545,6 +551,7 @@ import TestSupport
     @Test func everyDocExampleStandsInThisFile() throws {
         let examples = try docExamples(under: "Sources/Lasso")
         #expect(examples.count >= 50)
-        #expect(try docExampleProblems(examples) == [])
+        let problems = try docExampleProblems(examples)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 }

@@ -15,16 +15,17 @@ import Testing
         let config = try LassoConfig.parse(yaml: Self.minimal, environment: [:])
         #expect(config.server == ServerConfig(host: "127.0.0.1", port: 4000, adminSocket: "lassod.sock", maxBodyBytes: 1_048_576))
         #expect(config.selection.defaultStrategy == .fastest)
-        #expect(config.circuitBreaker == CircuitBreakerConfig(failureThreshold: 5, recoveryTimeoutMs: 60_000, successThreshold: 2))
+        #expect(config.circuitBreaker == CircuitBreakerConfig(failureThreshold: 5, recoveryTimeout: .seconds(60), successThreshold: 2))
         #expect(config.observability == ObservabilityConfig(logLevel: .info, includeParamsDigest: true, maxErrorMessageChars: 256,
                                                             maxMetaHeaderBytes: 4096, samplingRate: 1.0))
-        #expect(config.subscriptions == SubscriptionsConfig(maxBackfillBlocks: 32, backfillTimeoutMs: 30_000,
-                                                            subscriptionTimeoutMs: 10_000, enableGapFilling: true))
+        #expect(config.subscriptions == SubscriptionsConfig(maxBackfillBlocks: 32, backfillTimeout: .seconds(30),
+                                                            subscriptionTimeout: .seconds(10), enableGapFilling: true))
         let chain = try #require(config.chains.first)
-        #expect(chain.key == "ethereum" && chain.name == "ethereum" && chain.chainId == 1 && chain.blockTimeMs == 12_000)
-        #expect(chain.connection == ConnectionConfig(heartbeatIntervalMs: 30_000, reconnectIntervalMs: 5_000, maxReconnectAttempts: 10))
-        #expect(chain.failover == FailoverConfig(maxBackfillBlocks: nil, backfillTimeoutMs: nil, enabled: true))
-        #expect(chain.monitoring == MonitoringConfig(probeIntervalMs: 12_000, lagThresholdBlocks: 3))
+        #expect(chain.key == "ethereum" && chain.name == "ethereum" && chain.chainId == 1 && chain.blockTime == .seconds(12))
+        #expect(chain.connection == ConnectionConfig(heartbeatInterval: .seconds(30), reconnectInterval: .seconds(5),
+                                                     maxReconnectAttempts: 10))
+        #expect(chain.failover == FailoverConfig(maxBackfillBlocks: nil, backfillTimeout: nil, enabled: true))
+        #expect(chain.monitoring == MonitoringConfig(probeInterval: .seconds(12), lagThresholdBlocks: 3))
         #expect(chain.allowWriteMethods == false)
         #expect(chain.providers == [ProviderConfig(id: "a", name: "a", priority: 1, tier: .public, url: "https://a.example/key",
                                                    wsURL: nil, poolSize: 4)])
@@ -57,23 +58,58 @@ import Testing
             """, environment: [:])
         #expect(config.server == ServerConfig(host: "0.0.0.0", port: 4100, adminSocket: "/tmp/l.sock", maxBodyBytes: 2048))
         #expect(config.selection.defaultStrategy == .roundRobin)
-        #expect(config.circuitBreaker == CircuitBreakerConfig(failureThreshold: 3, recoveryTimeoutMs: 1000, successThreshold: 1))
+        #expect(config.circuitBreaker == CircuitBreakerConfig(failureThreshold: 3, recoveryTimeout: .milliseconds(1000),
+                                                              successThreshold: 1))
         #expect(config.observability == ObservabilityConfig(logLevel: .debug, includeParamsDigest: false, maxErrorMessageChars: 10,
                                                             maxMetaHeaderBytes: 100, samplingRate: 0.25))
-        #expect(config.subscriptions == SubscriptionsConfig(maxBackfillBlocks: 0, backfillTimeoutMs: 5, subscriptionTimeoutMs: 6,
+        #expect(config.subscriptions == SubscriptionsConfig(maxBackfillBlocks: 0, backfillTimeout: .milliseconds(5),
+                                                            subscriptionTimeout: .milliseconds(6),
                                                             enableGapFilling: false))
         #expect(config.chains.map(\.key) == ["ethereum", "base"])
         let eth = config.chains[0]
-        #expect(eth.name == "Ethereum Mainnet" && eth.blockTimeMs == 12_000 && eth.allowWriteMethods)
+        #expect(eth.name == "Ethereum Mainnet" && eth.blockTime == .seconds(12) && eth.allowWriteMethods)
         #expect(eth.providers[0] == ProviderConfig(id: "ethereum_ankr", name: "Ankr Public", priority: 7, tier: .paid,
                                                    url: "https://rpc.ankr.com/eth", wsURL: "wss://rpc.ankr.com/eth/ws", poolSize: 8))
         #expect(eth.providers[0].transports == [.http, .ws])
         #expect(eth.providers[1].priority == 2)
-        #expect(eth.connection == ConnectionConfig(heartbeatIntervalMs: 1, reconnectIntervalMs: 2, maxReconnectAttempts: 0))
-        #expect(eth.failover == FailoverConfig(maxBackfillBlocks: 50, backfillTimeoutMs: 3, enabled: false))
-        #expect(eth.monitoring == MonitoringConfig(probeIntervalMs: 4, lagThresholdBlocks: 0))
+        #expect(eth.connection == ConnectionConfig(heartbeatInterval: .milliseconds(1), reconnectInterval: .milliseconds(2),
+                                                   maxReconnectAttempts: 0))
+        #expect(eth.failover == FailoverConfig(maxBackfillBlocks: 50, backfillTimeout: .milliseconds(3), enabled: false))
+        #expect(eth.monitoring == MonitoringConfig(probeInterval: .milliseconds(4), lagThresholdBlocks: 0))
         #expect(config.chain(named: "8453")?.key == "base")
         #expect(config.chain(named: "base")?.chainId == 8453)
+    }
+
+    /// The file keeps counting milliseconds (`block_time_ms`); the decoder turns them into a
+    /// `Duration` at the edge, with the range check and its wording as they were, and the
+    /// summary prints milliseconds again.
+    @Test func millisecondKeysDecodeToDurationsWithTheSameRangeErrors() throws {
+        let fast = try LassoConfig.parse(yaml: """
+            chains:
+              fast:
+                chain_id: 10
+                block_time_ms: 250
+                providers: [{id: a, url: "https://a.example"}]
+            """, environment: [:])
+        let chain = try #require(fast.chains.first)
+        #expect(chain.blockTime == .milliseconds(250))
+        #expect(ConfigSummary(config: fast, source: "f.yml").description.contains("block time 250 ms,"))
+        #expect(Duration.milliseconds(Int.max).wholeMilliseconds == Int.max,
+                "the largest value the file accepts prints back as given")
+        let error = try #require(throws: ConfigError.self) {
+            try LassoConfig.parse(yaml: """
+                circuit_breaker: {recovery_timeout_ms: -5}
+                chains:
+                  fast:
+                    chain_id: 10
+                    block_time_ms: 0
+                    providers: [{id: a, url: "https://a.example"}]
+                """, environment: [:])
+        }
+        #expect(error.issues.map(\.description) == [
+            "circuit_breaker.recovery_timeout_ms: must be a positive integer, found '-5' (line 1)",
+            "chains.fast.block_time_ms: must be a positive integer, found '0' (line 5)",
+        ])
     }
 
     @Test func collectsEveryErrorWithPathAndLine() throws {

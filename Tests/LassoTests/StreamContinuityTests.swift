@@ -103,4 +103,3 @@ struct StreamContinuityTests {
         #expect(found.isError && found.result == nil && found.subscription == "0xab")
     }
 }
-

@@ -31,18 +31,19 @@ struct SubscriptionSettingsTests {
     func globalSettings() throws {
         let config = try Self.parse("max_backfill_blocks: 7, backfill_timeout_ms: 900, enable_gap_filling: false, max_per_connection: 9")
         let settings = SubscriptionSettings(global: config.subscriptions, chain: config.chains[0])
-        #expect(settings.maxBackfillBlocks == 7 && settings.backfillTimeoutMs == 900)
+        #expect(settings.maxBackfillBlocks == 7 && settings.backfillTimeout == .milliseconds(900))
         #expect(settings.continuity == .passThrough && settings.failsOver)
-        #expect(settings.maxPerConnection == 9 && settings.subscriptionTimeoutMs == 10_000 && settings.blockTimeMs == 2_000)
+        #expect(settings.maxPerConnection == 9 && settings.subscriptionTimeout == .seconds(10)
+                && settings.blockTime == .seconds(2))
     }
 
     @Test("a chain's failover: overrides the backfill settings for that chain only")
     func chainOverrides() throws {
         let config = try Self.parse("max_backfill_blocks: 7", failover: "max_backfill_blocks: 0, backfill_timeout: 50, enabled: false")
         let settings = SubscriptionSettings(global: config.subscriptions, chain: config.chains[0])
-        #expect(settings.maxBackfillBlocks == 0 && settings.backfillTimeoutMs == 50 && !settings.failsOver)
+        #expect(settings.maxBackfillBlocks == 0 && settings.backfillTimeout == .milliseconds(50) && !settings.failsOver)
         #expect(settings.continuity == .gapFilling)
         let defaults = SubscriptionSettings(global: SubscriptionsConfig(), chain: ChainConfig(key: "x", chainId: 5, providers: []))
-        #expect(defaults.maxBackfillBlocks == 32 && defaults.backfillTimeoutMs == 30_000 && defaults.failsOver)
+        #expect(defaults.maxBackfillBlocks == 32 && defaults.backfillTimeout == .seconds(30) && defaults.failsOver)
     }
 }

@@ -19,6 +19,7 @@ import TransportFuzzing
     @Test func everyDocExampleStandsInThisFile() throws {
         let examples = try docExamples(under: "Sources/TransportFuzzing")
         #expect(examples.count == 1)
-        #expect(try docExampleProblems(examples) == [])
+        let problems = try docExampleProblems(examples)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 }

@@ -112,6 +112,7 @@ extension ServerCall where Server == Tally {
     @Test func everyDocExampleStandsInThisFile() throws {
         let examples = try docExamples(under: "Sources/Supervision")
         #expect(examples.count >= 8)
-        #expect(try docExampleProblems(examples) == [])
+        let problems = try docExampleProblems(examples)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 }

@@ -245,6 +245,7 @@ private func lineServerExample(loop: EventLoop, path: String, while body: () asy
     @Test func everyDocExampleStandsInThisFile() throws {
         let examples = try docExamples(under: "Sources/LassoTransport")
         #expect(examples.count >= 20)
-        #expect(try docExampleProblems(examples) == [])
+        let problems = try docExampleProblems(examples)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 }

@@ -3,16 +3,16 @@ public struct BenchmarksConfig: Sendable, Equatable {
     /// The JSON file written each interval and at shutdown, and read at start. Default `""`:
     /// nothing is read or written (the measurements start empty at every start).
     public var persistencePath: String
-    /// Time between snapshots. Default 3 600 000 ms (hourly).
-    public var snapshotIntervalMs: Int
+    /// Time between snapshots (`snapshot_interval_ms`). Default one hour.
+    public var snapshotInterval: Duration
     /// Where hourly history points go (`<data_dir>/history/<region>/`), kept 24 h and read
     /// back at start. Default `data`; `""` keeps no history.
     public var dataDir: String
 
     /// Creates a benchmarks section; the defaults are those of an absent `benchmarks:`.
-    public init(persistencePath: String = "", snapshotIntervalMs: Int = 3_600_000, dataDir: String = "data") {
+    public init(persistencePath: String = "", snapshotInterval: Duration = .seconds(3_600), dataDir: String = "data") {
         self.persistencePath = persistencePath
-        self.snapshotIntervalMs = snapshotIntervalMs
+        self.snapshotInterval = snapshotInterval
         self.dataDir = dataDir
     }
 
@@ -27,8 +27,8 @@ public struct BenchmarksConfig: Sendable, Equatable {
             path = defaults.persistencePath
         }
         self.init(persistencePath: path,
-                  snapshotIntervalMs: decoder.int(fields, "snapshot_interval_ms", in: 1_000...86_400_000)
-                      ?? defaults.snapshotIntervalMs,
+                  snapshotInterval: decoder.milliseconds(fields, "snapshot_interval_ms", in: 1_000...86_400_000)
+                      ?? defaults.snapshotInterval,
                   dataDir: decoder.string(fields, "data_dir", nonEmpty: false) ?? defaults.dataDir)
     }
 }

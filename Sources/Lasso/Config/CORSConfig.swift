@@ -19,15 +19,15 @@ public struct CORSConfig: Sendable, Equatable {
     /// Request headers a page may send, answered in preflights. Default `content-type` and
     /// `x-lasso-include-meta`.
     public var allowedHeaders: [String]
-    /// How long a browser may cache a preflight answer. Default 600 s.
-    public var maxAgeSeconds: Int
+    /// How long a browser may cache a preflight answer (`max_age_seconds`). Default 10 minutes.
+    public var maxAge: Duration
 
     /// Creates a CORS section; the defaults are those of an absent `cors:`.
     public init(allowedOrigins: [String] = ["*"], allowedHeaders: [String] = ["content-type", "x-lasso-include-meta"],
-                maxAgeSeconds: Int = 600) {
+                maxAge: Duration = .seconds(600)) {
         self.allowedOrigins = allowedOrigins
         self.allowedHeaders = allowedHeaders
-        self.maxAgeSeconds = maxAgeSeconds
+        self.maxAge = maxAge
     }
 
     static let keys = ["allowed_origins", "allowed_headers", "max_age_seconds"]
@@ -42,7 +42,7 @@ public struct CORSConfig: Sendable, Equatable {
         }
         let headers = decoder.strings(fields, "allowed_headers", Self.headerName)
         self.init(allowedOrigins: origins, allowedHeaders: headers ?? defaults.allowedHeaders,
-                  maxAgeSeconds: decoder.int(fields, "max_age_seconds", in: 0...86_400) ?? defaults.maxAgeSeconds)
+                  maxAge: decoder.seconds(fields, "max_age_seconds", in: 0...86_400) ?? defaults.maxAge)
     }
 
     /// `*`, or an origin as browsers send it: `http` or `https`, a host, an optional port, no

@@ -10,10 +10,10 @@ public struct ChainConfig: Sendable, Equatable {
     public var chainId: Int
     /// Display name. Default: the key.
     public var name: String
-    /// Expected time between blocks. Default 12 000 ms. Routing does not read it (probes have
-    /// their own interval, `monitoring.probe_interval_ms`); the simulated chains of
-    /// `lassod demo` make blocks at this pace.
-    public var blockTimeMs: Int
+    /// Expected time between blocks (`block_time_ms`). Default 12 s. Routing does not read it
+    /// (probes have their own interval, `monitoring.probe_interval_ms`); it paces stall detection
+    /// (`StallRule`), and the simulated chains of `lassod demo` make blocks at this pace.
+    public var blockTime: Duration
     /// Providers in file order; at least one.
     public var providers: [ProviderConfig]
     /// Upstream WebSocket keep-alive and reconnection.
@@ -26,13 +26,13 @@ public struct ChainConfig: Sendable, Equatable {
     public var allowWriteMethods: Bool
 
     /// Creates a chain.
-    public init(key: String, chainId: Int, name: String? = nil, blockTimeMs: Int = 12_000, providers: [ProviderConfig],
-                connection: ConnectionConfig = .init(), failover: FailoverConfig = .init(),
+    public init(key: String, chainId: Int, name: String? = nil, blockTime: Duration = .seconds(12),
+                providers: [ProviderConfig], connection: ConnectionConfig = .init(), failover: FailoverConfig = .init(),
                 monitoring: MonitoringConfig = .init(), allowWriteMethods: Bool = false) {
         self.key = key
         self.chainId = chainId
         self.name = name ?? key
-        self.blockTimeMs = blockTimeMs
+        self.blockTime = blockTime
         self.providers = providers
         self.connection = connection
         self.failover = failover
@@ -68,7 +68,7 @@ public struct ChainConfig: Sendable, Equatable {
         _ = decoder.require(fields, "chain_id")
         let chainId = decoder.int(fields, "chain_id", in: 1...Int.max)
         let name = decoder.string(fields, "name")
-        let blockTimeMs = decoder.int(fields, "block_time_ms", in: 1...Int.max) ?? 12_000
+        let blockTime = decoder.milliseconds(fields, "block_time_ms", in: 1...Int.max) ?? .seconds(12)
         let providers = Self.decodeProviders(fields, &decoder)
         let connection = Self.section(fields, "connection", ConnectionConfig.keys, &decoder)
             .map { ConnectionConfig($0, &decoder) }
@@ -78,7 +78,7 @@ public struct ChainConfig: Sendable, Equatable {
             .map { MonitoringConfig($0, &decoder) }
         let allowWrites = decoder.bool(fields, "allow_write_methods") ?? false
         guard usable, let chainId, let providers else { return nil }
-        self.init(key: key, chainId: chainId, name: name, blockTimeMs: blockTimeMs, providers: providers,
+        self.init(key: key, chainId: chainId, name: name, blockTime: blockTime, providers: providers,
                   connection: connection ?? .init(), failover: failover ?? .init(), monitoring: monitoring ?? .init(),
                   allowWriteMethods: allowWrites)
     }

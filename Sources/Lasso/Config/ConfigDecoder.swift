@@ -132,6 +132,17 @@ struct ConfigDecoder {
         return number
     }
 
+    /// A duration the file gives as whole milliseconds within `range` (the `…_ms` keys): the
+    /// file's unit ends here, so the program holds a `Duration` and never a count of milliseconds.
+    mutating func milliseconds(_ fields: ConfigFields, _ key: String, in range: ClosedRange<Int>) -> Duration? {
+        int(fields, key, in: range).map { .milliseconds($0) }
+    }
+
+    /// A duration the file gives as whole seconds within `range`.
+    mutating func seconds(_ fields: ConfigFields, _ key: String, in range: ClosedRange<Int>) -> Duration? {
+        int(fields, key, in: range).map { .seconds($0) }
+    }
+
     /// A finite number within `range`.
     mutating func double(_ fields: ConfigFields, _ key: String, in range: ClosedRange<Double>) -> Double? {
         guard let value = text(fields, key) else { return nil }

@@ -33,8 +33,8 @@ public struct ConfigSummary: Sendable, CustomStringConvertible {
         for chain in config.chains {
             let writes = chain.allowWriteMethods ? "allowed" : "blocked"
             lines.append("")
-            lines.append("\(chain.key) (chain_id \(chain.chainId), \"\(chain.name)\", block time \(chain.blockTimeMs) ms, "
-                         + "write methods \(writes))")
+            lines.append("\(chain.key) (chain_id \(chain.chainId), \"\(chain.name)\", "
+                         + "block time \(chain.blockTime.wholeMilliseconds) ms, write methods \(writes))")
             for provider in chain.providers {
                 let transports = provider.transports.map(\.rawValue).joined(separator: "+")
                 lines.append("  " + [Self.pad(provider.id, idWidth), Self.pad(provider.tier.rawValue, 6),

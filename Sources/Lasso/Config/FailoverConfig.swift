@@ -10,14 +10,14 @@ public struct FailoverConfig: Sendable, Equatable {
     public var maxBackfillBlocks: Int?
     /// Time allowed for a backfill (key `backfill_timeout`, ms); nil (absent) takes
     /// `subscriptions.backfill_timeout_ms`.
-    public var backfillTimeoutMs: Int?
+    public var backfillTimeout: Duration?
     /// Whether subscriptions fail over to another provider at all. Default true.
     public var enabled: Bool
 
     /// Creates a failover section; the defaults are those of an absent `failover:`.
-    public init(maxBackfillBlocks: Int? = nil, backfillTimeoutMs: Int? = nil, enabled: Bool = true) {
+    public init(maxBackfillBlocks: Int? = nil, backfillTimeout: Duration? = nil, enabled: Bool = true) {
         self.maxBackfillBlocks = maxBackfillBlocks
-        self.backfillTimeoutMs = backfillTimeoutMs
+        self.backfillTimeout = backfillTimeout
         self.enabled = enabled
     }
 
@@ -25,7 +25,7 @@ public struct FailoverConfig: Sendable, Equatable {
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         self.init(maxBackfillBlocks: decoder.int(fields, "max_backfill_blocks", in: 0...Int.max),
-                  backfillTimeoutMs: decoder.int(fields, "backfill_timeout", in: 1...Int.max),
+                  backfillTimeout: decoder.milliseconds(fields, "backfill_timeout", in: 1...Int.max),
                   enabled: decoder.bool(fields, "enabled") ?? FailoverConfig().enabled)
     }
 }

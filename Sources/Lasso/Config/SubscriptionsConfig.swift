@@ -7,10 +7,10 @@
 public struct SubscriptionsConfig: Sendable, Equatable {
     /// Most blocks backfilled over HTTP after an upstream switch. Default 32.
     public var maxBackfillBlocks: Int
-    /// Time allowed for one backfill. Default 30 000 ms.
-    public var backfillTimeoutMs: Int
-    /// Time an upstream has to confirm `eth_subscribe`. Default 10 000 ms.
-    public var subscriptionTimeoutMs: Int
+    /// Time allowed for one backfill (`backfill_timeout_ms`). Default 30 s.
+    public var backfillTimeout: Duration
+    /// Time an upstream has to confirm `eth_subscribe` (`subscription_timeout_ms`). Default 10 s.
+    public var subscriptionTimeout: Duration
     /// Backfill missed blocks/logs when switching upstreams. Default true.
     public var enableGapFilling: Bool
     /// Subscriptions one client WebSocket may hold; one more is refused with -32005.
@@ -22,11 +22,12 @@ public struct SubscriptionsConfig: Sendable, Equatable {
     public static let maxPerConnectionLimit = 4_096
 
     /// Creates a subscriptions section; the defaults are those of an absent `subscriptions:`.
-    public init(maxBackfillBlocks: Int = 32, backfillTimeoutMs: Int = 30_000, subscriptionTimeoutMs: Int = 10_000,
+    public init(maxBackfillBlocks: Int = 32, backfillTimeout: Duration = .seconds(30),
+                subscriptionTimeout: Duration = .seconds(10),
                 enableGapFilling: Bool = true, maxPerConnection: Int = 128) {
         self.maxBackfillBlocks = maxBackfillBlocks
-        self.backfillTimeoutMs = backfillTimeoutMs
-        self.subscriptionTimeoutMs = subscriptionTimeoutMs
+        self.backfillTimeout = backfillTimeout
+        self.subscriptionTimeout = subscriptionTimeout
         self.enableGapFilling = enableGapFilling
         self.maxPerConnection = maxPerConnection
     }
@@ -37,9 +38,10 @@ public struct SubscriptionsConfig: Sendable, Equatable {
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = SubscriptionsConfig()
         self.init(maxBackfillBlocks: decoder.int(fields, "max_backfill_blocks", in: 0...Int.max) ?? defaults.maxBackfillBlocks,
-                  backfillTimeoutMs: decoder.int(fields, "backfill_timeout_ms", in: 1...Int.max) ?? defaults.backfillTimeoutMs,
-                  subscriptionTimeoutMs: decoder.int(fields, "subscription_timeout_ms", in: 1...Int.max)
-                      ?? defaults.subscriptionTimeoutMs,
+                  backfillTimeout: decoder.milliseconds(fields, "backfill_timeout_ms", in: 1...Int.max)
+                      ?? defaults.backfillTimeout,
+                  subscriptionTimeout: decoder.milliseconds(fields, "subscription_timeout_ms", in: 1...Int.max)
+                      ?? defaults.subscriptionTimeout,
                   enableGapFilling: decoder.bool(fields, "enable_gap_filling") ?? defaults.enableGapFilling,
                   maxPerConnection: decoder.int(fields, "max_per_connection", in: 1...Self.maxPerConnectionLimit)
                       ?? defaults.maxPerConnection)

@@ -80,7 +80,7 @@ public struct BenchmarkPersistence: GenServer {
         self.region = region
         dataDir = config.dataDir
         path = config.persistencePath
-        interval = .milliseconds(max(1_000, config.snapshotIntervalMs))
+        interval = max(.seconds(1), config.snapshotInterval)
         self.names = names
         self.chains = chains
         self.logger = logger

@@ -31,7 +31,7 @@ public struct ProviderHealthMonitor: GenServer {
         self.board = board
         self.sender = sender
         self.names = names
-        interval = .milliseconds(max(100, chain.monitoring.probeIntervalMs))
+        interval = max(.milliseconds(100), chain.monitoring.probeInterval)
     }
 
     public static func childSpec(chain: ChainConfig, board: ChainStateBoard, sender: any UpstreamSender,

@@ -234,7 +234,7 @@ extension CircuitBreakerPolicy {
     /// The policy the config asks for, with the built-in rate-limit cooldowns.
     public init(_ config: CircuitBreakerConfig) {
         self.init(failureThreshold: config.failureThreshold,
-                  recoveryTimeoutMs: UInt64(max(0, config.recoveryTimeoutMs)),
+                  recoveryTimeout: config.recoveryTimeout,
                   successThreshold: config.successThreshold)
     }
 }

@@ -12,7 +12,7 @@ import Supervision
 /// - **forced open** never admits and ignores every outcome until an operator lets go.
 /// - **half-open** admits one trial at a time (`admit(now:)` hands out a `.trial` ticket).
 ///   `successThreshold` successful trials close the breaker; any provider fault reopens it for
-///   another `recoveryTimeoutMs`. A caller fault (or any other `.neutral` outcome), a rate limit
+///   another `recoveryTimeout`. A caller fault (or any other `.neutral` outcome), a rate limit
 ///   or an abandoned attempt frees the trial slot without counting either way.
 /// - **Rate limits** never move the phase. They start a cooldown during which `admit` rejects:
 ///   the provider's `Retry-After` when given, else a default that doubles per consecutive rate
@@ -334,7 +334,7 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
     }
 
     private mutating func open(now: RuntimeInstant, cause: Cause) -> Transition? {
-        move(to: .open(until: now.advanced(byMilliseconds: policy.recoveryTimeoutMs)), cause: cause)
+        move(to: .open(until: now + policy.recoveryTimeout), cause: cause)
     }
 
     /// Sets `next`, reporting a transition only when the phase changes; counters moving inside

@@ -7,8 +7,8 @@ public struct CircuitBreakerPolicy: Equatable, Sendable {
     /// Consecutive provider faults that open a closed breaker (`failure_threshold`, default 5).
     public var failureThreshold: Int
     /// How long an opened breaker stays open before its timer moves it to half-open
-    /// (`recovery_timeout_ms`, default 60 000).
-    public var recoveryTimeoutMs: UInt64
+    /// (`recovery_timeout_ms`, default 60 s); never negative.
+    public var recoveryTimeout: Duration
     /// Successful half-open trials that close the breaker (`success_threshold`, default 2).
     public var successThreshold: Int
     /// Cooldown after a rate limit that carried no `Retry-After`, for the first in a streak.
@@ -23,14 +23,14 @@ public struct CircuitBreakerPolicy: Equatable, Sendable {
     /// A policy with the documented defaults, overridable one by one.
     public init(
         failureThreshold: Int = 5,
-        recoveryTimeoutMs: UInt64 = 60_000,
+        recoveryTimeout: Duration = .seconds(60),
         successThreshold: Int = 2,
         baseRateLimitCooldownMs: UInt64 = 1_000,
         maxRateLimitCooldownMs: UInt64 = 30_000,
         maxRetryAfterMs: UInt64 = 300_000
     ) {
         self.failureThreshold = max(1, failureThreshold)
-        self.recoveryTimeoutMs = recoveryTimeoutMs
+        self.recoveryTimeout = max(.zero, recoveryTimeout)
         self.successThreshold = max(1, successThreshold)
         self.baseRateLimitCooldownMs = max(1, baseRateLimitCooldownMs)
         self.maxRateLimitCooldownMs = max(self.baseRateLimitCooldownMs, maxRateLimitCooldownMs)

@@ -10,27 +10,31 @@ import Supervision
 ///
 /// ```swift
 /// let stalled = StallRule.isStalled(lastEventAt: .init(milliseconds: 0), now: .init(milliseconds: 3_700),
-///                                   blockTimeMs: 1_200, lastBlock: 100, bestKnownHead: 103)
+///                                   blockTime: .milliseconds(1_200), lastBlock: 100, bestKnownHead: 103)
 /// // true: 3 700 ms of silence is more than 3 block times (3 600 ms), and the head moved on
 /// ```
 /// (Compiled and run by `LassoTests/DocExampleTests`.)
 public enum StallRule {
     /// Block times of silence before an upstream counts as stalled: one late block is normal
     /// (block times vary), three in a row is not.
-    public static let silentBlocks: UInt64 = 3
+    public static let silentBlocks = 3
     /// The least silence that counts, whatever the block time: on a chain of sub-second blocks
     /// three block times is shorter than a busy host's scheduling hiccup, and leaving a healthy
     /// provider costs a failover.
-    public static let minimumSilenceMs: UInt64 = 2_000
+    public static let minimumSilence: Duration = .seconds(2)
+    /// The longest silence `RuntimeInstant.since` can report (`Int64.max` nanoseconds, some 292
+    /// years): a block time past it can never be exceeded, and staying below it keeps
+    /// `silentBlocks × blockTime` from overflowing.
+    static let longestSilence: Duration = .nanoseconds(Int64.max)
 
-    /// True when more than `silentBlocks × blockTimeMs` (at least `minimumSilenceMs`) passed since
+    /// True when more than `silentBlocks × blockTime` (at least `minimumSilence`) passed since
     /// the stream's last event and
     /// the best known head is above the last block the stream saw (or the stream saw none yet
     /// and some head is known).
-    public static func isStalled(lastEventAt: RuntimeInstant, now: RuntimeInstant, blockTimeMs: UInt64,
+    public static func isStalled(lastEventAt: RuntimeInstant, now: RuntimeInstant, blockTime: Duration,
                                  lastBlock: UInt64?, bestKnownHead: UInt64?) -> Bool {
-        let (allowed, overflow) = silentBlocks.multipliedReportingOverflow(by: blockTimeMs)
-        guard !overflow, now.milliseconds(since: lastEventAt) > max(allowed, minimumSilenceMs), let bestKnownHead
+        guard blockTime <= longestSilence,
+              now.since(lastEventAt) > max(blockTime * silentBlocks, minimumSilence), let bestKnownHead
         else { return false }
         guard let lastBlock else { return true }
         return bestKnownHead > lastBlock

@@ -486,7 +486,7 @@ public struct StreamCoordinator: GenServer {
         failovers += 1
         var run = Failover(serial: failovers, reason: reason, from: provider, startedAt: context.runtime.clock.now(),
                            capLeft: settings.maxBackfillBlocks)
-        run.deadline = context.sendAfter(.deadline(serial: failovers), after: .milliseconds(settings.backfillTimeoutMs))
+        run.deadline = context.sendAfter(.deadline(serial: failovers), after: settings.backfillTimeout)
         return run
     }
 
@@ -686,8 +686,8 @@ public struct StreamCoordinator: GenServer {
     // MARK: - Stalls
 
     private mutating func armStallCheck(context: ServerContext<Self>) {
-        guard stallTimer == nil, settings.blockTimeMs > 0 else { return }
-        stallTimer = context.sendAfter(.stallCheck, after: .milliseconds(settings.blockTimeMs))
+        guard stallTimer == nil, settings.blockTime > .zero else { return }
+        stallTimer = context.sendAfter(.stallCheck, after: settings.blockTime)
     }
 
     private mutating func checkStall(context: ServerContext<Self>) {
@@ -701,7 +701,7 @@ public struct StreamCoordinator: GenServer {
             ? (lastEventAt, table.withRow(key) { $0.status.lastBlock } ?? nil)
             : (lastHeadAt, lastHead)
         guard phase == .live,
-              StallRule.isStalled(lastEventAt: silentSince, now: now, blockTimeMs: UInt64(settings.blockTimeMs),
+              StallRule.isStalled(lastEventAt: silentSince, now: now, blockTime: settings.blockTime,
                                   lastBlock: last, bestKnownHead: board.snapshot.bestKnownHead)
         else { return }
         logger?.log(.warning, "subscription.stalled", [

@@ -11,26 +11,26 @@ public struct SubscriptionSettings: Equatable, Sendable {
     /// Most blocks fetched to close the gap of one failover.
     public var maxBackfillBlocks: Int
     /// Time one failover's backfill may take, from the moment the upstream was lost.
-    public var backfillTimeoutMs: Int
+    public var backfillTimeout: Duration
     /// What continuity does with events (`subscriptions.enable_gap_filling`).
     public var continuity: ContinuityPolicy
     /// Whether a key moves to another provider when its upstream fails (`failover.enabled`).
     public var failsOver: Bool
     /// Time an upstream has to confirm `eth_subscribe`.
-    public var subscriptionTimeoutMs: Int
+    public var subscriptionTimeout: Duration
     /// Subscriptions one client WebSocket may hold.
     public var maxPerConnection: Int
     /// The chain's expected block time, which paces stall detection (`StallRule`).
-    public var blockTimeMs: Int
+    public var blockTime: Duration
 
     /// The settings for `chain`: its `failover:` values where set, `global` otherwise.
     public init(global: SubscriptionsConfig, chain: ChainConfig) {
         maxBackfillBlocks = chain.failover.maxBackfillBlocks ?? global.maxBackfillBlocks
-        backfillTimeoutMs = chain.failover.backfillTimeoutMs ?? global.backfillTimeoutMs
+        backfillTimeout = chain.failover.backfillTimeout ?? global.backfillTimeout
         continuity = ContinuityPolicy(enableGapFilling: global.enableGapFilling)
         failsOver = chain.failover.enabled
-        subscriptionTimeoutMs = global.subscriptionTimeoutMs
+        subscriptionTimeout = global.subscriptionTimeout
         maxPerConnection = global.maxPerConnection
-        blockTimeMs = chain.blockTimeMs
+        blockTime = chain.blockTime
     }
 }

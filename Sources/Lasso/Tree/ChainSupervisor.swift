@@ -56,7 +56,7 @@ public enum ChainSupervisor {
         return [
             UpstreamSubscriptionPool.childSpec(chain: chain, board: board, names: names, table: table,
                                                failsOver: settings.failsOver,
-                                               confirmationTimeout: .milliseconds(settings.subscriptionTimeoutMs)),
+                                               confirmationTimeout: settings.subscriptionTimeout),
             StreamSupervisor.childSpec(chain: chain.key, table: table, names: names),
             ClientSubscriptionRegistry.childSpec(chain: chain.key, names: names, table: table) { key in
                 StreamCoordinator.childSpec(key: key, chain: chain.key, table: table, board: board, names: names,

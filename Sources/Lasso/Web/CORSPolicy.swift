@@ -36,7 +36,8 @@ public struct CORSPolicy: Sendable {
         allowsAnyOrigin = config.allowedOrigins.contains("*")
         origins = Set(config.allowedOrigins.map { $0.lowercased() })
         allowedHeaders = config.allowedHeaders.joined(separator: ", ")
-        maxAge = String(config.maxAgeSeconds)
+        // The header counts whole seconds.
+        maxAge = String(config.maxAge.components.seconds)
     }
 
     /// The `Access-Control-Allow-Origin` value for a request from `origin`; `nil` when that

@@ -124,7 +124,7 @@ extension Battle {
                 guard value > 0 else { throw problem(pair.value, "must be positive") }
                 switch pair.key.scalar?.text {
                 case "failure_threshold": breaker.failureThreshold = value
-                case "recovery_timeout_ms": breaker.recoveryTimeoutMs = value
+                case "recovery_timeout_ms": breaker.recoveryTimeout = .milliseconds(value)
                 case "success_threshold": breaker.successThreshold = value
                 default:
                     throw problem(pair.key, "unknown circuit_breaker key; one of failure_threshold, recovery_timeout_ms, "
