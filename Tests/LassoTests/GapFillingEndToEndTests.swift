@@ -175,8 +175,9 @@ import TestSupport
 
         let verifier = StreamVerifier(chain: stack.chain)
         for ((socket, id), from) in zip(clients, windows) {
-            #expect(verifier.logsProblems(socket.notifications(for: id), filter: Self.transfers, from: from,
-                                          through: through) == [], "client \(id)")
+            #expect(await StreamVerifier.settled {
+                verifier.logsProblems(socket.notifications(for: id), filter: Self.transfers, from: from, through: through)
+            } == [], "client \(id)")
         }
         for (socket, _) in clients { socket.close() }
         await stack.shutdown()
@@ -216,8 +217,10 @@ import TestSupport
                 && (stack.status(.logs)?.completeThrough ?? 0) >= stalledAt + 6
         }, "on beta, six blocks on")
         let through = try #require(stack.status(.logs)?.completeThrough)
-        #expect(StreamVerifier(chain: stack.chain).logsProblems(socket.notifications(for: id), filter: Self.transfers,
-                                                                from: from, through: through) == [])
+        let verifier = StreamVerifier(chain: stack.chain)
+        #expect(await StreamVerifier.settled {
+            verifier.logsProblems(socket.notifications(for: id), filter: Self.transfers, from: from, through: through)
+        } == [])
         let stalled = try #require(stack.logged("subscription.stalled").first)
         #expect(stalled["key"] as? String == "logs" && stalled["provider"] as? String == "alpha")
         socket.close()
@@ -288,8 +291,10 @@ import TestSupport
 
         let verifier = StreamVerifier(chain: stack.chain)
         #expect(verifier.headsProblems(socket.notifications(for: heads), reorgingTo: fork) == [])
+        #expect(await StreamVerifier.settled {
+            verifier.logsProblems(socket.notifications(for: logs), filter: emitter, from: from, through: through, reorgingTo: fork)
+        } == [])
         let received = socket.notifications(for: logs)
-        #expect(verifier.logsProblems(received, filter: emitter, from: from, through: through, reorgingTo: fork) == [])
         #expect(received.contains { $0["removed"] as? Bool == true }, "alpha's orphaned logs retracted")
         #expect(!stack.logged("subscription.reorg").isEmpty)
         socket.close()
@@ -449,8 +454,9 @@ import TestSupport
         let through = try #require(stack.status(.logs)?.completeThrough)
         let verifier = StreamVerifier(chain: stack.chain)
         #expect(verifier.headsProblems(Self.heads(socket, heads)) == [])
-        #expect(verifier.logsProblems(socket.notifications(for: transfers), filter: Self.transfers, from: from + 1,
-                                      through: through) == [])
+        #expect(await StreamVerifier.settled {
+            verifier.logsProblems(socket.notifications(for: transfers), filter: Self.transfers, from: from + 1, through: through)
+        } == [])
         #expect(stack.status(.newHeads)?.counters.failovers == 1 && stack.status(.logs)?.counters.failovers == 1)
         socket.close()
         await stack.shutdown()

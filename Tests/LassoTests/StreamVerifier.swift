@@ -39,6 +39,20 @@ struct StreamVerifier {
         return problems
     }
 
+    /// `check`'s problems once the client has had time to receive what lassod counts as
+    /// delivered: a logs key's `completeThrough` moves when lassod hands the logs to the fan-out,
+    /// a moment before they reach the client's socket. Checks again until there is no problem,
+    /// for at most 10 s, and returns the last problems seen: a lost log never arrives, so it is
+    /// still reported, and so is a duplicate.
+    static func settled(_ check: () -> [String]) async -> [String] {
+        var problems = check()
+        _ = await waitFor {
+            problems = check()
+            return problems.isEmpty
+        }
+        return problems
+    }
+
     /// The problems of a `logs` stream over blocks `from...through`: it must be exactly the
     /// chain's matching logs of those blocks, in order.
     func logsProblems(_ results: [[String: Any]], filter: SimulatedLogFilter, from: UInt64, through: UInt64) -> [String] {

@@ -35,8 +35,10 @@ import TestSupport
 
         let verifier = StreamVerifier(chain: stack.chain)
         #expect(verifier.headsProblems(socket.notifications(for: heads)) == [])
-        #expect(verifier.logsProblems(socket.notifications(for: transfers), filter: GapFillingEndToEndTests.transfers,
-                                      from: from + 1, through: through) == [])
+        #expect(await StreamVerifier.settled {
+            verifier.logsProblems(socket.notifications(for: transfers), filter: GapFillingEndToEndTests.transfers,
+                                  from: from + 1, through: through)
+        } == [])
         #expect(stack.table.subscriptionIDs(of: nil) == [heads, transfers].sorted(), "same ids, nothing added or lost")
         socket.close()
         await stack.shutdown()
