@@ -17,7 +17,7 @@ enum HistoryMemoryBenchmark {
                     for transport in TransportKind.allCases {
                         entries.append(BenchmarkHistoryPoint.Entry(
                             provider: provider, method: method, transport: transport, successes: UInt64(1_000 + index),
-                            failures: 3, meanMs: 41.5 + Double(index), p50Ms: 39.8, p95Ms: 88.1))
+                            failures: 3, meanMs: 41.5 + Double(index), figures: .init(p50Ms: 39.8, p95Ms: 88.1)))
                     }
                 }
             }

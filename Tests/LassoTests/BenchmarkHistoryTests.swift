@@ -34,7 +34,7 @@ import Supervision
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let now: Int64 = 1_800_000_000_000
         let entry = BenchmarkHistoryPoint.Entry(provider: "alpha", method: "eth_call", transport: .http, successes: 2,
-                                                failures: 0, meanMs: 5, p50Ms: 5, p95Ms: 6)
+                                                failures: 0, meanMs: 5, figures: .init(p50Ms: 5, p95Ms: 6))
         func point(hoursAgo: Int64, region: String?) -> BenchmarkHistoryPoint {
             let start = now - hoursAgo * Int64(Self.hour)
             return BenchmarkHistoryPoint(region: region, startMs: start, endMs: start + Int64(Self.hour), chains: ["ethereum": [entry]])

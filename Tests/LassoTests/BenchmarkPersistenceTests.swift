@@ -47,6 +47,25 @@ import TestSupport
         }
     }
 
+    @Test func bothFileFormatsWriteARowAsOneFlatObject() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let snapshotRow = BenchmarkSnapshot.Entry(provider: "ankr", method: "eth_call", transport: .http, successes: 120,
+                                                  failures: 3, meanMs: 41.5, figures: .init(ewmaMs: 39.25))
+        let snapshotJSON = #"{"ewma_ms":39.25,"failures":3,"mean_ms":41.5,"method":"eth_call","provider":"ankr","successes":120,"transport":"http"}"#
+        #expect(String(decoding: try encoder.encode(snapshotRow), as: UTF8.self) == snapshotJSON)
+        #expect(try JSONDecoder().decode(BenchmarkSnapshot.Entry.self, from: Data(snapshotJSON.utf8)) == snapshotRow)
+        #expect(snapshotRow.ewmaMs == 39.25)
+
+        let hourRow = BenchmarkHistoryPoint.Entry(provider: "ankr", method: "eth_call", transport: .ws, successes: 1200,
+                                                  failures: 0, meanMs: 41.5, figures: .init(p50Ms: 39.75, p95Ms: 88.5))
+        let hourJSON = #"{"failures":0,"mean_ms":41.5,"method":"eth_call","p50_ms":39.75,"p95_ms":88.5,"provider":"ankr","successes":1200,"transport":"ws"}"#
+        #expect(String(decoding: try encoder.encode(hourRow), as: UTF8.self) == hourJSON)
+        #expect(try JSONDecoder().decode(BenchmarkHistoryPoint.Entry.self, from: Data(hourJSON.utf8)) == hourRow)
+        // A snapshot row without its EWMA is not a snapshot row.
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(BenchmarkSnapshot.Entry.self, from: Data(hourJSON.utf8)) }
+    }
+
     @Test func aSnapshotWrittenAtStopSeedsTheStoreAfterARestart() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

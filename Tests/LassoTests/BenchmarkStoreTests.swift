@@ -230,9 +230,9 @@ struct BenchmarkStoreTests {
         var restored = BenchmarkStore()
         var tampered = snapshot
         tampered.chains["eth"]?.append(BenchmarkSnapshot.Entry(provider: "x", method: "eth_call", transport: .http,
-                                                               successes: 1, failures: 0, meanMs: .nan, ewmaMs: 1))
+                                                               successes: 1, failures: 0, meanMs: .nan, figures: .init(ewmaMs: 1)))
         tampered.chains["eth"]?.append(BenchmarkSnapshot.Entry(provider: "y", method: String(repeating: "m", count: 65),
-                                                               transport: .http, successes: 1, failures: 0, meanMs: 1, ewmaMs: 1))
+                                                               transport: .http, successes: 1, failures: 0, meanMs: 1, figures: .init(ewmaMs: 1)))
         let later = at(hours: 50)
         #expect(restored.seed(tampered, now: later) == 2)
         let stats = try #require(restored.stats(chain: "eth", key: key("a"), now: later))

@@ -77,7 +77,7 @@ struct RegionTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("benchmarks.json").path
         let entry = BenchmarkSnapshot.Entry(provider: "a", method: "eth_call", transport: .http, successes: 3, failures: 0,
-                                            meanMs: 12, ewmaMs: 11)
+                                            meanMs: 12, figures: .init(ewmaMs: 11))
         try BenchmarkPersistence.write(BenchmarkSnapshot(chains: ["ethereum": [entry]], region: "eu-west"), to: path)
         #expect(try BenchmarkPersistence.load(path: path, region: "eu-west").get().chains["ethereum"] == [entry])
         #expect(BenchmarkPersistence.load(path: path, region: "us-east") == .failure(.otherRegion("eu-west")))

@@ -12,37 +12,25 @@ import Foundation
 ///    "successes":1200,"failures":3,"mean_ms":41.5,"p50_ms":39.8,"p95_ms":88.1}]}}
 /// ```
 public struct BenchmarkHistoryPoint: Codable, Equatable, Sendable {
-    /// One measured key in that hour.
-    public struct Entry: Codable, Equatable, Sendable {
-        public var provider: String
-        public var method: String
-        public var transport: TransportKind
-        public var successes: UInt64
-        public var failures: UInt64
-        /// Latency of the successes, in milliseconds; 0 with none.
-        public var meanMs: Double
+    /// What an hour keeps of a key besides its counts and mean: latency percentiles of the
+    /// successes, in milliseconds; 0 with none.
+    public struct Figures: Codable, Equatable, Sendable {
         public var p50Ms: Double
         public var p95Ms: Double
 
-        public init(provider: String, method: String, transport: TransportKind, successes: UInt64, failures: UInt64,
-                    meanMs: Double, p50Ms: Double, p95Ms: Double) {
-            self.provider = provider
-            self.method = method
-            self.transport = transport
-            self.successes = successes
-            self.failures = failures
-            self.meanMs = meanMs
+        public init(p50Ms: Double, p95Ms: Double) {
             self.p50Ms = p50Ms
             self.p95Ms = p95Ms
         }
 
         enum CodingKeys: String, CodingKey {
-            case provider, method, transport, successes, failures
-            case meanMs = "mean_ms"
             case p50Ms = "p50_ms"
             case p95Ms = "p95_ms"
         }
     }
+
+    /// One measured key in that hour.
+    public typealias Entry = BenchmarkRow<Figures>
 
     public static let currentVersion = 1
     /// How long points are kept: 24 h.

@@ -11,26 +11,20 @@
 ///   "successes":120,"failures":3,"mean_ms":41.5,"ewma_ms":39.2}]}}
 /// ```
 public struct BenchmarkSnapshot: Codable, Equatable, Sendable {
-    /// One measured key.
-    public struct Entry: Codable, Equatable, Sendable {
-        public var provider: String
-        public var method: String
-        public var transport: TransportKind
-        public var successes: UInt64
-        public var failures: UInt64
-        /// Mean latency of the successes; 0 with none.
-        public var meanMs: Double
+    /// What the snapshot keeps of a key besides its counts and mean.
+    public struct Figures: Codable, Equatable, Sendable {
         /// The latency EWMA `fastest` ranks by; 0 with no success.
         public var ewmaMs: Double
 
+        public init(ewmaMs: Double) { self.ewmaMs = ewmaMs }
+
         enum CodingKeys: String, CodingKey {
-            case provider, method, transport, successes, failures
-            case meanMs = "mean_ms"
             case ewmaMs = "ewma_ms"
         }
-
-        var key: MetricKey { MetricKey(providerID: provider, method: method, transport: transport) }
     }
+
+    /// One measured key.
+    public typealias Entry = BenchmarkRow<Figures>
 
     /// The format written; a file with another version is not read.
     public static let currentVersion = 1

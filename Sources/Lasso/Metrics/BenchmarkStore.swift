@@ -99,22 +99,8 @@ public struct BenchmarkStore: Sendable {
     /// The summary of `chains` that `BenchmarkPersistence` writes: every key with data over
     /// the retention period, ordered by provider, method and transport.
     public func snapshot(chains keys: [String], now: RuntimeInstant) -> BenchmarkSnapshot {
-        let hour = Self.hour(of: now)
-        var chains: [String: [BenchmarkSnapshot.Entry]] = [:]
-        for chain in keys {
-            guard let data = self.chains[chain] else { continue }
-            var entries: [BenchmarkSnapshot.Entry] = []
-            for (key, slot) in data.slotsByKey {
-                let totals = data.totals(slot: slot, nowHour: hour, hours: configuration.retainedHours)
-                guard totals.count > 0 else { continue }
-                let mean = totals.successes == 0 ? 0 : Double(totals.successLatencyMicros) / Double(totals.successes) / 1_000
-                entries.append(BenchmarkSnapshot.Entry(
-                    provider: key.providerID, method: key.method, transport: key.transport,
-                    successes: UInt64(totals.successes), failures: UInt64(totals.failures), meanMs: mean,
-                    ewmaMs: data.live[slot].hasLatency ? data.live[slot].ewmaMs : 0))
-            }
-            entries.sort { ($0.provider, $0.method, $0.transport.rawValue) < ($1.provider, $1.method, $1.transport.rawValue) }
-            if !entries.isEmpty { chains[chain] = entries }
+        let chains = rows(chains: keys, hour: Self.hour(of: now), hours: configuration.retainedHours) { data, slot in
+            BenchmarkSnapshot.Figures(ewmaMs: data.live[slot].hasLatency ? data.live[slot].ewmaMs : 0)
         }
         return BenchmarkSnapshot(chains: chains)
     }
@@ -123,24 +109,34 @@ public struct BenchmarkStore: Sendable {
     /// counts and latency (mean, p50, p95), ordered by provider, method and transport. Empty
     /// when the window has left the retention ring.
     public func hour(_ hour: UInt64, chains keys: [String]) -> [String: [BenchmarkHistoryPoint.Entry]] {
-        var chains: [String: [BenchmarkHistoryPoint.Entry]] = [:]
+        rows(chains: keys, hour: hour, hours: 1) { data, slot in
+            var histogram = LatencyHistogram()
+            data.addLatencies(slot: slot, nowHour: hour, hours: 1, into: &histogram)
+            return BenchmarkHistoryPoint.Figures(p50Ms: (histogram.percentileMicros(0.50) ?? 0) / 1_000,
+                                                 p95Ms: (histogram.percentileMicros(0.95) ?? 0) / 1_000)
+        }
+    }
+
+    /// Per chain, a row for every key with attempts in the `hours` ending with `hour`, ordered
+    /// by provider, method and transport; `figures` adds what the file keeps besides counts and
+    /// mean. Chains with no such key are left out.
+    private func rows<Figures>(chains keys: [String], hour: UInt64, hours: Int,
+                               figures: (ChainBenchmarks, Int) -> Figures) -> [String: [BenchmarkRow<Figures>]] {
+        var chains: [String: [BenchmarkRow<Figures>]] = [:]
         for chain in keys {
             guard let data = self.chains[chain] else { continue }
-            var entries: [BenchmarkHistoryPoint.Entry] = []
+            var rows: [BenchmarkRow<Figures>] = []
             for (key, slot) in data.slotsByKey {
-                let totals = data.totals(slot: slot, nowHour: hour, hours: 1)
+                let totals = data.totals(slot: slot, nowHour: hour, hours: hours)
                 guard totals.count > 0 else { continue }
-                var histogram = LatencyHistogram()
-                data.addLatencies(slot: slot, nowHour: hour, hours: 1, into: &histogram)
-                entries.append(BenchmarkHistoryPoint.Entry(
+                rows.append(BenchmarkRow(
                     provider: key.providerID, method: key.method, transport: key.transport,
                     successes: UInt64(totals.successes), failures: UInt64(totals.failures),
                     meanMs: totals.successes == 0 ? 0 : Double(totals.successLatencyMicros) / Double(totals.successes) / 1_000,
-                    p50Ms: (histogram.percentileMicros(0.50) ?? 0) / 1_000,
-                    p95Ms: (histogram.percentileMicros(0.95) ?? 0) / 1_000))
+                    figures: figures(data, slot)))
             }
-            entries.sort { ($0.provider, $0.method, $0.transport.rawValue) < ($1.provider, $1.method, $1.transport.rawValue) }
-            if !entries.isEmpty { chains[chain] = entries }
+            rows.sort { ($0.provider, $0.method, $0.transport.rawValue) < ($1.provider, $1.method, $1.transport.rawValue) }
+            if !rows.isEmpty { chains[chain] = rows }
         }
         return chains
     }
