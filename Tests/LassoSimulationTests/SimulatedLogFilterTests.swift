@@ -108,7 +108,7 @@ private func expected(_ blocks: ClosedRange<UInt64>, _ filter: SimulatedLogFilte
         #expect(failure["code"] as? Int == -32005)
         #expect(failure["message"] as? String == "query returned more than 20 results")
         let verdict = ErrorClassification.classify(.response(httpStatus: 200,
-            rpcError: UpstreamRPCError(code: -32005, message: "query returned more than 20 results"), retryAfterMs: nil))
+            rpcError: UpstreamRPCError(code: -32005, message: "query returned more than 20 results"), retryAfter: nil))
         #expect(verdict == .providerFault(.capability))
         let narrow = try #require(try getLogs(#"{"fromBlock":"0x0","toBlock":"0x4"}"#, limits: limits).logs)
         #expect(narrow.count == expected(0...4).count)
@@ -141,7 +141,7 @@ private func expected(_ blocks: ClosedRange<UInt64>, _ filter: SimulatedLogFilte
         #expect(failure["message"] as? String == "block range too large: 101 blocks requested, at most 50 allowed")
         #expect(try getLogs(#"{"fromBlock":"0x33","toBlock":"latest"}"#, limits: limits).logs != nil)
         let verdict = ErrorClassification.classify(.response(httpStatus: 200,
-            rpcError: UpstreamRPCError(code: -32005, message: try #require(failure["message"] as? String)), retryAfterMs: nil))
+            rpcError: UpstreamRPCError(code: -32005, message: try #require(failure["message"] as? String)), retryAfter: nil))
         #expect(verdict == .providerFault(.capability))
     }
 

@@ -174,7 +174,7 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
             + "0000000000000000000000000000000000000000000000000000000000000010"
             + "73696d756c617465642072657665727400000000000000000000000000000000")
         let verdict = ErrorClassification.classify(.response(httpStatus: 200,
-            rpcError: UpstreamRPCError(code: failure.code, message: failure.message, data: data), retryAfterMs: nil))
+            rpcError: UpstreamRPCError(code: failure.code, message: failure.message, data: data), retryAfter: nil))
         #expect(verdict == .callerFault(.executionReverted))
     }
 
@@ -407,7 +407,7 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
         #expect(response.status == 500)
         #expect(response.headers["Content-Type"] == "text/plain")
         #expect(response.bodyText == "Internal Server Error")
-        let verdict = ErrorClassification.classify(.response(httpStatus: 500, rpcError: nil, retryAfterMs: nil))
+        let verdict = ErrorClassification.classify(.response(httpStatus: 500, rpcError: nil, retryAfter: nil))
         #expect(verdict == .providerFault(.httpServerError))
     }
 
@@ -425,10 +425,10 @@ private func error(_ method: String, _ params: String = "[]", _ behavior: Simula
         #expect(response.status == 429)
         #expect(response.headers["Retry-After"] == "12")
         #expect(response.bodyText == #"{"jsonrpc":"2.0","id":3,"error":{"code":-32005,"message":"rate limit exceeded, retry in 12 s"}}"#)
-        let retryAfter = ErrorClassification.retryAfterMilliseconds(headerValue: try #require(response.headers["Retry-After"]))
+        let retryAfter = ErrorClassification.retryAfter(headerValue: try #require(response.headers["Retry-After"]))
         #expect(ErrorClassification.classify(.response(httpStatus: response.status,
-            rpcError: UpstreamRPCError(code: -32005, message: "rate limit exceeded, retry in 12 s"), retryAfterMs: retryAfter))
-            == .rateLimited(retryAfterMs: 12_000))
+            rpcError: UpstreamRPCError(code: -32005, message: "rate limit exceeded, retry in 12 s"), retryAfter: retryAfter))
+            == .rateLimited(retryAfter: .milliseconds(12_000)))
     }
 
     @Test func stalledSubscriptionStillAnswersRequests() throws {

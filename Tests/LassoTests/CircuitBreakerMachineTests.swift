@@ -207,7 +207,7 @@ struct CircuitBreakerCooldownTests {
     @Test("a rate limit with Retry-After cools down exactly that long without opening")
     func retryAfterHonoured() {
         var breaker = CircuitBreakerMachine()
-        #expect(breaker.record(.rateLimited(retryAfterMs: 7_000), ticket: .regular, now: at(1_000)) == nil)
+        #expect(breaker.record(.rateLimited(retryAfter: .milliseconds(7_000)), ticket: .regular, now: at(1_000)) == nil)
         #expect(breaker.state == .closed(consecutiveFailures: 0))
         #expect(breaker.admit(now: at(7_999)) == .rejected(.coolingDown(until: at(8_000))))
         #expect(breaker.nextDeadline == at(8_000))
@@ -220,7 +220,7 @@ struct CircuitBreakerCooldownTests {
         var expected: [UInt64] = []
         var now: UInt64 = 0
         for _ in 0..<7 {
-            _ = breaker.record(.rateLimited(retryAfterMs: nil), ticket: .regular, now: at(now))
+            _ = breaker.record(.rateLimited(retryAfter: nil), ticket: .regular, now: at(now))
             expected.append((breaker.cooldownUntil?.milliseconds ?? 0) - now)
             now += 100_000
         }
@@ -230,39 +230,39 @@ struct CircuitBreakerCooldownTests {
     @Test("a success resets the cooldown growth")
     func successResetsGrowth() {
         var breaker = CircuitBreakerMachine()
-        _ = breaker.record(.rateLimited(retryAfterMs: nil), ticket: .regular, now: at(0))
-        _ = breaker.record(.rateLimited(retryAfterMs: nil), ticket: .regular, now: at(10_000))
+        _ = breaker.record(.rateLimited(retryAfter: nil), ticket: .regular, now: at(0))
+        _ = breaker.record(.rateLimited(retryAfter: nil), ticket: .regular, now: at(10_000))
         _ = breaker.record(.success, ticket: .regular, now: at(20_000))
-        _ = breaker.record(.rateLimited(retryAfterMs: nil), ticket: .regular, now: at(30_000))
+        _ = breaker.record(.rateLimited(retryAfter: nil), ticket: .regular, now: at(30_000))
         #expect(breaker.cooldownUntil == at(31_000))
     }
 
     @Test("rate limits never count towards opening")
     func rateLimitsDoNotOpen() {
         var breaker = CircuitBreakerMachine()
-        for n in 0..<50 { _ = breaker.record(.rateLimited(retryAfterMs: nil), ticket: .regular, now: at(UInt64(n) * 100_000)) }
+        for n in 0..<50 { _ = breaker.record(.rateLimited(retryAfter: nil), ticket: .regular, now: at(UInt64(n) * 100_000)) }
         #expect(breaker.state == .closed(consecutiveFailures: 0))
     }
 
     @Test("a shorter later Retry-After does not shorten the cooldown")
     func cooldownNeverShrinks() {
         var breaker = CircuitBreakerMachine()
-        _ = breaker.record(.rateLimited(retryAfterMs: 10_000), ticket: .regular, now: at(0))
-        _ = breaker.record(.rateLimited(retryAfterMs: 1_000), ticket: .regular, now: at(100))
+        _ = breaker.record(.rateLimited(retryAfter: .milliseconds(10_000)), ticket: .regular, now: at(0))
+        _ = breaker.record(.rateLimited(retryAfter: .milliseconds(1_000)), ticket: .regular, now: at(100))
         #expect(breaker.cooldownUntil == at(10_000))
     }
 
-    @Test("an absurd Retry-After is capped at maxRetryAfterMs")
+    @Test("an absurd Retry-After is capped at maxRetryAfter")
     func retryAfterCapped() {
         var breaker = CircuitBreakerMachine()
-        _ = breaker.record(.rateLimited(retryAfterMs: UInt64.max), ticket: .regular, now: at(5))
+        _ = breaker.record(.rateLimited(retryAfter: .seconds(Int64.max)), ticket: .regular, now: at(5))
         #expect(breaker.cooldownUntil == at(300_005))
     }
 
     @Test("the timer clears an elapsed cooldown; the earlier of cooldown and open is the next deadline")
     func timerClearsCooldown() {
         var breaker = openedBreaker(at: 0)
-        _ = breaker.record(.rateLimited(retryAfterMs: 5_000), ticket: .regular, now: at(0))
+        _ = breaker.record(.rateLimited(retryAfter: .milliseconds(5_000)), ticket: .regular, now: at(0))
         #expect(breaker.nextDeadline == at(5_000))
         #expect(breaker.timerFired(now: at(5_000)) == nil)
         #expect(breaker.cooldownUntil == nil)
@@ -273,7 +273,7 @@ struct CircuitBreakerCooldownTests {
     func rateLimitInHalfOpen() {
         var breaker = halfOpenBreaker()
         let ticket = trialTicket(&breaker, now: 61_000)
-        #expect(breaker.record(.rateLimited(retryAfterMs: 2_000), ticket: ticket ?? .regular, now: at(61_000)) == nil)
+        #expect(breaker.record(.rateLimited(retryAfter: .milliseconds(2_000)), ticket: ticket ?? .regular, now: at(61_000)) == nil)
         #expect(breaker.state == .halfOpen(successes: 0, trialInFlight: false))
         #expect(breaker.admit(now: at(62_000)) == .rejected(.coolingDown(until: at(63_000))))
         #expect(breaker.state == .halfOpen(successes: 0, trialInFlight: false))
@@ -283,7 +283,7 @@ struct CircuitBreakerCooldownTests {
     @Test("health publishes phase and cooldown for Selection")
     func healthSnapshot() {
         var breaker = CircuitBreakerMachine()
-        _ = breaker.record(.rateLimited(retryAfterMs: 3_000), ticket: .regular, now: at(0))
+        _ = breaker.record(.rateLimited(retryAfter: .milliseconds(3_000)), ticket: .regular, now: at(0))
         #expect(breaker.health == ChannelHealth(phase: .closed, cooldownUntil: at(3_000)))
     }
 }
@@ -305,7 +305,7 @@ struct CircuitBreakerOverrideTests {
     @Test("force closed closes an open breaker and forgets faults but keeps a cooldown")
     func forceClosed() {
         var breaker = openedBreaker(at: 0)
-        _ = breaker.record(.rateLimited(retryAfterMs: 9_000), ticket: .regular, now: at(0))
+        _ = breaker.record(.rateLimited(retryAfter: .milliseconds(9_000)), ticket: .regular, now: at(0))
         let transition = breaker.forceClosed()
         #expect(transition == .init(from: .open(until: at(60_000)), to: .closed(consecutiveFailures: 0), cause: .forcedClosed))
         #expect(breaker.cooldownUntil == at(9_000))
@@ -324,7 +324,7 @@ struct CircuitBreakerOverrideTests {
     func reset() {
         var breaker = CircuitBreakerMachine()
         _ = breaker.forceOpen()
-        _ = breaker.record(.rateLimited(retryAfterMs: nil), ticket: .regular, now: at(0))
+        _ = breaker.record(.rateLimited(retryAfter: nil), ticket: .regular, now: at(0))
         #expect(breaker.reset()?.cause == .reset)
         #expect(breaker.state == .closed(consecutiveFailures: 0))
         #expect(breaker.cooldownUntil == nil)
@@ -347,7 +347,7 @@ struct CircuitBreakerEventTests {
         var viaMethods = CircuitBreakerMachine()
         let script: [(CircuitBreakerMachine.Event, UInt64)] = [
             (.attemptFinished(.providerFault, .regular), 0), (.attemptFinished(.providerFault, .regular), 1),
-            (.attemptFinished(.providerFault, .regular), 2), (.attemptFinished(.rateLimited(retryAfterMs: 500), .regular), 3),
+            (.attemptFinished(.providerFault, .regular), 2), (.attemptFinished(.rateLimited(retryAfter: .milliseconds(500)), .regular), 3),
             (.attemptFinished(.providerFault, .regular), 4), (.attemptFinished(.providerFault, .regular), 5),
             (.timerFired, 60_005), (.forceOpen, 60_006), (.forceClosed, 60_007), (.reset, 60_008),
         ]

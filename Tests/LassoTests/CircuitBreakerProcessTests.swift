@@ -138,7 +138,7 @@ import Testing
 
     @Test func rateLimitCoolsDownForRetryAfterWithoutOpening() async throws {
         let fixture = try await Fixture()
-        fixture.breaker.cast(.finished(.rateLimited(retryAfterMs: 7_000), .regular))
+        fixture.breaker.cast(.finished(.rateLimited(retryAfter: .milliseconds(7_000)), .regular))
         let health = try #require(try await fixture.published())
         #expect(health.phase == .closed)
         let now = CircuitBreaker.now(ServerContext(core: fixture.breaker.core))

@@ -2,12 +2,12 @@ import Supervision
 import Testing
 @testable import Lasso
 
-private func rpc(_ code: Int, _ message: String, data: String? = nil, status: Int? = 200, retryAfterMs: UInt64? = nil) -> UpstreamAttemptOutcome {
-    .response(httpStatus: status, rpcError: UpstreamRPCError(code: code, message: message, data: data), retryAfterMs: retryAfterMs)
+private func rpc(_ code: Int, _ message: String, data: String? = nil, status: Int? = 200, retryAfter: Duration? = nil) -> UpstreamAttemptOutcome {
+    .response(httpStatus: status, rpcError: UpstreamRPCError(code: code, message: message, data: data), retryAfter: retryAfter)
 }
 
-private func http(_ status: Int?, retryAfterMs: UInt64? = nil) -> UpstreamAttemptOutcome {
-    .response(httpStatus: status, rpcError: nil, retryAfterMs: retryAfterMs)
+private func http(_ status: Int?, retryAfter: Duration? = nil) -> UpstreamAttemptOutcome {
+    .response(httpStatus: status, rpcError: nil, retryAfter: retryAfter)
 }
 
 /// One row of the classification table: what came back, and the verdict it must get.
@@ -54,18 +54,18 @@ private let table: [ClassificationCase] = [
     .init("HTTP 301", http(301), .providerFault(.invalidResponse)),
 
     // Rate limits
-    .init("HTTP 429 with Retry-After", http(429, retryAfterMs: 3_000), .rateLimited(retryAfterMs: 3_000)),
-    .init("HTTP 429 without Retry-After", http(429), .rateLimited(retryAfterMs: nil)),
-    .init("HTTP 429 wins over a revert body", rpc(3, "execution reverted", status: 429), .rateLimited(retryAfterMs: nil)),
-    .init("-32005 rate limited", rpc(-32005, "rate limited, please slow down"), .rateLimited(retryAfterMs: nil)),
-    .init("-32005 limit exceeded", rpc(-32005, "limit exceeded"), .rateLimited(retryAfterMs: nil)),
+    .init("HTTP 429 with Retry-After", http(429, retryAfter: .milliseconds(3_000)), .rateLimited(retryAfter: .milliseconds(3_000))),
+    .init("HTTP 429 without Retry-After", http(429), .rateLimited(retryAfter: nil)),
+    .init("HTTP 429 wins over a revert body", rpc(3, "execution reverted", status: 429), .rateLimited(retryAfter: nil)),
+    .init("-32005 rate limited", rpc(-32005, "rate limited, please slow down"), .rateLimited(retryAfter: nil)),
+    .init("-32005 limit exceeded", rpc(-32005, "limit exceeded"), .rateLimited(retryAfter: nil)),
     .init("-32005 other wording", rpc(-32005, "request exceeds defined bound"), .providerFault(.limitExceeded)),
     .init("-32005 empty message", rpc(-32005, ""), .providerFault(.limitExceeded)),
-    .init("too many requests under -32000", rpc(-32000, "Too Many Requests"), .rateLimited(retryAfterMs: nil)),
-    .init("rate limit under -32603", rpc(-32603, "Your app has exceeded its compute units per second capacity"), .rateLimited(retryAfterMs: nil)),
-    .init("Retry-After carried with a rate-limit message", rpc(-32000, "rate limit exceeded", retryAfterMs: 2_000), .rateLimited(retryAfterMs: 2_000)),
-    .init("request rate exceeded over WebSocket", .response(httpStatus: nil, rpcError: UpstreamRPCError(code: -32000, message: "project ID request rate exceeded"), retryAfterMs: nil), .rateLimited(retryAfterMs: nil)),
-    .init("daily quota", rpc(-32001, "daily request quota exceeded"), .rateLimited(retryAfterMs: nil)),
+    .init("too many requests under -32000", rpc(-32000, "Too Many Requests"), .rateLimited(retryAfter: nil)),
+    .init("rate limit under -32603", rpc(-32603, "Your app has exceeded its compute units per second capacity"), .rateLimited(retryAfter: nil)),
+    .init("Retry-After carried with a rate-limit message", rpc(-32000, "rate limit exceeded", retryAfter: .milliseconds(2_000)), .rateLimited(retryAfter: .milliseconds(2_000))),
+    .init("request rate exceeded over WebSocket", .response(httpStatus: nil, rpcError: UpstreamRPCError(code: -32000, message: "project ID request rate exceeded"), retryAfter: nil), .rateLimited(retryAfter: nil)),
+    .init("daily quota", rpc(-32001, "daily request quota exceeded"), .rateLimited(retryAfter: nil)),
 
     // Caller faults: reverts
     .init("code 3 revert", rpc(3, "execution reverted: Ownable: caller is not the owner"), .callerFault(.executionReverted)),
@@ -158,10 +158,10 @@ struct ErrorClassificationTests {
 
     @Test("rate limits fail over, do not count, and carry Retry-After to the breaker")
     func rateLimitPolicy() {
-        let verdict = ErrorClassification.rateLimited(retryAfterMs: 4_000)
+        let verdict = ErrorClassification.rateLimited(retryAfter: .milliseconds(4_000))
         #expect(verdict.failsOver)
         #expect(!verdict.countsAgainstBreaker)
-        #expect(verdict.breakerOutcome == .rateLimited(retryAfterMs: 4_000))
+        #expect(verdict.breakerOutcome == .rateLimited(retryAfter: .milliseconds(4_000)))
         #expect(verdict.benchmarkSuccess == nil)
     }
 
@@ -175,7 +175,7 @@ struct ErrorClassificationTests {
     @Test("labels are short and prefixed by class")
     func labels() {
         #expect(ErrorClassification.success.label == "ok")
-        #expect(ErrorClassification.rateLimited(retryAfterMs: nil).label == "rate_limited")
+        #expect(ErrorClassification.rateLimited(retryAfter: nil).label == "rate_limited")
         #expect(ErrorClassification.callerFault(.executionReverted).label == "caller.execution_reverted")
         #expect(ErrorClassification.providerFault(.httpServerError).label == "provider.http_5xx")
     }
@@ -187,23 +187,23 @@ struct ErrorClassificationTests {
         #expect(ErrorClassification.classify(rpc(-32000, "execution reverted" + padding)) == .callerFault(.executionReverted))
     }
 
-    @Test("Retry-After delta-seconds parse to milliseconds; other forms are rejected",
-          arguments: [("5", UInt64(5_000)), (" 12 ", 12_000), ("0", 0), ("120\t", 120_000)] as [(String, UInt64)])
-    func retryAfterParses(_ header: String, _ expected: UInt64) {
-        #expect(ErrorClassification.retryAfterMilliseconds(headerValue: header) == expected)
+    @Test("Retry-After delta-seconds parse to a Duration; other forms are rejected",
+          arguments: [("5", Duration.seconds(5)), (" 12 ", .seconds(12)), ("0", .zero), ("120\t", .seconds(120))] as [(String, Duration)])
+    func retryAfterParses(_ header: String, _ expected: Duration) {
+        #expect(ErrorClassification.retryAfter(headerValue: header) == expected)
     }
 
     @Test("Retry-After in HTTP-date or garbage form yields nil",
           arguments: ["Wed, 21 Oct 2015 07:28:00 GMT", "", "  ", "-1", "1.5", "5 s"])
     func retryAfterRejects(_ header: String) {
-        #expect(ErrorClassification.retryAfterMilliseconds(headerValue: header) == nil)
+        #expect(ErrorClassification.retryAfter(headerValue: header) == nil)
     }
 
     @Test("a huge Retry-After saturates instead of trapping")
     func retryAfterSaturates() {
-        let value = ErrorClassification.retryAfterMilliseconds(headerValue: "99999999999999999999999")
+        let value = ErrorClassification.retryAfter(headerValue: "99999999999999999999999")
         #expect(value != nil)
-        #expect((value ?? 0) >= 1_000_000_000)
+        #expect((value ?? .zero) >= .seconds(1_000_000_000))
     }
 }
 
@@ -220,7 +220,7 @@ struct ErrorClassificationBreakerTests {
 
     @Test("five HTTP 503s open the breaker")
     func serverErrorsOpen() {
-        #expect(feed(.response(httpStatus: 503, rpcError: nil, retryAfterMs: nil), times: 5).state.phase == .open)
+        #expect(feed(.response(httpStatus: 503, rpcError: nil, retryAfter: nil), times: 5).state.phase == .open)
     }
 
     @Test("five timeouts open the breaker")
@@ -241,13 +241,13 @@ struct ErrorClassificationBreakerTests {
             UpstreamRPCError(code: -32602, message: "invalid params"),
           ])
     func neutralNeverOpens(_ error: UpstreamRPCError) {
-        let breaker = feed(.response(httpStatus: 200, rpcError: error, retryAfterMs: nil), times: 50)
+        let breaker = feed(.response(httpStatus: 200, rpcError: error, retryAfter: nil), times: 50)
         #expect(breaker.state == .closed(consecutiveFailures: 0))
     }
 
     @Test("a 429 cools the channel down for its Retry-After without opening")
     func rateLimitCoolsDown() {
-        let breaker = feed(.response(httpStatus: 429, rpcError: nil, retryAfterMs: 2_000), times: 1)
+        let breaker = feed(.response(httpStatus: 429, rpcError: nil, retryAfter: .milliseconds(2_000)), times: 1)
         #expect(breaker.state.phase == .closed)
         #expect(breaker.cooldownUntil == RuntimeInstant(milliseconds: 2_000))
     }

@@ -383,14 +383,14 @@ public final class RequestPipeline: Sendable {
         switch reply {
         case .failure(let failure):
             return Judgement(verdict: ErrorClassification.classify(.transportFailure(failure)), scan: nil)
-        case .response(let status, let retryAfter, let body):
-            let retryAfterMs = retryAfter.flatMap { ErrorClassification.retryAfterMilliseconds(headerValue: $0) }
+        case .response(let status, let retryAfterHeader, let body):
+            let retryAfter = retryAfterHeader.flatMap { ErrorClassification.retryAfter(headerValue: $0) }
             guard let scan = JSONRPCScanner.scanResponse(body) else {
                 if status == nil || (200...299).contains(status ?? 0) {
                     return Judgement(verdict: ErrorClassification.classify(.transportFailure(.invalidResponse)), scan: nil)
                 }
                 return Judgement(verdict: ErrorClassification.classify(
-                    .response(httpStatus: status, rpcError: nil, retryAfterMs: retryAfterMs)), scan: nil)
+                    .response(httpStatus: status, rpcError: nil, retryAfter: retryAfter)), scan: nil)
             }
             guard scan.result != nil || scan.isError else {
                 return Judgement(verdict: ErrorClassification.classify(.transportFailure(.invalidResponse)), scan: scan)
@@ -401,7 +401,7 @@ public final class RequestPipeline: Sendable {
                 rpcError = UpstreamRPCError(code: scan.errorCode ?? 0, message: message)
             }
             return Judgement(verdict: ErrorClassification.classify(
-                .response(httpStatus: status, rpcError: rpcError, retryAfterMs: retryAfterMs)), scan: scan)
+                .response(httpStatus: status, rpcError: rpcError, retryAfter: retryAfter)), scan: scan)
         }
     }
 

@@ -80,8 +80,8 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         /// provider declining for a reason of its own (an unsupported method, a block it does
         /// not have yet). Frees a trial slot without counting.
         case neutral
-        /// The provider asked us to slow down; `retryAfterMs` is its `Retry-After`, if any.
-        case rateLimited(retryAfterMs: UInt64?)
+        /// The provider asked us to slow down; `retryAfter` is its `Retry-After`, if any.
+        case rateLimited(retryAfter: Duration?)
         /// The attempt never finished (client gone, request cancelled). Frees a trial slot.
         case abandoned
     }
@@ -248,10 +248,9 @@ public struct CircuitBreakerMachine: Equatable, Sendable {
         switch outcome {
         case .success:
             rateLimitStreak = 0
-        case .rateLimited(let retryAfterMs):
+        case .rateLimited(let retryAfter):
             rateLimitStreak += 1
-            let cooldown = policy.rateLimitCooldownMs(streak: rateLimitStreak, retryAfterMs: retryAfterMs)
-            let until = now.advanced(byMilliseconds: cooldown)
+            let until = now + policy.rateLimitCooldown(streak: rateLimitStreak, retryAfter: retryAfter)
             // A later, shorter Retry-After must not cut short a cooldown already promised.
             cooldownUntil = cooldownUntil.map { max($0, until) } ?? until
         case .providerFault, .neutral, .abandoned:

@@ -24,8 +24,8 @@ public enum ErrorClassification: Equatable, Sendable {
     case callerFault(CallerFaultCategory)
     /// Fail over to the next candidate; counts against the breaker if the category says so.
     case providerFault(ProviderFaultCategory)
-    /// Fail over, and put this channel in a rate-limit cooldown (`retryAfterMs` if known).
-    case rateLimited(retryAfterMs: UInt64?)
+    /// Fail over, and put this channel in a rate-limit cooldown (`retryAfter` if known).
+    case rateLimited(retryAfter: Duration?)
 
     /// Messages are matched on at most this many leading bytes: enough for every known pattern,
     /// and it bounds the work a provider can make us do with a huge message.
@@ -51,7 +51,7 @@ public enum ErrorClassification: Equatable, Sendable {
         case .success: .success
         case .callerFault: .neutral
         case .providerFault(let category): category.countsAgainstBreaker ? .providerFault : .neutral
-        case .rateLimited(let retryAfterMs): .rateLimited(retryAfterMs: retryAfterMs)
+        case .rateLimited(let retryAfter): .rateLimited(retryAfter: retryAfter)
         }
     }
 
@@ -83,10 +83,10 @@ public enum ErrorClassification: Equatable, Sendable {
         switch outcome {
         case .transportFailure(let failure):
             return .providerFault(providerCategory(for: failure))
-        case .response(let status, let rpcError, let retryAfterMs):
-            if status == 429 { return .rateLimited(retryAfterMs: retryAfterMs) }
+        case .response(let status, let rpcError, let retryAfter):
+            if status == 429 { return .rateLimited(retryAfter: retryAfter) }
             if let rpcError {
-                if let verdict = classify(rpcError, retryAfterMs: retryAfterMs) { return verdict }
+                if let verdict = classify(rpcError, retryAfter: retryAfter) { return verdict }
                 if let status, let fault = statusFault(status) { return .providerFault(fault) }
                 return .callerFault(.unclassified)
             }
@@ -98,20 +98,19 @@ public enum ErrorClassification: Equatable, Sendable {
     /// Parses a `Retry-After` header in its delta-seconds form. The HTTP-date form would need a
     /// wall clock, which this pure core does not read; such headers yield `nil` and the default
     /// cooldown applies.
-    public static func retryAfterMilliseconds(headerValue: some StringProtocol) -> UInt64? {
+    public static func retryAfter(headerValue: some StringProtocol) -> Duration? {
         let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         let bytes = headerValue.utf8.drop(while: isBlank).reversed().drop(while: isBlank)
         guard !bytes.isEmpty else { return nil }
-        var seconds: UInt64 = 0
+        var seconds: Int64 = 0
         for byte in bytes.reversed() {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             let (product, overflowA) = seconds.multipliedReportingOverflow(by: 10)
-            let (sum, overflowB) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-            if overflowA || overflowB { return UInt64.max }
+            let (sum, overflowB) = product.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+            if overflowA || overflowB { return .seconds(Int64.max) }
             seconds = sum
         }
-        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
-        return overflow ? UInt64.max : milliseconds
+        return .seconds(seconds)
     }
 
     private static func providerCategory(for failure: UpstreamAttemptOutcome.TransportFailure) -> ProviderFaultCategory {
@@ -143,7 +142,7 @@ public enum ErrorClassification: Equatable, Sendable {
 
     /// Classifies a JSON-RPC error object; `nil` when neither its data, message nor code is
     /// recognised.
-    static func classify(_ error: UpstreamRPCError, retryAfterMs: UInt64?) -> ErrorClassification? {
+    static func classify(_ error: UpstreamRPCError, retryAfter: Duration?) -> ErrorClassification? {
         if let data = error.data, hasRevertSelector(data) { return .callerFault(.executionReverted) }
         switch error.code {
         case 3: return .callerFault(.executionReverted)
@@ -152,8 +151,8 @@ public enum ErrorClassification: Equatable, Sendable {
         default: break
         }
         let message = lowercasedPrefix(error.message)
-        if let verdict = classify(message: message, retryAfterMs: retryAfterMs) { return verdict }
-        return classify(code: error.code, message: message, retryAfterMs: retryAfterMs)
+        if let verdict = classify(message: message, retryAfter: retryAfter) { return verdict }
+        return classify(code: error.code, message: message, retryAfter: retryAfter)
     }
 
     /// Solidity's `Error(string)` and `Panic(uint256)` selectors: the node ran the call and the
@@ -171,12 +170,12 @@ public enum ErrorClassification: Equatable, Sendable {
 
     /// Message patterns, most request-specific first: a revert that mentions "try again" is
     /// still a revert, and a rate-limit message that mentions a method is still a rate limit.
-    private static func classify(message: String, retryAfterMs: UInt64?) -> ErrorClassification? {
+    private static func classify(message: String, retryAfter: Duration?) -> ErrorClassification? {
         if message.isEmpty { return nil }
         if containsAny(message, MessagePatterns.transactionRejected) { return .callerFault(.transactionRejected) }
         if containsAny(message, MessagePatterns.executionReverted) { return .callerFault(.executionReverted) }
         if containsAny(message, MessagePatterns.invalidParams) { return .callerFault(.invalidParams) }
-        if containsAny(message, MessagePatterns.rateLimited) { return .rateLimited(retryAfterMs: retryAfterMs) }
+        if containsAny(message, MessagePatterns.rateLimited) { return .rateLimited(retryAfter: retryAfter) }
         if containsAny(message, MessagePatterns.unauthorized) { return .providerFault(.unauthorized) }
         if containsAny(message, MessagePatterns.capability) { return .providerFault(.capability) }
         if containsAny(message, MessagePatterns.blockUnavailable)
@@ -192,7 +191,7 @@ public enum ErrorClassification: Equatable, Sendable {
 
     /// Code meanings from JSON-RPC 2.0, EIP-1474 and EIP-1193, used when the message said
     /// nothing recognisable.
-    private static func classify(code: Int, message: String, retryAfterMs: UInt64?) -> ErrorClassification? {
+    private static func classify(code: Int, message: String, retryAfter: Duration?) -> ErrorClassification? {
         switch code {
         case -32602: .callerFault(.invalidParams)
         case -32603: .providerFault(.internalError)
@@ -201,7 +200,7 @@ public enum ErrorClassification: Equatable, Sendable {
             // EIP-1474's "limit exceeded" is a rate limit when the wording says so; otherwise a
             // limit on this request that another provider may not have.
             message.contains("limit") || message.contains("rate")
-                ? .rateLimited(retryAfterMs: retryAfterMs) : .providerFault(.limitExceeded)
+                ? .rateLimited(retryAfter: retryAfter) : .providerFault(.limitExceeded)
         case -32001: .providerFault(.blockUnavailable)
         case -32002, 4900, 4901: .providerFault(.serverError)
         case -32003: .callerFault(.transactionRejected)

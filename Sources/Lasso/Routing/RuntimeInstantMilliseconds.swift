@@ -1,13 +1,13 @@
 import Supervision
 
-/// The routing cores' view of the one instant type, `RuntimeInstant` (nanoseconds on the
-/// runtime's monotonic clock): their policies are configured in milliseconds (`cooldown_ms`,
-/// `Retry-After`, windows), so they move and compare instants in milliseconds.
+/// The one instant type, `RuntimeInstant` (nanoseconds on the runtime's monotonic clock), in
+/// whole milliseconds: for the edges that count or print in milliseconds — the benchmark store's
+/// hour buckets, log fields such as `duration_ms`, the simulator's block schedule. Decisions
+/// compare instants and `Duration`s; they convert nothing.
 ///
-/// The cores never read a clock: every decision that depends on time takes an instant from the
-/// caller — the process that owns the core passes `context.runtime.clock.now()` as it is, and a
-/// test a `ManualClock`'s. Arithmetic saturates instead of trapping, so a hostile `Retry-After`
-/// or a clock near its limit can never crash a process.
+/// Nothing here reads a clock: the caller passes an instant (a process
+/// `context.runtime.clock.now()`, a test a `ManualClock`'s). Arithmetic saturates instead of
+/// trapping, so a clock near its limit can never crash a process.
 ///
 /// ```swift
 /// let opened = RuntimeInstant(milliseconds: 1_000)

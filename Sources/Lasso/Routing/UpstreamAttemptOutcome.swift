@@ -4,9 +4,9 @@ public enum UpstreamAttemptOutcome: Equatable, Sendable {
     /// No usable response: the connection, TLS, timing or framing failed.
     case transportFailure(TransportFailure)
     /// A complete response arrived. `httpStatus` is `nil` over WebSocket. `rpcError` is the
-    /// JSON-RPC `error` object if the body had one. `retryAfterMs` is the `Retry-After` header,
-    /// already converted (see `ErrorClassification.retryAfterMilliseconds(headerValue:)`).
-    case response(httpStatus: Int?, rpcError: UpstreamRPCError?, retryAfterMs: UInt64?)
+    /// JSON-RPC `error` object if the body had one. `retryAfter` is the `Retry-After` header,
+    /// already converted (see `ErrorClassification.retryAfter(headerValue:)`).
+    case response(httpStatus: Int?, rpcError: UpstreamRPCError?, retryAfter: Duration?)
 
     /// The ways an attempt can fail below JSON-RPC.
     public enum TransportFailure: String, Equatable, Sendable, CaseIterable {
