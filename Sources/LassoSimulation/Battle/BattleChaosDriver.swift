@@ -19,6 +19,7 @@ extension Battle {
         let collector: Collector
         /// Every node's path in the whole tree, as it stood before the load.
         let wholeTree: Set<String>
+        let end: RunEnd
         private let records = Mutex(Records())
 
         /// What a rate-limited provider received, appended from its serving thread.
@@ -31,12 +32,13 @@ extension Battle {
         static let wholeDeadlineMs = 10_000.0
 
         init(scenario: Scenario, providers: [String: SimulatedProvider], control: TreeControl, collector: Collector,
-             wholeTree: Set<String>) {
+             wholeTree: Set<String>, end: RunEnd) {
             self.scenario = scenario
             self.providers = providers
             self.control = control
             self.collector = collector
             self.wholeTree = wholeTree
+            self.end = end
         }
 
         /// `path → running?` for every node of `tree`.
@@ -45,7 +47,7 @@ extension Battle {
             return [(path, tree.status == .running)] + tree.children.flatMap { paths(of: $0, prefix: path) }
         }
 
-        var endMs: Double { Double(scenario.durationMs) }
+        var endMs: Double { end.ms }
 
         func run() async {
             await withTaskGroup(of: Void.self) { group in
@@ -53,6 +55,7 @@ extension Battle {
                     for instant in chaos.instants(durationMs: scenario.durationMs) {
                         group.addTask { [self] in
                             await sleep(untilMs: Double(instant))
+                            end.faultFired(plannedMs: Double(instant), firedMs: collector.elapsedMs())
                             await inject(chaos, windowMs: Double(chaos.everyMs ?? scenario.durationMs))
                         }
                     }

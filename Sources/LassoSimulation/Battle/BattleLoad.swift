@@ -15,7 +15,7 @@ extension Battle {
         let clock: any RuntimeClock
         let seed: UInt64
         let collector: Collector
-        let endMs: Double
+        let end: RunEnd
 
         /// The blocks fixed-block methods ask for: well below the head at start.
         static let pastBlocks: UInt64 = 8
@@ -39,7 +39,7 @@ extension Battle {
             let firstBlock = chain.head(at: now()) - 20
             var samples: [Observations.Sample] = []
             var counter: UInt64 = 0
-            while collector.elapsedMs() < endMs, totalWeight > 0 {
+            while collector.elapsedMs() < end.ms, totalWeight > 0 {
                 counter += 1
                 let draw = Int(DeterministicMixer.mix(seed, clientID, counter) % UInt64(totalWeight))
                 var cumulative = 0

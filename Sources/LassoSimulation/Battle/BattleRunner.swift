@@ -90,8 +90,9 @@ extension Battle {
                 configuration.connectionsPerUpstream = max(64, scenario.workloads.map(\.concurrency).reduce(0, +))
                 return configuration
             }())
+            let end = RunEnd(durationMs: scenario.durationMs)
             let chaos = ChaosDriver(scenario: scenario, providers: providers, control: control, collector: collector,
-                                    wholeTree: wholeTree)
+                                    wholeTree: wholeTree, end: end)
             try await Self.waitForWebSockets(of: scenario, application: application, collector: collector)
             let cpuAtStart = Self.processCPUSeconds()
             collector.markStart(.now)
@@ -109,21 +110,20 @@ extension Battle {
                 throw Invalid(description: "subscribers of \(group.workload.chain) not all subscribed within 10 s"
                               + (refusals.isEmpty ? "" : ": " + refusals.joined(separator: "; ")))
             }
-            let endMs = Double(scenario.durationMs)
             let samples = await withTaskGroup(of: [Observations.Sample].self) { group in
                 for (index, workload) in scenario.workloads.enumerated() {
                     guard let chain = chains[workload.chain] else { continue }
                     let load = Load(workload: workload, url: "http://127.0.0.1:\(application.port)\(workload.path)",
                                     chain: chain, client: client, clock: runtime.clock, seed: scenario.seed,
-                                    collector: collector, endMs: endMs)
+                                    collector: collector, end: end)
                     group.addTask { await load.run(workloadIndex: index) }
                 }
                 group.addTask { await chaos.run(); return [] }
                 if !subscribers.isEmpty {
                     // Subscribers listen for the whole run, whatever else finishes early.
                     group.addTask {
-                        while collector.elapsedMs() < endMs {
-                            try? await Task.sleep(for: .milliseconds(Int((endMs - collector.elapsedMs()).rounded(.up)) + 1))
+                        while collector.elapsedMs() < end.ms {
+                            try? await Task.sleep(for: .milliseconds(Int((end.ms - collector.elapsedMs()).rounded(.up)) + 1))
                         }
                         return []
                     }
@@ -145,7 +145,7 @@ extension Battle {
             for group in subscribers { group.stop() }
             client.shutdown()
             await application.stop()
-            var observations = Observations(durationMs: max(endMs, measuredMs))
+            var observations = Observations(durationMs: max(end.ms, measuredMs))
             observations.cpuSeconds = cpuSeconds
             observations.samples = samples.sorted { $0.startMs < $1.startMs }
             (observations.routed, observations.supervision) = collector.parsed()
