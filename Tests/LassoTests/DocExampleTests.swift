@@ -357,6 +357,26 @@ import TestSupport
                                      blockTime: .milliseconds(1_200), lastBlock: 103, bestKnownHead: 103))
     }
 
+    @Test func circuitBreakerMachineWorkedExample() {
+        let t = RuntimeInstant.init(milliseconds:)
+        var breaker = CircuitBreakerMachine()
+        for _ in 0..<5 { _ = breaker.record(.providerFault, ticket: .regular, now: t(1_000)) }
+        // fifth fault → Transition(.closed(4) → .open(until: 61 000), .failureThreshold)
+        #expect(breaker.state == .open(until: t(61_000)))
+        let deadline = breaker.nextDeadline                      // 61 000: the process arms its timer for then
+        let halfOpen = breaker.timerFired(now: t(61_000))        // → .halfOpen(successes: 0, trialInFlight: false)
+        let trial = breaker.admit(now: t(61_000))                // → .allowed(.trial(episode: 1))
+        let second = breaker.admit(now: t(61_001))               // → .rejected(.trialInFlight)
+        _ = breaker.record(.success, ticket: .trial(episode: 1), now: t(61_050))   // successes 1
+        let next = breaker.admit(now: t(61_100))                 // → .allowed(.trial(episode: 1))
+        let closed = breaker.record(.success, ticket: .trial(episode: 1), now: t(61_150))   // → .closed(0)
+        #expect(deadline == t(61_000))
+        #expect(halfOpen?.to == .halfOpen(successes: 0, trialInFlight: false))
+        #expect(trial == .allowed(.trial(episode: 1)) && second == .rejected(.trialInFlight))
+        #expect(next == .allowed(.trial(episode: 1)))
+        #expect(closed?.to == .closed(consecutiveFailures: 0) && closed?.cause == .trialsSucceeded)
+    }
+
     @Test func durationUnits() {
         let quarter = Duration.milliseconds(250).wholeMilliseconds   // 250
         let block = Duration.seconds(12).wholeMilliseconds           // 12_000

@@ -33,18 +33,20 @@ import Supervision
 /// half-open channel needs the process, to claim its trial slot.
 ///
 /// Worked example with the defaults (5 faults, 60 s, 2 successes), times in ms:
-/// ```
+/// ```swift
+/// let t = RuntimeInstant.init(milliseconds:)
 /// var breaker = CircuitBreakerMachine()
 /// for _ in 0..<5 { _ = breaker.record(.providerFault, ticket: .regular, now: t(1_000)) }
 /// // fifth fault → Transition(.closed(4) → .open(until: 61 000), .failureThreshold)
-/// // breaker.nextDeadline == 61 000: the process arms its timer for then.
-/// breaker.timerFired(now: t(61_000))       // → .halfOpen(successes: 0, trialInFlight: false)
-/// breaker.admit(now: t(61_000))            // → .allowed(.trial(episode: 1))
-/// breaker.admit(now: t(61_001))            // → .rejected(.trialInFlight)
-/// breaker.record(.success, ticket: .trial(episode: 1), now: t(61_050))   // successes 1
-/// breaker.admit(now: t(61_100))            // → .allowed(.trial(episode: 1))
-/// breaker.record(.success, ticket: .trial(episode: 1), now: t(61_150))   // → .closed(0)
+/// let deadline = breaker.nextDeadline                      // 61 000: the process arms its timer for then
+/// let halfOpen = breaker.timerFired(now: t(61_000))        // → .halfOpen(successes: 0, trialInFlight: false)
+/// let trial = breaker.admit(now: t(61_000))                // → .allowed(.trial(episode: 1))
+/// let second = breaker.admit(now: t(61_001))               // → .rejected(.trialInFlight)
+/// _ = breaker.record(.success, ticket: .trial(episode: 1), now: t(61_050))   // successes 1
+/// let next = breaker.admit(now: t(61_100))                 // → .allowed(.trial(episode: 1))
+/// let closed = breaker.record(.success, ticket: .trial(episode: 1), now: t(61_150))   // → .closed(0)
 /// ```
+/// (Compiled and run by `LassoTests/DocExampleTests`.)
 public struct CircuitBreakerMachine: Equatable, Sendable {
     /// Where the breaker is, with the counters that decide its next move.
     public enum State: Equatable, Sendable {
