@@ -68,6 +68,16 @@ import TestSupport
             table.statuses().first { $0.key.kind == kind }
         }
 
+        /// Waits (20 s at most) until the logs key is live with its logs complete through `block`;
+        /// returns the block they are complete through then, nil if that never came.
+        func logsLive(completeThrough block: UInt64) async -> UInt64? {
+            await waitFor(within: .seconds(20)) { () -> UInt64? in
+                guard let logs = status(.logs), logs.phase == .live, let through = logs.completeThrough,
+                      through >= block else { return nil }
+                return through
+            }
+        }
+
         func logged(_ event: String) -> [[String: Any]] {
             logs.lines.compactMap { line in
                 guard line.contains(#""event":"\#(event)""#) else { return nil }
@@ -168,10 +178,7 @@ import TestSupport
 
         stack.alpha.provider.behavior = .killed
         let killedAt = try #require(stack.status(.logs)?.lastBlock)
-        try #require(await waitFor(within: .seconds(20)) {
-            (stack.status(.logs)?.completeThrough ?? 0) >= killedAt + 6 && stack.status(.logs)?.phase == .live
-        }, "six blocks past the kill, live again")
-        let through = try #require(stack.status(.logs)?.completeThrough)
+        let through = try #require(await stack.logsLive(completeThrough: killedAt + 6), "six blocks past the kill, live again")
 
         let verifier = StreamVerifier(chain: stack.chain)
         for ((socket, id), from) in zip(clients, windows) {
@@ -284,10 +291,7 @@ import TestSupport
         stack.alpha.provider.behavior = .killed
         let killedAt = Self.lastBlock(socket, heads)
         try await Self.waitForBlock(killedAt + 5, [(socket, heads)])
-        try #require(await waitFor(within: .seconds(20)) {
-            (stack.status(.logs)?.completeThrough ?? 0) >= killedAt + 5 && stack.status(.logs)?.phase == .live
-        })
-        let through = try #require(stack.status(.logs)?.completeThrough)
+        let through = try #require(await stack.logsLive(completeThrough: killedAt + 5))
 
         let verifier = StreamVerifier(chain: stack.chain)
         #expect(verifier.headsProblems(socket.notifications(for: heads), reorgingTo: fork) == [])
@@ -448,10 +452,7 @@ import TestSupport
         stack.alpha.provider.behavior = .killed
         let killedAt = Self.lastBlock(socket, heads)
         try await Self.waitForBlock(killedAt + 5, [(socket, heads)])
-        try #require(await waitFor(within: .seconds(20)) {
-            (stack.status(.logs)?.completeThrough ?? 0) >= killedAt + 5 && stack.status(.logs)?.phase == .live
-        })
-        let through = try #require(stack.status(.logs)?.completeThrough)
+        let through = try #require(await stack.logsLive(completeThrough: killedAt + 5))
         let verifier = StreamVerifier(chain: stack.chain)
         #expect(verifier.headsProblems(Self.heads(socket, heads)) == [])
         #expect(await StreamVerifier.settled {

@@ -28,10 +28,7 @@ import TestSupport
         try await disrupt(stack, control)
         let disruptedAt = GapFillingEndToEndTests.lastBlock(socket, heads)
         try await GapFillingEndToEndTests.waitForBlock(disruptedAt + 5, [(socket, heads)])
-        try #require(await waitFor(within: .seconds(20)) {
-            (stack.status(.logs)?.completeThrough ?? 0) >= disruptedAt + 5 && stack.status(.logs)?.phase == .live
-        }, "logs complete five blocks on")
-        let through = try #require(stack.status(.logs)?.completeThrough)
+        let through = try #require(await stack.logsLive(completeThrough: disruptedAt + 5), "logs complete five blocks on")
 
         let verifier = StreamVerifier(chain: stack.chain)
         #expect(verifier.headsProblems(socket.notifications(for: heads)) == [])

@@ -39,3 +39,10 @@ public struct ProviderStatus: Sendable, Codable, Equatable {
         case p95Ms = "p95_ms"
     }
 }
+
+extension ProviderStatus {
+    /// A provider nothing is known of yet: its chain is not running, or the pool has no record.
+    init(unknown id: String) {
+        self.init(id: id, availability: .unknown, head: nil, lag: nil, consecutiveFailures: 0, lastError: nil)
+    }
+}

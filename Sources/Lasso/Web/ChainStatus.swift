@@ -94,10 +94,7 @@ public struct ChainStatus: Sendable, Codable, Equatable {
                                         clock: any RuntimeClock) async -> ChainStatus {
         guard let board = directory.board(for: chain.key) else {
             return ChainStatus(chain: chain.key, chainId: chain.chainId, running: false, bestHead: nil,
-                               providers: chain.providers.map { provider in
-                                   ProviderStatus(id: provider.id, availability: .unknown, head: nil, lag: nil,
-                                                  consecutiveFailures: 0, lastError: nil)
-                               })
+                               providers: chain.providers.map { ProviderStatus(unknown: $0.id) })
         }
         let snapshot = board.snapshot
         let pool = names.providerPool(chain: chain.key)
@@ -111,9 +108,7 @@ public struct ChainStatus: Sendable, Codable, Equatable {
         let providers = chain.providers.map { provider -> ProviderStatus in
             let published = snapshot.providers.first { $0.id == provider.id }
             let measured = leaderboard.first { $0.providerID == provider.id }
-            var status = poolStatus.first { $0.id == provider.id }
-                ?? ProviderStatus(id: provider.id, availability: .unknown, head: nil, lag: nil, consecutiveFailures: 0,
-                                  lastError: nil)
+            var status = poolStatus.first { $0.id == provider.id } ?? ProviderStatus(unknown: provider.id)
             for transport in provider.transports {
                 guard let health = published?.health(of: transport) else { continue }
                 status.breakers[transport.rawValue] = health.phase.rawValue
