@@ -83,6 +83,23 @@ import Lasso
         #expect((report.servedBy["sim_fast"] ?? 0) > 0 && (report.servedBy["sim_mid"] ?? 0) > 0, "\(report.servedBy)")
     }
 
+    /// A flap waits for its provider to be back in rotation, for at most one period: under
+    /// `priority`, b (priority 2) never serves while a is healthy, so its kill planned at 200 ms
+    /// comes at the end of its 600 ms period, and the run's load is stretched to keep its share.
+    @Test func aFlapWaitsForItsProviderInRotationAtMostOnePeriod() async throws {
+        let scenario = Battle.Scenario("flap-waits")
+            .chain("ethereum", providers: [.init(id: "a", latencyMs: 5), .init(id: "b", latencyMs: 5)])
+            .workload(Battle.Workload(chain: "ethereum", concurrency: 4, methods: [(.chainID, 1)], strategy: "priority"))
+            .chaos(.flap(.provider("b"), at: 200, every: 600, down: 100))
+            .duration(ms: 700)
+        let report = try await Self.run(scenario)
+        let fault = try #require(report.faults.first)
+        #expect(report.faults.count == 1 && fault.description == "kill b", "\(report.faults)")
+        #expect(fault.atMs >= 800, "b never served, so the kill waited out its period: \(fault)")
+        #expect(report.durationMs >= 1_300, "the load kept its 500 ms after the planned kill")
+        #expect(report.servedBy.keys.sorted() == ["a"], "\(report.servedBy)")
+    }
+
     /// From 1.5 s the fastest provider alternates 400 ms answers and -32603 errors every 500 ms
     /// until the end: `fastest` must move off it and stay off, losing nothing.
     @Test func degradeMovesFastestOffTheDegradedProvider() async throws {
@@ -220,6 +237,7 @@ import Lasso
               - {action: kill, target: "fastest:ethereum", at: 2s, every: 6s, restore_after: 2s}
               - {action: degrade, target: b, behaviors: ["slow:300", erroring, "rate_limited:2"], step: 500ms, at: 10s}
               - {action: kill_random_node, under: "Application/ChainsSupervisor", at: 1s, every: 2s}
+              - {action: flap, target: a, at: 1s, every: 3s, down: 400ms}
             slos:
               - {success_rate: 1.0}
               - {p95_above_simulated_ms: 50, chain: ethereum}
@@ -235,6 +253,7 @@ import Lasso
             .degrade(.provider("b"), [.slow(latencyMs: 300), .erroring(.internalError), .rateLimited(retryAfterSeconds: 2)],
                      stepMs: 500, at: 10_000),
             Battle.Chaos(.killRandomNode(under: "Application/ChainsSupervisor"), at: 1_000, every: 2_000),
+            .flap(.provider("a"), at: 1_000, every: 3_000, down: 400),
         ])
         #expect(scenario.slos == [.successRate(atLeast: 1.0), .p95AboveSimulated(atMostMs: 50, chain: "ethereum")])
         #expect(throws: Battle.ScenarioFile.Problem.self) {

@@ -10,7 +10,7 @@ extension Battle {
                 + "30 s (shorter runs: a third of the run) for a third of the interval, breakers half-open after that third, "
                 + "probes every 200 ms, 50 clients; SLO success 1.0, p95 ≤ 50 ms above the slowest simulated latency"),
             ("flap", "the first of 3 providers killed for 1 s every 3 s, 20 clients on the priority strategy, breakers "
-                + "half-open after 500 ms, probes every 200 ms (so it is back in rotation before each kill); SLO success 1.0, "
+                + "half-open after 500 ms, probes every 200 ms (so it is back in rotation between kills; each kill waits until it is); SLO success 1.0, "
                 + "p95 ≤ 100 ms above simulated"),
             ("degrade", "the fastest of 3 turns slow (400 ms) and erroring in turn, 20 clients on the fastest strategy; "
                 + "SLO success 1.0, traffic off it within 5 s"),
@@ -59,7 +59,8 @@ extension Battle {
                 // Each kill must meet the provider in rotation: breakers half-open after 500 ms and
                 // probes every 200 ms give them their trials (lassod's defaults, 60 s and 12 s, would
                 // keep it out for the whole run), and `priority` sends traffic back to it once its
-                // breaker closes (`fastest` remembers its failures and would stay away).
+                // breaker closes (`fastest` remembers its failures and would stay away). A flap's
+                // kill also waits for it (a slow host can take longer than the 2 s between kills).
                 return base.chain("ethereum", providers: three, probeIntervalMs: 200)
                     .workload(Workload(chain: "ethereum", concurrency: 20, strategy: "priority"))
                     .chaos(.flap(fastest, at: 1_000, every: 3_000, down: 1_000))

@@ -30,6 +30,11 @@ extension Battle {
             /// The provider's process dies: open connections dropped without a goodbye, new ones
             /// refused; back to its normal behaviour after `restoreAfterMs` (never when nil).
             case kill(Target, restoreAfterMs: Int?)
+            /// A kill of `downMs` that first waits for the provider to be back in rotation (it
+            /// answered one of its chain's requests in the last `Chaos.rotationWindowMs`), for at
+            /// most one period: a kill that met a provider lassod had not taken back yet would test
+            /// nothing. The run's load is stretched by the wait, as for a fault the host fired late.
+            case flap(Target, downMs: Int)
             /// The provider misbehaves: `behaviors` in turn, each for `stepMs`, until restored.
             case degrade(Target, behaviors: [SimulatedProviderBehavior], stepMs: Int, restoreAfterMs: Int?)
             /// An operator opens the breaker of one provider's channel (`lassod ctl breaker … open`).
@@ -56,10 +61,14 @@ extension Battle {
             Chaos(.kill(target, restoreAfterMs: restoreAfter), at: at, every: every)
         }
 
-        /// Kill and restore in turn: down for `downMs`, every `everyMs`.
+        /// Kill and restore in turn: down for `downMs`, every `everyMs`, each kill once the
+        /// provider is back in rotation (see `Action.flap`).
         public static func flap(_ target: Target, at: Int, every: Int, down: Int) -> Chaos {
-            Chaos(.kill(target, restoreAfterMs: down), at: at, every: every)
+            Chaos(.flap(target, downMs: down), at: at, every: every)
         }
+
+        /// How recently a provider must have answered a request to count as in rotation.
+        static let rotationWindowMs = 200.0
 
         public static func degrade(_ target: Target, _ behaviors: [SimulatedProviderBehavior], stepMs: Int = 500,
                                    at: Int, every: Int? = nil, restoreAfter: Int? = nil) -> Chaos {

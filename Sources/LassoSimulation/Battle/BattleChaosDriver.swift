@@ -56,7 +56,7 @@ extension Battle {
                         group.addTask { [self] in
                             await sleep(untilMs: Double(instant))
                             end.faultFired(plannedMs: Double(instant), firedMs: collector.elapsedMs())
-                            await inject(chaos, windowMs: Double(chaos.everyMs ?? scenario.durationMs))
+                            await inject(chaos, plannedMs: Double(instant), windowMs: Double(chaos.everyMs ?? scenario.durationMs))
                         }
                     }
                 }
@@ -106,19 +106,22 @@ extension Battle {
             records.withLock { $0.faults.append(fault) }
         }
 
-        private func inject(_ chaos: Chaos, windowMs: Double) async {
+        private func inject(_ chaos: Chaos, plannedMs: Double, windowMs: Double) async {
             let at = collector.elapsedMs()
             let windowEnd = min(endMs, at + windowMs)
             switch chaos.action {
             case .kill(let target, let restoreAfter):
                 guard let (provider, setup, chain) = await resolve(target) else { return }
-                provider.behavior = .killed
-                if let restoreAfter {
-                    await sleep(untilMs: min(endMs, at + Double(restoreAfter)))
-                    provider.behavior = setup.baseline
+                await kill(provider, setup: setup, chain: chain, at: at, restoreAfterMs: restoreAfter)
+            case .flap(let target, let downMs):
+                guard let (provider, setup, chain) = await resolve(target) else { return }
+                while collector.elapsedMs() < at + windowMs,
+                      !collector.answered(chain: chain, provider: setup.id, sinceMs: collector.elapsedMs() - Chaos.rotationWindowMs) {
+                    try? await Task.sleep(for: .milliseconds(5))
                 }
-                record(.init(atMs: at, endMs: restoreAfter == nil ? endMs : collector.elapsedMs(),
-                             description: "kill \(setup.id)", chain: chain, provider: setup.id))
+                let firedAt = collector.elapsedMs()
+                end.faultFired(plannedMs: plannedMs, firedMs: firedAt)
+                await kill(provider, setup: setup, chain: chain, at: firedAt, restoreAfterMs: downMs)
             case .degrade(let target, let behaviors, let stepMs, let restoreAfter):
                 guard let (provider, setup, chain) = await resolve(target), !behaviors.isEmpty else { return }
                 let until = restoreAfter.map { min(endMs, at + Double($0)) } ?? endMs
@@ -152,6 +155,18 @@ extension Battle {
                 let draw = DeterministicMixer.mix(scenario.seed, draws.add(1, ordering: .relaxed).newValue)
                 await killNode(candidates[Int(draw % UInt64(candidates.count))], at: at, windowEnd: windowEnd)
             }
+        }
+
+        /// Kills `provider` and, after `restoreAfterMs` (cut short by the run's end), restores it.
+        private func kill(_ provider: SimulatedProvider, setup: ProviderSetup, chain: String, at: Double,
+                          restoreAfterMs: Int?) async {
+            provider.behavior = .killed
+            if let restoreAfterMs {
+                await sleep(untilMs: min(endMs, at + Double(restoreAfterMs)))
+                provider.behavior = setup.baseline
+            }
+            record(.init(atMs: at, endMs: restoreAfterMs == nil ? endMs : collector.elapsedMs(),
+                         description: "kill \(setup.id)", chain: chain, provider: setup.id))
         }
 
         /// Kills the node at `path` and waits, polling the tree, until every node of the whole tree

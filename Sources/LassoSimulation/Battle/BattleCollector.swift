@@ -52,6 +52,17 @@ extension Battle {
             seen.withLock { $0.subscription }
         }
 
+        /// Whether `provider` answered one of `chain`'s requests completed since `sinceMs`.
+        public func answered(chain: String, provider: String, sinceMs: Double) -> Bool {
+            seen.withLock { seen in
+                for routed in seen.routed.reversed() {
+                    guard routed.atMs >= sinceMs else { return false }
+                    if routed.succeeded, routed.chain == chain, routed.selectedProvider == provider { return true }
+                }
+                return false
+            }
+        }
+
         /// The provider that answered most of `chain`'s requests completed since `sinceMs`: the one
         /// lassod is routing to now. Nil when none completed.
         public func busiestProvider(chain: String, sinceMs: Double) -> String? {

@@ -176,7 +176,7 @@ extension Battle {
             case "kill": action = .kill(try target(node["target"], node), restoreAfterMs: restore)
             case "flap":
                 let down = try node["down"].map(milliseconds) ?? 1_000
-                action = .kill(try target(node["target"], node), restoreAfterMs: down)
+                action = .flap(try target(node["target"], node), downMs: down)
             case "degrade":
                 action = .degrade(try target(node["target"], node), behaviors: try (node["behaviors"]?.sequence ?? []).map(behavior),
                                   stepMs: try node["step"].map(milliseconds) ?? 500, restoreAfterMs: restore)
