@@ -32,6 +32,23 @@ import Testing
         #expect(chain.providers[0].transports == [.http])
     }
 
+    /// `server.max_connections` is a total that the event loops share; its default grows with the
+    /// loops up to a ceiling that leaves descriptors for upstreams under the default limit.
+    @Test func maxConnectionsIsSharedByTheLoopsAndDefaultsPerLoop() throws {
+        func server(_ yaml: String) throws -> ServerConfig {
+            try LassoConfig.parse(yaml: yaml + "\nchains: {e: {chain_id: 1, providers: [{id: a, url: \"https://a.example\"}]}}",
+                                  environment: [:]).server
+        }
+        #expect(try server("server: {event_loops: 1}").maxConnections == 10_000)
+        #expect(try server("server: {event_loops: 4}").maxConnections == 40_000)
+        #expect(try server("server: {event_loops: 64}").maxConnections == 60_000)
+        let shared = try server("server: {event_loops: 4, max_connections: 10001}")
+        #expect(shared.maxConnections == 10_001 && shared.maxConnectionsPerLoop == 2_501, "each loop's share, rounded up")
+        #expect(try server("server: {event_loops: 8, max_connections: 3}").maxConnectionsPerLoop == 1)
+        let error = try #require(throws: ConfigError.self) { try server("server: {max_connections: 0}") }
+        #expect(error.issues.map(\.description) == ["server.max_connections: must be between 1 and 1000000, found '0' (line 1)"])
+    }
+
     @Test func readsTheIssueExampleExactly() throws {
         let config = try LassoConfig.parse(yaml: """
             server:          {host: 0.0.0.0, port: 4100, admin_socket: /tmp/l.sock, max_body_bytes: 2048}

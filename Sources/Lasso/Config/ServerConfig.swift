@@ -18,6 +18,11 @@ public struct ServerConfig: Sendable, Equatable {
     /// Event loops (threads, each with its own libwebsockets context) that share the clients
     /// and the upstream connections. Default: the number of cores.
     public var eventLoops: Int
+    /// Open client connections (HTTP and WebSocket) lassod holds at most, split evenly between
+    /// the event loops (each takes its share, rounded up): a loop at its share stops accepting
+    /// until one of its connections closes, and new clients wait in the kernel's backlog.
+    /// Default: `defaultConnectionsPerLoop` per event loop, at most `defaultConnectionsCeiling`.
+    public var maxConnections: Int
     /// The bearer token the dashboard's actions need (`admin_token`, usually `${ENV_VAR}`); nil
     /// (absent or empty) leaves the dashboard read-only: every action gets 403. It is a secret:
     /// scrubbed from log text like provider keys, never served, never printed.
@@ -31,13 +36,32 @@ public struct ServerConfig: Sendable, Equatable {
     /// who can reach the port.
     public static let minimumAdminTokenLength = 16
 
+    /// The default `max_connections` per event loop: beyond about this many descriptors, one
+    /// poll round of libwebsockets 4.1 (it walks every descriptor on each wake) costs more
+    /// than a loop should spend.
+    public static let defaultConnectionsPerLoop = 10_000
+
+    /// The default `max_connections` never exceeds this, so the open-file limit lassod asks for
+    /// by default (65,536) still leaves room for upstream connections however many loops there are.
+    public static let defaultConnectionsCeiling = 60_000
+
+    /// The largest `max_connections` accepted. Each loop's libwebsockets context keeps a lookup
+    /// table of 8 bytes per descriptor the process may open, so the limit costs memory per loop.
+    public static let maximumConnections = 1_000_000
+
+    /// Each event loop's share of `maxConnections`, rounded up.
+    public var maxConnectionsPerLoop: Int {
+        let loops = max(1, eventLoops)
+        return (maxConnections + loops - 1) / loops
+    }
+
     /// The default `event_loops`: one per core.
     public static var defaultEventLoops: Int { min(64, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// Creates a server section; the defaults are those of an absent `server:`.
     public init(host: String = "127.0.0.1", port: Int = 4000, adminSocket: String = "lassod.sock",
                 maxBodyBytes: Int = 1_048_576, webSocketMaxQueuedBytes: Int = 4 << 20, cors: CORSConfig = .init(),
-                eventLoops: Int = ServerConfig.defaultEventLoops, adminToken: String? = nil,
+                eventLoops: Int = ServerConfig.defaultEventLoops, maxConnections: Int? = nil, adminToken: String? = nil,
                 region: String? = nil) {
         self.host = host
         self.port = port
@@ -46,12 +70,14 @@ public struct ServerConfig: Sendable, Equatable {
         self.webSocketMaxQueuedBytes = webSocketMaxQueuedBytes
         self.cors = cors
         self.eventLoops = eventLoops
+        self.maxConnections = maxConnections ?? min(Self.defaultConnectionsPerLoop * max(1, eventLoops),
+                                                    Self.defaultConnectionsCeiling)
         self.adminToken = adminToken
         self.region = region
     }
 
     static let keys = ["host", "port", "admin_socket", "max_body_bytes", "websocket_max_queued_bytes", "cors", "event_loops",
-                       "admin_token", "region"]
+                       "max_connections", "admin_token", "region"]
 
     init(_ fields: ConfigFields, _ decoder: inout ConfigDecoder) {
         let defaults = ServerConfig()
@@ -66,6 +92,7 @@ public struct ServerConfig: Sendable, Equatable {
                       ?? defaults.webSocketMaxQueuedBytes,
                   cors: cors.map { CORSConfig($0, &decoder) } ?? defaults.cors,
                   eventLoops: decoder.int(fields, "event_loops", in: 1...64) ?? defaults.eventLoops,
+                  maxConnections: decoder.int(fields, "max_connections", in: 1...Self.maximumConnections),
                   adminToken: Self.adminToken(fields, &decoder),
                   region: decoder.string(fields, "region"))
     }

@@ -3,8 +3,9 @@
 /// It writes two kinds of line:
 ///
 /// - **Events**, `log(_:_:_:)`: what happens outside a proxied request. lassod emits
-///   `lassod.started` and `lassod.stopped`; `supervision.<kind>` for every supervision event
-///   (`started`, `restarted` and `stopped` at debug, `exited`, `killed` and
+///   `lassod.started` and `lassod.stopped`; `server.open_file_limit` when the open-file limit
+///   is below what `server.max_connections` needs; `supervision.<kind>` for every supervision
+///   event (`started`, `restarted` and `stopped` at debug, `exited`, `killed` and
 ///   `intensity_exceeded` at warning); `breaker.transition` and `provider.availability`, which
 ///   `ChainEventLog` takes from each chain's `PubSub` topic; `config.reloaded` and
 ///   `config.reload.restart_required` from the `ConfigStore` process, and `config.reload` for

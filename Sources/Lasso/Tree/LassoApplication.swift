@@ -49,6 +49,31 @@ public final class LassoApplication: Sendable {
     public let logger: Logger
     let eventToken: UInt64
 
+    /// Descriptors lassod needs beside its client connections: upstream connections, listeners,
+    /// the admin socket, log and benchmark files.
+    static let descriptorHeadroom = 4_096
+
+    /// The open-file limit lassod raises itself to: room for `server.max_connections` and the
+    /// headroom, never less than the event loops' default.
+    static func openFiles(for server: ServerConfig) -> Int {
+        max(EventLoop.Configuration().maxOpenFiles, server.maxConnections + descriptorHeadroom)
+    }
+
+    /// The listener settings `server:` asks for; `port` overrides `server.port`.
+    static func listenerConfiguration(_ server: ServerConfig, port: Int?, cors: CORSPolicy) -> HTTPServer.Configuration {
+        var configuration = HTTPServer.Configuration(host: server.host, port: port ?? server.port)
+        configuration.maxBodyBytes = server.maxBodyBytes
+        // Every loop listens and holds its own connections: each enforces its share.
+        configuration.maxConnections = server.maxConnectionsPerLoop
+        configuration.webSocketMaxQueuedBytes = server.webSocketMaxQueuedBytes
+        // The server's own errors (413, 404, 408, …) reach browsers too: marked like any reply.
+        configuration.errorResponse = { status, message, request in
+            let response = JSONRPCHTTPError.response(status: status, message: message)
+            return request.map { cors.decorate(response, for: $0) } ?? response
+        }
+        return configuration
+    }
+
     /// Starts lassod for `config`. `port` overrides `server.port` (0 picks a free port).
     /// `drainTimeout` bounds how long ``stop()`` lets requests in flight finish; `methodTimeouts`
     /// how long one upstream attempt may take.
@@ -58,7 +83,8 @@ public final class LassoApplication: Sendable {
                              drainTimeout: Duration = Endpoint.defaultDrainTimeout,
                              methodTimeouts: MethodTimeouts = .default)
         async throws -> LassoApplication {
-        let group = try EventLoopGroup(count: config.server.eventLoops)
+        let group = try EventLoopGroup(count: config.server.eventLoops,
+                                       configuration: .init(maxOpenFiles: openFiles(for: config.server)))
         let loop = group.primary
         let configs = CurrentConfig(config)
         // Scrubs with the current snapshot's secrets, so keys a reload adds are hidden too.
@@ -101,14 +127,7 @@ public final class LassoApplication: Sendable {
             metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters,
                                      subscriptions: services.subscriptionTables),
             cors: cors, dashboard: dashboard)
-        var serverConfiguration = HTTPServer.Configuration(host: config.server.host, port: port ?? config.server.port)
-        serverConfiguration.maxBodyBytes = config.server.maxBodyBytes
-        serverConfiguration.webSocketMaxQueuedBytes = config.server.webSocketMaxQueuedBytes
-        // The server's own errors (413, 404, 408, …) reach browsers too: marked like any reply.
-        serverConfiguration.errorResponse = { status, message, request in
-            let response = JSONRPCHTTPError.response(status: status, message: message)
-            return request.map { cors.decorate(response, for: $0) } ?? response
-        }
+        let serverConfiguration = listenerConfiguration(config.server, port: port, cors: cors)
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
         let stopped = StoppedChains()
@@ -148,7 +167,16 @@ public final class LassoApplication: Sendable {
             ], runtime: runtime)
             let bound = (try? await names.endpoint?.call(.port)) ?? 0
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
-                                                 "port": .int(bound), "chains": .int(config.chains.count)])
+                                                 "port": .int(bound), "chains": .int(config.chains.count),
+                                                 "max_connections": .int(config.server.maxConnections)])
+            // The hard limit may be below what max_connections needs (raising it takes privilege):
+            // the listeners then pause at the limit instead, which an operator should hear about.
+            let needed = config.server.maxConnections + descriptorHeadroom
+            let inForce = OpenFileLimit.raise(to: openFiles(for: config.server))
+            if inForce < needed {
+                logger.log(.warning, "server.open_file_limit", ["open_file_limit": .int(inForce), "needed": .int(needed),
+                                                                "max_connections": .int(config.server.maxConnections)])
+            }
             let application = LassoApplication(runtime: runtime, configs: configs, services: services, root: root,
                                                clients: clients, port: bound, group: group, logger: logger,
                                                eventToken: eventToken, dashboard: dashboard)

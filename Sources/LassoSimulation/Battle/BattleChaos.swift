@@ -9,8 +9,9 @@ extension Battle {
             /// The chain's provider with the lowest normal latency.
             case fastest(chain: String)
             /// The provider lassod routes most of the chain's requests to at the time: the one that
-            /// answered most of them in the last second, by its request log (the fastest when none
-            /// did). Unlike `fastest`, it follows lassod after a failover.
+            /// answered most of them in the last `Chaos.rotationWindowMs`, by its request log (in
+            /// the last second when none did, the fastest when none did then either). Unlike
+            /// `fastest`, it follows lassod after a failover.
             case serving(chain: String)
             /// The provider carrying the chain's `newHeads` subscription at the time (its
             /// `subscriptions` status, as `lassod ctl status` shows it); the fastest when none.
@@ -67,7 +68,8 @@ extension Battle {
             Chaos(.flap(target, downMs: down), at: at, every: every)
         }
 
-        /// How recently a provider must have answered a request to count as in rotation.
+        /// How recently a provider must have answered a request to count as in rotation (a flap's
+        /// wait) or as serving (`Target.serving`).
         static let rotationWindowMs = 200.0
 
         public static func degrade(_ target: Target, _ behaviors: [SimulatedProviderBehavior], stepMs: Int = 500,

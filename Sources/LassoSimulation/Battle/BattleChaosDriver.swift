@@ -90,7 +90,9 @@ extension Battle {
                 case .provider(let id): chain.providers.first { $0.id == id }
                 case .fastest(let key): key == chain.key ? chain.fastest : nil
                 case .serving(let key) where key == chain.key:
-                    collector.busiestProvider(chain: key, sinceMs: collector.elapsedMs() - 1_000)
+                    // The last moments, not the last second: lassod may have moved within it.
+                    (collector.busiestProvider(chain: key, sinceMs: collector.elapsedMs() - Chaos.rotationWindowMs)
+                        ?? collector.busiestProvider(chain: key, sinceMs: collector.elapsedMs() - 1_000))
                         .flatMap { id in chain.providers.first { $0.id == id } } ?? chain.fastest
                 case .serving: nil
                 case .subscribed(let key) where key == chain.key:
