@@ -46,8 +46,12 @@ public final class HTTPServer: Sendable {
         public var maxHeadBytes: Int = 16 << 10
         /// Most header fields in a request; beyond it 431.
         public var maxHeaderFields: Int = 100
-        /// Open connections (HTTP and WebSocket) beyond which the server stops accepting.
+        /// Open connections (HTTP and WebSocket) beyond which the server stops accepting, on
+        /// each of its loops.
         public var maxConnections: Int = 10_000
+        /// Where the server keeps the number of connections it holds open, readable from any
+        /// thread; none when nil.
+        public var connectionCount: ConnectionCount?
         /// How long an idle keep-alive connection is kept open.
         public var keepAliveTimeout: Duration = .seconds(5)
         /// How long a client has for a request head from its first byte, and for a body from

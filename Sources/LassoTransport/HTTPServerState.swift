@@ -34,6 +34,9 @@ final class HTTPServerState: @unchecked Sendable {
     private var stopWaiters: [() -> Void] = []
     private var stopped = false
     private var acceptedConnections = 0
+    /// What this loop last added to `configuration.connectionCount`.
+    private var countedHTTP = 0
+    private var countedWebSockets = 0
 
     init(core: LoopCore, index: Int = 0, configuration: HTTPServer.Configuration, router: HTTPRouter,
          webSocket: WebSocketServerHandlers?, tls: TLSContext?) {
@@ -97,10 +100,17 @@ final class HTTPServerState: @unchecked Sendable {
         connection.attach(socket)
         connections[socket.id] = connection
         acceptedConnections += 1
-        enforceConnectionLimit()
+        connectionsChanged()
     }
 
-    private func enforceConnectionLimit() {
+    /// Pauses or resumes accepting at the limit, and reports the open connections to
+    /// `configuration.connectionCount`: called after every change to them.
+    private func connectionsChanged() {
+        if let count = configuration.connectionCount {
+            count.add(http: connections.count - countedHTTP, webSockets: webSockets.count - countedWebSockets)
+            countedHTTP = connections.count
+            countedWebSockets = webSockets.count
+        }
         if connections.count + webSockets.count >= configuration.maxConnections {
             listener?.pause()
         } else {
@@ -113,7 +123,7 @@ final class HTTPServerState: @unchecked Sendable {
     func httpClosed(_ connection: HTTPServerConnection, socketID: UInt) {
         core.assertOnLoop()
         connections[socketID] = nil
-        enforceConnectionLimit()
+        connectionsChanged()
         if isDraining, connections.isEmpty { stop(nil) }
     }
 
@@ -123,10 +133,12 @@ final class HTTPServerState: @unchecked Sendable {
         connections[socket.id] = nil
         guard let webSocket else {
             socket.close()
+            connectionsChanged()
             return
         }
         let connection = WebSocketServerConnection(server: self, socket: socket)
         webSockets[socket.id] = connection
+        connectionsChanged()
         webSocket.onOpen(connection.connectionID, request)
         connection.start(leftover: leftover)
         if isDraining, connections.isEmpty { stop(nil) }
@@ -140,7 +152,7 @@ final class HTTPServerState: @unchecked Sendable {
     func webSocketClosed(_ connection: WebSocketServerConnection, code: WebSocketCloseCode) {
         core.assertOnLoop()
         webSockets[connection.socketID] = nil
-        enforceConnectionLimit()
+        connectionsChanged()
         webSocket?.onClose(connection.connectionID, code)
     }
 

@@ -26,8 +26,10 @@ import TestSupport
 
         /// `stallBlockTimeMs` is the chain's configured `block_time_ms`, which paces only the stall
         /// rule: the simulated chain makes a block every 200 ms whatever it says. Tests that are
-        /// not about stalls keep it long, so that a loaded host's pause is not taken for one.
-        init(subscriptions: String = "", chainSettings: String = "", stallBlockTimeMs: UInt64 = 1_000,
+        /// not about stalls keep it long (9 s of silence), so that a loaded host's pause is not
+        /// taken for one: at 1 s, a run beside a compiler once counted a 3 s pause of the
+        /// replacement's stream as a stall, a second failover.
+        init(subscriptions: String = "", chainSettings: String = "", stallBlockTimeMs: UInt64 = 3_000,
              beta betaBehavior: SimulatedProviderBehavior = .healthy) async throws {
             loop = try EventLoop()
             chain = SimulatedChain(chainID: 1, blockIntervalMs: GapFillingEndToEndTests.blockMs)

@@ -85,6 +85,25 @@ import Testing
         #expect(PrometheusExposition.render(snapshot) == expected)
     }
 
+    @Test func clientConnectionsAreTwoGaugesAndTheLimitWithTheRegion() {
+        var snapshot = PrometheusSnapshot()
+        snapshot.region = "eu"
+        snapshot.clientConnections = .init(http: 7, webSockets: 3, limit: 20_000)
+        let text = PrometheusExposition.render(snapshot)
+        #expect(text.hasSuffix("""
+            # HELP lasso_client_connections Client connections open now, by transport.
+            # TYPE lasso_client_connections gauge
+            lasso_client_connections{region="eu",transport="http"} 7
+            lasso_client_connections{region="eu",transport="ws"} 3
+            # HELP lasso_client_connections_limit server.max_connections: beyond it new clients wait in the kernel's backlog.
+            # TYPE lasso_client_connections_limit gauge
+            lasso_client_connections_limit{region="eu"} 20000
+
+            """))
+        #expect(!PrometheusExposition.render(PrometheusSnapshot()).contains("lasso_client_connections"),
+                "nothing without a listener's count")
+    }
+
     @Test func escapesLabelValues() {
         #expect(PrometheusExposition.escapeLabelValue(#"a"b\c"# + "\nd") == #"a\"b\\c\nd"#)
         #expect(PrometheusExposition.escapeLabelValue("plain_method") == "plain_method")

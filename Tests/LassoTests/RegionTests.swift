@@ -45,7 +45,12 @@ struct RegionTests {
         let (_, metrics) = try await harness.get("/metrics")
         let samples = metrics.split(separator: "\n").filter { !$0.hasPrefix("#") && $0.contains("{") }
         #expect(!samples.isEmpty)
-        #expect(samples.allSatisfy { $0.hasPrefix("lasso_") && $0.contains(#"{region="eu-west","#) })
+        // The region is every series' first label, followed by the others or alone (a gauge of
+        // the whole node: lasso_client_connections_limit).
+        #expect(samples.allSatisfy {
+            $0.hasPrefix("lasso_") && ($0.contains(#"{region="eu-west","#) || $0.contains(#"{region="eu-west"} "#))
+        })
+        #expect(samples.contains { $0.hasPrefix(#"lasso_client_connections_limit{region="eu-west"} "#) })
         let (_, health) = try await harness.get("/api/health")
         #expect(health.contains(#""region":"eu-west""#))
         let status = try await TreeControl(application: harness.app, configPath: nil).status(chain: "ethereum")

@@ -165,6 +165,14 @@ private func lineServerExample(loop: EventLoop, path: String, while body: () asy
         #expect(queue.withFirstTwoRegions { first, second in Array(first) == [3] && second == nil })
     }
 
+    @Test func connectionCount() {
+        let count = ConnectionCount()
+        var configuration = HTTPServer.Configuration(port: 0)
+        configuration.connectionCount = count
+        let open = count.http + count.webSockets   // 0 until clients connect
+        #expect(open == 0 && configuration.connectionCount === count)
+    }
+
     @Test func reconnectBackoff() {
         let backoff = ReconnectBackoff(initial: .milliseconds(500), multiplier: 2, maximum: .seconds(30), jitter: 0.2)
         let first = backoff.delay(attempt: 0, random: 0.7)    // .zero: immediate

@@ -9,6 +9,9 @@
 /// lasso_circuit_breaker_state{chain,provider,transport}                 gauge    0 closed, 1 half-open, 2 open
 /// lasso_provider_available{chain,provider}                              gauge    1 available, 0 not
 /// lasso_provider_lag_blocks{chain,provider}                             gauge    blocks behind the best head
+/// lasso_subscription_…{chain,kind}                                      gauges and counters of the streams
+/// lasso_client_connections{transport}                                   gauge    http|ws, open now
+/// lasso_client_connections_limit                                        gauge    server.max_connections
 /// ```
 /// A forced-open breaker reports 2, like an open one: no traffic flows either way. With a region
 /// (`server.region` / `LASSO_REGION`) every series has `region` as its first label.
@@ -82,6 +85,16 @@ public enum PrometheusExposition {
             sample("lasso_provider_lag_blocks", [("chain", series.chain), ("provider", series.provider)], lag, &out, region: snapshot.region)
         }
         subscriptionSeries(snapshot, &out)
+        if let connections = snapshot.clientConnections {
+            header("lasso_client_connections", "gauge", "Client connections open now, by transport.", &out)
+            sample("lasso_client_connections", [("transport", "http")], UInt64(max(0, connections.http)), &out,
+                   region: snapshot.region)
+            sample("lasso_client_connections", [("transport", "ws")], UInt64(max(0, connections.webSockets)), &out,
+                   region: snapshot.region)
+            header("lasso_client_connections_limit", "gauge",
+                   "server.max_connections: beyond it new clients wait in the kernel's backlog.", &out)
+            sample("lasso_client_connections_limit", [], UInt64(max(0, connections.limit)), &out, region: snapshot.region)
+        }
         return String(decoding: out, as: UTF8.self)
     }
 

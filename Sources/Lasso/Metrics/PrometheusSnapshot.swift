@@ -100,6 +100,22 @@ public struct PrometheusSnapshot: Sendable, Equatable {
         }
     }
 
+    /// The client connections lassod holds, and how many it may.
+    public struct ClientConnections: Sendable, Equatable {
+        /// HTTP connections open now (keep-alive ones included).
+        public var http: Int
+        /// Client WebSockets open now (RPC and dashboard).
+        public var webSockets: Int
+        /// `server.max_connections`.
+        public var limit: Int
+
+        public init(http: Int, webSockets: Int, limit: Int) {
+            self.http = http
+            self.webSockets = webSockets
+            self.limit = limit
+        }
+    }
+
     /// Request counters and latency histograms.
     public var requests: [RequestSeries]
     /// Error counters.
@@ -112,6 +128,8 @@ public struct PrometheusSnapshot: Sendable, Equatable {
     public var region: String? = nil
     /// Subscription streams per chain and kind.
     public var subscriptions: [SubscriptionSeries] = []
+    /// The listener's connections; nothing is written when nil.
+    public var clientConnections: ClientConnections? = nil
 
     /// A snapshot as given; any part may be empty.
     public init(requests: [RequestSeries] = [], errors: [ErrorSeries] = [], breakers: [BreakerState] = [],

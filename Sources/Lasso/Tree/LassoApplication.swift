@@ -60,8 +60,10 @@ public final class LassoApplication: Sendable {
     }
 
     /// The listener settings `server:` asks for; `port` overrides `server.port`.
-    static func listenerConfiguration(_ server: ServerConfig, port: Int?, cors: CORSPolicy) -> HTTPServer.Configuration {
+    static func listenerConfiguration(_ server: ServerConfig, port: Int?, cors: CORSPolicy,
+                                      count: ConnectionCount? = nil) -> HTTPServer.Configuration {
         var configuration = HTTPServer.Configuration(host: server.host, port: port ?? server.port)
+        configuration.connectionCount = count
         configuration.maxBodyBytes = server.maxBodyBytes
         // Every loop listens and holds its own connections: each enforces its share.
         configuration.maxConnections = server.maxConnectionsPerLoop
@@ -120,14 +122,16 @@ public final class LassoApplication: Sendable {
         let clientWebSocket = ClientWebSocketEndpoint(names: names, rpc: rpc, sockets: services.clientSockets,
                                                       tables: services.subscriptionTables, configs: configs)
         let cors = CORSPolicy(config.server.cors)
+        // Shared by every incarnation of the listener, read by /metrics.
+        let connectionCount = ConnectionCount()
         let router = Routes.router(
             rpc: rpc,
             api: APIEndpoint(configs: configs, directory: directory, names: names, clock: runtime.clock,
                              subscriptions: services.subscriptionTables),
             metrics: MetricsEndpoint(configs: configs, directory: directory, counters: counters,
-                                     subscriptions: services.subscriptionTables),
+                                     subscriptions: services.subscriptionTables, connections: connectionCount),
             cors: cors, dashboard: dashboard)
-        let serverConfiguration = listenerConfiguration(config.server, port: port, cors: cors)
+        let serverConfiguration = listenerConfiguration(config.server, port: port, cors: cors, count: connectionCount)
 
         let configuredChains: @Sendable () -> [String] = { configs.config.chains.map(\.key) }
         let stopped = StoppedChains()
