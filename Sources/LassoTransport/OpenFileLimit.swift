@@ -6,6 +6,13 @@ import Foundation
 /// the limit has to be raised before the first ``EventLoop`` starts. Public for load generators
 /// (`lasso-bench ws-load`) that hold thousands of plain sockets without a loop.
 public enum OpenFileLimit {
+    /// The soft limit in force now.
+    public static var current: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
+    }
+
     /// Raises the soft limit towards `wanted` (never above the hard limit, never lowers it) and
     /// returns the soft limit now in force.
     @discardableResult

@@ -173,10 +173,11 @@ public final class LassoApplication: Sendable {
             logger.log(.info, "lassod.started", ["version": .string(LassoVersion.string), "host": .string(config.server.host),
                                                  "port": .int(bound), "chains": .int(config.chains.count),
                                                  "max_connections": .int(config.server.maxConnections)])
-            // The hard limit may be below what max_connections needs (raising it takes privilege):
-            // the listeners then pause at the limit instead, which an operator should hear about.
+            // The event loops raised the limit as far as the hard limit let them (more takes
+            // privilege): below what max_connections needs, the listeners pause at the limit
+            // instead, which an operator should hear about.
             let needed = config.server.maxConnections + descriptorHeadroom
-            let inForce = OpenFileLimit.raise(to: openFiles(for: config.server))
+            let inForce = OpenFileLimit.current
             if inForce < needed {
                 logger.log(.warning, "server.open_file_limit", ["open_file_limit": .int(inForce), "needed": .int(needed),
                                                                 "max_connections": .int(config.server.maxConnections)])

@@ -54,26 +54,29 @@ extension Battle {
 
         /// Whether `provider` answered one of `chain`'s requests completed since `sinceMs`.
         public func answered(chain: String, provider: String, sinceMs: Double) -> Bool {
-            seen.withLock { seen in
-                for routed in seen.routed.reversed() {
-                    guard routed.atMs >= sinceMs else { return false }
-                    if routed.succeeded, routed.chain == chain, routed.selectedProvider == provider { return true }
-                }
-                return false
-            }
+            answerCounts(chain: chain, sinceMs: sinceMs, succeededOnly: true)[provider] != nil
         }
 
         /// The provider that answered most of `chain`'s requests completed since `sinceMs`: the one
         /// lassod is routing to now. Nil when none completed.
         public func busiestProvider(chain: String, sinceMs: Double) -> String? {
+            answerCounts(chain: chain, sinceMs: sinceMs, succeededOnly: false)
+                .max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+        }
+
+        /// How many of `chain`'s requests completed since `sinceMs` each provider answered (only
+        /// the successful ones with `succeededOnly`). Reads the newest lines only.
+        private func answerCounts(chain: String, sinceMs: Double, succeededOnly: Bool) -> [String: Int] {
             var counts: [String: Int] = [:]
             seen.withLock { seen in
                 for routed in seen.routed.reversed() {
                     guard routed.atMs >= sinceMs else { break }
-                    if routed.chain == chain, let provider = routed.selectedProvider { counts[provider, default: 0] += 1 }
+                    guard routed.chain == chain, !succeededOnly || routed.succeeded,
+                          let provider = routed.selectedProvider else { continue }
+                    counts[provider, default: 0] += 1
                 }
             }
-            return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+            return counts
         }
     }
 }
