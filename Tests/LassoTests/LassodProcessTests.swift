@@ -97,9 +97,11 @@ import TestSupport
         for await code in exited { status = code }
         #expect(status == 0)
         #expect(process.terminationReason == .exit)
+        // The exit can be reported before the pipe's reader has the last lines: wait for the last.
+        let stopped = await waitFor { output.lines.contains { $0.contains(#""event":"lassod.stopped""#) } }
+        #expect(stopped)
         let lines = output.lines
         #expect(lines.filter { $0.contains(#""event":"rpc.request.completed""#) }.count == 3)
-        #expect(lines.contains { $0.contains(#""event":"lassod.stopped""#) })
         #expect(!lines.joined().contains("SECRETKEY"))
         alpha.stop()
         loop.stop()
